@@ -1,0 +1,353 @@
+import { relations, sql } from 'drizzle-orm';
+import {
+  bigserial,
+  boolean,
+  index,
+  integer,
+  jsonb,
+  pgEnum,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+
+const timestamps = {
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  updatedAt: timestamp('updated_at', { withTimezone: true })
+    .notNull()
+    .defaultNow()
+    .$onUpdate(() => new Date()),
+};
+
+export const userRole = pgEnum('user_role', ['admin', 'owner', 'support']);
+export const serverType = pgEnum('server_type', ['gmail', 'microsoft365', 'custom']);
+export const authType = pgEnum('auth_type', ['oauth2_code', 'oauth2_device', 'password']);
+export const incomingProtocol = pgEnum('incoming_protocol', ['imap', 'pop3']);
+export const transportSecurity = pgEnum('transport_security', ['tls', 'starttls', 'none']);
+export const publishingStatus = pgEnum('publishing_status', ['production', 'testing']);
+export const syncMode = pgEnum('sync_mode', ['server_side', 'none']);
+export const approvalState = pgEnum('approval_state', ['pending', 'approved', 'rejected']);
+export const connectionState = pgEnum('connection_state', ['not_connected', 'connected', 'needs_reconnect']);
+export const mailboxStatus = pgEnum('mailbox_status', ['inactive', 'active', 'failing', 'disabled']);
+export const testStatus = pgEnum('test_status', ['not_run', 'success', 'failure']);
+export const oauthFlow = pgEnum('oauth_flow', ['code', 'device']);
+export const testDirection = pgEnum('test_direction', ['incoming', 'outgoing']);
+
+/** An error as shown to people: a stable code, a plain message and what to do about it. */
+export type StoredError = { code: string; message: string; hint: string; at: string };
+
+export const users = pgTable('users', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  email: text('email').notNull().unique(),
+  name: text('name'),
+  role: userRole('role').notNull(),
+  /** scrypt hash; null for users who sign in only through single sign-on. */
+  passwordHash: text('password_hash'),
+  deactivatedAt: timestamp('deactivated_at', { withTimezone: true }),
+  lastSignInAt: timestamp('last_sign_in_at', { withTimezone: true }),
+  ...timestamps,
+});
+
+export const apiKeys = pgTable(
+  'api_keys',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    /** SHA-256 of the key: keys are long random strings, so a fast hash is enough and lookups stay indexed. */
+    keyHash: text('key_hash').notNull().unique(),
+    /** The first characters of the key, to tell keys apart in lists. */
+    prefix: text('prefix').notNull(),
+    createdById: uuid('created_by_id').references(() => users.id, { onDelete: 'set null' }),
+    lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [index('api_keys_user_idx').on(table.userId)],
+);
+
+export const serverProfiles = pgTable(
+  'server_profiles',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    name: text('name').notNull().unique(),
+    serverType: serverType('server_type').notNull(),
+    authType: authType('auth_type').notNull(),
+    clientId: text('client_id'),
+    /** Encrypted with lib/crypto. */
+    clientSecret: text('client_secret'),
+    clientSecretHint: text('client_secret_hint'),
+    clientSecretExpiresAt: timestamp('client_secret_expires_at', { withTimezone: true }),
+    tenant: text('tenant'),
+    publishingStatus: publishingStatus('publishing_status'),
+    authorizationEndpoint: text('authorization_endpoint'),
+    tokenEndpoint: text('token_endpoint'),
+    deviceEndpoint: text('device_endpoint'),
+    revocationEndpoint: text('revocation_endpoint'),
+    userinfoEndpoint: text('userinfo_endpoint'),
+    scopes: jsonb('scopes').$type<string[]>().notNull().default([]),
+    incomingProtocol: incomingProtocol('incoming_protocol').notNull().default('imap'),
+    incomingHost: text('incoming_host').notNull(),
+    incomingPort: integer('incoming_port').notNull(),
+    incomingSecurity: transportSecurity('incoming_security').notNull(),
+    outgoingHost: text('outgoing_host').notNull(),
+    outgoingPort: integer('outgoing_port').notNull(),
+    outgoingSecurity: transportSecurity('outgoing_security').notNull(),
+    allowSelfSigned: boolean('allow_self_signed').notNull().default(false),
+    internalServer: boolean('internal_server').notNull().default(false),
+    isDefault: boolean('is_default').notNull().default(false),
+    /** Null means no cap. */
+    mailboxCap: integer('mailbox_cap'),
+    /**
+     * Kept by the same transaction that attaches or detaches a mailbox, so the cap is enforced by one
+     * conditional UPDATE that concurrent creators serialize on.
+     */
+    mailboxCount: integer('mailbox_count').notNull().default(0),
+    processEmailFrom: timestamp('process_email_from', { withTimezone: true }),
+    minPollingIntervalMinutes: integer('min_polling_interval_minutes').notNull().default(5),
+    maxConcurrentConnections: integer('max_concurrent_connections').notNull().default(10),
+    moveFailedToUndeliverable: boolean('move_failed_to_undeliverable').notNull().default(false),
+    connectionTimeoutSeconds: integer('connection_timeout_seconds').notNull().default(30),
+    /** The provider refused this profile's client (invalid_client): shown once for the profile. */
+    clientError: jsonb('client_error').$type<StoredError>(),
+    ...timestamps,
+  },
+  (table) => [uniqueIndex('server_profiles_one_default_idx').on(table.isDefault).where(sql`${table.isDefault}`)],
+);
+
+export const mailboxes = pgTable(
+  'mailboxes',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    address: text('address').notNull().unique(),
+    ownerId: uuid('owner_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'restrict' }),
+    profileId: uuid('profile_id')
+      .notNull()
+      .references(() => serverProfiles.id, { onDelete: 'restrict' }),
+    /** A Microsoft 365 shared mailbox, reached with a delegate's token. */
+    shared: boolean('shared').notNull().default(false),
+    connectedAs: text('connected_as'),
+    incoming: syncMode('incoming').notNull().default('server_side'),
+    outgoing: syncMode('outgoing').notNull().default('server_side'),
+    approval: approvalState('approval').notNull().default('pending'),
+    connection: connectionState('connection').notNull().default('not_connected'),
+    status: mailboxStatus('status').notNull().default('inactive'),
+    incomingStatus: testStatus('incoming_status').notNull().default('not_run'),
+    outgoingStatus: testStatus('outgoing_status').notNull().default('not_run'),
+    statusReason: jsonb('status_reason').$type<StoredError>(),
+    failingSince: timestamp('failing_since', { withTimezone: true }),
+    lastTestAt: timestamp('last_test_at', { withTimezone: true }),
+    /** Password or app password for password-auth profiles, encrypted with lib/crypto. */
+    password: text('password'),
+    passwordHint: text('password_hint'),
+    ...timestamps,
+  },
+  (table) => [
+    index('mailboxes_profile_idx').on(table.profileId, table.address),
+    index('mailboxes_owner_idx').on(table.ownerId, table.address),
+    index('mailboxes_status_idx').on(table.status, table.address),
+    index('mailboxes_approval_idx').on(table.approval, table.address),
+    index('mailboxes_connection_idx').on(table.connection, table.address),
+  ],
+);
+
+/** The tokens a mailbox holds, one grant per mailbox. Tokens are encrypted with lib/crypto. */
+export const oauthGrants = pgTable(
+  'oauth_grants',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    mailboxId: uuid('mailbox_id')
+      .notNull()
+      .unique()
+      .references(() => mailboxes.id, { onDelete: 'cascade' }),
+    /** The profile (and so the OAuth app) that issued the tokens. */
+    profileId: uuid('profile_id')
+      .notNull()
+      .references(() => serverProfiles.id, { onDelete: 'cascade' }),
+    account: text('account').notNull(),
+    scopes: jsonb('scopes').$type<string[]>().notNull().default([]),
+    accessToken: text('access_token'),
+    accessTokenExpiresAt: timestamp('access_token_expires_at', { withTimezone: true }),
+    refreshToken: text('refresh_token'),
+    refreshTokenObtainedAt: timestamp('refresh_token_obtained_at', { withTimezone: true }),
+    consentedAt: timestamp('consented_at', { withTimezone: true }).notNull(),
+    lastRefreshAt: timestamp('last_refresh_at', { withTimezone: true }),
+    lastError: jsonb('last_error').$type<StoredError>(),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+    /** Bumped on every token write, so that a refresh never overwrites a newer rotated token. */
+    version: integer('version').notNull().default(1),
+    ...timestamps,
+  },
+  (table) => [
+    index('oauth_grants_profile_idx').on(table.profileId),
+    index('oauth_grants_expiry_idx').on(table.accessTokenExpiresAt),
+  ],
+);
+
+/** An OAuth authorization in progress: single use, expiring. */
+export const oauthAuthorizations = pgTable(
+  'oauth_authorizations',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    flow: oauthFlow('flow').notNull(),
+    /** SHA-256 of the `state` parameter: the state itself travels only through the browser. */
+    stateHash: text('state_hash').unique(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    mailboxId: uuid('mailbox_id')
+      .notNull()
+      .references(() => mailboxes.id, { onDelete: 'cascade' }),
+    profileId: uuid('profile_id')
+      .notNull()
+      .references(() => serverProfiles.id, { onDelete: 'cascade' }),
+    /** Encrypted PKCE verifier (code flow) or device code (device flow). */
+    codeVerifier: text('code_verifier'),
+    deviceCode: text('device_code'),
+    userCode: text('user_code'),
+    verificationUri: text('verification_uri'),
+    pollIntervalSeconds: integer('poll_interval_seconds'),
+    redirectUri: text('redirect_uri'),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    usedAt: timestamp('used_at', { withTimezone: true }),
+    outcome: jsonb('outcome').$type<StoredError>(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [
+    index('oauth_authorizations_mailbox_idx').on(table.mailboxId),
+    index('oauth_authorizations_expiry_idx').on(table.expiresAt),
+  ],
+);
+
+export type DirectionResult = {
+  status: 'not_run' | 'running' | 'success' | 'failure';
+  error: { code: string; message: string; hint: string } | null;
+};
+
+export const connectionTests = pgTable(
+  'connection_tests',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    mailboxId: uuid('mailbox_id')
+      .notNull()
+      .references(() => mailboxes.id, { onDelete: 'cascade' }),
+    startedById: uuid('started_by_id').references(() => users.id, { onDelete: 'set null' }),
+    /** Null while the test runs. */
+    ok: boolean('ok'),
+    activated: boolean('activated').notNull().default(false),
+    incoming: jsonb('incoming').$type<DirectionResult>().notNull(),
+    outgoing: jsonb('outgoing').$type<DirectionResult>().notNull(),
+    startedAt: timestamp('started_at', { withTimezone: true }).notNull().defaultNow(),
+    finishedAt: timestamp('finished_at', { withTimezone: true }),
+  },
+  (table) => [index('connection_tests_mailbox_idx').on(table.mailboxId, table.startedAt)],
+);
+
+/** Steps are rows of their own so that every portal instance can stream a running test's progress. */
+export const connectionTestSteps = pgTable(
+  'connection_test_steps',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    testId: uuid('test_id')
+      .notNull()
+      .references(() => connectionTests.id, { onDelete: 'cascade' }),
+    direction: testDirection('direction').notNull(),
+    name: text('name').notNull(),
+    ok: boolean('ok').notNull(),
+    durationMs: integer('duration_ms').notNull(),
+    detail: text('detail'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [index('connection_test_steps_test_idx').on(table.testId, table.id)],
+);
+
+/** Signed, single-use links that support staff send an owner to reconnect a mailbox. */
+export const reconnectLinks = pgTable(
+  'reconnect_links',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    tokenHash: text('token_hash').notNull().unique(),
+    mailboxId: uuid('mailbox_id')
+      .notNull()
+      .references(() => mailboxes.id, { onDelete: 'cascade' }),
+    createdById: uuid('created_by_id').references(() => users.id, { onDelete: 'set null' }),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    usedAt: timestamp('used_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [index('reconnect_links_mailbox_idx').on(table.mailboxId)],
+);
+
+export const auditEvents = pgTable(
+  'audit_events',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+    /** Null for the system itself (background jobs) and the command line. */
+    actorId: uuid('actor_id').references(() => users.id, { onDelete: 'set null' }),
+    /** Who acted, as shown: an email, "command line" or "system"; kept when the user is gone. */
+    actorLabel: text('actor_label').notNull(),
+    action: text('action').notNull(),
+    targetType: text('target_type').notNull(),
+    targetId: text('target_id'),
+    mailboxId: uuid('mailbox_id'),
+    profileId: uuid('profile_id'),
+    /** Never a secret: callers pass only names, states and hints. */
+    detail: jsonb('detail').$type<Record<string, unknown>>().notNull().default({}),
+  },
+  (table) => [
+    index('audit_events_at_idx').on(table.at),
+    index('audit_events_mailbox_idx').on(table.mailboxId, table.at),
+    index('audit_events_profile_idx').on(table.profileId, table.at),
+  ],
+);
+
+export const usersRelations = relations(users, ({ many }) => ({
+  apiKeys: many(apiKeys),
+  mailboxes: many(mailboxes),
+}));
+
+export const apiKeysRelations = relations(apiKeys, ({ one }) => ({
+  user: one(users, { fields: [apiKeys.userId], references: [users.id] }),
+}));
+
+export const serverProfilesRelations = relations(serverProfiles, ({ many }) => ({
+  mailboxes: many(mailboxes),
+}));
+
+export const mailboxesRelations = relations(mailboxes, ({ one, many }) => ({
+  owner: one(users, { fields: [mailboxes.ownerId], references: [users.id] }),
+  profile: one(serverProfiles, { fields: [mailboxes.profileId], references: [serverProfiles.id] }),
+  grant: one(oauthGrants, { fields: [mailboxes.id], references: [oauthGrants.mailboxId] }),
+  tests: many(connectionTests),
+}));
+
+export const oauthGrantsRelations = relations(oauthGrants, ({ one }) => ({
+  mailbox: one(mailboxes, { fields: [oauthGrants.mailboxId], references: [mailboxes.id] }),
+}));
+
+export const connectionTestsRelations = relations(connectionTests, ({ one, many }) => ({
+  mailbox: one(mailboxes, { fields: [connectionTests.mailboxId], references: [mailboxes.id] }),
+  steps: many(connectionTestSteps),
+}));
+
+export const connectionTestStepsRelations = relations(connectionTestSteps, ({ one }) => ({
+  test: one(connectionTests, { fields: [connectionTestSteps.testId], references: [connectionTests.id] }),
+}));
+
+export type User = typeof users.$inferSelect;
+export type UserRole = (typeof userRole.enumValues)[number];
+export type ApiKey = typeof apiKeys.$inferSelect;
+export type ServerProfile = typeof serverProfiles.$inferSelect;
+export type Mailbox = typeof mailboxes.$inferSelect;
+export type OauthGrant = typeof oauthGrants.$inferSelect;
+export type OauthAuthorization = typeof oauthAuthorizations.$inferSelect;
+export type ConnectionTest = typeof connectionTests.$inferSelect;
+export type ConnectionTestStep = typeof connectionTestSteps.$inferSelect;
+export type AuditEvent = typeof auditEvents.$inferSelect;
