@@ -1,0 +1,83 @@
+import { z } from 'zod';
+
+const base64Key = z
+  .string()
+  .trim()
+  .refine((value) => Buffer.from(value, 'base64').length === 32, {
+    message: 'must be 32 random bytes in base64 (generate one with: openssl rand -base64 32)',
+  });
+
+const optionalString = z
+  .string()
+  .trim()
+  .transform((value) => value || undefined)
+  .optional();
+
+const envSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    DATABASE_URL: z
+      .string()
+      .trim()
+      .transform((value) => value || undefined)
+      .pipe(
+        z
+          .string()
+          .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+          .optional(),
+      )
+      .optional(),
+    MAILROOM_DATA_DIR: z.string().trim().min(1).default('./.data'),
+    MAILROOM_ENCRYPTION_KEY: base64Key.optional(),
+    MAILROOM_ENCRYPTION_KEYS_OLD: z
+      .string()
+      .trim()
+      .default('')
+      .transform((value) => value.split(',').map((key) => key.trim()).filter(Boolean))
+      .pipe(z.array(base64Key)),
+    MAILROOM_AUTH_SECRET: z.string().trim().min(32, 'must be at least 32 characters').optional(),
+    MAILROOM_PUBLIC_URL: z
+      .url({ protocol: /^https?$/, message: 'must be an http(s) URL such as https://mail.example.org' })
+      .default('http://localhost:3000')
+      .transform((value) => value.replace(/\/+$/, '')),
+    MAILROOM_OIDC_ISSUER: z.url({ message: 'must be the issuer URL of your identity provider' }).optional(),
+    MAILROOM_OIDC_CLIENT_ID: optionalString,
+    MAILROOM_OIDC_CLIENT_SECRET: optionalString,
+    MAILROOM_OIDC_NAME: z.string().trim().min(1).default('single sign-on'),
+    MAILROOM_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  })
+  .superRefine((value, context) => {
+    const oidc = [value.MAILROOM_OIDC_ISSUER, value.MAILROOM_OIDC_CLIENT_ID, value.MAILROOM_OIDC_CLIENT_SECRET];
+    if (oidc.some(Boolean) && !oidc.every(Boolean)) {
+      context.addIssue({
+        code: 'custom',
+        path: ['MAILROOM_OIDC_ISSUER'],
+        message:
+          'single sign-on needs all three of MAILROOM_OIDC_ISSUER, MAILROOM_OIDC_CLIENT_ID and MAILROOM_OIDC_CLIENT_SECRET',
+      });
+    }
+  });
+
+export type Env = z.infer<typeof envSchema>;
+
+export class InvalidEnvironmentError extends Error {
+  constructor(issues: z.core.$ZodIssue[]) {
+    const lines = issues.map((issue) => `  ${issue.path.join('.') || '(environment)'}: ${issue.message}`);
+    super(`Mailroom cannot start: invalid environment variables\n${lines.join('\n')}`);
+    this.name = 'InvalidEnvironmentError';
+  }
+}
+
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  const result = envSchema.safeParse(source);
+  if (!result.success) throw new InvalidEnvironmentError(result.error.issues);
+  return result.data;
+}
+
+let cached: Env | undefined;
+
+/** The validated environment, parsed on first use so that tests and the CLI can set variables first. */
+export function getEnv(): Env {
+  cached ??= parseEnv(process.env);
+  return cached;
+}
