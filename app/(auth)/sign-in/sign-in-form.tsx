@@ -1,0 +1,58 @@
+'use client';
+
+import { signIn } from 'next-auth/react';
+import { useRouter } from 'next/navigation';
+import { useState, type FormEvent } from 'react';
+import { Alert, Button, Field } from '@/app/_components/ui';
+
+type Props = {
+  initialEmail: string;
+  notice?: string;
+  error?: string;
+  sso?: { name: string };
+  callbackUrl: string;
+};
+
+export function SignInForm({ initialEmail, notice, error: initialError, sso, callbackUrl }: Props) {
+  const router = useRouter();
+  const [error, setError] = useState(initialError);
+  const [pending, setPending] = useState(false);
+
+  async function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    setPending(true);
+    setError(undefined);
+    const form = new FormData(event.currentTarget);
+    const result = await signIn('credentials', {
+      email: String(form.get('email') ?? ''),
+      password: String(form.get('password') ?? ''),
+      redirect: false,
+    });
+    if (result?.ok && !result.error) {
+      router.replace(callbackUrl);
+      router.refresh();
+      return;
+    }
+    setPending(false);
+    setError('The email or password is wrong, or the account is deactivated.');
+  }
+
+  return (
+    <div className="mt-6 space-y-4">
+      {notice ? <Alert tone="success">{notice}</Alert> : null}
+      {error ? <Alert tone="error">{error}</Alert> : null}
+      <form onSubmit={submit} className="space-y-4">
+        <Field label="Email" name="email" type="email" autoComplete="username" defaultValue={initialEmail} required />
+        <Field label="Password" name="password" type="password" autoComplete="current-password" required />
+        <Button type="submit" variant="primary" className="w-full" disabled={pending}>
+          {pending ? 'Signing in…' : 'Sign in'}
+        </Button>
+      </form>
+      {sso ? (
+        <Button type="button" className="w-full" onClick={() => signIn('sso', { callbackUrl })}>
+          Sign in with {sso.name}
+        </Button>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,39 @@
+import type { Metadata } from 'next';
+import { EmptyState, PageHeader, Table } from '@/app/_components/ui';
+import { findAuditEvents } from '@/lib/audit/find-audit-events';
+import { requireRole } from '@/lib/auth/session';
+
+export const metadata: Metadata = { title: 'Audit' };
+
+export default async function AuditPage({ searchParams }: { searchParams: Promise<{ before?: string }> }) {
+  await requireRole('admin', 'support');
+  const { before } = await searchParams;
+  const cursor = before && /^\d+$/.test(before) ? Number(before) : undefined;
+  const { events, nextCursor } = await findAuditEvents({ limit: 100, cursor });
+  return (
+    <>
+      <PageHeader title="Audit" description="Who changed what, newest first." />
+      {events.length === 0 ? (
+        <EmptyState title="Nothing recorded yet">Every change made in Mailroom, by a person or by the system, is listed here.</EmptyState>
+      ) : (
+        <>
+          <Table headers={['When (UTC)', 'Who', 'What', 'Details']}>
+            {events.map((event) => (
+              <tr key={event.id}>
+                <td className="whitespace-nowrap px-4 py-3 text-slate-600">{event.at.toISOString().slice(0, 19).replace('T', ' ')}</td>
+                <td className="px-4 py-3">{event.actorLabel}</td>
+                <td className="px-4 py-3 font-mono text-xs">{event.action}</td>
+                <td className="px-4 py-3 font-mono text-xs text-slate-600">{JSON.stringify(event.detail)}</td>
+              </tr>
+            ))}
+          </Table>
+          {nextCursor ? (
+            <a href={`/audit?before=${nextCursor}`} className="mt-3 inline-block text-sm text-indigo-700 hover:underline">
+              Older events
+            </a>
+          ) : null}
+        </>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,54 @@
+import type { Metadata } from 'next';
+import { Badge, Card, PageHeader, Table } from '@/app/_components/ui';
+import { requireRole } from '@/lib/auth/session';
+import { findUsers } from '@/lib/users/users';
+import { CreateUserForm, UserActions } from './user-forms';
+
+export const metadata: Metadata = { title: 'Users' };
+
+export default async function UsersPage({ searchParams }: { searchParams: Promise<{ after?: string }> }) {
+  const viewer = await requireRole('admin');
+  const { after } = await searchParams;
+  const { users, nextCursor } = await findUsers({ limit: 50, cursor: after });
+  return (
+    <>
+      <PageHeader
+        title="Users"
+        description="Admins configure Mailroom, mailbox owners connect and test their own mailboxes, support staff watch every mailbox’s health."
+      />
+      <div className="grid gap-6 xl:grid-cols-[1fr_22rem]">
+        <div>
+          <Table headers={['User', 'Role', 'Status', 'Last sign-in', 'Actions']}>
+            {users.map((user) => (
+              <tr key={user.id}>
+                <td className="px-4 py-3">
+                  <p className="font-medium">{user.email}</p>
+                  {user.name ? <p className="text-xs text-slate-500">{user.name}</p> : null}
+                </td>
+                <td className="px-4 py-3">{user.role}</td>
+                <td className="px-4 py-3">
+                  {user.deactivatedAt ? <Badge tone="bad">Deactivated</Badge> : <Badge tone="good">Active</Badge>}
+                </td>
+                <td className="px-4 py-3 text-slate-600">{user.lastSignInAt?.toISOString().slice(0, 16).replace('T', ' ') ?? 'Never'}</td>
+                <td className="px-4 py-3">
+                  <UserActions
+                    user={{ id: user.id, email: user.email, role: user.role, active: user.deactivatedAt === null }}
+                    isSelf={user.id === viewer.id}
+                  />
+                </td>
+              </tr>
+            ))}
+          </Table>
+          {nextCursor ? (
+            <a href={`/users?after=${encodeURIComponent(nextCursor)}`} className="mt-3 inline-block text-sm text-indigo-700 hover:underline">
+              Next page
+            </a>
+          ) : null}
+        </div>
+        <Card title="Add a user">
+          <CreateUserForm />
+        </Card>
+      </div>
+    </>
+  );
+}

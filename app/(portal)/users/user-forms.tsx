@@ -1,0 +1,113 @@
+'use client';
+
+import { useActionState } from 'react';
+import { Alert, Button, Field, FieldErrors } from '@/app/_components/ui';
+import type { UserRole } from '@/db/schema';
+import { IDLE } from '@/lib/auth/form-action-state';
+import { changeRoleAction, createApiKeyAction, createUserAction, setActiveAction } from './actions';
+
+const ROLE_OPTIONS: { value: UserRole; label: string }[] = [
+  { value: 'owner', label: 'Mailbox owner' },
+  { value: 'support', label: 'Support' },
+  { value: 'admin', label: 'Admin' },
+];
+
+function RoleSelect({ name, defaultValue, errors }: { name: string; defaultValue?: string; errors?: string[] }) {
+  return (
+    <select
+      id={name}
+      name={name}
+      defaultValue={defaultValue}
+      aria-describedby={errors?.length ? `${name}-error` : undefined}
+      className="block w-full rounded-md border border-slate-300 px-3 py-2 text-sm"
+    >
+      {ROLE_OPTIONS.map((option) => (
+        <option key={option.value} value={option.value}>
+          {option.label}
+        </option>
+      ))}
+    </select>
+  );
+}
+
+export function CreateUserForm() {
+  const [state, action, pending] = useActionState(createUserAction, IDLE);
+  const errors = state.status === 'error' ? state.fieldErrors : undefined;
+  const values = state.status === 'error' ? state.values : undefined;
+  return (
+    <form action={action} className="space-y-4" noValidate key={state.status === 'success' ? state.message : 'form'}>
+      {state.status === 'error' ? <Alert tone="error">{state.message}</Alert> : null}
+      {state.status === 'success' ? <Alert tone="success">{state.message}</Alert> : null}
+      <Field label="Email" name="email" type="email" defaultValue={values?.email} errors={errors?.email} required />
+      <Field label="Name (optional)" name="name" defaultValue={values?.name} errors={errors?.name} />
+      <div>
+        <label htmlFor="role" className="block text-sm font-medium text-slate-800">
+          Role
+        </label>
+        <div className="mt-1">
+          <RoleSelect name="role" defaultValue={values?.role ?? 'owner'} errors={errors?.role} />
+        </div>
+        <FieldErrors id="role-error" errors={errors?.role} />
+      </div>
+      <Field
+        label="Password (optional)"
+        name="password"
+        type="password"
+        autoComplete="new-password"
+        hint="At least 12 characters. Leave empty for people who sign in through single sign-on."
+        errors={errors?.password}
+      />
+      <Button type="submit" variant="primary" disabled={pending}>
+        {pending ? 'Adding…' : 'Add user'}
+      </Button>
+    </form>
+  );
+}
+
+type UserSummary = { id: string; email: string; role: UserRole; active: boolean };
+
+export function UserActions({ user, isSelf }: { user: UserSummary; isSelf: boolean }) {
+  const [roleState, roleAction, rolePending] = useActionState(changeRoleAction, IDLE);
+  const [activeState, activeAction, activePending] = useActionState(setActiveAction, IDLE);
+  const [keyState, keyAction, keyPending] = useActionState(createApiKeyAction, IDLE);
+  const messages = [roleState, activeState, keyState].flatMap((state) => (state.status === 'idle' ? [] : [state]));
+  return (
+    <div className="space-y-2">
+      <div className="flex flex-wrap items-center gap-2">
+        <form action={roleAction} className="flex items-center gap-2">
+          <input type="hidden" name="id" value={user.id} />
+          <label htmlFor={`role-${user.id}`} className="sr-only">
+            Role of {user.email}
+          </label>
+          <RoleSelect name="role" defaultValue={user.role} />
+          <Button type="submit" disabled={rolePending}>
+            Change role
+          </Button>
+        </form>
+        <form action={activeAction}>
+          <input type="hidden" name="id" value={user.id} />
+          <input type="hidden" name="active" value={String(!user.active)} />
+          <Button type="submit" variant={user.active ? 'danger' : 'secondary'} disabled={activePending || (isSelf && user.active)}>
+            {user.active ? 'Deactivate' : 'Reactivate'}
+          </Button>
+        </form>
+        <form action={keyAction}>
+          <input type="hidden" name="userId" value={user.id} />
+          <Button type="submit" disabled={keyPending || !user.active}>
+            New API key
+          </Button>
+        </form>
+      </div>
+      {messages.map((state, index) => (
+        <Alert key={index} tone={state.status === 'error' ? 'error' : 'success'}>
+          {state.message}
+        </Alert>
+      ))}
+      {keyState.status === 'success' && keyState.data ? (
+        <p className="break-all rounded bg-slate-900 px-3 py-2 font-mono text-xs text-white" data-testid="new-api-key">
+          {keyState.data.key}
+        </p>
+      ) : null}
+    </div>
+  );
+}

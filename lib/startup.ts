@@ -1,0 +1,22 @@
+import 'server-only';
+import { databaseKind } from '@/db';
+import { migrateDatabase } from '@/db/migrate';
+import { getKeyring } from '@/lib/crypto/keys';
+import { getEnv } from '@/lib/env';
+import { logger } from '@/lib/logger';
+
+/**
+ * What a portal instance does once when it starts: refuse a bad configuration with a clear message,
+ * then bring the database schema up to date.
+ */
+export async function startPortal(): Promise<void> {
+  try {
+    getEnv();
+    getKeyring();
+    await migrateDatabase();
+    logger.info('Mailroom is ready', { database: databaseKind(), publicUrl: getEnv().MAILROOM_PUBLIC_URL });
+  } catch (error) {
+    process.stderr.write(`\n${error instanceof Error ? error.message : String(error)}\n\n`);
+    process.exit(1);
+  }
+}

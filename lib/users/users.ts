@@ -1,0 +1,153 @@
+import 'server-only';
+import { and, asc, count, eq, gt, isNull, ne, sql } from 'drizzle-orm';
+import { db, type Executor } from '@/db';
+import { isUniqueViolation } from '@/db/errors';
+import { users, type User, type UserRole } from '@/db/schema';
+import type { Actor } from '@/lib/audit/actor';
+import { recordAuditEvent } from '@/lib/audit/record-audit-event';
+import { hashPassword } from '@/lib/crypto/passwords';
+import { AppError, notFound } from '@/lib/errors';
+import type { CreateUserInput, UpdateUserInput, UserResponse } from '@/lib/validations/users';
+
+export function toUserResponse(user: User): UserResponse {
+  return {
+    id: user.id,
+    email: user.email,
+    name: user.name,
+    role: user.role,
+    active: user.deactivatedAt === null,
+    lastSignInAt: user.lastSignInAt?.toISOString() ?? null,
+    createdAt: user.createdAt.toISOString(),
+    updatedAt: user.updatedAt.toISOString(),
+  };
+}
+
+export async function getUserById({ id }: { id: string }): Promise<User | null> {
+  const [user] = await db.select().from(users).where(eq(users.id, id)).limit(1);
+  return user ?? null;
+}
+
+export async function getUserByEmail({ email }: { email: string }): Promise<User | null> {
+  const [user] = await db.select().from(users).where(eq(users.email, email.trim().toLowerCase())).limit(1);
+  return user ?? null;
+}
+
+export async function countUsers(): Promise<number> {
+  const [row] = await db.select({ value: count() }).from(users);
+  return row?.value ?? 0;
+}
+
+/** Users in email order, a page at a time; the cursor is the last email of the previous page. */
+export async function findUsers({ limit, cursor, role }: { limit: number; cursor?: string; role?: UserRole }) {
+  const rows = await db
+    .select()
+    .from(users)
+    .where(and(cursor ? gt(users.email, cursor) : undefined, role ? eq(users.role, role) : undefined))
+    .orderBy(asc(users.email))
+    .limit(limit + 1);
+  const page = rows.slice(0, limit);
+  return { users: page, nextCursor: rows.length > limit ? (page.at(-1)?.email ?? null) : null };
+}
+
+async function insertUser(executor: Executor, actor: Actor, input: CreateUserInput): Promise<User> {
+  const passwordHash = input.password ? await hashPassword(input.password) : null;
+  try {
+    const [user] = await executor
+      .insert(users)
+      .values({ email: input.email, name: input.name ?? null, role: input.role, passwordHash })
+      .returning();
+    await recordAuditEvent(executor, {
+      actor,
+      action: 'user.create',
+      target: { type: 'user', id: user!.id },
+      detail: { email: user!.email, role: user!.role },
+    });
+    return user!;
+  } catch (error) {
+    if (isUniqueViolation(error)) {
+      throw new AppError('CONFLICT', `A user with the email ${input.email} already exists.`, {
+        fields: { email: ['A user with this email already exists.'] },
+      });
+    }
+    throw error;
+  }
+}
+
+export async function createUser({ actor, input }: { actor: Actor; input: CreateUserInput }): Promise<User> {
+  return db.transaction((tx) => insertUser(tx, actor, input));
+}
+
+// Any constant: serializes first-run setup between concurrent requests and portal instances.
+const SETUP_LOCK_ID = 74_201_114;
+
+/** Creates the first admin on a database with no users; refused once anyone exists. */
+export async function createFirstAdmin({
+  input,
+}: {
+  input: { email: string; name?: string; password: string };
+}): Promise<User> {
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(${SETUP_LOCK_ID})`);
+    const [existing] = await tx.select({ value: count() }).from(users);
+    if ((existing?.value ?? 0) > 0) {
+      throw new AppError('CONFLICT', 'Mailroom is already set up: sign in instead.');
+    }
+    return insertUser(tx, { userId: null, label: `first-run setup (${input.email})` }, { ...input, role: 'admin' });
+  });
+}
+
+async function countOtherActiveAdmins(executor: Executor, userId: string): Promise<number> {
+  const [row] = await executor
+    .select({ value: count() })
+    .from(users)
+    .where(and(eq(users.role, 'admin'), isNull(users.deactivatedAt), ne(users.id, userId)));
+  return row?.value ?? 0;
+}
+
+export async function updateUser({
+  actor,
+  id,
+  input,
+}: {
+  actor: Actor;
+  id: string;
+  input: UpdateUserInput;
+}): Promise<User> {
+  return db.transaction(async (tx) => {
+    const [current] = await tx.select().from(users).where(eq(users.id, id)).for('update');
+    if (!current) throw notFound('The user');
+
+    const losesAdmin = current.role === 'admin' && ((input.role && input.role !== 'admin') || input.active === false);
+    if (losesAdmin && current.deactivatedAt === null) {
+      // Serialize with other demotions so two admins cannot remove each other at once.
+      await tx.execute(sql`select pg_advisory_xact_lock(${SETUP_LOCK_ID})`);
+      if ((await countOtherActiveAdmins(tx, id)) === 0) {
+        throw new AppError('CONFLICT', 'This is the last active admin: make another user admin first.');
+      }
+    }
+
+    const deactivatedAt =
+      input.active === undefined ? current.deactivatedAt : input.active ? null : (current.deactivatedAt ?? new Date());
+    const [user] = await tx
+      .update(users)
+      .set({
+        name: input.name === undefined ? current.name : input.name,
+        role: input.role ?? current.role,
+        deactivatedAt,
+      })
+      .where(eq(users.id, id))
+      .returning();
+
+    const changes: Record<string, unknown> = {};
+    if (user!.role !== current.role) changes.role = { from: current.role, to: user!.role };
+    if (user!.name !== current.name) changes.name = { from: current.name, to: user!.name };
+    if ((user!.deactivatedAt === null) !== (current.deactivatedAt === null)) changes.active = user!.deactivatedAt === null;
+    const action = changes.active === false ? 'user.deactivate' : changes.active === true ? 'user.reactivate' : 'user.update';
+    await recordAuditEvent(tx, { actor, action, target: { type: 'user', id }, detail: { email: user!.email, ...changes } });
+    return user!;
+  });
+}
+
+export async function recordSignIn({ userId }: { userId: string }): Promise<void> {
+  await db.update(users).set({ lastSignInAt: new Date() }).where(eq(users.id, userId));
+}

@@ -1,0 +1,30 @@
+import { z } from 'zod';
+
+export const emailAddress = z
+  .string({ error: 'Enter an email address.' })
+  .trim()
+  .toLowerCase()
+  .pipe(z.email({ error: 'Enter a valid email address, such as name@example.org.' }));
+
+export const id = z.uuid({ error: 'Not a valid id.' });
+
+export const idParams = z.object({ id });
+
+/** Form fields arrive as strings; an empty one means "not given". */
+export const optionalText = (max: number) =>
+  z
+    .string()
+    .trim()
+    .max(max, { error: `Use at most ${max} characters.` })
+    .transform((value) => value || undefined)
+    .optional();
+
+export const listQuery = z.object({
+  limit: z.coerce
+    .number({ error: 'limit must be a number.' })
+    .int({ error: 'limit must be a whole number.' })
+    .min(1, { error: 'limit must be at least 1.' })
+    .max(200, { error: 'limit must be at most 200.' })
+    .default(50),
+  cursor: z.string().trim().min(1).optional(),
+});
