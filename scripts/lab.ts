@@ -1,0 +1,116 @@
+// `npm run lab`: the mail lab in the foreground, until Ctrl-C.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { Endpoint, LabInfo, PersonaInfo } from './lab/lab-info';
+import { Lab, LabUnavailableError } from './lab/start-lab';
+
+const CA_PATH = resolve('.data/mail-lab-ca.pem');
+
+function address(endpoint: Endpoint): string {
+  return `${endpoint.host}:${endpoint.port}`;
+}
+
+function oauthProfile(options: { title: string; serverType: string; persona: PersonaInfo; mail: LabInfo['mail']['gmail']; clientKey: string }): string {
+  const { persona, mail } = options;
+  const client = persona.clients[options.clientKey];
+  if (!client) throw new Error(`No ${options.clientKey} client for ${persona.name}`);
+  const authType = client.clientSecret ? 'oauth2_code' : 'oauth2_device';
+  return [
+    `${options.title}`,
+    `  server type        ${options.serverType}`,
+    `  authentication     ${authType}`,
+    `  client id          ${client.clientId}`,
+    `  client secret      ${client.clientSecret ?? '(none: public client)'}`,
+    ...(persona.tenant ? [`  tenant             ${persona.tenant}`] : []),
+    `  authorization URL  ${persona.endpoints.authorization}`,
+    `  token URL          ${persona.endpoints.token}`,
+    `  device URL         ${persona.endpoints.device}`,
+    `  revocation URL     ${persona.endpoints.revocation ?? '(none)'}`,
+    `  userinfo URL       ${persona.endpoints.userinfo}`,
+    `  scopes             ${[...persona.identityScopes, ...persona.mailScopes].join(' ')}`,
+    `  redirect URIs      ${client.redirectUris.join(' ')}`,
+    `  incoming           IMAP ${address(mail.imap.tls)} TLS (POP3 ${address(mail.pop3.tls)} TLS)`,
+    `  outgoing           SMTP ${address(mail.smtp.starttls)} STARTTLS (or ${address(mail.smtp.tls)} TLS)`,
+    `  internal server    yes (loopback)`,
+  ].join('\n');
+}
+
+function describe(info: LabInfo, seconds: string): string {
+  const { google, microsoft } = info.personas;
+  const { gmail, generic } = info.mail;
+  const mailServer = (server: LabInfo['mail']['gmail']) =>
+    (['imap', 'pop3', 'smtp'] as const)
+      .map((protocol) => `    ${protocol.padEnd(5)} TLS ${address(server[protocol].tls)}  STARTTLS ${address(server[protocol].starttls)}`)
+      .join('\n');
+  const erin = info.accounts.find((account) => account.provider === 'password');
+  return [
+    `Mail lab ready in ${seconds} s. Everything listens on 127.0.0.1 only; Ctrl-C stops it.`,
+    '',
+    'Authorization servers',
+    `  Google-like     issuer ${google.issuer}`,
+    `  Microsoft-like  issuer ${microsoft.issuer}`,
+    '',
+    'Mail servers (SASL)',
+    ...(['gmail', 'microsoft', 'generic'] as const).map(
+      (name) => `  ${name} (${info.mail[name].saslMechanisms.join(' ')})\n${mailServer(info.mail[name])}`,
+    ),
+    `  generic, self-signed certificate: IMAP ${address(generic.selfSigned.imap)}  POP3 ${address(generic.selfSigned.pop3)}  SMTP ${address(generic.selfSigned.smtp)}`,
+    `  relay sink (what submission sends ends here): ${address(info.sink)}`,
+    `  control API for tests: ${info.controlUrl}`,
+    '',
+    'Accounts (sign in on the lab pages with the address; no password)',
+    ...info.accounts.map(
+      (account) => `  ${account.email.padEnd(26)} ${account.provider}${account.password ? `  password: ${account.password}` : ''}`,
+    ),
+    '',
+    'Server profile settings',
+    oauthProfile({ title: 'Gmail (OAuth)', serverType: 'gmail', persona: google, mail: gmail, clientKey: 'web' }),
+    '',
+    oauthProfile({ title: 'Microsoft 365 (OAuth)', serverType: 'microsoft365', persona: microsoft, mail: info.mail.microsoft, clientKey: 'web' }),
+    '',
+    oauthProfile({ title: 'Microsoft 365 (device code)', serverType: 'microsoft365', persona: microsoft, mail: info.mail.microsoft, clientKey: 'public' }),
+    '',
+    'Generic IMAP/SMTP (password)',
+    '  server type        custom',
+    '  authentication     password',
+    `  incoming           IMAP ${address(generic.imap.tls)} TLS (POP3 ${address(generic.pop3.tls)} TLS)`,
+    `  outgoing           SMTP ${address(generic.smtp.starttls)} STARTTLS (or ${address(generic.smtp.tls)} TLS)`,
+    `  mailbox            ${erin ? `${erin.email} / ${erin.password ?? ''}` : '(none)'}`,
+    `  allow self-signed  only for the self-signed ports above`,
+    '',
+    `The lab CA is in ${CA_PATH}; start the portal with NODE_EXTRA_CA_CERTS=${CA_PATH} to trust it.`,
+    'Ports and the CA change on every start.',
+  ].join('\n');
+}
+
+async function main(): Promise<void> {
+  const startedAt = performance.now();
+  let lab: Lab;
+  try {
+    lab = await Lab.start();
+  } catch (error) {
+    if (error instanceof LabUnavailableError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const seconds = ((performance.now() - startedAt) / 1000).toFixed(2);
+  let stopping = false;
+  const stop = async (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${signal}: stopping the mail lab...`);
+    await lab.stop();
+    console.log('Mail lab stopped.');
+    process.exit(0);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  const { info } = lab;
+  await mkdir(resolve('.data'), { recursive: true });
+  await writeFile(CA_PATH, info.caCertificate);
+  console.log(describe(info, seconds));
+}
+
+await main();

@@ -1,0 +1,443 @@
+import { generateKeyPair, randomBytes, randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { promisify } from 'node:util';
+import Provider, { type ClientMetadata, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import { LAB_HOST, MICROSOFT_TENANT_ID } from './lab-config';
+import type { LabAccounts } from './lab-accounts';
+import type { OAuthClient, PersonaInfo, PersonaName, TokenFault } from './lab-info';
+import {
+  consentPage,
+  deviceConfirmPage,
+  deviceInputPage,
+  deviceSuccessPage,
+  errorPage,
+  loginPage,
+} from './lab-pages';
+import { listen, readBody, sendJson } from './http-utilities';
+import { MemoryStore } from './memory-store';
+import { PERSONAS, type PersonaDefinition } from './personas';
+
+const DEFAULT_ACCESS_TOKEN_SECONDS = 3599;
+const DAY_SECONDS = 24 * 60 * 60;
+const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
+
+export type IntrospectionClient = { clientId: string; clientSecret: string };
+
+type PersonaFaults = { tokenFault: TokenFault | null; accessTokenLifetimeSeconds: number | null };
+
+type RunningPersona = {
+  definition: PersonaDefinition;
+  provider: Provider;
+  handleWithProvider: (req: IncomingMessage, res: ServerResponse) => void;
+  store: MemoryStore;
+  faults: PersonaFaults;
+  introspectionClient: IntrospectionClient;
+  clients: Record<string, OAuthClient>;
+};
+
+// oidc-provider derives its mount path from originalUrl; interaction URLs need the same prefix.
+const mountPathOfRequest = new WeakMap<IncomingMessage, string>();
+
+function clientMetadataOf(client: OAuthClient): ClientMetadata {
+  const grantTypes = ['authorization_code', 'refresh_token', ...(client.deviceFlow ? [DEVICE_CODE_GRANT] : [])];
+  return client.clientSecret
+    ? {
+        client_id: client.clientId,
+        client_secret: client.clientSecret,
+        redirect_uris: client.redirectUris,
+        grant_types: grantTypes,
+        response_types: ['code'],
+        token_endpoint_auth_method: 'client_secret_post',
+      }
+    : {
+        client_id: client.clientId,
+        application_type: 'native',
+        redirect_uris: client.redirectUris,
+        grant_types: grantTypes,
+        response_types: ['code'],
+        token_endpoint_auth_method: 'none',
+      };
+}
+
+async function createSigningKey(): Promise<Record<string, unknown>> {
+  const { privateKey } = await promisify(generateKeyPair)('rsa', { modulusLength: 2048 });
+  return { ...privateKey.export({ format: 'jwk' }), kid: randomUUID(), use: 'sig', alg: 'RS256' };
+}
+
+function parseInteractionPath(path: string): { uid: string; action: 'show' | 'login' | 'consent' } | null {
+  const match = /^\/interaction\/([\w-]+)(?:\/(login|consent))?$/.exec(path);
+  if (!match?.[1]) return null;
+  return { uid: match[1], action: (match[2] as 'login' | 'consent' | undefined) ?? 'show' };
+}
+
+/** Both personas on one loopback HTTP server: `/google/...` and `/microsoft/{tenant}/...`. */
+export class AuthorizationServer {
+  private constructor(
+    private readonly server: Server,
+    readonly baseUrl: string,
+    private readonly accounts: LabAccounts,
+    private readonly personas: Record<PersonaName, RunningPersona>,
+  ) {}
+
+  static async start(options: {
+    accounts: LabAccounts;
+    clients: Record<PersonaName, Record<string, OAuthClient>>;
+  }): Promise<AuthorizationServer> {
+    const server = createServer();
+    const port = await listen({ server, host: LAB_HOST });
+    const baseUrl = `http://${LAB_HOST}:${port}`;
+    const [google, microsoft] = await Promise.all(
+      (['google', 'microsoft'] as const).map((name) =>
+        createPersona({ definition: PERSONAS[name], baseUrl, accounts: options.accounts, clients: options.clients[name] }),
+      ),
+    );
+    if (!google || !microsoft) throw new Error('Both personas must start');
+    const authorizationServer = new AuthorizationServer(server, baseUrl, options.accounts, { google, microsoft });
+    server.on('request', (req, res) => {
+      authorizationServer.handleRequest(req, res).catch((error: unknown) => {
+        console.error('lab authorization server:', error);
+        if (!res.headersSent) sendJson({ res, status: 500, body: { error: 'server_error' } });
+      });
+    });
+    return authorizationServer;
+  }
+
+  personaInfo(name: PersonaName): PersonaInfo {
+    const { definition, clients } = this.personas[name];
+    const tenant = name === 'microsoft' ? MICROSOFT_TENANT_ID : null;
+    const base = `${this.baseUrl}${definition.mountPathFor(tenant ?? '')}`;
+    return {
+      name,
+      issuer: `${this.baseUrl}${definition.issuerPath}`,
+      tenant,
+      endpoints: {
+        authorization: base + definition.routes.authorization,
+        token: base + definition.routes.token,
+        device: base + definition.routes.device_authorization,
+        revocation: definition.hasRevocationEndpoint ? base + definition.routes.revocation : null,
+        userinfo: base + definition.routes.userinfo,
+        introspection: base + definition.routes.introspection,
+        discovery: `${base}/.well-known/openid-configuration`,
+      },
+      mailScopes: definition.mailScopes,
+      identityScopes: definition.identityScopes,
+      clients,
+    };
+  }
+
+  introspectionClient(name: PersonaName): IntrospectionClient {
+    return this.personas[name].introspectionClient;
+  }
+
+  setTokenFault(options: { persona: PersonaName; fault: TokenFault | null }): void {
+    this.personas[options.persona].faults.tokenFault = options.fault;
+  }
+
+  setAccessTokenLifetime(options: { persona: PersonaName; seconds: number | null }): void {
+    this.personas[options.persona].faults.accessTokenLifetimeSeconds = options.seconds;
+  }
+
+  clearFaults(): void {
+    for (const persona of Object.values(this.personas)) {
+      persona.faults.tokenFault = null;
+      persona.faults.accessTokenLifetimeSeconds = null;
+    }
+  }
+
+  /** What a user does at myaccount.google.com or in Entra: every grant of the account, and its tokens, are gone. */
+  revokeGrants(options: { email: string }): number {
+    const account = this.accounts.find(options.email);
+    if (!account || account.provider === 'password') throw new Error(`No OAuth account ${options.email} in the lab`);
+    const { store } = this.personas[account.provider];
+    const grantIds = store.grantIdsOfAccount(this.accounts.subjectOf({ persona: account.provider, email: account.email }));
+    for (const grantId of grantIds) store.revokeGrant(grantId);
+    return grantIds.length;
+  }
+
+  async registerClient(options: {
+    persona: PersonaName;
+    redirectUris: string[];
+    confidential: boolean;
+    deviceFlow: boolean;
+  }): Promise<OAuthClient> {
+    const persona = this.personas[options.persona];
+    const clientId =
+      options.persona === 'google' ? `lab-${randomBytes(6).toString('hex')}.apps.googleusercontent.lab.test` : randomUUID();
+    const client: OAuthClient = {
+      clientId,
+      ...(options.confidential ? { clientSecret: randomBytes(18).toString('base64url') } : {}),
+      redirectUris: options.redirectUris,
+      deviceFlow: options.deviceFlow,
+    };
+    await persona.store.adapterFactory('Client').upsert(clientId, clientMetadataOf(client));
+    return client;
+  }
+
+  async stop(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private async handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', this.baseUrl);
+    const match = /^\/(google|microsoft)(?:\/([^/]+))?(\/.*)?$/.exec(url.pathname);
+    const personaName = match?.[1] as PersonaName | undefined;
+    if (!match || !personaName) return sendJson({ res, status: 404, body: { error: 'not_found' } });
+    const { definition } = this.personas[personaName];
+    const tenantSegment = personaName === 'microsoft' ? (match[2] ?? null) : null;
+    if (!definition.acceptsTenant(tenantSegment)) {
+      return sendJson({
+        res,
+        status: 400,
+        body: { error: 'invalid_tenant', error_description: `AADSTS90002: Tenant '${tenantSegment ?? ''}' not found.` },
+      });
+    }
+    const mountPath = definition.mountPathFor(tenantSegment ?? '');
+    const path = url.pathname.slice(mountPath.length) || '/';
+    await this.handlePersonaRequest({ req, res, persona: this.personas[personaName], mountPath, path, query: url.searchParams });
+  }
+
+  private async handlePersonaRequest(options: {
+    req: IncomingMessage;
+    res: ServerResponse;
+    persona: RunningPersona;
+    mountPath: string;
+    path: string;
+    query: URLSearchParams;
+  }): Promise<void> {
+    const { req, res, persona, mountPath, path, query } = options;
+    const { definition, faults } = persona;
+    const interaction = parseInteractionPath(path);
+    if (interaction) {
+      mountPathOfRequest.set(req, mountPath);
+      return this.handleInteraction({ req, res, persona, mountPath, ...interaction });
+    }
+    if (path === definition.routes.token && req.method === 'POST' && faults.tokenFault) {
+      return answerWithTokenFault({ res, fault: faults.tokenFault, definition });
+    }
+    if (path === definition.routes.device_authorization && req.method === 'POST' && definition.scopesRefusedForDevices.length) {
+      const body = await readBody(req);
+      const scopes = (new URLSearchParams(body).get('scope') ?? '').split(' ');
+      const refused = scopes.filter((scope) => definition.scopesRefusedForDevices.includes(scope));
+      if (refused.length) {
+        return sendJson({
+          res,
+          status: 400,
+          body: { error: 'invalid_scope', error_description: `Some requested scopes were invalid. {invalid=[${refused.join(', ')}]}` },
+        });
+      }
+      // The body is read now; oidc-provider takes an already-read body from req.body.
+      Object.assign(req, { body });
+    }
+    if (path === definition.routes.authorization && req.method === 'GET') definition.adaptAuthorizationQuery(query);
+    const search = query.toString();
+    const providerUrl = `${path}${search ? `?${search}` : ''}`;
+    mountPathOfRequest.set(req, mountPath);
+    Object.assign(req, { originalUrl: `${mountPath}${providerUrl}`, url: providerUrl });
+    persona.handleWithProvider(req, res);
+  }
+
+  private async handleInteraction(options: {
+    req: IncomingMessage;
+    res: ServerResponse;
+    persona: RunningPersona;
+    mountPath: string;
+    uid: string;
+    action: 'show' | 'login' | 'consent';
+  }): Promise<void> {
+    const { req, res, persona, mountPath, uid, action } = options;
+    const { provider, definition } = persona;
+    const details = await provider.interactionDetails(req, res);
+    if (details.uid !== uid) return sendJson({ res, status: 400, body: { error: 'interaction_mismatch' } });
+    const interactionUrl = `${mountPath}/interaction/${uid}`;
+    const personaAccounts = this.accounts.list().filter((account) => account.provider === definition.name);
+
+    if (action === 'login' && req.method === 'POST') {
+      const email = new URLSearchParams(await readBody(req)).get('email')?.trim() ?? '';
+      const account = this.accounts.find(email);
+      if (!account || account.provider !== definition.name) {
+        return sendHtml({
+          res,
+          status: 200,
+          html: loginPage({
+            providerTitle: definition.title,
+            action: `${interactionUrl}/login`,
+            accounts: personaAccounts.map((known) => known.email),
+            error: `Couldn't find an account ${email} at ${definition.title}.`,
+          }),
+        });
+      }
+      const accountId = this.accounts.subjectOf({ persona: definition.name, email: account.email });
+      return provider.interactionFinished(req, res, { login: { accountId } }, { mergeWithLastSubmission: false });
+    }
+
+    if (action === 'consent' && req.method === 'POST') {
+      const decision = new URLSearchParams(await readBody(req)).get('decision');
+      if (decision !== 'allow') {
+        return provider.interactionFinished(
+          req,
+          res,
+          { error: 'access_denied', error_description: 'The user did not consent.' },
+          { mergeWithLastSubmission: false },
+        );
+      }
+      const accountId = details.session?.accountId;
+      const clientId = details.params.client_id;
+      if (!accountId || typeof clientId !== 'string') return sendJson({ res, status: 400, body: { error: 'no_session' } });
+      const grant = details.grantId
+        ? await provider.Grant.find(details.grantId)
+        : new provider.Grant({ accountId, clientId });
+      if (!grant) return sendJson({ res, status: 400, body: { error: 'grant_not_found' } });
+      const missing = details.prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[] };
+      if (missing.missingOIDCScope) grant.addOIDCScope(missing.missingOIDCScope.join(' '));
+      if (missing.missingOIDCClaims) grant.addOIDCClaims(missing.missingOIDCClaims);
+      const grantId = await grant.save();
+      return provider.interactionFinished(req, res, { consent: { grantId } }, { mergeWithLastSubmission: true });
+    }
+
+    if (details.prompt.name === 'login') {
+      return sendHtml({
+        res,
+        status: 200,
+        html: loginPage({
+          providerTitle: definition.title,
+          action: `${interactionUrl}/login`,
+          accounts: personaAccounts.map((account) => account.email),
+          error: null,
+        }),
+      });
+    }
+    const client = await provider.Client.find(String(details.params.client_id));
+    const account = this.accounts.findBySubject({ persona: definition.name, subject: details.session?.accountId ?? '' });
+    return sendHtml({
+      res,
+      status: 200,
+      html: consentPage({
+        providerTitle: definition.title,
+        action: `${interactionUrl}/consent`,
+        clientName: client?.clientName ?? client?.clientId ?? 'An application',
+        account: account?.email ?? 'unknown account',
+        scopes: String(details.params.scope ?? '').split(' ').filter(Boolean),
+      }),
+    });
+  }
+}
+
+function sendHtml(options: { res: ServerResponse; status: number; html: string }): void {
+  options.res.writeHead(options.status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+  options.res.end(options.html);
+}
+
+function answerWithTokenFault(options: { res: ServerResponse; fault: TokenFault; definition: PersonaDefinition }): void {
+  const { res, fault, definition } = options;
+  if (fault === 'hang') return;
+  if (fault === 'server_error') {
+    return sendJson({ res, status: 500, body: { error: 'server_error', error_description: 'Backend Error' } });
+  }
+  sendJson({ res, status: 400, body: { error: 'invalid_grant', error_description: definition.invalidGrantDescription } });
+}
+
+async function createPersona(options: {
+  definition: PersonaDefinition;
+  baseUrl: string;
+  accounts: LabAccounts;
+  clients: Record<string, OAuthClient>;
+}): Promise<RunningPersona> {
+  const { definition, baseUrl, accounts, clients } = options;
+  const store = new MemoryStore();
+  const faults: PersonaFaults = { tokenFault: null, accessTokenLifetimeSeconds: null };
+  const introspectionClient: IntrospectionClient = {
+    clientId: `dovecot-${definition.name}`,
+    clientSecret: randomBytes(24).toString('hex'),
+  };
+  const accountOf = (subject: string) => accounts.findBySubject({ persona: definition.name, subject });
+  const clientNameOf = (ctx: KoaContextWithOIDC) => ctx.oidc.client?.clientName ?? ctx.oidc.client?.clientId ?? 'your device';
+
+  const configuration: Configuration = {
+    adapter: store.adapterFactory,
+    clients: [
+      ...Object.values(clients).map(clientMetadataOf),
+      {
+        client_id: introspectionClient.clientId,
+        client_secret: introspectionClient.clientSecret,
+        grant_types: [],
+        response_types: [],
+        redirect_uris: [],
+        token_endpoint_auth_method: 'client_secret_basic',
+      },
+    ],
+    jwks: { keys: [await createSigningKey()] },
+    cookies: { keys: [randomBytes(32).toString('hex')] },
+    claims: definition.claimsByScope,
+    scopes: ['openid', 'offline_access', ...definition.identityScopes, ...definition.mailScopes],
+    conformIdTokenClaims: false,
+    responseTypes: ['code'],
+    routes: definition.routes,
+    features: {
+      devInteractions: { enabled: false },
+      rpInitiatedLogout: { enabled: false },
+      // Dovecot's client may introspect every token of its persona; any other client only its own.
+      introspection: {
+        enabled: true,
+        allowedPolicy: (_ctx, client, token) =>
+          client.clientId === introspectionClient.clientId || token.clientId === client.clientId,
+      },
+      revocation: {
+        enabled: definition.hasRevocationEndpoint,
+        allowedPolicy: (_ctx, client, token) => token.clientId === client.clientId,
+      },
+      userinfo: { enabled: true },
+      deviceFlow: {
+        enabled: true,
+        userCodeInputSource: (ctx, form, _out, error) => {
+          ctx.body = deviceInputPage({ form, error: Boolean(error) });
+        },
+        userCodeConfirmSource: (ctx, form, _client, _deviceInfo, userCode) => {
+          ctx.body = deviceConfirmPage({ form, clientName: clientNameOf(ctx), userCode });
+        },
+        successSource: (ctx) => {
+          ctx.body = deviceSuccessPage({ clientName: clientNameOf(ctx) });
+        },
+      },
+    },
+    interactions: {
+      url: (ctx, interaction) => `${mountPathOfRequest.get(ctx.req) ?? ''}/interaction/${interaction.uid}`,
+    },
+    findAccount: (_ctx, subject) => {
+      const account = accountOf(subject);
+      if (!account) return undefined;
+      return { accountId: subject, claims: () => ({ ...definition.claimsOf({ account, subject }), sub: subject }) };
+    },
+    extraTokenClaims: (_ctx, token) => {
+      const account = 'accountId' in token && token.accountId ? accountOf(token.accountId) : undefined;
+      return account ? { email: account.email } : undefined;
+    },
+    ttl: {
+      AccessToken: () => faults.accessTokenLifetimeSeconds ?? DEFAULT_ACCESS_TOKEN_SECONDS,
+      AuthorizationCode: 60,
+      DeviceCode: 900,
+      IdToken: 3600,
+      Interaction: 3600,
+      Session: 14 * DAY_SECONDS,
+      Grant: 365 * DAY_SECONDS,
+      RefreshToken: definition.refreshTokenLifetimeSeconds,
+    },
+    rotateRefreshToken: () => definition.rotatesRefreshTokens,
+    renderError: (ctx, out) => {
+      ctx.type = 'html';
+      ctx.body = errorPage({ fields: { ...out } });
+    },
+  };
+
+  const provider = new Provider(`${baseUrl}${definition.issuerPath}`, configuration);
+  provider.on('server_error', (_ctx, error) => console.error(`lab ${definition.name} persona:`, error));
+  return {
+    definition,
+    provider,
+    handleWithProvider: provider.callback(),
+    store,
+    faults,
+    introspectionClient,
+    clients,
+  };
+}

@@ -1,0 +1,98 @@
+import { createServer, type IncomingMessage } from 'node:http';
+import { z } from 'zod';
+import { listen, readBody, sendJson } from './http-utilities';
+import { LAB_HOST } from './lab-config';
+import type { Lab } from './start-lab';
+
+const persona = z.enum(['google', 'microsoft']);
+const mailServer = z.enum(['gmail', 'microsoft', 'generic']);
+const account = z.string().email();
+
+const schemas = {
+  tokenFault: z.object({ persona, fault: z.enum(['server_error', 'hang', 'invalid_grant']).nullable() }),
+  accessTokenLifetime: z.object({ persona, seconds: z.number().int().positive().nullable() }),
+  revokeGrants: z.object({ account }),
+  smtpAuth: z.object({ account, disabled: z.boolean() }),
+  serverFault: z.object({
+    server: mailServer,
+    protocol: z.enum(['imap', 'pop3', 'smtp']).optional(),
+    fault: z.enum(['unreachable', 'hang']).nullable(),
+  }),
+  client: z.object({
+    persona,
+    redirectUris: z.array(z.string().url()).default([]),
+    confidential: z.boolean().default(true),
+    deviceFlow: z.boolean().default(false),
+  }),
+  account: z.object({
+    email: account,
+    name: z.string().min(1).optional(),
+    provider: z.enum(['google', 'microsoft', 'password']),
+    password: z.string().min(1).optional(),
+  }),
+};
+
+async function parseJson<T>(req: IncomingMessage, schema: z.ZodType<T>): Promise<T> {
+  const text = await readBody(req);
+  return schema.parse(text ? JSON.parse(text) : {});
+}
+
+/** The loopback HTTP API through which tests, in their own processes, act on the one running lab. */
+export async function startControlApi(options: { lab: Lab }): Promise<{ url: string; stop: () => Promise<void> }> {
+  const { lab } = options;
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://lab');
+    const route = `${req.method ?? 'GET'} ${url.pathname}`;
+    const respond = async (): Promise<unknown> => {
+      switch (route) {
+        case 'GET /info':
+          return lab.info;
+        case 'POST /reset':
+          return lab.reset();
+        case 'POST /token-fault':
+          return lab.setTokenFault(await parseJson(req, schemas.tokenFault));
+        case 'POST /access-token-lifetime':
+          return lab.setAccessTokenLifetime(await parseJson(req, schemas.accessTokenLifetime));
+        case 'POST /revoke-grants':
+          return { revoked: lab.revokeGrants(await parseJson(req, schemas.revokeGrants)) };
+        case 'POST /smtp-auth':
+          return lab.setSmtpAuthDisabled(await parseJson(req, schemas.smtpAuth));
+        case 'POST /server-fault':
+          return lab.setServerFault(await parseJson(req, schemas.serverFault));
+        case 'GET /messages':
+          return lab.receivedMessages({ to: url.searchParams.get('to') ?? undefined });
+        case 'DELETE /messages':
+          return lab.clearReceivedMessages();
+        case 'POST /clients':
+          return lab.registerClient(await parseJson(req, schemas.client));
+        case 'POST /accounts': {
+          const input = await parseJson(req, schemas.account);
+          return lab.createAccount({ ...input, name: input.name ?? input.email });
+        }
+        default:
+          throw new NotFound(route);
+      }
+    };
+    respond().then(
+      (body) => sendJson({ res, status: 200, body: body ?? { ok: true } }),
+      (error: unknown) => {
+        const status = error instanceof NotFound ? 404 : error instanceof z.ZodError || error instanceof SyntaxError ? 422 : 400;
+        sendJson({ res, status, body: { error: error instanceof Error ? error.message : String(error) } });
+      },
+    );
+  });
+  const port = await listen({ server, host: LAB_HOST });
+  return {
+    url: `http://${LAB_HOST}:${port}`,
+    stop: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+class NotFound extends Error {
+  constructor(route: string) {
+    super(`No control route ${route}`);
+  }
+}

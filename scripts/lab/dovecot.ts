@@ -1,0 +1,233 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { access, chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { connect } from 'node:net';
+import { userInfo } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { LAB_HOST } from './lab-config';
+import type { MailServerName } from './lab-info';
+
+export const DOVECOT_INSTALL_HINT =
+  'Dovecot is not installed. Install it with: sudo apt-get install dovecot-imapd dovecot-pop3d dovecot-submissiond';
+
+const DEFAULT_DOVECOT_PATH = '/usr/sbin/dovecot';
+const DEBIAN_DH_PARAMETERS = '/usr/share/dovecot/dh.pem';
+const READY_TIMEOUT_MS = 10_000;
+
+export type DovecotListener = 'imap' | 'imaps' | 'pop3' | 'pop3s' | 'submission' | 'submissions';
+export type DovecotPorts = Record<DovecotListener, number>;
+
+export type DovecotOAuth2 = {
+  introspectionUrl: string;
+  openidConfigurationUrl: string;
+  /** Dovecot accepts a single wanted scope; null lets any token of the persona in. */
+  requiredScope: string | null;
+};
+
+export type DovecotOptions = {
+  name: MailServerName;
+  directory: string;
+  ports: DovecotPorts;
+  saslMechanisms: string[];
+  certificatePath: string;
+  keyPath: string;
+  relayPort: number;
+  /** Token logins, validated by introspection at the persona. */
+  oauth2?: DovecotOAuth2;
+  /** Password logins, from a passwd-file the lab rewrites when a test adds an account. */
+  passwords?: boolean;
+};
+
+export function dovecotPath(): string {
+  return process.env.MAILROOM_LAB_DOVECOT ?? DEFAULT_DOVECOT_PATH;
+}
+
+/** Null when the Debian packages the lab needs are there, otherwise what is missing and how to install it. */
+export async function findMissingDovecot(): Promise<string | null> {
+  try {
+    await access(dovecotPath());
+  } catch {
+    return `${DOVECOT_INSTALL_HINT} (no ${dovecotPath()})`;
+  }
+  const protocols = await readDovecotProtocols();
+  const missing = ['imap', 'pop3', 'submission'].filter((protocol) => !protocols.has(protocol));
+  return missing.length ? `${DOVECOT_INSTALL_HINT} (missing: ${missing.join(', ')})` : null;
+}
+
+// Debian's protocol packages each drop a file into /usr/share/dovecot/protocols.d; when the binary
+// is somewhere else (a custom build), trust that it serves all three.
+async function readDovecotProtocols(): Promise<Set<string>> {
+  if (dovecotPath() !== DEFAULT_DOVECOT_PATH) return new Set(['imap', 'pop3', 'submission']);
+  const protocols = new Set<string>();
+  for (const protocol of ['imap', 'pop3', 'submission']) {
+    const binary = `/usr/lib/dovecot/${protocol}`;
+    if (await access(binary).then(() => true, () => false)) protocols.add(protocol);
+  }
+  return protocols;
+}
+
+function processUsers(): { lines: string[]; userdbIds: string } {
+  if (process.getuid?.() === 0) {
+    return {
+      lines: ['default_internal_user = dovecot', 'default_login_user = dovenull', 'first_valid_uid = 8', 'first_valid_gid = 8'],
+      userdbIds: 'uid=mail gid=mail',
+    };
+  }
+  // Without root Dovecot cannot switch users or chroot: everything runs as whoever runs the lab.
+  const { username, uid, gid } = userInfo();
+  return {
+    lines: [
+      `default_internal_user = ${username}`,
+      `default_login_user = ${username}`,
+      `first_valid_uid = ${uid}`,
+      `first_valid_gid = ${gid}`,
+      ...['imap-login', 'pop3-login', 'submission-login', 'anvil'].map((service) => `service ${service} {\n  chroot =\n}`),
+    ],
+    userdbIds: `uid=${uid} gid=${gid}`,
+  };
+}
+
+function passwordFilePath(directory: string): string {
+  return join(directory, 'users.passwd');
+}
+
+async function renderConfig(options: DovecotOptions): Promise<string> {
+  const { name, directory, ports, oauth2 } = options;
+  const users = processUsers();
+  const hasDhParameters = await access(DEBIAN_DH_PARAMETERS).then(() => true, () => false);
+  const listener = (listenerName: DovecotListener, ssl: boolean) =>
+    `  inet_listener ${listenerName} {\n    address = ${LAB_HOST}\n    port = ${ports[listenerName]}\n    ssl = ${ssl ? 'yes' : 'no'}\n  }`;
+  const passdbs: string[] = [];
+  if (options.passwords) {
+    passdbs.push(`passdb {\n  driver = passwd-file\n  args = scheme=PLAIN username_format=%Lu ${passwordFilePath(directory)}\n}`);
+  }
+  if (oauth2) {
+    passdbs.push(`passdb {\n  driver = oauth2\n  mechanisms = xoauth2 oauthbearer\n  args = ${join(directory, 'oauth2.conf')}\n}`);
+  }
+  return [
+    `instance_name = mailroom-lab-${name}-${process.pid}`,
+    `base_dir = ${join(directory, 'run')}`,
+    `state_dir = ${join(directory, 'state')}`,
+    `log_path = ${join(directory, 'dovecot.log')}`,
+    'protocols = imap pop3 submission',
+    `listen = ${LAB_HOST}`,
+    `hostname = ${name}.lab.test`,
+    'postmaster_address = postmaster@lab.test',
+    'ssl = yes',
+    `ssl_cert = <${options.certificatePath}`,
+    `ssl_key = <${options.keyPath}`,
+    ...(hasDhParameters ? [`ssl_dh = <${DEBIAN_DH_PARAMETERS}`] : []),
+    `auth_mechanisms = ${options.saslMechanisms.join(' ')}`,
+    // Failed logins are part of the tests: no per-IP penalty, no delay (see LAB.md).
+    'auth_failure_delay = 0',
+    `mail_location = maildir:${join(directory, 'mail')}/%d/%n`,
+    ...users.lines,
+    `submission_relay_host = ${LAB_HOST}`,
+    `submission_relay_port = ${options.relayPort}`,
+    'submission_relay_trusted = yes',
+    'submission_relay_ssl = no',
+    `service imap-login {\n${listener('imap', false)}\n${listener('imaps', true)}\n}`,
+    `service pop3-login {\n${listener('pop3', false)}\n${listener('pop3s', true)}\n}`,
+    `service submission-login {\n${listener('submission', false)}\n${listener('submissions', true)}\n}`,
+    'service anvil {\n  unix_listener anvil-auth-penalty {\n    mode = 0\n  }\n}',
+    ...passdbs,
+    `userdb {\n  driver = static\n  args = ${users.userdbIds} home=${join(directory, 'mail')}/%d/%n allow_all_users=yes\n}`,
+    '',
+  ].join('\n');
+}
+
+function renderOAuth2Config(oauth2: DovecotOAuth2): string {
+  return [
+    'introspection_mode = post',
+    `introspection_url = ${oauth2.introspectionUrl}`,
+    'force_introspection = yes',
+    'username_attribute = email',
+    'active_attribute = active',
+    'active_value = true',
+    `openid_configuration_url = ${oauth2.openidConfigurationUrl}`,
+    ...(oauth2.requiredScope ? [`scope = ${oauth2.requiredScope}`] : []),
+    '',
+  ].join('\n');
+}
+
+async function waitUntilAccepting(options: { ports: number[]; process: ChildProcess; logPath: string }): Promise<void> {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  const pending = new Set(options.ports);
+  while (pending.size) {
+    if (options.process.exitCode !== null) {
+      const log = await readFile(options.logPath, 'utf8').catch(() => '');
+      throw new Error(`Dovecot exited with code ${options.process.exitCode}:\n${log.slice(-2000)}`);
+    }
+    if (Date.now() > deadline) throw new Error(`Dovecot did not open ports ${[...pending].join(', ')} in time`);
+    for (const port of [...pending]) {
+      if (await isAccepting(port)) pending.delete(port);
+    }
+    if (pending.size) await sleep(20);
+  }
+}
+
+function isAccepting(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: LAB_HOST, port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/** One Dovecot master with its own configuration, directories and listeners, all under `directory`. */
+export class DovecotServer {
+  private constructor(
+    private readonly options: DovecotOptions,
+    private readonly child: ChildProcess,
+  ) {}
+
+  static async start(options: DovecotOptions): Promise<DovecotServer> {
+    const { directory } = options;
+    const mailDirectory = join(directory, 'mail');
+    await Promise.all([mkdir(mailDirectory, { recursive: true }), mkdir(join(directory, 'state'), { recursive: true })]);
+    // The mail user (not the one running the lab) creates the mailboxes.
+    await Promise.all([chmod(directory, 0o755), chmod(mailDirectory, 0o1777)]);
+    const configPath = join(directory, 'dovecot.conf');
+    await writeFile(configPath, await renderConfig(options));
+    // Dovecot's auth process reads these as its own unprivileged user.
+    if (options.oauth2) await writeFile(join(directory, 'oauth2.conf'), renderOAuth2Config(options.oauth2), { mode: 0o644 });
+    if (options.passwords) await writeFile(passwordFilePath(directory), '', { mode: 0o644 });
+
+    const child = spawn(dovecotPath(), ['-F', '-c', configPath], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const stderr: Buffer[] = [];
+    child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk));
+    const server = new DovecotServer(options, child);
+    try {
+      await waitUntilAccepting({ ports: Object.values(options.ports), process: child, logPath: join(directory, 'dovecot.log') });
+    } catch (error) {
+      await server.stop();
+      const output = Buffer.concat(stderr).toString('utf8').trim();
+      throw new Error(`The ${options.name} Dovecot did not start${output ? `: ${output}` : ''}`, { cause: error });
+    }
+    return server;
+  }
+
+  get ports(): DovecotPorts {
+    return this.options.ports;
+  }
+
+  /** Dovecot re-reads a passwd-file when it changes: no reload needed. */
+  async writePasswords(accounts: { email: string; password: string }[]): Promise<void> {
+    const lines = accounts.map(({ email, password }) => `${email.toLowerCase()}:{PLAIN}${password}::::::`);
+    await writeFile(passwordFilePath(this.options.directory), `${lines.join('\n')}\n`, { mode: 0o644 });
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
+    this.child.kill('SIGTERM');
+    const stoppedInTime = await Promise.race([exited.then(() => true), sleep(5_000).then(() => false)]);
+    if (!stoppedInTime) {
+      this.child.kill('SIGKILL');
+      await exited;
+    }
+  }
+}

@@ -1,0 +1,48 @@
+import type { LabAccount, OAuthClient, PersonaName } from './lab-info';
+
+export const LAB_HOST = '127.0.0.1';
+
+export const MICROSOFT_TENANT_ID = '7e1ab000-0000-4000-8000-c0a7050000a1';
+export const MICROSOFT_TENANT_DOMAIN = 'contoso.lab.test';
+
+export const GOOGLE_MAIL_SCOPE = 'https://mail.google.com/';
+export const MICROSOFT_MAIL_SCOPES = [
+  'https://outlook.office.com/IMAP.AccessAsUser.All',
+  'https://outlook.office.com/POP.AccessAsUser.All',
+  'https://outlook.office.com/SMTP.Send',
+];
+
+export const LAB_ACCOUNTS: LabAccount[] = [
+  { email: 'alice@gmail.lab.test', name: 'Alice Example', provider: 'google' },
+  { email: 'bob@gmail.lab.test', name: 'Bob Example', provider: 'google' },
+  { email: 'carol@contoso.lab.test', name: 'Carol Contoso', provider: 'microsoft' },
+  { email: 'dave@contoso.lab.test', name: 'Dave Contoso', provider: 'microsoft' },
+  { email: 'erin@imap.lab.test', name: 'Erin Imap', provider: 'password', password: 'erin-lab-password' },
+];
+
+// The portal's callback when it runs with `npm run dev` on its default port; tests register their own at run time.
+const PORTAL_CALLBACK = 'http://localhost:3000/api/oauth/callback';
+
+export const LAB_CLIENTS: Record<PersonaName, Record<string, OAuthClient>> = {
+  google: {
+    web: {
+      clientId: 'mailroom-lab-web.apps.googleusercontent.lab.test',
+      clientSecret: 'GOCSPX-mailroom-lab-web-secret',
+      redirectUris: [PORTAL_CALLBACK],
+      deviceFlow: false,
+    },
+  },
+  microsoft: {
+    web: {
+      clientId: '5a1e0000-0000-4000-8000-00000000a001',
+      clientSecret: 'mailroom~lab~web~secret',
+      redirectUris: [PORTAL_CALLBACK],
+      deviceFlow: false,
+    },
+    public: {
+      clientId: '5a1e0000-0000-4000-8000-00000000a002',
+      redirectUris: ['http://localhost/'],
+      deviceFlow: true,
+    },
+  },
+};

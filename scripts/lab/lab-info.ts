@@ -1,0 +1,81 @@
+export type PersonaName = 'google' | 'microsoft';
+export type MailServerName = 'gmail' | 'microsoft' | 'generic';
+export type MailProtocol = 'imap' | 'pop3' | 'smtp';
+
+export type Endpoint = { host: string; port: number };
+
+/** One protocol of a mail server: an implicit-TLS port and a STARTTLS port, both with the lab CA's certificate. */
+export type MailProtocolEndpoints = { tls: Endpoint; starttls: Endpoint };
+
+export type MailServerInfo = {
+  name: MailServerName;
+  saslMechanisms: string[];
+  imap: MailProtocolEndpoints;
+  pop3: MailProtocolEndpoints;
+  smtp: MailProtocolEndpoints;
+};
+
+/** The generic server also answers implicit TLS with a certificate no CA vouches for. */
+export type GenericMailServerInfo = MailServerInfo & { selfSigned: Record<MailProtocol, Endpoint> };
+
+export type LabAccount = {
+  email: string;
+  name: string;
+  /** Which authorization server knows the account; `password` accounts log in to the generic server. */
+  provider: PersonaName | 'password';
+  password?: string;
+};
+
+export type OAuthClient = {
+  clientId: string;
+  /** Absent for public clients. */
+  clientSecret?: string;
+  redirectUris: string[];
+  deviceFlow: boolean;
+};
+
+export type PersonaEndpoints = {
+  authorization: string;
+  token: string;
+  device: string;
+  revocation: string | null;
+  userinfo: string;
+  introspection: string;
+  discovery: string;
+};
+
+export type PersonaInfo = {
+  name: PersonaName;
+  issuer: string;
+  /** Microsoft only: the lab tenant's id, which the endpoints carry in their path. */
+  tenant: string | null;
+  endpoints: PersonaEndpoints;
+  mailScopes: string[];
+  identityScopes: string[];
+  clients: Record<string, OAuthClient>;
+};
+
+export type LabInfo = {
+  available: true;
+  /** Base URL of the control API that tests use to inject faults and read what the sink received. */
+  controlUrl: string;
+  /** PEM of the lab CA, which signed every certificate except the self-signed listeners'. */
+  caCertificate: string;
+  personas: Record<PersonaName, PersonaInfo>;
+  mail: { gmail: MailServerInfo; microsoft: MailServerInfo; generic: GenericMailServerInfo };
+  sink: Endpoint;
+  accounts: LabAccount[];
+};
+
+export type LabUnavailable = { available: false; reason: string };
+
+export type TokenFault = 'server_error' | 'hang' | 'invalid_grant';
+export type ServerFault = 'unreachable' | 'hang';
+
+export type ReceivedMessage = {
+  envelopeFrom: string;
+  envelopeTo: string[];
+  subject: string | null;
+  raw: string;
+  receivedAt: string;
+};

@@ -1,0 +1,83 @@
+import { connect, createServer, type Server, type Socket } from 'node:net';
+import { TLSSocket, type SecureContext } from 'node:tls';
+import { LAB_HOST } from './lab-config';
+import type { ServerFault } from './lab-info';
+import { listen } from './http-utilities';
+
+export type ConnectionHandler = (socket: Socket) => void;
+
+/**
+ * The port a client connects to, in front of a Dovecot listener, so that a test can make the
+ * server unreachable (nothing listens: connection refused) or hang (connections accepted, never answered).
+ */
+export class MailFront {
+  private readonly sockets = new Set<Socket>();
+  private fault: ServerFault | null = null;
+
+  private constructor(
+    private server: Server,
+    readonly port: number,
+    private readonly handleConnection: ConnectionHandler,
+  ) {}
+
+  static async start(options: { handleConnection: ConnectionHandler }): Promise<MailFront> {
+    let front: MailFront | undefined;
+    const server = createServer((socket) => front?.accept(socket));
+    const port = await listen({ server, host: LAB_HOST });
+    front = new MailFront(server, port, options.handleConnection);
+    return front;
+  }
+
+  async setFault(fault: ServerFault | null): Promise<void> {
+    if (fault === this.fault) return;
+    if (this.fault === 'unreachable') {
+      this.server = createServer((socket) => this.accept(socket));
+      await listen({ server: this.server, host: LAB_HOST, port: this.port });
+    }
+    this.fault = fault;
+    if (fault === 'unreachable') {
+      this.destroySockets();
+      await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.destroySockets();
+    if (this.server.listening) await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private accept(socket: Socket): void {
+    this.sockets.add(socket);
+    socket.once('close', () => this.sockets.delete(socket));
+    socket.on('error', () => socket.destroy());
+    if (this.fault === 'hang') return;
+    this.handleConnection(socket);
+  }
+
+  private destroySockets(): void {
+    for (const socket of this.sockets) socket.destroy();
+    this.sockets.clear();
+  }
+}
+
+/** Passes bytes both ways; TLS, when there is any, is Dovecot's. */
+export function pipeTo(upstreamPort: number): ConnectionHandler {
+  return (client) => {
+    const upstream = connect({ host: LAB_HOST, port: upstreamPort });
+    upstream.on('error', () => client.destroy());
+    client.on('close', () => upstream.destroy());
+    upstream.on('close', () => client.destroy());
+    client.pipe(upstream);
+    upstream.pipe(client);
+  };
+}
+
+/** Ends TLS here, with a certificate of the lab's choosing, and passes the plain bytes to Dovecot. */
+export function terminateTlsTo(options: { upstreamPort: number; secureContext: SecureContext }): ConnectionHandler {
+  const pipe = pipeTo(options.upstreamPort);
+  return (client) => {
+    const secured = new TLSSocket(client, { isServer: true, secureContext: options.secureContext });
+    secured.on('error', () => client.destroy());
+    pipe(secured);
+  };
+}

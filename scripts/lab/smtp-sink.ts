@@ -1,0 +1,66 @@
+import { SMTPServer } from 'smtp-server';
+import { LAB_HOST } from './lab-config';
+import type { ReceivedMessage } from './lab-info';
+import { listen } from './http-utilities';
+
+const MAX_MESSAGE_BYTES = 10 * 1024 * 1024;
+
+function subjectOf(raw: string): string | null {
+  const headers = raw.split(/\r?\n\r?\n/, 1)[0] ?? '';
+  const match = /^subject:[ \t]*(.*(?:\r?\n[ \t].*)*)/im.exec(headers);
+  return match?.[1] ? match[1].replace(/\r?\n[ \t]/g, ' ').trim() : null;
+}
+
+/** Where Dovecot's submission service relays: keeps every message so a test can read what was sent. */
+export class SmtpSink {
+  private readonly messages: ReceivedMessage[] = [];
+
+  private constructor(
+    private readonly server: SMTPServer,
+    readonly port: number,
+  ) {}
+
+  static async start(): Promise<SmtpSink> {
+    let sink: SmtpSink | undefined;
+    const server = new SMTPServer({
+      name: 'sink.lab.test',
+      authOptional: true,
+      disabledCommands: ['AUTH', 'STARTTLS'],
+      size: MAX_MESSAGE_BYTES,
+      logger: false,
+      closeTimeout: 500,
+      onData(stream, session, callback) {
+        const chunks: Buffer[] = [];
+        stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+        stream.on('end', () => {
+          const raw = Buffer.concat(chunks).toString('utf8');
+          const mailFrom = session.envelope.mailFrom;
+          sink?.messages.push({
+            envelopeFrom: mailFrom ? mailFrom.address : '',
+            envelopeTo: session.envelope.rcptTo.map((recipient) => recipient.address.toLowerCase()),
+            subject: subjectOf(raw),
+            raw,
+            receivedAt: new Date().toISOString(),
+          });
+          callback();
+        });
+      },
+    });
+    const port = await listen({ server: server.server, host: LAB_HOST });
+    sink = new SmtpSink(server, port);
+    return sink;
+  }
+
+  received(options: { to?: string }): ReceivedMessage[] {
+    const to = options.to?.toLowerCase();
+    return to ? this.messages.filter((message) => message.envelopeTo.includes(to)) : [...this.messages];
+  }
+
+  clear(): void {
+    this.messages.length = 0;
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}

@@ -1,0 +1,270 @@
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createSecureContext, type SecureContext } from 'node:tls';
+import { AuthorizationServer } from './authorization-server';
+import { startControlApi } from './control-api';
+import { DovecotServer, findMissingDovecot, type DovecotListener, type DovecotOAuth2, type DovecotPorts } from './dovecot';
+import { listen } from './http-utilities';
+import { LabAccounts } from './lab-accounts';
+import { GOOGLE_MAIL_SCOPE, LAB_ACCOUNTS, LAB_CLIENTS, LAB_HOST } from './lab-config';
+import type {
+  Endpoint,
+  LabAccount,
+  LabInfo,
+  MailProtocol,
+  MailServerInfo,
+  MailServerName,
+  OAuthClient,
+  PersonaName,
+  ReceivedMessage,
+  ServerFault,
+  TokenFault,
+} from './lab-info';
+import { MailFront, pipeTo, terminateTlsTo, type ConnectionHandler } from './mail-front';
+import { microsoftSmtpSession } from './microsoft-smtp-session';
+import { SmtpSink } from './smtp-sink';
+import { createTlsMaterial } from './tls-material';
+
+/** Thrown when the machine lacks what the lab needs; its message says how to install it. */
+export class LabUnavailableError extends Error {}
+
+type Security = 'tls' | 'starttls' | 'self-signed';
+type FrontEntry = { server: MailServerName; protocol: MailProtocol; security: Security; front: MailFront };
+type Dovecots = Record<MailServerName, DovecotServer>;
+
+const DOVECOT_LISTENERS: DovecotListener[] = ['imap', 'imaps', 'pop3', 'pop3s', 'submission', 'submissions'];
+const PLAIN_LISTENER: Record<MailProtocol, DovecotListener> = { imap: 'imap', pop3: 'pop3', smtp: 'submission' };
+const TLS_LISTENER: Record<MailProtocol, DovecotListener> = { imap: 'imaps', pop3: 'pop3s', smtp: 'submissions' };
+const PROTOCOLS: MailProtocol[] = ['imap', 'pop3', 'smtp'];
+const SASL_MECHANISMS: Record<MailServerName, string[]> = {
+  gmail: ['xoauth2', 'oauthbearer'],
+  microsoft: ['xoauth2'],
+  generic: ['plain', 'login'],
+};
+
+/** Ports for Dovecot's own listeners: held open together so they differ, then handed over. */
+async function reserveDovecotPorts(): Promise<DovecotPorts> {
+  const servers: Server[] = DOVECOT_LISTENERS.map(() => createServer());
+  const ports = await Promise.all(servers.map((server) => listen({ server, host: LAB_HOST })));
+  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+  return Object.fromEntries(DOVECOT_LISTENERS.map((listener, index) => [listener, ports[index]])) as DovecotPorts;
+}
+
+async function startFronts(options: {
+  dovecots: Dovecots;
+  labCertificate: SecureContext;
+  selfSignedCertificate: SecureContext;
+  isSmtpAuthDisabled: (email: string) => boolean;
+}): Promise<FrontEntry[]> {
+  const { dovecots, labCertificate, selfSignedCertificate, isSmtpAuthDisabled } = options;
+  const handlerFor = (server: MailServerName, protocol: MailProtocol, security: Security): ConnectionHandler => {
+    const { ports } = dovecots[server];
+    if (security === 'self-signed') {
+      return terminateTlsTo({ upstreamPort: ports[PLAIN_LISTENER[protocol]], secureContext: selfSignedCertificate });
+    }
+    if (server === 'microsoft' && protocol === 'smtp') {
+      return microsoftSmtpSession({
+        upstreamPort: ports.submission,
+        secureContext: labCertificate,
+        implicitTls: security === 'tls',
+        isSmtpAuthDisabled,
+      });
+    }
+    return pipeTo(ports[security === 'tls' ? TLS_LISTENER[protocol] : PLAIN_LISTENER[protocol]]);
+  };
+  const roles: { server: MailServerName; protocol: MailProtocol; security: Security }[] = [];
+  for (const server of ['gmail', 'microsoft', 'generic'] as const) {
+    const securities: Security[] = server === 'generic' ? ['tls', 'starttls', 'self-signed'] : ['tls', 'starttls'];
+    for (const protocol of PROTOCOLS) for (const security of securities) roles.push({ server, protocol, security });
+  }
+  return Promise.all(
+    roles.map(async (role) => ({
+      ...role,
+      front: await MailFront.start({ handleConnection: handlerFor(role.server, role.protocol, role.security) }),
+    })),
+  );
+}
+
+/** Everything `npm run lab` and the test setup start, and what the control API acts on. */
+export class Lab {
+  private readonly smtpAuthDisabled = new Set<string>();
+  private controlUrl = '';
+  private stopParts: () => Promise<void> = async () => {};
+
+  private constructor(
+    private readonly accounts: LabAccounts,
+    private readonly authorizationServer: AuthorizationServer,
+    private readonly sink: SmtpSink,
+    private readonly dovecots: Dovecots,
+    private readonly caCertificate: string,
+    private fronts: FrontEntry[] = [],
+  ) {}
+
+  static async start(): Promise<Lab> {
+    const missing = await findMissingDovecot();
+    if (missing) throw new LabUnavailableError(missing);
+    const directory = await mkdtemp(join(tmpdir(), 'mailroom-lab-'));
+    const stoppers: (() => Promise<unknown>)[] = [() => rm(directory, { recursive: true, force: true })];
+    // Stops in reverse order of start, the temporary directory last.
+    const stopStarted = async () => {
+      for (const stop of [...stoppers].reverse()) await stop().catch(() => undefined);
+    };
+    try {
+      const accounts = new LabAccounts(LAB_ACCOUNTS);
+      const [tls, sink, authorizationServer] = await Promise.all([
+        createTlsMaterial({ directory }).catch((error: unknown) => {
+          throw new LabUnavailableError('The lab makes its certificates with openssl: sudo apt-get install openssl', { cause: error });
+        }),
+        SmtpSink.start(),
+        AuthorizationServer.start({ accounts, clients: LAB_CLIENTS }),
+      ]);
+      stoppers.push(() => sink.stop(), () => authorizationServer.stop());
+
+      const oauth2Of = (persona: PersonaName, requiredScope: string | null): DovecotOAuth2 => {
+        const { endpoints } = authorizationServer.personaInfo(persona);
+        const { clientId, clientSecret } = authorizationServer.introspectionClient(persona);
+        const introspectionUrl = new URL(endpoints.introspection);
+        introspectionUrl.username = clientId;
+        introspectionUrl.password = clientSecret;
+        return { introspectionUrl: introspectionUrl.href, openidConfigurationUrl: endpoints.discovery, requiredScope };
+      };
+      const startDovecot = async (name: MailServerName, settings: { oauth2?: DovecotOAuth2; passwords?: boolean }) => {
+        const instanceDirectory = join(directory, name);
+        await mkdir(instanceDirectory);
+        const dovecot = await DovecotServer.start({
+          name,
+          directory: instanceDirectory,
+          ports: await reserveDovecotPorts(),
+          saslMechanisms: SASL_MECHANISMS[name],
+          certificatePath: tls.server.certificatePath,
+          keyPath: tls.server.keyPath,
+          relayPort: sink.port,
+          ...settings,
+        });
+        stoppers.push(() => dovecot.stop());
+        return dovecot;
+      };
+      const [gmail, microsoft, generic] = await Promise.all([
+        startDovecot('gmail', { oauth2: oauth2Of('google', GOOGLE_MAIL_SCOPE) }),
+        // Microsoft's three mail scopes cannot be told apart by protocol here: any persona token passes.
+        startDovecot('microsoft', { oauth2: oauth2Of('microsoft', null) }),
+        startDovecot('generic', { passwords: true }),
+      ]);
+
+      const lab = new Lab(accounts, authorizationServer, sink, { gmail, microsoft, generic }, tls.ca.certificate);
+      lab.fronts = await startFronts({
+        dovecots: lab.dovecots,
+        labCertificate: createSecureContext({ cert: tls.server.certificate, key: tls.server.key }),
+        selfSignedCertificate: createSecureContext({ cert: tls.selfSigned.certificate, key: tls.selfSigned.key }),
+        isSmtpAuthDisabled: (email) => lab.smtpAuthDisabled.has(email),
+      });
+      stoppers.push(() => Promise.all(lab.fronts.map(({ front }) => front.stop())));
+      await lab.writePasswords();
+      const control = await startControlApi({ lab });
+      stoppers.push(() => control.stop());
+      lab.controlUrl = control.url;
+      lab.stopParts = stopStarted;
+      return lab;
+    } catch (error) {
+      await stopStarted();
+      throw error;
+    }
+  }
+
+  get info(): LabInfo {
+    const endpointOf = (server: MailServerName, protocol: MailProtocol, security: Security): Endpoint => {
+      const entry = this.fronts.find((front) => front.server === server && front.protocol === protocol && front.security === security);
+      if (!entry) throw new Error(`The lab has no ${security} ${protocol} listener for ${server}`);
+      return { host: LAB_HOST, port: entry.front.port };
+    };
+    const mailServer = (name: MailServerName): MailServerInfo => ({
+      name,
+      saslMechanisms: SASL_MECHANISMS[name].map((mechanism) => mechanism.toUpperCase()),
+      ...(Object.fromEntries(
+        PROTOCOLS.map((protocol) => [
+          protocol,
+          { tls: endpointOf(name, protocol, 'tls'), starttls: endpointOf(name, protocol, 'starttls') },
+        ]),
+      ) as Pick<MailServerInfo, MailProtocol>),
+    });
+    const selfSigned = Object.fromEntries(
+      PROTOCOLS.map((protocol) => [protocol, endpointOf('generic', protocol, 'self-signed')]),
+    ) as Record<MailProtocol, Endpoint>;
+    return {
+      available: true,
+      controlUrl: this.controlUrl,
+      caCertificate: this.caCertificate,
+      personas: {
+        google: this.authorizationServer.personaInfo('google'),
+        microsoft: this.authorizationServer.personaInfo('microsoft'),
+      },
+      mail: { gmail: mailServer('gmail'), microsoft: mailServer('microsoft'), generic: { ...mailServer('generic'), selfSigned } },
+      sink: { host: LAB_HOST, port: this.sink.port },
+      accounts: this.accounts.list(),
+    };
+  }
+
+  setTokenFault(options: { persona: PersonaName; fault: TokenFault | null }): void {
+    this.authorizationServer.setTokenFault(options);
+  }
+
+  setAccessTokenLifetime(options: { persona: PersonaName; seconds: number | null }): void {
+    this.authorizationServer.setAccessTokenLifetime(options);
+  }
+
+  revokeGrants(options: { account: string }): number {
+    return this.authorizationServer.revokeGrants({ email: options.account });
+  }
+
+  setSmtpAuthDisabled(options: { account: string; disabled: boolean }): void {
+    const email = options.account.toLowerCase();
+    if (options.disabled) this.smtpAuthDisabled.add(email);
+    else this.smtpAuthDisabled.delete(email);
+  }
+
+  async setServerFault(options: { server: MailServerName; protocol?: MailProtocol; fault: ServerFault | null }): Promise<void> {
+    const targets = this.fronts.filter(
+      (entry) => entry.server === options.server && (!options.protocol || entry.protocol === options.protocol),
+    );
+    await Promise.all(targets.map(({ front }) => front.setFault(options.fault)));
+  }
+
+  receivedMessages(options: { to?: string }): ReceivedMessage[] {
+    return this.sink.received(options);
+  }
+
+  clearReceivedMessages(): void {
+    this.sink.clear();
+  }
+
+  registerClient(options: { persona: PersonaName; redirectUris: string[]; confidential: boolean; deviceFlow: boolean }): Promise<OAuthClient> {
+    return this.authorizationServer.registerClient(options);
+  }
+
+  async createAccount(account: LabAccount): Promise<LabAccount> {
+    if (account.provider === 'password' && !account.password) throw new Error('A password account needs a password');
+    const created = this.accounts.add(account);
+    if (created.provider === 'password') await this.writePasswords();
+    return created;
+  }
+
+  /** Clears every fault; accounts, clients, tokens and received messages stay. */
+  async reset(): Promise<void> {
+    this.authorizationServer.clearFaults();
+    this.smtpAuthDisabled.clear();
+    await Promise.all(this.fronts.map(({ front }) => front.setFault(null)));
+  }
+
+  stop(): Promise<void> {
+    return this.stopParts();
+  }
+
+  private async writePasswords(): Promise<void> {
+    const passwordAccounts = this.accounts
+      .list()
+      .flatMap((account) => (account.provider === 'password' && account.password ? [{ email: account.email, password: account.password }] : []));
+    await this.dovecots.generic.writePasswords(passwordAccounts);
+  }
+}
