@@ -1,0 +1,115 @@
+/**
+ * The command line: `npm run mailroom -- <command>`. It works on the database directly, without a
+ * running portal (on the embedded database the portal must be stopped: PGlite serves one process).
+ */
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { closeDatabase } from '@/db';
+import { migrateDatabase } from '@/db/migrate';
+import { COMMAND_LINE_ACTOR } from '@/lib/audit/actor';
+import { createApiKey } from '@/lib/auth/api-keys';
+import { rotateEncryptionKeys } from '@/lib/crypto/rotate-keys';
+import { AppError } from '@/lib/errors';
+import { createUser, getUserByEmail } from '@/lib/users/users';
+import { toFieldErrors } from '@/lib/validations/field-errors';
+import { createUserSchema } from '@/lib/validations/users';
+import { emailAddress, optionalText } from '@/lib/validations/common';
+
+const USAGE = `Usage: npm run mailroom -- <command> [options]
+
+Commands:
+  migrate                                   apply database migrations
+  user:create --email E --role admin|owner|support [--name N] [--password P]
+                                            create a user; prints its id
+  apikey:create --email E [--name N]        create an API key for a user; prints the key (shown once)
+  keys:rotate                               re-encrypt every stored secret with MAILROOM_ENCRYPTION_KEY
+`;
+
+class UsageError extends Error {}
+
+type Command<S extends z.ZodType> = { options: S; run: (input: z.output<S>) => Promise<void> };
+
+const command = <S extends z.ZodType>(definition: Command<S>) => definition as unknown as Command<z.ZodType>;
+const noOptions = z.object({});
+
+const commands: Record<string, Command<z.ZodType>> = {
+  migrate: command({
+    options: noOptions,
+    run: async () => console.log('Database is up to date.'),
+  }),
+  'user:create': command({
+    options: createUserSchema,
+    run: async (input) => {
+      const user = await createUser({ actor: COMMAND_LINE_ACTOR, input });
+      console.log(user.id);
+    },
+  }),
+  'apikey:create': command({
+    options: z.object({ email: emailAddress, name: optionalText(100) }),
+    run: async (input) => {
+      const user = await getUserByEmail({ email: input.email });
+      if (!user) throw new AppError('NOT_FOUND', `No user has the email ${input.email}.`);
+      if (user.deactivatedAt) throw new AppError('CONFLICT', `${input.email} is deactivated; reactivate them first.`);
+      const { key, prefix } = await createApiKey({ actor: COMMAND_LINE_ACTOR, userId: user.id, name: input.name });
+      console.log(`API key ${prefix}… for ${user.email} (${user.role}). Copy it now: it is not shown again.`);
+      console.log(key);
+    },
+  }),
+  'keys:rotate': command({
+    options: noOptions,
+    run: async () => {
+      const counts = await rotateEncryptionKeys({ actor: COMMAND_LINE_ACTOR });
+      for (const [column, count] of Object.entries(counts)) console.log(`${column}: ${count} re-encrypted`);
+      console.log('Every stored secret is now encrypted with the current key.');
+    },
+  }),
+};
+
+function parseOptions(definition: Command<z.ZodType>, args: string[]): unknown {
+  let values: Record<string, unknown>;
+  try {
+    values = parseArgs({
+      args,
+      options: { email: { type: 'string' }, role: { type: 'string' }, name: { type: 'string' }, password: { type: 'string' } },
+      strict: true,
+    }).values;
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  const result = definition.options.safeParse(values);
+  if (result.success) return result.data;
+  const lines = Object.entries(toFieldErrors(result.error)).map(([field, messages]) => `  --${field}: ${messages.join(' ')}`);
+  throw new UsageError(`Invalid options:\n${lines.join('\n')}`);
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...args] = argv;
+  const definition = name ? commands[name] : undefined;
+  if (!definition) {
+    if (name === '--help' || name === undefined) {
+      process.stdout.write(USAGE);
+      return name ? 0 : 2;
+    }
+    process.stderr.write(`Unknown command: ${name}\n\n${USAGE}`);
+    return 2;
+  }
+  try {
+    const input = parseOptions(definition, args);
+    await migrateDatabase();
+    await definition.run(input);
+    return 0;
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`${error.message}\n\n${USAGE}`);
+      return 2;
+    }
+    // Mailroom's own errors are written for people; anything else is unexpected.
+    const known = error instanceof AppError || (error instanceof Error && error.name !== 'Error');
+    process.stderr.write(`${known ? (error as Error).message : `Failed: ${String(error)}`}\n`);
+    return 1;
+  } finally {
+    await closeDatabase();
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

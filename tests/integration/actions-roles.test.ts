@@ -1,0 +1,121 @@
+import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createFirstAdminAction } from '@/app/(auth)/setup/actions';
+import { changeRoleAction, createApiKeyAction, createUserAction, setActiveAction } from '@/app/(portal)/users/actions';
+import type { User } from '@/db/schema';
+import { COMMAND_LINE_ACTOR } from '@/lib/audit/actor';
+import { IDLE } from '@/lib/auth/form-action-state';
+import { countUsers, createUser, getUserByEmail, getUserById } from '@/lib/users/users';
+
+// The request scope and its session cookie are the one thing a test cannot produce without a
+// browser; everything after them (loading the user, checking the role, parsing, writing) is real.
+const session = vi.hoisted(() => ({ userId: undefined as string | undefined }));
+vi.mock('next-auth', async (importOriginal) => ({
+  ...(await importOriginal<typeof import('next-auth')>()),
+  getServerSession: async () => (session.userId ? { userId: session.userId, expires: '2999-01-01' } : null),
+}));
+vi.mock('next/server', async (importOriginal) => ({
+  ...(await importOriginal<typeof import('next/server')>()),
+  connection: async () => {},
+}));
+vi.mock('next/cache', async (importOriginal) => ({
+  ...(await importOriginal<typeof import('next/cache')>()),
+  revalidatePath: () => {},
+}));
+// next build sets this from next.config.mjs (experimental.authInterrupts) for forbidden().
+process.env.__NEXT_EXPERIMENTAL_AUTH_INTERRUPTS = 'true';
+
+function form(fields: Record<string, string>): FormData {
+  const data = new FormData();
+  for (const [name, value] of Object.entries(fields)) data.set(name, value);
+  return data;
+}
+
+/** What Next.js throws for forbidden() and redirect(): the digest says which. */
+async function interruption(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+  } catch (error) {
+    return String((error as { digest?: string }).digest);
+  }
+  throw new Error('expected the action to be interrupted');
+}
+
+let admin: User;
+let support: User;
+let owner: User;
+
+beforeAll(async () => {
+  const setup = await createFirstAdminAction(
+    IDLE,
+    form({ email: 'first@example.org', password: 'first-admin-password', confirmPassword: 'first-admin-password' }),
+  ).catch((error: { digest?: string }) => error.digest);
+  expect(setup).toMatch(/NEXT_REDIRECT;.*\/sign-in\?setup=1/);
+  admin = (await getUserByEmail({ email: 'first@example.org' }))!;
+  support = await createUser({ actor: COMMAND_LINE_ACTOR, input: { email: 'support@example.org', role: 'support' } });
+  owner = await createUser({ actor: COMMAND_LINE_ACTOR, input: { email: 'owner@example.org', role: 'owner' } });
+});
+
+beforeEach(() => {
+  session.userId = undefined;
+});
+
+describe('first-run setup', () => {
+  it('made the first user an admin, and is closed now that a user exists', async () => {
+    expect(admin.role).toBe('admin');
+    const again = await createFirstAdminAction(
+      IDLE,
+      form({ email: 'second@example.org', password: 'second-admin-password', confirmPassword: 'second-admin-password' }),
+    );
+    expect(again).toMatchObject({ status: 'error', message: expect.stringMatching(/already set up/) });
+    expect(await getUserByEmail({ email: 'second@example.org' })).toBeNull();
+  });
+});
+
+describe('server actions check the role on the server', () => {
+  it('sends a caller without a session to sign in, changing nothing', async () => {
+    const before = await countUsers();
+    expect(await interruption(createUserAction(IDLE, form({ email: 'x@example.org', role: 'admin' })))).toMatch(
+      /NEXT_REDIRECT;.*\/sign-in/,
+    );
+    expect(await countUsers()).toBe(before);
+  });
+
+  it('refuses support and owners on every users action, changing nothing', async () => {
+    for (const caller of [support, owner]) {
+      session.userId = caller.id;
+      const attempts = [
+        createUserAction(IDLE, form({ email: 'intruder@example.org', role: 'admin' })),
+        changeRoleAction(IDLE, form({ id: caller.id, role: 'admin' })),
+        setActiveAction(IDLE, form({ id: admin.id, active: 'false' })),
+        createApiKeyAction(IDLE, form({ userId: admin.id })),
+      ];
+      for (const attempt of attempts) expect(await interruption(attempt)).toMatch(/^NEXT_HTTP_ERROR_FALLBACK;403$/);
+    }
+    expect(await getUserByEmail({ email: 'intruder@example.org' })).toBeNull();
+    expect((await getUserById({ id: support.id }))?.role).toBe('support');
+    expect((await getUserById({ id: admin.id }))?.deactivatedAt).toBeNull();
+  });
+
+  it('lets an admin act, with field errors for bad input that change nothing', async () => {
+    session.userId = admin.id;
+    const invalid = await createUserAction(IDLE, form({ email: 'nope', role: 'owner', password: 'secret-pass' }));
+    expect(invalid).toMatchObject({ status: 'error', fieldErrors: { email: [expect.any(String)], password: [expect.any(String)] } });
+    // The password typed is never sent back to the form.
+    expect(JSON.stringify(invalid)).not.toContain('secret-pass');
+    expect(await getUserByEmail({ email: 'nope' })).toBeNull();
+
+    const created = await createUserAction(IDLE, form({ email: 'new@example.org', role: 'owner', password: '' }));
+    expect(created).toMatchObject({ status: 'success', message: 'new@example.org was added as owner.' });
+  });
+
+  it('stops a deactivated admin at once, even with a session still open', async () => {
+    const other = await createUser({ actor: COMMAND_LINE_ACTOR, input: { email: 'other-admin@example.org', role: 'admin' } });
+    session.userId = admin.id;
+    expect(await setActiveAction(IDLE, form({ id: other.id, active: 'false' }))).toMatchObject({ status: 'success' });
+    session.userId = other.id;
+    expect(await interruption(createUserAction(IDLE, form({ email: 'late@example.org', role: 'owner' })))).toMatch(
+      /NEXT_REDIRECT;.*\/sign-in/,
+    );
+    expect(await getUserByEmail({ email: 'late@example.org' })).toBeNull();
+  });
+});
