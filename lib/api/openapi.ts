@@ -4,7 +4,8 @@ import { endpoints, type Endpoint } from './contract';
 type JsonSchema = Record<string, unknown>;
 
 function schemaOf(type: z.ZodType, io: 'input' | 'output'): JsonSchema {
-  const { $schema: _ignored, ...schema } = z.toJSONSchema(type, { io, unrepresentable: 'any' }) as JsonSchema;
+  const schema = z.toJSONSchema(type, { io, unrepresentable: 'any' }) as JsonSchema;
+  delete schema.$schema;
   return schema;
 }
 
