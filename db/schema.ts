@@ -78,6 +78,8 @@ export const serverProfiles = pgTable(
     serverType: serverType('server_type').notNull(),
     authType: authType('auth_type').notNull(),
     clientId: text('client_id'),
+    /** A public OAuth client (Microsoft "allow public client flows") has no secret. */
+    publicClient: boolean('public_client').notNull().default(false),
     /** Encrypted with lib/crypto. */
     clientSecret: text('client_secret'),
     clientSecretHint: text('client_secret_hint'),

@@ -1,91 +1,13 @@
-import { z } from 'zod';
-import type { UserRole } from '@/db/schema';
-import { idParams, listQuery } from '@/lib/validations/common';
-import { createUserSchema, role, updateUserSchema, userResponse } from '@/lib/validations/users';
+import { systemEndpoints, userEndpoints } from './endpoints/users';
 
-export type Endpoint = {
-  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
-  /** OpenAPI style: `{id}` for path parameters. */
-  path: string;
-  summary: string;
-  /** Who may call it; `public` needs no API key. */
-  roles: readonly UserRole[] | 'public';
-  params?: z.ZodType;
-  query?: z.ZodType;
-  body?: z.ZodType;
-  response?: z.ZodType;
-  successStatus?: 200 | 201 | 204;
-};
-
-const ALL_ROLES = ['admin', 'owner', 'support'] as const;
-
-const page = <T extends z.ZodType>(item: T) => z.object({ data: z.array(item), nextCursor: z.string().nullable() });
+export type { Endpoint } from './endpoint';
 
 /**
- * The HTTP API, one entry per endpoint: route handlers validate with these schemas and
- * `/api/v1/openapi.json` is generated from them, so the two cannot drift apart.
+ * The HTTP API, one entry per endpoint, gathered from one file per domain under ./endpoints:
+ * route handlers validate with these schemas and `/api/v1/openapi.json` is generated from them,
+ * so the two cannot drift apart.
  */
 export const endpoints = {
-  health: {
-    method: 'GET',
-    path: '/api/health',
-    summary: 'Whether the portal and its database answer',
-    roles: 'public',
-    response: z.object({ status: z.enum(['ok', 'unavailable']), database: z.enum(['ok', 'unavailable']) }),
-  },
-  openapi: {
-    method: 'GET',
-    path: '/api/v1/openapi.json',
-    summary: 'This document',
-    roles: 'public',
-  },
-  me: {
-    method: 'GET',
-    path: '/api/v1/me',
-    summary: 'The user the API key belongs to',
-    roles: ALL_ROLES,
-    response: z.object({ id: z.string(), email: z.string(), name: z.string().nullable(), role }),
-  },
-  listUsers: {
-    method: 'GET',
-    path: '/api/v1/users',
-    summary: 'List users, in email order',
-    roles: ['admin'],
-    query: listQuery.extend({ role: role.optional() }),
-    response: page(userResponse),
-  },
-  createUser: {
-    method: 'POST',
-    path: '/api/v1/users',
-    summary: 'Create a user',
-    roles: ['admin'],
-    body: createUserSchema,
-    response: userResponse,
-    successStatus: 201,
-  },
-  getUser: {
-    method: 'GET',
-    path: '/api/v1/users/{id}',
-    summary: 'One user',
-    roles: ['admin'],
-    params: idParams,
-    response: userResponse,
-  },
-  updateUser: {
-    method: 'PATCH',
-    path: '/api/v1/users/{id}',
-    summary: 'Change a user’s role or name, or reactivate them',
-    roles: ['admin'],
-    params: idParams,
-    body: updateUserSchema,
-    response: userResponse,
-  },
-  deactivateUser: {
-    method: 'DELETE',
-    path: '/api/v1/users/{id}',
-    summary: 'Deactivate a user: they can no longer sign in, and their API keys stop working',
-    roles: ['admin'],
-    params: idParams,
-    response: userResponse,
-  },
-} as const satisfies Record<string, Endpoint>;
+  ...systemEndpoints,
+  ...userEndpoints,
+};

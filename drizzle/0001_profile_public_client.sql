@@ -1,0 +1,1 @@
+ALTER TABLE "server_profiles" ADD COLUMN "public_client" boolean DEFAULT false NOT NULL;

@@ -1,0 +1,72 @@
+import { z } from 'zod';
+import { idParams, listQuery } from '@/lib/validations/common';
+import { createUserSchema, role, updateUserSchema, userResponse } from '@/lib/validations/users';
+import { ALL_ROLES, page, type Endpoint } from '../endpoint';
+
+export const systemEndpoints = {
+  health: {
+    method: 'GET',
+    path: '/api/health',
+    summary: 'Whether the portal and its database answer',
+    roles: 'public',
+    response: z.object({ status: z.enum(['ok', 'unavailable']), database: z.enum(['ok', 'unavailable']) }),
+  },
+  openapi: {
+    method: 'GET',
+    path: '/api/v1/openapi.json',
+    summary: 'This document',
+    roles: 'public',
+  },
+  me: {
+    method: 'GET',
+    path: '/api/v1/me',
+    summary: 'The user the API key belongs to',
+    roles: ALL_ROLES,
+    response: z.object({ id: z.string(), email: z.string(), name: z.string().nullable(), role }),
+  },
+} as const satisfies Record<string, Endpoint>;
+
+export const userEndpoints = {
+  listUsers: {
+    method: 'GET',
+    path: '/api/v1/users',
+    summary: 'List users, in email order',
+    roles: ['admin'],
+    query: listQuery.extend({ role: role.optional() }),
+    response: page(userResponse),
+  },
+  createUser: {
+    method: 'POST',
+    path: '/api/v1/users',
+    summary: 'Create a user',
+    roles: ['admin'],
+    body: createUserSchema,
+    response: userResponse,
+    successStatus: 201,
+  },
+  getUser: {
+    method: 'GET',
+    path: '/api/v1/users/{id}',
+    summary: 'One user',
+    roles: ['admin'],
+    params: idParams,
+    response: userResponse,
+  },
+  updateUser: {
+    method: 'PATCH',
+    path: '/api/v1/users/{id}',
+    summary: 'Change a user’s role or name, or reactivate them',
+    roles: ['admin'],
+    params: idParams,
+    body: updateUserSchema,
+    response: userResponse,
+  },
+  deactivateUser: {
+    method: 'DELETE',
+    path: '/api/v1/users/{id}',
+    summary: 'Deactivate a user: they can no longer sign in, and their API keys stop working',
+    roles: ['admin'],
+    params: idParams,
+    response: userResponse,
+  },
+} as const satisfies Record<string, Endpoint>;
