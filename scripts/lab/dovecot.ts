@@ -197,6 +197,10 @@ export class DovecotServer {
     if (options.passwords) await writeFile(passwordFilePath(directory), '', { mode: 0o644 });
 
     const child = spawn(dovecotPath(), ['-F', '-c', configPath], { stdio: ['ignore', 'ignore', 'pipe'] });
+    // Should the lab's process end without stopping the lab (a crash), Dovecot must not outlive it.
+    const stopWithParent = () => child.kill('SIGTERM');
+    process.once('exit', stopWithParent);
+    child.once('exit', () => process.off('exit', stopWithParent));
     const stderr: Buffer[] = [];
     child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk));
     const server = new DovecotServer(options, child);

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -106,6 +106,8 @@ export class Lab {
     const missing = await findMissingDovecot();
     if (missing) throw new LabUnavailableError(missing);
     const directory = await mkdtemp(join(tmpdir(), 'mailroom-lab-'));
+    // Dovecot's unprivileged processes must reach their files below it; keys stay 0600.
+    await chmod(directory, 0o755);
     const stoppers: (() => Promise<unknown>)[] = [() => rm(directory, { recursive: true, force: true })];
     // Stops in reverse order of start, the temporary directory last.
     const stopStarted = async () => {
