@@ -38,17 +38,22 @@ export const testDirection = pgEnum('test_direction', ['incoming', 'outgoing']);
 /** An error as shown to people: a stable code, a plain message and what to do about it. */
 export type StoredError = { code: string; message: string; hint: string; at: string };
 
-export const users = pgTable('users', {
-  id: uuid('id').primaryKey().defaultRandom(),
-  email: text('email').notNull().unique(),
-  name: text('name'),
-  role: userRole('role').notNull(),
-  /** scrypt hash; null for users who sign in only through single sign-on. */
-  passwordHash: text('password_hash'),
-  deactivatedAt: timestamp('deactivated_at', { withTimezone: true }),
-  lastSignInAt: timestamp('last_sign_in_at', { withTimezone: true }),
-  ...timestamps,
-});
+export const users = pgTable(
+  'users',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    email: text('email').notNull().unique(),
+    name: text('name'),
+    role: userRole('role').notNull(),
+    /** scrypt hash; null for users who sign in only through single sign-on. */
+    passwordHash: text('password_hash'),
+    deactivatedAt: timestamp('deactivated_at', { withTimezone: true }),
+    lastSignInAt: timestamp('last_sign_in_at', { withTimezone: true }),
+    ...timestamps,
+  },
+  // Prefix search ("starts with") on emails, whatever the database's collation.
+  (table) => [index('users_email_pattern_idx').using('btree', table.email.op('text_pattern_ops'))],
+);
 
 export const apiKeys = pgTable(
   'api_keys',
@@ -156,6 +161,7 @@ export const mailboxes = pgTable(
     index('mailboxes_status_idx').on(table.status, table.address),
     index('mailboxes_approval_idx').on(table.approval, table.address),
     index('mailboxes_connection_idx').on(table.connection, table.address),
+    index('mailboxes_address_pattern_idx').using('btree', table.address.op('text_pattern_ops')),
   ],
 );
 

@@ -1,3 +1,5 @@
+import { mailboxEndpoints } from './endpoints/mailboxes';
+import { profileEndpoints } from './endpoints/profiles';
 import { systemEndpoints, userEndpoints } from './endpoints/users';
 
 export type { Endpoint } from './endpoint';
@@ -10,4 +12,6 @@ export type { Endpoint } from './endpoint';
 export const endpoints = {
   ...systemEndpoints,
   ...userEndpoints,
+  ...profileEndpoints,
+  ...mailboxEndpoints,
 };

@@ -1,44 +1,386 @@
 import 'server-only';
-import { and, asc, count, eq, gt } from 'drizzle-orm';
-import { db } from '@/db';
-import { mailboxes, serverProfiles, users, type User } from '@/db/schema';
+import { and, asc, count, eq, gt, inArray, like, or, type SQL } from 'drizzle-orm';
+import { db, type Executor } from '@/db';
+import { isUniqueViolation } from '@/db/errors';
+import { mailboxes, serverProfiles, users, type Mailbox, type ServerProfile, type User } from '@/db/schema';
+import type { Actor } from '@/lib/audit/actor';
+import { recordAuditEvent } from '@/lib/audit/record-audit-event';
+import { AppError, invalidInput, notFound } from '@/lib/errors';
+import type { CreateMailboxInput, MailboxFilters, MailboxResponse, UpdateMailboxInput } from '@/lib/validations/mailboxes';
+import { releaseProfilePlace, takeProfilePlace } from './profile-capacity';
+import { nextStep, transition, type MailboxEvent } from './status';
+
+export type Viewer = Pick<User, 'id' | 'role'>;
+
+export type MailboxRow = Mailbox & {
+  ownerEmail: string;
+  profileName: string;
+  profileServerType: ServerProfile['serverType'];
+  profileAuthType: ServerProfile['authType'];
+};
 
 /** Owners reach only their own mailboxes; admins and support reach all. */
-export function mailboxScope(viewer: Pick<User, 'id' | 'role'>) {
+export function mailboxScope(viewer: Viewer): SQL | undefined {
   return viewer.role === 'owner' ? eq(mailboxes.ownerId, viewer.id) : undefined;
 }
 
-export async function countMailboxes({ viewer }: { viewer: Pick<User, 'id' | 'role'> }): Promise<number> {
-  const [row] = await db.select({ value: count() }).from(mailboxes).where(mailboxScope(viewer));
-  return row?.value ?? 0;
+function escapeLike(value: string): string {
+  return value.replace(/[\\%_]/g, (character) => `\\${character}`);
 }
 
-/** Mailboxes in address order; the cursor is the last address of the previous page. */
-export async function findMailboxes({
-  viewer,
-  limit,
-  cursor,
-}: {
-  viewer: Pick<User, 'id' | 'role'>;
-  limit: number;
-  cursor?: string;
-}) {
-  const rows = await db
+function filterConditions(filters: MailboxFilters): (SQL | undefined)[] {
+  const prefix = filters.q ? `${escapeLike(filters.q)}%` : undefined;
+  return [
+    filters.profileId ? eq(mailboxes.profileId, filters.profileId) : undefined,
+    filters.status ? eq(mailboxes.status, filters.status) : undefined,
+    filters.approval ? eq(mailboxes.approval, filters.approval) : undefined,
+    filters.connection ? eq(mailboxes.connection, filters.connection) : undefined,
+    prefix
+      ? or(
+          like(mailboxes.address, prefix),
+          inArray(mailboxes.ownerId, db.select({ id: users.id }).from(users).where(like(users.email, prefix))),
+        )
+      : undefined,
+  ];
+}
+
+function selectMailboxRows(executor: Executor = db) {
+  return executor
     .select({
-      id: mailboxes.id,
-      address: mailboxes.address,
+      mailbox: mailboxes,
       ownerEmail: users.email,
       profileName: serverProfiles.name,
-      approval: mailboxes.approval,
-      connection: mailboxes.connection,
-      status: mailboxes.status,
+      profileServerType: serverProfiles.serverType,
+      profileAuthType: serverProfiles.authType,
     })
     .from(mailboxes)
     .innerJoin(users, eq(users.id, mailboxes.ownerId))
-    .innerJoin(serverProfiles, eq(serverProfiles.id, mailboxes.profileId))
-    .where(and(mailboxScope(viewer), cursor ? gt(mailboxes.address, cursor) : undefined))
+    .innerJoin(serverProfiles, eq(serverProfiles.id, mailboxes.profileId));
+}
+
+type SelectedRow = Awaited<ReturnType<ReturnType<typeof selectMailboxRows>['where']>>[number];
+
+function flatten(row: SelectedRow): MailboxRow {
+  return {
+    ...row.mailbox,
+    ownerEmail: row.ownerEmail,
+    profileName: row.profileName,
+    profileServerType: row.profileServerType,
+    profileAuthType: row.profileAuthType,
+  };
+}
+
+export function toMailboxResponse(row: MailboxRow): MailboxResponse {
+  return {
+    id: row.id,
+    address: row.address,
+    ownerId: row.ownerId,
+    ownerEmail: row.ownerEmail,
+    profileId: row.profileId,
+    profileName: row.profileName,
+    shared: row.shared,
+    connectedAs: row.connectedAs,
+    incoming: row.incoming,
+    outgoing: row.outgoing,
+    approval: row.approval,
+    connection: row.connection,
+    status: row.status,
+    incomingStatus: row.incomingStatus,
+    outgoingStatus: row.outgoingStatus,
+    statusReason: row.statusReason,
+    nextStep: nextStep(row, { serverType: row.profileServerType, authType: row.profileAuthType }).label,
+    lastTestAt: row.lastTestAt?.toISOString() ?? null,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+/** One mailbox the viewer may see, or null: another owner's mailbox is simply not found. */
+export async function getMailbox({ viewer, id }: { viewer: Viewer; id: string }): Promise<MailboxRow | null> {
+  const [row] = await selectMailboxRows()
+    .where(and(eq(mailboxes.id, id), mailboxScope(viewer)))
+    .limit(1);
+  return row ? flatten(row) : null;
+}
+
+export async function countMailboxes({ viewer, filters = {} }: { viewer: Viewer; filters?: MailboxFilters }): Promise<number> {
+  const [row] = await db
+    .select({ value: count() })
+    .from(mailboxes)
+    .where(and(mailboxScope(viewer), ...filterConditions(filters)));
+  return row?.value ?? 0;
+}
+
+/** Mailboxes in address order, a page at a time; the cursor is the last address of the previous page. */
+export async function findMailboxes({
+  viewer,
+  filters = {},
+  limit,
+  cursor,
+}: {
+  viewer: Viewer;
+  filters?: MailboxFilters;
+  limit: number;
+  cursor?: string;
+}): Promise<{ mailboxes: MailboxRow[]; nextCursor: string | null }> {
+  const rows = await selectMailboxRows()
+    .where(and(mailboxScope(viewer), ...filterConditions(filters), cursor ? gt(mailboxes.address, cursor) : undefined))
     .orderBy(asc(mailboxes.address))
     .limit(limit + 1);
-  const page = rows.slice(0, limit);
+  const page = rows.slice(0, limit).map(flatten);
   return { mailboxes: page, nextCursor: rows.length > limit ? (page.at(-1)?.address ?? null) : null };
+}
+
+async function resolveOwner(executor: Executor, input: { ownerId?: string; ownerEmail?: string }): Promise<User> {
+  const field = input.ownerId ? 'ownerId' : 'ownerEmail';
+  const [owner] = await executor
+    .select()
+    .from(users)
+    .where(input.ownerId ? eq(users.id, input.ownerId) : eq(users.email, input.ownerEmail!))
+    .limit(1);
+  if (!owner) throw invalidInput({ [field]: ['No user has this email: add the person on the Users page first.'] });
+  if (owner.deactivatedAt) throw invalidInput({ [field]: [`${owner.email} is deactivated.`] });
+  return owner;
+}
+
+async function resolveProfile(executor: Executor, profileId: string | undefined): Promise<ServerProfile> {
+  const [profile] = await executor
+    .select()
+    .from(serverProfiles)
+    .where(profileId ? eq(serverProfiles.id, profileId) : eq(serverProfiles.isDefault, true))
+    .limit(1);
+  if (profile) return profile;
+  throw invalidInput({
+    profileId: [profileId ? 'This server profile does not exist.' : 'No profile is the default for new mailboxes: choose one.'],
+  });
+}
+
+function duplicateAddress(address: string): AppError {
+  return new AppError('CONFLICT', `A mailbox with the address ${address} already exists.`, {
+    fields: { address: ['A mailbox with this address already exists.'] },
+  });
+}
+
+async function loadForUpdate(executor: Executor, id: string): Promise<Mailbox> {
+  const [mailbox] = await executor.select().from(mailboxes).where(eq(mailboxes.id, id)).for('update');
+  if (!mailbox) throw notFound('The mailbox');
+  return mailbox;
+}
+
+async function reload(executor: Executor, id: string): Promise<MailboxRow> {
+  const [row] = await selectMailboxRows(executor).where(eq(mailboxes.id, id));
+  return flatten(row!);
+}
+
+/** Inserts one mailbox inside the caller's transaction, taking a place in its profile. */
+export async function insertMailbox(executor: Executor, actor: Actor, input: CreateMailboxInput): Promise<MailboxRow> {
+  const owner = await resolveOwner(executor, input);
+  const profile = await resolveProfile(executor, input.profileId);
+  const [existing] = await executor.select({ id: mailboxes.id }).from(mailboxes).where(eq(mailboxes.address, input.address));
+  if (existing) throw duplicateAddress(input.address);
+  await takeProfilePlace(executor, profile.id);
+  const [created] = await executor
+    .insert(mailboxes)
+    .values({
+      address: input.address,
+      ownerId: owner.id,
+      profileId: profile.id,
+      incoming: input.incoming,
+      outgoing: input.outgoing,
+      shared: input.shared,
+    })
+    .returning();
+  await recordAuditEvent(executor, {
+    actor,
+    action: 'mailbox.create',
+    target: { type: 'mailbox', id: created!.id },
+    mailboxId: created!.id,
+    profileId: profile.id,
+    detail: { address: created!.address, owner: owner.email, profile: profile.name },
+  });
+  return reload(executor, created!.id);
+}
+
+export async function createMailbox({ actor, input }: { actor: Actor; input: CreateMailboxInput }): Promise<MailboxRow> {
+  try {
+    return await db.transaction((tx) => insertMailbox(tx, actor, input));
+  } catch (error) {
+    if (isUniqueViolation(error)) throw duplicateAddress(input.address);
+    throw error;
+  }
+}
+
+export async function updateMailbox({
+  actor,
+  id,
+  input,
+}: {
+  actor: Actor;
+  id: string;
+  input: UpdateMailboxInput;
+}): Promise<MailboxRow> {
+  try {
+    return await db.transaction(async (tx) => {
+      const current = await loadForUpdate(tx, id);
+      const changes: Partial<Mailbox> = {};
+      const detail: Record<string, unknown> = { address: current.address };
+
+      if (input.ownerId || input.ownerEmail) {
+        const owner = await resolveOwner(tx, input);
+        if (owner.id !== current.ownerId) {
+          changes.ownerId = owner.id;
+          detail.owner = owner.email;
+        }
+      }
+      if (input.address && input.address !== current.address) {
+        Object.assign(changes, { address: input.address }, transition(current, 'address_changed'));
+        detail.newAddress = input.address;
+      }
+      if (input.profileId && input.profileId !== current.profileId) {
+        const profile = await resolveProfile(tx, input.profileId);
+        await takeProfilePlace(tx, profile.id);
+        await releaseProfilePlace(tx, current.profileId);
+        Object.assign(changes, { profileId: profile.id }, transition({ ...current, ...changes }, 'moved'));
+        detail.movedTo = profile.name;
+      }
+      for (const field of ['incoming', 'outgoing', 'shared'] as const) {
+        if (input[field] !== undefined && input[field] !== current[field]) {
+          Object.assign(changes, { [field]: input[field] });
+          detail[field] = input[field];
+        }
+      }
+      if (Object.keys(changes).length > 0) {
+        await tx.update(mailboxes).set(changes).where(eq(mailboxes.id, id));
+        await recordAuditEvent(tx, {
+          actor,
+          action: changes.profileId ? 'mailbox.move' : 'mailbox.update',
+          target: { type: 'mailbox', id },
+          mailboxId: id,
+          profileId: changes.profileId ?? current.profileId,
+          detail,
+        });
+      }
+      return reload(tx, id);
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) throw duplicateAddress(input.address ?? '');
+    throw error;
+  }
+}
+
+export async function deleteMailbox({ actor, id }: { actor: Actor; id: string }): Promise<void> {
+  await db.transaction(async (tx) => {
+    const current = await loadForUpdate(tx, id);
+    await tx.delete(mailboxes).where(eq(mailboxes.id, id));
+    await releaseProfilePlace(tx, current.profileId);
+    await recordAuditEvent(tx, {
+      actor,
+      action: 'mailbox.delete',
+      target: { type: 'mailbox', id },
+      mailboxId: id,
+      profileId: current.profileId,
+      detail: { address: current.address },
+    });
+  });
+}
+
+/** Applies one status event to one mailbox, refusing an illegal transition with its reason. */
+export async function applyMailboxEvent({
+  actor,
+  id,
+  event,
+}: {
+  actor: Actor;
+  id: string;
+  event: Extract<MailboxEvent, 'approve' | 'reject' | 'disable' | 'enable'>;
+}): Promise<MailboxRow> {
+  return db.transaction(async (tx) => {
+    const current = await loadForUpdate(tx, id);
+    const patch = transition(current, event);
+    await tx.update(mailboxes).set(patch).where(eq(mailboxes.id, id));
+    await recordAuditEvent(tx, {
+      actor,
+      action: `mailbox.${event}`,
+      target: { type: 'mailbox', id },
+      mailboxId: id,
+      profileId: current.profileId,
+      detail: { address: current.address, ...patch },
+    });
+    return reload(tx, id);
+  });
+}
+
+/** Approves or rejects many mailboxes; those already in that state are left alone and counted. */
+export async function decideMailboxes({
+  actor,
+  ids,
+  decision,
+}: {
+  actor: Actor;
+  ids: string[];
+  decision: 'approve' | 'reject';
+}): Promise<{ changed: number; unchanged: number }> {
+  let changed = 0;
+  for (const id of ids) {
+    try {
+      await applyMailboxEvent({ actor, id, event: decision });
+      changed += 1;
+    } catch (error) {
+      if (!(error instanceof AppError) || error.code !== 'CONFLICT') throw error;
+    }
+  }
+  return { changed, unchanged: ids.length - changed };
+}
+
+/**
+ * Moves mailboxes to another profile in one transaction: all or none, within the target's cap.
+ * Their grants belonged to the old profile's OAuth app, so connected ones need a reconnect.
+ */
+export async function moveMailboxes({
+  actor,
+  ids,
+  profileId,
+}: {
+  actor: Actor;
+  ids: string[];
+  profileId: string;
+}): Promise<{ moved: number; needReconnect: number }> {
+  return db.transaction(async (tx) => {
+    const target = await resolveProfile(tx, profileId);
+    const rows = await tx.select().from(mailboxes).where(inArray(mailboxes.id, ids)).orderBy(asc(mailboxes.id)).for('update');
+    if (rows.length !== new Set(ids).size) throw notFound('Some of the selected mailboxes');
+    const moving = rows.filter((row) => row.profileId !== target.id);
+    if (moving.length > 0) await takeProfilePlace(tx, target.id, moving.length);
+    let needReconnect = 0;
+    for (const row of moving) {
+      const patch = transition(row, 'moved');
+      if (patch.connection === 'needs_reconnect') needReconnect += 1;
+      await releaseProfilePlace(tx, row.profileId);
+      await tx.update(mailboxes).set({ profileId: target.id, ...patch }).where(eq(mailboxes.id, row.id));
+      await recordAuditEvent(tx, {
+        actor,
+        action: 'mailbox.move',
+        target: { type: 'mailbox', id: row.id },
+        mailboxId: row.id,
+        profileId: target.id,
+        detail: { address: row.address, from: row.profileId, to: target.name },
+      });
+    }
+    return { moved: moving.length, needReconnect };
+  });
+}
+
+/** Profiles to choose from when creating or moving mailboxes, with their room. */
+export async function listProfileChoices() {
+  return db
+    .select({
+      id: serverProfiles.id,
+      name: serverProfiles.name,
+      serverType: serverProfiles.serverType,
+      isDefault: serverProfiles.isDefault,
+      mailboxCount: serverProfiles.mailboxCount,
+      mailboxCap: serverProfiles.mailboxCap,
+    })
+    .from(serverProfiles)
+    .orderBy(asc(serverProfiles.name));
 }

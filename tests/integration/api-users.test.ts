@@ -7,21 +7,16 @@ import * as usersRoute from '@/app/api/v1/users/route';
 import { COMMAND_LINE_ACTOR } from '@/lib/audit/actor';
 import { findAuditEvents } from '@/lib/audit/find-audit-events';
 import { createApiKey } from '@/lib/auth/api-keys';
-import { createUser, getUserByEmail } from '@/lib/users/users';
+import { getUserByEmail } from '@/lib/users/users';
 import { callRoute } from '../helpers/api';
 import { captureLogs } from '../helpers/captured-logs';
+import { userWithKey } from '../helpers/fixtures';
 
 const logs = captureLogs();
 const ownerPassword = 'owner-password-7Jx9q';
 let adminKey: string;
 let supportKey: string;
 let adminId: string;
-
-async function userWithKey(email: string, role: 'admin' | 'owner' | 'support') {
-  const user = await createUser({ actor: COMMAND_LINE_ACTOR, input: { email, role } });
-  const { key } = await createApiKey({ actor: COMMAND_LINE_ACTOR, userId: user.id });
-  return { user, key };
-}
 
 beforeAll(async () => {
   const admin = await userWithKey('admin@example.org', 'admin');

@@ -1,0 +1,2 @@
+CREATE INDEX "mailboxes_address_pattern_idx" ON "mailboxes" USING btree ("address" text_pattern_ops);--> statement-breakpoint
+CREATE INDEX "users_email_pattern_idx" ON "users" USING btree ("email" text_pattern_ops);
