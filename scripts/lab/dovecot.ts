@@ -17,6 +17,8 @@ const READY_TIMEOUT_MS = 10_000;
 export type DovecotListener = 'imap' | 'imaps' | 'pop3' | 'pop3s' | 'submission' | 'submissions';
 export type DovecotPorts = Record<DovecotListener, number>;
 
+export type PasswordEntry = { email: string; password: string };
+
 export type DovecotOAuth2 = {
   introspectionUrl: string;
   openidConfigurationUrl: string;
@@ -35,7 +37,7 @@ export type DovecotOptions = {
   /** Token logins, validated by introspection at the persona. */
   oauth2?: DovecotOAuth2;
   /** Password logins, from a passwd-file the lab rewrites when a test adds an account. */
-  passwords?: boolean;
+  passwords?: PasswordEntry[];
 };
 
 export function dovecotPath(): string {
@@ -136,6 +138,11 @@ async function renderConfig(options: DovecotOptions): Promise<string> {
   ].join('\n');
 }
 
+async function writePasswordFile(options: { directory: string; entries: PasswordEntry[] }): Promise<void> {
+  const lines = options.entries.map(({ email, password }) => `${email.toLowerCase()}:{PLAIN}${password}::::::\n`);
+  await writeFile(passwordFilePath(options.directory), lines.join(''), { mode: 0o644 });
+}
+
 function renderOAuth2Config(oauth2: DovecotOAuth2): string {
   return [
     'introspection_mode = post',
@@ -163,6 +170,15 @@ async function waitUntilAccepting(options: { ports: number[]; process: ChildProc
       if (await isAccepting(port)) pending.delete(port);
     }
     if (pending.size) await sleep(20);
+  }
+}
+
+function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // The group is already gone.
   }
 }
 
@@ -194,11 +210,14 @@ export class DovecotServer {
     await writeFile(configPath, await renderConfig(options));
     // Dovecot's auth process reads these as its own unprivileged user.
     if (options.oauth2) await writeFile(join(directory, 'oauth2.conf'), renderOAuth2Config(options.oauth2), { mode: 0o644 });
-    if (options.passwords) await writeFile(passwordFilePath(directory), '', { mode: 0o644 });
+    if (options.passwords) await writePasswordFile({ directory, entries: options.passwords });
 
-    const child = spawn(dovecotPath(), ['-F', '-c', configPath], { stdio: ['ignore', 'ignore', 'pipe'] });
+    // Its own process group: Ctrl-C in a terminal reaches the lab, which stops Dovecot itself, and
+    // a stop signals every Dovecot process at once instead of the master alone, which would wait
+    // seconds for login processes that are still starting.
+    const child = spawn(dovecotPath(), ['-F', '-c', configPath], { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
     // Should the lab's process end without stopping the lab (a crash), Dovecot must not outlive it.
-    const stopWithParent = () => child.kill('SIGTERM');
+    const stopWithParent = () => signalGroup(child, 'SIGTERM');
     process.once('exit', stopWithParent);
     child.once('exit', () => process.off('exit', stopWithParent));
     const stderr: Buffer[] = [];
@@ -218,19 +237,22 @@ export class DovecotServer {
     return this.options.ports;
   }
 
-  /** Dovecot re-reads a passwd-file when it changes: no reload needed. */
-  async writePasswords(accounts: { email: string; password: string }[]): Promise<void> {
-    const lines = accounts.map(({ email, password }) => `${email.toLowerCase()}:{PLAIN}${password}::::::`);
-    await writeFile(passwordFilePath(this.options.directory), `${lines.join('\n')}\n`, { mode: 0o644 });
+  /**
+   * Dovecot re-reads a changed passwd-file without a reload, but looks at it at most once per
+   * second of its clock: the new accounts count from the next second on, so wait for it.
+   */
+  async writePasswords(entries: PasswordEntry[]): Promise<void> {
+    await writePasswordFile({ directory: this.options.directory, entries });
+    await sleep(1_000 - (Date.now() % 1_000) + 10);
   }
 
   async stop(): Promise<void> {
     if (this.child.exitCode !== null || this.child.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
-    this.child.kill('SIGTERM');
+    signalGroup(this.child, 'SIGTERM');
     const stoppedInTime = await Promise.race([exited.then(() => true), sleep(5_000).then(() => false)]);
     if (!stoppedInTime) {
-      this.child.kill('SIGKILL');
+      signalGroup(this.child, 'SIGKILL');
       await exited;
     }
   }

@@ -13,19 +13,19 @@ export type ConnectionHandler = (socket: Socket) => void;
 export class MailFront {
   private readonly sockets = new Set<Socket>();
   private fault: ServerFault | null = null;
+  private server: Server = createServer((socket) => this.accept(socket));
+  private listeningPort = 0;
 
-  private constructor(
-    private server: Server,
-    readonly port: number,
-    private readonly handleConnection: ConnectionHandler,
-  ) {}
+  private constructor(private readonly handleConnection: ConnectionHandler) {}
 
   static async start(options: { handleConnection: ConnectionHandler }): Promise<MailFront> {
-    let front: MailFront | undefined;
-    const server = createServer((socket) => front?.accept(socket));
-    const port = await listen({ server, host: LAB_HOST });
-    front = new MailFront(server, port, options.handleConnection);
+    const front = new MailFront(options.handleConnection);
+    front.listeningPort = await listen({ server: front.server, host: LAB_HOST });
     return front;
+  }
+
+  get port(): number {
+    return this.listeningPort;
   }
 
   async setFault(fault: ServerFault | null): Promise<void> {

@@ -13,15 +13,14 @@ function subjectOf(raw: string): string | null {
 
 /** Where Dovecot's submission service relays: keeps every message so a test can read what was sent. */
 export class SmtpSink {
-  private readonly messages: ReceivedMessage[] = [];
-
   private constructor(
     private readonly server: SMTPServer,
     readonly port: number,
+    private readonly messages: ReceivedMessage[],
   ) {}
 
   static async start(): Promise<SmtpSink> {
-    let sink: SmtpSink | undefined;
+    const messages: ReceivedMessage[] = [];
     const server = new SMTPServer({
       name: 'sink.lab.test',
       authOptional: true,
@@ -35,7 +34,7 @@ export class SmtpSink {
         stream.on('end', () => {
           const raw = Buffer.concat(chunks).toString('utf8');
           const mailFrom = session.envelope.mailFrom;
-          sink?.messages.push({
+          messages.push({
             envelopeFrom: mailFrom ? mailFrom.address : '',
             envelopeTo: session.envelope.rcptTo.map((recipient) => recipient.address.toLowerCase()),
             subject: subjectOf(raw),
@@ -47,8 +46,7 @@ export class SmtpSink {
       },
     });
     const port = await listen({ server: server.server, host: LAB_HOST });
-    sink = new SmtpSink(server, port);
-    return sink;
+    return new SmtpSink(server, port, messages);
   }
 
   received(options: { to?: string }): ReceivedMessage[] {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { createSecureContext, type SecureContext } from 'node:tls';
 import { AuthorizationServer } from './authorization-server';
 import { startControlApi } from './control-api';
-import { DovecotServer, findMissingDovecot, type DovecotListener, type DovecotOAuth2, type DovecotPorts } from './dovecot';
+import { DovecotServer, findMissingDovecot, type DovecotListener, type DovecotOAuth2, type DovecotPorts, type PasswordEntry } from './dovecot';
 import { listen } from './http-utilities';
 import { LabAccounts } from './lab-accounts';
 import { GOOGLE_MAIL_SCOPE, LAB_ACCOUNTS, LAB_CLIENTS, LAB_HOST } from './lab-config';
@@ -43,6 +43,12 @@ const SASL_MECHANISMS: Record<MailServerName, string[]> = {
   microsoft: ['xoauth2'],
   generic: ['plain', 'login'],
 };
+
+function passwordEntriesOf(accounts: LabAccounts): PasswordEntry[] {
+  return accounts
+    .list()
+    .flatMap((account) => (account.provider === 'password' && account.password ? [{ email: account.email, password: account.password }] : []));
+}
 
 /** Ports for Dovecot's own listeners: held open together so they differ, then handed over. */
 async function reserveDovecotPorts(): Promise<DovecotPorts> {
@@ -132,7 +138,7 @@ export class Lab {
         introspectionUrl.password = clientSecret;
         return { introspectionUrl: introspectionUrl.href, openidConfigurationUrl: endpoints.discovery, requiredScope };
       };
-      const startDovecot = async (name: MailServerName, settings: { oauth2?: DovecotOAuth2; passwords?: boolean }) => {
+      const startDovecot = async (name: MailServerName, settings: { oauth2?: DovecotOAuth2; passwords?: PasswordEntry[] }) => {
         const instanceDirectory = join(directory, name);
         await mkdir(instanceDirectory);
         const dovecot = await DovecotServer.start({
@@ -152,7 +158,7 @@ export class Lab {
         startDovecot('gmail', { oauth2: oauth2Of('google', GOOGLE_MAIL_SCOPE) }),
         // Microsoft's three mail scopes cannot be told apart by protocol here: any persona token passes.
         startDovecot('microsoft', { oauth2: oauth2Of('microsoft', null) }),
-        startDovecot('generic', { passwords: true }),
+        startDovecot('generic', { passwords: passwordEntriesOf(accounts) }),
       ]);
 
       const lab = new Lab(accounts, authorizationServer, sink, { gmail, microsoft, generic }, tls.ca.certificate);
@@ -163,7 +169,6 @@ export class Lab {
         isSmtpAuthDisabled: (email) => lab.smtpAuthDisabled.has(email),
       });
       stoppers.push(() => Promise.all(lab.fronts.map(({ front }) => front.stop())));
-      await lab.writePasswords();
       const control = await startControlApi({ lab });
       stoppers.push(() => control.stop());
       lab.controlUrl = control.url;
@@ -248,7 +253,7 @@ export class Lab {
   async createAccount(account: LabAccount): Promise<LabAccount> {
     if (account.provider === 'password' && !account.password) throw new Error('A password account needs a password');
     const created = this.accounts.add(account);
-    if (created.provider === 'password') await this.writePasswords();
+    if (created.provider === 'password') await this.dovecots.generic.writePasswords(passwordEntriesOf(this.accounts));
     return created;
   }
 
@@ -261,12 +266,5 @@ export class Lab {
 
   stop(): Promise<void> {
     return this.stopParts();
-  }
-
-  private async writePasswords(): Promise<void> {
-    const passwordAccounts = this.accounts
-      .list()
-      .flatMap((account) => (account.provider === 'password' && account.password ? [{ email: account.email, password: account.password }] : []));
-    await this.dovecots.generic.writePasswords(passwordAccounts);
   }
 }

@@ -14,7 +14,7 @@ import type {
   TokenFault,
 } from '../../scripts/lab/lab-info';
 
-export type { LabAccount, LabInfo, OAuthClient, PersonaName, ReceivedMessage } from '../../scripts/lab/lab-info';
+export type { Endpoint, LabAccount, LabInfo, OAuthClient, PersonaName, ReceivedMessage } from '../../scripts/lab/lab-info';
 
 const labState = inject('lab');
 

@@ -2,8 +2,7 @@
 import { connect as connectTls, type ConnectionOptions } from 'node:tls';
 import { ImapFlow } from 'imapflow';
 import nodemailer from 'nodemailer';
-import type { Endpoint } from '../helpers/lab';
-import { getLab } from '../helpers/lab';
+import { getLab, type Endpoint } from '../helpers/lab';
 
 export type MailCredentials = { user: string; accessToken: string } | { user: string; pass: string };
 
@@ -16,7 +15,8 @@ export async function imapLogin(options: {
   endpoint: Endpoint;
   auth: MailCredentials;
   tls?: ConnectionOptions;
-  greetingTimeout?: number;
+  /** How long to wait for the connection and the greeting; imapflow's defaults are long. */
+  timeoutMs?: number;
 }): Promise<void> {
   const client = new ImapFlow({
     host: options.endpoint.host,
@@ -25,7 +25,8 @@ export async function imapLogin(options: {
     auth: options.auth,
     tls: options.tls ?? trustLabCa(),
     logger: false,
-    greetingTimeout: options.greetingTimeout,
+    connectionTimeout: options.timeoutMs,
+    greetingTimeout: options.timeoutMs,
   });
   client.on('error', () => undefined);
   try {

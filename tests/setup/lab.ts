@@ -32,7 +32,10 @@ async function startOrExplain(): Promise<StartedLab> {
 export default async function setupLab(project: TestProject): Promise<() => Promise<void>> {
   const shared = (sharedState[SHARED_LAB_KEY] ??= { started: startOrExplain(), projects: 0 });
   shared.projects += 1;
-  const lab = await shared.started;
+  const lab = await shared.started.catch((error: unknown) => {
+    sharedState[SHARED_LAB_KEY] = undefined;
+    throw error;
+  });
   project.provide('lab', lab.info);
   return async () => {
     shared.projects -= 1;
