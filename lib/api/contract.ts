@@ -1,5 +1,6 @@
 import { mailboxEndpoints } from './endpoints/mailboxes';
 import { profileEndpoints } from './endpoints/profiles';
+import { profileEndpoints } from './endpoints/profiles';
 import { systemEndpoints, userEndpoints } from './endpoints/users';
 
 export type { Endpoint } from './endpoint';
@@ -12,6 +13,7 @@ export type { Endpoint } from './endpoint';
 export const endpoints = {
   ...systemEndpoints,
   ...userEndpoints,
+  ...profileEndpoints,
   ...profileEndpoints,
   ...mailboxEndpoints,
 };

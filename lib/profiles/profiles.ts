@@ -1,7 +1,76 @@
 import 'server-only';
-import { asc, count, gt } from 'drizzle-orm';
-import { db } from '@/db';
-import { serverProfiles } from '@/db/schema';
+import { and, asc, count, eq, gt, ne } from 'drizzle-orm';
+import { db, type Executor } from '@/db';
+import { isUniqueViolation } from '@/db/errors';
+import { mailboxes, serverProfiles, type ServerProfile } from '@/db/schema';
+import type { Actor } from '@/lib/audit/actor';
+import { recordAuditEvent } from '@/lib/audit/record-audit-event';
+import { encryptSecret, secretHint } from '@/lib/crypto/secrets';
+import { getEnv } from '@/lib/env';
+import { AppError, notFound } from '@/lib/errors';
+import type {
+  CreateProfileRequest,
+  ProfileResponse,
+  ResolvedProfile,
+  UpdateProfileRequest,
+} from '@/lib/validations/profiles';
+import { resolveProfile, type SecretChange } from './resolve-profile';
+
+/** Where Google or Microsoft send the browser back after consent: registered in the OAuth app. */
+export function oauthRedirectUri(): string {
+  return `${getEnv().MAILROOM_PUBLIC_URL}/api/oauth/callback`;
+}
+
+export function toProfileResponse(profile: ServerProfile): ProfileResponse {
+  return {
+    id: profile.id,
+    name: profile.name,
+    serverType: profile.serverType,
+    authType: profile.authType,
+    clientId: profile.clientId,
+    publicClient: profile.publicClient,
+    clientSecretSet: profile.clientSecret !== null,
+    clientSecretHint: profile.clientSecret !== null ? profile.clientSecretHint : null,
+    clientSecretExpiresAt: profile.clientSecretExpiresAt?.toISOString() ?? null,
+    tenant: profile.tenant,
+    publishingStatus: profile.publishingStatus,
+    endpoints: {
+      authorization: profile.authorizationEndpoint,
+      token: profile.tokenEndpoint,
+      device: profile.deviceEndpoint,
+      revocation: profile.revocationEndpoint,
+      userinfo: profile.userinfoEndpoint,
+    },
+    scopes: profile.scopes,
+    incoming: {
+      protocol: profile.incomingProtocol,
+      host: profile.incomingHost,
+      port: profile.incomingPort,
+      security: profile.incomingSecurity,
+    },
+    outgoing: { host: profile.outgoingHost, port: profile.outgoingPort, security: profile.outgoingSecurity },
+    allowSelfSigned: profile.allowSelfSigned,
+    internalServer: profile.internalServer,
+    isDefault: profile.isDefault,
+    mailboxCap: profile.mailboxCap,
+    mailboxCount: profile.mailboxCount,
+    redirectUri: profile.authType === 'oauth2_code' ? oauthRedirectUri() : null,
+    advanced: {
+      processEmailFrom: profile.processEmailFrom?.toISOString() ?? null,
+      minPollingIntervalMinutes: profile.minPollingIntervalMinutes,
+      maxConcurrentConnections: profile.maxConcurrentConnections,
+      moveFailedToUndeliverable: profile.moveFailedToUndeliverable,
+      connectionTimeoutSeconds: profile.connectionTimeoutSeconds,
+    },
+    createdAt: profile.createdAt.toISOString(),
+    updatedAt: profile.updatedAt.toISOString(),
+  };
+}
+
+export async function getProfileById({ id }: { id: string }): Promise<ServerProfile | null> {
+  const [profile] = await db.select().from(serverProfiles).where(eq(serverProfiles.id, id)).limit(1);
+  return profile ?? null;
+}
 
 export async function countProfiles(): Promise<number> {
   const [row] = await db.select({ value: count() }).from(serverProfiles);
@@ -11,19 +80,178 @@ export async function countProfiles(): Promise<number> {
 /** Profiles in name order; the cursor is the last name of the previous page. */
 export async function findProfiles({ limit, cursor }: { limit: number; cursor?: string }) {
   const rows = await db
-    .select({
-      id: serverProfiles.id,
-      name: serverProfiles.name,
-      serverType: serverProfiles.serverType,
-      authType: serverProfiles.authType,
-      isDefault: serverProfiles.isDefault,
-      mailboxCount: serverProfiles.mailboxCount,
-      mailboxCap: serverProfiles.mailboxCap,
-    })
+    .select()
     .from(serverProfiles)
     .where(cursor ? gt(serverProfiles.name, cursor) : undefined)
     .orderBy(asc(serverProfiles.name))
     .limit(limit + 1);
   const profiles = rows.slice(0, limit);
   return { profiles, nextCursor: rows.length > limit ? (profiles.at(-1)?.name ?? null) : null };
+}
+
+/** The columns a resolved profile sets; the secret only when it changes. */
+function toColumns(profile: ResolvedProfile, secretChange: SecretChange) {
+  const secret =
+    profile.clientSecret !== null
+      ? { clientSecret: encryptSecret(profile.clientSecret), clientSecretHint: secretHint(profile.clientSecret) }
+      : secretChange === 'cleared'
+        ? { clientSecret: null, clientSecretHint: null }
+        : {};
+  return {
+    name: profile.name,
+    serverType: profile.serverType,
+    authType: profile.authType,
+    clientId: profile.clientId,
+    publicClient: profile.publicClient,
+    ...secret,
+    clientSecretExpiresAt: profile.clientSecretExpiresAt,
+    tenant: profile.tenant,
+    publishingStatus: profile.publishingStatus,
+    authorizationEndpoint: profile.endpoints.authorization,
+    tokenEndpoint: profile.endpoints.token,
+    deviceEndpoint: profile.endpoints.device,
+    revocationEndpoint: profile.endpoints.revocation,
+    userinfoEndpoint: profile.endpoints.userinfo,
+    scopes: profile.scopes,
+    incomingProtocol: profile.incoming.protocol,
+    incomingHost: profile.incoming.host,
+    incomingPort: profile.incoming.port,
+    incomingSecurity: profile.incoming.security,
+    outgoingHost: profile.outgoing.host,
+    outgoingPort: profile.outgoing.port,
+    outgoingSecurity: profile.outgoing.security,
+    allowSelfSigned: profile.allowSelfSigned,
+    internalServer: profile.internalServer,
+    isDefault: profile.isDefault,
+    mailboxCap: profile.mailboxCap,
+    processEmailFrom: profile.advanced.processEmailFrom,
+    minPollingIntervalMinutes: profile.advanced.minPollingIntervalMinutes,
+    maxConcurrentConnections: profile.advanced.maxConcurrentConnections,
+    moveFailedToUndeliverable: profile.advanced.moveFailedToUndeliverable,
+    connectionTimeoutSeconds: profile.advanced.connectionTimeoutSeconds,
+  };
+}
+
+async function assertNameFree(executor: Executor, name: string, exceptId?: string): Promise<void> {
+  const [taken] = await executor
+    .select({ id: serverProfiles.id })
+    .from(serverProfiles)
+    .where(and(eq(serverProfiles.name, name), exceptId ? ne(serverProfiles.id, exceptId) : undefined))
+    .limit(1);
+  if (taken) {
+    throw new AppError('CONFLICT', `A profile named ${name} already exists.`, {
+      fields: { name: ['Another profile has this name: choose another.'] },
+    });
+  }
+}
+
+/** Only one profile is the default for new mailboxes: making this one the default unsets the other. */
+async function clearOtherDefault(executor: Executor, exceptId?: string): Promise<void> {
+  await executor
+    .update(serverProfiles)
+    .set({ isDefault: false })
+    .where(and(eq(serverProfiles.isDefault, true), exceptId ? ne(serverProfiles.id, exceptId) : undefined));
+}
+
+function conflictOnUniqueViolation(error: unknown): never {
+  if (isUniqueViolation(error)) {
+    throw new AppError('CONFLICT', 'Another change to the profiles happened at the same moment: try again.');
+  }
+  throw error;
+}
+
+export async function createProfile({ actor, input }: { actor: Actor; input: CreateProfileRequest }): Promise<ServerProfile> {
+  const { profile, secretChange } = resolveProfile({ request: input, stored: null });
+  try {
+    return await db.transaction(async (tx) => {
+      await assertNameFree(tx, profile.name);
+      if (profile.isDefault) await clearOtherDefault(tx);
+      const [created] = await tx.insert(serverProfiles).values(toColumns(profile, secretChange)).returning();
+      await recordAuditEvent(tx, {
+        actor,
+        action: 'profile.create',
+        target: { type: 'server_profile', id: created!.id },
+        profileId: created!.id,
+        detail: {
+          name: created!.name,
+          serverType: created!.serverType,
+          authType: created!.authType,
+          isDefault: created!.isDefault,
+          mailboxCap: created!.mailboxCap,
+          ...(secretChange ? { clientSecret: secretChange } : {}),
+        },
+      });
+      return created!;
+    });
+  } catch (error) {
+    return conflictOnUniqueViolation(error);
+  }
+}
+
+export async function updateProfile({
+  actor,
+  id,
+  input,
+}: {
+  actor: Actor;
+  id: string;
+  input: UpdateProfileRequest;
+}): Promise<ServerProfile> {
+  try {
+    return await db.transaction(async (tx) => {
+      // Locked so that no mailbox is attached between the cap check and the write.
+      const [current] = await tx.select().from(serverProfiles).where(eq(serverProfiles.id, id)).for('update');
+      if (!current) throw notFound('The server profile');
+      const { profile, secretChange, changedFields } = resolveProfile({ request: input, stored: current });
+      if (profile.mailboxCap !== null && profile.mailboxCap < current.mailboxCount) {
+        throw new AppError('CONFLICT', `${current.mailboxCount} mailboxes use this profile: the cap cannot be lower.`, {
+          fields: {
+            mailboxCap: [`${current.mailboxCount} mailboxes use this profile: set a cap of at least ${current.mailboxCount}, or move mailboxes first.`],
+          },
+        });
+      }
+      if (profile.name !== current.name) await assertNameFree(tx, profile.name, id);
+      if (profile.isDefault && !current.isDefault) await clearOtherDefault(tx, id);
+      const [updated] = await tx
+        .update(serverProfiles)
+        .set(toColumns(profile, secretChange))
+        .where(eq(serverProfiles.id, id))
+        .returning();
+      await recordAuditEvent(tx, {
+        actor,
+        action: 'profile.update',
+        target: { type: 'server_profile', id },
+        profileId: id,
+        detail: { name: updated!.name, changed: changedFields, ...(secretChange ? { clientSecret: secretChange } : {}) },
+      });
+      return updated!;
+    });
+  } catch (error) {
+    return conflictOnUniqueViolation(error);
+  }
+}
+
+/** Refused while mailboxes use the profile: they have to move to another profile first. */
+export async function deleteProfile({ actor, id }: { actor: Actor; id: string }): Promise<ServerProfile> {
+  return db.transaction(async (tx) => {
+    const [current] = await tx.select().from(serverProfiles).where(eq(serverProfiles.id, id)).for('update');
+    if (!current) throw notFound('The server profile');
+    const [attached] = await tx.select({ value: count() }).from(mailboxes).where(eq(mailboxes.profileId, id));
+    const inUse = Math.max(attached?.value ?? 0, current.mailboxCount);
+    if (inUse > 0) {
+      throw new AppError(
+        'CONFLICT',
+        `${inUse} ${inUse === 1 ? 'mailbox uses' : 'mailboxes use'} this profile: move ${inUse === 1 ? 'it' : 'them'} to another profile before deleting it.`,
+      );
+    }
+    await tx.delete(serverProfiles).where(eq(serverProfiles.id, id));
+    await recordAuditEvent(tx, {
+      actor,
+      action: 'profile.delete',
+      target: { type: 'server_profile', id },
+      profileId: id,
+      detail: { name: current.name, serverType: current.serverType },
+    });
+    return current;
+  });
 }

@@ -1,0 +1,177 @@
+import type { z } from 'zod';
+import type { ServerProfile } from '@/db/schema';
+import { invalidInput } from '@/lib/errors';
+import {
+  profileSchema,
+  toDottedFieldErrors,
+  type CreateProfileRequest,
+  type ResolvedProfile,
+  type UpdateProfileRequest,
+} from '@/lib/validations/profiles';
+import {
+  ADVANCED_DEFAULTS,
+  allowsPublicClient,
+  AUTH_TYPES_BY_SERVER,
+  defaultAuthType,
+  isOAuth,
+  presetFor,
+  type ProfilePreset,
+} from './presets';
+
+type Draft = z.input<typeof profileSchema>;
+export type SecretChange = 'set' | 'replaced' | 'cleared' | null;
+
+/** A stored profile in the shape of a request, so that a change can be merged into it. */
+function draftFromRow(row: ServerProfile): Draft {
+  return {
+    name: row.name,
+    serverType: row.serverType,
+    authType: row.authType,
+    clientId: row.clientId,
+    clientSecret: null,
+    clientSecretKept: row.clientSecret !== null,
+    clientSecretExpiresAt: row.clientSecretExpiresAt?.toISOString() ?? null,
+    publicClient: row.publicClient,
+    tenant: row.tenant,
+    publishingStatus: row.publishingStatus,
+    endpoints: {
+      authorization: row.authorizationEndpoint,
+      token: row.tokenEndpoint,
+      device: row.deviceEndpoint,
+      revocation: row.revocationEndpoint,
+      userinfo: row.userinfoEndpoint,
+    },
+    scopes: row.scopes,
+    incoming: { protocol: row.incomingProtocol, host: row.incomingHost, port: row.incomingPort, security: row.incomingSecurity },
+    outgoing: { host: row.outgoingHost, port: row.outgoingPort, security: row.outgoingSecurity },
+    allowSelfSigned: row.allowSelfSigned,
+    internalServer: row.internalServer,
+    isDefault: row.isDefault,
+    mailboxCap: row.mailboxCap,
+    advanced: {
+      processEmailFrom: row.processEmailFrom?.toISOString() ?? null,
+      minPollingIntervalMinutes: row.minPollingIntervalMinutes,
+      maxConcurrentConnections: row.maxConcurrentConnections,
+      moveFailedToUndeliverable: row.moveFailedToUndeliverable,
+      connectionTimeoutSeconds: row.connectionTimeoutSeconds,
+    },
+  };
+}
+
+const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+/** Every leaf as `{ "incoming.port": value }`, to say which fields a change touched. */
+function leaves(value: unknown, prefix = ''): Record<string, unknown> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value) || value instanceof Date) return { [prefix]: value };
+  return Object.assign({}, ...Object.entries(value).map(([key, inner]) => leaves(inner, prefix ? `${prefix}.${key}` : key)));
+}
+
+export type ResolvedChange = {
+  profile: ResolvedProfile;
+  secretChange: SecretChange;
+  /** Dotted names of the fields that differ from the stored profile (all of them on create). */
+  changedFields: string[];
+};
+
+/**
+ * Fills what a request leaves out and validates the whole profile. On create, omitted fields come
+ * from the preset of (server type, sign-in type, tenant, incoming protocol). On update, omitted
+ * fields keep their stored value, except that a field still at its old preset follows the new
+ * preset when the server type, sign-in type, tenant or protocol changes.
+ */
+export function resolveProfile({
+  request,
+  stored,
+}: {
+  request: CreateProfileRequest | UpdateProfileRequest;
+  stored: ServerProfile | null;
+}): ResolvedChange {
+  const base = stored ? draftFromRow(stored) : null;
+  const serverType = request.serverType ?? base!.serverType;
+  const authType =
+    request.authType ??
+    (base && AUTH_TYPES_BY_SERVER[serverType].includes(base.authType) ? base.authType : defaultAuthType(serverType));
+  const tenant = request.tenant !== undefined ? request.tenant : serverType === 'microsoft365' ? (base?.tenant ?? null) : null;
+  const incomingProtocol = request.incoming?.protocol ?? base?.incoming.protocol ?? 'imap';
+  const preset = presetFor({ serverType, authType, tenant, incomingProtocol });
+  const oldPreset: ProfilePreset | null = base
+    ? presetFor({
+        serverType: base.serverType,
+        authType: base.authType,
+        tenant: base.tenant,
+        incomingProtocol: base.incoming.protocol,
+      })
+    : null;
+
+  /** The requested value, else the stored one unless it was just the old preset, else the new preset. */
+  function pick<T>(requested: T | undefined, storedValue: T | undefined, oldPresetValue: T | undefined, presetValue: T): T {
+    if (requested !== undefined) return requested;
+    if (base && !same(storedValue, oldPresetValue)) return storedValue as T;
+    return presetValue;
+  }
+  const location = (side: 'incoming' | 'outgoing') => ({
+    host: pick(request[side]?.host, base?.[side].host, oldPreset?.[side].host, preset[side].host),
+    port: pick(request[side]?.port, base?.[side].port, oldPreset?.[side].port, preset[side].port),
+    security: pick(request[side]?.security, base?.[side].security, oldPreset?.[side].security, preset[side].security),
+  });
+  const endpoint = (name: keyof ProfilePreset['endpoints']) =>
+    pick(request.endpoints?.[name], base?.endpoints[name], oldPreset?.endpoints[name], preset.endpoints[name]);
+  const advanced = <K extends keyof typeof ADVANCED_DEFAULTS>(name: K) =>
+    request.advanced?.[name] !== undefined ? request.advanced[name] : (base?.advanced[name] ?? ADVANCED_DEFAULTS[name]);
+
+  const oauth = isOAuth(authType);
+  const hadSecret = base?.clientSecretKept ?? false;
+  // Moving to password sign-in drops the OAuth client unless the request says otherwise.
+  const clientSecret = request.clientSecret !== undefined ? request.clientSecret : null;
+  const clientSecretKept = request.clientSecret === undefined && hadSecret && oauth;
+  const secretChange: SecretChange =
+    typeof clientSecret === 'string' ? (hadSecret ? 'replaced' : 'set') : hadSecret && !clientSecretKept ? 'cleared' : null;
+
+  const draft: Draft = {
+    name: request.name ?? base!.name,
+    serverType,
+    authType,
+    clientId: request.clientId !== undefined ? request.clientId : oauth ? (base?.clientId ?? null) : null,
+    clientSecret,
+    clientSecretKept,
+    clientSecretExpiresAt:
+      request.clientSecretExpiresAt !== undefined
+        ? request.clientSecretExpiresAt
+        : secretChange === 'cleared'
+          ? null
+          : (base?.clientSecretExpiresAt ?? null),
+    publicClient:
+      request.publicClient ?? (allowsPublicClient(serverType, authType) ? (base?.publicClient ?? false) : false),
+    tenant,
+    publishingStatus: pick(request.publishingStatus, base?.publishingStatus, oldPreset?.publishingStatus, preset.publishingStatus),
+    endpoints: {
+      authorization: endpoint('authorization'),
+      token: endpoint('token'),
+      device: endpoint('device'),
+      revocation: endpoint('revocation'),
+      userinfo: endpoint('userinfo'),
+    },
+    scopes: pick(request.scopes, base?.scopes, oldPreset?.scopes, preset.scopes),
+    incoming: { protocol: incomingProtocol, ...location('incoming') },
+    outgoing: location('outgoing'),
+    allowSelfSigned: request.allowSelfSigned ?? base?.allowSelfSigned ?? false,
+    internalServer: request.internalServer ?? base?.internalServer ?? false,
+    isDefault: request.isDefault ?? base?.isDefault ?? false,
+    mailboxCap: pick(request.mailboxCap, base?.mailboxCap, oldPreset?.mailboxCap, preset.mailboxCap),
+    advanced: {
+      processEmailFrom: advanced('processEmailFrom'),
+      minPollingIntervalMinutes: advanced('minPollingIntervalMinutes'),
+      maxConcurrentConnections: advanced('maxConcurrentConnections'),
+      moveFailedToUndeliverable: advanced('moveFailedToUndeliverable'),
+      connectionTimeoutSeconds: advanced('connectionTimeoutSeconds'),
+    },
+  };
+
+  const parsed = profileSchema.safeParse(draft);
+  if (!parsed.success) throw invalidInput(toDottedFieldErrors(parsed.error));
+
+  const before = base ? leaves({ ...base, clientSecret: undefined, clientSecretKept: undefined }) : {};
+  const after = leaves({ ...draft, clientSecret: undefined, clientSecretKept: undefined });
+  const changedFields = Object.keys(after).filter((key) => !same(after[key], before[key]));
+  return { profile: parsed.data, secretChange, changedFields };
+}

@@ -1,0 +1,418 @@
+import { z } from 'zod';
+import {
+  AUTH_TYPE_REFUSALS,
+  AUTH_TYPES,
+  allowsPublicClient,
+  INCOMING_PROTOCOLS,
+  isOAuth,
+  MAX_MAILBOX_CAP,
+  MICROSOFT_TENANT_KEYWORDS,
+  PUBLISHING_STATUSES,
+  SERVER_TYPES,
+  TRANSPORT_SECURITIES,
+} from '@/lib/profiles/presets';
+import type { FieldErrors } from '@/lib/errors';
+import { id } from './common';
+
+const serverType = z.enum(SERVER_TYPES, { error: 'Choose a server type: gmail, microsoft365 or custom.' });
+const authType = z.enum(AUTH_TYPES, { error: 'Choose a sign-in type: oauth2_code, oauth2_device or password.' });
+const incomingProtocol = z.enum(INCOMING_PROTOCOLS, { error: 'Choose imap or pop3.' });
+const security = z.enum(TRANSPORT_SECURITIES, { error: 'Choose tls, starttls or none.' });
+const publishingStatus = z.enum(PUBLISHING_STATUSES, { error: 'Choose production or testing.' });
+
+// ---------------------------------------------------------------------------------------------
+// The request body (API and form alike): the Profile shape of API.md, every field optional but
+// name and serverType, since what is left out comes from the preset. Only types are checked here;
+// the rules run on the resolved profile below, so that every error names its exact field.
+// ---------------------------------------------------------------------------------------------
+
+const nullableText = z.string().nullable();
+const location = z.object({ host: z.string(), port: z.number(), security }).partial();
+
+const profileFields = {
+  name: z.string({ error: 'Enter a name for the profile.' }),
+  serverType,
+  authType: authType.optional(),
+  clientId: nullableText.optional(),
+  /** Write-only: a string sets or replaces the secret, null clears it, absent keeps it. */
+  clientSecret: nullableText.optional(),
+  clientSecretExpiresAt: nullableText.optional(),
+  publicClient: z.boolean().optional(),
+  tenant: nullableText.optional(),
+  publishingStatus: publishingStatus.nullable().optional(),
+  endpoints: z
+    .object({ authorization: nullableText, token: nullableText, device: nullableText, revocation: nullableText, userinfo: nullableText })
+    .partial()
+    .optional(),
+  scopes: z.array(z.string()).optional(),
+  incoming: location.extend({ protocol: incomingProtocol }).partial().optional(),
+  outgoing: location.optional(),
+  allowSelfSigned: z.boolean().optional(),
+  internalServer: z.boolean().optional(),
+  isDefault: z.boolean().optional(),
+  mailboxCap: z.number().nullable().optional(),
+  advanced: z
+    .object({
+      processEmailFrom: nullableText,
+      minPollingIntervalMinutes: z.number(),
+      maxConcurrentConnections: z.number(),
+      moveFailedToUndeliverable: z.boolean(),
+      connectionTimeoutSeconds: z.number(),
+    })
+    .partial()
+    .optional(),
+};
+
+export const createProfileRequest = z.object(profileFields);
+export type CreateProfileRequest = z.input<typeof createProfileRequest>;
+
+export const updateProfileRequest = z
+  .object({ ...profileFields, name: profileFields.name.optional(), serverType: serverType.optional() })
+  .refine((value) => Object.values(value).some((field) => field !== undefined), {
+    error: 'Send at least one field to change.',
+  });
+export type UpdateProfileRequest = z.input<typeof updateProfileRequest>;
+
+// ---------------------------------------------------------------------------------------------
+// The rules, applied to the whole profile once presets and stored values are merged in.
+// ---------------------------------------------------------------------------------------------
+
+const LOOPBACK_HOST = /^(localhost|127(\.\d{1,3}){3}|\[?::1\]?)$/i;
+const PRIVATE_IPV4 = /^(10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.|169\.254\.|0\.0\.0\.0$)/;
+const PRIVATE_IPV6 = /^\[?(f[cd][0-9a-f]{2}|fe[89ab][0-9a-f]):/i;
+const HOST_NAME = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
+const IPV6 = /^[0-9a-f:]+(%\w+)?$/i;
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const DOMAIN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
+
+export function isLoopbackHost(host: string): boolean {
+  return LOOPBACK_HOST.test(host) || host.toLowerCase().endsWith('.localhost');
+}
+
+/** Loopback and private literal addresses: only internal-server profiles may point there. */
+export function isInternalAddress(host: string): boolean {
+  return isLoopbackHost(host) || PRIVATE_IPV4.test(host) || PRIVATE_IPV6.test(host);
+}
+
+const hostName = z
+  .string({ error: 'Enter a host name such as imap.example.org.' })
+  .trim()
+  .min(1, { error: 'Enter a host name such as imap.example.org.' })
+  .superRefine((value, context) => {
+    if (value === '') return;
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {
+      context.addIssue({ code: 'custom', message: 'Enter the host name alone, without a scheme such as imaps://.' });
+    } else if (value.includes('/')) {
+      context.addIssue({ code: 'custom', message: 'Enter the host name alone, without a path.' });
+    } else if (!HOST_NAME.test(value) && !IPV6.test(value)) {
+      context.addIssue({ code: 'custom', message: 'Enter a host name such as imap.example.org or an IP address, without a port.' });
+    }
+  });
+
+const port = z
+  .number({ error: 'Enter a port from 1 to 65535.' })
+  .int({ error: 'Enter a port from 1 to 65535.' })
+  .min(1, { error: 'Enter a port from 1 to 65535.' })
+  .max(65_535, { error: 'Enter a port from 1 to 65535.' });
+
+const endpointUrl = z
+  .string()
+  .trim()
+  .superRefine((value, context) => {
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      context.addIssue({ code: 'custom', message: 'Enter a full URL starting with https://.' });
+      return;
+    }
+    if (url.protocol === 'https:') return;
+    if (url.protocol === 'http:' && isLoopbackHost(url.hostname)) return;
+    context.addIssue({ code: 'custom', message: 'Use https:// (plain http:// is accepted only for localhost, for testing).' });
+  })
+  .nullable();
+
+const scope = z
+  .string()
+  .trim()
+  .min(1, { error: 'A scope cannot be empty.' })
+  .regex(/^\S+$/, { error: 'A scope has no spaces: give each scope separately.' });
+
+const wholeNumber = (label: string, min: number, max: number) =>
+  z
+    .number({ error: `Enter ${label} from ${min} to ${max}.` })
+    .int({ error: `Enter ${label} from ${min} to ${max}.` })
+    .min(min, { error: `Enter ${label} from ${min} to ${max}.` })
+    .max(max, { error: `Enter ${label} from ${min} to ${max}.` });
+
+const dateOrNull = (what: string) =>
+  z
+    .string()
+    .trim()
+    .refine((value) => !Number.isNaN(Date.parse(value)), { error: `Enter ${what} as a date such as 2026-12-31.` })
+    .transform((value) => new Date(value))
+    .nullable();
+
+/** A profile with everything resolved: what is stored, minus the secret itself. */
+export const profileSchema = z
+  .object({
+    name: z
+      .string({ error: 'Enter a name for the profile.' })
+      .trim()
+      .min(1, { error: 'Enter a name for the profile.' })
+      .max(200, { error: 'Use at most 200 characters.' }),
+    serverType,
+    authType,
+    clientId: z.string().trim().max(500, { error: 'Use at most 500 characters.' }).nullable(),
+    /** The secret that will be stored, or whether one stays stored; never returned. */
+    clientSecret: z
+      .string()
+      .min(1, { error: 'Enter the client secret, or send null to clear it.' })
+      .max(2000, { error: 'Use at most 2000 characters.' })
+      .nullable(),
+    clientSecretKept: z.boolean(),
+    clientSecretExpiresAt: dateOrNull('the expiry'),
+    publicClient: z.boolean(),
+    tenant: z.string().trim().nullable(),
+    publishingStatus: publishingStatus.nullable(),
+    endpoints: z.object({
+      authorization: endpointUrl,
+      token: endpointUrl,
+      device: endpointUrl,
+      revocation: endpointUrl,
+      userinfo: endpointUrl,
+    }),
+    scopes: z.array(scope).max(50, { error: 'Use at most 50 scopes.' }),
+    incoming: z.object({ protocol: incomingProtocol, host: hostName, port, security }),
+    outgoing: z.object({ host: hostName, port, security }),
+    allowSelfSigned: z.boolean(),
+    internalServer: z.boolean(),
+    isDefault: z.boolean(),
+    mailboxCap: wholeNumber('a cap', 1, MAX_MAILBOX_CAP).nullable(),
+    advanced: z.object({
+      processEmailFrom: dateOrNull('the first date to process'),
+      minPollingIntervalMinutes: wholeNumber('a number of minutes', 0, 1440),
+      maxConcurrentConnections: wholeNumber('a number of connections', 1, 300),
+      moveFailedToUndeliverable: z.boolean(),
+      connectionTimeoutSeconds: wholeNumber('a number of seconds', 5, 300),
+    }),
+  })
+  .superRefine((profile, context) => {
+    const problem = (path: string, message: string) => context.addIssue({ code: 'custom', path: path.split('.'), message });
+    const refusal = AUTH_TYPE_REFUSALS[profile.serverType]?.[profile.authType];
+    if (refusal) problem('authType', refusal);
+    const oauth = isOAuth(profile.authType);
+    const secretSet = profile.clientSecret !== null || profile.clientSecretKept;
+
+    if (profile.serverType === 'microsoft365') {
+      const tenant = profile.tenant ?? '';
+      const valid =
+        (MICROSOFT_TENANT_KEYWORDS as readonly string[]).includes(tenant) || GUID.test(tenant) || DOMAIN.test(tenant);
+      if (!valid) {
+        problem(
+          'tenant',
+          'Enter the tenant: common, organizations, consumers, the directory (tenant) id or a domain such as contoso.onmicrosoft.com.',
+        );
+      }
+    } else if (profile.tenant) {
+      problem('tenant', 'Only Microsoft 365 profiles have a tenant.');
+    }
+
+    if (profile.publishingStatus !== null && !(profile.serverType === 'gmail' && oauth)) {
+      problem('publishingStatus', 'The publishing status applies to Gmail OAuth profiles only.');
+    }
+
+    if (!oauth) {
+      if (profile.clientId) problem('clientId', 'Password profiles have no OAuth client: clear the client id.');
+      if (profile.clientSecret !== null) problem('clientSecret', 'Password profiles have no OAuth client: send no client secret.');
+      if (profile.publicClient) problem('publicClient', 'Password profiles have no OAuth client.');
+      for (const [name, value] of Object.entries(profile.endpoints)) {
+        if (value) problem(`endpoints.${name}`, 'Password profiles use no OAuth endpoints: clear it.');
+      }
+      if (profile.scopes.length > 0) problem('scopes', 'Password profiles use no OAuth scopes.');
+    } else {
+      if (!profile.clientId) problem('clientId', 'Enter the client id of the OAuth app.');
+      if (profile.publicClient && !allowsPublicClient(profile.serverType, profile.authType)) {
+        problem('publicClient', 'Google clients for Gmail are web applications with a secret: a public client is not possible.');
+      }
+      if (profile.publicClient && secretSet) {
+        problem('clientSecret', 'A public client has no secret: clear it, or untick “public client”.');
+      }
+      if (!profile.publicClient && !secretSet) {
+        problem(
+          'clientSecret',
+          profile.serverType === 'gmail'
+            ? 'Enter the client secret of the OAuth app.'
+            : 'Enter the client secret, or mark the client as public if its app registration allows public client flows.',
+        );
+      }
+      if (!profile.endpoints.authorization && profile.authType === 'oauth2_code') {
+        problem('endpoints.authorization', 'Enter the authorization endpoint.');
+      }
+      if (!profile.endpoints.token) problem('endpoints.token', 'Enter the token endpoint.');
+      if (profile.authType === 'oauth2_device' && !profile.endpoints.device) {
+        problem('endpoints.device', 'Enter the device authorization endpoint: the device grant starts there.');
+      }
+      if (profile.authType !== 'oauth2_device' && profile.endpoints.device) {
+        problem('endpoints.device', 'Only the device authorization grant uses a device endpoint: clear it, or choose that sign-in type.');
+      }
+      if (profile.scopes.length === 0) problem('scopes', 'Enter at least one scope: OAuth needs to ask for access to mail.');
+    }
+
+    if (!profile.internalServer) {
+      const hosts: [string, string][] = [
+        ['incoming.host', profile.incoming.host],
+        ['outgoing.host', profile.outgoing.host],
+        ...Object.entries(profile.endpoints).flatMap(([name, value]): [string, string][] => {
+          if (!value) return [];
+          try {
+            return [[`endpoints.${name}`, new URL(value).hostname]];
+          } catch {
+            return [];
+          }
+        }),
+      ];
+      for (const [path, host] of hosts) {
+        if (isInternalAddress(host)) {
+          problem(path, 'This is a loopback or private address: tick “Internal server” if the profile really points inside your network.');
+        }
+      }
+    }
+  });
+
+export type ResolvedProfile = z.output<typeof profileSchema>;
+
+/** Issues as `{ "incoming.port": [messages] }`: the API names nested fields by their dotted path. */
+export function toDottedFieldErrors(error: z.ZodError): FieldErrors {
+  const fields: FieldErrors = {};
+  for (const issue of error.issues) {
+    const key = issue.path.length ? issue.path.join('.') : '_';
+    (fields[key] ??= []).push(issue.message);
+  }
+  return fields;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The portal's form: flat fields named by their dotted path, turned into the request body above.
+// ---------------------------------------------------------------------------------------------
+
+function text(values: Record<string, string>, name: string): string | null | undefined {
+  if (!(name in values)) return undefined;
+  const value = values[name]!.trim();
+  return value === '' ? null : value;
+}
+
+/** An empty or malformed number stays NaN, so that the rules name the field. */
+function number(values: Record<string, string>, name: string): number | undefined {
+  if (!(name in values)) return undefined;
+  const value = values[name]!.trim();
+  return /^-?\d+$/.test(value) ? Number(value) : Number.NaN;
+}
+
+function checkbox(values: Record<string, string>, name: string): boolean {
+  return values[name] === 'on' || values[name] === 'true';
+}
+
+function choice<T extends string>(values: Record<string, string>, name: string): T | undefined {
+  return (text(values, name) ?? undefined) as T | undefined;
+}
+
+export function formToProfileRequest(values: Record<string, string>): CreateProfileRequest {
+  const endpoint = (name: string) => text(values, `endpoints.${name}`);
+  const secret = values.clientSecret?.trim() ?? '';
+  const mailboxCap = text(values, 'mailboxCap');
+  return {
+    name: values.name ?? '',
+    serverType: choice(values, 'serverType') ?? ('' as CreateProfileRequest['serverType']),
+    authType: choice(values, 'authType'),
+    clientId: text(values, 'clientId'),
+    // Write-only: an empty field keeps the stored secret; "clear" is an explicit checkbox.
+    clientSecret: checkbox(values, 'clearClientSecret') ? null : secret === '' ? undefined : secret,
+    clientSecretExpiresAt: text(values, 'clientSecretExpiresAt'),
+    publicClient: checkbox(values, 'publicClient'),
+    tenant: text(values, 'tenant'),
+    publishingStatus: 'publishingStatus' in values ? choice<'production' | 'testing'>(values, 'publishingStatus') : undefined,
+    endpoints: {
+      authorization: endpoint('authorization'),
+      token: endpoint('token'),
+      device: endpoint('device'),
+      revocation: endpoint('revocation'),
+      userinfo: endpoint('userinfo'),
+    },
+    scopes: 'scopes' in values ? values.scopes!.split(/\s+/).filter(Boolean) : undefined,
+    incoming: {
+      protocol: choice(values, 'incoming.protocol'),
+      host: values['incoming.host'],
+      port: number(values, 'incoming.port'),
+      security: choice(values, 'incoming.security'),
+    },
+    outgoing: {
+      host: values['outgoing.host'],
+      port: number(values, 'outgoing.port'),
+      security: choice(values, 'outgoing.security'),
+    },
+    allowSelfSigned: checkbox(values, 'allowSelfSigned'),
+    internalServer: checkbox(values, 'internalServer'),
+    isDefault: checkbox(values, 'isDefault'),
+    mailboxCap: mailboxCap === undefined ? undefined : mailboxCap === null ? null : number(values, 'mailboxCap'),
+    advanced: {
+      processEmailFrom: text(values, 'advanced.processEmailFrom'),
+      minPollingIntervalMinutes: number(values, 'advanced.minPollingIntervalMinutes'),
+      maxConcurrentConnections: number(values, 'advanced.maxConcurrentConnections'),
+      moveFailedToUndeliverable: checkbox(values, 'advanced.moveFailedToUndeliverable'),
+      connectionTimeoutSeconds: number(values, 'advanced.connectionTimeoutSeconds'),
+    },
+  };
+}
+
+/** The form arrives as strings; the profile rules run later, on the resolved profile. */
+export const profileFormSchema = z.record(z.string(), z.string());
+
+export const profileIdForm = z.object({ id });
+
+// ---------------------------------------------------------------------------------------------
+// The response: the Profile shape of API.md, with no secret.
+// ---------------------------------------------------------------------------------------------
+
+const locationResponse = z.object({ host: z.string(), port: z.number(), security });
+
+export const profileResponse = z.object({
+  id: z.string(),
+  name: z.string(),
+  serverType,
+  authType,
+  clientId: z.string().nullable(),
+  publicClient: z.boolean(),
+  clientSecretSet: z.boolean(),
+  clientSecretHint: z.string().nullable(),
+  clientSecretExpiresAt: z.string().nullable(),
+  tenant: z.string().nullable(),
+  publishingStatus: publishingStatus.nullable(),
+  endpoints: z.object({
+    authorization: z.string().nullable(),
+    token: z.string().nullable(),
+    device: z.string().nullable(),
+    revocation: z.string().nullable(),
+    userinfo: z.string().nullable(),
+  }),
+  scopes: z.array(z.string()),
+  incoming: locationResponse.extend({ protocol: incomingProtocol }),
+  outgoing: locationResponse,
+  allowSelfSigned: z.boolean(),
+  internalServer: z.boolean(),
+  isDefault: z.boolean(),
+  mailboxCap: z.number().nullable(),
+  mailboxCount: z.number(),
+  /** Register it at Google or Microsoft; null for profiles that use no redirect. */
+  redirectUri: z.string().nullable(),
+  advanced: z.object({
+    processEmailFrom: z.string().nullable(),
+    minPollingIntervalMinutes: z.number(),
+    maxConcurrentConnections: z.number(),
+    moveFailedToUndeliverable: z.boolean(),
+    connectionTimeoutSeconds: z.number(),
+  }),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type ProfileResponse = z.infer<typeof profileResponse>;
