@@ -1,4 +1,5 @@
 import 'server-only';
+import { redirect } from 'next/navigation';
 import type { z } from 'zod';
 import type { User, UserRole } from '@/db/schema';
 import { AppError } from '@/lib/errors';
@@ -27,13 +28,19 @@ function safeValues(values: Record<string, string>): Record<string, string> {
  * with the same zod schema as the API, and returns field errors or a message a person can act on.
  */
 export function formAction<S extends z.ZodType, T = undefined>(
-  options: { roles: UserRole[]; schema: S },
-  run: (input: z.output<S>, user: User) => Promise<{ message: string; data?: T }>,
+  options: {
+    roles: UserRole[];
+    schema: S;
+    /** Fields sent several times (checkboxes of a selection), parsed as arrays. */
+    arrayFields?: string[];
+  },
+  run: (input: z.output<S>, user: User) => Promise<{ message: string; data?: T; redirectTo?: string }>,
 ) {
   return async (_previous: ActionState<T>, formData: FormData): Promise<ActionState<T>> => {
     const user = await requireRole(...options.roles);
     const values = formValues(formData);
-    const parsed = options.schema.safeParse(values);
+    const arrays = Object.fromEntries((options.arrayFields ?? []).map((field) => [field, formData.getAll(field).map(String)]));
+    const parsed = options.schema.safeParse({ ...values, ...arrays });
     if (!parsed.success) {
       return {
         status: 'error',
@@ -42,8 +49,9 @@ export function formAction<S extends z.ZodType, T = undefined>(
         values: safeValues(values),
       };
     }
+    let result: Awaited<ReturnType<typeof run>>;
     try {
-      return { status: 'success', ...(await run(parsed.data, user)) };
+      result = await run(parsed.data, user);
     } catch (error) {
       if (error instanceof AppError) {
         return { status: 'error', message: error.message, fieldErrors: error.fields, values: safeValues(values) };
@@ -51,5 +59,7 @@ export function formAction<S extends z.ZodType, T = undefined>(
       logger.error('form action failed', { error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
       return { status: 'error', message: 'Something went wrong on our side. The error was logged.', values: safeValues(values) };
     }
+    if (result.redirectTo) redirect(result.redirectTo);
+    return { status: 'success', message: result.message, data: result.data };
   };
 }

@@ -10,6 +10,11 @@ export const id = z.uuid({ error: 'Not a valid id.' });
 
 export const idParams = z.object({ id });
 
+/** Whether a path segment can name a row at all (anything else is simply not found). */
+export function isId(value: string): boolean {
+  return id.safeParse(value).success;
+}
+
 /** Form fields arrive as strings; an empty one means "not given". */
 export const optionalText = (max: number) =>
   z

@@ -1,15 +1,42 @@
 import type { Metadata } from 'next';
-import { Badge, EmptyState, PageHeader, Table } from '@/app/_components/ui';
+import Link from 'next/link';
+import { Badge, buttonClass, EmptyState, PageHeader } from '@/app/_components/ui';
 import { requireUser } from '@/lib/auth/session';
-import { findMailboxes } from '@/lib/mailboxes/mailboxes';
+import { findMailboxes, listProfileChoices } from '@/lib/mailboxes/mailboxes';
+import { nextStep } from '@/lib/mailboxes/status';
+import { mailboxFilters } from '@/lib/validations/mailboxes';
+import { MailboxFiltersForm } from './mailbox-filters-form';
+import { MailboxSelection } from './mailbox-selection';
+import { profileChoiceLabel } from './profile-choice';
 
 export const metadata: Metadata = { title: 'Mailboxes' };
 
-export default async function MailboxesPage({ searchParams }: { searchParams: Promise<{ after?: string }> }) {
+type SearchParams = Record<string, string | undefined>;
+
+export default async function MailboxesPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const viewer = await requireUser();
-  const { after } = await searchParams;
-  const { mailboxes, nextCursor } = await findMailboxes({ viewer, limit: 50, cursor: after });
+  const params = await searchParams;
+  const parsed = mailboxFilters.safeParse(params);
+  const filters = parsed.success ? parsed.data : {};
+  const [{ mailboxes, nextCursor }, profiles] = await Promise.all([
+    findMailboxes({ viewer, filters, limit: 50, cursor: params.after }),
+    viewer.role === 'owner' ? Promise.resolve([]) : listProfileChoices(),
+  ]);
   const isOwner = viewer.role === 'owner';
+  const filtered = Object.values(filters).some(Boolean);
+  const nextPage = new URLSearchParams({ ...(parsed.success ? Object.fromEntries(Object.entries(filters).filter(([, value]) => value)) : {}), after: nextCursor ?? '' });
+
+  const rows = mailboxes.map((mailbox) => ({
+    id: mailbox.id,
+    address: mailbox.address,
+    ownerEmail: mailbox.ownerEmail,
+    profileName: mailbox.profileName,
+    approval: mailbox.approval,
+    connection: mailbox.connection,
+    status: mailbox.status,
+    nextStep: nextStep(mailbox, { serverType: mailbox.profileServerType, authType: mailbox.profileAuthType }),
+  }));
+
   return (
     <>
       <PageHeader
@@ -19,38 +46,62 @@ export default async function MailboxesPage({ searchParams }: { searchParams: Pr
             ? 'The mailboxes an admin attached for you, and the next step for each.'
             : 'Every mailbox Mailroom serves, with its approval, connection and status.'
         }
+        actions={
+          viewer.role === 'admin' ? (
+            <>
+              <Link href="/mailboxes/import" className={buttonClass('secondary')}>
+                Import CSV
+              </Link>
+              <Link href="/mailboxes/new" className={buttonClass('primary')}>
+                Add mailbox
+              </Link>
+            </>
+          ) : undefined
+        }
       />
-      {mailboxes.length === 0 ? (
-        <EmptyState title={isOwner ? 'No mailbox for you yet' : 'No mailboxes yet'}>
-          {isOwner
-            ? 'An admin attaches your mailbox to a server profile; it will appear here, ready to connect.'
-            : 'Mailboxes are added to a server profile; each owner then connects and tests their own.'}
-        </EmptyState>
-      ) : (
-        <>
-          <Table headers={isOwner ? ['Address', 'Approval', 'Connection', 'Status'] : ['Address', 'Owner', 'Profile', 'Approval', 'Connection', 'Status']}>
-            {mailboxes.map((mailbox) => (
-              <tr key={mailbox.id}>
-                <td className="px-4 py-3 font-medium">{mailbox.address}</td>
-                {isOwner ? null : <td className="px-4 py-3">{mailbox.ownerEmail}</td>}
-                {isOwner ? null : <td className="px-4 py-3">{mailbox.profileName}</td>}
-                <td className="px-4 py-3">{mailbox.approval}</td>
-                <td className="px-4 py-3">{mailbox.connection.replace('_', ' ')}</td>
-                <td className="px-4 py-3">
-                  <Badge tone={mailbox.status === 'active' ? 'good' : mailbox.status === 'failing' ? 'bad' : 'neutral'}>
-                    {mailbox.status}
-                  </Badge>
-                </td>
-              </tr>
-            ))}
-          </Table>
-          {nextCursor ? (
-            <a href={`/mailboxes?after=${encodeURIComponent(nextCursor)}`} className="mt-3 inline-block text-sm text-indigo-700 hover:underline">
-              Next page
-            </a>
-          ) : null}
-        </>
+      {isOwner ? null : (
+        <MailboxFiltersForm profiles={profiles.map((profile) => ({ id: profile.id, name: profile.name }))} values={params} />
       )}
+      {mailboxes.length === 0 ? (
+        <EmptyState
+          title={filtered ? 'No mailbox matches' : isOwner ? 'No mailbox for you yet' : 'No mailboxes yet'}
+          action={!filtered && viewer.role === 'admin' ? { href: '/mailboxes/new', label: 'Add a mailbox' } : undefined}
+        >
+          {filtered
+            ? 'Change the filters or the search.'
+            : isOwner
+              ? 'An admin attaches your mailbox to a server profile; it will appear here, ready to connect.'
+              : 'Mailboxes are added to a server profile; each owner then connects and tests their own.'}
+        </EmptyState>
+      ) : isOwner ? (
+        <ul className="space-y-3">
+          {rows.map((row) => (
+            <li key={row.id}>
+              <Link
+                href={`/mailboxes/${row.id}`}
+                className="flex items-center justify-between rounded-lg border border-slate-200 bg-white px-5 py-4 shadow-sm hover:border-indigo-300"
+              >
+                <span className="font-medium">{row.address}</span>
+                <Badge tone={row.nextStep.tone}>{row.nextStep.label}</Badge>
+              </Link>
+            </li>
+          ))}
+        </ul>
+      ) : (
+        <MailboxSelection
+          rows={rows}
+          canManage={viewer.role === 'admin'}
+          profiles={profiles.map((profile) => ({
+            id: profile.id,
+            label: profileChoiceLabel(profile),
+          }))}
+        />
+      )}
+      {nextCursor ? (
+        <Link href={`/mailboxes?${nextPage.toString()}`} className="mt-3 inline-block text-sm text-indigo-700 hover:underline">
+          Next page
+        </Link>
+      ) : null}
     </>
   );
 }

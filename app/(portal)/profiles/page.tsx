@@ -1,44 +1,66 @@
 import type { Metadata } from 'next';
-import { EmptyState, PageHeader, Table } from '@/app/_components/ui';
+import Link from 'next/link';
+import { Badge, buttonClass, EmptyState, PageHeader, Table } from '@/app/_components/ui';
 import { requireRole } from '@/lib/auth/session';
+import { AUTH_TYPE_LABELS, SERVER_TYPE_LABELS } from '@/lib/profiles/presets';
 import { findProfiles } from '@/lib/profiles/profiles';
+import { MailboxUsage } from './mailbox-usage';
 
 export const metadata: Metadata = { title: 'Server profiles' };
 
-const SERVER_TYPES = { gmail: 'Gmail', microsoft365: 'Microsoft 365', custom: 'Custom' } as const;
-
-export default async function ProfilesPage() {
+export default async function ProfilesPage({ searchParams }: { searchParams: Promise<{ after?: string }> }) {
   const viewer = await requireRole('admin', 'support');
-  const { profiles } = await findProfiles({ limit: 200 });
+  const { after } = await searchParams;
+  const { profiles, nextCursor } = await findProfiles({ limit: 50, cursor: after });
+  const newProfile = viewer.role === 'admin' ? { href: '/profiles/new', label: 'New profile' } : undefined;
   return (
     <>
       <PageHeader
         title="Server profiles"
         description="How mailboxes reach their mail: the server type, how people sign in, and the OAuth app."
+        actions={
+          newProfile && profiles.length > 0 ? (
+            <Link href={newProfile.href} className={buttonClass('primary')}>
+              {newProfile.label}
+            </Link>
+          ) : undefined
+        }
       />
-      {profiles.length === 0 ? (
-        <EmptyState title="No server profile yet">
+      {profiles.length === 0 && !after ? (
+        <EmptyState title="No server profile yet" action={newProfile}>
           {viewer.role === 'admin'
             ? 'Create a profile for Gmail, Microsoft 365 or your own IMAP/POP and SMTP server; every mailbox belongs to one.'
             : 'An admin creates server profiles; they will be listed here.'}
         </EmptyState>
       ) : (
-        <Table headers={['Name', 'Server', 'Sign-in', 'Mailboxes']}>
-          {profiles.map((profile) => (
-            <tr key={profile.id}>
-              <td className="px-4 py-3 font-medium">
-                {profile.name}
-                {profile.isDefault ? <span className="ml-2 text-xs text-slate-500">(default)</span> : null}
-              </td>
-              <td className="px-4 py-3">{SERVER_TYPES[profile.serverType]}</td>
-              <td className="px-4 py-3">{profile.authType}</td>
-              <td className="px-4 py-3">
-                {profile.mailboxCount}
-                {profile.mailboxCap === null ? '' : ` / ${profile.mailboxCap}`}
-              </td>
-            </tr>
-          ))}
-        </Table>
+        <>
+          <Table headers={['Name', 'Server', 'Sign-in', 'Mailboxes']}>
+            {profiles.map((profile) => (
+              <tr key={profile.id}>
+                <td className="px-4 py-3 font-medium">
+                  <Link href={`/profiles/${profile.id}`} className="text-indigo-700 hover:underline">
+                    {profile.name}
+                  </Link>
+                  {profile.isDefault ? (
+                    <span className="ml-2">
+                      <Badge>Default</Badge>
+                    </span>
+                  ) : null}
+                </td>
+                <td className="px-4 py-3">{SERVER_TYPE_LABELS[profile.serverType]}</td>
+                <td className="px-4 py-3">{AUTH_TYPE_LABELS[profile.authType]}</td>
+                <td className="px-4 py-3">
+                  <MailboxUsage count={profile.mailboxCount} cap={profile.mailboxCap} />
+                </td>
+              </tr>
+            ))}
+          </Table>
+          {nextCursor ? (
+            <a href={`/profiles?after=${encodeURIComponent(nextCursor)}`} className="mt-3 inline-block text-sm text-indigo-700 hover:underline">
+              Next page
+            </a>
+          ) : null}
+        </>
       )}
     </>
   );

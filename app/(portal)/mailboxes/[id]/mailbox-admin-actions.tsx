@@ -1,0 +1,54 @@
+'use client';
+
+import { useActionState } from 'react';
+import { Alert, Button, Card } from '@/app/_components/ui';
+import { IDLE } from '@/lib/auth/form-action-state';
+import { deleteMailboxAction, mailboxEventAction } from '../actions';
+
+type Props = { id: string; address: string; approval: string; status: string };
+
+export function MailboxAdminActions({ id, address, approval, status }: Props) {
+  const [eventState, applyEvent, applying] = useActionState(mailboxEventAction, IDLE);
+  const [deleteState, remove, removing] = useActionState(deleteMailboxAction, IDLE);
+  return (
+    <Card title="Admin">
+      <form action={applyEvent} className="flex flex-wrap gap-2">
+        <input type="hidden" name="id" value={id} />
+        {approval !== 'approved' ? (
+          <Button type="submit" name="event" value="approve" variant="primary" disabled={applying}>
+            Approve address
+          </Button>
+        ) : null}
+        {approval !== 'rejected' ? (
+          <Button type="submit" name="event" value="reject" variant="danger" disabled={applying}>
+            Reject address
+          </Button>
+        ) : null}
+        <Button type="submit" name="event" value={status === 'disabled' ? 'enable' : 'disable'} disabled={applying}>
+          {status === 'disabled' ? 'Enable' : 'Disable'}
+        </Button>
+      </form>
+      <form
+        action={remove}
+        className="mt-4 border-t border-slate-200 pt-4"
+        onSubmit={(event) => {
+          if (!window.confirm(`Delete ${address}? Its tokens are forgotten.`)) event.preventDefault();
+        }}
+      >
+        <input type="hidden" name="id" value={id} />
+        <Button type="submit" variant="danger" disabled={removing}>
+          Delete mailbox
+        </Button>
+      </form>
+      <div className="mt-3 space-y-2">
+        {[eventState, deleteState].map((state, index) =>
+          state.status === 'idle' ? null : (
+            <Alert key={index} tone={state.status === 'error' ? 'error' : 'success'}>
+              {state.message}
+            </Alert>
+          ),
+        )}
+      </div>
+    </Card>
+  );
+}

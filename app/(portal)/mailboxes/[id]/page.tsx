@@ -1,0 +1,97 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { notFound } from 'next/navigation';
+import { Badge, buttonClass, Card, PageHeader } from '@/app/_components/ui';
+import { requireUser } from '@/lib/auth/session';
+import { getMailbox } from '@/lib/mailboxes/mailboxes';
+import { nextStep } from '@/lib/mailboxes/status';
+import { isId } from '@/lib/validations/common';
+import { MailboxAdminActions } from './mailbox-admin-actions';
+
+export const metadata: Metadata = { title: 'Mailbox' };
+
+const LABELS: Record<string, string> = {
+  server_side: 'Server-side synchronization',
+  none: 'None',
+  not_run: 'Not run',
+  success: 'Success',
+  failure: 'Failure',
+  not_connected: 'Not connected',
+  needs_reconnect: 'Needs reconnect',
+};
+const label = (value: string) => LABELS[value] ?? value.charAt(0).toUpperCase() + value.slice(1);
+
+export default async function MailboxPage({ params }: { params: Promise<{ id: string }> }) {
+  const viewer = await requireUser();
+  const { id } = await params;
+  // Another owner's mailbox is not found, exactly like one that does not exist.
+  const mailbox = isId(id) ? await getMailbox({ viewer, id }) : null;
+  if (!mailbox) notFound();
+  const step = nextStep(mailbox, { serverType: mailbox.profileServerType, authType: mailbox.profileAuthType });
+  const facts = [
+    ['Owner', mailbox.ownerEmail],
+    ['Server profile', mailbox.profileName],
+    ['Incoming email', label(mailbox.incoming)],
+    ['Outgoing email', label(mailbox.outgoing)],
+    ['Email approval', label(mailbox.approval)],
+    ['Connection', label(mailbox.connection) + (mailbox.connectedAs ? ` as ${mailbox.connectedAs}` : '')],
+    ['Status', label(mailbox.status)],
+    ['Incoming test', label(mailbox.incomingStatus)],
+    ['Outgoing test', label(mailbox.outgoingStatus)],
+    ['Last test', mailbox.lastTestAt ? mailbox.lastTestAt.toISOString().slice(0, 16).replace('T', ' ') + ' UTC' : 'Never'],
+  ];
+  return (
+    <>
+      <PageHeader
+        title={mailbox.address}
+        description={mailbox.shared ? 'Shared mailbox (Microsoft 365)' : undefined}
+        actions={
+          viewer.role === 'admin' ? (
+            <Link href={`/mailboxes/${mailbox.id}/edit`} className={buttonClass('secondary')}>
+              Edit
+            </Link>
+          ) : undefined
+        }
+      />
+      <div className="grid gap-6 lg:grid-cols-[1fr_20rem]">
+        <Card title="Where it stands">
+          <dl className="grid gap-x-6 gap-y-3 text-sm sm:grid-cols-2">
+            {facts.map(([term, value]) => (
+              <div key={term}>
+                <dt className="text-slate-500">{term}</dt>
+                <dd className="font-medium">{value}</dd>
+              </div>
+            ))}
+          </dl>
+          {mailbox.statusReason ? (
+            <div className="mt-4 rounded-md bg-red-50 px-4 py-3 text-sm text-red-800">
+              <p className="font-medium">{mailbox.statusReason.message}</p>
+              <p className="mt-1">{mailbox.statusReason.hint}</p>
+            </div>
+          ) : null}
+        </Card>
+        <div className="space-y-6">
+          <Card title="Next step">
+            <p data-testid="next-step">
+              <Badge tone={step.tone}>{step.label}</Badge>
+            </p>
+            <p className="mt-2 text-sm text-slate-600">
+              {step.actor === 'admin'
+                ? viewer.role === 'admin'
+                  ? 'This is yours to do as an admin.'
+                  : 'An admin takes this step.'
+                : step.actor === 'owner'
+                  ? viewer.id === mailbox.ownerId
+                    ? 'This is yours to do.'
+                    : `${mailbox.ownerEmail} takes this step.`
+                  : 'Nothing to do.'}
+            </p>
+          </Card>
+          {viewer.role === 'admin' ? (
+            <MailboxAdminActions id={mailbox.id} approval={mailbox.approval} status={mailbox.status} address={mailbox.address} />
+          ) : null}
+        </div>
+      </div>
+    </>
+  );
+}

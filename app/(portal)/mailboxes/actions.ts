@@ -1,0 +1,101 @@
+'use server';
+
+import { revalidatePath } from 'next/cache';
+import { z } from 'zod';
+import { userActor } from '@/lib/audit/actor';
+import type { ActionState } from '@/lib/auth/form-action-state';
+import { formAction } from '@/lib/auth/form-action';
+import { importMailboxes, type ImportResult } from '@/lib/mailboxes/import-mailboxes';
+import { applyMailboxEvent, createMailbox, decideMailboxes, deleteMailbox, moveMailboxes, updateMailbox } from '@/lib/mailboxes/mailboxes';
+import { id } from '@/lib/validations/common';
+import {
+  bulkMailboxesSchema,
+  createMailboxSchema,
+  importMailboxesSchema,
+  moveMailboxesSchema,
+  updateMailboxSchema,
+} from '@/lib/validations/mailboxes';
+
+const createForm = formAction({ roles: ['admin'], schema: createMailboxSchema }, async (input, user) => {
+  const mailbox = await createMailbox({ actor: userActor(user), input });
+  revalidatePath('/mailboxes');
+  return { message: `${mailbox.address} was added.`, redirectTo: `/mailboxes/${mailbox.id}` };
+});
+
+const updateForm = formAction(
+  { roles: ['admin'], schema: z.object({ id }).and(updateMailboxSchema) },
+  async ({ id: mailboxId, ...input }, user) => {
+    const mailbox = await updateMailbox({ actor: userActor(user), id: mailboxId, input });
+    revalidatePath('/mailboxes');
+    return { message: `${mailbox.address} was saved.`, redirectTo: `/mailboxes/${mailbox.id}` };
+  },
+);
+
+const eventForm = formAction(
+  { roles: ['admin'], schema: z.object({ id, event: z.enum(['approve', 'reject', 'disable', 'enable']) }) },
+  async ({ id: mailboxId, event }, user) => {
+    const mailbox = await applyMailboxEvent({ actor: userActor(user), id: mailboxId, event });
+    revalidatePath(`/mailboxes/${mailboxId}`);
+    const done = { approve: 'approved', reject: 'rejected', disable: 'disabled', enable: 'enabled' }[event];
+    return { message: `${mailbox.address} was ${done}.` };
+  },
+);
+
+const deleteForm = formAction({ roles: ['admin'], schema: z.object({ id }) }, async ({ id: mailboxId }, user) => {
+  await deleteMailbox({ actor: userActor(user), id: mailboxId });
+  revalidatePath('/mailboxes');
+  return { message: 'The mailbox was deleted.', redirectTo: '/mailboxes' };
+});
+
+const decideForm = formAction(
+  { roles: ['admin'], schema: bulkMailboxesSchema.extend({ decision: z.enum(['approve', 'reject']) }), arrayFields: ['ids'] },
+  async ({ ids, decision }, user) => {
+    const { changed, unchanged } = await decideMailboxes({ actor: userActor(user), ids, decision });
+    revalidatePath('/mailboxes');
+    const verb = decision === 'approve' ? 'approved' : 'rejected';
+    return { message: `${changed} ${verb}${unchanged > 0 ? `, ${unchanged} already ${verb}` : ''}.` };
+  },
+);
+
+const moveForm = formAction({ roles: ['admin'], schema: moveMailboxesSchema, arrayFields: ['ids'] }, async (input, user) => {
+  const { moved, needReconnect } = await moveMailboxes({ actor: userActor(user), ...input });
+  revalidatePath('/mailboxes');
+  return {
+    message:
+      `${moved} moved.` + (needReconnect > 0 ? ` ${needReconnect} must be reconnected by their owners before they sync again.` : ''),
+  };
+});
+
+const importForm = formAction({ roles: ['admin'], schema: importMailboxesSchema }, async (input, user) => {
+  const result = await importMailboxes({ actor: userActor(user), ...input });
+  if (!input.dryRun) revalidatePath('/mailboxes');
+  const { created, skipped, refused } = result.summary;
+  return {
+    message: input.dryRun
+      ? `Preview: ${created} would be created, ${skipped} skipped, ${refused} refused. Nothing was saved yet.`
+      : `${created} created, ${skipped} skipped, ${refused} refused.`,
+    data: result,
+  };
+});
+
+export async function createMailboxAction(previous: ActionState, formData: FormData) {
+  return createForm(previous, formData);
+}
+export async function updateMailboxAction(previous: ActionState, formData: FormData) {
+  return updateForm(previous, formData);
+}
+export async function mailboxEventAction(previous: ActionState, formData: FormData) {
+  return eventForm(previous, formData);
+}
+export async function deleteMailboxAction(previous: ActionState, formData: FormData) {
+  return deleteForm(previous, formData);
+}
+export async function decideMailboxesAction(previous: ActionState, formData: FormData) {
+  return decideForm(previous, formData);
+}
+export async function moveMailboxesAction(previous: ActionState, formData: FormData) {
+  return moveForm(previous, formData);
+}
+export async function importMailboxesAction(previous: ActionState<ImportResult>, formData: FormData) {
+  return importForm(previous, formData);
+}

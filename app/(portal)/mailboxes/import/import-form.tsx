@@ -1,0 +1,74 @@
+'use client';
+
+import { useActionState, useState } from 'react';
+import { Alert, Badge, Button, FieldErrors, Table } from '@/app/_components/ui';
+import { IDLE } from '@/lib/auth/form-action-state';
+import { importMailboxesAction } from '../actions';
+
+const OUTCOME_TONES = { created: 'good', skipped: 'neutral', refused: 'bad' } as const;
+
+export function ImportForm() {
+  const [state, action, pending] = useActionState(importMailboxesAction, IDLE);
+  const [csv, setCsv] = useState('');
+  const result = state.status === 'success' ? state.data : undefined;
+  const errors = state.status === 'error' ? state.fieldErrors : undefined;
+  return (
+    <div className="space-y-6">
+      <form action={action} className="space-y-4">
+        <div>
+          <label htmlFor="csv-file" className="block text-sm font-medium text-slate-800">
+            CSV file
+          </label>
+          <input
+            id="csv-file"
+            type="file"
+            accept=".csv,text/csv"
+            className="mt-1 block text-sm"
+            onChange={async (event) => setCsv((await event.target.files?.[0]?.text()) ?? '')}
+          />
+        </div>
+        <div>
+          <label htmlFor="csv" className="block text-sm font-medium text-slate-800">
+            Or paste it
+          </label>
+          <textarea
+            id="csv"
+            name="csv"
+            rows={8}
+            value={csv}
+            onChange={(event) => setCsv(event.target.value)}
+            aria-describedby={errors?.csv ? 'csv-error' : undefined}
+            placeholder={'address,owner email,profile\nanna@example.org,anna@example.org,Gmail'}
+            className="mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 font-mono text-xs"
+          />
+          <FieldErrors id="csv-error" errors={errors?.csv} />
+        </div>
+        <div className="flex gap-2">
+          <Button type="submit" name="dryRun" value="true" disabled={pending || csv.trim() === ''}>
+            Preview
+          </Button>
+          <Button type="submit" name="dryRun" value="false" variant="primary" disabled={pending || !result?.dryRun}>
+            Import
+          </Button>
+        </div>
+      </form>
+      {state.status === 'idle' ? null : <Alert tone={state.status === 'error' ? 'error' : 'success'}>{state.message}</Alert>}
+      {result ? (
+        <Table headers={['Line', 'Address', 'Owner', 'Profile', result.dryRun ? 'Would be' : 'Result', 'Why']}>
+          {result.rows.map((row) => (
+            <tr key={row.line}>
+              <td className="px-4 py-2">{row.line}</td>
+              <td className="px-4 py-2">{row.address}</td>
+              <td className="px-4 py-2">{row.ownerEmail}</td>
+              <td className="px-4 py-2">{row.profile ?? 'default'}</td>
+              <td className="px-4 py-2">
+                <Badge tone={OUTCOME_TONES[row.outcome]}>{row.outcome}</Badge>
+              </td>
+              <td className="px-4 py-2 text-slate-600">{row.reason}</td>
+            </tr>
+          ))}
+        </Table>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,47 @@
+'use client';
+
+import Link from 'next/link';
+import { useActionState, useState } from 'react';
+import { Alert, Button } from '@/app/_components/ui';
+import { IDLE } from '@/lib/auth/form-action-state';
+import { deleteProfileAction } from '../actions';
+
+export function DeleteProfile({ profile }: { profile: { id: string; name: string; mailboxCount: number } }) {
+  const [state, action, pending] = useActionState(deleteProfileAction, IDLE);
+  const [confirming, setConfirming] = useState(false);
+  const moveLink = (
+    <Link href={`/mailboxes?profileId=${profile.id}`} className="font-medium underline">
+      Move its mailboxes to another profile
+    </Link>
+  );
+  return (
+    <div className="space-y-3">
+      {state.status === 'error' ? (
+        <Alert tone="error">
+          {state.message} {moveLink}
+        </Alert>
+      ) : null}
+      {confirming ? (
+        <form action={action} className="flex flex-wrap items-center gap-2">
+          <input type="hidden" name="id" value={profile.id} />
+          <p className="text-sm">Delete {profile.name}? This cannot be undone.</p>
+          <Button type="submit" variant="danger" disabled={pending}>
+            {pending ? 'Deleting…' : 'Yes, delete it'}
+          </Button>
+          <Button type="button" onClick={() => setConfirming(false)}>
+            Cancel
+          </Button>
+        </form>
+      ) : (
+        <Button type="button" variant="danger" onClick={() => setConfirming(true)}>
+          Delete profile
+        </Button>
+      )}
+      {profile.mailboxCount > 0 && state.status !== 'error' ? (
+        <p className="text-xs text-slate-500">
+          {profile.mailboxCount} {profile.mailboxCount === 1 ? 'mailbox uses' : 'mailboxes use'} this profile: {moveLink} before deleting it.
+        </p>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,33 @@
+import type { Metadata } from 'next';
+import { notFound } from 'next/navigation';
+import { Card, PageHeader } from '@/app/_components/ui';
+import { requireRole } from '@/lib/auth/session';
+import { getProfileById, oauthRedirectUri, toProfileResponse } from '@/lib/profiles/profiles';
+import { id as profileId } from '@/lib/validations/common';
+import { profileFormValues } from '../../form-values';
+import { ProfileForm } from '../../profile-form';
+
+export const metadata: Metadata = { title: 'Edit server profile' };
+
+export default async function EditProfilePage({ params }: { params: Promise<{ id: string }> }) {
+  await requireRole('admin');
+  const parsed = profileId.safeParse((await params).id);
+  const stored = parsed.success ? await getProfileById({ id: parsed.data }) : null;
+  if (!stored) notFound();
+  // Only the response shape reaches the browser: it has no secret.
+  const profile = toProfileResponse(stored);
+  return (
+    <>
+      <PageHeader title={`Edit ${profile.name}`} />
+      <Card className="max-w-3xl">
+        <ProfileForm
+          mode="edit"
+          profileId={profile.id}
+          initial={profileFormValues(profile)}
+          secret={{ set: profile.clientSecretSet, hint: profile.clientSecretHint }}
+          redirectUri={oauthRedirectUri()}
+        />
+      </Card>
+    </>
+  );
+}

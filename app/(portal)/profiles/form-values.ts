@@ -1,0 +1,127 @@
+import {
+  ADVANCED_DEFAULTS,
+  defaultAuthType,
+  presetFor,
+  type ProfilePreset,
+  type ServerType,
+} from '@/lib/profiles/presets';
+import type { ProfileResponse } from '@/lib/validations/profiles';
+
+/** The profile form's fields, named by their dotted path in the API, as the strings inputs hold. */
+export type ProfileFormValues = {
+  name: string;
+  serverType: string;
+  authType: string;
+  tenant: string;
+  clientId: string;
+  publicClient: string;
+  clearClientSecret: string;
+  clientSecretExpiresAt: string;
+  publishingStatus: string;
+  'endpoints.authorization': string;
+  'endpoints.token': string;
+  'endpoints.device': string;
+  'endpoints.revocation': string;
+  'endpoints.userinfo': string;
+  scopes: string;
+  'incoming.protocol': string;
+  'incoming.host': string;
+  'incoming.port': string;
+  'incoming.security': string;
+  'outgoing.host': string;
+  'outgoing.port': string;
+  'outgoing.security': string;
+  allowSelfSigned: string;
+  internalServer: string;
+  isDefault: string;
+  mailboxCap: string;
+  'advanced.processEmailFrom': string;
+  'advanced.minPollingIntervalMinutes': string;
+  'advanced.maxConcurrentConnections': string;
+  'advanced.moveFailedToUndeliverable': string;
+  'advanced.connectionTimeoutSeconds': string;
+};
+
+const checked = (value: boolean) => (value ? 'on' : '');
+const day = (iso: string | null) => iso?.slice(0, 10) ?? '';
+
+/** The fields a preset fills. */
+export function presetFormValues(preset: ProfilePreset) {
+  return {
+    'endpoints.authorization': preset.endpoints.authorization ?? '',
+    'endpoints.token': preset.endpoints.token ?? '',
+    'endpoints.device': preset.endpoints.device ?? '',
+    'endpoints.revocation': preset.endpoints.revocation ?? '',
+    'endpoints.userinfo': preset.endpoints.userinfo ?? '',
+    scopes: preset.scopes.join('\n'),
+    'incoming.host': preset.incoming.host,
+    'incoming.port': String(preset.incoming.port),
+    'incoming.security': preset.incoming.security,
+    'outgoing.host': preset.outgoing.host,
+    'outgoing.port': String(preset.outgoing.port),
+    'outgoing.security': preset.outgoing.security,
+    mailboxCap: preset.mailboxCap === null ? '' : String(preset.mailboxCap),
+    publishingStatus: preset.publishingStatus ?? '',
+  };
+}
+
+export function newProfileFormValues(serverType: ServerType = 'gmail'): ProfileFormValues {
+  const authType = defaultAuthType(serverType);
+  return {
+    name: '',
+    serverType,
+    authType,
+    tenant: '',
+    clientId: '',
+    publicClient: '',
+    clearClientSecret: '',
+    clientSecretExpiresAt: '',
+    'incoming.protocol': 'imap',
+    allowSelfSigned: '',
+    internalServer: '',
+    isDefault: '',
+    'advanced.processEmailFrom': '',
+    'advanced.minPollingIntervalMinutes': String(ADVANCED_DEFAULTS.minPollingIntervalMinutes),
+    'advanced.maxConcurrentConnections': String(ADVANCED_DEFAULTS.maxConcurrentConnections),
+    'advanced.moveFailedToUndeliverable': checked(ADVANCED_DEFAULTS.moveFailedToUndeliverable),
+    'advanced.connectionTimeoutSeconds': String(ADVANCED_DEFAULTS.connectionTimeoutSeconds),
+    ...presetFormValues(presetFor({ serverType, authType, incomingProtocol: 'imap' })),
+  };
+}
+
+/** A stored profile as form values: the response carries no secret, so neither does the form. */
+export function profileFormValues(profile: ProfileResponse): ProfileFormValues {
+  return {
+    name: profile.name,
+    serverType: profile.serverType,
+    authType: profile.authType,
+    tenant: profile.tenant ?? '',
+    clientId: profile.clientId ?? '',
+    publicClient: checked(profile.publicClient),
+    clearClientSecret: '',
+    clientSecretExpiresAt: day(profile.clientSecretExpiresAt),
+    publishingStatus: profile.publishingStatus ?? '',
+    'endpoints.authorization': profile.endpoints.authorization ?? '',
+    'endpoints.token': profile.endpoints.token ?? '',
+    'endpoints.device': profile.endpoints.device ?? '',
+    'endpoints.revocation': profile.endpoints.revocation ?? '',
+    'endpoints.userinfo': profile.endpoints.userinfo ?? '',
+    scopes: profile.scopes.join('\n'),
+    'incoming.protocol': profile.incoming.protocol,
+    'incoming.host': profile.incoming.host,
+    'incoming.port': String(profile.incoming.port),
+    'incoming.security': profile.incoming.security,
+    'outgoing.host': profile.outgoing.host,
+    'outgoing.port': String(profile.outgoing.port),
+    'outgoing.security': profile.outgoing.security,
+    allowSelfSigned: checked(profile.allowSelfSigned),
+    internalServer: checked(profile.internalServer),
+    isDefault: checked(profile.isDefault),
+    mailboxCap: profile.mailboxCap === null ? '' : String(profile.mailboxCap),
+    'advanced.processEmailFrom': day(profile.advanced.processEmailFrom),
+    'advanced.minPollingIntervalMinutes': String(profile.advanced.minPollingIntervalMinutes),
+    'advanced.maxConcurrentConnections': String(profile.advanced.maxConcurrentConnections),
+    'advanced.moveFailedToUndeliverable': checked(profile.advanced.moveFailedToUndeliverable),
+    'advanced.connectionTimeoutSeconds': String(profile.advanced.connectionTimeoutSeconds),
+  };
+}

@@ -1,0 +1,423 @@
+'use client';
+
+import { useActionState, useState, type ChangeEvent, type ReactNode } from 'react';
+import { CopyButton } from '@/app/_components/copy-button';
+import { Alert, Button, Field, FieldErrors } from '@/app/_components/ui';
+import { IDLE } from '@/lib/auth/form-action-state';
+import {
+  allowsPublicClient,
+  AUTH_TYPE_LABELS,
+  AUTH_TYPES_BY_SERVER,
+  defaultAuthType,
+  GMAIL_OAUTH_MAILBOX_CAP,
+  isOAuth,
+  presetFor,
+  SERVER_TYPE_LABELS,
+  SERVER_TYPES,
+  type AuthType,
+  type IncomingProtocol,
+  type ServerType,
+} from '@/lib/profiles/presets';
+import { createProfileAction, updateProfileAction } from './actions';
+import { presetFormValues, type ProfileFormValues } from './form-values';
+
+const inputClass =
+  'mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 text-sm shadow-sm focus:border-indigo-500 focus:outline-none focus:ring-1 focus:ring-indigo-500 aria-[invalid=true]:border-red-500';
+
+function describedBy(name: string, errors?: string[], hint?: ReactNode): string | undefined {
+  return [errors?.length ? `${name}-error` : null, hint ? `${name}-hint` : null].filter(Boolean).join(' ') || undefined;
+}
+
+function Hint({ name, children }: { name: string; children?: ReactNode }) {
+  return children ? (
+    <p id={`${name}-hint`} className="mt-1 text-xs text-slate-500">
+      {children}
+    </p>
+  ) : null;
+}
+
+function SelectField({
+  label,
+  name,
+  value,
+  onChange,
+  options,
+  errors,
+  hint,
+}: {
+  label: string;
+  name: string;
+  value: string;
+  onChange: (event: ChangeEvent<HTMLSelectElement>) => void;
+  options: { value: string; label: string }[];
+  errors?: string[];
+  hint?: ReactNode;
+}) {
+  return (
+    <div>
+      <label htmlFor={name} className="block text-sm font-medium text-slate-800">
+        {label}
+      </label>
+      <select
+        id={name}
+        name={name}
+        value={value}
+        onChange={onChange}
+        aria-invalid={errors?.length ? true : undefined}
+        aria-describedby={describedBy(name, errors, hint)}
+        className={inputClass}
+      >
+        {options.map((option) => (
+          <option key={option.value} value={option.value}>
+            {option.label}
+          </option>
+        ))}
+      </select>
+      <Hint name={name}>{hint}</Hint>
+      <FieldErrors id={`${name}-error`} errors={errors} />
+    </div>
+  );
+}
+
+function CheckboxField({
+  label,
+  name,
+  checked,
+  onChange,
+  errors,
+  hint,
+}: {
+  label: string;
+  name: string;
+  checked: boolean;
+  onChange: (event: ChangeEvent<HTMLInputElement>) => void;
+  errors?: string[];
+  hint?: ReactNode;
+}) {
+  return (
+    <div>
+      <div className="flex items-center gap-2">
+        <input
+          id={name}
+          name={name}
+          type="checkbox"
+          checked={checked}
+          onChange={onChange}
+          aria-invalid={errors?.length ? true : undefined}
+          aria-describedby={describedBy(name, errors, hint)}
+          className="h-4 w-4 rounded border-slate-300"
+        />
+        <label htmlFor={name} className="text-sm font-medium text-slate-800">
+          {label}
+        </label>
+      </div>
+      <Hint name={name}>{hint}</Hint>
+      <FieldErrors id={`${name}-error`} errors={errors} />
+    </div>
+  );
+}
+
+const SECURITY_OPTIONS = [
+  { value: 'tls', label: 'TLS (implicit)' },
+  { value: 'starttls', label: 'STARTTLS' },
+  { value: 'none', label: 'None (unencrypted)' },
+];
+
+type Secret = { set: boolean; hint: string | null };
+
+export function ProfileForm({
+  mode,
+  profileId,
+  initial,
+  secret,
+  redirectUri,
+}: {
+  mode: 'create' | 'edit';
+  profileId?: string;
+  initial: ProfileFormValues;
+  secret: Secret;
+  redirectUri: string;
+}) {
+  const [state, action, pending] = useActionState(mode === 'create' ? createProfileAction : updateProfileAction, IDLE);
+  const [values, setValues] = useState(initial);
+  const errors = state.status === 'error' ? state.fieldErrors : undefined;
+
+  const serverType = values.serverType as ServerType;
+  const authType = values.authType as AuthType;
+  const oauth = isOAuth(authType);
+  const keyOf = (next: ProfileFormValues) => ({
+    serverType: next.serverType as ServerType,
+    authType: next.authType as AuthType,
+    tenant: next.tenant,
+    incomingProtocol: next['incoming.protocol'] as IncomingProtocol,
+  });
+  /** The preset of the new kind of profile, keeping host names typed for a Custom server. */
+  const withPreset = (next: ProfileFormValues, keepHosts: boolean): ProfileFormValues => {
+    const preset = presetFormValues(presetFor(keyOf(next)));
+    if (keepHosts) {
+      for (const host of ['incoming.host', 'outgoing.host'] as const) if (preset[host] === '') preset[host] = next[host];
+    }
+    return { ...next, ...preset };
+  };
+
+  const text = (name: keyof ProfileFormValues) => ({
+    name,
+    value: values[name],
+    errors: errors?.[name],
+    onChange: (event: ChangeEvent<HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>) =>
+      setValues((current) => ({ ...current, [name]: event.target.value })),
+  });
+  const check = (name: keyof ProfileFormValues) => ({
+    name,
+    checked: values[name] === 'on',
+    errors: errors?.[name],
+    onChange: (event: ChangeEvent<HTMLInputElement>) =>
+      setValues((current) => ({ ...current, [name]: event.target.checked ? 'on' : '' })),
+  });
+
+  const chooseServerType = (next: ServerType) =>
+    setValues((current) => withPreset({ ...current, serverType: next, authType: defaultAuthType(next), publicClient: '' }, false));
+  const chooseKey = (name: 'authType' | 'incoming.protocol') => (event: ChangeEvent<HTMLSelectElement>) =>
+    setValues((current) => withPreset({ ...current, [name]: event.target.value }, true));
+  const changeTenant = (event: ChangeEvent<HTMLInputElement>) =>
+    setValues((current) => {
+      const next = { ...current, tenant: event.target.value };
+      const preset = presetFormValues(presetFor(keyOf(next)));
+      const endpoints = Object.fromEntries(Object.entries(preset).filter(([name]) => name.startsWith('endpoints.')));
+      return { ...next, ...endpoints };
+    });
+
+  const advancedHasErrors = Object.keys(errors ?? {}).some((name) => /^(incoming|outgoing|endpoints|scopes|advanced)/.test(name));
+
+  return (
+    <form action={action} className="space-y-6" noValidate>
+      {profileId ? <input type="hidden" name="id" value={profileId} /> : null}
+      {state.status === 'error' ? <Alert tone="error">{state.message}</Alert> : null}
+
+      <fieldset>
+        <legend className="text-sm font-medium text-slate-800">Server type</legend>
+        <div className="mt-2 grid gap-2 sm:grid-cols-3">
+          {SERVER_TYPES.map((type) => (
+            <label
+              key={type}
+              className={`flex cursor-pointer items-center gap-2 rounded-md border px-3 py-2 text-sm ${
+                serverType === type ? 'border-indigo-500 bg-indigo-50' : 'border-slate-300'
+              }`}
+            >
+              <input type="radio" name="serverType" value={type} checked={serverType === type} onChange={() => chooseServerType(type)} />
+              {SERVER_TYPE_LABELS[type]}
+            </label>
+          ))}
+        </div>
+        <FieldErrors id="serverType-error" errors={errors?.serverType} />
+      </fieldset>
+
+      <div className="grid gap-4 sm:grid-cols-2">
+        <Field label="Profile name" {...text('name')} required />
+        <SelectField
+          label="Authentication type"
+          {...text('authType')}
+          onChange={chooseKey('authType')}
+          options={AUTH_TYPES_BY_SERVER[serverType].map((type) => ({ value: type, label: AUTH_TYPE_LABELS[type] }))}
+          hint={serverType === 'gmail' ? 'Google does not offer the device grant for Gmail’s IMAP and SMTP scope.' : undefined}
+        />
+        {serverType === 'microsoft365' ? (
+          <Field
+            label="Tenant"
+            {...text('tenant')}
+            onChange={changeTenant}
+            hint="Your directory (tenant) id or domain, or common, organizations or consumers. The endpoints follow it."
+          />
+        ) : null}
+        <SelectField
+          label="Incoming protocol"
+          {...text('incoming.protocol')}
+          onChange={chooseKey('incoming.protocol')}
+          options={[
+            { value: 'imap', label: 'IMAP' },
+            { value: 'pop3', label: 'POP3' },
+          ]}
+        />
+      </div>
+
+      <CheckboxField
+        label="Default profile for new mailboxes"
+        {...check('isDefault')}
+        hint="Only one profile is the default: choosing this one unsets the current default."
+      />
+
+      {oauth ? (
+        <fieldset className="space-y-4 rounded-md border border-slate-200 p-4">
+          <legend className="px-1 text-sm font-medium text-slate-800">OAuth app</legend>
+          <Field label="Client id" {...text('clientId')} autoComplete="off" />
+          {allowsPublicClient(serverType, authType) ? (
+            <CheckboxField
+              label="Public client (no secret)"
+              {...check('publicClient')}
+              hint="Only if the app registration allows public client flows; otherwise the client is confidential and needs its secret."
+            />
+          ) : null}
+          {values.publicClient === 'on' ? null : (
+            <>
+              <Field
+                label="Client secret"
+                name="clientSecret"
+                type="password"
+                autoComplete="new-password"
+                errors={errors?.clientSecret}
+                hint={
+                  secret.set
+                    ? `Set, ends in ${secret.hint ?? '…'}. Leave empty to keep it; type a new one to replace it.`
+                    : 'Not set. It is stored encrypted and never shown again.'
+                }
+              />
+              {secret.set ? <CheckboxField label="Clear the stored secret" {...check('clearClientSecret')} /> : null}
+              <Field
+                label="Secret expires on (optional)"
+                type="date"
+                {...text('clientSecretExpiresAt')}
+                hint="Microsoft client secrets expire after 6, 12 or 24 months: Mailroom reminds you before."
+              />
+            </>
+          )}
+          {serverType === 'gmail' ? (
+            <SelectField
+              label="Publishing status of the Google app"
+              {...text('publishingStatus')}
+              options={[
+                { value: 'testing', label: 'Testing' },
+                { value: 'production', label: 'In production' },
+              ]}
+              hint="A Google app in Testing issues refresh tokens that expire after 7 days (mailboxes then need to reconnect) and accepts at most 100 test users. Publish it to production for lasting access."
+            />
+          ) : null}
+          {authType === 'oauth2_code' ? (
+            <div>
+              <p className="text-sm font-medium text-slate-800">Redirect URI to register</p>
+              <div className="mt-1 flex items-center gap-2">
+                <code className="break-all rounded bg-slate-100 px-2 py-1 text-xs" data-testid="redirect-uri">
+                  {redirectUri}
+                </code>
+                <CopyButton value={redirectUri} />
+              </div>
+              <p className="mt-1 text-xs text-slate-500">
+                Add it exactly as shown to the OAuth client at {serverType === 'gmail' ? 'Google' : serverType === 'microsoft365' ? 'Microsoft' : 'your provider'}.
+              </p>
+            </div>
+          ) : null}
+        </fieldset>
+      ) : null}
+
+      <Field
+        label="Mailbox cap"
+        type="number"
+        min={1}
+        max={100000}
+        {...text('mailboxCap')}
+        hint={
+          serverType === 'gmail' && oauth
+            ? `Leave empty for no cap. Dynamics 365 allows ${GMAIL_OAUTH_MAILBOX_CAP} users per Gmail OAuth profile, because Google caps an unverified or Testing app at ${GMAIL_OAUTH_MAILBOX_CAP} users: create more profiles for more mailboxes.`
+            : 'Leave empty for no cap. It cannot be lower than the number of mailboxes already using the profile.'
+        }
+      />
+
+      <div className="space-y-4">
+        <CheckboxField
+          label="Internal server"
+          {...check('internalServer')}
+          hint="Lets the connection tester reach loopback and private addresses (127.0.0.1, 10.x, 192.168.x…). Leave off for servers on the internet."
+        />
+        <CheckboxField
+          label="Allow self-signed certificates"
+          {...check('allowSelfSigned')}
+          hint="Accepts a TLS certificate no authority vouches for, as internal servers often have. Leave off otherwise: it removes protection against impostor servers."
+        />
+      </div>
+
+      <details className="rounded-md border border-slate-200 p-4" open={serverType === 'custom' || advancedHasErrors}>
+        <summary className="cursor-pointer text-sm font-medium text-slate-800">Advanced</summary>
+        <div className="mt-4 space-y-6">
+          <div className="flex items-center justify-between gap-4">
+            <p className="text-xs text-slate-500">Filled from the {SERVER_TYPE_LABELS[serverType]} preset; change them only if you must.</p>
+            <Button type="button" onClick={() => setValues((current) => withPreset(current, serverType === 'custom'))}>
+              Reset to preset
+            </Button>
+          </div>
+          {(['incoming', 'outgoing'] as const).map((side) => (
+            <fieldset key={side} className="grid gap-4 sm:grid-cols-3">
+              <legend className="mb-2 text-sm font-medium text-slate-800">
+                {side === 'incoming' ? 'Incoming server' : 'Outgoing server (SMTP)'}
+              </legend>
+              <Field label={side === 'incoming' ? 'Incoming host' : 'Outgoing host'} {...text(`${side}.host`)} />
+              <Field label={side === 'incoming' ? 'Incoming port' : 'Outgoing port'} type="number" {...text(`${side}.port`)} />
+              <SelectField
+                label={side === 'incoming' ? 'Incoming security' : 'Outgoing security'}
+                {...text(`${side}.security`)}
+                options={SECURITY_OPTIONS}
+              />
+            </fieldset>
+          ))}
+          {oauth ? (
+            <fieldset className="space-y-4">
+              <legend className="mb-2 text-sm font-medium text-slate-800">OAuth endpoints and scopes</legend>
+              <Field label="Authorization endpoint" {...text('endpoints.authorization')} />
+              <Field label="Token endpoint" {...text('endpoints.token')} />
+              {authType === 'oauth2_device' ? <Field label="Device authorization endpoint" {...text('endpoints.device')} /> : null}
+              <Field label="Revocation endpoint (optional)" {...text('endpoints.revocation')} />
+              <Field label="User info endpoint (optional)" {...text('endpoints.userinfo')} />
+              <div>
+                <label htmlFor="scopes" className="block text-sm font-medium text-slate-800">
+                  Scopes
+                </label>
+                <textarea
+                  id="scopes"
+                  name="scopes"
+                  rows={4}
+                  value={values.scopes}
+                  onChange={text('scopes').onChange}
+                  aria-invalid={errors?.scopes?.length ? true : undefined}
+                  aria-describedby={describedBy('scopes', errors?.scopes, true)}
+                  className={`${inputClass} font-mono`}
+                />
+                <Hint name="scopes">One per line.</Hint>
+                <FieldErrors id="scopes-error" errors={errors?.scopes} />
+              </div>
+            </fieldset>
+          ) : null}
+          <fieldset className="grid gap-4 sm:grid-cols-2">
+            <legend className="mb-2 text-sm font-medium text-slate-800">Email processing</legend>
+            <Field
+              label="Process email from (optional)"
+              type="date"
+              {...text('advanced.processEmailFrom')}
+              hint="Older messages are left alone."
+            />
+            <Field
+              label="Minimum polling interval (minutes)"
+              type="number"
+              {...text('advanced.minPollingIntervalMinutes')}
+              hint="0 to 1440."
+            />
+            <Field
+              label="Maximum concurrent connections"
+              type="number"
+              {...text('advanced.maxConcurrentConnections')}
+              hint="1 to 300."
+            />
+            <Field
+              label="Connection timeout (seconds)"
+              type="number"
+              {...text('advanced.connectionTimeoutSeconds')}
+              hint="5 to 300."
+            />
+            <CheckboxField label="Move failed emails to an Undeliverable folder" {...check('advanced.moveFailedToUndeliverable')} />
+          </fieldset>
+        </div>
+      </details>
+
+      <Button type="submit" variant="primary" disabled={pending}>
+        {pending ? 'Saving…' : mode === 'create' ? 'Create profile' : 'Save changes'}
+      </Button>
+    </form>
+  );
+}
