@@ -7,7 +7,7 @@ import { Alert, Badge, buttonClass, Card, PageHeader } from '@/app/_components/u
 import { requireRole } from '@/lib/auth/session';
 import { AUTH_TYPE_LABELS, SERVER_TYPE_LABELS } from '@/lib/profiles/presets';
 import { getProfileById, toProfileResponse } from '@/lib/profiles/profiles';
-import { id as profileId } from '@/lib/validations/common';
+import { isId } from '@/lib/validations/common';
 import { MailboxUsage } from '../mailbox-usage';
 import { DeleteProfile } from './delete-profile';
 
@@ -27,14 +27,18 @@ function Row({ label, children }: { label: string; children: ReactNode }) {
 const orNone = (value: string | null) => value ?? <span className="text-slate-400">none</span>;
 const yesNo = (value: boolean) => (value ? 'Yes' : 'No');
 
+function hasPassed(iso: string | null): boolean {
+  return iso !== null && Date.parse(iso) < Date.now();
+}
+
 export default async function ProfilePage({ params }: { params: Promise<{ id: string }> }) {
   const viewer = await requireRole('admin', 'support');
-  const parsed = profileId.safeParse((await params).id);
-  const stored = parsed.success ? await getProfileById({ id: parsed.data }) : null;
+  const { id } = await params;
+  const stored = isId(id) ? await getProfileById({ id }) : null;
   if (!stored) notFound();
   const profile = toProfileResponse(stored);
   const oauth = profile.authType !== 'password';
-  const secretExpired = profile.clientSecretExpiresAt !== null && Date.parse(profile.clientSecretExpiresAt) < Date.now();
+  const secretExpired = hasPassed(profile.clientSecretExpiresAt);
   return (
     <>
       <PageHeader

@@ -3,7 +3,7 @@ import { notFound } from 'next/navigation';
 import { Card, PageHeader } from '@/app/_components/ui';
 import { requireRole } from '@/lib/auth/session';
 import { getProfileById, oauthRedirectUri, toProfileResponse } from '@/lib/profiles/profiles';
-import { id as profileId } from '@/lib/validations/common';
+import { isId } from '@/lib/validations/common';
 import { profileFormValues } from '../../form-values';
 import { ProfileForm } from '../../profile-form';
 
@@ -11,8 +11,8 @@ export const metadata: Metadata = { title: 'Edit server profile' };
 
 export default async function EditProfilePage({ params }: { params: Promise<{ id: string }> }) {
   await requireRole('admin');
-  const parsed = profileId.safeParse((await params).id);
-  const stored = parsed.success ? await getProfileById({ id: parsed.data }) : null;
+  const { id } = await params;
+  const stored = isId(id) ? await getProfileById({ id }) : null;
   if (!stored) notFound();
   // Only the response shape reaches the browser: it has no secret.
   const profile = toProfileResponse(stored);
