@@ -38,25 +38,23 @@ type RunningPersona = {
 // oidc-provider derives its mount path from originalUrl; interaction URLs need the same prefix.
 const mountPathOfRequest = new WeakMap<IncomingMessage, string>();
 
-function clientMetadataOf(client: OAuthClient): ClientMetadata {
-  const grantTypes = ['authorization_code', 'refresh_token', ...(client.deviceFlow ? [DEVICE_CODE_GRANT] : [])];
+function clientMetadataOf(options: { client: OAuthClient; definition: PersonaDefinition }): ClientMetadata {
+  const { client, definition } = options;
+  const usesCodeFlow = client.redirectUris.length > 0;
+  const metadata: ClientMetadata = {
+    client_id: client.clientId,
+    redirect_uris: client.redirectUris,
+    grant_types: [
+      ...(usesCodeFlow ? ['authorization_code'] : []),
+      'refresh_token',
+      ...(client.deviceFlow ? [DEVICE_CODE_GRANT] : []),
+    ],
+    response_types: usesCodeFlow ? ['code'] : [],
+    ...(client.deviceFlow && definition.deviceClientScopes ? { scope: definition.deviceClientScopes.join(' ') } : {}),
+  };
   return client.clientSecret
-    ? {
-        client_id: client.clientId,
-        client_secret: client.clientSecret,
-        redirect_uris: client.redirectUris,
-        grant_types: grantTypes,
-        response_types: ['code'],
-        token_endpoint_auth_method: 'client_secret_post',
-      }
-    : {
-        client_id: client.clientId,
-        application_type: 'native',
-        redirect_uris: client.redirectUris,
-        grant_types: grantTypes,
-        response_types: ['code'],
-        token_endpoint_auth_method: 'none',
-      };
+    ? { ...metadata, client_secret: client.clientSecret, token_endpoint_auth_method: 'client_secret_post' }
+    : { ...metadata, application_type: 'native', token_endpoint_auth_method: 'none' };
 }
 
 async function createSigningKey(): Promise<Record<string, unknown>> {
@@ -169,7 +167,7 @@ export class AuthorizationServer {
       redirectUris: options.redirectUris,
       deviceFlow: options.deviceFlow,
     };
-    await persona.store.adapterFactory('Client').upsert(clientId, clientMetadataOf(client));
+    await persona.store.adapterFactory('Client').upsert(clientId, clientMetadataOf({ client, definition: persona.definition }));
     return client;
   }
 
@@ -214,20 +212,6 @@ export class AuthorizationServer {
     }
     if (path === definition.routes.token && req.method === 'POST' && faults.tokenFault) {
       return answerWithTokenFault({ res, fault: faults.tokenFault, definition });
-    }
-    if (path === definition.routes.device_authorization && req.method === 'POST' && definition.scopesRefusedForDevices.length) {
-      const body = await readBody(req);
-      const scopes = (new URLSearchParams(body).get('scope') ?? '').split(' ');
-      const refused = scopes.filter((scope) => definition.scopesRefusedForDevices.includes(scope));
-      if (refused.length) {
-        return sendJson({
-          res,
-          status: 400,
-          body: { error: 'invalid_scope', error_description: `Some requested scopes were invalid. {invalid=[${refused.join(', ')}]}` },
-        });
-      }
-      // The body is read now; oidc-provider takes an already-read body from req.body.
-      Object.assign(req, { body });
     }
     if (path === definition.routes.authorization && req.method === 'GET') definition.adaptAuthorizationQuery(query);
     const search = query.toString();
@@ -356,7 +340,7 @@ async function createPersona(options: {
   const configuration: Configuration = {
     adapter: store.adapterFactory,
     clients: [
-      ...Object.values(clients).map(clientMetadataOf),
+      ...Object.values(clients).map((client) => clientMetadataOf({ client, definition })),
       {
         client_id: introspectionClient.clientId,
         client_secret: introspectionClient.clientSecret,

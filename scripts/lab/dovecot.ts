@@ -13,6 +13,7 @@ export const DOVECOT_INSTALL_HINT =
 const DEFAULT_DOVECOT_PATH = '/usr/sbin/dovecot';
 const DEBIAN_DH_PARAMETERS = '/usr/share/dovecot/dh.pem';
 const READY_TIMEOUT_MS = 10_000;
+const STOP_GRACE_MS = 1_000;
 
 export type DovecotListener = 'imap' | 'imaps' | 'pop3' | 'pop3s' | 'submission' | 'submissions';
 export type DovecotPorts = Record<DovecotListener, number>;
@@ -250,7 +251,8 @@ export class DovecotServer {
     if (this.child.exitCode !== null || this.child.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
     signalGroup(this.child, 'SIGTERM');
-    const stoppedInTime = await Promise.race([exited.then(() => true), sleep(5_000).then(() => false)]);
+    // A master whose login processes are still starting can take seconds; its state is disposable.
+    const stoppedInTime = await Promise.race([exited.then(() => true), sleep(STOP_GRACE_MS).then(() => false)]);
     if (!stoppedInTime) {
       signalGroup(this.child, 'SIGKILL');
       await exited;

@@ -27,8 +27,8 @@ export type PersonaDefinition = {
   hasRevocationEndpoint: boolean;
   rotatesRefreshTokens: boolean;
   refreshTokenLifetimeSeconds: number;
-  /** Scopes the device authorization grant refuses with `invalid_scope`. */
-  scopesRefusedForDevices: string[];
+  /** What a device-flow client may ask for (null: anything); more is refused with `invalid_scope`. */
+  deviceClientScopes: string[] | null;
   invalidGrantDescription: string;
   /** Path segment(s) under the lab's base URL: the tenant sits in Microsoft's. */
   mountPathFor(tenantSegment: string): string;
@@ -68,7 +68,8 @@ const google: PersonaDefinition = {
   rotatesRefreshTokens: false,
   // An app whose consent screen is in Testing status, as a fresh Google Cloud project is.
   refreshTokenLifetimeSeconds: 7 * 24 * 60 * 60,
-  scopesRefusedForDevices: [GOOGLE_MAIL_SCOPE],
+  // Google's "TVs and Limited Input devices" clients get a short list of scopes, without Gmail's.
+  deviceClientScopes: ['openid', 'email', 'profile'],
   invalidGrantDescription: 'Token has been expired or revoked.',
   mountPathFor: () => '/google',
   acceptsTenant: (tenantSegment) => tenantSegment === null,
@@ -107,7 +108,7 @@ const microsoft: PersonaDefinition = {
   hasRevocationEndpoint: false,
   rotatesRefreshTokens: true,
   refreshTokenLifetimeSeconds: 90 * 24 * 60 * 60,
-  scopesRefusedForDevices: [],
+  deviceClientScopes: null,
   invalidGrantDescription:
     'AADSTS70000: The provided value for the input parameter \'refresh_token\' or \'assertion\' is not valid.',
   mountPathFor: (tenantSegment) => `/microsoft/${tenantSegment}`,

@@ -3,6 +3,7 @@ import {
   authorizeWithPkce,
   getLab,
   getTokensByCodeFlow,
+  getTokensByDeviceFlow,
   idTokenClaims,
   labControl,
   labIsAvailable,
@@ -47,9 +48,14 @@ describe.skipIf(!labIsAvailable)('the lab authorization server', () => {
     });
 
     it('refuses the device grant for https://mail.google.com/', async () => {
-      const client = getLab().personas.google.clients.web;
-      if (!client) throw new Error('no client');
+      const client = await labControl.registerClient({ persona: 'google', redirectUris: [], confidential: false, deviceFlow: true });
       await expect(requestDeviceCode({ persona: 'google', client, scopes: ['openid', 'https://mail.google.com/'] })).rejects.toMatchObject({ status: 400, error: 'invalid_scope' });
+    });
+
+    it('allows the device grant for identity scopes alone', async () => {
+      const client = await labControl.registerClient({ persona: 'google', redirectUris: [], confidential: false, deviceFlow: true });
+      const tokens = await getTokensByDeviceFlow({ persona: 'google', account: alice, client, scopes: ['openid', 'email'] });
+      expect(idTokenClaims(tokens.idToken ?? '')).toMatchObject({ email: alice });
     });
 
     it('revokes a token at its revocation endpoint, after which IMAP refuses it', async () => {
