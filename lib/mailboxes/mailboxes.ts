@@ -1,5 +1,6 @@
 import 'server-only';
-import { and, asc, count, eq, gt, inArray, like, or, type SQL } from 'drizzle-orm';
+import { and, asc, count, eq, gt, inArray, or, sql, type SQL } from 'drizzle-orm';
+import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import { db, type Executor } from '@/db';
 import { isUniqueViolation } from '@/db/errors';
 import { mailboxes, serverProfiles, users, type Mailbox, type ServerProfile, type User } from '@/db/schema';
@@ -24,12 +25,18 @@ export function mailboxScope(viewer: Viewer): SQL | undefined {
   return viewer.role === 'owner' ? eq(mailboxes.ownerId, viewer.id) : undefined;
 }
 
-function escapeLike(value: string): string {
-  return value.replace(/[\\%_]/g, (character) => `\\${character}`);
+/**
+ * "Starts with", as a byte-wise range the text_pattern_ops indexes answer even with a bound
+ * parameter (a LIKE pattern would only be indexable as a literal).
+ */
+function startsWith(column: AnyPgColumn, prefix: string): SQL {
+  const last = prefix.charCodeAt(prefix.length - 1);
+  const upper = prefix.slice(0, -1) + String.fromCharCode(last + 1);
+  return sql`(${column} ~>=~ ${prefix} and ${column} ~<~ ${upper})`;
 }
 
 function filterConditions(filters: MailboxFilters): (SQL | undefined)[] {
-  const prefix = filters.q ? `${escapeLike(filters.q)}%` : undefined;
+  const prefix = filters.q;
   return [
     filters.profileId ? eq(mailboxes.profileId, filters.profileId) : undefined,
     filters.status ? eq(mailboxes.status, filters.status) : undefined,
@@ -37,8 +44,8 @@ function filterConditions(filters: MailboxFilters): (SQL | undefined)[] {
     filters.connection ? eq(mailboxes.connection, filters.connection) : undefined,
     prefix
       ? or(
-          like(mailboxes.address, prefix),
-          inArray(mailboxes.ownerId, db.select({ id: users.id }).from(users).where(like(users.email, prefix))),
+          startsWith(mailboxes.address, prefix),
+          inArray(mailboxes.ownerId, db.select({ id: users.id }).from(users).where(startsWith(users.email, prefix))),
         )
       : undefined,
   ];

@@ -1,0 +1,57 @@
+/**
+ * Server time of the mailbox list at 100,000 mailboxes: first page, a filtered page, a search and
+ * a deep page, on PGlite (default) or PostgreSQL (DATABASE_URL set). Prints figures; asserts nothing.
+ *   npm run bench:mailboxes
+ */
+import { performance } from 'node:perf_hooks';
+import { createTestDatabase } from '../tests/helpers/database';
+
+const COUNT = Number(process.env.BENCH_MAILBOXES ?? 100_000);
+const RUNS = 20;
+
+const database = await createTestDatabase(process.env.DATABASE_URL ? 'postgres' : 'pglite');
+if (process.env.DATABASE_URL) process.env.MAILROOM_TEST_POSTGRES_URL ??= process.env.DATABASE_URL;
+Object.assign(process.env, database.env);
+
+const { closeDatabase, databaseKind, db } = await import('@/db');
+const { migrateDatabase } = await import('@/db/migrate');
+const { findMailboxes } = await import('@/lib/mailboxes/mailboxes');
+const { seedMailboxes } = await import('../tests/helpers/seed-mailboxes');
+const { sql } = await import('drizzle-orm');
+
+try {
+  await migrateDatabase();
+  const seedStart = performance.now();
+  const { profileIds } = await seedMailboxes({ count: COUNT });
+  console.log(`${databaseKind()}: seeded ${COUNT} mailboxes in ${Math.round(performance.now() - seedStart)} ms`);
+
+  const viewer = { id: '00000000-0000-4000-8000-000000000000', role: 'admin' } as const;
+  const cases = {
+    'first page': () => findMailboxes({ viewer, limit: 50 }),
+    'filtered page (profile + failing)': () => findMailboxes({ viewer, limit: 50, filters: { profileId: profileIds[0], status: 'failing' } }),
+    'search by owner prefix': () => findMailboxes({ viewer, limit: 50, filters: { q: 'owner0420' } }),
+    'search by address prefix': () => findMailboxes({ viewer, limit: 50, filters: { q: 'user0999' } }),
+    'page after user050000': () => findMailboxes({ viewer, limit: 50, cursor: 'user050000@example.org' }),
+  };
+  for (const [name, run] of Object.entries(cases)) {
+    await run();
+    const times: number[] = [];
+    for (let index = 0; index < RUNS; index += 1) {
+      const start = performance.now();
+      await run();
+      times.push(performance.now() - start);
+    }
+    times.sort((a, b) => a - b);
+    const median = times[Math.floor(RUNS / 2)]!;
+    const p90 = times[Math.floor(RUNS * 0.9)]!;
+    console.log(`${name.padEnd(36)} median ${median.toFixed(1)} ms   p90 ${p90.toFixed(1)} ms`);
+  }
+  const plan = await db.execute(
+    sql`explain select * from mailboxes where profile_id = ${profileIds[0]}::uuid and status = 'failing' order by address limit 51`,
+  );
+  const rows = (Array.isArray(plan) ? plan : (plan as { rows: unknown[] }).rows) as Record<string, string>[];
+  console.log('\nplan of the filtered page:\n' + rows.map((row) => `  ${Object.values(row)[0]}`).join('\n'));
+} finally {
+  await closeDatabase();
+  await database.drop();
+}
