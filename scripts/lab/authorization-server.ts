@@ -415,6 +415,16 @@ async function createPersona(options: {
 
   const provider = new Provider(`${baseUrl}${definition.issuerPath}`, configuration);
   provider.on('server_error', (_ctx, error) => console.error(`lab ${definition.name} persona:`, error));
+  if (!definition.rotatesRefreshTokens) {
+    // Google answers a refresh without a refresh_token: the client keeps the one it has.
+    provider.use(async (ctx, next) => {
+      await next();
+      const isRefresh = ctx.oidc?.route === 'token' && ctx.oidc.params?.grant_type === 'refresh_token';
+      if (isRefresh && ctx.status === 200 && ctx.body && typeof ctx.body === 'object') {
+        delete (ctx.body as Record<string, unknown>).refresh_token;
+      }
+    });
+  }
   return {
     definition,
     provider,

@@ -20,12 +20,20 @@ export type DovecotPorts = Record<DovecotListener, number>;
 
 export type PasswordEntry = { email: string; password: string };
 
+export type DovecotProtocol = 'imap' | 'pop3' | 'submission';
+
 export type DovecotOAuth2 = {
   introspectionUrl: string;
   openidConfigurationUrl: string;
-  /** Dovecot accepts a single wanted scope; null lets any token of the persona in. */
-  requiredScope: string | null;
+  /** The scope a token needs for each protocol, as Microsoft has one per protocol. */
+  requiredScopes: Record<DovecotProtocol, string>;
 };
+
+const DOVECOT_PROTOCOLS: DovecotProtocol[] = ['imap', 'pop3', 'submission'];
+
+function oauth2ConfigPath(options: { directory: string; protocol: DovecotProtocol }): string {
+  return join(options.directory, `oauth2-${options.protocol}.conf`);
+}
 
 export type DovecotOptions = {
   name: MailServerName;
@@ -105,7 +113,12 @@ async function renderConfig(options: DovecotOptions): Promise<string> {
     passdbs.push(`passdb {\n  driver = passwd-file\n  args = scheme=PLAIN username_format=%Lu ${passwordFilePath(directory)}\n}`);
   }
   if (oauth2) {
-    passdbs.push(`passdb {\n  driver = oauth2\n  mechanisms = xoauth2 oauthbearer\n  args = ${join(directory, 'oauth2.conf')}\n}`);
+    // Dovecot takes one wanted scope per oauth2 passdb: one passdb per protocol.
+    for (const protocol of DOVECOT_PROTOCOLS) {
+      passdbs.push(
+        `protocol ${protocol} {\n  passdb {\n    driver = oauth2\n    mechanisms = xoauth2 oauthbearer\n    args = ${oauth2ConfigPath({ directory, protocol })}\n  }\n}`,
+      );
+    }
   }
   return [
     `instance_name = mailroom-lab-${name}-${process.pid}`,
@@ -144,7 +157,8 @@ async function writePasswordFile(options: { directory: string; entries: Password
   await writeFile(passwordFilePath(options.directory), lines.join(''), { mode: 0o644 });
 }
 
-function renderOAuth2Config(oauth2: DovecotOAuth2): string {
+function renderOAuth2Config(options: { oauth2: DovecotOAuth2; protocol: DovecotProtocol }): string {
+  const { oauth2, protocol } = options;
   return [
     'introspection_mode = post',
     `introspection_url = ${oauth2.introspectionUrl}`,
@@ -153,7 +167,7 @@ function renderOAuth2Config(oauth2: DovecotOAuth2): string {
     'active_attribute = active',
     'active_value = true',
     `openid_configuration_url = ${oauth2.openidConfigurationUrl}`,
-    ...(oauth2.requiredScope ? [`scope = ${oauth2.requiredScope}`] : []),
+    `scope = ${oauth2.requiredScopes[protocol]}`,
     '',
   ].join('\n');
 }
@@ -210,7 +224,14 @@ export class DovecotServer {
     const configPath = join(directory, 'dovecot.conf');
     await writeFile(configPath, await renderConfig(options));
     // Dovecot's auth process reads these as its own unprivileged user.
-    if (options.oauth2) await writeFile(join(directory, 'oauth2.conf'), renderOAuth2Config(options.oauth2), { mode: 0o644 });
+    const { oauth2 } = options;
+    if (oauth2) {
+      await Promise.all(
+        DOVECOT_PROTOCOLS.map((protocol) =>
+          writeFile(oauth2ConfigPath({ directory, protocol }), renderOAuth2Config({ oauth2, protocol }), { mode: 0o644 }),
+        ),
+      );
+    }
     if (options.passwords) await writePasswordFile({ directory, entries: options.passwords });
 
     // Its own process group: Ctrl-C in a terminal reaches the lab, which stops Dovecot itself, and

@@ -6,11 +6,10 @@ export const MICROSOFT_TENANT_ID = '7e1ab000-0000-4000-8000-c0a7050000a1';
 export const MICROSOFT_TENANT_DOMAIN = 'contoso.lab.test';
 
 export const GOOGLE_MAIL_SCOPE = 'https://mail.google.com/';
-export const MICROSOFT_MAIL_SCOPES = [
-  'https://outlook.office.com/IMAP.AccessAsUser.All',
-  'https://outlook.office.com/POP.AccessAsUser.All',
-  'https://outlook.office.com/SMTP.Send',
-];
+export const MICROSOFT_IMAP_SCOPE = 'https://outlook.office.com/IMAP.AccessAsUser.All';
+export const MICROSOFT_POP_SCOPE = 'https://outlook.office.com/POP.AccessAsUser.All';
+export const MICROSOFT_SMTP_SCOPE = 'https://outlook.office.com/SMTP.Send';
+export const MICROSOFT_MAIL_SCOPES = [MICROSOFT_IMAP_SCOPE, MICROSOFT_POP_SCOPE, MICROSOFT_SMTP_SCOPE];
 
 export const LAB_ACCOUNTS: LabAccount[] = [
   { email: 'alice@gmail.lab.test', name: 'Alice Example', provider: 'google' },

@@ -5,10 +5,18 @@ import { join } from 'node:path';
 import { createSecureContext, type SecureContext } from 'node:tls';
 import { AuthorizationServer } from './authorization-server';
 import { startControlApi } from './control-api';
-import { DovecotServer, findMissingDovecot, type DovecotListener, type DovecotOAuth2, type DovecotPorts, type PasswordEntry } from './dovecot';
+import { DovecotServer, findMissingDovecot, type DovecotListener, type DovecotOAuth2, type DovecotPorts, type DovecotProtocol, type PasswordEntry } from './dovecot';
 import { listen } from './http-utilities';
 import { LabAccounts } from './lab-accounts';
-import { GOOGLE_MAIL_SCOPE, LAB_ACCOUNTS, LAB_CLIENTS, LAB_HOST } from './lab-config';
+import {
+  GOOGLE_MAIL_SCOPE,
+  LAB_ACCOUNTS,
+  LAB_CLIENTS,
+  LAB_HOST,
+  MICROSOFT_IMAP_SCOPE,
+  MICROSOFT_POP_SCOPE,
+  MICROSOFT_SMTP_SCOPE,
+} from './lab-config';
 import type {
   Endpoint,
   LabAccount,
@@ -130,13 +138,13 @@ export class Lab {
       ]);
       stoppers.push(() => sink.stop(), () => authorizationServer.stop());
 
-      const oauth2Of = (persona: PersonaName, requiredScope: string | null): DovecotOAuth2 => {
+      const oauth2Of = (persona: PersonaName, requiredScopes: Record<DovecotProtocol, string>): DovecotOAuth2 => {
         const { endpoints } = authorizationServer.personaInfo(persona);
         const { clientId, clientSecret } = authorizationServer.introspectionClient(persona);
         const introspectionUrl = new URL(endpoints.introspection);
         introspectionUrl.username = clientId;
         introspectionUrl.password = clientSecret;
-        return { introspectionUrl: introspectionUrl.href, openidConfigurationUrl: endpoints.discovery, requiredScope };
+        return { introspectionUrl: introspectionUrl.href, openidConfigurationUrl: endpoints.discovery, requiredScopes };
       };
       const startDovecot = async (name: MailServerName, settings: { oauth2?: DovecotOAuth2; passwords?: PasswordEntry[] }) => {
         const instanceDirectory = join(directory, name);
@@ -155,9 +163,12 @@ export class Lab {
         return dovecot;
       };
       const [gmail, microsoft, generic] = await Promise.all([
-        startDovecot('gmail', { oauth2: oauth2Of('google', GOOGLE_MAIL_SCOPE) }),
-        // Microsoft's three mail scopes cannot be told apart by protocol here: any persona token passes.
-        startDovecot('microsoft', { oauth2: oauth2Of('microsoft', null) }),
+        startDovecot('gmail', {
+          oauth2: oauth2Of('google', { imap: GOOGLE_MAIL_SCOPE, pop3: GOOGLE_MAIL_SCOPE, submission: GOOGLE_MAIL_SCOPE }),
+        }),
+        startDovecot('microsoft', {
+          oauth2: oauth2Of('microsoft', { imap: MICROSOFT_IMAP_SCOPE, pop3: MICROSOFT_POP_SCOPE, submission: MICROSOFT_SMTP_SCOPE }),
+        }),
         startDovecot('generic', { passwords: passwordEntriesOf(accounts) }),
       ]);
 

@@ -29,12 +29,13 @@ describe.skipIf(!labIsAvailable)('the lab authorization server', () => {
       expect(consentOnly.refreshToken).toBeNull();
     });
 
-    it('keeps the same refresh token across refreshes', async () => {
+    it('keeps the same refresh token across refreshes, answering without a new one', async () => {
       const first = await getTokensByCodeFlow({ persona: 'google', account: alice });
       if (!first.refreshToken) throw new Error('no refresh token');
       const refreshed = await refreshTokens({ persona: 'google', refreshToken: first.refreshToken });
       const again = await refreshTokens({ persona: 'google', refreshToken: first.refreshToken });
 
+      expect(refreshed.refreshToken).toBeNull();
       expect(refreshed.accessToken).not.toBe(first.accessToken);
       expect(again.accessToken).not.toBe(refreshed.accessToken);
       await imapLogin({ endpoint: getLab().mail.gmail.imap.tls, auth: { user: alice, accessToken: again.accessToken } });

@@ -50,6 +50,19 @@ describe.skipIf(!labIsAvailable)('tokens from the lab authorization server at th
     await imapLogin({ endpoint: getLab().mail.microsoft.imap.tls, auth: { user: 'dave@contoso.lab.test', accessToken } });
   });
 
+  it('asks Microsoft tokens for the scope of each protocol', async () => {
+    const dave = 'dave@contoso.lab.test';
+    const { identityScopes, mailScopes } = getLab().personas.microsoft;
+    const imapScope = mailScopes.find((scope) => scope.endsWith('/IMAP.AccessAsUser.All'));
+    if (!imapScope) throw new Error('no IMAP scope');
+    const { accessToken } = await getTokensByCodeFlow({ persona: 'microsoft', account: dave, scopes: [...identityScopes, imapScope] });
+    const { microsoft } = getLab().mail;
+
+    await imapLogin({ endpoint: microsoft.imap.tls, auth: { user: dave, accessToken } });
+    expect(await pop3Xoauth2({ endpoint: microsoft.pop3.tls, user: dave, accessToken })).toMatch(/^-ERR/);
+    await expect(sendMail({ endpoint: microsoft.smtp.starttls, security: 'starttls', auth: { user: dave, accessToken }, to: 'x@elsewhere.lab.test' })).rejects.toMatchObject({ responseCode: 535 });
+  });
+
   it('a Google token does not open the Microsoft-like server', async () => {
     const { accessToken } = await getTokensByCodeFlow({ persona: 'google', account: 'alice@gmail.lab.test' });
     await expect(imapLogin({ endpoint: getLab().mail.microsoft.imap.tls, auth: { user: 'alice@gmail.lab.test', accessToken } })).rejects.toMatchObject({ authenticationFailed: true });
