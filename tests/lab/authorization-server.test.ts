@@ -5,13 +5,13 @@ import {
   getTokensByCodeFlow,
   getTokensByDeviceFlow,
   idTokenClaims,
+  imapLogin,
   labControl,
   labIsAvailable,
   refreshTokens,
   requestDeviceCode,
   TokenEndpointError,
 } from '../helpers/lab';
-import { imapLogin } from './mail-clients';
 
 describe.skipIf(!labIsAvailable)('the lab authorization server', () => {
   afterEach(() => labControl.reset());

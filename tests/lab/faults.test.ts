@@ -1,7 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { getLab, getTokensByCodeFlow, labControl, labIsAvailable, refreshTokens } from '../helpers/lab';
-import { imapLogin, sendMail } from './mail-clients';
+import { getLab, getTokensByCodeFlow, imapLogin, labControl, labIsAvailable, refreshTokens, sendMail } from '../helpers/lab';
 
 describe.skipIf(!labIsAvailable)('faults a test can inject into the lab', () => {
   afterEach(() => labControl.reset());

@@ -1,6 +1,15 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { getLab, getTokensByCodeFlow, getTokensByDeviceFlow, labControl, labIsAvailable, type PersonaName } from '../helpers/lab';
-import { imapLogin, pop3Xoauth2, sendMail } from './mail-clients';
+import {
+  getLab,
+  getTokensByCodeFlow,
+  getTokensByDeviceFlow,
+  imapLogin,
+  labControl,
+  labIsAvailable,
+  pop3Xoauth2,
+  sendMail,
+  type PersonaName,
+} from '../helpers/lab';
 
 const SERVER_OF: Record<PersonaName, 'gmail' | 'microsoft'> = { google: 'gmail', microsoft: 'microsoft' };
 const CASES = [
