@@ -1,0 +1,63 @@
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import type { Portal } from './portal';
+
+/** How long a step may wait for a page, a selector or a URL before the test fails with a clear message. */
+const STEP_TIMEOUT_MS = 15_000;
+
+/** Debian's Chromium, headless and quiet: no update checks, no sync, nothing that reaches the internet. */
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-background-networking',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+/** A signed-out visitor of the portal: a context of its own (no cookies shared) with one page, where `page.goto('/x')` is relative to the portal. */
+export async function openPage(browser: Browser, portal: Pick<Portal, 'url'>): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ baseURL: portal.url });
+  context.setDefaultTimeout(STEP_TIMEOUT_MS);
+  context.setDefaultNavigationTimeout(STEP_TIMEOUT_MS);
+  const page = await context.newPage();
+  return { context, page };
+}
+
+/**
+ * Waits until React has hydrated an element, so that a click reaches its handlers. Before that a
+ * form would be submitted by the browser itself, which is not what a person using the portal gets.
+ */
+export async function waitForHydration(locator: Locator): Promise<void> {
+  const element = await locator.elementHandle();
+  await locator.page().waitForFunction((node) => Object.keys(node ?? {}).some((key) => key.startsWith('__reactProps$')), element);
+}
+
+/** Fills in and submits the sign-in form; resolves once the page has moved on from /sign-in. */
+export async function signIn(page: Page, { email, password }: { email: string; password: string }): Promise<void> {
+  await submitSignIn(page, { email, password });
+  await page.waitForURL((url) => url.pathname !== '/sign-in');
+}
+
+/** Fills in and submits the sign-in form without waiting for the outcome (for tests of failed sign-ins). */
+export async function submitSignIn(page: Page, { email, password }: { email: string; password: string }): Promise<void> {
+  if (new URL(page.url(), 'http://placeholder').pathname !== '/sign-in') await page.goto('/sign-in');
+  const button = page.getByRole('button', { name: 'Sign in', exact: true });
+  await waitForHydration(button);
+  await page.getByLabel('Email', { exact: true }).fill(email);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await button.click();
+}
+
+/** The labels of the main navigation, in order. */
+export async function navigationLabels(page: Page): Promise<string[]> {
+  const links = page.getByRole('navigation', { name: 'Main' }).getByRole('link');
+  await links.first().waitFor();
+  return links.allTextContents();
+}
