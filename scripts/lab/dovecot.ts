@@ -208,6 +208,9 @@ function isAccepting(port: number): Promise<boolean> {
   });
 }
 
+/** Another process took a port between its reservation and Dovecot's bind. */
+export class DovecotPortTakenError extends Error {}
+
 /** One Dovecot master with its own configuration, directories and listeners, all under `directory`. */
 export class DovecotServer {
   private constructor(
@@ -250,7 +253,9 @@ export class DovecotServer {
     } catch (error) {
       await server.stop();
       const output = Buffer.concat(stderr).toString('utf8').trim();
-      throw new Error(`The ${options.name} Dovecot did not start${output ? `: ${output}` : ''}`, { cause: error });
+      const log = await readFile(join(directory, 'dovecot.log'), 'utf8').catch(() => '');
+      const ErrorType = /Address already in use/.test(output + log) ? DovecotPortTakenError : Error;
+      throw new ErrorType(`The ${options.name} Dovecot did not start${output ? `: ${output}` : ''}`, { cause: error });
     }
     return server;
   }

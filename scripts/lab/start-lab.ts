@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { createSecureContext, type SecureContext } from 'node:tls';
 import { AuthorizationServer } from './authorization-server';
 import { startControlApi } from './control-api';
-import { DovecotServer, findMissingDovecot, type DovecotListener, type DovecotOAuth2, type DovecotPorts, type DovecotProtocol, type PasswordEntry } from './dovecot';
+import { DovecotPortTakenError, DovecotServer, findMissingDovecot, type DovecotListener, type DovecotOAuth2, type DovecotPorts, type DovecotProtocol, type PasswordEntry } from './dovecot';
 import { listen } from './http-utilities';
 import { LabAccounts } from './lab-accounts';
 import {
@@ -58,12 +58,16 @@ function passwordEntriesOf(accounts: LabAccounts): PasswordEntry[] {
     .flatMap((account) => (account.provider === 'password' && account.password ? [{ email: account.email, password: account.password }] : []));
 }
 
-/** Ports for Dovecot's own listeners: held open together so they differ, then handed over. */
-async function reserveDovecotPorts(): Promise<DovecotPorts> {
-  const servers: Server[] = DOVECOT_LISTENERS.map(() => createServer());
+/** Ports for each Dovecot's own listeners: all held open together so they differ, then handed over. */
+async function reserveDovecotPorts(count: number): Promise<DovecotPorts[]> {
+  const servers: Server[] = Array.from({ length: count * DOVECOT_LISTENERS.length }, () => createServer());
   const ports = await Promise.all(servers.map((server) => listen({ server, host: LAB_HOST })));
   await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
-  return Object.fromEntries(DOVECOT_LISTENERS.map((listener, index) => [listener, ports[index]])) as DovecotPorts;
+  return Array.from({ length: count }, (_, instance) =>
+    Object.fromEntries(
+      DOVECOT_LISTENERS.map((listener, index) => [listener, ports[instance * DOVECOT_LISTENERS.length + index]]),
+    ) as DovecotPorts,
+  );
 }
 
 async function startFronts(options: {
@@ -146,30 +150,45 @@ export class Lab {
         introspectionUrl.password = clientSecret;
         return { introspectionUrl: introspectionUrl.href, openidConfigurationUrl: endpoints.discovery, requiredScopes };
       };
-      const startDovecot = async (name: MailServerName, settings: { oauth2?: DovecotOAuth2; passwords?: PasswordEntry[] }) => {
+      const reservedPorts = await reserveDovecotPorts(3);
+      const startDovecot = async (
+        name: MailServerName,
+        { ports, ...settings }: { ports: DovecotPorts | undefined; oauth2?: DovecotOAuth2; passwords?: PasswordEntry[] },
+      ) => {
         const instanceDirectory = join(directory, name);
         await mkdir(instanceDirectory);
-        const dovecot = await DovecotServer.start({
-          name,
-          directory: instanceDirectory,
-          ports: await reserveDovecotPorts(),
-          saslMechanisms: SASL_MECHANISMS[name],
-          certificatePath: tls.server.certificatePath,
-          keyPath: tls.server.keyPath,
-          relayPort: sink.port,
-          ...settings,
+        if (!ports) throw new Error(`No ports reserved for the ${name} Dovecot`);
+        const startOn = (dovecotPorts: DovecotPorts) =>
+          DovecotServer.start({
+            name,
+            directory: instanceDirectory,
+            ports: dovecotPorts,
+            saslMechanisms: SASL_MECHANISMS[name],
+            certificatePath: tls.server.certificatePath,
+            keyPath: tls.server.keyPath,
+            relayPort: sink.port,
+            ...settings,
+          });
+        // Labs of parallel test runs on one machine can race for a reserved port: one more try.
+        const dovecot = await startOn(ports).catch(async (error: unknown) => {
+          if (!(error instanceof DovecotPortTakenError)) throw error;
+          const [freshPorts] = await reserveDovecotPorts(1);
+          if (!freshPorts) throw error;
+          return startOn(freshPorts);
         });
         stoppers.push(() => dovecot.stop());
         return dovecot;
       };
       const [gmail, microsoft, generic] = await Promise.all([
         startDovecot('gmail', {
+          ports: reservedPorts[0],
           oauth2: oauth2Of('google', { imap: GOOGLE_MAIL_SCOPE, pop3: GOOGLE_MAIL_SCOPE, submission: GOOGLE_MAIL_SCOPE }),
         }),
         startDovecot('microsoft', {
+          ports: reservedPorts[1],
           oauth2: oauth2Of('microsoft', { imap: MICROSOFT_IMAP_SCOPE, pop3: MICROSOFT_POP_SCOPE, submission: MICROSOFT_SMTP_SCOPE }),
         }),
-        startDovecot('generic', { passwords: passwordEntriesOf(accounts) }),
+        startDovecot('generic', { ports: reservedPorts[2], passwords: passwordEntriesOf(accounts) }),
       ]);
 
       const lab = new Lab(accounts, authorizationServer, sink, { gmail, microsoft, generic }, tls.ca.certificate);
