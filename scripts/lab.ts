@@ -35,7 +35,8 @@ function oauthProfile(options: { title: string; serverType: string; persona: Per
   ].join('\n');
 }
 
-function describe(info: LabInfo, seconds: string): string {
+function describeLab(options: { info: LabInfo; seconds: string }): string {
+  const { info, seconds } = options;
   const { google, microsoft } = info.personas;
   const { gmail, generic } = info.mail;
   const mailServer = (server: LabInfo['mail']['gmail']) =>
@@ -110,7 +111,7 @@ async function main(): Promise<void> {
   const { info } = lab;
   await mkdir(resolve('.data'), { recursive: true });
   await writeFile(CA_PATH, info.caCertificate);
-  console.log(describe(info, seconds));
+  console.log(describeLab({ info, seconds }));
 }
 
 await main();

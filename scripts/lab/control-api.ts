@@ -6,7 +6,7 @@ import type { Lab } from './start-lab';
 
 const persona = z.enum(['google', 'microsoft']);
 const mailServer = z.enum(['gmail', 'microsoft', 'generic']);
-const account = z.string().email();
+const account = z.email();
 
 const schemas = {
   tokenFault: z.object({ persona, fault: z.enum(['server_error', 'hang', 'invalid_grant']).nullable() }),
@@ -20,7 +20,7 @@ const schemas = {
   }),
   client: z.object({
     persona,
-    redirectUris: z.array(z.string().url()).default([]),
+    redirectUris: z.array(z.url()).default([]),
     confidential: z.boolean().default(true),
     deviceFlow: z.boolean().default(false),
   }),
@@ -32,9 +32,9 @@ const schemas = {
   }),
 };
 
-async function parseJson<T>(req: IncomingMessage, schema: z.ZodType<T>): Promise<T> {
-  const text = await readBody(req);
-  return schema.parse(text ? JSON.parse(text) : {});
+async function parseJson<T>(options: { req: IncomingMessage; schema: z.ZodType<T> }): Promise<T> {
+  const text = await readBody(options.req);
+  return options.schema.parse(text ? JSON.parse(text) : {});
 }
 
 /** The loopback HTTP API through which tests, in their own processes, act on the one running lab. */
@@ -50,23 +50,23 @@ export async function startControlApi(options: { lab: Lab }): Promise<{ url: str
         case 'POST /reset':
           return lab.reset();
         case 'POST /token-fault':
-          return lab.setTokenFault(await parseJson(req, schemas.tokenFault));
+          return lab.setTokenFault(await parseJson({ req, schema: schemas.tokenFault }));
         case 'POST /access-token-lifetime':
-          return lab.setAccessTokenLifetime(await parseJson(req, schemas.accessTokenLifetime));
+          return lab.setAccessTokenLifetime(await parseJson({ req, schema: schemas.accessTokenLifetime }));
         case 'POST /revoke-grants':
-          return { revoked: lab.revokeGrants(await parseJson(req, schemas.revokeGrants)) };
+          return { revoked: lab.revokeGrants(await parseJson({ req, schema: schemas.revokeGrants })) };
         case 'POST /smtp-auth':
-          return lab.setSmtpAuthDisabled(await parseJson(req, schemas.smtpAuth));
+          return lab.setSmtpAuthDisabled(await parseJson({ req, schema: schemas.smtpAuth }));
         case 'POST /server-fault':
-          return lab.setServerFault(await parseJson(req, schemas.serverFault));
+          return lab.setServerFault(await parseJson({ req, schema: schemas.serverFault }));
         case 'GET /messages':
           return lab.receivedMessages({ to: url.searchParams.get('to') ?? undefined });
         case 'DELETE /messages':
           return lab.clearReceivedMessages();
         case 'POST /clients':
-          return lab.registerClient(await parseJson(req, schemas.client));
+          return lab.registerClient(await parseJson({ req, schema: schemas.client }));
         case 'POST /accounts': {
-          const input = await parseJson(req, schemas.account);
+          const input = await parseJson({ req, schema: schemas.account });
           return lab.createAccount({ ...input, name: input.name ?? input.email });
         }
         default:

@@ -188,10 +188,10 @@ async function waitUntilAccepting(options: { ports: number[]; process: ChildProc
   }
 }
 
-function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
-  if (child.pid === undefined) return;
+function signalGroup(options: { child: ChildProcess; signal: NodeJS.Signals }): void {
+  if (options.child.pid === undefined) return;
   try {
-    process.kill(-child.pid, signal);
+    process.kill(-options.child.pid, options.signal);
   } catch {
     // The group is already gone.
   }
@@ -242,7 +242,7 @@ export class DovecotServer {
     // seconds for login processes that are still starting.
     const child = spawn(dovecotPath(), ['-F', '-c', configPath], { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
     // Should the lab's process end without stopping the lab (a crash), Dovecot must not outlive it.
-    const stopWithParent = () => signalGroup(child, 'SIGTERM');
+    const stopWithParent = () => signalGroup({ child, signal: 'SIGTERM' });
     process.once('exit', stopWithParent);
     child.once('exit', () => process.off('exit', stopWithParent));
     const stderr: Buffer[] = [];
@@ -276,11 +276,11 @@ export class DovecotServer {
   async stop(): Promise<void> {
     if (this.child.exitCode !== null || this.child.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
-    signalGroup(this.child, 'SIGTERM');
+    signalGroup({ child: this.child, signal: 'SIGTERM' });
     // A master whose login processes are still starting can take seconds; its state is disposable.
     const stoppedInTime = await Promise.race([exited.then(() => true), sleep(STOP_GRACE_MS).then(() => false)]);
     if (!stoppedInTime) {
-      signalGroup(this.child, 'SIGKILL');
+      signalGroup({ child: this.child, signal: 'SIGKILL' });
       await exited;
     }
   }

@@ -26,8 +26,8 @@ class CookieJar {
   }
 }
 
-function attributeOf(tag: string, name: string): string | undefined {
-  const match = new RegExp(`\\b${name}="([^"]*)"`, 'i').exec(tag);
+function attributeOf(options: { tag: string; name: string }): string | undefined {
+  const match = new RegExp(`\\b${options.name}="([^"]*)"`, 'i').exec(options.tag);
   return match?.[1]?.replace(/&#(\d+);/g, (_entity, code: string) => String.fromCharCode(Number(code))).replace(/&amp;/g, '&');
 }
 
@@ -35,10 +35,12 @@ function firstForm(html: string): HtmlForm | null {
   const match = /<form\b([^>]*)>([\s\S]*?)<\/form>/i.exec(html);
   if (!match) return null;
   const fields = [...(match[2] ?? '').matchAll(/<(?:input|button)\b[^>]*>/gi)].flatMap(([tag]) => {
-    const name = attributeOf(tag, 'name');
-    return name ? [{ name, value: attributeOf(tag, 'value') ?? '', type: attributeOf(tag, 'type') ?? 'text' }] : [];
+    const name = attributeOf({ tag, name: 'name' });
+    return name
+      ? [{ name, value: attributeOf({ tag, name: 'value' }) ?? '', type: attributeOf({ tag, name: 'type' }) ?? 'text' }]
+      : [];
   });
-  return { action: attributeOf(match[1] ?? '', 'action') ?? '', fields };
+  return { action: attributeOf({ tag: match[1] ?? '', name: 'action' }) ?? '', fields };
 }
 
 /** The values a person would type or click on each of the lab's pages. */

@@ -11,7 +11,8 @@ const AUTH_BEFORE_STARTTLS_REPLY = '504 5.7.4 Unrecognized authentication type';
 // BDAT carries binary chunks a line-based relay cannot follow; Exchange Online offers neither extension.
 const HIDDEN_CAPABILITIES = new Set(['STARTTLS', 'CHUNKING', 'BINARYMIME', 'BURL']);
 
-function onLines(socket: Socket, handleLine: (line: string) => void): void {
+function onLines(options: { socket: Socket; handleLine: (line: string) => void }): void {
+  const { socket, handleLine } = options;
   let buffered = '';
   socket.setEncoding('latin1');
   socket.on('data', (chunk: string) => {
@@ -103,7 +104,7 @@ export function microsoftSmtpSession(options: {
       secured.on('error', close);
       client = secured;
       secure = true;
-      onLines(secured, handleClientLine);
+      onLines({ socket: secured, handleLine: handleClientLine });
     };
 
     const rewriteEhloReply = (lines: string[]): string[] => {
@@ -117,7 +118,7 @@ export function microsoftSmtpSession(options: {
       return all.map((text, index) => `250${index === all.length - 1 ? ' ' : '-'}${text}`);
     };
 
-    onLines(upstream, (line) => {
+    const handleUpstreamLine = (line: string) => {
       const command = pendingCommands[0];
       const isLastLine = /^\d{3}(?: |$)/.test(line);
       const isIntermediate = /^3\d\d/.test(line);
@@ -132,9 +133,11 @@ export function microsoftSmtpSession(options: {
       if (command === 'DATA' && line.startsWith('354')) inMessageContent = true;
       if (isLastLine && !isIntermediate && command !== undefined) pendingCommands.shift();
       reply(line);
-    });
+    };
+
+    onLines({ socket: upstream, handleLine: handleUpstreamLine });
 
     if (options.implicitTls) startTls();
-    else onLines(rawClient, handleClientLine);
+    else onLines({ socket: rawClient, handleLine: handleClientLine });
   };
 }

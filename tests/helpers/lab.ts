@@ -41,22 +41,22 @@ async function callControl<T>(options: { method: 'GET' | 'POST' | 'DELETE'; path
   return body as T;
 }
 
-const post = <T = unknown>(path: string, body: unknown) => callControl<T>({ method: 'POST', path, body });
+const post = <T = unknown>(options: { path: string; body: unknown }) => callControl<T>({ method: 'POST', ...options });
 
 /** Faults and fixtures, applied to the running lab through its control API. */
 export const labControl = {
   /** Clears every fault; accounts, clients, tokens and received messages stay. */
-  reset: () => post('/reset', {}),
-  setTokenFault: (options: { persona: PersonaName; fault: TokenFault | null }) => post('/token-fault', options),
+  reset: () => post({ path: '/reset', body: {} }),
+  setTokenFault: (options: { persona: PersonaName; fault: TokenFault | null }) => post({ path: '/token-fault', body: options }),
   setAccessTokenLifetime: (options: { persona: PersonaName; seconds: number | null }) =>
-    post('/access-token-lifetime', options),
+    post({ path: '/access-token-lifetime', body: options }),
   /** As if the user removed the app's access in their account: every grant and token of the account. */
-  revokeGrants: (options: { account: string }) => post<{ revoked: number }>('/revoke-grants', options),
+  revokeGrants: (options: { account: string }) => post<{ revoked: number }>({ path: '/revoke-grants', body: options }),
   /** Microsoft's per-mailbox switch: SMTP AUTH then answers 535 5.7.139. */
-  setSmtpAuthDisabled: (options: { account: string; disabled: boolean }) => post('/smtp-auth', options),
+  setSmtpAuthDisabled: (options: { account: string; disabled: boolean }) => post({ path: '/smtp-auth', body: options }),
   /** `unreachable`: connection refused; `hang`: accepted, never answered. `null` restores. */
   setServerFault: (options: { server: MailServerName; protocol?: MailProtocol; fault: ServerFault | null }) =>
-    post('/server-fault', options),
+    post({ path: '/server-fault', body: options }),
   receivedMessages: (options: { to?: string } = {}) =>
     callControl<ReceivedMessage[]>({
       method: 'GET',
@@ -64,9 +64,9 @@ export const labControl = {
     }),
   clearReceivedMessages: () => callControl({ method: 'DELETE', path: '/messages' }),
   registerClient: (options: { persona: PersonaName; redirectUris: string[]; confidential?: boolean; deviceFlow?: boolean }) =>
-    post<OAuthClient>('/clients', options),
+    post<OAuthClient>({ path: '/clients', body: options }),
   createAccount: (options: { email: string; provider: LabAccount['provider']; name?: string; password?: string }) =>
-    post<LabAccount>('/accounts', options),
+    post<LabAccount>({ path: '/accounts', body: options }),
 };
 
 export type TokenSet = {
