@@ -190,6 +190,13 @@ export const oauthGrants = pgTable(
     revokedAt: timestamp('revoked_at', { withTimezone: true }),
     /** Bumped on every token write, so that a refresh never overwrites a newer rotated token. */
     version: integer('version').notNull().default(1),
+    /**
+     * A lease rather than a held transaction: the process that sets it refreshes, the others wait
+     * for the new token, and a crashed holder's lease simply runs out.
+     */
+    refreshLeaseUntil: timestamp('refresh_lease_until', { withTimezone: true }),
+    /** When a background check last confirmed the grant still works. */
+    lastCheckedAt: timestamp('last_checked_at', { withTimezone: true }),
     ...timestamps,
   },
   (table) => [

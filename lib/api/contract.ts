@@ -1,5 +1,5 @@
+import { connectionEndpoints } from './endpoints/connections';
 import { mailboxEndpoints } from './endpoints/mailboxes';
-import { profileEndpoints } from './endpoints/profiles';
 import { profileEndpoints } from './endpoints/profiles';
 import { systemEndpoints, userEndpoints } from './endpoints/users';
 
@@ -14,6 +14,6 @@ export const endpoints = {
   ...systemEndpoints,
   ...userEndpoints,
   ...profileEndpoints,
-  ...profileEndpoints,
   ...mailboxEndpoints,
+  ...connectionEndpoints,
 };

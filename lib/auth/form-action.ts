@@ -17,7 +17,8 @@ function formValues(formData: FormData): Record<string, string> {
   return values;
 }
 
-const SECRET_FIELD = /password|secret|token/i;
+// Fields whose name ends so hold secrets (password, clientSecret, confirmPassword…): never echoed.
+const SECRET_FIELD = /(password|secret|token)$/i;
 
 function safeValues(values: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(values).filter(([key]) => !SECRET_FIELD.test(key)));

@@ -1,13 +1,15 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { FieldErrors } from '@/lib/errors';
 
-/** Zod issues as `{ field: [messages] }`; errors about the whole input go under `_`. */
+/**
+ * Zod issues as `{ field: [messages] }`, nested fields named by their dotted path
+ * (`incoming.port`); errors about the whole input go under `_`.
+ */
 export function toFieldErrors(error: z.ZodError): FieldErrors {
-  const flat = z.flattenError(error);
   const fields: FieldErrors = {};
-  for (const [field, messages] of Object.entries(flat.fieldErrors)) {
-    if (Array.isArray(messages) && messages.length > 0) fields[field] = messages as string[];
+  for (const issue of error.issues) {
+    const name = issue.path.length > 0 ? issue.path.map(String).join('.') : '_';
+    (fields[name] ??= []).push(issue.message);
   }
-  if (flat.formErrors.length > 0) fields._ = flat.formErrors;
   return fields;
 }

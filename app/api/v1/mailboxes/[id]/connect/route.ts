@@ -1,0 +1,10 @@
+import { apiRoute } from '@/lib/api/handler';
+import { endpoints } from '@/lib/api/contract';
+import { startAuthorization } from '@/lib/oauth/start-authorization';
+
+export const POST = apiRoute(endpoints.connectMailbox, async ({ user, params }) => {
+  const started = await startAuthorization({ viewer: user, mailboxId: params.id });
+  return started.flow === 'code'
+    ? { authorizationUrl: started.authorizationUrl }
+    : { userCode: started.userCode, verificationUri: started.verificationUri, expiresAt: started.expiresAt.toISOString(), interval: started.interval };
+});

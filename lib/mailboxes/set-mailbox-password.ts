@@ -1,0 +1,34 @@
+import 'server-only';
+import { eq } from 'drizzle-orm';
+import { db } from '@/db';
+import { mailboxes, type User } from '@/db/schema';
+import { userActor } from '@/lib/audit/actor';
+import { recordAuditEvent } from '@/lib/audit/record-audit-event';
+import { encryptSecret, secretHint } from '@/lib/crypto/secrets';
+import { AppError, notFound } from '@/lib/errors';
+import { getMailbox, type MailboxRow } from './mailboxes';
+import { transition } from './status';
+
+/** Stores the password or app password of a password-profile mailbox, encrypted, write-only. */
+export async function setMailboxPassword({ viewer, mailboxId, password }: { viewer: User; mailboxId: string; password: string }): Promise<MailboxRow> {
+  if (viewer.role === 'support') throw new AppError('FORBIDDEN', 'Support staff cannot enter mailbox passwords.');
+  const mailbox = await getMailbox({ viewer, id: mailboxId });
+  if (!mailbox) throw notFound('The mailbox');
+  if (mailbox.profileAuthType !== 'password') {
+    throw new AppError('CONFLICT', 'This mailbox’s profile signs in with OAuth: use “Connect” instead of a password.');
+  }
+  await db.transaction(async (tx) => {
+    await tx
+      .update(mailboxes)
+      .set({ ...transition(mailbox, 'connected'), password: encryptSecret(password), passwordHint: secretHint(password), connectedAs: mailbox.address, statusReason: null })
+      .where(eq(mailboxes.id, mailbox.id));
+    await recordAuditEvent(tx, {
+      actor: userActor(viewer),
+      action: mailbox.connection === 'not_connected' ? 'mailbox.password_set' : 'mailbox.password_replaced',
+      target: { type: 'mailbox', id: mailbox.id },
+      mailboxId: mailbox.id,
+      profileId: mailbox.profileId,
+    });
+  });
+  return (await getMailbox({ viewer, id: mailbox.id }))!;
+}

@@ -1,0 +1,61 @@
+import 'server-only';
+import { eq } from 'drizzle-orm';
+import { db } from '@/db';
+import { mailboxes, oauthGrants, serverProfiles, type User } from '@/db/schema';
+import { userActor } from '@/lib/audit/actor';
+import { recordAuditEvent } from '@/lib/audit/record-audit-event';
+import { decryptSecret } from '@/lib/crypto/secrets';
+import { AppError, notFound } from '@/lib/errors';
+import { getMailbox, type MailboxRow } from '@/lib/mailboxes/mailboxes';
+import { transition } from '@/lib/mailboxes/status';
+import { logger } from '@/lib/logger';
+
+/** RFC 7009 revocation; a provider that cannot be reached does not keep the tokens alive here. */
+async function revokeAtProvider(endpoint: string, token: string, clientId: string | null): Promise<'revoked' | 'not_revoked'> {
+  try {
+    const response = await fetch(endpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ token, ...(clientId ? { client_id: clientId } : {}) }),
+      signal: AbortSignal.timeout(10_000),
+    });
+    return response.ok ? 'revoked' : 'not_revoked';
+  } catch (error) {
+    logger.warn('token revocation failed', { error: error instanceof Error ? error.name : 'unknown' });
+    return 'not_revoked';
+  }
+}
+
+/**
+ * Revokes the grant at the provider where it has a revocation endpoint, forgets the tokens or the
+ * password, and sends the mailbox back to `not_connected`.
+ */
+export async function disconnectMailbox({ viewer, mailboxId }: { viewer: User; mailboxId: string }): Promise<{ mailbox: MailboxRow; revoked: boolean }> {
+  if (viewer.role === 'support') throw new AppError('FORBIDDEN', 'Support staff cannot disconnect mailboxes.');
+  const mailbox = await getMailbox({ viewer, id: mailboxId });
+  if (!mailbox) throw notFound('The mailbox');
+  if (mailbox.connection === 'not_connected') throw new AppError('CONFLICT', 'This mailbox is not connected.');
+
+  const [grant] = await db.select().from(oauthGrants).where(eq(oauthGrants.mailboxId, mailbox.id));
+  const [profile] = await db.select().from(serverProfiles).where(eq(serverProfiles.id, mailbox.profileId));
+  let revoked = false;
+  if (grant?.refreshToken && profile?.revocationEndpoint) {
+    revoked = (await revokeAtProvider(profile.revocationEndpoint, decryptSecret(grant.refreshToken), profile.clientId)) === 'revoked';
+  }
+  await db.transaction(async (tx) => {
+    await tx.delete(oauthGrants).where(eq(oauthGrants.mailboxId, mailbox.id));
+    await tx
+      .update(mailboxes)
+      .set({ ...transition(mailbox, 'disconnected'), connectedAs: null, password: null, passwordHint: null, statusReason: null })
+      .where(eq(mailboxes.id, mailbox.id));
+    await recordAuditEvent(tx, {
+      actor: userActor(viewer),
+      action: 'mailbox.disconnect',
+      target: { type: 'mailbox', id: mailbox.id },
+      mailboxId: mailbox.id,
+      profileId: mailbox.profileId,
+      detail: { revokedAtProvider: revoked },
+    });
+  });
+  return { mailbox: (await getMailbox({ viewer, id: mailbox.id }))!, revoked };
+}

@@ -1,0 +1,25 @@
+/**
+ * How far a failure at the provider reaches: `mailbox` (this grant is dead: reconnect), `profile`
+ * (the app itself is refused: fix the profile, once for all its mailboxes) or `temporary`
+ * (network, 5xx, timeouts: try again later, change nothing).
+ */
+export type FailureReach = 'mailbox' | 'profile' | 'temporary';
+
+export class OAuthFailure extends Error {
+  readonly reach: FailureReach;
+  readonly code: string;
+  readonly hint: string;
+
+  constructor(options: { reach: FailureReach; code: string; message: string; hint: string }) {
+    super(options.message);
+    this.name = 'OAuthFailure';
+    this.reach = options.reach;
+    this.code = options.code;
+    this.hint = options.hint;
+  }
+}
+
+/** Provider texts can be long; they never carry tokens, but keep what reaches people short. */
+export function providerText(value: unknown): string {
+  return typeof value === 'string' ? value.replace(/\s+/g, ' ').trim().slice(0, 300) : '';
+}

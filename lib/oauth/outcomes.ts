@@ -1,0 +1,20 @@
+/** What a connect attempt ended with, as the mailbox page tells it. */
+export type ConnectOutcome = { ok: boolean; code: string; message: string; hint: string };
+
+/** Outcomes that have no mailbox to show them on (the state names none we know). */
+export const STATE_OUTCOMES: Record<string, ConnectOutcome> = {
+  state_unknown: {
+    ok: false,
+    code: 'state_unknown',
+    message: 'This sign-in answer does not belong to a connection Mailroom started.',
+    hint: 'Start again from the mailbox page with “Connect”.',
+  },
+};
+
+export function noRefreshTokenHint(serverType: string): string {
+  return serverType === 'gmail'
+    ? 'Google sends a refresh token only on a fresh consent. Remove Mailroom’s access at https://myaccount.google.com/permissions, then connect again; if it persists, check that the profile asks for offline access.'
+    : serverType === 'microsoft365'
+      ? 'Microsoft sends a refresh token only when the scope offline_access is requested: add it to the server profile’s scopes, then connect again.'
+      : 'The provider sent no refresh token: check that the profile asks for offline access (often the scope offline_access), then connect again.';
+}

@@ -1,0 +1,126 @@
+import 'server-only';
+import { and, eq, isNull, lt, or } from 'drizzle-orm';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { db } from '@/db';
+import { oauthGrants, serverProfiles, type OauthGrant } from '@/db/schema';
+import { decryptSecret } from '@/lib/crypto/secrets';
+import { oauthAppOf, type OAuthApp } from '@/lib/oauth/oauth-app';
+import { OAuthFailure } from '@/lib/oauth/oauth-failure';
+import { requestToken, type TokenResponse } from '@/lib/oauth/token-endpoint';
+import { getGrant, saveRefreshedTokens } from './grants';
+import { recordTokenFailure } from './record-token-failure';
+
+export type UsableAccessToken = {
+  accessToken: string;
+  /** The account whose token it is (a delegate's, for a shared mailbox). */
+  account: string;
+  expiresAt: Date;
+};
+
+/** Refresh when the token has less than this left, so it never expires in the middle of use. */
+const REFRESH_MARGIN_MS = 5 * 60 * 1000;
+const LEASE_MS = 30_000;
+const WAIT_STEP_MS = 100;
+const RETRY_DELAYS_MS = [500, 2_000];
+
+function notConnected(message: string): OAuthFailure {
+  return new OAuthFailure({ reach: 'mailbox', code: 'not_connected', message, hint: 'The owner connects the mailbox.' });
+}
+
+function isFresh(grant: OauthGrant, refreshedSince: Date | undefined): boolean {
+  if (!grant.accessToken || !grant.accessTokenExpiresAt) return false;
+  if (refreshedSince && (grant.lastRefreshAt ?? grant.consentedAt) < refreshedSince) return false;
+  return grant.accessTokenExpiresAt.getTime() - Date.now() > REFRESH_MARGIN_MS;
+}
+
+async function takeRefreshLease(grant: OauthGrant): Promise<boolean> {
+  const now = new Date();
+  const taken = await db
+    .update(oauthGrants)
+    .set({ refreshLeaseUntil: new Date(now.getTime() + LEASE_MS) })
+    .where(
+      and(
+        eq(oauthGrants.id, grant.id),
+        eq(oauthGrants.version, grant.version),
+        or(isNull(oauthGrants.refreshLeaseUntil), lt(oauthGrants.refreshLeaseUntil, now)),
+      ),
+    )
+    .returning({ id: oauthGrants.id });
+  return taken.length === 1;
+}
+
+async function releaseRefreshLease(grantId: string): Promise<void> {
+  await db.update(oauthGrants).set({ refreshLeaseUntil: null }).where(eq(oauthGrants.id, grantId));
+}
+
+/** Refreshes with the stored refresh token, retrying only what is temporary. */
+async function refreshWithRetries(app: OAuthApp, refreshToken: string): Promise<TokenResponse> {
+  const parameters: Record<string, string> = { grant_type: 'refresh_token', refresh_token: refreshToken };
+  // Microsoft wants the scopes again on every refresh.
+  if (app.serverType === 'microsoft365') parameters.scope = app.scopes.join(' ');
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      return await requestToken(app, parameters);
+    } catch (error) {
+      const delay = RETRY_DELAYS_MS[attempt];
+      if (!(error instanceof OAuthFailure) || error.reach !== 'temporary' || delay === undefined) throw error;
+      await sleep(delay);
+    }
+  }
+}
+
+/**
+ * The one way to get an access token for a mailbox. It refreshes when fewer than five minutes are
+ * left, one refresh at a time per mailbox across every process (a lease on the grant row), stores
+ * a rotated refresh token before anyone uses the new access token, and keeps the stored tokens
+ * when anything fails. `refreshedSince` asks for a token refreshed after that moment.
+ */
+export async function getAccessToken({ mailboxId, refreshedSince }: { mailboxId: string; refreshedSince?: Date }): Promise<UsableAccessToken> {
+  const waitUntil = Date.now() + LEASE_MS + 5_000;
+  for (;;) {
+    const grant = await getGrant(db, mailboxId);
+    if (!grant?.refreshToken) throw notConnected('This mailbox is not connected.');
+    if (isFresh(grant, refreshedSince)) {
+      return { accessToken: decryptSecret(grant.accessToken!), account: grant.account, expiresAt: grant.accessTokenExpiresAt! };
+    }
+    if (!(await takeRefreshLease(grant))) {
+      // Another request or process is refreshing: wait for its token rather than refreshing twice.
+      if (Date.now() > waitUntil) {
+        throw new OAuthFailure({
+          reach: 'temporary',
+          code: 'refresh_busy',
+          message: 'Another refresh of this mailbox’s token did not finish.',
+          hint: 'Try again in a minute.',
+        });
+      }
+      await sleep(WAIT_STEP_MS);
+      continue;
+    }
+
+    const [profile] = await db.select().from(serverProfiles).where(eq(serverProfiles.id, grant.profileId));
+    const app = oauthAppOf(profile!);
+    let tokens: TokenResponse;
+    try {
+      tokens = await refreshWithRetries(app, decryptSecret(grant.refreshToken));
+    } catch (error) {
+      await releaseRefreshLease(grant.id);
+      if (!(error instanceof OAuthFailure)) throw error;
+      if (error.reach !== 'temporary') {
+        // Another process may have rotated the refresh token meanwhile: only a failure of the
+        // newest one is final.
+        const current = await getGrant(db, mailboxId);
+        if (current && current.version !== grant.version) continue;
+        await recordTokenFailure(grant, error);
+      }
+      throw error;
+    }
+    const saved = await saveRefreshedTokens(db, grant, {
+      accessToken: tokens.accessToken,
+      accessTokenExpiresAt: tokens.expiresAt,
+      refreshToken: tokens.refreshToken,
+      scopes: tokens.scopes ?? grant.scopes,
+    });
+    if (!saved) continue;
+    return { accessToken: tokens.accessToken, account: grant.account, expiresAt: tokens.expiresAt };
+  }
+}

@@ -1,0 +1,49 @@
+import 'server-only';
+import { eq } from 'drizzle-orm';
+import { db } from '@/db';
+import { mailboxes, oauthGrants, serverProfiles, type OauthGrant } from '@/db/schema';
+import { SYSTEM_ACTOR } from '@/lib/audit/actor';
+import { recordAuditEvent } from '@/lib/audit/record-audit-event';
+import { transition } from '@/lib/mailboxes/status';
+import type { OAuthFailure } from '@/lib/oauth/oauth-failure';
+
+/**
+ * Writes down a final refresh failure where people will see it: on the grant, and on the mailbox
+ * (needs reconnect) or the profile (its app is refused). Audited once per change of state, not
+ * once per attempt.
+ */
+export async function recordTokenFailure(grant: Pick<OauthGrant, 'id' | 'mailboxId' | 'profileId'>, failure: OAuthFailure): Promise<void> {
+  const error = { code: failure.code, message: failure.message, hint: failure.hint, at: new Date().toISOString() };
+  await db.transaction(async (tx) => {
+    await tx.update(oauthGrants).set({ lastError: error, refreshLeaseUntil: null }).where(eq(oauthGrants.id, grant.id));
+    if (failure.reach === 'profile') {
+      const [profile] = await tx.select().from(serverProfiles).where(eq(serverProfiles.id, grant.profileId)).for('update');
+      if (profile && profile.clientError?.code !== failure.code) {
+        await tx.update(serverProfiles).set({ clientError: error }).where(eq(serverProfiles.id, profile.id));
+        await recordAuditEvent(tx, {
+          actor: SYSTEM_ACTOR,
+          action: 'profile.client_refused',
+          target: { type: 'profile', id: profile.id },
+          profileId: profile.id,
+          detail: { code: failure.code, message: failure.message },
+        });
+      }
+      return;
+    }
+    if (failure.reach !== 'mailbox') return;
+    const [mailbox] = await tx.select().from(mailboxes).where(eq(mailboxes.id, grant.mailboxId)).for('update');
+    if (!mailbox || mailbox.connection !== 'connected') return;
+    await tx
+      .update(mailboxes)
+      .set({ ...transition(mailbox, 'token_revoked'), statusReason: error, failingSince: mailbox.failingSince ?? new Date() })
+      .where(eq(mailboxes.id, mailbox.id));
+    await recordAuditEvent(tx, {
+      actor: SYSTEM_ACTOR,
+      action: 'mailbox.needs_reconnect',
+      target: { type: 'mailbox', id: mailbox.id },
+      mailboxId: mailbox.id,
+      profileId: mailbox.profileId,
+      detail: { code: failure.code, message: failure.message },
+    });
+  });
+}

@@ -1,0 +1,69 @@
+import type { ServerProfile } from '@/db/schema';
+import { encryptSecret } from '@/lib/crypto/secrets';
+import { insertProfile } from './fixtures';
+import { getLab, type OAuthClient } from './lab';
+
+/** A Gmail profile as an admin would set it up for the lab's Google persona. */
+export function insertLabGoogleProfile(overrides: Partial<Parameters<typeof insertProfile>[0]> = {}): Promise<ServerProfile> {
+  const { personas, mail } = getLab();
+  const client = personas.google.clients.web as OAuthClient;
+  return insertProfile({
+    name: 'Lab Gmail',
+    serverType: 'gmail',
+    authType: 'oauth2_code',
+    clientId: client.clientId,
+    clientSecret: encryptSecret(client.clientSecret!),
+    clientSecretHint: '…lab',
+    authorizationEndpoint: personas.google.endpoints.authorization,
+    tokenEndpoint: personas.google.endpoints.token,
+    revocationEndpoint: personas.google.endpoints.revocation,
+    userinfoEndpoint: personas.google.endpoints.userinfo,
+    scopes: ['https://mail.google.com/', 'openid', 'email'],
+    incomingHost: mail.gmail.imap.tls.host,
+    incomingPort: mail.gmail.imap.tls.port,
+    incomingSecurity: 'tls',
+    outgoingHost: mail.gmail.smtp.tls.host,
+    outgoingPort: mail.gmail.smtp.tls.port,
+    outgoingSecurity: 'tls',
+    internalServer: true,
+    ...overrides,
+  });
+}
+
+/** A Microsoft 365 profile for the lab's tenant: the web app (code flow) or the public app (device flow). */
+export function insertLabMicrosoftProfile(
+  options: { flow?: 'code' | 'device' } & Partial<Parameters<typeof insertProfile>[0]> = {},
+): Promise<ServerProfile> {
+  const { flow = 'code', ...overrides } = options;
+  const { personas, mail } = getLab();
+  const client = (flow === 'code' ? personas.microsoft.clients.web : personas.microsoft.clients.public) as OAuthClient;
+  return insertProfile({
+    name: flow === 'code' ? 'Lab Microsoft 365' : 'Lab Microsoft 365 (device)',
+    serverType: 'microsoft365',
+    authType: flow === 'code' ? 'oauth2_code' : 'oauth2_device',
+    tenant: personas.microsoft.tenant,
+    clientId: client.clientId,
+    publicClient: !client.clientSecret,
+    clientSecret: client.clientSecret ? encryptSecret(client.clientSecret) : null,
+    authorizationEndpoint: personas.microsoft.endpoints.authorization,
+    tokenEndpoint: personas.microsoft.endpoints.token,
+    deviceEndpoint: flow === 'device' ? personas.microsoft.endpoints.device : null,
+    userinfoEndpoint: personas.microsoft.endpoints.userinfo,
+    scopes: [
+      'https://outlook.office.com/IMAP.AccessAsUser.All',
+      'https://outlook.office.com/SMTP.Send',
+      'offline_access',
+      'openid',
+      'email',
+      'profile',
+    ],
+    incomingHost: mail.microsoft.imap.tls.host,
+    incomingPort: mail.microsoft.imap.tls.port,
+    incomingSecurity: 'tls',
+    outgoingHost: mail.microsoft.smtp.starttls.host,
+    outgoingPort: mail.microsoft.smtp.starttls.port,
+    outgoingSecurity: 'starttls',
+    internalServer: true,
+    ...overrides,
+  });
+}
