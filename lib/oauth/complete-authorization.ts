@@ -12,7 +12,7 @@ import { getUserById } from '@/lib/users/users';
 import { consentingAccount } from './consenting-account';
 import { mailScopesOf, oauthAppOf, oauthCallbackUrl, type OAuthApp } from './oauth-app';
 import { OAuthFailure, providerText } from './oauth-failure';
-import { noRefreshTokenHint, type ConnectOutcome } from './outcomes';
+import { noRefreshTokenHint, STATE_OUTCOMES, type ConnectOutcome } from './outcomes';
 import { requestToken, type TokenResponse } from './token-endpoint';
 
 export type CompletedAuthorization = { mailboxId: string | null; authorizationId: string | null; outcome: ConnectOutcome };
@@ -121,7 +121,7 @@ export async function completeAuthorization({
   userId: string;
   query: { state?: string; code?: string; error?: string; error_description?: string };
 }): Promise<CompletedAuthorization> {
-  const unknown = { mailboxId: null, authorizationId: null, outcome: failed('state_unknown', '', '') };
+  const unknown = { mailboxId: null, authorizationId: null, outcome: STATE_OUTCOMES.state_unknown! };
   if (!query.state) return unknown;
   const [authorization] = await db.select().from(oauthAuthorizations).where(eq(oauthAuthorizations.stateHash, sha256(query.state)));
   if (!authorization || authorization.flow !== 'code' || authorization.userId !== userId) return unknown;

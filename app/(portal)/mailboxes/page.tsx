@@ -1,9 +1,10 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
-import { Badge, buttonClass, EmptyState, PageHeader } from '@/app/_components/ui';
+import { Alert, Badge, buttonClass, EmptyState, PageHeader } from '@/app/_components/ui';
 import { requireUser } from '@/lib/auth/session';
 import { findMailboxes, listProfileChoices } from '@/lib/mailboxes/mailboxes';
 import { nextStep } from '@/lib/mailboxes/status';
+import { getConnectOutcome } from '@/lib/oauth/get-connect-outcome';
 import { mailboxFilters } from '@/lib/validations/mailboxes';
 import { MailboxFiltersForm } from './mailbox-filters-form';
 import { MailboxSelection } from './mailbox-selection';
@@ -18,9 +19,10 @@ export default async function MailboxesPage({ searchParams }: { searchParams: Pr
   const params = await searchParams;
   const parsed = mailboxFilters.safeParse(params);
   const filters = parsed.success ? parsed.data : {};
-  const [{ mailboxes, nextCursor }, profiles] = await Promise.all([
+  const [{ mailboxes, nextCursor }, profiles, connectOutcome] = await Promise.all([
     findMailboxes({ viewer, filters, limit: 50, cursor: params.after }),
     viewer.role === 'owner' ? Promise.resolve([]) : listProfileChoices(),
+    params.connect ? getConnectOutcome({ mailboxId: null, reference: params.connect }) : null,
   ]);
   const isOwner = viewer.role === 'owner';
   const filtered = Object.values(filters).some(Boolean);
@@ -59,6 +61,13 @@ export default async function MailboxesPage({ searchParams }: { searchParams: Pr
           ) : undefined
         }
       />
+      {connectOutcome ? (
+        <div className="mb-4">
+          <Alert tone="error">
+            {connectOutcome.message} {connectOutcome.hint}
+          </Alert>
+        </div>
+      ) : null}
       {isOwner ? null : (
         <MailboxFiltersForm profiles={profiles.map((profile) => ({ id: profile.id, name: profile.name }))} values={params} />
       )}

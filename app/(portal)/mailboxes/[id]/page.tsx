@@ -4,8 +4,10 @@ import { notFound } from 'next/navigation';
 import { Badge, buttonClass, Card, PageHeader } from '@/app/_components/ui';
 import { requireUser } from '@/lib/auth/session';
 import { getMailbox } from '@/lib/mailboxes/mailboxes';
-import { nextStep } from '@/lib/mailboxes/status';
+import { connectLabel, nextStep } from '@/lib/mailboxes/status';
+import { getConnectOutcome } from '@/lib/oauth/get-connect-outcome';
 import { isId } from '@/lib/validations/common';
+import { ConnectPanel } from './connect-panel';
 import { MailboxAdminActions } from './mailbox-admin-actions';
 
 export const metadata: Metadata = { title: 'Mailbox' };
@@ -21,13 +23,22 @@ const LABELS: Record<string, string> = {
 };
 const label = (value: string) => LABELS[value] ?? value.charAt(0).toUpperCase() + value.slice(1);
 
-export default async function MailboxPage({ params }: { params: Promise<{ id: string }> }) {
+export default async function MailboxPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ id: string }>;
+  searchParams: Promise<{ connect?: string }>;
+}) {
   const viewer = await requireUser();
-  const { id } = await params;
+  const [{ id }, { connect }] = await Promise.all([params, searchParams]);
   // Another owner's mailbox is not found, exactly like one that does not exist.
   const mailbox = isId(id) ? await getMailbox({ viewer, id }) : null;
   if (!mailbox) notFound();
-  const step = nextStep(mailbox, { serverType: mailbox.profileServerType, authType: mailbox.profileAuthType });
+  const profile = { serverType: mailbox.profileServerType, authType: mailbox.profileAuthType };
+  const step = nextStep(mailbox, profile);
+  const canConnect = viewer.role === 'admin' || viewer.id === mailbox.ownerId;
+  const outcome = connect ? await getConnectOutcome({ mailboxId: mailbox.id, reference: connect }) : null;
   const facts = [
     ['Owner', mailbox.ownerEmail],
     ['Server profile', mailbox.profileName],
@@ -87,6 +98,16 @@ export default async function MailboxPage({ params }: { params: Promise<{ id: st
                   : 'Nothing to do.'}
             </p>
           </Card>
+          {canConnect && mailbox.approval !== 'rejected' && mailbox.status !== 'disabled' ? (
+            <ConnectPanel
+              mailboxId={mailbox.id}
+              connectLabel={connectLabel(profile)}
+              authType={mailbox.profileAuthType}
+              connected={mailbox.connection !== 'not_connected'}
+              passwordHint={mailbox.passwordHint}
+              outcome={outcome}
+            />
+          ) : null}
           {viewer.role === 'admin' ? (
             <MailboxAdminActions id={mailbox.id} approval={mailbox.approval} status={mailbox.status} address={mailbox.address} />
           ) : null}

@@ -1,0 +1,29 @@
+import 'server-only';
+import { and, eq } from 'drizzle-orm';
+import { db } from '@/db';
+import { oauthAuthorizations } from '@/db/schema';
+import { isId } from '@/lib/validations/common';
+import { STATE_OUTCOMES, type ConnectOutcome } from './outcomes';
+
+const REUSED: ConnectOutcome = {
+  ok: false,
+  code: 'state_reused',
+  message: 'This sign-in answer was already used.',
+  hint: 'If the mailbox is not connected, start again with “Connect”.',
+};
+
+/**
+ * The outcome the callback recorded, read back for the mailbox page: the URL carries only the
+ * authorization's id (or a code for outcomes that have none), never a message.
+ */
+export async function getConnectOutcome({ mailboxId, reference }: { mailboxId: string | null; reference: string }): Promise<ConnectOutcome | null> {
+  if (reference === 'state_reused') return REUSED;
+  if (STATE_OUTCOMES[reference]) return STATE_OUTCOMES[reference];
+  if (!mailboxId || !isId(reference)) return null;
+  const [authorization] = await db
+    .select({ outcome: oauthAuthorizations.outcome })
+    .from(oauthAuthorizations)
+    .where(and(eq(oauthAuthorizations.id, reference), eq(oauthAuthorizations.mailboxId, mailboxId)));
+  const outcome = authorization?.outcome;
+  return outcome ? { ok: outcome.code === 'connected', code: outcome.code, message: outcome.message, hint: outcome.hint } : null;
+}
