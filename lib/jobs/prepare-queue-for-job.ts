@@ -1,0 +1,37 @@
+import 'server-only';
+import type PgBoss from 'pg-boss';
+import type { JobDefinition, JobOptions } from './define-job';
+import type { JobQueue } from './job-queue';
+
+const POLICIES: Record<NonNullable<JobOptions['singleton']> | 'none', PgBoss.QueuePolicy> = {
+  none: 'standard',
+  queued: 'short',
+  running: 'singleton',
+  'queued-and-running': 'stately',
+};
+
+/**
+ * pg-boss 10 keeps each job kind in a queue of its own that must exist before a job is sent or
+ * worked; the job's options live on the queue, so that scheduled sends get them too. Updating on
+ * every start keeps them as the code says (an option removed from the code keeps its old value).
+ */
+export function prepareQueueForJob(queue: JobQueue, job: JobDefinition): Promise<void> {
+  let prepared = queue.preparedQueues.get(job.name);
+  if (!prepared) {
+    const { retryLimit, retryDelaySeconds, retryBackoff, expireInSeconds, singleton } = job.options;
+    const settings = { retryLimit, retryDelay: retryDelaySeconds, retryBackoff, expireInSeconds };
+    // pg-boss refuses an option that is present but undefined.
+    const options: PgBoss.Queue = {
+      name: job.name,
+      policy: POLICIES[singleton ?? 'none'],
+      ...Object.fromEntries(Object.entries(settings).filter(([, value]) => value !== undefined)),
+    };
+    prepared = (async () => {
+      await queue.boss.createQueue(job.name, options);
+      await queue.boss.updateQueue(job.name, options);
+    })();
+    queue.preparedQueues.set(job.name, prepared);
+    prepared.catch(() => queue.preparedQueues.delete(job.name));
+  }
+  return prepared;
+}

@@ -1,0 +1,13 @@
+import 'server-only';
+import { logger } from '@/lib/logger';
+import type { JobDefinition } from './define-job';
+import { getJobQueue } from './job-queue';
+import { startJobWorkers } from './start-job-workers';
+import { syncJobSchedules } from './sync-job-schedules';
+
+/** What a portal instance does at start for background work: work the given jobs, keep their schedules. */
+export async function startBackgroundWork(jobs: JobDefinition[]): Promise<void> {
+  const queue = await getJobQueue();
+  await Promise.all([startJobWorkers(jobs, { queue }), syncJobSchedules(jobs, { queue })]);
+  logger.info('Background work started', { jobs: jobs.map((job) => job.name) });
+}
