@@ -9,6 +9,8 @@ const nextConfig = {
     'nodemailer',
   ],
   poweredByHeader: false,
+  // The build checks the app's types only; `npm run typecheck` checks everything, tests included.
+  typescript: { tsconfigPath: 'tsconfig.build.json' },
   // forbidden() renders app/forbidden.tsx with a 403 for signed-in users lacking a role.
   experimental: { authInterrupts: true },
 };

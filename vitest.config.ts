@@ -36,6 +36,7 @@ export default defineConfig({
         test: {
           name: `e2e:${database.name}`,
           include: ['tests/e2e/**/*.test.ts'],
+          globalSetup: ['tests/setup/build.ts'],
           env: database.env,
           fileParallelism: false,
           testTimeout: 60_000,

@@ -41,7 +41,8 @@ export function SignInForm({ initialEmail, notice, error: initialError, sso, cal
     <div className="mt-6 space-y-4">
       {notice ? <Alert tone="success">{notice}</Alert> : null}
       {error ? <Alert tone="error">{error}</Alert> : null}
-      <form onSubmit={submit} className="space-y-4">
+      {/* POST, so that a submit before the page is interactive never puts the password in the URL. */}
+      <form method="post" onSubmit={submit} className="space-y-4">
         <Field label="Email" name="email" type="email" autoComplete="username" defaultValue={initialEmail} required />
         <Field label="Password" name="password" type="password" autoComplete="current-password" required />
         <Button type="submit" variant="primary" className="w-full" disabled={pending}>

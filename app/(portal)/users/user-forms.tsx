@@ -12,13 +12,13 @@ const ROLE_OPTIONS: { value: UserRole; label: string }[] = [
   { value: 'admin', label: 'Admin' },
 ];
 
-function RoleSelect({ name, defaultValue, errors }: { name: string; defaultValue?: string; errors?: string[] }) {
+function RoleSelect({ id, defaultValue, errors }: { id: string; defaultValue?: string; errors?: string[] }) {
   return (
     <select
-      id={name}
-      name={name}
+      id={id}
+      name="role"
       defaultValue={defaultValue}
-      aria-describedby={errors?.length ? `${name}-error` : undefined}
+      aria-describedby={errors?.length ? `${id}-error` : undefined}
       className="block w-full rounded-md border border-slate-300 px-3 py-2 text-sm"
     >
       {ROLE_OPTIONS.map((option) => (
@@ -45,7 +45,7 @@ export function CreateUserForm() {
           Role
         </label>
         <div className="mt-1">
-          <RoleSelect name="role" defaultValue={values?.role ?? 'owner'} errors={errors?.role} />
+          <RoleSelect id="role" defaultValue={values?.role ?? 'owner'} errors={errors?.role} />
         </div>
         <FieldErrors id="role-error" errors={errors?.role} />
       </div>
@@ -79,7 +79,7 @@ export function UserActions({ user, isSelf }: { user: UserSummary; isSelf: boole
           <label htmlFor={`role-${user.id}`} className="sr-only">
             Role of {user.email}
           </label>
-          <RoleSelect name="role" defaultValue={user.role} />
+          <RoleSelect id={`role-${user.id}`} defaultValue={user.role} />
           <Button type="submit" disabled={rolePending}>
             Change role
           </Button>
