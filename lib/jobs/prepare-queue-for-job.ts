@@ -10,6 +10,25 @@ const POLICIES: Record<NonNullable<JobOptions['singleton']> | 'none', PgBoss.Que
   'queued-and-running': 'stately',
 };
 
+const CREATE_ATTEMPTS = 3;
+
+/**
+ * Creating a queue adds a partition to pg-boss's job table: two portal instances creating queues at
+ * the same moment can deadlock, and PostgreSQL then cancels one of them, which can simply try again
+ * (creating a queue that exists does nothing).
+ */
+async function createQueue(queue: JobQueue, options: PgBoss.Queue): Promise<void> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await queue.boss.createQueue(options.name, options);
+      return;
+    } catch (error) {
+      const deadlocked = (error as { code?: string }).code === '40P01';
+      if (!deadlocked || attempt === CREATE_ATTEMPTS) throw error;
+    }
+  }
+}
+
 /**
  * pg-boss 10 keeps each job kind in a queue of its own that must exist before a job is sent or
  * worked; the job's options live on the queue, so that scheduled sends get them too. Updating on
@@ -27,7 +46,7 @@ export function prepareQueueForJob(queue: JobQueue, job: JobDefinition): Promise
       ...Object.fromEntries(Object.entries(settings).filter(([, value]) => value !== undefined)),
     };
     prepared = (async () => {
-      await queue.boss.createQueue(job.name, options);
+      if (!(await queue.boss.getQueue(job.name))) await createQueue(queue, options);
       await queue.boss.updateQueue(job.name, options);
     })();
     queue.preparedQueues.set(job.name, prepared);

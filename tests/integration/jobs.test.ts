@@ -183,6 +183,30 @@ describe(`background jobs on ${databaseKind()}`, () => {
     expect(await queue.boss.getSchedules()).toEqual([]);
   });
 
+  it('lets a running job finish when its queue stops', async () => {
+    const stopping = await createJobQueue({ pollingIntervalSeconds: 0.5 });
+    const release = gate();
+    const slow = defineJob({
+      name: 'test.finish-on-stop',
+      payload: z.object({}),
+      handle: async () => {
+        await release.opened;
+        return 'done';
+      },
+    });
+    await startJobWorkers([slow], { queue: stopping });
+    const id = await enqueueJob(slow, {}, { queue: stopping });
+    await waitUntil('the job to run', async () =>
+      (await getJobStatus(slow, id!, { queue }))?.state === 'active' ? true : undefined,
+    );
+
+    const stopped = stopping.stop();
+    release.open();
+    await stopped;
+
+    expect(await getJobStatus(slow, id!, { queue })).toMatchObject({ state: 'completed', result: 'done' });
+  });
+
   it('works each job exactly once when two portal instances share the database', async () => {
     const other = await createJobQueue({ pollingIntervalSeconds: 0.5 });
     try {
