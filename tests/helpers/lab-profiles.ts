@@ -1,7 +1,7 @@
 import type { ServerProfile } from '@/db/schema';
 import { encryptSecret } from '@/lib/crypto/secrets';
 import { insertProfile } from './fixtures';
-import { getLab, type OAuthClient } from './lab';
+import { getLab, labControl, type OAuthClient } from './lab';
 
 /** A Gmail profile as an admin would set it up for the lab's Google persona. */
 export function insertLabGoogleProfile(overrides: Partial<Parameters<typeof insertProfile>[0]> = {}): Promise<ServerProfile> {
@@ -66,4 +66,15 @@ export function insertLabMicrosoftProfile(
     internalServer: true,
     ...overrides,
   });
+}
+
+/**
+ * A lab account of its own for a test that changes it (revokes its grants, disables its SMTP):
+ * test files and database projects share one lab, so they must not share such an account.
+ */
+export async function createLabAccount(options: { provider: 'google' | 'microsoft'; name: string }): Promise<string> {
+  const domain = options.provider === 'google' ? 'gmail.lab.test' : 'contoso.lab.test';
+  const email = `${options.name}-${Math.random().toString(36).slice(2, 8)}@${domain}`;
+  await labControl.createAccount({ email, provider: options.provider });
+  return email;
 }

@@ -1,5 +1,5 @@
 import { eq } from 'drizzle-orm';
-import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { db } from '@/db';
 import { mailboxes, oauthAuthorizations, oauthGrants, type ServerProfile, type User } from '@/db/schema';
 import { COMMAND_LINE_ACTOR } from '@/lib/audit/actor';
@@ -13,7 +13,7 @@ import { createUser } from '@/lib/users/users';
 import { approveDeviceCode, authorizeAsUser } from '../../scripts/lab/headless-user';
 import { captureLogs } from '../helpers/captured-logs';
 import { getLab, imapLogin, labControl, labIsAvailable } from '../helpers/lab';
-import { insertLabGoogleProfile, insertLabMicrosoftProfile } from '../helpers/lab-profiles';
+import { createLabAccount, insertLabGoogleProfile, insertLabMicrosoftProfile } from '../helpers/lab-profiles';
 
 const logs = captureLogs();
 let owner: User;
@@ -54,7 +54,6 @@ describe.skipIf(!labIsAvailable)('connecting a mailbox through the lab', () => {
     microsoft = await insertLabMicrosoftProfile();
     microsoftDevice = await insertLabMicrosoftProfile({ flow: 'device' });
   });
-  beforeEach(() => labControl.reset());
 
   it('connects a Gmail mailbox: PKCE, offline access, login hint; tokens stored encrypted; IMAP accepts the token', async () => {
     const mailbox = await mailboxFor('alice@gmail.lab.test', google);
@@ -97,24 +96,21 @@ describe.skipIf(!labIsAvailable)('connecting a mailbox through the lab', () => {
   });
 
   it('tells the owner when they declined, when the sign-in expired, and when the code exchange failed', async () => {
-    const mailbox = await mailboxFor('declined@gmail.lab.test', google);
-    await labControl.createAccount({ email: 'declined@gmail.lab.test', provider: 'google' });
-    const declined = await connectAs(mailbox.id, 'declined@gmail.lab.test', { consent: 'deny' });
+    const account = await createLabAccount({ provider: 'google', name: 'declined' });
+    const mailbox = await mailboxFor(account, google);
+    const declined = await connectAs(mailbox.id, account, { consent: 'deny' });
     expect(declined.result.outcome).toMatchObject({ ok: false, code: 'declined' });
 
     const started = await startAuthorization({ viewer: owner, mailboxId: mailbox.id });
-    const callback = await authorizeAsUser({ authorizationUrl: (started as { authorizationUrl: string }).authorizationUrl, email: 'declined@gmail.lab.test' });
+    const callback = await authorizeAsUser({ authorizationUrl: (started as { authorizationUrl: string }).authorizationUrl, email: account });
     await db.update(oauthAuthorizations).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(oauthAuthorizations.mailboxId, mailbox.id));
     const expired = await completeAuthorization({ userId: owner.id, query: Object.fromEntries(callback.searchParams) });
     expect(expired.outcome).toMatchObject({ code: 'state_expired', message: expect.stringMatching(/expired/) });
 
-    const again = await connectAs(mailbox.id, 'declined@gmail.lab.test', {
-      editUrl: () => undefined,
-    }).then(async ({ query }) => query);
-    // A code that does not exist at the provider: the exchange fails with the provider's own error.
+    // A code the provider never issued: the exchange fails with the provider's own error.
     const started2 = await startAuthorization({ viewer: owner, mailboxId: mailbox.id });
-    const callback2 = await authorizeAsUser({ authorizationUrl: (started2 as { authorizationUrl: string }).authorizationUrl, email: 'declined@gmail.lab.test' });
-    const forged = await completeAuthorization({ userId: owner.id, query: { ...Object.fromEntries(callback2.searchParams), code: `${again.code}x` } });
+    const callback2 = await authorizeAsUser({ authorizationUrl: (started2 as { authorizationUrl: string }).authorizationUrl, email: account });
+    const forged = await completeAuthorization({ userId: owner.id, query: { ...Object.fromEntries(callback2.searchParams), code: 'not-a-code-the-provider-issued' } });
     expect(forged.outcome).toMatchObject({ ok: false, code: 'exchange_failed', message: expect.stringMatching(/invalid_grant/) });
     expect(JSON.stringify(forged)).not.toContain(getLab().personas.google.clients.web!.clientSecret!);
   });
@@ -128,9 +124,9 @@ describe.skipIf(!labIsAvailable)('connecting a mailbox through the lab', () => {
   });
 
   it('names the mail scope missing from the consent and stores nothing', async () => {
-    const mailbox = await mailboxFor('scopes@gmail.lab.test', google);
-    await labControl.createAccount({ email: 'scopes@gmail.lab.test', provider: 'google' });
-    const { result } = await connectAs(mailbox.id, 'scopes@gmail.lab.test', {
+    const account = await createLabAccount({ provider: 'google', name: 'scopes' });
+    const mailbox = await mailboxFor(account, google);
+    const { result } = await connectAs(mailbox.id, account, {
       editUrl: (url) => url.searchParams.set('scope', 'openid email'),
     });
     expect(result.outcome).toMatchObject({ ok: false, code: 'scopes_missing', message: expect.stringContaining('https://mail.google.com/') });
@@ -138,16 +134,16 @@ describe.skipIf(!labIsAvailable)('connecting a mailbox through the lab', () => {
   });
 
   it('explains a consent without refresh token, and keeps the stored one on a reconnect of the same account', async () => {
-    const mailbox = await mailboxFor('norefresh@gmail.lab.test', google);
-    await labControl.createAccount({ email: 'norefresh@gmail.lab.test', provider: 'google' });
+    const account = await createLabAccount({ provider: 'google', name: 'norefresh' });
+    const mailbox = await mailboxFor(account, google);
     const withoutPrompt = (url: URL) => url.searchParams.delete('prompt');
-    const first = await connectAs(mailbox.id, 'norefresh@gmail.lab.test', { editUrl: withoutPrompt });
+    const first = await connectAs(mailbox.id, account, { editUrl: withoutPrompt });
     expect(first.result.outcome).toMatchObject({ ok: false, code: 'no_refresh_token', hint: expect.stringMatching(/myaccount\.google\.com\/permissions/) });
     expect((await getMailbox({ viewer: owner, id: mailbox.id }))!.connection).toBe('not_connected');
 
-    expect((await connectAs(mailbox.id, 'norefresh@gmail.lab.test')).result.outcome.ok).toBe(true);
+    expect((await connectAs(mailbox.id, account)).result.outcome.ok).toBe(true);
     const [before] = await db.select().from(oauthGrants).where(eq(oauthGrants.mailboxId, mailbox.id));
-    const again = await connectAs(mailbox.id, 'norefresh@gmail.lab.test', { editUrl: withoutPrompt });
+    const again = await connectAs(mailbox.id, account, { editUrl: withoutPrompt });
     expect(again.result.outcome).toMatchObject({ ok: true, message: expect.stringMatching(/the one already stored for this account is kept/) });
     const grants = await db.select().from(oauthGrants).where(eq(oauthGrants.mailboxId, mailbox.id));
     expect(grants).toHaveLength(1);
