@@ -1,11 +1,12 @@
 import 'server-only';
-import { databaseKind } from '@/db';
+import { closeDatabase, databaseKind } from '@/db';
 import { migrateDatabase } from '@/db/migrate';
 import { getKeyring } from '@/lib/crypto/keys';
-import { startBackgroundWork } from '@/lib/jobs/start-background-work';
-import { tokenJobs } from '@/lib/tokens/token-jobs';
 import { getEnv } from '@/lib/env';
+import { stopJobQueue } from '@/lib/jobs/job-queue';
+import { startBackgroundWork } from '@/lib/jobs/start-background-work';
 import { logger } from '@/lib/logger';
+import { tokenJobs } from '@/lib/tokens/token-jobs';
 
 /**
  * What a portal instance does once when it starts: refuse a bad configuration with a clear message,
@@ -17,9 +18,21 @@ export async function startPortal(): Promise<void> {
     getKeyring();
     await migrateDatabase();
     await startBackgroundWork([...tokenJobs]);
+    process.once('SIGTERM', () => void stopPortal());
+    process.once('SIGINT', () => void stopPortal());
     logger.info('Mailroom is ready', { database: databaseKind(), publicUrl: getEnv().MAILROOM_PUBLIC_URL });
   } catch (error) {
     process.stderr.write(`\n${error instanceof Error ? error.message : String(error)}\n\n`);
     process.exit(1);
+  }
+}
+
+/** Lets running jobs finish, then closes the database (the embedded one releases its folder). */
+async function stopPortal(): Promise<void> {
+  try {
+    await stopJobQueue();
+    await closeDatabase();
+  } finally {
+    process.exit(0);
   }
 }
