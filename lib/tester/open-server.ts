@@ -1,0 +1,207 @@
+import { codedError, LineConnection } from './line-connection';
+import { BlockedAddressError, resolveAllowedAddress } from './network-guard';
+import { runStep, type StepOptions } from './run-step';
+import type { CheckContext } from './types';
+
+export type Protocol = 'imap' | 'pop3' | 'smtp';
+export type TestContext = StepOptions['context'];
+
+export type OpenedServer = { connection: LineConnection; address: string; greeting: string; capabilities: string[] };
+
+const IMAP_TAG = 'T1';
+
+async function readSmtpReply(connection: LineConnection, timeoutMs: number): Promise<{ code: number; lines: string[]; text: string }> {
+  const lines: string[] = [];
+  for (;;) {
+    const line = await connection.readLine(timeoutMs);
+    lines.push(line);
+    if (!/^\d{3}-/.test(line)) break;
+  }
+  return { code: Number.parseInt(lines.at(-1)!.slice(0, 3), 10), lines, text: lines.join('\n') };
+}
+
+export async function smtpCommand(connection: LineConnection, line: string, timeoutMs: number) {
+  connection.write(line);
+  return readSmtpReply(connection, timeoutMs);
+}
+
+async function readImapTagged(connection: LineConnection, tag: string, timeoutMs: number): Promise<string[]> {
+  const lines: string[] = [];
+  for (;;) {
+    const line = await connection.readLine(timeoutMs);
+    lines.push(line);
+    if (line.startsWith(`${tag} `)) return lines;
+  }
+}
+
+async function readPop3Multiline(connection: LineConnection, timeoutMs: number): Promise<string[]> {
+  const first = await connection.readLine(timeoutMs);
+  if (!first.startsWith('+OK')) return [first];
+  const lines = [first];
+  for (;;) {
+    const line = await connection.readLine(timeoutMs);
+    if (line === '.') return lines;
+    lines.push(line);
+  }
+}
+
+function refused(reply: string): Error {
+  return codedError('EPROTO', reply, { reply });
+}
+
+/** How each protocol greets, lists capabilities and starts TLS: the part the tester speaks itself. */
+const dialects = {
+  imap: {
+    async greeting(connection: LineConnection, timeoutMs: number) {
+      const line = await connection.readLine(timeoutMs);
+      if (!line.startsWith('* OK') && !line.startsWith('* PREAUTH')) throw refused(line);
+      return line;
+    },
+    async startTls(connection: LineConnection, timeoutMs: number) {
+      connection.write(`${IMAP_TAG} STARTTLS`);
+      const lines = await readImapTagged(connection, IMAP_TAG, timeoutMs);
+      if (!lines.at(-1)!.startsWith(`${IMAP_TAG} OK`)) throw refused(lines.join('\n'));
+    },
+    async capabilities(connection: LineConnection, timeoutMs: number) {
+      connection.write(`${IMAP_TAG} CAPABILITY`);
+      const lines = await readImapTagged(connection, IMAP_TAG, timeoutMs);
+      const listed = lines.find((line) => line.startsWith('* CAPABILITY '));
+      return listed ? listed.slice('* CAPABILITY '.length).split(' ') : [];
+    },
+    close(connection: LineConnection) {
+      connection.write('T9 LOGOUT');
+    },
+  },
+  pop3: {
+    async greeting(connection: LineConnection, timeoutMs: number) {
+      const line = await connection.readLine(timeoutMs);
+      if (!line.startsWith('+OK')) throw refused(line);
+      return line;
+    },
+    async startTls(connection: LineConnection, timeoutMs: number) {
+      connection.write('STLS');
+      const line = await connection.readLine(timeoutMs);
+      if (!line.startsWith('+OK')) throw refused(line);
+    },
+    async capabilities(connection: LineConnection, timeoutMs: number) {
+      connection.write('CAPA');
+      const lines = await readPop3Multiline(connection, timeoutMs);
+      return lines.slice(1);
+    },
+    close(connection: LineConnection) {
+      connection.write('QUIT');
+    },
+  },
+  smtp: {
+    async greeting(connection: LineConnection, timeoutMs: number) {
+      const reply = await readSmtpReply(connection, timeoutMs);
+      if (reply.code !== 220) throw refused(reply.text);
+      return reply.text;
+    },
+    async startTls(connection: LineConnection, timeoutMs: number) {
+      const hello = await smtpCommand(connection, 'EHLO mailroom.invalid', timeoutMs);
+      if (hello.code !== 250) throw refused(hello.text);
+      const reply = await smtpCommand(connection, 'STARTTLS', timeoutMs);
+      if (reply.code !== 220) throw refused(reply.text);
+    },
+    async capabilities(connection: LineConnection, timeoutMs: number) {
+      const reply = await smtpCommand(connection, 'EHLO mailroom.invalid', timeoutMs);
+      if (reply.code !== 250) throw refused(reply.text);
+      return reply.lines.slice(1).map((line) => line.slice(4));
+    },
+    close(connection: LineConnection) {
+      connection.write('QUIT');
+    },
+  },
+} as const;
+
+export function closeGently(protocol: Protocol, connection: LineConnection): void {
+  try {
+    dialects[protocol].close(connection);
+  } finally {
+    setTimeout(() => connection.close(), 50).unref();
+  }
+}
+
+/** Whether the capabilities offer the sign-in this mailbox needs, and its name for messages. */
+function neededMechanism(protocol: Protocol, context: CheckContext, capabilities: string[]): { offered: boolean; name: string } {
+  const upper = capabilities.map((capability) => capability.toUpperCase());
+  const sasl = (mechanism: string) =>
+    upper.some((capability) =>
+      protocol === 'imap'
+        ? capability === `AUTH=${mechanism}`
+        : protocol === 'pop3'
+          ? capability.startsWith('SASL ') && capability.split(' ').includes(mechanism)
+          : /^AUTH[ =]/.test(capability) && capability.slice(5).split(' ').includes(mechanism),
+    );
+  if (context.credentials.kind === 'oauth') {
+    return { offered: sasl('XOAUTH2') || (protocol === 'imap' && sasl('OAUTHBEARER')), name: protocol === 'imap' ? 'XOAUTH2 or OAUTHBEARER' : 'XOAUTH2' };
+  }
+  if (protocol === 'imap') return { offered: !upper.includes('LOGINDISABLED'), name: 'LOGIN (the server announces LOGINDISABLED)' };
+  if (protocol === 'pop3') return { offered: upper.includes('USER') || sasl('PLAIN'), name: 'USER/PASS or PLAIN' };
+  return { offered: sasl('PLAIN') || sasl('LOGIN'), name: 'AUTH PLAIN or LOGIN' };
+}
+
+/**
+ * The steps every protocol shares: name resolution (through the network guard), TCP connect, TLS
+ * (implicit or STARTTLS, with the certificate described), and greeting and capabilities, checking
+ * that the needed sign-in mechanism is offered. Leaves the connection open for the caller.
+ */
+export async function openServer(protocol: Protocol, context: TestContext): Promise<OpenedServer> {
+  const { target, timeoutMs } = context;
+  const step = (name: string, stage: StepOptions['stage']) => ({ name, stage, protocol, context });
+  const dialect = dialects[protocol];
+
+  const address = await runStep(
+    {
+      ...step('Name resolution', 'dns'),
+      evidence: (error) => (error instanceof BlockedAddressError ? { reply: error.message } : {}),
+    },
+    async () => {
+      const resolved = await resolveAllowedAddress({ host: target.host, internalServer: context.internalServer });
+      return { value: resolved.address, detail: `${target.host} → ${resolved.all.join(', ')}` };
+    },
+  );
+
+  const connection = await runStep(step('TCP connect', 'tcp'), async () => ({
+    value: await LineConnection.connect({ address, port: target.port, timeoutMs }),
+    detail: `Connected to ${address}:${target.port}`,
+  }));
+  try {
+    let greeting = '';
+    if (target.security === 'tls') {
+      await runStep(step('TLS', 'tls'), async () => {
+        const report = await connection.startTls({ host: target.host, trustedCertificates: context.trustedCertificates, allowSelfSigned: context.allowSelfSigned, timeoutMs });
+        return { value: undefined, detail: `Implicit TLS: ${report.detail}` };
+      });
+    } else if (target.security === 'starttls') {
+      await runStep(step('TLS', 'tls'), async () => {
+        greeting = await dialect.greeting(connection, timeoutMs);
+        await dialect.startTls(connection, timeoutMs);
+        const report = await connection.startTls({ host: target.host, trustedCertificates: context.trustedCertificates, allowSelfSigned: context.allowSelfSigned, timeoutMs });
+        return { value: undefined, detail: `STARTTLS: ${report.detail}` };
+      });
+    } else {
+      await runStep(step('TLS', 'tls'), async () => ({ value: undefined, detail: 'Not used: the profile sends everything unencrypted.' }));
+    }
+
+    let missing: string | undefined;
+    const capabilities = await runStep(
+      { ...step('Greeting and capabilities', 'greeting'), evidence: () => (missing ? { missingMechanism: missing } : {}) },
+      async () => {
+        if (!greeting) greeting = await dialect.greeting(connection, timeoutMs);
+        const listed = await dialect.capabilities(connection, timeoutMs);
+        const mechanism = neededMechanism(protocol, context, listed);
+        if (!mechanism.offered) {
+          missing = mechanism.name;
+          throw codedError('MECHANISM_MISSING', `Not offered: ${mechanism.name}`, { reply: listed.join(' ') });
+        }
+        return { value: listed, detail: `${greeting}\nCapabilities: ${listed.join(' ')}` };
+      },
+    );
+    return { connection, address, greeting, capabilities };
+  } catch (error) {
+    connection.close();
+    throw error;
+  }
+}

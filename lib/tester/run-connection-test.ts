@@ -1,0 +1,280 @@
+import 'server-only';
+import { and, desc, eq, isNull, lt, notInArray } from 'drizzle-orm';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { db } from '@/db';
+import {
+  connectionTests,
+  connectionTestSteps,
+  mailboxes,
+  serverProfiles,
+  type ConnectionTest,
+  type DirectionResult,
+  type Mailbox,
+  type ServerProfile,
+  type StoredError,
+} from '@/db/schema';
+import { SYSTEM_ACTOR, userActor } from '@/lib/audit/actor';
+import { recordAuditEvent } from '@/lib/audit/record-audit-event';
+import { decryptSecret } from '@/lib/crypto/secrets';
+import { AppError, notFound } from '@/lib/errors';
+import { logger } from '@/lib/logger';
+import { transition } from '@/lib/mailboxes/status';
+import { getAccessToken } from '@/lib/tokens/get-access-token';
+import { getConnectionTest, type ConnectionTestResult } from './connection-tests';
+import { checkImap } from './imap-check';
+import type { TestContext } from './open-server';
+import { checkPop3 } from './pop3-check';
+import { StepFailure } from './run-step';
+import { checkSmtp } from './smtp-check';
+import type { Credentials, Direction, TestFailure } from './types';
+
+/** Tests kept per mailbox; older ones are deleted when a new one starts. */
+export const TESTS_KEPT = 50;
+/** A test still unfinished after this long was cut short (a process died): it no longer blocks new ones. */
+const ABANDONED_AFTER_MS = 10 * 60 * 1000;
+const JOIN_POLL_MS = 200;
+
+export type TestStarter = { id: string; email: string } | null;
+
+export type RunConnectionTestOptions = {
+  mailboxId: string;
+  /** The person who asked, or null for the system (a background job). */
+  startedBy: TestStarter;
+  /** Also send a real message from the mailbox to itself. */
+  sendTestMessage?: boolean;
+  /** PEM certificates trusted besides Node's CA store (a company CA, the lab's CA in tests). */
+  trustedCertificates?: string[];
+};
+
+const NOT_RUN: DirectionResult = { status: 'not_run', error: null };
+const RUNNING: DirectionResult = { status: 'running', error: null };
+
+function isEnabled(mailbox: Mailbox, direction: Direction): boolean {
+  return mailbox[direction] === 'server_side';
+}
+
+/**
+ * Starts a test, or joins the one already running for this mailbox: the check and the insert
+ * happen under a lock on the mailbox row, so two clicks (or two portal instances) never start two.
+ */
+export async function startConnectionTest({ mailboxId, startedBy }: Pick<RunConnectionTestOptions, 'mailboxId' | 'startedBy'>): Promise<{ test: ConnectionTest; joined: boolean }> {
+  return db.transaction(async (tx) => {
+    const [mailbox] = await tx.select().from(mailboxes).where(eq(mailboxes.id, mailboxId)).for('update');
+    if (!mailbox) throw notFound('The mailbox');
+    const abandonedBefore = new Date(Date.now() - ABANDONED_AFTER_MS);
+    const [running] = await tx
+      .select()
+      .from(connectionTests)
+      .where(and(eq(connectionTests.mailboxId, mailboxId), isNull(connectionTests.ok)))
+      .orderBy(desc(connectionTests.startedAt))
+      .limit(1);
+    if (running && running.startedAt > abandonedBefore) return { test: running, joined: true };
+    if (running) {
+      await tx
+        .update(connectionTests)
+        .set({ ok: false, finishedAt: new Date() })
+        .where(and(eq(connectionTests.mailboxId, mailboxId), isNull(connectionTests.ok), lt(connectionTests.startedAt, abandonedBefore)));
+    }
+    if (mailbox.connection === 'not_connected') {
+      throw new AppError('CONFLICT', 'Connect the mailbox before testing it.', { hint: 'The owner connects the mailbox (or enters its password) first.' });
+    }
+    if (!isEnabled(mailbox, 'incoming') && !isEnabled(mailbox, 'outgoing')) {
+      throw new AppError('CONFLICT', 'Neither incoming nor outgoing email is set to server-side synchronization: there is nothing to test.');
+    }
+    const [test] = await tx
+      .insert(connectionTests)
+      .values({
+        mailboxId,
+        startedById: startedBy?.id ?? null,
+        incoming: isEnabled(mailbox, 'incoming') ? RUNNING : NOT_RUN,
+        outgoing: isEnabled(mailbox, 'outgoing') ? RUNNING : NOT_RUN,
+      })
+      .returning();
+    const kept = tx
+      .select({ id: connectionTests.id })
+      .from(connectionTests)
+      .where(eq(connectionTests.mailboxId, mailboxId))
+      .orderBy(desc(connectionTests.startedAt), desc(connectionTests.id))
+      .limit(TESTS_KEPT);
+    await tx.delete(connectionTests).where(and(eq(connectionTests.mailboxId, mailboxId), notInArray(connectionTests.id, kept)));
+    return { test: test!, joined: false };
+  });
+}
+
+function credentialsOf(mailbox: Mailbox, profile: ServerProfile, startedAt: Date): Credentials {
+  if (profile.authType === 'password') {
+    if (!mailbox.password) {
+      throw new AppError('CONFLICT', 'No password is stored for this mailbox.', { hint: 'The owner enters the password or app password first.' });
+    }
+    return { kind: 'password', user: mailbox.address, password: decryptSecret(mailbox.password) };
+  }
+  // One refresh for both directions, made for this test: a refusal right after it is not an old token's fault.
+  let token: ReturnType<typeof getAccessToken> | undefined;
+  return {
+    kind: 'oauth',
+    user: mailbox.address,
+    getAccessToken: () => (token ??= getAccessToken({ mailboxId: mailbox.id, refreshedSince: startedAt })),
+  };
+}
+
+async function runDirection(direction: Direction, run: () => Promise<void>): Promise<DirectionResult> {
+  try {
+    await run();
+    return { status: 'success', error: null };
+  } catch (error) {
+    if (error instanceof StepFailure) return { status: 'failure', error: error.failure };
+    logger.error('connection test step crashed', { direction, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
+    return {
+      status: 'failure',
+      error: { code: 'unknown', message: 'The test stopped on an unexpected error, which was logged.', hint: 'Try again; if it persists, report it with the time of the test.' },
+    };
+  }
+}
+
+/** Runs the checks of a started test and writes the verdict: test row, mailbox statuses, audit. */
+async function executeConnectionTest(
+  test: ConnectionTest,
+  options: Required<Pick<RunConnectionTestOptions, 'sendTestMessage' | 'trustedCertificates'>> & Pick<RunConnectionTestOptions, 'startedBy'>,
+): Promise<void> {
+  const [row] = await db
+    .select({ mailbox: mailboxes, profile: serverProfiles })
+    .from(mailboxes)
+    .innerJoin(serverProfiles, eq(serverProfiles.id, mailboxes.profileId))
+    .where(eq(mailboxes.id, test.mailboxId));
+  let results: Record<Direction, DirectionResult>;
+  try {
+    if (!row) throw notFound('The mailbox');
+    const { mailbox, profile } = row;
+    const credentials = credentialsOf(mailbox, profile, test.startedAt);
+    const secrets = new Set<string>(credentials.kind === 'password' ? [credentials.password] : []);
+    const contextFor = (direction: Direction): TestContext => ({
+      target:
+        direction === 'incoming'
+          ? { host: profile.incomingHost, port: profile.incomingPort, security: profile.incomingSecurity }
+          : { host: profile.outgoingHost, port: profile.outgoingPort, security: profile.outgoingSecurity },
+      address: mailbox.address,
+      credentials,
+      serverType: profile.serverType,
+      allowSelfSigned: profile.allowSelfSigned,
+      internalServer: profile.internalServer,
+      timeoutMs: profile.connectionTimeoutSeconds * 1000,
+      trustedCertificates: options.trustedCertificates,
+      secrets,
+      recordStep: async (step) => {
+        await db.insert(connectionTestSteps).values({ testId: test.id, direction, ...step });
+      },
+    });
+    // Incoming and outgoing at once: each has its own connections and its own timeouts.
+    const [incoming, outgoing] = await Promise.all([
+      isEnabled(mailbox, 'incoming')
+        ? runDirection('incoming', () => (profile.incomingProtocol === 'pop3' ? checkPop3(contextFor('incoming')) : checkImap(contextFor('incoming'))))
+        : NOT_RUN,
+      isEnabled(mailbox, 'outgoing') ? runDirection('outgoing', () => checkSmtp({ ...contextFor('outgoing'), sendTestMessage: options.sendTestMessage })) : NOT_RUN,
+    ]);
+    results = { incoming, outgoing };
+  } catch (error) {
+    const failure: TestFailure =
+      error instanceof AppError
+        ? { code: 'auth_failed', message: error.message, hint: error.hint ?? '' }
+        : { code: 'unknown', message: 'The test could not start.', hint: 'Try again; the error was logged.' };
+    if (!(error instanceof AppError)) logger.error('connection test failed to start', { error: error instanceof Error ? error.name : String(error) });
+    results = { incoming: { status: 'failure', error: failure }, outgoing: { status: 'failure', error: failure } };
+  }
+  await recordVerdict(test, results, options.startedBy);
+}
+
+const statusOf = (result: DirectionResult) => (result.status === 'success' ? 'success' : result.status === 'failure' ? 'failure' : 'not_run');
+
+/** Activation goes through transition() only: a pass activates what may be active, a failure makes it failing. */
+async function recordVerdict(test: ConnectionTest, results: Record<Direction, DirectionResult>, startedBy: TestStarter): Promise<void> {
+  const finishedAt = new Date();
+  const ok = results.incoming.status !== 'failure' && results.outgoing.status !== 'failure';
+  await db.transaction(async (tx) => {
+    const [mailbox] = await tx.select().from(mailboxes).where(eq(mailboxes.id, test.mailboxId)).for('update');
+    if (!mailbox) return;
+    const firstError = results.incoming.error ?? results.outgoing.error;
+    let activated = false;
+    let patch: Partial<Mailbox>;
+    if (ok) {
+      try {
+        patch = { ...transition(mailbox, 'test_passed'), statusReason: null, failingSince: null };
+        activated = true;
+      } catch (error) {
+        if (!(error instanceof AppError)) throw error;
+        const reason: StoredError = { code: 'not_activated', message: `The test passed, but the mailbox was not activated: ${error.message}`, hint: '', at: finishedAt.toISOString() };
+        patch = { incomingStatus: statusOf(results.incoming), outgoingStatus: statusOf(results.outgoing), statusReason: reason };
+      }
+    } else {
+      const moved = transition(mailbox, 'test_failed');
+      patch = {
+        ...moved,
+        incomingStatus: statusOf(results.incoming),
+        outgoingStatus: statusOf(results.outgoing),
+        statusReason: firstError ? { ...firstError, at: finishedAt.toISOString() } : null,
+        failingSince: moved.status === 'failing' ? (mailbox.failingSince ?? finishedAt) : mailbox.failingSince,
+      };
+    }
+    await tx.update(mailboxes).set({ ...patch, lastTestAt: finishedAt }).where(eq(mailboxes.id, mailbox.id));
+    await tx
+      .update(connectionTests)
+      .set({ ok, activated, incoming: results.incoming, outgoing: results.outgoing, finishedAt })
+      .where(eq(connectionTests.id, test.id));
+    await recordAuditEvent(tx, {
+      actor: startedBy ? userActor(startedBy) : SYSTEM_ACTOR,
+      action: 'mailbox.test',
+      target: { type: 'mailbox', id: mailbox.id },
+      mailboxId: mailbox.id,
+      profileId: mailbox.profileId,
+      detail: {
+        address: mailbox.address,
+        testId: test.id,
+        ok,
+        activated,
+        failing: [results.incoming.error?.code, results.outgoing.error?.code].filter(Boolean),
+      },
+    });
+  });
+}
+
+async function waitForTest(test: ConnectionTest): Promise<ConnectionTestResult> {
+  const deadline = test.startedAt.getTime() + ABANDONED_AFTER_MS;
+  for (;;) {
+    const current = await getConnectionTest({ mailboxId: test.mailboxId, testId: test.id });
+    if (!current) throw notFound('The test');
+    if (current.ok !== null || Date.now() > deadline) return current;
+    await sleep(JOIN_POLL_MS);
+  }
+}
+
+/**
+ * Starts a test (or joins the running one) and returns at once, the checks going on in the
+ * background: what the mailbox page does, following the steps as they are recorded.
+ */
+export async function beginConnectionTest(options: RunConnectionTestOptions): Promise<{ testId: string; joined: boolean }> {
+  const { test, joined } = await startConnectionTest(options);
+  if (!joined) {
+    void executeConnectionTest(test, {
+      startedBy: options.startedBy,
+      sendTestMessage: options.sendTestMessage ?? false,
+      trustedCertificates: options.trustedCertificates ?? [],
+    }).catch((error: unknown) => logger.error('connection test crashed', { testId: test.id, error: error instanceof Error ? error.name : String(error) }));
+  }
+  return { testId: test.id, joined };
+}
+
+/**
+ * Tests a mailbox's incoming and outgoing servers at once and activates it when every enabled
+ * direction passes; resolves with the finished test. A test already running is joined, not repeated.
+ * Callers check who may test the mailbox; a background job calls it with `startedBy: null`.
+ */
+export async function runConnectionTest(options: RunConnectionTestOptions): Promise<ConnectionTestResult & { joined: boolean }> {
+  const { test, joined } = await startConnectionTest(options);
+  if (!joined) {
+    await executeConnectionTest(test, {
+      startedBy: options.startedBy,
+      sendTestMessage: options.sendTestMessage ?? false,
+      trustedCertificates: options.trustedCertificates ?? [],
+    });
+  }
+  return { ...(await waitForTest(test)), joined };
+}

@@ -1,0 +1,52 @@
+import type { ServerProfile } from '@/db/schema';
+
+export const FAILURE_CODES = [
+  'dns',
+  'refused',
+  'timeout',
+  'tls',
+  'auth_failed',
+  'token_revoked',
+  'scope_missing',
+  'smtp_auth_disabled',
+  'imap_disabled',
+  'mailbox_missing',
+  'blocked_address',
+  'unknown',
+] as const;
+
+export type FailureCode = (typeof FAILURE_CODES)[number];
+
+/** What a person reads about a failed direction: a class, a plain message and what to do. */
+export type TestFailure = { code: FailureCode; message: string; hint: string };
+
+export type Direction = 'incoming' | 'outgoing';
+
+export type StepOutcome = { name: string; ok: boolean; durationMs: number; detail: string };
+
+/** Records a finished step where every portal instance can read it (a row per step). */
+export type RecordStep = (step: StepOutcome) => Promise<void>;
+
+/** How a direction signs in: a token from the token service, or the stored password. */
+export type Credentials =
+  | { kind: 'oauth'; user: string; getAccessToken: () => Promise<{ accessToken: string; account: string; expiresAt: Date }> }
+  | { kind: 'password'; user: string; password: string };
+
+export type ServerTarget = {
+  host: string;
+  port: number;
+  security: ServerProfile['incomingSecurity'];
+};
+
+/** What every protocol check is given. */
+export type CheckContext = {
+  target: ServerTarget;
+  address: string;
+  credentials: Credentials;
+  serverType: ServerProfile['serverType'];
+  allowSelfSigned: boolean;
+  internalServer: boolean;
+  timeoutMs: number;
+  trustedCertificates: string[];
+  recordStep: RecordStep;
+};

@@ -1,0 +1,277 @@
+// Issue 7, acceptance 2, 3 and 5: the connection tester against the mail lab, on each database.
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { createServer, type Server, type Socket } from 'node:net';
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { db } from '@/db';
+import { auditEvents, connectionTests, mailboxes, oauthGrants, type ServerProfile, type User } from '@/db/schema';
+import { COMMAND_LINE_ACTOR } from '@/lib/audit/actor';
+import { decryptSecret } from '@/lib/crypto/secrets';
+import { applyMailboxEvent, createMailbox, getMailbox } from '@/lib/mailboxes/mailboxes';
+import { setMailboxPassword } from '@/lib/mailboxes/set-mailbox-password';
+import { completeAuthorization } from '@/lib/oauth/complete-authorization';
+import { startAuthorization } from '@/lib/oauth/start-authorization';
+import { findConnectionTests } from '@/lib/tester/connection-tests';
+import { runConnectionTest, startConnectionTest, TESTS_KEPT } from '@/lib/tester/run-connection-test';
+import { createUser } from '@/lib/users/users';
+import { authorizeAsUser } from '../../scripts/lab/headless-user';
+import { captureLogs } from '../helpers/captured-logs';
+import { insertProfile } from '../helpers/fixtures';
+import { getLab, labControl, labIsAvailable } from '../helpers/lab';
+import { insertLabGoogleProfile, insertLabMicrosoftProfile } from '../helpers/lab-profiles';
+
+const logs = captureLogs();
+const run = randomBytes(3).toString('hex');
+let owner: User;
+let google: ServerProfile;
+let microsoft: ServerProfile;
+const listeners: Server[] = [];
+const hangingSockets: Socket[] = [];
+
+const trusted = () => ({ trustedCertificates: [getLab().caCertificate] });
+
+async function approvedMailbox(address: string, profile: ServerProfile, options: { incoming?: 'server_side' | 'none'; outgoing?: 'server_side' | 'none' } = {}) {
+  const mailbox = await createMailbox({
+    actor: COMMAND_LINE_ACTOR,
+    input: { address, ownerId: owner.id, profileId: profile.id, incoming: options.incoming ?? 'server_side', outgoing: options.outgoing ?? 'server_side', shared: false },
+  });
+  await applyMailboxEvent({ actor: COMMAND_LINE_ACTOR, id: mailbox.id, event: 'approve' });
+  return mailbox;
+}
+
+/** A fresh lab account for this run (faults on one account then touch no other test), connected through OAuth. */
+async function connectedOAuthMailbox(persona: 'google' | 'microsoft', profile: ServerProfile, name: string) {
+  const address = `${name}-${run}@${persona === 'google' ? 'gmail' : 'contoso'}.lab.test`;
+  await labControl.createAccount({ email: address, provider: persona });
+  const mailbox = await approvedMailbox(address, profile);
+  const started = await startAuthorization({ viewer: owner, mailboxId: mailbox.id });
+  if (started.flow !== 'code') throw new Error('expected the code flow');
+  const callback = await authorizeAsUser({ authorizationUrl: started.authorizationUrl, email: address });
+  const { outcome } = await completeAuthorization({ userId: owner.id, query: Object.fromEntries(callback.searchParams) });
+  expect(outcome.ok, outcome.message).toBe(true);
+  return mailbox;
+}
+
+async function passwordAccount(name: string) {
+  const address = `${name}-${run}@imap.lab.test`;
+  const password = `pw-${randomBytes(9).toString('hex')}`;
+  await labControl.createAccount({ email: address, provider: 'password', password });
+  return { address, password };
+}
+
+async function passwordMailbox(profile: ServerProfile, account: { address: string }, storedPassword: string) {
+  const mailbox = await approvedMailbox(account.address, profile);
+  await setMailboxPassword({ viewer: owner, mailboxId: mailbox.id, password: storedPassword });
+  return mailbox;
+}
+
+function genericProfile(overrides: Parameters<typeof insertProfile>[0] = {}) {
+  const { generic } = getLab().mail;
+  return insertProfile({
+    name: `Lab generic ${randomBytes(3).toString('hex')}`,
+    serverType: 'custom',
+    authType: 'password',
+    clientId: null,
+    scopes: [],
+    incomingProtocol: 'imap',
+    incomingHost: generic.imap.tls.host,
+    incomingPort: generic.imap.tls.port,
+    incomingSecurity: 'tls',
+    outgoingHost: generic.smtp.starttls.host,
+    outgoingPort: generic.smtp.starttls.port,
+    outgoingSecurity: 'starttls',
+    internalServer: true,
+    connectionTimeoutSeconds: 5,
+    ...overrides,
+  });
+}
+
+async function listen(server: Server): Promise<number> {
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  listeners.push(server);
+  return (server.address() as { port: number }).port;
+}
+
+const stepNames = (steps: { name: string; ok: boolean }[]) => steps.map((step) => `${step.ok ? '✓' : '✗'} ${step.name}`);
+
+describe.skipIf(!labIsAvailable)('the connection tester, against the mail lab', () => {
+  beforeAll(async () => {
+    owner = await createUser({ actor: COMMAND_LINE_ACTOR, input: { email: `owner-${run}@example.org`, role: 'owner' } });
+    google = await insertLabGoogleProfile();
+    microsoft = await insertLabMicrosoftProfile();
+  });
+  afterAll(async () => {
+    for (const socket of hangingSockets) socket.destroy();
+    await Promise.all(listeners.map((server) => new Promise((resolve) => server.close(resolve))));
+  });
+
+  it('activates a connected, approved Gmail mailbox: every step passes, in both directions at once, and the test message arrives', async () => {
+    const mailbox = await connectedOAuthMailbox('google', google, 'active');
+    const result = await runConnectionTest({ mailboxId: mailbox.id, startedBy: owner, sendTestMessage: true, ...trusted() });
+
+    expect(result).toMatchObject({ ok: true, activated: true, incoming: { status: 'success', error: null }, outgoing: { status: 'success', error: null } });
+    expect(stepNames(result.incoming.steps)).toEqual(['✓ Name resolution', '✓ TCP connect', '✓ TLS', '✓ Greeting and capabilities', '✓ Access token', '✓ Authentication', '✓ Open INBOX']);
+    expect(stepNames(result.outgoing.steps)).toEqual(['✓ Name resolution', '✓ TCP connect', '✓ TLS', '✓ Greeting and capabilities', '✓ Access token', '✓ Authentication', '✓ Envelope', '✓ Test message']);
+    expect(result.incoming.steps.find((step) => step.name === 'TLS')!.detail).toMatch(/issuer CN=Mailroom lab CA.*expires \d{4}-\d\d-\d\d; verified/);
+    expect(result.incoming.steps.find((step) => step.name === 'Greeting and capabilities')!.detail).toMatch(/AUTH=XOAUTH2/);
+    expect(result.incoming.steps.find((step) => step.name === 'Open INBOX')!.detail).toMatch(/INBOX holds \d+ message/);
+
+    // Acceptance 3: the directions overlap in time, read from the steps' own timestamps.
+    const span = (steps: { at: string }[]) => [Date.parse(steps[0]!.at), Date.parse(steps.at(-1)!.at)] as const;
+    const [incomingStart, incomingEnd] = span(result.incoming.steps);
+    const [outgoingStart, outgoingEnd] = span(result.outgoing.steps);
+    expect(incomingStart).toBeLessThanOrEqual(outgoingEnd);
+    expect(outgoingStart).toBeLessThanOrEqual(incomingEnd);
+
+    const stored = await getMailbox({ viewer: owner, id: mailbox.id });
+    expect(stored).toMatchObject({ status: 'active', incomingStatus: 'success', outgoingStatus: 'success', statusReason: null, failingSince: null });
+    expect(stored!.lastTestAt).toBeInstanceOf(Date);
+    const received = await labControl.receivedMessages({ to: mailbox.address });
+    expect(received.map((message) => message.subject)).toContain('Mailroom connection test');
+
+    const [audit] = await db.select().from(auditEvents).where(eq(auditEvents.action, 'mailbox.test'));
+    expect(audit!.detail).toMatchObject({ ok: true, activated: true, failing: [] });
+
+    // Acceptance 5: neither the access nor the refresh token appears in steps, results or logs.
+    const [grant] = await db.select().from(oauthGrants).where(eq(oauthGrants.mailboxId, mailbox.id));
+    const secrets = [decryptSecret(grant!.accessToken!), decryptSecret(grant!.refreshToken!)];
+    const shown = JSON.stringify(result) + JSON.stringify(await findConnectionTests({ mailboxId: mailbox.id, limit: 50 })) + JSON.stringify(audit) + logs.text();
+    for (const secret of secrets) {
+      expect(shown).not.toContain(secret);
+      expect(shown).not.toContain(Buffer.from(secret).toString('base64'));
+    }
+  });
+
+  it('says to reconnect when the grant was revoked (invalid_grant), and an active mailbox becomes failing', async () => {
+    const mailbox = await connectedOAuthMailbox('google', google, 'revoked');
+    expect((await runConnectionTest({ mailboxId: mailbox.id, startedBy: owner, ...trusted() })).activated).toBe(true);
+    await labControl.revokeGrants({ account: mailbox.address });
+
+    const result = await runConnectionTest({ mailboxId: mailbox.id, startedBy: owner, ...trusted() });
+    expect(result.ok).toBe(false);
+    for (const direction of [result.incoming, result.outgoing]) {
+      expect(direction.error).toMatchObject({ code: 'token_revoked', message: expect.stringMatching(/invalid_grant/), hint: expect.stringMatching(/reconnects/) });
+      expect(stepNames(direction.steps).at(-1)).toBe('✗ Access token');
+    }
+    const stored = await getMailbox({ viewer: owner, id: mailbox.id });
+    expect(stored).toMatchObject({ status: 'failing', statusReason: { code: 'token_revoked' } });
+    expect(stored!.failingSince).toBeInstanceOf(Date);
+  });
+
+  it('names 5.7.139 when Microsoft 365 has SMTP AUTH disabled for the mailbox, while incoming passes', async () => {
+    const mailbox = await connectedOAuthMailbox('microsoft', microsoft, 'nosmtp');
+    await labControl.setSmtpAuthDisabled({ account: mailbox.address, disabled: true });
+    const result = await runConnectionTest({ mailboxId: mailbox.id, startedBy: owner, ...trusted() });
+    await labControl.setSmtpAuthDisabled({ account: mailbox.address, disabled: false });
+
+    expect(result.incoming.status).toBe('success');
+    expect(result.outgoing.error).toMatchObject({ code: 'smtp_auth_disabled', hint: expect.stringMatching(/Authenticated SMTP.*SmtpClientAuthenticationDisabled/s) });
+    const failed = result.outgoing.steps.at(-1)!;
+    expect(failed).toMatchObject({ name: 'Authentication', ok: false, detail: expect.stringContaining('535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant') });
+    expect(await getMailbox({ viewer: owner, id: mailbox.id })).toMatchObject({ status: 'failing', incomingStatus: 'success', outgoingStatus: 'failure' });
+  });
+
+  it('classifies a refused connection and a server that never answers, within the profile’s timeout', async () => {
+    const closed = createServer();
+    const closedPort = await listen(closed);
+    await new Promise((resolve) => closed.close(resolve));
+    const hanging = createServer((socket) => hangingSockets.push(socket));
+    const hangingPort = await listen(hanging);
+    const account = await passwordAccount('network');
+    const profile = await genericProfile({ incomingPort: closedPort, outgoingHost: '127.0.0.1', outgoingPort: hangingPort, outgoingSecurity: 'tls' });
+    const mailbox = await passwordMailbox(profile, account, account.password);
+
+    const result = await runConnectionTest({ mailboxId: mailbox.id, startedBy: owner, ...trusted() });
+    expect(result.incoming.error).toMatchObject({ code: 'refused', message: expect.stringMatching(/refused the connection/) });
+    expect(stepNames(result.incoming.steps)).toEqual(['✓ Name resolution', '✗ TCP connect']);
+    expect(result.outgoing.error).toMatchObject({ code: 'timeout', message: expect.stringMatching(/did not answer within 5 seconds/) });
+    expect(stepNames(result.outgoing.steps)).toEqual(['✓ Name resolution', '✓ TCP connect', '✗ TLS']);
+  });
+
+  it('refuses a self-signed certificate unless the profile allows it', async () => {
+    const { selfSigned } = getLab().mail.generic;
+    const account = await passwordAccount('selfsigned');
+    const strict = await genericProfile({ incomingHost: selfSigned.imap.host, incomingPort: selfSigned.imap.port, outgoingHost: selfSigned.smtp.host, outgoingPort: selfSigned.smtp.port, outgoingSecurity: 'tls' });
+    const mailbox = await passwordMailbox(strict, account, account.password);
+    const refused = await runConnectionTest({ mailboxId: mailbox.id, startedBy: owner, ...trusted() });
+    for (const direction of [refused.incoming, refused.outgoing]) {
+      expect(direction.error).toMatchObject({ code: 'tls', message: expect.stringMatching(/self-signed/), hint: expect.stringMatching(/Allow self-signed certificates/) });
+      expect(direction.steps.at(-1)).toMatchObject({ name: 'TLS', ok: false, detail: expect.stringContaining('DEPTH_ZERO_SELF_SIGNED_CERT') });
+    }
+
+    await db.update(mailboxes).set({ profileId: (await genericProfile({ ...strictTargets(selfSigned), allowSelfSigned: true })).id }).where(eq(mailboxes.id, mailbox.id));
+    const accepted = await runConnectionTest({ mailboxId: mailbox.id, startedBy: owner, ...trusted() });
+    expect(accepted).toMatchObject({ ok: true, activated: true });
+    expect(accepted.incoming.steps.find((step) => step.name === 'TLS')!.detail).toMatch(/self-signed, accepted because the profile allows/);
+  });
+
+  it('says the password was refused on a password profile, and never shows the password', async () => {
+    const account = await passwordAccount('wrongpw');
+    const wrong = `wrong-${randomBytes(6).toString('hex')}`;
+    const mailbox = await passwordMailbox(await genericProfile(), account, wrong);
+    const result = await runConnectionTest({ mailboxId: mailbox.id, startedBy: owner, ...trusted() });
+    for (const direction of [result.incoming, result.outgoing]) {
+      expect(direction.error).toMatchObject({ code: 'auth_failed', message: expect.stringMatching(/refused the user name or password/), hint: expect.stringMatching(/app password/) });
+    }
+    expect(result.incoming.steps.at(-1)!.detail).toMatch(/AUTHENTICATIONFAILED/);
+    expect(result.outgoing.steps.at(-1)!.detail).toMatch(/535/);
+    const shown = JSON.stringify(result) + logs.text();
+    expect(shown).not.toContain(wrong);
+    expect(shown).not.toContain(Buffer.from(wrong).toString('base64'));
+  });
+
+  it('tests a POP3 profile: STAT on success, the refusal on a wrong password', async () => {
+    const { generic } = getLab().mail;
+    const pop3 = await genericProfile({ incomingProtocol: 'pop3', incomingHost: generic.pop3.tls.host, incomingPort: generic.pop3.tls.port });
+    const good = await passwordAccount('pop3');
+    const passing = await runConnectionTest({ mailboxId: (await passwordMailbox(pop3, good, good.password)).id, startedBy: owner, ...trusted() });
+    expect(passing).toMatchObject({ ok: true, activated: true });
+    expect(stepNames(passing.incoming.steps)).toEqual(['✓ Name resolution', '✓ TCP connect', '✓ TLS', '✓ Greeting and capabilities', '✓ Authentication', '✓ STAT']);
+    expect(passing.incoming.steps.at(-1)!.detail).toMatch(/^\+OK \d+ \d+/);
+
+    const bad = await passwordAccount('pop3bad');
+    const failing = await runConnectionTest({ mailboxId: (await passwordMailbox(pop3, bad, 'not the password')).id, startedBy: owner, ...trusted() });
+    expect(failing.incoming.error).toMatchObject({ code: 'auth_failed' });
+    expect(failing.incoming.steps.at(-1)).toMatchObject({ name: 'Authentication', ok: false, detail: expect.stringMatching(/-ERR/) });
+  });
+
+  it('never connects to link-local or metadata addresses, nor to loopback unless the profile is internal', async () => {
+    const account = await passwordAccount('guard');
+    const mailbox = await passwordMailbox(await genericProfile({ internalServer: false, incomingHost: '169.254.169.254', incomingPort: 80 }), account, account.password);
+    const result = await runConnectionTest({ mailboxId: mailbox.id, startedBy: owner, ...trusted() });
+    expect(result.incoming.error).toMatchObject({ code: 'blocked_address', message: expect.stringMatching(/169\.254\.169\.254.*link-local/) });
+    expect(result.outgoing.error).toMatchObject({ code: 'blocked_address', message: expect.stringMatching(/127\.0\.0\.1.*not marked as an internal server/) });
+    expect(stepNames(result.incoming.steps)).toEqual(['✗ Name resolution']);
+  });
+
+  it('joins a running test instead of starting a second one, and keeps the last 50 tests', async () => {
+    const account = await passwordAccount('join');
+    const mailbox = await passwordMailbox(await genericProfile(), account, account.password);
+    const [first, second] = await Promise.all([
+      runConnectionTest({ mailboxId: mailbox.id, startedBy: owner, ...trusted() }),
+      runConnectionTest({ mailboxId: mailbox.id, startedBy: owner, ...trusted() }),
+    ]);
+    expect(first.id).toBe(second.id);
+    expect([first.joined, second.joined].sort()).toEqual([false, true]);
+
+    const finished = { ok: true, finishedAt: new Date(), incoming: { status: 'success' as const, error: null }, outgoing: { status: 'success' as const, error: null } };
+    await db.insert(connectionTests).values(
+      Array.from({ length: TESTS_KEPT }, (_, index) => ({ mailboxId: mailbox.id, startedAt: new Date(Date.now() - (index + 1) * 60_000), ...finished })),
+    );
+    const { test } = await startConnectionTest({ mailboxId: mailbox.id, startedBy: owner });
+    await db.update(connectionTests).set(finished).where(eq(connectionTests.id, test.id));
+    const rows = await db.select({ id: connectionTests.id }).from(connectionTests).where(eq(connectionTests.mailboxId, mailbox.id));
+    expect(rows).toHaveLength(TESTS_KEPT);
+    const page = await findConnectionTests({ mailboxId: mailbox.id, limit: 30 });
+    expect(page.data[0]!.id).toBe(test.id);
+    const rest = await findConnectionTests({ mailboxId: mailbox.id, limit: 30, cursor: page.nextCursor! });
+    expect(rest.data).toHaveLength(TESTS_KEPT - 30);
+    expect(rest.nextCursor).toBeNull();
+  });
+});
+
+function strictTargets(selfSigned: ReturnType<typeof getLab>['mail']['generic']['selfSigned']) {
+  return { incomingHost: selfSigned.imap.host, incomingPort: selfSigned.imap.port, outgoingHost: selfSigned.smtp.host, outgoingPort: selfSigned.smtp.port, outgoingSecurity: 'tls' as const };
+}
