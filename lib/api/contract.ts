@@ -1,6 +1,7 @@
 import { connectionEndpoints } from './endpoints/connections';
 import { mailboxEndpoints } from './endpoints/mailboxes';
 import { profileEndpoints } from './endpoints/profiles';
+import { testEndpoints } from './endpoints/tests';
 import { systemEndpoints, userEndpoints } from './endpoints/users';
 
 export type { Endpoint } from './endpoint';
@@ -16,4 +17,5 @@ export const endpoints = {
   ...profileEndpoints,
   ...mailboxEndpoints,
   ...connectionEndpoints,
+  ...testEndpoints,
 };

@@ -9,6 +9,7 @@ import { getConnectOutcome } from '@/lib/oauth/get-connect-outcome';
 import { isId } from '@/lib/validations/common';
 import { ConnectPanel } from './connect-panel';
 import { MailboxAdminActions } from './mailbox-admin-actions';
+import { TestAndActivatePanel } from './test-and-activate-panel';
 
 export const metadata: Metadata = { title: 'Mailbox' };
 
@@ -113,6 +114,7 @@ export default async function MailboxPage({
           ) : null}
         </div>
       </div>
+      <div className="mt-6"><TestAndActivatePanel mailboxId={mailbox.id} /></div>
     </>
   );
 }

@@ -1,0 +1,133 @@
+'use client';
+
+import { useRouter } from 'next/navigation';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { Alert, Badge, Button, Card } from '@/app/_components/ui';
+import { readMailboxTestAction, startMailboxTestAction, type TestView } from './test-actions';
+
+const POLL_MS = 400;
+const DIRECTIONS = [
+  ['incoming', 'Incoming'],
+  ['outgoing', 'Outgoing'],
+] as const;
+
+function Verdict({ test }: { test: TestView }) {
+  if (test.ok === null) return <Badge tone="neutral">Testing…</Badge>;
+  if (test.activated) return <Badge tone="good">Active</Badge>;
+  if (test.ok) return <Badge tone="warn">Passed, not activated</Badge>;
+  return <Badge tone="bad">Failing</Badge>;
+}
+
+function Direction({ label, result }: { label: string; result: TestView['incoming'] }) {
+  return (
+    <div data-testid={`test-${label.toLowerCase()}`}>
+      <h3 className="text-sm font-semibold">
+        {label}{' '}
+        <span className="font-normal text-slate-500">
+          {result.status === 'not_run' ? '(not tested)' : result.status === 'running' ? '(running)' : result.status === 'success' ? '(success)' : '(failure)'}
+        </span>
+      </h3>
+      <ol className="mt-2 space-y-1 text-sm">
+        {result.steps.map((step, index) => (
+          <li key={index} data-step={step.name} data-ok={step.ok ? 'true' : 'false'}>
+            <details>
+              <summary className={step.ok ? 'text-emerald-700' : 'text-red-700'}>
+                <span aria-hidden>{step.ok ? '✓' : '✗'}</span> {step.name} <span className="text-slate-500">({step.durationMs} ms)</span>
+              </summary>
+              <pre className="mt-1 whitespace-pre-wrap break-words rounded bg-slate-50 p-2 text-xs text-slate-700">{step.detail}</pre>
+            </details>
+          </li>
+        ))}
+      </ol>
+      {result.error ? (
+        <div className="mt-2 rounded-md bg-red-50 px-3 py-2 text-sm text-red-800" data-testid={`error-${label.toLowerCase()}`}>
+          <p className="font-medium">{result.error.message}</p>
+          <p className="mt-1">{result.error.hint}</p>
+        </div>
+      ) : null}
+    </div>
+  );
+}
+
+/**
+ * "Test and activate": starts a test on the server and shows its steps as they are recorded, then
+ * the verdict. A click while a test runs joins that test.
+ */
+export function TestAndActivatePanel({ mailboxId }: { mailboxId: string }) {
+  const router = useRouter();
+  const [test, setTest] = useState<TestView | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [sendTestMessage, setSendTestMessage] = useState(false);
+  const [starting, setStarting] = useState(false);
+  const following = useRef<string | null>(null);
+
+  const follow = useCallback(
+    async (testId?: string) => {
+      for (;;) {
+        const current = await readMailboxTestAction({ mailboxId, testId });
+        if (!current) return;
+        setTest(current);
+        if (current.ok !== null) {
+          if (testId) router.refresh();
+          return;
+        }
+        testId = current.id;
+        following.current = current.id;
+        await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+      }
+    },
+    [mailboxId, router],
+  );
+
+  useEffect(() => {
+    // The newest test, shown on arrival and followed if it is still running.
+    const timer = setTimeout(() => void follow(), 0);
+    return () => clearTimeout(timer);
+  }, [follow]);
+
+  async function start() {
+    setStarting(true);
+    setError(null);
+    const started = await startMailboxTestAction({ mailboxId, sendTestMessage });
+    setStarting(false);
+    if ('error' in started) {
+      setError(started.error);
+      return;
+    }
+    if (following.current === started.testId && test?.ok === null) return;
+    following.current = started.testId;
+    await follow(started.testId);
+  }
+
+  const running = test?.ok === null;
+  return (
+    <Card title="Test and activate">
+      <p className="text-sm text-slate-600">
+        Checks the incoming and outgoing servers step by step, at the same time, and activates the mailbox when every enabled direction passes.
+      </p>
+      <label className="mt-3 flex items-center gap-2 text-sm">
+        <input type="checkbox" checked={sendTestMessage} onChange={(event) => setSendTestMessage(event.target.checked)} />
+        Also send a test message to the mailbox itself
+      </label>
+      <Button type="button" variant="primary" className="mt-3" onClick={() => void start()} disabled={starting}>
+        {running ? 'Testing… (click to follow)' : 'Test and activate'}
+      </Button>
+      {error ? (
+        <div className="mt-3">
+          <Alert tone="error">{error}</Alert>
+        </div>
+      ) : null}
+      {test ? (
+        <div className="mt-4 space-y-4" aria-live="polite">
+          <p className="text-sm" data-testid="test-verdict">
+            <Verdict test={test} />{' '}
+            <span className="text-slate-500">started {test.startedAt.slice(0, 19).replace('T', ' ')} UTC</span>
+          </p>
+          {DIRECTIONS.map(([key, label]) => (
+            <Direction key={key} label={label} result={test[key]} />
+          ))}
+        </div>
+      ) : null}
+    </Card>
+  );
+}
