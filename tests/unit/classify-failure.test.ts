@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import { classifyFailure, decodeOAuthChallenge, type FailureEvidence } from '@/lib/tester/classify-failure';
+import { judgeAddress } from '@/lib/tester/network-guard';
+
+const base: FailureEvidence = { stage: 'auth', protocol: 'imap', serverType: 'gmail', authKind: 'oauth', server: 'imap.gmail.com:993' };
+const classify = (evidence: Partial<FailureEvidence>) => classifyFailure({ ...base, ...evidence });
+
+// Google's IMAP challenge for a token without the mail scope, as sent after a failed AUTHENTICATE.
+const GMAIL_CHALLENGE = 'eyJzdGF0dXMiOiI0MDAiLCJzY2hlbWVzIjoiQmVhcmVyIiwic2NvcGUiOiJodHRwczovL21haWwuZ29vZ2xlLmNvbS8ifQ==';
+
+describe('classifyFailure', () => {
+  it('names Microsoft’s 5.7.139 and says where SMTP AUTH is turned on', () => {
+    const failure = classify({
+      protocol: 'smtp',
+      serverType: 'microsoft365',
+      reply: '535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant. Visit https://aka.ms/smtp_auth_disabled for more information.',
+    });
+    expect(failure.code).toBe('smtp_auth_disabled');
+    expect(failure.hint).toMatch(/Authenticated SMTP/);
+    expect(failure.hint).toMatch(/Set-TransportConfig -SmtpClientAuthenticationDisabled \$false/);
+  });
+
+  it('decodes the XOAUTH2 challenge and names the scope it asks for, after a fresh refresh', () => {
+    expect(decodeOAuthChallenge(`+ ${GMAIL_CHALLENGE}`)).toEqual({ status: '400', schemes: 'Bearer', scope: 'https://mail.google.com/' });
+    expect(decodeOAuthChallenge(`334 ${GMAIL_CHALLENGE}`)).toMatchObject({ scope: 'https://mail.google.com/' });
+    expect(decodeOAuthChallenge('+ not base64 json!')).toBeNull();
+    const failure = classify({
+      reply: 'NO [AUTHENTICATIONFAILED] Invalid credentials (Failure)',
+      challenge: decodeOAuthChallenge(GMAIL_CHALLENGE),
+      freshToken: true,
+    });
+    expect(failure).toMatchObject({ code: 'scope_missing', message: expect.stringContaining('https://mail.google.com/') });
+    expect(failure.hint).toMatch(/Forwarding and POP\/IMAP/);
+  });
+
+  it('points at the scope or Gmail’s IMAP setting when AUTHENTICATIONFAILED follows a successful refresh', () => {
+    const failure = classify({ reply: 'NO [AUTHENTICATIONFAILED] Authentication failed.', freshToken: true });
+    expect(failure.code).toBe('scope_missing');
+    expect(failure.message).toMatch(/IMAP\/POP is turned off in the Gmail settings/);
+  });
+
+  it('recognises Gmail’s IMAP-disabled alert', () => {
+    const failure = classify({
+      reply: 'NO [ALERT] Your account is not enabled for IMAP use. Please visit your Gmail settings page and enable your account for IMAP access. (Failure)',
+      freshToken: true,
+    });
+    expect(failure.code).toBe('imap_disabled');
+  });
+
+  it('says to reconnect when the refresh answers invalid_grant', () => {
+    const failure = classify({
+      stage: 'token',
+      oauth: { reach: 'mailbox', code: 'invalid_grant', message: 'Token has been expired or revoked.', hint: 'Reconnect.' },
+    });
+    expect(failure).toMatchObject({ code: 'token_revoked', message: expect.stringMatching(/invalid_grant/), hint: expect.stringMatching(/reconnects/) });
+  });
+
+  it('tells a refused password apart from a refused token', () => {
+    expect(classify({ authKind: 'password', serverType: 'custom', reply: 'NO [AUTHENTICATIONFAILED] Authentication failed.' })).toMatchObject({
+      code: 'auth_failed',
+      hint: expect.stringMatching(/app password/),
+    });
+    expect(classify({ protocol: 'pop3', authKind: 'password', serverType: 'custom', reply: '-ERR [AUTH] Authentication failed.' }).code).toBe('auth_failed');
+  });
+
+  it('classifies network and TLS failures from Node’s error codes', () => {
+    expect(classify({ stage: 'dns', errorCode: 'ENOTFOUND', server: 'imap.example.invalid:993' })).toMatchObject({ code: 'dns', message: expect.stringContaining('imap.example.invalid') });
+    expect(classify({ stage: 'tcp', errorCode: 'ECONNREFUSED' }).code).toBe('refused');
+    expect(classify({ stage: 'tls', errorCode: 'ETIMEDOUT', timeoutSeconds: 30 })).toMatchObject({ code: 'timeout', message: expect.stringContaining('30 seconds') });
+    expect(classify({ stage: 'auth', errorCode: 'CONNECT_TIMEOUT' }).code).toBe('timeout');
+    expect(classify({ stage: 'tls', errorCode: 'DEPTH_ZERO_SELF_SIGNED_CERT' })).toMatchObject({ code: 'tls', hint: expect.stringMatching(/Allow self-signed/) });
+    expect(classify({ stage: 'tls', errorCode: 'CERT_HAS_EXPIRED' }).message).toMatch(/expired/);
+    expect(classify({ stage: 'tls', errorCode: 'ERR_SSL_WRONG_VERSION_NUMBER' }).hint).toMatch(/993, 995 and 465 use TLS/);
+    expect(classify({ stage: 'dns', errorCode: 'BLOCKED_ADDRESS', reply: 'x resolves to 169.254.169.254' }).code).toBe('blocked_address');
+  });
+
+  it('names a missing mailbox from the server’s replies', () => {
+    expect(classify({ stage: 'command', reply: 'T2 NO [NONEXISTENT] Mailbox doesn\'t exist: INBOX' }).code).toBe('mailbox_missing');
+    expect(classify({ stage: 'command', protocol: 'smtp', reply: '550 5.1.1 <x@contoso.com>: Recipient address rejected: User unknown' }).code).toBe('mailbox_missing');
+    expect(classify({ stage: 'command', protocol: 'smtp', reply: '451 4.3.0 Try later' }).code).toBe('unknown');
+  });
+});
+
+describe('judgeAddress', () => {
+  it('never allows link-local or metadata, allows private and loopback only to internal servers', () => {
+    expect(judgeAddress('169.254.169.254')).toBe('never');
+    expect(judgeAddress('::ffff:169.254.169.254')).toBe('never');
+    expect(judgeAddress('fe80::1')).toBe('never');
+    expect(judgeAddress('127.0.0.1')).toBe('internal');
+    expect(judgeAddress('10.1.2.3')).toBe('internal');
+    expect(judgeAddress('192.168.1.10')).toBe('internal');
+    expect(judgeAddress('fd12::1')).toBe('internal');
+    expect(judgeAddress('::1')).toBe('internal');
+    expect(judgeAddress('142.250.27.108')).toBe('allowed');
+    expect(judgeAddress('2a00:1450:400c:c06::6c')).toBe('allowed');
+  });
+});
