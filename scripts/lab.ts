@@ -58,6 +58,7 @@ function describeLab(options: { info: LabInfo; seconds: string }): string {
     `  generic, self-signed certificate: IMAP ${address(generic.selfSigned.imap)}  POP3 ${address(generic.selfSigned.pop3)}  SMTP ${address(generic.selfSigned.smtp)}`,
     `  relay sink (what submission sends ends here): ${address(info.sink)}`,
     `  control API for tests: ${info.controlUrl}`,
+    `  what the lab counted: ${info.controlUrl}/token-requests and ${info.controlUrl}/connection-stats`,
     '',
     'Accounts (sign in on the lab pages with the address; no password)',
     ...info.accounts.map(

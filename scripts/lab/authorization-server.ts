@@ -4,7 +4,7 @@ import { promisify } from 'node:util';
 import Provider, { type ClientMetadata, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import { LAB_HOST, MICROSOFT_TENANT_ID } from './lab-config';
 import type { LabAccounts } from './lab-accounts';
-import type { OAuthClient, PersonaInfo, PersonaName, TokenFault } from './lab-info';
+import type { OAuthClient, PersonaInfo, PersonaName, TokenFault, TokenRequestCounts } from './lab-info';
 import {
   consentPage,
   deviceConfirmPage,
@@ -20,10 +20,15 @@ import { PERSONAS, type PersonaDefinition } from './personas';
 const DEFAULT_ACCESS_TOKEN_SECONDS = 3599;
 const DAY_SECONDS = 24 * 60 * 60;
 const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
+const COUNTED_GRANT_TYPES = ['authorization_code', 'refresh_token', DEVICE_CODE_GRANT];
+const NO_GRANT_TYPE = '(none)';
 
 export type IntrospectionClient = { clientId: string; clientSecret: string };
 
 type PersonaFaults = { tokenFault: TokenFault | null; accessTokenLifetimeSeconds: number | null };
+
+type TokenRequest = { clientId: string | null; grantType: string };
+type CountTokenRequest = (request: TokenRequest) => void;
 
 type RunningPersona = {
   definition: PersonaDefinition;
@@ -31,6 +36,7 @@ type RunningPersona = {
   handleWithProvider: (req: IncomingMessage, res: ServerResponse) => void;
   store: MemoryStore;
   faults: PersonaFaults;
+  countTokenRequest: CountTokenRequest;
   introspectionClient: IntrospectionClient;
   clients: Record<string, OAuthClient>;
 };
@@ -57,6 +63,24 @@ function clientMetadataOf(options: { client: OAuthClient; definition: PersonaDef
     : { ...metadata, application_type: 'native', token_endpoint_auth_method: 'none' };
 }
 
+/** Who asked for what, from the form fields, with the client id of HTTP Basic authentication when there is one. */
+function tokenRequestOf(options: { parameter: (name: string) => string | undefined; authorization: string | undefined }): TokenRequest {
+  const { parameter, authorization } = options;
+  const basic = /^Basic (.+)$/i.exec(authorization ?? '')?.[1];
+  const basicClientId = basic ? Buffer.from(basic, 'base64').toString('utf8').split(':')[0] : undefined;
+  const clientId = parameter('client_id') ?? (basicClientId ? decodeFormComponent(basicClientId) : null);
+  return { clientId, grantType: parameter('grant_type') || NO_GRANT_TYPE };
+}
+
+// RFC 6749 2.3.1 form-encodes the Basic credentials; a malformed one is still counted, as sent.
+function decodeFormComponent(value: string): string {
+  try {
+    return decodeURIComponent(value.replaceAll('+', ' '));
+  } catch {
+    return value;
+  }
+}
+
 async function createSigningKey(): Promise<Record<string, unknown>> {
   const { privateKey } = await promisify(generateKeyPair)('rsa', { modulusLength: 2048 });
   return { ...privateKey.export({ format: 'jwk' }), kid: randomUUID(), use: 'sig', alg: 'RS256' };
@@ -75,6 +99,8 @@ export class AuthorizationServer {
     readonly baseUrl: string,
     private readonly accounts: LabAccounts,
     private readonly personas: Record<PersonaName, RunningPersona>,
+    /** Keyed by persona, client id and grant type, one per line. */
+    private readonly tokenRequests: Map<string, number>,
   ) {}
 
   static async start(options: {
@@ -84,13 +110,26 @@ export class AuthorizationServer {
     const server = createServer();
     const port = await listen({ server, host: LAB_HOST });
     const baseUrl = `http://${LAB_HOST}:${port}`;
+    const tokenRequests = new Map<string, number>();
+    const countTokenRequestOf =
+      (persona: PersonaName): CountTokenRequest =>
+      ({ clientId, grantType }) => {
+        const key = [persona, clientId ?? '', grantType].join('\n');
+        tokenRequests.set(key, (tokenRequests.get(key) ?? 0) + 1);
+      };
     const [google, microsoft] = await Promise.all(
       (['google', 'microsoft'] as const).map((name) =>
-        createPersona({ definition: PERSONAS[name], baseUrl, accounts: options.accounts, clients: options.clients[name] }),
+        createPersona({
+          definition: PERSONAS[name],
+          baseUrl,
+          accounts: options.accounts,
+          clients: options.clients[name],
+          countTokenRequest: countTokenRequestOf(name),
+        }),
       ),
     );
     if (!google || !microsoft) throw new Error('Both personas must start');
-    const authorizationServer = new AuthorizationServer(server, baseUrl, options.accounts, { google, microsoft });
+    const authorizationServer = new AuthorizationServer(server, baseUrl, options.accounts, { google, microsoft }, tokenRequests);
     server.on('request', (req, res) => {
       authorizationServer.handleRequest(req, res).catch((error: unknown) => {
         console.error('lab authorization server:', error);
@@ -139,6 +178,24 @@ export class AuthorizationServer {
     for (const persona of Object.values(this.personas)) {
       persona.faults.tokenFault = null;
       persona.faults.accessTokenLifetimeSeconds = null;
+    }
+  }
+
+  /** Every request at the token endpoints since the last reset, or those of one client. */
+  tokenRequestCounts(options: { clientId?: string }): TokenRequestCounts {
+    const zeros = () => Object.fromEntries(COUNTED_GRANT_TYPES.map((grantType) => [grantType, 0]));
+    const counts: TokenRequestCounts = { google: zeros(), microsoft: zeros() };
+    for (const [key, count] of this.tokenRequests) {
+      const [persona, clientId, grantType] = key.split('\n') as [PersonaName, string, string];
+      if (options.clientId !== undefined && clientId !== options.clientId) continue;
+      counts[persona][grantType] = (counts[persona][grantType] ?? 0) + count;
+    }
+    return counts;
+  }
+
+  resetTokenRequestCounts(options: { clientId?: string }): void {
+    for (const key of this.tokenRequests.keys()) {
+      if (options.clientId === undefined || key.split('\n')[1] === options.clientId) this.tokenRequests.delete(key);
     }
   }
 
@@ -204,13 +261,15 @@ export class AuthorizationServer {
     query: URLSearchParams;
   }): Promise<void> {
     const { req, res, persona, mountPath, path, query } = options;
-    const { definition, faults } = persona;
+    const { definition, faults, countTokenRequest } = persona;
     const interaction = parseInteractionPath(path);
     if (interaction) {
       mountPathOfRequest.set(req, mountPath);
       return this.handleInteraction({ req, res, persona, mountPath, ...interaction });
     }
     if (path === definition.routes.token && req.method === 'POST' && faults.tokenFault) {
+      const form = new URLSearchParams(await readBody(req));
+      countTokenRequest(tokenRequestOf({ parameter: (name) => form.get(name) ?? undefined, authorization: req.headers.authorization }));
       return answerWithTokenFault({ res, fault: faults.tokenFault, definition });
     }
     if (path === definition.routes.authorization && req.method === 'GET') definition.adaptAuthorizationQuery(query);
@@ -326,8 +385,9 @@ async function createPersona(options: {
   baseUrl: string;
   accounts: LabAccounts;
   clients: Record<string, OAuthClient>;
+  countTokenRequest: CountTokenRequest;
 }): Promise<RunningPersona> {
-  const { definition, baseUrl, accounts, clients } = options;
+  const { definition, baseUrl, accounts, clients, countTokenRequest } = options;
   const store = new MemoryStore();
   const faults: PersonaFaults = { tokenFault: null, accessTokenLifetimeSeconds: null };
   const introspectionClient: IntrospectionClient = {
@@ -415,6 +475,22 @@ async function createPersona(options: {
 
   const provider = new Provider(`${baseUrl}${definition.issuerPath}`, configuration);
   provider.on('server_error', (_ctx, error) => console.error(`lab ${definition.name} persona:`, error));
+  // Counted once the provider has read the form, whatever it answers, before the answer leaves.
+  provider.use(async (ctx, next) => {
+    try {
+      await next();
+    } finally {
+      if (ctx.oidc?.route === 'token') {
+        const form = ctx.oidc.body ?? {};
+        countTokenRequest(
+          tokenRequestOf({
+            parameter: (name) => (typeof form[name] === 'string' ? form[name] : undefined),
+            authorization: ctx.get('authorization') || undefined,
+          }),
+        );
+      }
+    }
+  });
   if (!definition.rotatesRefreshTokens) {
     // Google answers a refresh without a refresh_token: the client keeps the one it has.
     provider.use(async (ctx, next) => {
@@ -431,6 +507,7 @@ async function createPersona(options: {
     handleWithProvider: provider.callback(),
     store,
     faults,
+    countTokenRequest,
     introspectionClient,
     clients,
   };

@@ -24,6 +24,8 @@ const schemas = {
     confidential: z.boolean().default(true),
     deviceFlow: z.boolean().default(false),
   }),
+  mailPorts: z.object({ server: mailServer }),
+  counters: z.object({ clientId: z.string().min(1).optional(), portsId: z.string().min(1).optional() }),
   account: z.object({
     email: account,
     name: z.string().min(1).optional(),
@@ -63,6 +65,14 @@ export async function startControlApi(options: { lab: Lab }): Promise<{ url: str
           return lab.receivedMessages({ to: url.searchParams.get('to') ?? undefined });
         case 'DELETE /messages':
           return lab.clearReceivedMessages();
+        case 'GET /token-requests':
+          return lab.tokenRequests({ clientId: url.searchParams.get('clientId') ?? undefined });
+        case 'GET /connection-stats':
+          return lab.connectionStats({ portsId: url.searchParams.get('portsId') ?? undefined });
+        case 'POST /reset-counters':
+          return lab.resetCounters(await parseJson({ req, schema: schemas.counters }));
+        case 'POST /mail-ports':
+          return lab.openMailPorts(await parseJson({ req, schema: schemas.mailPorts }));
         case 'POST /clients':
           return lab.registerClient(await parseJson({ req, schema: schemas.client }));
         case 'POST /accounts': {

@@ -72,6 +72,16 @@ export type LabUnavailable = { available: false; reason: string };
 export type TokenFault = 'server_error' | 'hang' | 'invalid_grant';
 export type ServerFault = 'unreachable' | 'hang';
 
+/** Requests each persona's token endpoint received, by grant type; faults and errors included. */
+export type TokenRequestCounts = Record<PersonaName, Record<string, number>>;
+
+export type ConnectionCount = { open: number; maxOpen: number; total: number };
+/** Client connections at the lab's mail ports: open now, most open at once and total since the counters' reset. */
+export type ConnectionStats = Record<MailServerName, Record<MailProtocol, ConnectionCount>>;
+
+/** Ports of their own in front of one mail server's Dovecot, whose connections are also counted on their own. */
+export type MailPorts = MailServerInfo & { id: string };
+
 export type ReceivedMessage = {
   envelopeFrom: string;
   envelopeTo: string[];

@@ -1,14 +1,41 @@
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { TLSSocket, type SecureContext } from 'node:tls';
 import { LAB_HOST } from './lab-config';
-import type { ServerFault } from './lab-info';
+import type { ConnectionCount, ServerFault } from './lab-info';
 import { listen } from './http-utilities';
 
 export type ConnectionHandler = (socket: Socket) => void;
 
+/** Client connections at one or more fronts: open now, and the most open at once and how many since the last reset. */
+export class ConnectionCounter {
+  private open = 0;
+  private maxOpen = 0;
+  private total = 0;
+
+  opened(): void {
+    this.open += 1;
+    this.total += 1;
+    this.maxOpen = Math.max(this.maxOpen, this.open);
+  }
+
+  closed(): void {
+    this.open -= 1;
+  }
+
+  reset(): void {
+    this.maxOpen = this.open;
+    this.total = 0;
+  }
+
+  get count(): ConnectionCount {
+    return { open: this.open, maxOpen: this.maxOpen, total: this.total };
+  }
+}
+
 /**
  * The port a client connects to, in front of a Dovecot listener, so that a test can make the
- * server unreachable (nothing listens: connection refused) or hang (connections accepted, never answered).
+ * server unreachable (nothing listens: connection refused) or hang (connections accepted, never answered),
+ * and so that the lab can count the clients' connections.
  */
 export class MailFront {
   private readonly sockets = new Set<Socket>();
@@ -16,10 +43,13 @@ export class MailFront {
   private server: Server = createServer((socket) => this.accept(socket));
   private listeningPort = 0;
 
-  private constructor(private readonly handleConnection: ConnectionHandler) {}
+  private constructor(
+    private readonly handleConnection: ConnectionHandler,
+    private readonly counters: ConnectionCounter[],
+  ) {}
 
-  static async start(options: { handleConnection: ConnectionHandler }): Promise<MailFront> {
-    const front = new MailFront(options.handleConnection);
+  static async start(options: { handleConnection: ConnectionHandler; counters: ConnectionCounter[] }): Promise<MailFront> {
+    const front = new MailFront(options.handleConnection, options.counters);
     front.listeningPort = await listen({ server: front.server, host: LAB_HOST });
     return front;
   }
@@ -48,7 +78,11 @@ export class MailFront {
 
   private accept(socket: Socket): void {
     this.sockets.add(socket);
-    socket.once('close', () => this.sockets.delete(socket));
+    for (const counter of this.counters) counter.opened();
+    socket.once('close', () => {
+      this.sockets.delete(socket);
+      for (const counter of this.counters) counter.closed();
+    });
     socket.on('error', () => socket.destroy());
     if (this.fault === 'hang') return;
     this.handleConnection(socket);

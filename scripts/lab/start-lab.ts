@@ -18,9 +18,11 @@ import {
   MICROSOFT_SMTP_SCOPE,
 } from './lab-config';
 import type {
+  ConnectionStats,
   Endpoint,
   LabAccount,
   LabInfo,
+  MailPorts,
   MailProtocol,
   MailServerInfo,
   MailServerName,
@@ -29,8 +31,9 @@ import type {
   ReceivedMessage,
   ServerFault,
   TokenFault,
+  TokenRequestCounts,
 } from './lab-info';
-import { MailFront, pipeTo, terminateTlsTo, type ConnectionHandler } from './mail-front';
+import { ConnectionCounter, MailFront, pipeTo, terminateTlsTo, type ConnectionHandler } from './mail-front';
 import { microsoftSmtpSession } from './microsoft-smtp-session';
 import { SmtpSink } from './smtp-sink';
 import { createTlsMaterial } from './tls-material';
@@ -39,8 +42,14 @@ import { createTlsMaterial } from './tls-material';
 export class LabUnavailableError extends Error {}
 
 type Security = 'tls' | 'starttls' | 'self-signed';
-type FrontEntry = { server: MailServerName; protocol: MailProtocol; security: Security; front: MailFront };
+type FrontRole = { server: MailServerName; protocol: MailProtocol; security: Security };
+/** `portsId` marks the fronts of ports opened at run time; the lab's own have none. */
+type FrontEntry = FrontRole & { front: MailFront; portsId: string | null };
 type Dovecots = Record<MailServerName, DovecotServer>;
+type ConnectionCounters = Record<MailProtocol, ConnectionCounter>;
+type StartFront = (options: FrontRole & { counters: ConnectionCounter[] }) => Promise<MailFront>;
+
+const MAIL_SERVERS: MailServerName[] = ['gmail', 'microsoft', 'generic'];
 
 const DOVECOT_LISTENERS: DovecotListener[] = ['imap', 'imaps', 'pop3', 'pop3s', 'submission', 'submissions'];
 const PLAIN_LISTENER: Record<MailProtocol, DovecotListener> = { imap: 'imap', pop3: 'pop3', smtp: 'submission' };
@@ -70,12 +79,20 @@ async function reserveDovecotPorts(count: number): Promise<DovecotPorts[]> {
   );
 }
 
-async function startFronts(options: {
+function connectionCounters(): ConnectionCounters {
+  return { imap: new ConnectionCounter(), pop3: new ConnectionCounter(), smtp: new ConnectionCounter() };
+}
+
+function securitiesOf(server: MailServerName): Security[] {
+  return server === 'generic' ? ['tls', 'starttls', 'self-signed'] : ['tls', 'starttls'];
+}
+
+function frontStarter(options: {
   dovecots: Dovecots;
   labCertificate: SecureContext;
   selfSignedCertificate: SecureContext;
   isSmtpAuthDisabled: (email: string) => boolean;
-}): Promise<FrontEntry[]> {
+}): StartFront {
   const { dovecots, labCertificate, selfSignedCertificate, isSmtpAuthDisabled } = options;
   const handlerFor = (server: MailServerName, protocol: MailProtocol, security: Security): ConnectionHandler => {
     const { ports } = dovecots[server];
@@ -92,22 +109,39 @@ async function startFronts(options: {
     }
     return pipeTo(ports[security === 'tls' ? TLS_LISTENER[protocol] : PLAIN_LISTENER[protocol]]);
   };
-  const roles: { server: MailServerName; protocol: MailProtocol; security: Security }[] = [];
-  for (const server of ['gmail', 'microsoft', 'generic'] as const) {
-    const securities: Security[] = server === 'generic' ? ['tls', 'starttls', 'self-signed'] : ['tls', 'starttls'];
-    for (const protocol of PROTOCOLS) for (const security of securities) roles.push({ server, protocol, security });
-  }
-  return Promise.all(
-    roles.map(async (role) => ({
-      ...role,
-      front: await MailFront.start({ handleConnection: handlerFor(role.server, role.protocol, role.security) }),
-    })),
-  );
+  return ({ server, protocol, security, counters }) =>
+    MailFront.start({ handleConnection: handlerFor(server, protocol, security), counters });
+}
+
+function endpointOf(options: { fronts: FrontEntry[]; server: MailServerName; protocol: MailProtocol; security: Security }): Endpoint {
+  const { fronts, server, protocol, security } = options;
+  const entry = fronts.find((front) => front.server === server && front.protocol === protocol && front.security === security);
+  if (!entry) throw new Error(`The lab has no ${security} ${protocol} listener for ${server}`);
+  return { host: LAB_HOST, port: entry.front.port };
+}
+
+function mailServerInfoOf(options: { fronts: FrontEntry[]; server: MailServerName }): MailServerInfo {
+  const { fronts, server } = options;
+  const endpoints = (protocol: MailProtocol, security: Security) => endpointOf({ fronts, server, protocol, security });
+  return {
+    name: server,
+    saslMechanisms: SASL_MECHANISMS[server].map((mechanism) => mechanism.toUpperCase()),
+    ...(Object.fromEntries(
+      PROTOCOLS.map((protocol) => [protocol, { tls: endpoints(protocol, 'tls'), starttls: endpoints(protocol, 'starttls') }]),
+    ) as Pick<MailServerInfo, MailProtocol>),
+  };
 }
 
 /** Everything `npm run lab` and the test setup start, and what the control API acts on. */
 export class Lab {
-  private readonly smtpAuthDisabled = new Set<string>();
+  private readonly connectionCounters: Record<MailServerName, ConnectionCounters> = {
+    gmail: connectionCounters(),
+    microsoft: connectionCounters(),
+    generic: connectionCounters(),
+  };
+  /** The counters of ports opened at run time, by id: their connections count here and in the lab's. */
+  private readonly mailPortsCounters = new Map<string, { server: MailServerName; counters: ConnectionCounters }>();
+  private fronts: FrontEntry[] = [];
   private controlUrl = '';
   private stopParts: () => Promise<void> = async () => {};
 
@@ -117,7 +151,8 @@ export class Lab {
     private readonly sink: SmtpSink,
     private readonly dovecots: Dovecots,
     private readonly caCertificate: string,
-    private fronts: FrontEntry[] = [],
+    private readonly smtpAuthDisabled: Set<string>,
+    private readonly startFront: StartFront,
   ) {}
 
   static async start(): Promise<Lab> {
@@ -191,13 +226,19 @@ export class Lab {
         startDovecot('generic', { ports: reservedPorts[2], passwords: passwordEntriesOf(accounts) }),
       ]);
 
-      const lab = new Lab(accounts, authorizationServer, sink, { gmail, microsoft, generic }, tls.ca.certificate);
-      lab.fronts = await startFronts({
-        dovecots: lab.dovecots,
+      const dovecots = { gmail, microsoft, generic };
+      const smtpAuthDisabled = new Set<string>();
+      const startFront = frontStarter({
+        dovecots,
         labCertificate: createSecureContext({ cert: tls.server.certificate, key: tls.server.key }),
         selfSignedCertificate: createSecureContext({ cert: tls.selfSigned.certificate, key: tls.selfSigned.key }),
-        isSmtpAuthDisabled: (email) => lab.smtpAuthDisabled.has(email),
+        isSmtpAuthDisabled: (email) => smtpAuthDisabled.has(email),
       });
+      const lab = new Lab(accounts, authorizationServer, sink, dovecots, tls.ca.certificate, smtpAuthDisabled, startFront);
+      const labFronts = await Promise.all(
+        MAIL_SERVERS.map((server) => lab.startFronts({ server, securities: securitiesOf(server), portsId: null })),
+      );
+      lab.fronts = labFronts.flat();
       stoppers.push(() => Promise.all(lab.fronts.map(({ front }) => front.stop())));
       const control = await startControlApi({ lab });
       stoppers.push(() => control.stop());
@@ -211,24 +252,11 @@ export class Lab {
   }
 
   get info(): LabInfo {
-    const endpointOf = (server: MailServerName, protocol: MailProtocol, security: Security): Endpoint => {
-      const entry = this.fronts.find((front) => front.server === server && front.protocol === protocol && front.security === security);
-      if (!entry) throw new Error(`The lab has no ${security} ${protocol} listener for ${server}`);
-      return { host: LAB_HOST, port: entry.front.port };
-    };
-    const mailServer = (name: MailServerName): MailServerInfo => ({
-      name,
-      saslMechanisms: SASL_MECHANISMS[name].map((mechanism) => mechanism.toUpperCase()),
-      ...(Object.fromEntries(
-        PROTOCOLS.map((protocol) => [
-          protocol,
-          { tls: endpointOf(name, protocol, 'tls'), starttls: endpointOf(name, protocol, 'starttls') },
-        ]),
-      ) as Pick<MailServerInfo, MailProtocol>),
-    });
+    const labFronts = this.fronts.filter((entry) => entry.portsId === null);
     const selfSigned = Object.fromEntries(
-      PROTOCOLS.map((protocol) => [protocol, endpointOf('generic', protocol, 'self-signed')]),
+      PROTOCOLS.map((protocol) => [protocol, endpointOf({ fronts: labFronts, server: 'generic', protocol, security: 'self-signed' })]),
     ) as Record<MailProtocol, Endpoint>;
+    const mailServer = (server: MailServerName) => mailServerInfoOf({ fronts: labFronts, server });
     return {
       available: true,
       controlUrl: this.controlUrl,
@@ -241,6 +269,76 @@ export class Lab {
       sink: { host: LAB_HOST, port: this.sink.port },
       accounts: this.accounts.list(),
     };
+  }
+
+  /**
+   * TLS and STARTTLS ports of their own for each protocol of `server`, in front of the same Dovecot,
+   * so that a test can count its own connections while other test files use the lab.
+   */
+  async openMailPorts(options: { server: MailServerName }): Promise<MailPorts> {
+    const { server } = options;
+    const id = `${server}-${this.mailPortsCounters.size + 1}`;
+    const counters = connectionCounters();
+    this.mailPortsCounters.set(id, { server, counters });
+    const fronts = await this.startFronts({ server, securities: ['tls', 'starttls'], portsId: id, ownCounters: counters });
+    this.fronts.push(...fronts);
+    return { id, ...mailServerInfoOf({ fronts, server }) };
+  }
+
+  /** Every mail connection at the lab, or only those at the ports `openMailPorts` opened as `portsId`. */
+  connectionStats(options: { portsId?: string }): ConnectionStats {
+    const { portsId } = options;
+    const countsOf = (counters: ConnectionCounters | null) =>
+      Object.fromEntries(
+        PROTOCOLS.map((protocol) => [protocol, counters ? counters[protocol].count : { open: 0, maxOpen: 0, total: 0 }]),
+      ) as ConnectionStats[MailServerName];
+    if (portsId === undefined) {
+      return Object.fromEntries(MAIL_SERVERS.map((server) => [server, countsOf(this.connectionCounters[server])])) as ConnectionStats;
+    }
+    const ports = this.mailPortsOf(portsId);
+    return Object.fromEntries(
+      MAIL_SERVERS.map((server) => [server, countsOf(server === ports.server ? ports.counters : null)]),
+    ) as ConnectionStats;
+  }
+
+  tokenRequests(options: { clientId?: string }): TokenRequestCounts {
+    return this.authorizationServer.tokenRequestCounts(options);
+  }
+
+  /**
+   * Token request counts to zero; for connections, the most open at once to those open now and the total to zero.
+   * A client id or a ports id limits the reset to that client's requests or those ports' connections.
+   */
+  resetCounters(options: { clientId?: string; portsId?: string }): void {
+    const { clientId, portsId } = options;
+    const scoped = clientId !== undefined || portsId !== undefined;
+    if (!scoped || clientId !== undefined) this.authorizationServer.resetTokenRequestCounts({ clientId });
+    if (scoped && portsId === undefined) return;
+    const ports = portsId === undefined ? [...this.mailPortsCounters.values()] : [this.mailPortsOf(portsId)];
+    const counters = [...(scoped ? [] : Object.values(this.connectionCounters)), ...ports.map(({ counters }) => counters)];
+    for (const byProtocol of counters) for (const counter of Object.values(byProtocol)) counter.reset();
+  }
+
+  private mailPortsOf(portsId: string): { server: MailServerName; counters: ConnectionCounters } {
+    const ports = this.mailPortsCounters.get(portsId);
+    if (!ports) throw new Error(`No mail ports ${portsId} in the lab`);
+    return ports;
+  }
+
+  private startFronts(options: {
+    server: MailServerName;
+    securities: Security[];
+    portsId: string | null;
+    ownCounters?: ConnectionCounters;
+  }): Promise<FrontEntry[]> {
+    const { server, securities, portsId, ownCounters } = options;
+    const roles = PROTOCOLS.flatMap((protocol) => securities.map((security) => ({ server, protocol, security })));
+    return Promise.all(
+      roles.map(async (role) => {
+        const counters = [this.connectionCounters[server][role.protocol], ...(ownCounters ? [ownCounters[role.protocol]] : [])];
+        return { ...role, portsId, front: await this.startFront({ ...role, counters }) };
+      }),
+    );
   }
 
   setTokenFault(options: { persona: PersonaName; fault: TokenFault | null }): void {
@@ -287,7 +385,7 @@ export class Lab {
     return created;
   }
 
-  /** Clears every fault; accounts, clients, tokens and received messages stay. */
+  /** Clears every fault; accounts, clients, tokens, received messages and counters stay. */
   async reset(): Promise<void> {
     this.authorizationServer.clearFaults();
     this.smtpAuthDisabled.clear();

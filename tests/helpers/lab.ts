@@ -6,9 +6,11 @@ import nodemailer from 'nodemailer';
 import { inject } from 'vitest';
 import { approveDeviceCode, authorizeAsUser } from '../../scripts/lab/headless-user';
 import type {
+  ConnectionStats,
   Endpoint,
   LabAccount,
   LabInfo,
+  MailPorts,
   MailProtocol,
   MailServerName,
   OAuthClient,
@@ -16,9 +18,21 @@ import type {
   ReceivedMessage,
   ServerFault,
   TokenFault,
+  TokenRequestCounts,
 } from '../../scripts/lab/lab-info';
 
-export type { Endpoint, LabAccount, LabInfo, OAuthClient, PersonaName, ReceivedMessage } from '../../scripts/lab/lab-info';
+export type {
+  ConnectionCount,
+  ConnectionStats,
+  Endpoint,
+  LabAccount,
+  LabInfo,
+  MailPorts,
+  OAuthClient,
+  PersonaName,
+  ReceivedMessage,
+  TokenRequestCounts,
+} from '../../scripts/lab/lab-info';
 
 const labState = inject('lab');
 
@@ -45,7 +59,7 @@ const post = <T = unknown>(options: { path: string; body: unknown }) => callCont
 
 /** Faults and fixtures, applied to the running lab through its control API. */
 export const labControl = {
-  /** Clears every fault; accounts, clients, tokens and received messages stay. */
+  /** Clears every fault; accounts, clients, tokens, received messages and counters stay. */
   reset: () => post({ path: '/reset', body: {} }),
   setTokenFault: (options: { persona: PersonaName; fault: TokenFault | null }) => post({ path: '/token-fault', body: options }),
   setAccessTokenLifetime: (options: { persona: PersonaName; seconds: number | null }) =>
@@ -67,6 +81,31 @@ export const labControl = {
     post<OAuthClient>({ path: '/clients', body: options }),
   createAccount: (options: { email: string; provider: LabAccount['provider']; name?: string; password?: string }) =>
     post<LabAccount>({ path: '/accounts', body: options }),
+  /**
+   * Requests at each persona's token endpoint by grant type, answered or not, since `resetCounters`.
+   * Other test files share the lab: to count only yours, register a client and pass its id.
+   */
+  tokenRequests: (options: { clientId?: string } = {}) =>
+    callControl<TokenRequestCounts>({
+      method: 'GET',
+      path: `/token-requests${options.clientId ? `?clientId=${encodeURIComponent(options.clientId)}` : ''}`,
+    }),
+  /**
+   * Client connections at the lab's mail ports: open now, and the most open at once and the total since
+   * `resetCounters`. Other test files share the lab: to count only yours, pass the id of `openMailPorts`.
+   */
+  connectionStats: (options: { portsId?: string } = {}) =>
+    callControl<ConnectionStats>({
+      method: 'GET',
+      path: `/connection-stats${options.portsId ? `?portsId=${encodeURIComponent(options.portsId)}` : ''}`,
+    }),
+  /**
+   * Token request counts and connection totals to zero, the most open at once to those open now. Without
+   * options for the whole lab, under the other test files' feet; with a client id or ports id, only for those.
+   */
+  resetCounters: (options: { clientId?: string; portsId?: string } = {}) => post({ path: '/reset-counters', body: options }),
+  /** Ports of your own for one mail server, same Dovecot and faults, counted apart; they start at zero. */
+  openMailPorts: (options: { server: MailServerName }) => post<MailPorts>({ path: '/mail-ports', body: options }),
 };
 
 export type TokenSet = {
