@@ -3,10 +3,16 @@ import { encryptSecret } from '@/lib/crypto/secrets';
 import { insertProfile } from './fixtures';
 import { getLab, labControl, type OAuthClient } from './lab';
 
-/** A Gmail profile as an admin would set it up for the lab's Google persona. */
-export function insertLabGoogleProfile(overrides: Partial<Parameters<typeof insertProfile>[0]> = {}): Promise<ServerProfile> {
+/**
+ * A Gmail profile as an admin would set it up for the lab's Google persona; with a `client` of its
+ * own (from `labControl.registerClient`) the lab counts its token requests apart from other tests'.
+ */
+export function insertLabGoogleProfile(
+  options: { client?: OAuthClient } & Partial<Parameters<typeof insertProfile>[0]> = {},
+): Promise<ServerProfile> {
+  const { client: ownClient, ...overrides } = options;
   const { personas, mail } = getLab();
-  const client = personas.google.clients.web as OAuthClient;
+  const client = ownClient ?? (personas.google.clients.web as OAuthClient);
   return insertProfile({
     name: 'Lab Gmail',
     serverType: 'gmail',

@@ -12,7 +12,7 @@ import { getAccessToken } from '@/lib/tokens/get-access-token';
 import { createUser } from '@/lib/users/users';
 import { approveDeviceCode, authorizeAsUser } from '../../scripts/lab/headless-user';
 import { captureLogs } from '../helpers/captured-logs';
-import { getLab, imapLogin, labControl, labIsAvailable } from '../helpers/lab';
+import { getLab, imapLogin, labIsAvailable } from '../helpers/lab';
 import { createLabAccount, insertLabGoogleProfile, insertLabMicrosoftProfile } from '../helpers/lab-profiles';
 
 const logs = captureLogs();

@@ -1,0 +1,139 @@
+import { eq } from 'drizzle-orm';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { db } from '@/db';
+import { auditEvents, mailboxes, oauthGrants, serverProfiles, type ServerProfile, type User } from '@/db/schema';
+import { COMMAND_LINE_ACTOR } from '@/lib/audit/actor';
+import { decryptSecret } from '@/lib/crypto/secrets';
+import { applyMailboxEvent, createMailbox, getMailbox } from '@/lib/mailboxes/mailboxes';
+import { completeAuthorization } from '@/lib/oauth/complete-authorization';
+import { startAuthorization } from '@/lib/oauth/start-authorization';
+import { checkGrant, findGrantsToCheck } from '@/lib/tokens/check-grants';
+import { getAccessToken } from '@/lib/tokens/get-access-token';
+import { createUser } from '@/lib/users/users';
+import { authorizeAsUser } from '../../scripts/lab/headless-user';
+import { captureLogs } from '../helpers/captured-logs';
+import { getLab, imapLogin, labControl, labIsAvailable } from '../helpers/lab';
+import { createLabAccount, insertLabGoogleProfile, insertLabMicrosoftProfile } from '../helpers/lab-profiles';
+
+const logs = captureLogs();
+let owner: User;
+let google: ServerProfile;
+let microsoft: ServerProfile;
+
+async function connectedMailbox(address: string, profile: ServerProfile): Promise<string> {
+  const mailbox = await createMailbox({
+    actor: COMMAND_LINE_ACTOR,
+    input: { address, ownerId: owner.id, profileId: profile.id, incoming: 'server_side', outgoing: 'server_side', shared: false },
+  });
+  await applyMailboxEvent({ actor: COMMAND_LINE_ACTOR, id: mailbox.id, event: 'approve' });
+  const started = await startAuthorization({ viewer: owner, mailboxId: mailbox.id });
+  const callback = await authorizeAsUser({ authorizationUrl: (started as { authorizationUrl: string }).authorizationUrl, email: address });
+  const { outcome } = await completeAuthorization({ userId: owner.id, query: Object.fromEntries(callback.searchParams) });
+  expect(outcome.ok).toBe(true);
+  return mailbox.id;
+}
+
+const expireAccessToken = (mailboxId: string) =>
+  db.update(oauthGrants).set({ accessTokenExpiresAt: new Date(Date.now() - 1000) }).where(eq(oauthGrants.mailboxId, mailboxId));
+const storedGrant = async (mailboxId: string) => (await db.select().from(oauthGrants).where(eq(oauthGrants.mailboxId, mailboxId)))[0]!;
+
+describe.skipIf(!labIsAvailable)('keeping tokens alive', () => {
+  beforeAll(async () => {
+    owner = await createUser({ actor: COMMAND_LINE_ACTOR, input: { email: 'owner@example.org', role: 'owner' } });
+    google = await insertLabGoogleProfile();
+    microsoft = await insertLabMicrosoftProfile();
+  });
+
+  it('makes exactly one refresh call for 50 concurrent requests of an expired token', async () => {
+    // A client of its own, so the lab counts this test's token requests alone.
+    const client = await labControl.registerClient({
+      persona: 'google',
+      redirectUris: ['http://localhost:3000/api/oauth/callback'],
+      confidential: true,
+    });
+    const profile = await insertLabGoogleProfile({ name: 'Lab Gmail (counted)', client });
+    const mailboxId = await connectedMailbox('alice@gmail.lab.test', profile);
+    await expireAccessToken(mailboxId);
+    const tokens = await Promise.all(Array.from({ length: 50 }, () => getAccessToken({ mailboxId })));
+    expect((await labControl.tokenRequests({ clientId: client.clientId })).google).toMatchObject({
+      authorization_code: 1,
+      refresh_token: 1,
+    });
+    expect(new Set(tokens.map((token) => token.accessToken)).size).toBe(1);
+    await imapLogin({ endpoint: getLab().mail.gmail.imap.tls, auth: { user: 'alice@gmail.lab.test', accessToken: tokens[0]!.accessToken } });
+  });
+
+  it('keeps the newest rotated refresh token through 20 rounds of concurrent refreshes', async () => {
+    const mailboxId = await connectedMailbox('carol@contoso.lab.test', microsoft);
+    const seen = new Set<string>();
+    for (let round = 0; round < 20; round += 1) {
+      await expireAccessToken(mailboxId);
+      await Promise.all(Array.from({ length: 10 }, () => getAccessToken({ mailboxId })));
+      seen.add(decryptSecret((await storedGrant(mailboxId)).refreshToken!));
+    }
+    // Microsoft rotates on every refresh: 20 rounds gave 20 different refresh tokens, and the one
+    // stored last is still accepted (a replaced one would answer invalid_grant).
+    expect(seen.size).toBe(20);
+    await expireAccessToken(mailboxId);
+    const { accessToken } = await getAccessToken({ mailboxId });
+    await imapLogin({ endpoint: getLab().mail.microsoft.imap.tls, auth: { user: 'carol@contoso.lab.test', accessToken } });
+    expect((await getMailbox({ viewer: owner, id: mailboxId }))!.connection).toBe('connected');
+  });
+
+  it('leaves the stored tokens intact when the token endpoint answers 500', async () => {
+    const mailboxId = await connectedMailbox('bob@gmail.lab.test', google);
+    await expireAccessToken(mailboxId);
+    const before = await storedGrant(mailboxId);
+    await labControl.setTokenFault({ persona: 'google', fault: 'server_error' });
+    await expect(getAccessToken({ mailboxId })).rejects.toMatchObject({ reach: 'temporary', code: 'provider_unavailable' });
+    const after = await storedGrant(mailboxId);
+    expect(after.refreshToken).toBe(before.refreshToken);
+    expect(after.accessToken).toBe(before.accessToken);
+    expect(after.version).toBe(before.version);
+    expect((await getMailbox({ viewer: owner, id: mailboxId }))!.connection).toBe('connected');
+
+    await labControl.setTokenFault({ persona: 'google', fault: null });
+    await expect(getAccessToken({ mailboxId })).resolves.toMatchObject({ account: 'bob@gmail.lab.test' });
+  });
+
+  it('turns a mailbox whose grant was revoked at the provider to needs_reconnect at the next check, with the reason', async () => {
+    const account = await createLabAccount({ provider: 'microsoft', name: 'revoked' });
+    const mailboxId = await connectedMailbox(account, microsoft);
+    await db.update(mailboxes).set({ status: 'active' }).where(eq(mailboxes.id, mailboxId));
+    await db.update(oauthGrants).set({ lastCheckedAt: new Date(Date.now() - 2 * 24 * 3600 * 1000) }).where(eq(oauthGrants.mailboxId, mailboxId));
+    await labControl.revokeGrants({ account });
+
+    const due = await findGrantsToCheck();
+    const check = due.find((grant) => grant.mailboxId === mailboxId);
+    expect(check).toEqual({ mailboxId, prove: true });
+    expect(await checkGrant(check!)).toBe('needs_reconnect');
+    const mailbox = await getMailbox({ viewer: owner, id: mailboxId });
+    expect(mailbox).toMatchObject({
+      connection: 'needs_reconnect',
+      status: 'failing',
+      statusReason: { code: 'invalid_grant', hint: expect.stringMatching(/connects the mailbox again/) },
+    });
+    // A second check changes nothing and records no second event.
+    expect(await checkGrant(check!)).toBe('needs_reconnect');
+    const events = await db.select().from(auditEvents).where(eq(auditEvents.mailboxId, mailboxId));
+    expect(events.filter((event) => event.action === 'mailbox.needs_reconnect')).toHaveLength(1);
+  });
+
+  it('tells the profile once when the provider refuses its app', async () => {
+    const mailboxId = await connectedMailbox(await createLabAccount({ provider: 'microsoft', name: 'refused' }), microsoft);
+    await db.update(serverProfiles).set({ clientId: 'unknown-client' }).where(eq(serverProfiles.id, microsoft.id));
+    await expireAccessToken(mailboxId);
+    await expect(getAccessToken({ mailboxId })).rejects.toMatchObject({ reach: 'profile', code: 'invalid_client' });
+    const [profile] = await db.select().from(serverProfiles).where(eq(serverProfiles.id, microsoft.id));
+    expect(profile!.clientError).toMatchObject({ code: 'invalid_client', hint: expect.stringMatching(/client secret/) });
+    expect((await getMailbox({ viewer: owner, id: mailboxId }))!.connection).toBe('connected');
+    await db.update(serverProfiles).set({ clientId: getLab().personas.microsoft.clients.web!.clientId, clientError: null }).where(eq(serverProfiles.id, microsoft.id));
+  });
+
+  it('logged no token', async () => {
+    for (const grant of await db.select().from(oauthGrants)) {
+      if (grant.refreshToken) expect(logs.text()).not.toContain(decryptSecret(grant.refreshToken));
+      if (grant.accessToken) expect(logs.text()).not.toContain(decryptSecret(grant.accessToken));
+    }
+  });
+});
