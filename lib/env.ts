@@ -45,6 +45,8 @@ const envSchema = z
     MAILROOM_OIDC_CLIENT_SECRET: optionalString,
     MAILROOM_OIDC_NAME: z.string().trim().min(1).default('single sign-on'),
     MAILROOM_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+    /** PEM bundle of extra certificate authorities the connection tester trusts (internal mail servers). */
+    MAILROOM_EXTRA_CA_FILE: optionalString,
   })
   .superRefine((value, context) => {
     const oidc = [value.MAILROOM_OIDC_ISSUER, value.MAILROOM_OIDC_CLIENT_ID, value.MAILROOM_OIDC_CLIENT_SECRET];
