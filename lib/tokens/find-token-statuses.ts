@@ -1,0 +1,384 @@
+import 'server-only';
+import { and, asc, eq, inArray, isNotNull, isNull, lte, ne, or, sql, type SQL } from 'drizzle-orm';
+import type { AnyPgColumn } from 'drizzle-orm/pg-core';
+import { db } from '@/db';
+import {
+  connectionTests,
+  mailboxes,
+  oauthGrants,
+  serverProfiles,
+  users,
+  type Mailbox,
+  type ServerProfile,
+} from '@/db/schema';
+import { notFound } from '@/lib/errors';
+import { mailboxScope, type Viewer } from '@/lib/mailboxes/mailboxes';
+import {
+  ACCESS_TOKEN_EXPIRING_MS,
+  CONSENT_ENDING_MS,
+  TESTING_CONSENT_LIFETIME_MS,
+  toTokenStatus,
+  type TokenState,
+  type TokenStatus,
+} from './token-status';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** Microsoft refresh tokens die after 90 days unused; one not renewed for 60 is a warning. */
+export const MICROSOFT_REFRESH_STALE_MS = 60 * DAY_MS;
+
+export const TOKEN_SORTS = ['address', 'expiry', 'last_refresh', 'refresh_age', 'consent', 'failing_since'] as const;
+export type TokenSort = (typeof TOKEN_SORTS)[number];
+
+/** Shortcuts the overview and the alerts link to. */
+export const TOKEN_DUE = ['token', 'consent', 'failing_day', 'microsoft_stale'] as const;
+export type TokenDue = (typeof TOKEN_DUE)[number];
+
+export type TokenStatusFilters = {
+  state?: TokenState;
+  profileId?: string;
+  status?: Mailbox['status'];
+  approval?: Mailbox['approval'];
+  connection?: Mailbox['connection'];
+  due?: TokenDue;
+  /** "Starts with" on the address or the owner's email. */
+  q?: string;
+};
+
+export type TokenStatusRow = TokenStatus & {
+  mailboxId: string;
+  address: string;
+  ownerId: string;
+  ownerEmail: string;
+  profileId: string;
+  profileName: string;
+  serverType: ServerProfile['serverType'];
+  approval: Mailbox['approval'];
+  connection: Mailbox['connection'];
+  status: Mailbox['status'];
+  failingSince: string | null;
+  consentedAt: string | null;
+  lastCheckedAt: string | null;
+  lastTest: { ok: boolean | null; at: string } | null;
+};
+
+/** Same byte-wise "starts with" as the mailbox list, answered by the text_pattern_ops indexes. */
+function startsWith(column: AnyPgColumn, prefix: string): SQL {
+  const last = prefix.charCodeAt(prefix.length - 1);
+  const upper = prefix.slice(0, -1) + String.fromCharCode(last + 1);
+  return sql`(${column} ~>=~ ${prefix} and ${column} ~<~ ${upper})`;
+}
+
+const hasGrant = and(isNotNull(oauthGrants.id), ne(mailboxes.connection, 'not_connected'))!;
+const revoked = and(hasGrant, or(eq(mailboxes.connection, 'needs_reconnect'), isNotNull(oauthGrants.revokedAt)))!;
+const healthy = and(hasGrant, eq(mailboxes.connection, 'connected'), isNull(oauthGrants.revokedAt), isNull(oauthGrants.lastError))!;
+
+function consentEndingBy(moment: Date): SQL {
+  return and(
+    eq(serverProfiles.serverType, 'gmail'),
+    eq(serverProfiles.publishingStatus, 'testing'),
+    lte(oauthGrants.consentedAt, new Date(moment.getTime() - TESTING_CONSENT_LIFETIME_MS)),
+  )!;
+}
+
+/** The SQL twin of deriveTokenState, so that a filtered list agrees with what each row shows. */
+export function tokenStateCondition(state: TokenState, now = new Date()): SQL {
+  const expiring = or(
+    lte(oauthGrants.accessTokenExpiresAt, new Date(now.getTime() + ACCESS_TOKEN_EXPIRING_MS)),
+    consentEndingBy(new Date(now.getTime() + CONSENT_ENDING_MS)),
+  )!;
+  switch (state) {
+    case 'none':
+      return or(isNull(oauthGrants.id), eq(mailboxes.connection, 'not_connected'))!;
+    case 'revoked':
+      return revoked;
+    case 'refresh_failing':
+      return and(hasGrant, eq(mailboxes.connection, 'connected'), isNull(oauthGrants.revokedAt), isNotNull(oauthGrants.lastError))!;
+    case 'expiring':
+      return and(healthy, expiring)!;
+    case 'valid':
+      return and(healthy, sql`not coalesce(${expiring}, false)`)!;
+  }
+}
+
+export function dueCondition(due: TokenDue, now = new Date()): SQL {
+  switch (due) {
+    case 'token':
+      return and(healthy, lte(oauthGrants.accessTokenExpiresAt, new Date(now.getTime() + ACCESS_TOKEN_EXPIRING_MS)))!;
+    case 'consent':
+      return and(hasGrant, consentEndingBy(new Date(now.getTime() + CONSENT_ENDING_MS)))!;
+    case 'failing_day':
+      return lte(mailboxes.failingSince, new Date(now.getTime() - DAY_MS));
+    case 'microsoft_stale':
+      return and(
+        hasGrant,
+        eq(serverProfiles.serverType, 'microsoft365'),
+        lte(oauthGrants.refreshTokenObtainedAt, new Date(now.getTime() - MICROSOFT_REFRESH_STALE_MS)),
+      )!;
+  }
+}
+
+function filterConditions(filters: TokenStatusFilters): (SQL | undefined)[] {
+  const prefix = filters.q;
+  return [
+    filters.state ? tokenStateCondition(filters.state) : undefined,
+    filters.due ? dueCondition(filters.due) : undefined,
+    filters.profileId ? eq(mailboxes.profileId, filters.profileId) : undefined,
+    filters.status ? eq(mailboxes.status, filters.status) : undefined,
+    filters.approval ? eq(mailboxes.approval, filters.approval) : undefined,
+    filters.connection ? eq(mailboxes.connection, filters.connection) : undefined,
+    prefix
+      ? or(
+          startsWith(mailboxes.address, prefix),
+          inArray(mailboxes.ownerId, db.select({ id: users.id }).from(users).where(startsWith(users.email, prefix))),
+        )
+      : undefined,
+  ];
+}
+
+/** Soonest or oldest first, the rows without a value last, then by address. */
+const SORT_COLUMNS: Record<Exclude<TokenSort, 'address'>, AnyPgColumn> = {
+  expiry: oauthGrants.accessTokenExpiresAt,
+  last_refresh: oauthGrants.lastRefreshAt,
+  refresh_age: oauthGrants.refreshTokenObtainedAt,
+  consent: oauthGrants.consentedAt,
+  failing_since: mailboxes.failingSince,
+};
+
+const sortValue = (sort: Exclude<TokenSort, 'address'>) => sql`coalesce(${SORT_COLUMNS[sort]}, 'infinity'::timestamptz)`;
+
+type Cursor = { value: string | null; address: string };
+
+function encodeCursor(cursor: Cursor): string {
+  return Buffer.from(JSON.stringify(cursor)).toString('base64url');
+}
+
+function decodeCursor(cursor: string): Cursor | null {
+  try {
+    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Partial<Cursor>;
+    if (typeof parsed.address !== 'string') return null;
+    const value = typeof parsed.value === 'string' && !Number.isNaN(Date.parse(parsed.value)) ? parsed.value : null;
+    return { value, address: parsed.address };
+  } catch {
+    return null;
+  }
+}
+
+function after(sort: TokenSort, cursor: Cursor): SQL {
+  if (sort === 'address') return sql`${mailboxes.address} > ${cursor.address}`;
+  const value = cursor.value ?? 'infinity';
+  return sql`(${sortValue(sort)}, ${mailboxes.address}) > (${value}::timestamptz, ${cursor.address})`;
+}
+
+/** Status columns only: the token columns of oauth_grants and the secrets of profiles are never selected. */
+function selectStatusRows() {
+  return db
+    .select({
+      mailboxId: mailboxes.id,
+      address: mailboxes.address,
+      ownerId: mailboxes.ownerId,
+      ownerEmail: users.email,
+      profileId: mailboxes.profileId,
+      profileName: serverProfiles.name,
+      serverType: serverProfiles.serverType,
+      publishingStatus: serverProfiles.publishingStatus,
+      profileScopes: serverProfiles.scopes,
+      approval: mailboxes.approval,
+      connection: mailboxes.connection,
+      status: mailboxes.status,
+      statusReason: mailboxes.statusReason,
+      failingSince: mailboxes.failingSince,
+      grantId: oauthGrants.id,
+      account: oauthGrants.account,
+      scopes: oauthGrants.scopes,
+      accessTokenExpiresAt: oauthGrants.accessTokenExpiresAt,
+      lastRefreshAt: oauthGrants.lastRefreshAt,
+      refreshTokenObtainedAt: oauthGrants.refreshTokenObtainedAt,
+      consentedAt: oauthGrants.consentedAt,
+      lastError: oauthGrants.lastError,
+      revokedAt: oauthGrants.revokedAt,
+      lastCheckedAt: oauthGrants.lastCheckedAt,
+    })
+    .from(mailboxes)
+    .innerJoin(users, eq(users.id, mailboxes.ownerId))
+    .innerJoin(serverProfiles, eq(serverProfiles.id, mailboxes.profileId))
+    .leftJoin(oauthGrants, eq(oauthGrants.mailboxId, mailboxes.id));
+}
+
+type StatusSelection = Awaited<ReturnType<ReturnType<typeof selectStatusRows>['where']>>[number];
+
+function statusOf(row: StatusSelection): TokenStatus {
+  const grant =
+    row.grantId && row.account !== null && row.consentedAt !== null
+      ? {
+          account: row.account,
+          scopes: row.scopes ?? [],
+          accessTokenExpiresAt: row.accessTokenExpiresAt,
+          lastRefreshAt: row.lastRefreshAt,
+          refreshTokenObtainedAt: row.refreshTokenObtainedAt,
+          consentedAt: row.consentedAt,
+          lastError: row.lastError,
+          revokedAt: row.revokedAt,
+        }
+      : null;
+  return toTokenStatus({
+    mailbox: { connection: row.connection, statusReason: row.statusReason },
+    profile: { serverType: row.serverType, publishingStatus: row.publishingStatus, scopes: row.profileScopes },
+    grant,
+  });
+}
+
+/** The newest test of each mailbox of a page, in one query over connection_tests_mailbox_idx. */
+async function latestTests(mailboxIds: string[]): Promise<Map<string, { ok: boolean | null; at: string }>> {
+  if (mailboxIds.length === 0) return new Map();
+  const rows = await db
+    .selectDistinctOn([connectionTests.mailboxId], {
+      mailboxId: connectionTests.mailboxId,
+      ok: connectionTests.ok,
+      startedAt: connectionTests.startedAt,
+    })
+    .from(connectionTests)
+    .where(inArray(connectionTests.mailboxId, mailboxIds))
+    .orderBy(connectionTests.mailboxId, sql`${connectionTests.startedAt} desc`);
+  return new Map(rows.map((row) => [row.mailboxId, { ok: row.ok, at: row.startedAt.toISOString() }]));
+}
+
+function toRow(row: StatusSelection, lastTest: TokenStatusRow['lastTest']): TokenStatusRow {
+  const status = statusOf(row);
+  return {
+    ...status,
+    mailboxId: row.mailboxId,
+    address: row.address,
+    ownerId: row.ownerId,
+    ownerEmail: row.ownerEmail,
+    profileId: row.profileId,
+    profileName: row.profileName,
+    serverType: row.serverType,
+    approval: row.approval,
+    connection: row.connection,
+    status: row.status,
+    failingSince: row.failingSince?.toISOString() ?? null,
+    consentedAt: status.state === 'none' ? null : (row.consentedAt?.toISOString() ?? null),
+    lastCheckedAt: status.state === 'none' ? null : (row.lastCheckedAt?.toISOString() ?? null),
+    lastTest,
+  };
+}
+
+/** A page of token statuses in the chosen order; the cursor carries the sort value and the address. */
+export async function findTokenStatuses({
+  viewer,
+  filters = {},
+  sort = 'address',
+  limit,
+  cursor,
+}: {
+  viewer: Viewer;
+  filters?: TokenStatusFilters;
+  sort?: TokenSort;
+  limit: number;
+  cursor?: string;
+}): Promise<{ rows: TokenStatusRow[]; nextCursor: string | null }> {
+  const position = cursor ? decodeCursor(cursor) : null;
+  const rows = await selectStatusRows()
+    .where(and(mailboxScope(viewer), ...filterConditions(filters), position ? after(sort, position) : undefined))
+    .orderBy(...(sort === 'address' ? [asc(mailboxes.address)] : [asc(sortValue(sort)), asc(mailboxes.address)]))
+    .limit(limit + 1);
+  const page = rows.slice(0, limit);
+  const tests = await latestTests(page.map((row) => row.mailboxId));
+  const last = page.at(-1);
+  const nextCursor =
+    rows.length > limit && last
+      ? encodeCursor({
+          address: last.address,
+          value: sort === 'address' ? null : ((last[sortField(sort)] as Date | null)?.toISOString() ?? null),
+        })
+      : null;
+  return { rows: page.map((row) => toRow(row, tests.get(row.mailboxId) ?? null)), nextCursor };
+}
+
+function sortField(sort: Exclude<TokenSort, 'address'>): keyof StatusSelection {
+  const fields = {
+    expiry: 'accessTokenExpiresAt',
+    last_refresh: 'lastRefreshAt',
+    refresh_age: 'refreshTokenObtainedAt',
+    consent: 'consentedAt',
+    failing_since: 'failingSince',
+  } as const;
+  return fields[sort];
+}
+
+/** One mailbox's token status (API.md's shape), within the viewer's scope: another owner's is not found. */
+export async function getTokenStatus({ viewer, mailboxId }: { viewer: Viewer; mailboxId: string }): Promise<TokenStatus> {
+  const [row] = await selectStatusRows()
+    .where(and(eq(mailboxes.id, mailboxId), mailboxScope(viewer)))
+    .limit(1);
+  if (!row) throw notFound('The mailbox');
+  return statusOf(row);
+}
+
+/** The same, with the mailbox's facts, for the timeline page. */
+export async function getTokenStatusRow({ viewer, mailboxId }: { viewer: Viewer; mailboxId: string }): Promise<TokenStatusRow | null> {
+  const [row] = await selectStatusRows()
+    .where(and(eq(mailboxes.id, mailboxId), mailboxScope(viewer)))
+    .limit(1);
+  if (!row) return null;
+  const tests = await latestTests([row.mailboxId]);
+  return toRow(row, tests.get(row.mailboxId) ?? null);
+}
+
+const CSV_COLUMNS: [string, (row: TokenStatusRow) => string | null][] = [
+  ['address', (row) => row.address],
+  ['owner', (row) => row.ownerEmail],
+  ['profile', (row) => row.profileName],
+  ['token state', (row) => row.state],
+  ['connection', (row) => row.connection],
+  ['status', (row) => row.status],
+  ['account', (row) => row.account],
+  ['scopes', (row) => row.scopes.join(' ')],
+  ['missing scopes', (row) => row.missingScopes.join(' ')],
+  ['access token expires at', (row) => row.accessTokenExpiresAt],
+  ['last refresh at', (row) => row.lastRefreshAt],
+  ['refresh token obtained at', (row) => row.refreshTokenObtainedAt],
+  ['consented at', (row) => row.consentedAt],
+  ['consent expires at', (row) => row.consentExpiresAt],
+  ['last test', (row) => (row.lastTest ? `${row.lastTest.ok === null ? 'running' : row.lastTest.ok ? 'passed' : 'failed'} ${row.lastTest.at}` : null)],
+  ['last error', (row) => (row.lastError ? `${row.lastError.code}: ${row.lastError.message}` : null)],
+  ['hint', (row) => row.lastError?.hint ?? null],
+];
+
+function csvCell(value: string | null): string {
+  if (value === null) return '';
+  // A leading = + - @ would be run as a formula by spreadsheets.
+  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return /[",\n\r]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
+}
+
+/** The filtered set as CSV, read a page at a time so that 100,000 rows never sit in memory at once. */
+export function streamTokenStatusCsv({
+  viewer,
+  filters,
+  sort,
+  pageSize = 1000,
+}: {
+  viewer: Viewer;
+  filters: TokenStatusFilters;
+  sort?: TokenSort;
+  pageSize?: number;
+}): ReadableStream<Uint8Array> {
+  const encoder = new TextEncoder();
+  let cursor: string | undefined;
+  let started = false;
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      if (!started) {
+        started = true;
+        controller.enqueue(encoder.encode(CSV_COLUMNS.map(([name]) => name).join(',') + '\r\n'));
+        return;
+      }
+      const page = await findTokenStatuses({ viewer, filters, sort, limit: pageSize, cursor });
+      const lines = page.rows.map((row) => CSV_COLUMNS.map(([, value]) => csvCell(value(row))).join(',') + '\r\n');
+      if (lines.length > 0) controller.enqueue(encoder.encode(lines.join('')));
+      if (!page.nextCursor) controller.close();
+      else cursor = page.nextCursor;
+    },
+  });
+}

@@ -1,0 +1,59 @@
+import 'server-only';
+import { and, count, eq, isNotNull, lte, sql, type SQL } from 'drizzle-orm';
+import { db } from '@/db';
+import { mailboxes, oauthGrants, serverProfiles } from '@/db/schema';
+import { dueCondition, type TokenDue } from './find-token-statuses';
+
+const CLIENT_SECRET_WARNING_MS = 30 * 24 * 60 * 60 * 1000;
+
+export type OverviewFigure = { key: string; label: string; value: number; href: string; tone: 'neutral' | 'good' | 'bad' | 'warn' };
+
+async function countMailboxesWhere(where: SQL): Promise<number> {
+  const [row] = await db.select({ value: count() }).from(mailboxes).where(where);
+  return row?.value ?? 0;
+}
+
+async function countDue(due: TokenDue): Promise<number> {
+  const [row] = await db
+    .select({ value: count() })
+    .from(oauthGrants)
+    .innerJoin(mailboxes, eq(mailboxes.id, oauthGrants.mailboxId))
+    .innerJoin(serverProfiles, eq(serverProfiles.id, mailboxes.profileId))
+    .where(dueCondition(due));
+  return row?.value ?? 0;
+}
+
+async function countProfilesWhere(where: SQL): Promise<number> {
+  const [row] = await db.select({ value: count() }).from(serverProfiles).where(where);
+  return row?.value ?? 0;
+}
+
+/**
+ * The figures at the top of the token status page, each one query answered by an index (status,
+ * connection, approval and the grants' expiry), each linking to the list filtered the same way.
+ */
+export async function getTokenOverview({ now = new Date() }: { now?: Date } = {}): Promise<OverviewFigure[]> {
+  const [active, failing, needsReconnect, notConnected, pending, expiring, consentEnding, nearCap, secretsExpiring] = await Promise.all([
+    countMailboxesWhere(eq(mailboxes.status, 'active')),
+    countMailboxesWhere(eq(mailboxes.status, 'failing')),
+    countMailboxesWhere(eq(mailboxes.connection, 'needs_reconnect')),
+    countMailboxesWhere(eq(mailboxes.connection, 'not_connected')),
+    countMailboxesWhere(eq(mailboxes.approval, 'pending')),
+    countDue('token'),
+    countDue('consent'),
+    countProfilesWhere(and(isNotNull(serverProfiles.mailboxCap), sql`${serverProfiles.mailboxCount} * 10 >= ${serverProfiles.mailboxCap} * 9`)!),
+    countProfilesWhere(lte(serverProfiles.clientSecretExpiresAt, new Date(now.getTime() + CLIENT_SECRET_WARNING_MS))),
+  ]);
+  const list = '/token-status';
+  return [
+    { key: 'active', label: 'Active', value: active, href: `${list}?status=active`, tone: 'good' },
+    { key: 'failing', label: 'Failing', value: failing, href: `${list}?status=failing`, tone: failing ? 'bad' : 'neutral' },
+    { key: 'needs_reconnect', label: 'Needs reconnect', value: needsReconnect, href: `${list}?connection=needs_reconnect`, tone: needsReconnect ? 'bad' : 'neutral' },
+    { key: 'not_connected', label: 'Not connected', value: notConnected, href: `${list}?connection=not_connected`, tone: 'neutral' },
+    { key: 'pending', label: 'Waiting for approval', value: pending, href: `${list}?approval=pending`, tone: pending ? 'warn' : 'neutral' },
+    { key: 'expiring', label: 'Tokens expiring soon', value: expiring, href: `${list}?due=token`, tone: expiring ? 'warn' : 'neutral' },
+    { key: 'consent', label: 'Consent ending soon', value: consentEnding, href: `${list}?due=consent`, tone: consentEnding ? 'warn' : 'neutral' },
+    { key: 'near_cap', label: 'Profiles at 90% of their cap', value: nearCap, href: '/profiles', tone: nearCap ? 'warn' : 'neutral' },
+    { key: 'secrets', label: 'Client secrets expiring within 30 days', value: secretsExpiring, href: '/profiles', tone: secretsExpiring ? 'warn' : 'neutral' },
+  ];
+}

@@ -1,0 +1,105 @@
+import type { Mailbox, OauthGrant, ServerProfile, StoredError } from '@/db/schema';
+import { mailScopesOf } from '@/lib/oauth/oauth-app';
+
+/** Where a mailbox's tokens stand, as support staff need to read it. */
+export type TokenState = 'none' | 'valid' | 'expiring' | 'refresh_failing' | 'revoked';
+
+export const TOKEN_STATES = ['none', 'valid', 'expiring', 'refresh_failing', 'revoked'] as const satisfies readonly TokenState[];
+
+/** An access token expiring within this, with no refresh since, is worth a look. */
+export const ACCESS_TOKEN_EXPIRING_MS = 15 * 60 * 1000;
+/** A Google app in Testing issues refresh tokens that die 7 days after consent. */
+export const TESTING_CONSENT_LIFETIME_MS = 7 * 24 * 60 * 60 * 1000;
+/** The consent of a Testing app ending within this makes the token expiring. */
+export const CONSENT_ENDING_MS = 24 * 60 * 60 * 1000;
+
+/** The grant's status columns only: the token columns are never read for status pages. */
+export type GrantStatusFields = Pick<
+  OauthGrant,
+  'account' | 'scopes' | 'accessTokenExpiresAt' | 'lastRefreshAt' | 'refreshTokenObtainedAt' | 'consentedAt' | 'lastError' | 'revokedAt'
+>;
+
+export type TokenStatusInput = {
+  mailbox: Pick<Mailbox, 'connection' | 'statusReason'>;
+  profile: Pick<ServerProfile, 'serverType' | 'publishingStatus' | 'scopes'>;
+  grant: GrantStatusFields | null;
+  now?: Date;
+};
+
+/** API.md's Token status shape. */
+export type TokenStatus = {
+  state: TokenState;
+  account: string | null;
+  scopes: string[];
+  missingScopes: string[];
+  accessTokenExpiresAt: string | null;
+  lastRefreshAt: string | null;
+  refreshTokenObtainedAt: string | null;
+  consentExpiresAt: string | null;
+  lastError: StoredError | null;
+};
+
+/** When the consent of a Google app in Testing ends (their refresh tokens live 7 days); null otherwise. */
+export function consentExpiresAt(
+  profile: Pick<ServerProfile, 'serverType' | 'publishingStatus'>,
+  grant: Pick<OauthGrant, 'consentedAt'> | null,
+): Date | null {
+  if (!grant || profile.serverType !== 'gmail' || profile.publishingStatus !== 'testing') return null;
+  return new Date(grant.consentedAt.getTime() + TESTING_CONSENT_LIFETIME_MS);
+}
+
+/** The mail scopes the profile asks for that the grant lacks (identity scopes do not count). */
+export function missingScopesOf(profileScopes: string[], grantScopes: string[]): string[] {
+  const granted = new Set(grantScopes);
+  return mailScopesOf({ scopes: profileScopes }).filter((scope) => !granted.has(scope));
+}
+
+export function deriveTokenState({ mailbox, profile, grant, now = new Date() }: TokenStatusInput): TokenState {
+  if (!grant || mailbox.connection === 'not_connected') return 'none';
+  if (mailbox.connection === 'needs_reconnect' || grant.revokedAt) return 'revoked';
+  if (grant.lastError) return 'refresh_failing';
+  const soon = now.getTime() + ACCESS_TOKEN_EXPIRING_MS;
+  // A refresh moves the expiry forward, so an expiry this close means none has happened in time.
+  if (grant.accessTokenExpiresAt && grant.accessTokenExpiresAt.getTime() <= soon) return 'expiring';
+  const consentEnds = consentExpiresAt(profile, grant);
+  if (consentEnds && consentEnds.getTime() <= now.getTime() + CONSENT_ENDING_MS) return 'expiring';
+  return 'valid';
+}
+
+/** The error to show: the grant's own, or the reason the mailbox was sent back to reconnect. */
+function lastErrorOf(input: TokenStatusInput, state: TokenState): StoredError | null {
+  if (state === 'none') return null;
+  return input.grant?.lastError ?? (state === 'revoked' ? input.mailbox.statusReason : null);
+}
+
+export function toTokenStatus(input: TokenStatusInput): TokenStatus {
+  const state = deriveTokenState(input);
+  const grant = state === 'none' ? null : input.grant;
+  return {
+    state,
+    account: grant?.account ?? null,
+    scopes: grant?.scopes ?? [],
+    missingScopes: grant ? missingScopesOf(input.profile.scopes, grant.scopes) : [],
+    accessTokenExpiresAt: grant?.accessTokenExpiresAt?.toISOString() ?? null,
+    lastRefreshAt: grant?.lastRefreshAt?.toISOString() ?? null,
+    refreshTokenObtainedAt: grant?.refreshTokenObtainedAt?.toISOString() ?? null,
+    consentExpiresAt: consentExpiresAt(input.profile, grant)?.toISOString() ?? null,
+    lastError: lastErrorOf(input, state),
+  };
+}
+
+export const TOKEN_STATE_LABELS: Record<TokenState, string> = {
+  none: 'No token',
+  valid: 'Valid',
+  expiring: 'Expiring',
+  refresh_failing: 'Refresh failing',
+  revoked: 'Needs reconnect',
+};
+
+export const TOKEN_STATE_TONES: Record<TokenState, 'neutral' | 'good' | 'bad' | 'warn'> = {
+  none: 'neutral',
+  valid: 'good',
+  expiring: 'warn',
+  refresh_failing: 'bad',
+  revoked: 'bad',
+};
