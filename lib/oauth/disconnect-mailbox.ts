@@ -9,16 +9,23 @@ import { AppError, notFound } from '@/lib/errors';
 import { getMailbox, type MailboxRow } from '@/lib/mailboxes/mailboxes';
 import { transition } from '@/lib/mailboxes/status';
 import { logger } from '@/lib/logger';
+import { oauthAppOf, type OAuthApp } from './oauth-app';
 
-/** RFC 7009 revocation; a provider that cannot be reached does not keep the tokens alive here. */
-async function revokeAtProvider(endpoint: string, token: string, clientId: string | null): Promise<'revoked' | 'not_revoked'> {
+/**
+ * RFC 7009 revocation, with the client's credentials as the RFC asks; a provider that cannot be
+ * reached does not keep the tokens alive here.
+ */
+async function revokeAtProvider(app: OAuthApp, token: string): Promise<'revoked' | 'not_revoked'> {
+  const body = new URLSearchParams({ token, token_type_hint: 'refresh_token', client_id: app.clientId });
+  if (app.clientSecret) body.set('client_secret', app.clientSecret);
   try {
-    const response = await fetch(endpoint, {
+    const response = await fetch(app.revocationEndpoint!, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ token, ...(clientId ? { client_id: clientId } : {}) }),
+      body,
       signal: AbortSignal.timeout(10_000),
     });
+    if (!response.ok) logger.warn('token revocation refused', { status: response.status });
     return response.ok ? 'revoked' : 'not_revoked';
   } catch (error) {
     logger.warn('token revocation failed', { error: error instanceof Error ? error.name : 'unknown' });
@@ -39,8 +46,8 @@ export async function disconnectMailbox({ viewer, mailboxId }: { viewer: User; m
   const [grant] = await db.select().from(oauthGrants).where(eq(oauthGrants.mailboxId, mailbox.id));
   const [profile] = await db.select().from(serverProfiles).where(eq(serverProfiles.id, mailbox.profileId));
   let revoked = false;
-  if (grant?.refreshToken && profile?.revocationEndpoint) {
-    revoked = (await revokeAtProvider(profile.revocationEndpoint, decryptSecret(grant.refreshToken), profile.clientId)) === 'revoked';
+  if (grant?.refreshToken && profile?.revocationEndpoint && profile.authType !== 'password') {
+    revoked = (await revokeAtProvider(oauthAppOf(profile), decryptSecret(grant.refreshToken))) === 'revoked';
   }
   await db.transaction(async (tx) => {
     await tx.delete(oauthGrants).where(eq(oauthGrants.mailboxId, mailbox.id));

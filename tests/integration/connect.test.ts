@@ -12,7 +12,11 @@ import { getAccessToken } from '@/lib/tokens/get-access-token';
 import { createUser } from '@/lib/users/users';
 import { approveDeviceCode, authorizeAsUser } from '../../scripts/lab/headless-user';
 import { captureLogs } from '../helpers/captured-logs';
-import { getLab, imapLogin, labIsAvailable } from '../helpers/lab';
+import * as credentialsRoute from '@/app/api/v1/mailboxes/[id]/credentials/route';
+import { disconnectMailbox } from '@/lib/oauth/disconnect-mailbox';
+import { callRoute } from '../helpers/api';
+import { insertProfile, userWithKey } from '../helpers/fixtures';
+import { getLab, imapLogin, labIsAvailable, refreshTokens } from '../helpers/lab';
 import { createLabAccount, insertLabGoogleProfile, insertLabMicrosoftProfile } from '../helpers/lab-profiles';
 
 const logs = captureLogs();
@@ -187,5 +191,60 @@ describe.skipIf(!labIsAvailable)('connecting a mailbox through the lab', () => {
     const after = await getAccessToken({ mailboxId: alice!.id });
     expect(after.accessToken).not.toBe(before.accessToken);
     await imapLogin({ endpoint: getLab().mail.gmail.imap.tls, auth: { user: 'alice@gmail.lab.test', accessToken: after.accessToken } });
+  });
+});
+
+describe.skipIf(!labIsAvailable)('disconnecting and passwords', () => {
+  it('revokes the grant at Google on disconnect, forgets the tokens, and the old refresh token stops working', async () => {
+    const account = await createLabAccount({ provider: 'google', name: 'disconnect' });
+    const mailbox = await mailboxFor(account, google);
+    expect((await connectAs(mailbox.id, account)).result.outcome.ok).toBe(true);
+    const [grant] = await db.select().from(oauthGrants).where(eq(oauthGrants.mailboxId, mailbox.id));
+    const refreshToken = decryptSecret(grant!.refreshToken!);
+
+    const { revoked, mailbox: after } = await disconnectMailbox({ viewer: owner, mailboxId: mailbox.id });
+    expect(revoked).toBe(true);
+    expect(after).toMatchObject({ connection: 'not_connected', connectedAs: null });
+    expect(await db.select().from(oauthGrants).where(eq(oauthGrants.mailboxId, mailbox.id))).toEqual([]);
+    await expect(refreshTokens({ persona: 'google', refreshToken })).rejects.toMatchObject({ error: 'invalid_grant' });
+  });
+
+  it('keeps a password-profile password write-only: encrypted at rest, a hint in answers, never the password', async () => {
+    const password = 'erin-lab-password';
+    const generic = getLab().mail.generic;
+    const profile = await insertProfile({
+      name: 'Lab IMAP',
+      serverType: 'custom',
+      authType: 'password',
+      clientId: null,
+      incomingHost: generic.imap.tls.host,
+      incomingPort: generic.imap.tls.port,
+      outgoingHost: generic.smtp.starttls.host,
+      outgoingPort: generic.smtp.starttls.port,
+      outgoingSecurity: 'starttls',
+      internalServer: true,
+    });
+    const admin = await userWithKey('admin@example.org', 'admin');
+    const mailbox = await mailboxFor('erin@imap.lab.test', profile);
+    const { status, json, text } = await callRoute(credentialsRoute.POST, {
+      method: 'POST',
+      path: '',
+      key: admin.key,
+      params: { id: mailbox.id },
+      body: { password },
+    });
+    expect(status).toBe(200);
+    expect(json).toMatchObject({ connection: 'connected', nextStep: 'Test and activate' });
+    expect(text).not.toContain(password);
+    const [stored] = await db.select({ password: mailboxes.password, hint: mailboxes.passwordHint }).from(mailboxes).where(eq(mailboxes.id, mailbox.id));
+    expect(stored!.password!.startsWith('v1:')).toBe(true);
+    expect(decryptSecret(stored!.password!)).toBe(password);
+    expect(stored!.hint).toBe('…word');
+
+    const oauthMailbox = (await db.select().from(mailboxes).where(eq(mailboxes.address, 'alice@gmail.lab.test')))[0]!;
+    const refused = await callRoute(credentialsRoute.POST, { method: 'POST', path: '', key: admin.key, params: { id: oauthMailbox.id }, body: { password } });
+    expect(refused.status).toBe(409);
+    expect(refused.json.error.message).toMatch(/signs in with OAuth/);
+    expect(logs.text()).not.toContain(password);
   });
 });
