@@ -2,6 +2,7 @@ import { connectionEndpoints } from './endpoints/connections';
 import { mailboxEndpoints } from './endpoints/mailboxes';
 import { profileEndpoints } from './endpoints/profiles';
 import { testEndpoints } from './endpoints/tests';
+import { tokenStatusEndpoints } from './endpoints/token-status';
 import { systemEndpoints, userEndpoints } from './endpoints/users';
 
 export type { Endpoint } from './endpoint';
@@ -18,4 +19,5 @@ export const endpoints = {
   ...mailboxEndpoints,
   ...connectionEndpoints,
   ...testEndpoints,
+  ...tokenStatusEndpoints,
 };

@@ -18,6 +18,8 @@ import {
   CONSENT_ENDING_MS,
   TESTING_CONSENT_LIFETIME_MS,
   toTokenStatus,
+  type TokenDue,
+  type TokenSort,
   type TokenState,
   type TokenStatus,
 } from './token-status';
@@ -26,12 +28,6 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 /** Microsoft refresh tokens die after 90 days unused; one not renewed for 60 is a warning. */
 export const MICROSOFT_REFRESH_STALE_MS = 60 * DAY_MS;
 
-export const TOKEN_SORTS = ['address', 'expiry', 'last_refresh', 'refresh_age', 'consent', 'failing_since'] as const;
-export type TokenSort = (typeof TOKEN_SORTS)[number];
-
-/** Shortcuts the overview and the alerts link to. */
-export const TOKEN_DUE = ['token', 'consent', 'failing_day', 'microsoft_stale'] as const;
-export type TokenDue = (typeof TOKEN_DUE)[number];
 
 export type TokenStatusFilters = {
   state?: TokenState;

@@ -2,7 +2,8 @@ import 'server-only';
 import { and, count, eq, isNotNull, lte, sql, type SQL } from 'drizzle-orm';
 import { db } from '@/db';
 import { mailboxes, oauthGrants, serverProfiles } from '@/db/schema';
-import { dueCondition, type TokenDue } from './find-token-statuses';
+import { dueCondition } from './find-token-statuses';
+import type { TokenDue } from './token-status';
 
 const CLIENT_SECRET_WARNING_MS = 30 * 24 * 60 * 60 * 1000;
 

@@ -6,6 +6,13 @@ export type TokenState = 'none' | 'valid' | 'expiring' | 'refresh_failing' | 're
 
 export const TOKEN_STATES = ['none', 'valid', 'expiring', 'refresh_failing', 'revoked'] as const satisfies readonly TokenState[];
 
+export const TOKEN_SORTS = ['address', 'expiry', 'last_refresh', 'refresh_age', 'consent', 'failing_since'] as const;
+export type TokenSort = (typeof TOKEN_SORTS)[number];
+
+/** Shortcuts the overview and the alerts link to. */
+export const TOKEN_DUE = ['token', 'consent', 'failing_day', 'microsoft_stale'] as const;
+export type TokenDue = (typeof TOKEN_DUE)[number];
+
 /** An access token expiring within this, with no refresh since, is worth a look. */
 export const ACCESS_TOKEN_EXPIRING_MS = 15 * 60 * 1000;
 /** A Google app in Testing issues refresh tokens that die 7 days after consent. */

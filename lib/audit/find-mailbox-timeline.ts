@@ -1,0 +1,91 @@
+import 'server-only';
+import type { AuditEvent } from '@/db/schema';
+import { findConnectionTests, type ConnectionTestResult } from '@/lib/tester/connection-tests';
+import type { TokenStatusRow } from '@/lib/tokens/find-token-statuses';
+import { findAuditEvents } from './find-audit-events';
+
+export type TimelineKind = 'connect' | 'refresh' | 'failure' | 'test' | 'approval' | 'move' | 'support' | 'change';
+
+export type TimelineEntry = {
+  at: string;
+  kind: TimelineKind;
+  title: string;
+  actor: string;
+  detail: string | null;
+  test?: ConnectionTestResult;
+};
+
+const ACTIONS: Record<string, { kind: TimelineKind; title: string }> = {
+  'mailbox.create': { kind: 'change', title: 'Mailbox added' },
+  'mailbox.update': { kind: 'change', title: 'Mailbox changed' },
+  'mailbox.approve': { kind: 'approval', title: 'Address approved' },
+  'mailbox.reject': { kind: 'approval', title: 'Address rejected' },
+  'mailbox.disable': { kind: 'change', title: 'Disabled' },
+  'mailbox.enable': { kind: 'change', title: 'Enabled' },
+  'mailbox.move': { kind: 'move', title: 'Moved to another profile' },
+  'mailbox.connect': { kind: 'connect', title: 'Connected' },
+  'mailbox.disconnect': { kind: 'connect', title: 'Disconnected' },
+  'mailbox.needs_reconnect': { kind: 'failure', title: 'Token refused: needs reconnect' },
+  'mailbox.reconnect_link': { kind: 'support', title: 'Reconnect link created' },
+  'mailbox.reconnect_link_used': { kind: 'support', title: 'Reconnect link followed' },
+  'mailbox.check': { kind: 'refresh', title: 'Token checked' },
+};
+
+/** Audit details hold names, states and hints only (never a secret): shown as "key: value". */
+function describe(detail: Record<string, unknown>): string | null {
+  const parts = Object.entries(detail)
+    .filter(([, value]) => value !== null && value !== undefined && typeof value !== 'object')
+    .map(([key, value]) => `${key}: ${String(value)}`);
+  return parts.length > 0 ? parts.join(' · ') : null;
+}
+
+function fromEvent(event: AuditEvent): TimelineEntry | null {
+  // Tests come from their own history, with their steps.
+  if (event.action === 'mailbox.test') return null;
+  const known = ACTIONS[event.action] ?? { kind: 'change' as const, title: event.action };
+  return { at: event.at.toISOString(), kind: known.kind, title: known.title, actor: event.actorLabel, detail: describe(event.detail) };
+}
+
+function fromTest(test: ConnectionTestResult): TimelineEntry {
+  const verdict = test.ok === null ? 'running' : test.ok ? (test.activated ? 'passed, activated' : 'passed') : 'failed';
+  const error = test.incoming.error ?? test.outgoing.error;
+  return {
+    at: test.startedAt,
+    kind: test.ok === false ? 'failure' : 'test',
+    title: `Test ${verdict}`,
+    actor: '',
+    detail: error ? `${error.message} ${error.hint}` : null,
+    test,
+  };
+}
+
+/** What the grant itself records: the consent, the last refresh and the last refresh error. */
+function fromGrant(status: TokenStatusRow): TimelineEntry[] {
+  if (status.state === 'none') return [];
+  const entries: TimelineEntry[] = [];
+  if (status.consentedAt) {
+    entries.push({ at: status.consentedAt, kind: 'connect', title: `Connected as ${status.account ?? 'unknown'}`, actor: 'owner consent', detail: null });
+  }
+  if (status.lastRefreshAt) entries.push({ at: status.lastRefreshAt, kind: 'refresh', title: 'Access token refreshed (latest)', actor: 'system', detail: null });
+  if (status.lastError && status.state === 'refresh_failing') {
+    entries.push({ at: status.lastError.at, kind: 'failure', title: 'Refresh failed', actor: 'system', detail: `${status.lastError.message} ${status.lastError.hint}` });
+  }
+  return entries;
+}
+
+/**
+ * A mailbox's story, newest first: audit events, connection tests with their steps, and what its
+ * grant records (connects and refreshes are kept on the grant rather than audited one by one).
+ */
+export async function findMailboxTimeline({ status, limit = 200 }: { status: TokenStatusRow; limit?: number }): Promise<TimelineEntry[]> {
+  const [{ events }, tests] = await Promise.all([
+    findAuditEvents({ mailboxId: status.mailboxId, limit }),
+    findConnectionTests({ mailboxId: status.mailboxId, limit: 50 }),
+  ]);
+  const entries = [
+    ...events.map(fromEvent).filter((entry): entry is TimelineEntry => entry !== null),
+    ...tests.data.map(fromTest),
+    ...fromGrant(status),
+  ];
+  return entries.sort((a, b) => b.at.localeCompare(a.at)).slice(0, limit);
+}

@@ -1,0 +1,93 @@
+import 'server-only';
+import { and, eq, gt, isNull } from 'drizzle-orm';
+import { db } from '@/db';
+import { reconnectLinks, type User } from '@/db/schema';
+import { userActor } from '@/lib/audit/actor';
+import { recordAuditEvent } from '@/lib/audit/record-audit-event';
+import { randomToken, sha256 } from '@/lib/crypto/tokens';
+import { getEnv } from '@/lib/env';
+import { AppError, notFound } from '@/lib/errors';
+import { logger } from '@/lib/logger';
+import { getMailbox } from '@/lib/mailboxes/mailboxes';
+
+const LINK_LIFETIME_MS = 7 * 24 * 60 * 60 * 1000;
+
+export type CreatedReconnectLink = {
+  /** Shown once to the person who created it, never stored: only its SHA-256 is. */
+  url: string;
+  ownerEmail: string;
+  expiresAt: Date;
+  /** Whether a notification mail went out; without a notification profile the link is handed over by hand. */
+  sent: boolean;
+};
+
+/**
+ * A signed, single-use, expiring link that sends the mailbox's owner to its Connect page. No
+ * outgoing mail profile for notifications exists yet, so the link is given back to show once, and
+ * its creation is audited and logged without the link itself.
+ */
+export async function createReconnectLink({ viewer, mailboxId }: { viewer: User; mailboxId: string }): Promise<CreatedReconnectLink> {
+  if (viewer.role === 'owner') throw new AppError('FORBIDDEN', 'Only support staff and admins send reconnect links.');
+  const mailbox = await getMailbox({ viewer, id: mailboxId });
+  if (!mailbox) throw notFound('The mailbox');
+  if (mailbox.approval === 'rejected' || mailbox.status === 'disabled') {
+    throw new AppError('CONFLICT', 'This mailbox cannot be connected while it is rejected or disabled: an admin changes that first.');
+  }
+  const token = randomToken();
+  const expiresAt = new Date(Date.now() + LINK_LIFETIME_MS);
+  await db.transaction(async (tx) => {
+    const [link] = await tx
+      .insert(reconnectLinks)
+      .values({ tokenHash: sha256(token), mailboxId: mailbox.id, createdById: viewer.id, expiresAt })
+      .returning({ id: reconnectLinks.id });
+    await recordAuditEvent(tx, {
+      actor: userActor(viewer),
+      action: 'mailbox.reconnect_link',
+      target: { type: 'reconnect_link', id: link!.id },
+      mailboxId: mailbox.id,
+      profileId: mailbox.profileId,
+      detail: { owner: mailbox.ownerEmail, expiresAt: expiresAt.toISOString(), delivery: 'shown to the sender: no notification profile is set' },
+    });
+  });
+  logger.info('reconnect link created', {
+    mailboxId: mailbox.id,
+    owner: mailbox.ownerEmail,
+    delivery: 'no notification profile set: the sender gives the owner this link',
+  });
+  return { url: `${getEnv().MAILROOM_PUBLIC_URL}/reconnect/${token}`, ownerEmail: mailbox.ownerEmail, expiresAt, sent: false };
+}
+
+export type ReconnectLinkOutcome =
+  | { ok: true; mailboxId: string }
+  | { ok: false; reason: 'unknown' | 'expired' | 'used' | 'not_owner' };
+
+/**
+ * Spends a link for its mailbox's owner (or an admin): one conditional update, so two clicks
+ * cannot both use it. Anyone else leaves it unspent.
+ */
+export async function useReconnectLink({ viewer, token }: { viewer: User; token: string }): Promise<ReconnectLinkOutcome> {
+  const [link] = await db.select().from(reconnectLinks).where(eq(reconnectLinks.tokenHash, sha256(token)));
+  if (!link) return { ok: false, reason: 'unknown' };
+  if (link.usedAt) return { ok: false, reason: 'used' };
+  if (link.expiresAt.getTime() <= Date.now()) return { ok: false, reason: 'expired' };
+  const mailbox = await getMailbox({ viewer, id: link.mailboxId });
+  if (!mailbox || (viewer.role !== 'admin' && mailbox.ownerId !== viewer.id)) return { ok: false, reason: 'not_owner' };
+  const spent = await db.transaction(async (tx) => {
+    const [used] = await tx
+      .update(reconnectLinks)
+      .set({ usedAt: new Date() })
+      .where(and(eq(reconnectLinks.id, link.id), isNull(reconnectLinks.usedAt), gt(reconnectLinks.expiresAt, new Date())))
+      .returning({ id: reconnectLinks.id });
+    if (!used) return false;
+    await recordAuditEvent(tx, {
+      actor: userActor(viewer),
+      action: 'mailbox.reconnect_link_used',
+      target: { type: 'reconnect_link', id: link.id },
+      mailboxId: mailbox.id,
+      profileId: mailbox.profileId,
+      detail: { address: mailbox.address },
+    });
+    return true;
+  });
+  return spent ? { ok: true, mailboxId: mailbox.id } : { ok: false, reason: 'used' };
+}
