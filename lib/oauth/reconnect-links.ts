@@ -65,7 +65,7 @@ export type ReconnectLinkOutcome =
  * Spends a link for its mailbox's owner (or an admin): one conditional update, so two clicks
  * cannot both use it. Anyone else leaves it unspent.
  */
-export async function useReconnectLink({ viewer, token }: { viewer: User; token: string }): Promise<ReconnectLinkOutcome> {
+export async function spendReconnectLink({ viewer, token }: { viewer: User; token: string }): Promise<ReconnectLinkOutcome> {
   const [link] = await db.select().from(reconnectLinks).where(eq(reconnectLinks.tokenHash, sha256(token)));
   if (!link) return { ok: false, reason: 'unknown' };
   if (link.usedAt) return { ok: false, reason: 'used' };

@@ -1,24 +1,204 @@
 import type { Metadata } from 'next';
-import { EmptyState, PageHeader } from '@/app/_components/ui';
+import Link from 'next/link';
+import { Badge, buttonClass, Card, EmptyState, PageHeader, Table } from '@/app/_components/ui';
+import { findAlerts } from '@/lib/alerts/find-alerts';
+import { tokenStatusFilters } from '@/lib/api/endpoints/token-status';
 import { requireRole } from '@/lib/auth/session';
-import { countMailboxes } from '@/lib/mailboxes/mailboxes';
+import { listProfileChoices } from '@/lib/mailboxes/mailboxes';
+import { findTokenStatuses } from '@/lib/tokens/find-token-statuses';
+import { getTokenOverview } from '@/lib/tokens/overview';
+import { TOKEN_STATE_LABELS, TOKEN_STATE_TONES, TOKEN_STATES } from '@/lib/tokens/token-status';
+import { AlertList } from './alert-list';
+import { ageOf, formatTime, testVerdict } from './format';
 
 export const metadata: Metadata = { title: 'Token status' };
 
-export default async function TokenStatusPage() {
+const PAGE_SIZE = 50;
+
+const SELECTS = [
+  { name: 'state', label: 'Token', options: TOKEN_STATES.map((state) => [state, TOKEN_STATE_LABELS[state]] as const) },
+  { name: 'status', label: 'Status', options: (['inactive', 'active', 'failing', 'disabled'] as const).map((value) => [value, value] as const) },
+  {
+    name: 'connection',
+    label: 'Connection',
+    options: [
+      ['not_connected', 'not connected'],
+      ['connected', 'connected'],
+      ['needs_reconnect', 'needs reconnect'],
+    ] as const,
+  },
+  { name: 'approval', label: 'Approval', options: (['pending', 'approved', 'rejected'] as const).map((value) => [value, value] as const) },
+  {
+    name: 'due',
+    label: 'Attention',
+    options: [
+      ['token', 'token expiring soon'],
+      ['consent', 'consent ending soon'],
+      ['failing_day', 'failing for a day'],
+      ['microsoft_stale', 'Microsoft token not renewed for 60 days'],
+    ] as const,
+  },
+  {
+    name: 'sort',
+    label: 'Sort by',
+    options: [
+      ['address', 'address'],
+      ['expiry', 'access token expiry'],
+      ['last_refresh', 'last refresh (oldest first)'],
+      ['refresh_age', 'refresh token age (oldest first)'],
+      ['consent', 'consent date (oldest first)'],
+      ['failing_since', 'failing since (longest first)'],
+    ] as const,
+  },
+];
+
+type SearchParams = Record<string, string | string[] | undefined>;
+
+function single(params: SearchParams): Record<string, string> {
+  return Object.fromEntries(Object.entries(params).flatMap(([key, value]) => (typeof value === 'string' ? [[key, value]] : [])));
+}
+
+export default async function TokenStatusPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const viewer = await requireRole('admin', 'support');
-  const mailboxes = await countMailboxes({ viewer });
+  const raw = single(await searchParams);
+  const parsed = tokenStatusFilters.safeParse(raw);
+  const { sort, ...filters } = parsed.success ? parsed.data : tokenStatusFilters.parse({});
+  const cursor = raw.cursor || undefined;
+  const [figures, alerts, profiles, page] = await Promise.all([
+    getTokenOverview(),
+    findAlerts(),
+    listProfileChoices(),
+    findTokenStatuses({ viewer, filters, sort, limit: PAGE_SIZE, cursor }),
+  ]);
+  const query = new URLSearchParams(Object.entries({ ...filters, sort }).flatMap(([key, value]) => (value ? [[key, String(value)]] : [])));
+  const selectClass = 'mt-1 block rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm';
   return (
     <>
       <PageHeader
         title="Token status"
         description="Every mailbox’s tokens and connection health: why a connection fails and what fixes it. Tokens themselves are never shown."
+        actions={
+          <a href={`/api/token-status/export?${query}`} className={buttonClass('secondary')} download>
+            Export CSV
+          </a>
+        }
       />
-      <EmptyState title={mailboxes === 0 ? 'No mailboxes yet' : 'No connected mailbox yet'}>
-        {mailboxes === 0
-          ? 'Once mailboxes are added and their owners connect them, their token health appears here.'
-          : 'Mailbox owners connect their mailboxes from “My mailboxes”; their token health then appears here.'}
-      </EmptyState>
+      <AlertList alerts={alerts} />
+      <div className="mb-6 grid gap-3 sm:grid-cols-3 lg:grid-cols-5" data-testid="overview">
+        {figures.map((figure) => (
+          <Card key={figure.key} className="!p-4">
+            <Link href={figure.href} className="block" data-figure={figure.key}>
+              <span className="text-xs text-slate-600">{figure.label}</span>
+              <span className="mt-1 block text-2xl font-semibold">
+                <Badge tone={figure.value ? figure.tone : 'neutral'}>{figure.value}</Badge>
+              </span>
+            </Link>
+          </Card>
+        ))}
+      </div>
+      <form method="get" action="/token-status" role="search" className="mb-4 flex flex-wrap items-end gap-3">
+        <div>
+          <label htmlFor="q" className="block text-xs font-medium text-slate-600">
+            Address or owner starts with
+          </label>
+          <input id="q" name="q" defaultValue={filters.q} className={`${selectClass} w-56`} placeholder="e.g. anna@ or sales" />
+        </div>
+        <div>
+          <label htmlFor="profileId" className="block text-xs font-medium text-slate-600">
+            Profile
+          </label>
+          <select id="profileId" name="profileId" defaultValue={filters.profileId ?? ''} className={selectClass}>
+            <option value="">Any</option>
+            {profiles.map((profile) => (
+              <option key={profile.id} value={profile.id}>
+                {profile.name}
+              </option>
+            ))}
+          </select>
+        </div>
+        {SELECTS.map((select) => (
+          <div key={select.name}>
+            <label htmlFor={select.name} className="block text-xs font-medium text-slate-600">
+              {select.label}
+            </label>
+            <select
+              id={select.name}
+              name={select.name}
+              defaultValue={select.name === 'sort' ? sort : ((filters as Record<string, string | undefined>)[select.name] ?? '')}
+              className={selectClass}
+            >
+              {select.name === 'sort' ? null : <option value="">Any</option>}
+              {select.options.map(([value, label]) => (
+                <option key={value} value={value}>
+                  {label}
+                </option>
+              ))}
+            </select>
+          </div>
+        ))}
+        <button type="submit" className={buttonClass('secondary')}>
+          Filter
+        </button>
+      </form>
+      {page.rows.length === 0 ? (
+        <EmptyState title="No mailbox matches">Change the filters, or add mailboxes on the Mailboxes page.</EmptyState>
+      ) : (
+        <Table headers={['Mailbox', 'Profile', 'Token', 'Scopes', 'Access token expires', 'Last refresh', 'Refresh token age', 'Consent', 'Last test', 'Last error']}>
+          {page.rows.map((row) => (
+            <tr key={row.mailboxId} data-mailbox={row.address} className="align-top">
+              <td className="px-4 py-3">
+                <Link href={`/mailboxes/${row.mailboxId}/timeline`} className="font-medium text-indigo-700 hover:underline">
+                  {row.address}
+                </Link>
+                <p className="text-xs text-slate-500">{row.ownerEmail}</p>
+              </td>
+              <td className="px-4 py-3">{row.profileName}</td>
+              <td className="px-4 py-3">
+                <span data-testid="token-state">
+                  <Badge tone={TOKEN_STATE_TONES[row.state]}>{TOKEN_STATE_LABELS[row.state]}</Badge>
+                </span>
+                {row.account ? <p className="mt-1 text-xs text-slate-500">{row.account}</p> : null}
+              </td>
+              <td className="px-4 py-3 text-xs">
+                {row.scopes.length ? row.scopes.join(' ') : '—'}
+                {row.missingScopes.length ? <p className="mt-1 text-red-700">Missing: {row.missingScopes.join(' ')}</p> : null}
+              </td>
+              <td className="whitespace-nowrap px-4 py-3">{formatTime(row.accessTokenExpiresAt)}</td>
+              <td className="whitespace-nowrap px-4 py-3">{formatTime(row.lastRefreshAt)}</td>
+              <td className="whitespace-nowrap px-4 py-3">{ageOf(row.refreshTokenObtainedAt)}</td>
+              <td className="whitespace-nowrap px-4 py-3">
+                {formatTime(row.consentedAt)}
+                {row.consentExpiresAt ? <p className="text-xs text-amber-800">ends {formatTime(row.consentExpiresAt)}</p> : null}
+              </td>
+              <td className="whitespace-nowrap px-4 py-3">{testVerdict(row.lastTest)}</td>
+              <td className="px-4 py-3 text-xs">
+                {row.lastError ? (
+                  <>
+                    <p className="font-medium text-red-800">{row.lastError.message}</p>
+                    <p className="mt-1 text-slate-600" data-testid="hint">
+                      {row.lastError.hint}
+                    </p>
+                  </>
+                ) : (
+                  '—'
+                )}
+              </td>
+            </tr>
+          ))}
+        </Table>
+      )}
+      <div className="mt-3 flex gap-4 text-sm">
+        {cursor ? (
+          <Link href={`/token-status?${query}`} className="text-indigo-700 hover:underline">
+            First page
+          </Link>
+        ) : null}
+        {page.nextCursor ? (
+          <Link href={`/token-status?${query}&cursor=${encodeURIComponent(page.nextCursor)}`} className="text-indigo-700 hover:underline">
+            Next page
+          </Link>
+        ) : null}
+      </div>
     </>
   );
 }

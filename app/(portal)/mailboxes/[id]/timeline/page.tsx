@@ -1,0 +1,119 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { notFound } from 'next/navigation';
+import { Badge, Card, PageHeader } from '@/app/_components/ui';
+import { findMailboxAlerts } from '@/lib/alerts/find-alerts';
+import { findMailboxTimeline, type TimelineKind } from '@/lib/audit/find-mailbox-timeline';
+import { requireRole } from '@/lib/auth/session';
+import { getTokenStatusRow } from '@/lib/tokens/find-token-statuses';
+import { TOKEN_STATE_LABELS, TOKEN_STATE_TONES } from '@/lib/tokens/token-status';
+import { isId } from '@/lib/validations/common';
+import { AlertList } from '../../../token-status/alert-list';
+import { ageOf, formatTime, testVerdict } from '../../../token-status/format';
+import { SupportActions } from '../../../token-status/support-actions';
+
+export const metadata: Metadata = { title: 'Mailbox timeline' };
+
+const KIND_TONES: Record<TimelineKind, 'neutral' | 'good' | 'bad' | 'warn'> = {
+  connect: 'good',
+  refresh: 'neutral',
+  failure: 'bad',
+  test: 'good',
+  approval: 'neutral',
+  move: 'warn',
+  support: 'neutral',
+  change: 'neutral',
+};
+
+export default async function MailboxTimelinePage({ params }: { params: Promise<{ id: string }> }) {
+  const viewer = await requireRole('admin', 'support');
+  const { id } = await params;
+  const status = isId(id) ? await getTokenStatusRow({ viewer, mailboxId: id }) : null;
+  if (!status) notFound();
+  const [alerts, entries] = await Promise.all([findMailboxAlerts({ mailbox: status }), findMailboxTimeline({ status })]);
+  const facts: [string, string][] = [
+    ['Owner', status.ownerEmail],
+    ['Server profile', status.profileName],
+    ['Connection', status.connection.replace('_', ' ')],
+    ['Status', status.status],
+    ['Account', status.account ?? '—'],
+    ['Scopes', status.scopes.join(' ') || '—'],
+    ['Missing scopes', status.missingScopes.join(' ') || 'none'],
+    ['Access token expires', formatTime(status.accessTokenExpiresAt)],
+    ['Last refresh', formatTime(status.lastRefreshAt)],
+    ['Refresh token age', ageOf(status.refreshTokenObtainedAt)],
+    ['Consent', formatTime(status.consentedAt)],
+    ['Consent ends', status.consentExpiresAt ? formatTime(status.consentExpiresAt) : 'does not end'],
+    ['Last check', formatTime(status.lastCheckedAt)],
+    ['Last test', testVerdict(status.lastTest)],
+  ];
+  return (
+    <>
+      <PageHeader
+        title={status.address}
+        description={
+          <>
+            Token status and history. <Link href={`/mailboxes/${status.mailboxId}`} className="text-indigo-700 hover:underline">Open the mailbox</Link>
+          </>
+        }
+      />
+      <AlertList alerts={alerts} />
+      <div className="grid gap-6 lg:grid-cols-[1fr_22rem]">
+        <Card title="Token">
+          <p data-testid="token-state">
+            <Badge tone={TOKEN_STATE_TONES[status.state]}>{TOKEN_STATE_LABELS[status.state]}</Badge>
+          </p>
+          <dl className="mt-4 grid gap-x-6 gap-y-3 text-sm sm:grid-cols-2">
+            {facts.map(([term, value]) => (
+              <div key={term}>
+                <dt className="text-slate-500">{term}</dt>
+                <dd className="break-words font-medium">{value}</dd>
+              </div>
+            ))}
+          </dl>
+          {status.lastError ? (
+            <div className="mt-4 rounded-md bg-red-50 px-4 py-3 text-sm text-red-800">
+              <p className="font-medium">{status.lastError.message}</p>
+              <p className="mt-1" data-testid="hint">
+                {status.lastError.hint}
+              </p>
+              <p className="mt-1 text-xs">
+                {status.lastError.code} at {formatTime(status.lastError.at)}
+              </p>
+            </div>
+          ) : null}
+        </Card>
+        <SupportActions mailboxId={status.mailboxId} connected={status.connection === 'connected'} />
+      </div>
+      <Card title="Timeline, newest first" className="mt-6">
+        {entries.length === 0 ? (
+          <p className="text-sm text-slate-600">Nothing recorded yet.</p>
+        ) : (
+          <ol className="space-y-3 text-sm" data-testid="timeline">
+            {entries.map((entry, index) => (
+              <li key={`${entry.at}-${index}`} className="border-l-2 border-slate-200 pl-4">
+                <p>
+                  <span className="mr-2 text-slate-500">{formatTime(entry.at)}</span>
+                  <Badge tone={KIND_TONES[entry.kind]}>{entry.kind}</Badge> <span className="font-medium">{entry.title}</span>
+                  {entry.actor ? <span className="text-slate-500"> · {entry.actor}</span> : null}
+                </p>
+                {entry.detail ? <p className="mt-1 text-slate-600">{entry.detail}</p> : null}
+                {entry.test ? (
+                  <ul className="mt-1 space-y-0.5 text-xs text-slate-600">
+                    {(['incoming', 'outgoing'] as const).flatMap((direction) =>
+                      entry.test![direction].steps.map((step, stepIndex) => (
+                        <li key={`${direction}-${stepIndex}`}>
+                          {step.ok ? '✓' : '✗'} {direction}: {step.name} ({step.durationMs} ms){step.detail ? ` — ${step.detail}` : ''}
+                        </li>
+                      )),
+                    )}
+                  </ul>
+                ) : null}
+              </li>
+            ))}
+          </ol>
+        )}
+      </Card>
+    </>
+  );
+}

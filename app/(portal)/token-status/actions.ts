@@ -1,0 +1,81 @@
+'use server';
+
+import { revalidatePath } from 'next/cache';
+import { z } from 'zod';
+import { userActor } from '@/lib/audit/actor';
+import { recordAuditEvent } from '@/lib/audit/record-audit-event';
+import { formAction } from '@/lib/auth/form-action';
+import type { ActionState } from '@/lib/auth/form-action-state';
+import { db } from '@/db';
+import { AppError, notFound } from '@/lib/errors';
+import { getMailbox } from '@/lib/mailboxes/mailboxes';
+import { OAuthFailure } from '@/lib/oauth/oauth-failure';
+import { createReconnectLink } from '@/lib/oauth/reconnect-links';
+import { testMailbox } from '@/lib/tester/test-mailbox';
+import { checkGrant } from '@/lib/tokens/check-grants';
+import { id } from '@/lib/validations/common';
+
+// What support staff may do, and nothing more: test, check the grant, send the owner a link.
+const mailboxForm = z.object({ mailboxId: id });
+const timeline = (mailboxId: string) => `/mailboxes/${mailboxId}/timeline`;
+
+const runTestForm = formAction({ roles: ['admin', 'support'], schema: mailboxForm }, async ({ mailboxId }, user) => {
+  const result = await testMailbox({ viewer: user, mailboxId, sendTestMessage: false });
+  revalidatePath(timeline(mailboxId));
+  const error = result.incoming.error ?? result.outgoing.error;
+  return { message: result.ok ? 'The test passed.' : `The test failed: ${error ? `${error.message} ${error.hint}` : 'see its steps below.'}` };
+});
+
+const checkNowForm = formAction({ roles: ['admin', 'support'], schema: mailboxForm }, async ({ mailboxId }, user) => {
+  const mailbox = await getMailbox({ viewer: user, id: mailboxId });
+  if (!mailbox) throw notFound('The mailbox');
+  if (mailbox.connection !== 'connected') throw new AppError('CONFLICT', 'This mailbox has no working grant to check: its owner connects it first.');
+  let result: Awaited<ReturnType<typeof checkGrant>>;
+  try {
+    // The same check the background job runs, proving the grant with a refresh now.
+    result = await checkGrant({ mailboxId, prove: true });
+  } catch (error) {
+    if (error instanceof OAuthFailure) throw new AppError('UPSTREAM', `${error.message} ${error.hint}`);
+    throw error;
+  }
+  await recordAuditEvent(db, {
+    actor: userActor(user),
+    action: 'mailbox.check',
+    target: { type: 'mailbox', id: mailboxId },
+    mailboxId,
+    profileId: mailbox.profileId,
+    detail: { result },
+  });
+  revalidatePath(timeline(mailboxId));
+  const messages = {
+    valid: 'The grant works: the access token was refreshed.',
+    needs_reconnect: 'The provider refused the grant: the mailbox needs a reconnect by its owner.',
+    profile_refused: 'The provider refused the profile’s client: an admin fixes the profile.',
+    temporary: 'The provider could not be reached: try again in a moment.',
+  } as const;
+  return { message: messages[result] };
+});
+
+const reconnectLinkForm = formAction(
+  { roles: ['admin', 'support'], schema: mailboxForm },
+  async ({ mailboxId }, user) => {
+    const link = await createReconnectLink({ viewer: user, mailboxId });
+    revalidatePath(timeline(mailboxId));
+    return {
+      message: `No notification mail profile is set, so nothing was sent: give ${link.ownerEmail} this link. It works once, until ${link.expiresAt.toISOString().slice(0, 16).replace('T', ' ')} UTC, after they sign in.`,
+      data: { url: link.url },
+    };
+  },
+);
+
+export async function runTestAction(previous: ActionState, formData: FormData) {
+  return runTestForm(previous, formData);
+}
+
+export async function checkNowAction(previous: ActionState, formData: FormData) {
+  return checkNowForm(previous, formData);
+}
+
+export async function sendReconnectLinkAction(previous: ActionState<{ url: string }>, formData: FormData) {
+  return reconnectLinkForm(previous, formData);
+}

@@ -1,0 +1,26 @@
+import Link from 'next/link';
+import { Alert } from '@/app/_components/ui';
+import type { Alert as AlertItem } from '@/lib/alerts/find-alerts';
+
+/** Alerts as a wall: what is wrong first, then where to act. */
+export function AlertList({ alerts }: { alerts: AlertItem[] }) {
+  if (alerts.length === 0) return null;
+  return (
+    <section aria-label="Alerts" className="mb-6 space-y-2">
+      {alerts.map((alert) => (
+        <Alert key={alert.key} tone={alert.tone === 'bad' ? 'error' : 'warning'}>
+          <p className="font-medium" data-alert={alert.key}>
+            {alert.href ? (
+              <Link href={alert.href} className="underline">
+                {alert.title}
+              </Link>
+            ) : (
+              alert.title
+            )}
+          </p>
+          <p className="mt-1">{alert.detail}</p>
+        </Alert>
+      ))}
+    </section>
+  );
+}

@@ -1,0 +1,56 @@
+'use client';
+
+import { useActionState } from 'react';
+import { CopyButton } from '@/app/_components/copy-button';
+import { Alert, Button, Card } from '@/app/_components/ui';
+import { IDLE, type ActionState } from '@/lib/auth/form-action-state';
+import { checkNowAction, runTestAction, sendReconnectLinkAction } from './actions';
+
+function Outcome({ state }: { state: ActionState<unknown> }) {
+  if (state.status === 'idle') return null;
+  return <Alert tone={state.status === 'error' ? 'error' : 'success'}>{state.message}</Alert>;
+}
+
+export function SupportActions({ mailboxId, connected }: { mailboxId: string; connected: boolean }) {
+  const [testState, runTest, testing] = useActionState(runTestAction, IDLE);
+  const [checkState, checkNow, checking] = useActionState(checkNowAction, IDLE);
+  const [linkState, sendLink, sending] = useActionState(sendReconnectLinkAction, IDLE);
+  const link = linkState.status === 'success' ? linkState.data?.url : undefined;
+  return (
+    <Card title="Support actions">
+      <div className="flex flex-wrap gap-2">
+        <form action={runTest}>
+          <input type="hidden" name="mailboxId" value={mailboxId} />
+          <Button type="submit" disabled={testing}>
+            {testing ? 'Testing…' : 'Run a test'}
+          </Button>
+        </form>
+        {connected ? (
+          <form action={checkNow}>
+            <input type="hidden" name="mailboxId" value={mailboxId} />
+            <Button type="submit" disabled={checking}>
+              {checking ? 'Checking…' : 'Check now'}
+            </Button>
+          </form>
+        ) : null}
+        <form action={sendLink}>
+          <input type="hidden" name="mailboxId" value={mailboxId} />
+          <Button type="submit" variant="primary" disabled={sending}>
+            Send a reconnect link
+          </Button>
+        </form>
+      </div>
+      <div className="mt-3 space-y-2" aria-live="polite">
+        <Outcome state={testState} />
+        <Outcome state={checkState} />
+        <Outcome state={linkState} />
+        {link ? (
+          <div className="flex items-center gap-2">
+            <input readOnly value={link} aria-label="Reconnect link" data-testid="reconnect-link" className="w-full rounded-md border border-slate-300 px-2 py-1 font-mono text-xs" />
+            <CopyButton value={link} />
+          </div>
+        ) : null}
+      </div>
+    </Card>
+  );
+}
