@@ -51,6 +51,19 @@ export function Button({ variant = 'secondary', className = '', ...props }: Comp
   return <button className={`${buttonClass(variant)} ${className}`} {...props} />;
 }
 
+/** The ids that describe a field: its errors and its hint, announced with it. */
+function describedBy(name: string, errors?: string[], hint?: ReactNode): string | undefined {
+  return [errors?.length ? `${name}-error` : null, hint ? `${name}-hint` : null].filter(Boolean).join(' ') || undefined;
+}
+
+function FieldHint({ name, children }: { name: string; children?: ReactNode }) {
+  return children ? (
+    <p id={`${name}-hint`} className="mt-1 text-xs text-slate-500">
+      {children}
+    </p>
+  ) : null;
+}
+
 type FieldProps = {
   label: string;
   name: string;
@@ -60,9 +73,6 @@ type FieldProps = {
 
 /** A labelled input whose errors sit under it and are announced with it. */
 export function Field({ label, name, errors, hint, className = '', ...input }: FieldProps) {
-  const errorId = `${name}-error`;
-  const hintId = `${name}-hint`;
-  const describedBy = [errors?.length ? errorId : null, hint ? hintId : null].filter(Boolean).join(' ') || undefined;
   return (
     <div className={className}>
       <label htmlFor={name} className="block text-sm font-medium text-slate-800">
@@ -72,16 +82,12 @@ export function Field({ label, name, errors, hint, className = '', ...input }: F
         id={name}
         name={name}
         aria-invalid={errors?.length ? true : undefined}
-        aria-describedby={describedBy}
+        aria-describedby={describedBy(name, errors, hint)}
         className="mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 text-sm shadow-sm focus:border-indigo-500 focus:outline-none focus:ring-1 focus:ring-indigo-500 aria-[invalid=true]:border-red-500"
         {...input}
       />
-      {hint ? (
-        <p id={hintId} className="mt-1 text-xs text-slate-500">
-          {hint}
-        </p>
-      ) : null}
-      <FieldErrors id={errorId} errors={errors} />
+      <FieldHint name={name}>{hint}</FieldHint>
+      <FieldErrors id={`${name}-error`} errors={errors} />
     </div>
   );
 }
@@ -147,7 +153,6 @@ type SelectFieldProps = {
 } & ComponentProps<'select'>;
 
 export function SelectField({ label, name, options, errors, hint, className = '', ...select }: SelectFieldProps) {
-  const describedBy = [errors?.length ? `${name}-error` : null, hint ? `${name}-hint` : null].filter(Boolean).join(' ') || undefined;
   return (
     <div className={className}>
       <label htmlFor={name} className="block text-sm font-medium text-slate-800">
@@ -157,8 +162,8 @@ export function SelectField({ label, name, options, errors, hint, className = ''
         id={name}
         name={name}
         aria-invalid={errors?.length ? true : undefined}
-        aria-describedby={describedBy}
-        className="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm shadow-sm focus:border-indigo-500 focus:outline-none focus:ring-1 focus:ring-indigo-500"
+        aria-describedby={describedBy(name, errors, hint)}
+        className="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm shadow-sm focus:border-indigo-500 focus:outline-none focus:ring-1 focus:ring-indigo-500 aria-[invalid=true]:border-red-500"
         {...select}
       >
         {options.map((option) => (
@@ -167,11 +172,54 @@ export function SelectField({ label, name, options, errors, hint, className = ''
           </option>
         ))}
       </select>
-      {hint ? (
-        <p id={`${name}-hint`} className="mt-1 text-xs text-slate-500">
-          {hint}
-        </p>
-      ) : null}
+      <FieldHint name={name}>{hint}</FieldHint>
+      <FieldErrors id={`${name}-error`} errors={errors} />
+    </div>
+  );
+}
+
+type TextAreaFieldProps = { label: string; name: string; errors?: string[]; hint?: ReactNode } & ComponentProps<'textarea'>;
+
+export function TextAreaField({ label, name, errors, hint, className = '', ...textarea }: TextAreaFieldProps) {
+  return (
+    <div className={className}>
+      <label htmlFor={name} className="block text-sm font-medium text-slate-800">
+        {label}
+      </label>
+      <textarea
+        id={name}
+        name={name}
+        aria-invalid={errors?.length ? true : undefined}
+        aria-describedby={describedBy(name, errors, hint)}
+        className="mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 font-mono text-xs shadow-sm focus:border-indigo-500 focus:outline-none focus:ring-1 focus:ring-indigo-500 aria-[invalid=true]:border-red-500"
+        {...textarea}
+      />
+      <FieldHint name={name}>{hint}</FieldHint>
+      <FieldErrors id={`${name}-error`} errors={errors} />
+    </div>
+  );
+}
+
+type CheckboxFieldProps = { label: string; name: string; errors?: string[]; hint?: ReactNode } & Omit<ComponentProps<'input'>, 'type'>;
+
+export function CheckboxField({ label, name, errors, hint, className = '', ...input }: CheckboxFieldProps) {
+  return (
+    <div className={className}>
+      <div className="flex items-center gap-2">
+        <input
+          id={name}
+          name={name}
+          type="checkbox"
+          aria-invalid={errors?.length ? true : undefined}
+          aria-describedby={describedBy(name, errors, hint)}
+          className="h-4 w-4 rounded border-slate-300"
+          {...input}
+        />
+        <label htmlFor={name} className="text-sm font-medium text-slate-800">
+          {label}
+        </label>
+      </div>
+      <FieldHint name={name}>{hint}</FieldHint>
       <FieldErrors id={`${name}-error`} errors={errors} />
     </div>
   );

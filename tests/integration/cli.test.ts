@@ -9,6 +9,7 @@ import { toEncryptionKey } from '@/lib/crypto/keys';
 import { decryptSecret, encryptSecret } from '@/lib/crypto/secrets';
 import { getUserByEmail } from '@/lib/users/users';
 import { callRoute } from '../helpers/api';
+import { insertProfile } from '../helpers/fixtures';
 import { runCli } from '../helpers/cli';
 
 // On the embedded database one process at a time may open the data folder: let the CLI have it.
@@ -75,29 +76,14 @@ describe('keys:rotate', () => {
     const oldKey = process.env.MAILROOM_ENCRYPTION_KEY!;
     const newKey = randomBytes(32).toString('base64');
     const [owner] = await db.insert(users).values({ email: 'owner@example.org', role: 'owner' }).returning();
-    const [profile] = await db
-      .insert(serverProfiles)
-      .values({
-        name: 'Gmail',
-        serverType: 'gmail',
-        authType: 'oauth2_code',
-        clientId: 'client-id',
-        clientSecret: encryptSecret(secrets.clientSecret),
-        incomingHost: 'imap.gmail.com',
-        incomingPort: 993,
-        incomingSecurity: 'tls',
-        outgoingHost: 'smtp.gmail.com',
-        outgoingPort: 465,
-        outgoingSecurity: 'tls',
-      })
-      .returning();
+    const profile = await insertProfile({ name: 'Gmail', clientSecret: encryptSecret(secrets.clientSecret) });
     const [mailbox] = await db
       .insert(mailboxes)
-      .values({ address: 'owner@example.org', ownerId: owner!.id, profileId: profile!.id, password: encryptSecret(secrets.password) })
+      .values({ address: 'owner@example.org', ownerId: owner!.id, profileId: profile.id, password: encryptSecret(secrets.password) })
       .returning();
     await db.insert(oauthGrants).values({
       mailboxId: mailbox!.id,
-      profileId: profile!.id,
+      profileId: profile.id,
       account: 'owner@example.org',
       accessToken: encryptSecret(secrets.accessToken),
       refreshToken: encryptSecret(secrets.refreshToken),

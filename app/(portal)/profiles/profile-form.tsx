@@ -1,8 +1,8 @@
 'use client';
 
-import { useActionState, useState, type ChangeEvent, type ReactNode } from 'react';
+import { useActionState, useState, type ChangeEvent } from 'react';
 import { CopyButton } from '@/app/_components/copy-button';
-import { Alert, Button, Field, FieldErrors } from '@/app/_components/ui';
+import { Alert, Button, CheckboxField, Field, FieldErrors, SelectField, TextAreaField } from '@/app/_components/ui';
 import { IDLE } from '@/lib/auth/form-action-state';
 import {
   allowsPublicClient,
@@ -20,102 +20,6 @@ import {
 } from '@/lib/profiles/presets';
 import { createProfileAction, updateProfileAction } from './actions';
 import { presetFormValues, type ProfileFormValues } from './form-values';
-
-const inputClass =
-  'mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 text-sm shadow-sm focus:border-indigo-500 focus:outline-none focus:ring-1 focus:ring-indigo-500 aria-[invalid=true]:border-red-500';
-
-function describedBy(name: string, errors?: string[], hint?: ReactNode): string | undefined {
-  return [errors?.length ? `${name}-error` : null, hint ? `${name}-hint` : null].filter(Boolean).join(' ') || undefined;
-}
-
-function Hint({ name, children }: { name: string; children?: ReactNode }) {
-  return children ? (
-    <p id={`${name}-hint`} className="mt-1 text-xs text-slate-500">
-      {children}
-    </p>
-  ) : null;
-}
-
-function SelectField({
-  label,
-  name,
-  value,
-  onChange,
-  options,
-  errors,
-  hint,
-}: {
-  label: string;
-  name: string;
-  value: string;
-  onChange: (event: ChangeEvent<HTMLSelectElement>) => void;
-  options: { value: string; label: string }[];
-  errors?: string[];
-  hint?: ReactNode;
-}) {
-  return (
-    <div>
-      <label htmlFor={name} className="block text-sm font-medium text-slate-800">
-        {label}
-      </label>
-      <select
-        id={name}
-        name={name}
-        value={value}
-        onChange={onChange}
-        aria-invalid={errors?.length ? true : undefined}
-        aria-describedby={describedBy(name, errors, hint)}
-        className={inputClass}
-      >
-        {options.map((option) => (
-          <option key={option.value} value={option.value}>
-            {option.label}
-          </option>
-        ))}
-      </select>
-      <Hint name={name}>{hint}</Hint>
-      <FieldErrors id={`${name}-error`} errors={errors} />
-    </div>
-  );
-}
-
-function CheckboxField({
-  label,
-  name,
-  checked,
-  onChange,
-  errors,
-  hint,
-}: {
-  label: string;
-  name: string;
-  checked: boolean;
-  onChange: (event: ChangeEvent<HTMLInputElement>) => void;
-  errors?: string[];
-  hint?: ReactNode;
-}) {
-  return (
-    <div>
-      <div className="flex items-center gap-2">
-        <input
-          id={name}
-          name={name}
-          type="checkbox"
-          checked={checked}
-          onChange={onChange}
-          aria-invalid={errors?.length ? true : undefined}
-          aria-describedby={describedBy(name, errors, hint)}
-          className="h-4 w-4 rounded border-slate-300"
-        />
-        <label htmlFor={name} className="text-sm font-medium text-slate-800">
-          {label}
-        </label>
-      </div>
-      <Hint name={name}>{hint}</Hint>
-      <FieldErrors id={`${name}-error`} errors={errors} />
-    </div>
-  );
-}
 
 const SECURITY_OPTIONS = [
   { value: 'tls', label: 'TLS (implicit)' },
@@ -365,23 +269,15 @@ export function ProfileForm({
               {authType === 'oauth2_device' ? <Field label="Device authorization endpoint" {...text('endpoints.device')} /> : null}
               <Field label="Revocation endpoint (optional)" {...text('endpoints.revocation')} />
               <Field label="User info endpoint (optional)" {...text('endpoints.userinfo')} />
-              <div>
-                <label htmlFor="scopes" className="block text-sm font-medium text-slate-800">
-                  Scopes
-                </label>
-                <textarea
-                  id="scopes"
-                  name="scopes"
-                  rows={4}
-                  value={values.scopes}
-                  onChange={text('scopes').onChange}
-                  aria-invalid={errors?.scopes?.length ? true : undefined}
-                  aria-describedby={describedBy('scopes', errors?.scopes, true)}
-                  className={`${inputClass} font-mono`}
-                />
-                <Hint name="scopes">One per line.</Hint>
-                <FieldErrors id="scopes-error" errors={errors?.scopes} />
-              </div>
+              <TextAreaField
+                label="Scopes"
+                name="scopes"
+                rows={4}
+                value={values.scopes}
+                onChange={text('scopes').onChange}
+                errors={errors?.scopes}
+                hint="One per line."
+              />
             </fieldset>
           ) : null}
           <fieldset className="grid gap-4 sm:grid-cols-2">

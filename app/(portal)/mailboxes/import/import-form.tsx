@@ -1,7 +1,7 @@
 'use client';
 
 import { useActionState, useState } from 'react';
-import { Alert, Badge, Button, FieldErrors, Table } from '@/app/_components/ui';
+import { Alert, Badge, Button, Table, TextAreaField } from '@/app/_components/ui';
 import { IDLE } from '@/lib/auth/form-action-state';
 import { importMailboxesAction } from '../actions';
 
@@ -27,22 +27,15 @@ export function ImportForm() {
             onChange={async (event) => setCsv((await event.target.files?.[0]?.text()) ?? '')}
           />
         </div>
-        <div>
-          <label htmlFor="csv" className="block text-sm font-medium text-slate-800">
-            Or paste it
-          </label>
-          <textarea
-            id="csv"
-            name="csv"
-            rows={8}
-            value={csv}
-            onChange={(event) => setCsv(event.target.value)}
-            aria-describedby={errors?.csv ? 'csv-error' : undefined}
-            placeholder={'address,owner email,profile\nanna@example.org,anna@example.org,Gmail'}
-            className="mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 font-mono text-xs"
-          />
-          <FieldErrors id="csv-error" errors={errors?.csv} />
-        </div>
+        <TextAreaField
+          label="Or paste it"
+          name="csv"
+          rows={8}
+          value={csv}
+          onChange={(event) => setCsv(event.target.value)}
+          errors={errors?.csv}
+          placeholder={'address,owner email,profile\nanna@example.org,anna@example.org,Gmail'}
+        />
         <div className="flex gap-2">
           <Button type="submit" name="dryRun" value="true" disabled={pending || csv.trim() === ''}>
             Preview
