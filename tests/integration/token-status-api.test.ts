@@ -1,0 +1,152 @@
+// Issue 8, acceptance 2: the token status, test history and audit endpoints by role; support and
+// admin read all, owners only their own, and no response ever carries a token or a secret.
+import { eq } from 'drizzle-orm';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { db } from '@/db';
+import { oauthGrants, serverProfiles, type ServerProfile, type User } from '@/db/schema';
+import { GET as getAudit } from '@/app/api/v1/audit/route';
+import { POST as postTest } from '@/app/api/v1/mailboxes/[id]/test/route';
+import { GET as getTests } from '@/app/api/v1/mailboxes/[id]/tests/route';
+import { GET as getToken } from '@/app/api/v1/mailboxes/[id]/token/route';
+import { COMMAND_LINE_ACTOR } from '@/lib/audit/actor';
+import { decryptSecret } from '@/lib/crypto/secrets';
+import { applyMailboxEvent, createMailbox } from '@/lib/mailboxes/mailboxes';
+import { completeAuthorization } from '@/lib/oauth/complete-authorization';
+import { startAuthorization } from '@/lib/oauth/start-authorization';
+import { checkGrant } from '@/lib/tokens/check-grants';
+import { findTokenStatuses } from '@/lib/tokens/find-token-statuses';
+import { authorizeAsUser } from '../../scripts/lab/headless-user';
+import { callRoute } from '../helpers/api';
+import { userWithKey } from '../helpers/fixtures';
+import { labControl, labIsAvailable } from '../helpers/lab';
+import { createLabAccount, insertLabGoogleProfile } from '../helpers/lab-profiles';
+
+type Person = { user: User; key: string };
+let admin: Person;
+let support: Person;
+let owner: Person;
+let otherOwner: Person;
+let profile: ServerProfile;
+let account: string;
+let connectedId: string;
+let otherId: string;
+/** Every response body of this file, searched at the end for the lab's real tokens and secrets. */
+const bodies: string[] = [];
+
+async function call(handler: Parameters<typeof callRoute>[0], options: Parameters<typeof callRoute>[1]) {
+  const response = await callRoute(handler, options);
+  bodies.push(response.text);
+  return response;
+}
+
+const token = (key: string | undefined, id: string) => call(getToken, { path: `/api/v1/mailboxes/${id}/token`, key, params: { id } });
+const tests = (key: string, id: string) => call(getTests, { path: `/api/v1/mailboxes/${id}/tests`, key, params: { id } });
+const audit = (key: string, query = '') => call(getAudit, { path: `/api/v1/audit${query}`, key });
+
+async function mailboxOf(person: Person, address: string): Promise<string> {
+  const mailbox = await createMailbox({
+    actor: COMMAND_LINE_ACTOR,
+    input: { address, ownerId: person.user.id, profileId: profile.id, incoming: 'server_side', outgoing: 'server_side', shared: false },
+  });
+  await applyMailboxEvent({ actor: COMMAND_LINE_ACTOR, id: mailbox.id, event: 'approve' });
+  return mailbox.id;
+}
+
+describe.skipIf(!labIsAvailable)('token status API by role', () => {
+  beforeAll(async () => {
+    [admin, support, owner, otherOwner] = await Promise.all([
+      userWithKey('admin@example.org', 'admin'),
+      userWithKey('support@example.org', 'support'),
+      userWithKey('owner@example.org', 'owner'),
+      userWithKey('other@example.org', 'owner'),
+    ]);
+    profile = await insertLabGoogleProfile({ name: 'Lab Gmail (token status)' });
+    account = await createLabAccount({ provider: 'google', name: 'status' });
+    connectedId = await mailboxOf(owner, account);
+    otherId = await mailboxOf(otherOwner, 'nobody-yet@gmail.lab.test');
+    const started = await startAuthorization({ viewer: owner.user, mailboxId: connectedId });
+    const callback = await authorizeAsUser({ authorizationUrl: (started as { authorizationUrl: string }).authorizationUrl, email: account });
+    const { outcome } = await completeAuthorization({ userId: owner.user.id, query: Object.fromEntries(callback.searchParams) });
+    expect(outcome.ok).toBe(true);
+  });
+
+  it('gives admin, support and the owner the token status in API.md’s shape', async () => {
+    for (const person of [admin, support, owner]) {
+      const response = await token(person.key, connectedId);
+      expect(response.status).toBe(200);
+      expect(Object.keys(response.json).sort()).toEqual(
+        [
+          'state',
+          'account',
+          'scopes',
+          'missingScopes',
+          'accessTokenExpiresAt',
+          'lastRefreshAt',
+          'refreshTokenObtainedAt',
+          'consentExpiresAt',
+          'lastError',
+        ].sort(),
+      );
+      expect(response.json).toMatchObject({ state: 'valid', account, missingScopes: [], consentExpiresAt: null, lastError: null });
+      expect(response.json.scopes).toContain('https://mail.google.com/');
+    }
+  });
+
+  it('answers 404 for another owner’s mailbox, 401 without a key', async () => {
+    expect((await token(otherOwner.key, connectedId)).status).toBe(404);
+    expect((await token(owner.key, otherId)).status).toBe(404);
+    expect((await token(undefined, connectedId)).status).toBe(401);
+    expect((await token(admin.key, 'not-an-id')).status).toBe(404);
+    expect((await token(otherOwner.key, otherId)).json).toMatchObject({ state: 'none', account: null });
+  });
+
+  it('gives the test history to support, admin and the owner, not to another owner', async () => {
+    const run = await call(postTest, { method: 'POST', path: `/api/v1/mailboxes/${connectedId}/test`, key: support.key, params: { id: connectedId }, body: {} });
+    expect(run.status).toBe(200);
+    for (const person of [admin, support, owner]) {
+      const response = await tests(person.key, connectedId);
+      expect(response.status).toBe(200);
+      expect(response.json.data[0]).toMatchObject({ id: run.json.id, incoming: { steps: expect.any(Array) } });
+    }
+    expect((await tests(otherOwner.key, connectedId)).status).toBe(404);
+  });
+
+  it('lists audit events to admin and support only, by mailbox or profile, a page at a time', async () => {
+    for (const person of [admin, support]) {
+      const response = await audit(person.key, `?mailboxId=${connectedId}`);
+      expect(response.status).toBe(200);
+      expect(response.json.data.length).toBeGreaterThan(0);
+      expect(response.json.data.every((event: { mailboxId: string }) => event.mailboxId === connectedId)).toBe(true);
+    }
+    expect((await audit(owner.key)).status).toBe(403);
+    const first = await audit(support.key, `?profileId=${profile.id}&limit=1`);
+    expect(first.json.data).toHaveLength(1);
+    expect(first.json.nextCursor).toEqual(expect.any(String));
+    const second = await audit(support.key, `?profileId=${profile.id}&limit=1&cursor=${first.json.nextCursor}`);
+    expect(second.json.data[0].id).not.toBe(first.json.data[0].id);
+    expect((await audit(support.key, '?mailboxId=nope')).status).toBe(422);
+  });
+
+  it('shows a grant revoked at the provider as revoked, with the hint, once the check has run', async () => {
+    await labControl.revokeGrants({ account });
+    expect(await checkGrant({ mailboxId: connectedId, prove: true })).toBe('needs_reconnect');
+    const response = await token(support.key, connectedId);
+    expect(response.json).toMatchObject({
+      state: 'revoked',
+      lastError: { code: 'invalid_grant', hint: expect.stringMatching(/connects the mailbox again/) },
+    });
+    const { rows } = await findTokenStatuses({ viewer: support.user, filters: { state: 'revoked' }, limit: 10 });
+    expect(rows.map((row) => row.mailboxId)).toEqual([connectedId]);
+  });
+
+  it('never answered with a token or a secret', async () => {
+    const [grant] = await db.select().from(oauthGrants).where(eq(oauthGrants.mailboxId, connectedId));
+    const [stored] = await db.select().from(serverProfiles).where(eq(serverProfiles.id, profile.id));
+    const secrets = [grant!.accessToken, grant!.refreshToken, stored!.clientSecret]
+      .filter((value): value is string => Boolean(value))
+      .flatMap((encrypted) => [encrypted, decryptSecret(encrypted)]);
+    expect(secrets.length).toBeGreaterThanOrEqual(4);
+    const everything = bodies.join('\n');
+    for (const secret of secrets) expect(everything).not.toContain(secret);
+  });
+});
