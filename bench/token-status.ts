@@ -1,0 +1,74 @@
+/**
+ * Server time of the token status overview and list at 100,000 mailboxes (a third of them with a
+ * grant): overview counts, alerts, first page, filtered pages, a search, a sort and a deep page, on
+ * PGlite (default) or PostgreSQL (DATABASE_URL set). Prints figures; asserts nothing.
+ *   npx tsx --conditions=react-server bench/token-status.ts
+ */
+import { performance } from 'node:perf_hooks';
+import { createTestDatabase } from '../tests/helpers/database';
+
+const COUNT = Number(process.env.BENCH_MAILBOXES ?? 100_000);
+const RUNS = 10;
+
+const database = await createTestDatabase(process.env.DATABASE_URL ? 'postgres' : 'pglite');
+if (process.env.DATABASE_URL) process.env.MAILROOM_TEST_POSTGRES_URL ??= process.env.DATABASE_URL;
+Object.assign(process.env, database.env);
+
+const { closeDatabase, databaseKind, db } = await import('@/db');
+const { migrateDatabase } = await import('@/db/migrate');
+const { findTokenStatuses } = await import('@/lib/tokens/find-token-statuses');
+const { getTokenOverview } = await import('@/lib/tokens/overview');
+const { findAlerts } = await import('@/lib/alerts/find-alerts');
+const { seedMailboxes } = await import('../tests/helpers/seed-mailboxes');
+const { sql } = await import('drizzle-orm');
+
+try {
+  await migrateDatabase();
+  const seedStart = performance.now();
+  const { profileIds } = await seedMailboxes({ count: COUNT });
+  // Grants for the connected and needs-reconnect mailboxes, with expiries, refreshes and errors spread out.
+  await db.execute(sql`
+    insert into oauth_grants (mailbox_id, profile_id, account, scopes, access_token_expires_at, refresh_token_obtained_at, consented_at, last_refresh_at, last_error, last_checked_at)
+    select m.id, m.profile_id, m.address, '["https://mail.google.com/","openid","email"]'::jsonb,
+      now() + ((row_number() over (order by m.address)) % 120 - 10) * interval '1 minute',
+      now() - ((row_number() over (order by m.address)) % 100) * interval '1 day',
+      now() - ((row_number() over (order by m.address)) % 10) * interval '1 day',
+      now() - interval '30 minutes',
+      case when (row_number() over (order by m.address)) % 50 = 0
+        then '{"code":"invalid_client","message":"refused","hint":"fix the profile","at":"2025-01-01T00:00:00Z"}'::jsonb end,
+      now()
+    from mailboxes m where m.connection <> 'not_connected'`);
+  await db.execute(sql`update mailboxes set failing_since = now() - interval '2 days' where status = 'failing'`);
+  await db.execute(sql`analyze`);
+  console.log(`${databaseKind()}: seeded ${COUNT} mailboxes and their grants in ${Math.round(performance.now() - seedStart)} ms`);
+
+  const viewer = { id: '00000000-0000-4000-8000-000000000000', role: 'support' } as const;
+  const cases = {
+    'overview (9 counts)': () => getTokenOverview(),
+    'alerts': () => findAlerts(),
+    'list: first page': () => findTokenStatuses({ viewer, limit: 50 }),
+    'list: state revoked': () => findTokenStatuses({ viewer, limit: 50, filters: { state: 'revoked' } }),
+    'list: state expiring': () => findTokenStatuses({ viewer, limit: 50, filters: { state: 'expiring' } }),
+    'list: profile + failing': () => findTokenStatuses({ viewer, limit: 50, filters: { profileId: profileIds[0], status: 'failing' } }),
+    'list: search owner prefix': () => findTokenStatuses({ viewer, limit: 50, filters: { q: 'owner0420' } }),
+    'list: sorted by expiry': () => findTokenStatuses({ viewer, limit: 50, sort: 'expiry' }),
+    'list: page after user050000': () =>
+      findTokenStatuses({ viewer, limit: 50, cursor: Buffer.from(JSON.stringify({ value: null, address: 'user050000@example.org' })).toString('base64url') }),
+  };
+  for (const [name, run] of Object.entries(cases)) {
+    await run();
+    const times: number[] = [];
+    for (let index = 0; index < RUNS; index += 1) {
+      const start = performance.now();
+      await run();
+      times.push(performance.now() - start);
+    }
+    times.sort((a, b) => a - b);
+    const median = times[Math.floor(RUNS / 2)]!;
+    const p90 = times[Math.floor(RUNS * 0.9)]!;
+    console.log(`${name.padEnd(32)} median ${median.toFixed(1)} ms   p90 ${p90.toFixed(1)} ms`);
+  }
+} finally {
+  await closeDatabase();
+  await database.drop();
+}
