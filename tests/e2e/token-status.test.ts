@@ -152,7 +152,6 @@ describe.skipIf(!labIsAvailable)('token status for support staff', () => {
     await context.close();
 
     // Single use: the same link a second time opens nothing.
-    await owner.page.goto(link).catch(() => undefined);
     const again = await openPage(browser, portal);
     await signIn(again.page, OWNER);
     await again.page.goto(link);
