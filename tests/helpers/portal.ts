@@ -29,6 +29,8 @@ export type StartPortalOptions = {
   database?: TestDatabase;
   /** Extra environment variables for the server, applied last. */
   env?: Record<string, string>;
+  /** A port chosen beforehand (from `findFreePort()`), when something must know the URL first. */
+  port?: number;
 };
 
 /** The environment a Mailroom process gets: the caller's, minus what belongs to the test runner or the developer's own setup. */
@@ -41,7 +43,7 @@ function mailroomEnv(database: TestDatabase, extra: Record<string, string>): Nod
   return { ...inherited, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1', ...database.env, ...extra };
 }
 
-async function freePort(): Promise<number> {
+export async function findFreePort(): Promise<number> {
   const server = createServer();
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
@@ -110,9 +112,9 @@ async function isHealthy(url: string): Promise<boolean> {
  * Starts the built portal (`next start`) on a free loopback port and resolves once `/api/health`
  * answers ok. Each portal runs in a process group of its own so that `stop()` leaves nothing behind.
  */
-export async function startPortal({ database, env = {} }: StartPortalOptions = {}): Promise<Portal> {
+export async function startPortal({ database, env = {}, port: chosenPort }: StartPortalOptions = {}): Promise<Portal> {
   const portalDatabase = database ?? (await createTestDatabase());
-  const port = await freePort();
+  const port = chosenPort ?? (await findFreePort());
   const url = `http://127.0.0.1:${port}`;
   const lines: string[] = [];
   const child = spawn(process.execPath, [NEXT_BIN, 'start', '-H', '127.0.0.1', '-p', String(port)], {
