@@ -6,6 +6,7 @@ import { getEnv } from '@/lib/env';
 import { stopJobQueue } from '@/lib/jobs/job-queue';
 import { startBackgroundWork } from '@/lib/jobs/start-background-work';
 import { logger } from '@/lib/logger';
+import { testerJobs } from '@/lib/tester/bulk-test-job';
 import { tokenJobs } from '@/lib/tokens/token-jobs';
 
 /**
@@ -17,7 +18,7 @@ export async function startPortal(): Promise<void> {
     getEnv();
     getKeyring();
     await migrateDatabase();
-    await startBackgroundWork([...tokenJobs]);
+    await startBackgroundWork([...tokenJobs, ...testerJobs]);
     process.once('SIGTERM', () => void stopPortal());
     process.once('SIGINT', () => void stopPortal());
     logger.info('Mailroom is ready', { database: databaseKind(), publicUrl: getEnv().MAILROOM_PUBLIC_URL });
