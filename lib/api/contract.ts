@@ -1,3 +1,4 @@
+import { bulkTestEndpoints } from './endpoints/bulk-tests';
 import { connectionEndpoints } from './endpoints/connections';
 import { mailboxEndpoints } from './endpoints/mailboxes';
 import { profileEndpoints } from './endpoints/profiles';
@@ -19,5 +20,6 @@ export const endpoints = {
   ...mailboxEndpoints,
   ...connectionEndpoints,
   ...testEndpoints,
+  ...bulkTestEndpoints,
   ...tokenStatusEndpoints,
 };
