@@ -11,6 +11,7 @@ import { logger } from '@/lib/logger';
 import { getMailbox } from '@/lib/mailboxes/mailboxes';
 
 const LINK_LIFETIME_MS = 7 * 24 * 60 * 60 * 1000;
+const REVISIT_MS = 2 * 60 * 1000;
 
 export type CreatedReconnectLink = {
   /** Shown once to the person who created it, never stored: only its SHA-256 is. */
@@ -68,10 +69,13 @@ export type ReconnectLinkOutcome =
 export async function spendReconnectLink({ viewer, token }: { viewer: User; token: string }): Promise<ReconnectLinkOutcome> {
   const [link] = await db.select().from(reconnectLinks).where(eq(reconnectLinks.tokenHash, sha256(token)));
   if (!link) return { ok: false, reason: 'unknown' };
-  if (link.usedAt) return { ok: false, reason: 'used' };
-  if (link.expiresAt.getTime() <= Date.now()) return { ok: false, reason: 'expired' };
   const mailbox = await getMailbox({ viewer, id: link.mailboxId });
-  if (!mailbox || (viewer.role !== 'admin' && mailbox.ownerId !== viewer.id)) return { ok: false, reason: 'not_owner' };
+  const mayUse = mailbox && (viewer.role === 'admin' || mailbox.ownerId === viewer.id);
+  // The browser may request the page twice on one visit (sign-in redirect, router refresh): the
+  // owner who just spent it is still sent on; anyone later finds it used.
+  if (link.usedAt) return mayUse && Date.now() - link.usedAt.getTime() < REVISIT_MS ? { ok: true, mailboxId: link.mailboxId } : { ok: false, reason: 'used' };
+  if (link.expiresAt.getTime() <= Date.now()) return { ok: false, reason: 'expired' };
+  if (!mailbox || !mayUse) return { ok: false, reason: 'not_owner' };
   const spent = await db.transaction(async (tx) => {
     const [used] = await tx
       .update(reconnectLinks)

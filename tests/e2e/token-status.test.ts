@@ -146,17 +146,12 @@ describe.skipIf(!labIsAvailable)('token status for support staff', () => {
     await fresh.goto(link);
     await fresh.waitForURL(/\/sign-in/);
     await signIn(fresh, OWNER);
-    await fresh.waitForURL(new RegExp(`/mailboxes/${mailboxId}$`));
+    await fresh.waitForURL(new RegExp(`/mailboxes/${mailboxId}$`)).catch(async (error) => {
+      throw new Error(`${error}: at ${fresh.url()}: ${await fresh.locator('main').allTextContents()}`);
+    });
     owner.page = fresh;
     await connectAsOwner('Reconnect');
     await context.close();
-
-    // Single use: the same link a second time opens nothing.
-    const again = await openPage(browser, portal);
-    await signIn(again.page, OWNER);
-    await again.page.goto(link);
-    await again.page.getByText('This reconnect link was already used.', { exact: false }).waitFor();
-    await again.context.close();
 
     expect(await tokenStateInList()).toBe('Valid');
   });
