@@ -7,6 +7,8 @@ import type { ActionState } from '@/lib/auth/form-action-state';
 import { formAction } from '@/lib/auth/form-action';
 import { importMailboxes, type ImportResult } from '@/lib/mailboxes/import-mailboxes';
 import { applyMailboxEvent, createMailbox, decideMailboxes, deleteMailbox, moveMailboxes, updateMailbox } from '@/lib/mailboxes/mailboxes';
+import { bulkTestTargetSchema } from '@/lib/tester/bulk-test-target';
+import { startBulkTest } from '@/lib/tester/bulk-tests';
 import { id } from '@/lib/validations/common';
 import {
   bulkMailboxesSchema,
@@ -78,6 +80,15 @@ const importForm = formAction({ roles: ['admin'], schema: importMailboxesSchema 
   };
 });
 
+// Support may test (it changes nothing but the tests' outcomes); the list's other bulk actions are admin-only.
+const bulkTestForm = formAction(
+  { roles: ['admin', 'support'], schema: bulkTestTargetSchema, arrayFields: ['mailboxIds'] },
+  async (target, user) => {
+    const { jobId } = await startBulkTest({ viewer: user, target });
+    return { message: 'The bulk test was queued.', redirectTo: `/mailboxes/bulk-tests/${jobId}` };
+  },
+);
+
 export async function createMailboxAction(previous: ActionState, formData: FormData) {
   return createForm(previous, formData);
 }
@@ -98,4 +109,7 @@ export async function moveMailboxesAction(previous: ActionState, formData: FormD
 }
 export async function importMailboxesAction(previous: ActionState<ImportResult>, formData: FormData) {
   return importForm(previous, formData);
+}
+export async function bulkTestMailboxesAction(previous: ActionState, formData: FormData) {
+  return bulkTestForm(previous, formData);
 }

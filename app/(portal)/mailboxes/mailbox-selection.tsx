@@ -5,7 +5,7 @@ import { useActionState, useState } from 'react';
 import { Alert, Badge, Button, Table } from '@/app/_components/ui';
 import { IDLE } from '@/lib/auth/form-action-state';
 import type { NextStep } from '@/lib/mailboxes/status';
-import { decideMailboxesAction, moveMailboxesAction } from './actions';
+import { bulkTestMailboxesAction, decideMailboxesAction, moveMailboxesAction } from './actions';
 
 type Row = {
   id: string;
@@ -18,11 +18,15 @@ type Row = {
   nextStep: NextStep;
 };
 
-/** The mailbox table, with a selection and the bulk actions an admin may take on it. */
+/**
+ * The mailbox table for admins and support, with a selection: both may test and activate it;
+ * approving, rejecting and moving are for admins (`canManage`).
+ */
 export function MailboxSelection({ rows, canManage, profiles }: { rows: Row[]; canManage: boolean; profiles: { id: string; label: string }[] }) {
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [decideState, decide, deciding] = useActionState(decideMailboxesAction, IDLE);
   const [moveState, move, moving] = useActionState(moveMailboxesAction, IDLE);
+  const [testState, test, testing] = useActionState(bulkTestMailboxesAction, IDLE);
   const connectedSelected = rows.filter((row) => selected.has(row.id) && row.connection !== 'not_connected').length;
   const toggle = (id: string) =>
     setSelected((current) => {
@@ -35,72 +39,75 @@ export function MailboxSelection({ rows, canManage, profiles }: { rows: Row[]; c
 
   return (
     <div className="space-y-3">
-      {canManage ? (
-        <div className="flex flex-wrap items-center gap-3 rounded-lg border border-slate-200 bg-white px-4 py-3 text-sm">
-          <span className="text-slate-600">{selected.size} selected</span>
-          <form action={decide} className="flex gap-2">
-            {ids}
-            <Button type="submit" name="decision" value="approve" disabled={deciding || selected.size === 0}>
-              Approve
-            </Button>
-            <Button type="submit" name="decision" value="reject" variant="danger" disabled={deciding || selected.size === 0}>
-              Reject
-            </Button>
-          </form>
-          <form
-            action={move}
-            className="flex items-center gap-2"
-            onSubmit={(event) => {
-              if (
-                connectedSelected > 0 &&
-                !window.confirm(
-                  `${connectedSelected} of the selected mailboxes are connected. Their tokens belong to the current profile’s app: after the move they are deactivated and their owners must reconnect. Move them?`,
-                )
-              ) {
-                event.preventDefault();
-              }
-            }}
-          >
-            {ids}
-            <label htmlFor="move-profile" className="text-slate-600">
-              Move to
-            </label>
-            <select id="move-profile" name="profileId" className="rounded-md border border-slate-300 px-2 py-1.5">
-              {profiles.map((profile) => (
-                <option key={profile.id} value={profile.id}>
-                  {profile.label}
-                </option>
-              ))}
-            </select>
-            <Button type="submit" disabled={moving || selected.size === 0 || profiles.length === 0}>
-              Move
-            </Button>
-          </form>
-          {connectedSelected > 0 ? (
-            <span className="text-amber-800">{connectedSelected} connected: a move means their owners reconnect.</span>
-          ) : null}
-        </div>
-      ) : null}
-      {[decideState, moveState].map((state, index) =>
+      <div className="flex flex-wrap items-center gap-3 rounded-lg border border-slate-200 bg-white px-4 py-3 text-sm">
+        <span className="text-slate-600">{selected.size} selected</span>
+        <form action={test}>
+          {[...selected].map((id) => (
+            <input key={id} type="hidden" name="mailboxIds" value={id} />
+          ))}
+          <Button type="submit" variant="primary" disabled={testing || selected.size === 0}>
+            {testing ? 'Queuing…' : 'Test and activate'}
+          </Button>
+        </form>
+        {canManage ? (
+          <>
+            <form action={decide} className="flex gap-2">
+              {ids}
+              <Button type="submit" name="decision" value="approve" disabled={deciding || selected.size === 0}>
+                Approve
+              </Button>
+              <Button type="submit" name="decision" value="reject" variant="danger" disabled={deciding || selected.size === 0}>
+                Reject
+              </Button>
+            </form>
+            <form
+              action={move}
+              className="flex items-center gap-2"
+              onSubmit={(event) => {
+                if (
+                  connectedSelected > 0 &&
+                  !window.confirm(
+                    `${connectedSelected} of the selected mailboxes are connected. Their tokens belong to the current profile’s app: after the move they are deactivated and their owners must reconnect. Move them?`,
+                  )
+                ) {
+                  event.preventDefault();
+                }
+              }}
+            >
+              {ids}
+              <label htmlFor="move-profile" className="text-slate-600">
+                Move to
+              </label>
+              <select id="move-profile" name="profileId" className="rounded-md border border-slate-300 px-2 py-1.5">
+                {profiles.map((profile) => (
+                  <option key={profile.id} value={profile.id}>
+                    {profile.label}
+                  </option>
+                ))}
+              </select>
+              <Button type="submit" disabled={moving || selected.size === 0 || profiles.length === 0}>
+                Move
+              </Button>
+            </form>
+            {connectedSelected > 0 ? (
+              <span className="text-amber-800">{connectedSelected} connected: a move means their owners reconnect.</span>
+            ) : null}
+          </>
+        ) : null}
+      </div>
+      {[decideState, moveState, testState].map((state, index) =>
         state.status === 'idle' ? null : (
           <Alert key={index} tone={state.status === 'error' ? 'error' : 'success'}>
             {state.message}
           </Alert>
         ),
       )}
-      <Table headers={[...(canManage ? [''] : []), 'Address', 'Owner', 'Profile', 'Approval', 'Connection', 'Status', 'Next step']}>
+      <Table headers={['', 'Address', 'Owner', 'Profile', 'Approval', 'Connection', 'Status', 'Next step']}>
         {rows.map((row) => (
           <tr key={row.id}>
-            {canManage ? (
-              <td className="px-4 py-3">
-                <input
-                  type="checkbox"
-                  aria-label={`Select ${row.address}`}
-                  checked={selected.has(row.id)}
-                  onChange={() => toggle(row.id)}
-                />
-              </td>
-            ) : null}
+            <td className="px-4 py-3">
+              <input type="checkbox" aria-label={`Select ${row.address}`} checked={selected.has(row.id)} onChange={() => toggle(row.id)} />
+            </td>
             <td className="px-4 py-3 font-medium">
               <Link href={`/mailboxes/${row.id}`} className="hover:underline">
                 {row.address}

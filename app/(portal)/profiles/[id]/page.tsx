@@ -10,6 +10,7 @@ import { getProfileById, toProfileResponse } from '@/lib/profiles/profiles';
 import { isId } from '@/lib/validations/common';
 import { MailboxUsage } from '../mailbox-usage';
 import { DeleteProfile } from './delete-profile';
+import { TestAllMailboxes } from './test-all-mailboxes';
 
 export const metadata: Metadata = { title: 'Server profile' };
 
@@ -130,6 +131,9 @@ export default async function ProfilePage({ params }: { params: Promise<{ id: st
             <Row label="Move failed emails to Undeliverable">{yesNo(profile.advanced.moveFailedToUndeliverable)}</Row>
             <Row label="Connection timeout">{profile.advanced.connectionTimeoutSeconds} seconds</Row>
           </dl>
+        </Card>
+        <Card title="Test and activate">
+          <TestAllMailboxes profileId={profile.id} maxConcurrentConnections={profile.advanced.maxConcurrentConnections} />
         </Card>
         {viewer.role === 'admin' ? (
           <Card title="Delete">

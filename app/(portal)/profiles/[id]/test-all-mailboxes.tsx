@@ -1,0 +1,24 @@
+'use client';
+
+import { useActionState } from 'react';
+import { Alert, Button } from '@/app/_components/ui';
+import { IDLE } from '@/lib/auth/form-action-state';
+import { bulkTestMailboxesAction } from '../../mailboxes/actions';
+
+/** Queues a test of every connected mailbox of the profile; the action then opens its progress page. */
+export function TestAllMailboxes({ profileId, maxConcurrentConnections }: { profileId: string; maxConcurrentConnections: number }) {
+  const [state, action, pending] = useActionState(bulkTestMailboxesAction, IDLE);
+  return (
+    <form action={action} className="space-y-3">
+      <input type="hidden" name="profileId" value={profileId} />
+      <p className="text-sm text-slate-600">
+        Tests every connected mailbox of this profile and activates those that pass, with at most {maxConcurrentConnections} connections open
+        to its servers at once.
+      </p>
+      {state.status === 'error' ? <Alert tone="error">{state.message}</Alert> : null}
+      <Button type="submit" variant="primary" disabled={pending}>
+        {pending ? 'Queuing…' : 'Test all mailboxes'}
+      </Button>
+    </form>
+  );
+}
