@@ -5,10 +5,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { inArray } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { db, databaseKind } from '@/db';
 import { mailboxes, type ServerProfile, type User } from '@/db/schema';
 import { COMMAND_LINE_ACTOR } from '@/lib/audit/actor';
+import { IDLE } from '@/lib/auth/form-action-state';
 import { getEnv } from '@/lib/env';
 import { FINISHED_JOB_STATES } from '@/lib/jobs/get-job-status';
 import { stopJobQueue } from '@/lib/jobs/job-queue';
@@ -18,11 +19,21 @@ import { setMailboxPassword } from '@/lib/mailboxes/set-mailbox-password';
 import { bulkTestJob } from '@/lib/tester/bulk-test-job';
 import { getBulkTest, startBulkTest, type BulkTestStatus } from '@/lib/tester/bulk-tests';
 import { createUser } from '@/lib/users/users';
+import { bulkTestMailboxesAction } from '@/app/(portal)/mailboxes/actions';
 import { POST as startBulkTestRoute } from '@/app/api/v1/mailboxes/bulk-test/route';
 import { GET as getBulkTestRoute } from '@/app/api/v1/mailboxes/bulk-test/[id]/route';
 import { callRoute } from '../helpers/api';
 import { insertProfile, userWithKey } from '../helpers/fixtures';
 import { getLab, imapLogin, labControl, labIsAvailable, type MailPorts } from '../helpers/lab';
+
+// The session cookie is what a test cannot produce without a browser (as in actions-roles.test.ts).
+const session = vi.hoisted(() => ({ userId: undefined as string | undefined }));
+vi.mock('next-auth', async (importOriginal) => ({
+  ...(await importOriginal<typeof import('next-auth')>()),
+  getServerSession: async () => (session.userId ? { userId: session.userId, expires: '2999-01-01' } : null),
+}));
+vi.mock('next/server', async (importOriginal) => ({ ...(await importOriginal<typeof import('next/server')>()), connection: async () => {} }));
+process.env.__NEXT_EXPERIMENTAL_AUTH_INTERRUPTS = 'true';
 
 const MAILBOXES = 200;
 const LIMIT = 6;
@@ -196,5 +207,24 @@ describe.skipIf(!labIsAvailable)(`bulk test and activate on ${databaseKind()}`, 
     expect(byAddress[unconnected.address]).toMatchObject({ ok: false, activated: false, failing: [], testId: null, message: 'Connect the mailbox before testing it.' });
 
     expect((await callRoute(getBulkTestRoute, { path: `/api/v1/mailboxes/bulk-test/${randomUUID()}`, key, params: { id: randomUUID() } })).status).toBe(404);
+  }, 60_000);
+
+  it('the profile page’s form: support queues a test of the profile and lands on its progress page; an owner may not', async () => {
+    const single = await labProfile({ maxConcurrentConnections: 2 });
+    await connectedPasswordMailboxes(single, ['action']);
+    const form = new FormData();
+    form.set('profileId', single.id);
+
+    session.userId = owner.id;
+    await expect(bulkTestMailboxesAction(IDLE, form)).rejects.toMatchObject({ digest: expect.stringMatching(/HTTP_ERROR_FALLBACK;403/) });
+    session.userId = support.id;
+    const redirect = await bulkTestMailboxesAction(IDLE, form).then(
+      () => '',
+      (error: { digest?: string }) => String(error.digest),
+    );
+    const jobId = /\/mailboxes\/bulk-tests\/([0-9a-f-]{36})/.exec(redirect)?.[1];
+    expect(jobId, redirect).toBeDefined();
+    const { status } = await followBulkTest(jobId!);
+    expect(status.results).toMatchObject([{ address: `action-${run}@imap.lab.test`, ok: true, activated: true }]);
   }, 60_000);
 });
