@@ -1,8 +1,38 @@
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { drizzle } from 'drizzle-orm/pglite';
+import { migrate } from 'drizzle-orm/pglite/migrator';
 import postgres from 'postgres';
+
+const MIGRATIONS = path.resolve(import.meta.dirname, '../../drizzle');
+
+/**
+ * A migrated PGlite data folder to copy: creating one from nothing takes seconds (initdb in WASM),
+ * copying one a fraction of that. One per set of migrations, made by whichever test needs it first.
+ */
+async function pgliteTemplate(): Promise<string> {
+  const hash = createHash('sha256');
+  for (const file of readdirSync(MIGRATIONS, { recursive: true }).map(String).sort()) {
+    const full = path.join(MIGRATIONS, file);
+    if (file.endsWith('.sql') || file.endsWith('.json')) hash.update(file).update(readFileSync(full));
+  }
+  const template = path.join(tmpdir(), `mailroom-pglite-template-${hash.digest('hex').slice(0, 16)}`);
+  if (existsSync(template)) return template;
+  const building = mkdtempSync(`${template}-building-`);
+  const client = new PGlite(building);
+  await migrate(drizzle({ client }), { migrationsFolder: MIGRATIONS });
+  await client.close();
+  try {
+    renameSync(building, template);
+  } catch {
+    // Another test built it at the same time: use theirs.
+    rmSync(building, { recursive: true, force: true });
+  }
+  return template;
+}
 
 export type TestDatabaseKind = 'pglite' | 'postgres';
 
@@ -36,6 +66,7 @@ export async function createTestDatabase(kind: TestDatabaseKind = testDatabaseKi
     DATABASE_URL: '',
   };
   if (kind === 'pglite') {
+    cpSync(await pgliteTemplate(), path.join(dataDir, 'pglite'), { recursive: true });
     return { kind, env, dataDir, drop: async () => rmSync(dataDir, { recursive: true, force: true }) };
   }
   const name = `mailroom_test_${randomBytes(6).toString('hex')}`;
