@@ -1,9 +1,9 @@
 import { ImapFlow } from 'imapflow';
 import { isIP } from 'node:net';
-import { rootCertificates } from 'node:tls';
 import { obtainSignIn } from './credentials';
 import { closeGently, openServer, type TestContext } from './open-server';
 import { runStep } from './run-step';
+import { trustOptions } from './trusted-context';
 
 /**
  * IMAP: the shared connection steps, then imapflow signs in (XOAUTH2 / OAUTHBEARER or password) on
@@ -24,7 +24,7 @@ export async function checkImap(context: TestContext): Promise<void> {
     tls: {
       // The certificate was verified in the TLS step; a self-signed one only reaches here when allowed.
       rejectUnauthorized: !context.allowSelfSigned,
-      ...(context.trustedCertificates.length > 0 ? { ca: [...rootCertificates, ...context.trustedCertificates] } : {}),
+      ...trustOptions(context.trustedCertificates),
       ...(isIP(target.host) ? {} : { servername: target.host }),
     },
     logger: false,

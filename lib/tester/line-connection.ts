@@ -1,5 +1,6 @@
 import { connect as connectTcp, isIP, type Socket } from 'node:net';
-import { connect as connectTls, rootCertificates, type TLSSocket } from 'node:tls';
+import { connect as connectTls, type TLSSocket } from 'node:tls';
+import { trustOptions } from './trusted-context';
 
 const SELF_SIGNED = new Set(['DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN']);
 
@@ -95,8 +96,7 @@ export class LineConnection {
       socket: plain,
       host: options.host,
       servername: isIP(options.host) ? undefined : options.host,
-      // Passing `ca` replaces Node's store, so the extra certificates come with the bundled roots.
-      ca: options.trustedCertificates.length > 0 ? [...rootCertificates, ...options.trustedCertificates] : undefined,
+      ...trustOptions(options.trustedCertificates),
       // Verified below, so that a self-signed certificate can be told apart and accepted where allowed.
       rejectUnauthorized: false,
     });

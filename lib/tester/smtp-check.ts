@@ -1,11 +1,11 @@
 import { isIP } from 'node:net';
-import { rootCertificates } from 'node:tls';
 import nodemailer from 'nodemailer';
 import { decodeOAuthChallenge } from './classify-failure';
 import { obtainSignIn, xoauth2Response, type SignIn } from './credentials';
 import { codedError, type LineConnection } from './line-connection';
 import { closeGently, openServer, smtpCommand, type TestContext } from './open-server';
 import { runStep } from './run-step';
+import { trustOptions } from './trusted-context';
 
 async function authenticate(connection: LineConnection, signIn: SignIn, capabilities: string[], timeoutMs: number): Promise<string> {
   if ('accessToken' in signIn) {
@@ -44,7 +44,7 @@ async function sendTestMessage(context: TestContext, address: string, signIn: Si
     auth: 'accessToken' in signIn ? { type: 'OAuth2', user: signIn.user, accessToken: signIn.accessToken } : { user: signIn.user, pass: signIn.pass },
     tls: {
       rejectUnauthorized: !context.allowSelfSigned,
-      ...(context.trustedCertificates.length > 0 ? { ca: [...rootCertificates, ...context.trustedCertificates] } : {}),
+      ...trustOptions(context.trustedCertificates),
       ...(isIP(target.host) ? {} : { servername: target.host }),
     },
     connectionTimeout: timeoutMs,
