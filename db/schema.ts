@@ -162,6 +162,7 @@ export const mailboxes = pgTable(
     index('mailboxes_approval_idx').on(table.approval, table.address),
     index('mailboxes_connection_idx').on(table.connection, table.address),
     index('mailboxes_address_pattern_idx').using('btree', table.address.op('text_pattern_ops')),
+    index('mailboxes_failing_since_idx').on(table.failingSince).where(sql`${table.failingSince} is not null`),
   ],
 );
 
@@ -200,7 +201,7 @@ export const oauthGrants = pgTable(
     ...timestamps,
   },
   (table) => [
-    index('oauth_grants_profile_idx').on(table.profileId),
+    index('oauth_grants_profile_idx').on(table.profileId, table.consentedAt),
     index('oauth_grants_expiry_idx').on(table.accessTokenExpiresAt),
   ],
 );

@@ -2,6 +2,8 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { redirect } from 'next/navigation';
 import { Card, EmptyState, PageHeader } from '@/app/_components/ui';
+import { AlertList } from './token-status/alert-list';
+import { findAlerts } from '@/lib/alerts/find-alerts';
 import { requireUser } from '@/lib/auth/session';
 import { countMailboxes } from '@/lib/mailboxes/mailboxes';
 import { countProfiles } from '@/lib/profiles/profiles';
@@ -12,7 +14,12 @@ export const metadata: Metadata = { title: 'Overview' };
 export default async function OverviewPage() {
   const user = await requireUser();
   if (user.role === 'owner') redirect('/mailboxes');
-  const [profiles, mailboxes, people] = await Promise.all([countProfiles(), countMailboxes({ viewer: user }), countUsers()]);
+  const [profiles, mailboxes, people, alerts] = await Promise.all([
+    countProfiles(),
+    countMailboxes({ viewer: user }),
+    countUsers(),
+    findAlerts(),
+  ]);
   const figures = [
     { label: 'Server profiles', value: profiles, href: '/profiles' },
     { label: 'Mailboxes', value: mailboxes, href: '/mailboxes' },
@@ -21,6 +28,7 @@ export default async function OverviewPage() {
   return (
     <>
       <PageHeader title="Overview" description="Where your organization’s mailboxes stand." />
+      <AlertList alerts={alerts} />
       <div className="mb-8 grid gap-4 sm:grid-cols-3">
         {figures.map((figure) => (
           <Card key={figure.label}>

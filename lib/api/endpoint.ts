@@ -12,7 +12,7 @@ export type Endpoint = {
   query?: z.ZodType;
   body?: z.ZodType;
   response?: z.ZodType;
-  successStatus?: 200 | 201 | 204;
+  successStatus?: 200 | 201 | 202 | 204;
 };
 
 export const ALL_ROLES = ['admin', 'owner', 'support'] as const;

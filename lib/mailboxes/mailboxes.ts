@@ -1,6 +1,5 @@
 import 'server-only';
-import { and, asc, count, eq, gt, inArray, or, sql, type SQL } from 'drizzle-orm';
-import type { AnyPgColumn } from 'drizzle-orm/pg-core';
+import { and, asc, count, eq, gt, inArray, or, type SQL } from 'drizzle-orm';
 import { db, type Executor } from '@/db';
 import { isUniqueViolation } from '@/db/errors';
 import { mailboxes, serverProfiles, users, type Mailbox, type ServerProfile, type User } from '@/db/schema';
@@ -10,6 +9,7 @@ import { AppError, invalidInput, notFound } from '@/lib/errors';
 import type { CreateMailboxInput, MailboxFilters, MailboxResponse, UpdateMailboxInput } from '@/lib/validations/mailboxes';
 import { releaseProfilePlace, takeProfilePlace } from './profile-capacity';
 import { nextStep, transition, type MailboxEvent } from './status';
+import { startsWith } from '@/db/sql';
 
 export type Viewer = Pick<User, 'id' | 'role'>;
 
@@ -25,15 +25,6 @@ export function mailboxScope(viewer: Viewer): SQL | undefined {
   return viewer.role === 'owner' ? eq(mailboxes.ownerId, viewer.id) : undefined;
 }
 
-/**
- * "Starts with", as a byte-wise range the text_pattern_ops indexes answer even with a bound
- * parameter (a LIKE pattern would only be indexable as a literal).
- */
-function startsWith(column: AnyPgColumn, prefix: string): SQL {
-  const last = prefix.charCodeAt(prefix.length - 1);
-  const upper = prefix.slice(0, -1) + String.fromCharCode(last + 1);
-  return sql`(${column} ~>=~ ${prefix} and ${column} ~<~ ${upper})`;
-}
 
 function filterConditions(filters: MailboxFilters): (SQL | undefined)[] {
   const prefix = filters.q;

@@ -2,6 +2,7 @@ import 'server-only';
 import { and, asc, eq, inArray, isNotNull, isNull, lte, ne, or, sql, type SQL } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import { db } from '@/db';
+import { startsWith } from '@/db/sql';
 import {
   connectionTests,
   mailboxes,
@@ -58,11 +59,6 @@ export type TokenStatusRow = TokenStatus & {
 };
 
 /** Same byte-wise "starts with" as the mailbox list, answered by the text_pattern_ops indexes. */
-function startsWith(column: AnyPgColumn, prefix: string): SQL {
-  const last = prefix.charCodeAt(prefix.length - 1);
-  const upper = prefix.slice(0, -1) + String.fromCharCode(last + 1);
-  return sql`(${column} ~>=~ ${prefix} and ${column} ~<~ ${upper})`;
-}
 
 const hasGrant = and(isNotNull(oauthGrants.id), ne(mailboxes.connection, 'not_connected'))!;
 const revoked = and(hasGrant, or(eq(mailboxes.connection, 'needs_reconnect'), isNotNull(oauthGrants.revokedAt)))!;

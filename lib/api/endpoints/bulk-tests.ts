@@ -35,6 +35,7 @@ export const bulkTestEndpoints = {
     roles: ['admin', 'support'],
     body: bulkTestTargetSchema,
     response: z.object({ jobId: z.string() }),
+    successStatus: 202,
   },
   getBulkTest: {
     method: 'GET',

@@ -58,11 +58,18 @@ export default async function MailboxPage({
         title={mailbox.address}
         description={mailbox.shared ? 'Shared mailbox (Microsoft 365)' : undefined}
         actions={
-          viewer.role === 'admin' ? (
-            <Link href={`/mailboxes/${mailbox.id}/edit`} className={buttonClass('secondary')}>
-              Edit
-            </Link>
-          ) : undefined
+          viewer.role === 'owner' ? undefined : (
+            <>
+              <Link href={`/mailboxes/${mailbox.id}/timeline`} className={buttonClass('secondary')}>
+                Timeline and token health
+              </Link>
+              {viewer.role === 'admin' ? (
+                <Link href={`/mailboxes/${mailbox.id}/edit`} className={buttonClass('secondary')}>
+                  Edit
+                </Link>
+              ) : null}
+            </>
+          )
         }
       />
       <div className="grid gap-6 lg:grid-cols-[1fr_20rem]">
