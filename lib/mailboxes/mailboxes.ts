@@ -26,7 +26,8 @@ export function mailboxScope(viewer: Viewer): SQL | undefined {
 }
 
 
-function filterConditions(filters: MailboxFilters): (SQL | undefined)[] {
+/** The WHERE conditions of the mailbox filters; the token status list narrows with the same ones. */
+export function mailboxFilterConditions(filters: MailboxFilters): (SQL | undefined)[] {
   const prefix = filters.q;
   return [
     filters.profileId ? eq(mailboxes.profileId, filters.profileId) : undefined,
@@ -105,7 +106,7 @@ export async function countMailboxes({ viewer, filters = {} }: { viewer: Viewer;
   const [row] = await db
     .select({ value: count() })
     .from(mailboxes)
-    .where(and(mailboxScope(viewer), ...filterConditions(filters)));
+    .where(and(mailboxScope(viewer), ...mailboxFilterConditions(filters)));
   return row?.value ?? 0;
 }
 
@@ -122,7 +123,7 @@ export async function findMailboxes({
   cursor?: string;
 }): Promise<{ mailboxes: MailboxRow[]; nextCursor: string | null }> {
   const rows = await selectMailboxRows()
-    .where(and(mailboxScope(viewer), ...filterConditions(filters), cursor ? gt(mailboxes.address, cursor) : undefined))
+    .where(and(mailboxScope(viewer), ...mailboxFilterConditions(filters), cursor ? gt(mailboxes.address, cursor) : undefined))
     .orderBy(asc(mailboxes.address))
     .limit(limit + 1);
   const page = rows.slice(0, limit).map(flatten);

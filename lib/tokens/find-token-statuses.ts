@@ -2,7 +2,6 @@ import 'server-only';
 import { and, asc, eq, inArray, isNotNull, isNull, lte, ne, or, sql, type SQL } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import { db } from '@/db';
-import { startsWith } from '@/db/sql';
 import {
   connectionTests,
   mailboxes,
@@ -13,7 +12,7 @@ import {
   type ServerProfile,
 } from '@/db/schema';
 import { notFound } from '@/lib/errors';
-import { mailboxScope, type Viewer } from '@/lib/mailboxes/mailboxes';
+import { mailboxFilterConditions, mailboxScope, type Viewer } from '@/lib/mailboxes/mailboxes';
 import {
   ACCESS_TOKEN_EXPIRING_MS,
   CONSENT_ENDING_MS,
@@ -110,20 +109,10 @@ export function dueCondition(due: TokenDue, now = new Date()): SQL {
 }
 
 function filterConditions(filters: TokenStatusFilters): (SQL | undefined)[] {
-  const prefix = filters.q;
   return [
     filters.state ? tokenStateCondition(filters.state) : undefined,
     filters.due ? dueCondition(filters.due) : undefined,
-    filters.profileId ? eq(mailboxes.profileId, filters.profileId) : undefined,
-    filters.status ? eq(mailboxes.status, filters.status) : undefined,
-    filters.approval ? eq(mailboxes.approval, filters.approval) : undefined,
-    filters.connection ? eq(mailboxes.connection, filters.connection) : undefined,
-    prefix
-      ? or(
-          startsWith(mailboxes.address, prefix),
-          inArray(mailboxes.ownerId, db.select({ id: users.id }).from(users).where(startsWith(users.email, prefix))),
-        )
-      : undefined,
+    ...mailboxFilterConditions(filters),
   ];
 }
 

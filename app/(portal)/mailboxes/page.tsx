@@ -1,18 +1,26 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
+import { FilterForm, type FilterSelect } from '@/app/_components/filter-form';
 import { Alert, Badge, buttonClass, EmptyState, PageHeader } from '@/app/_components/ui';
 import { requireUser } from '@/lib/auth/session';
 import { findMailboxes, listProfileChoices } from '@/lib/mailboxes/mailboxes';
 import { nextStep } from '@/lib/mailboxes/status';
 import { getConnectOutcome } from '@/lib/oauth/get-connect-outcome';
 import { mailboxFilters } from '@/lib/validations/mailboxes';
-import { MailboxFiltersForm } from './mailbox-filters-form';
 import { MailboxSelection } from './mailbox-selection';
 import { profileChoiceLabel } from './profile-choice';
 
 export const metadata: Metadata = { title: 'Mailboxes' };
 
 type SearchParams = Record<string, string | undefined>;
+
+const choices = (values: readonly string[]) => values.map((value) => [value, value.replace('_', ' ')] as const);
+
+const MAILBOX_SELECTS: readonly FilterSelect[] = [
+  { name: 'approval', label: 'Approval', options: choices(['pending', 'approved', 'rejected']) },
+  { name: 'connection', label: 'Connection', options: choices(['not_connected', 'connected', 'needs_reconnect']) },
+  { name: 'status', label: 'Status', options: choices(['inactive', 'active', 'failing', 'disabled']) },
+];
 
 export default async function MailboxesPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const viewer = await requireUser();
@@ -69,7 +77,12 @@ export default async function MailboxesPage({ searchParams }: { searchParams: Pr
         </div>
       ) : null}
       {isOwner ? null : (
-        <MailboxFiltersForm profiles={profiles.map((profile) => ({ id: profile.id, name: profile.name }))} values={params} />
+        <FilterForm
+          action="/mailboxes"
+          values={params}
+          profiles={profiles.map((profile) => ({ id: profile.id, name: profile.name }))}
+          selects={MAILBOX_SELECTS}
+        />
       )}
       {mailboxes.length === 0 ? (
         <EmptyState

@@ -1,5 +1,6 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
+import { FilterForm, type FilterSelect } from '@/app/_components/filter-form';
 import { Badge, buttonClass, Card, EmptyState, PageHeader, Table } from '@/app/_components/ui';
 import { findAlerts } from '@/lib/alerts/find-alerts';
 import { tokenStatusFilters } from '@/lib/api/endpoints/token-status';
@@ -15,7 +16,7 @@ export const metadata: Metadata = { title: 'Token status' };
 
 const PAGE_SIZE = 50;
 
-const SELECTS = [
+const SELECTS: readonly FilterSelect[] = [
   { name: 'state', label: 'Token', options: TOKEN_STATES.map((state) => [state, TOKEN_STATE_LABELS[state]] as const) },
   { name: 'status', label: 'Status', options: (['inactive', 'active', 'failing', 'disabled'] as const).map((value) => [value, value] as const) },
   {
@@ -41,6 +42,7 @@ const SELECTS = [
   {
     name: 'sort',
     label: 'Sort by',
+    optional: false,
     options: [
       ['address', 'address'],
       ['expiry', 'access token expiry'],
@@ -71,7 +73,6 @@ export default async function TokenStatusPage({ searchParams }: { searchParams: 
     findTokenStatuses({ viewer, filters, sort, limit: PAGE_SIZE, cursor }),
   ]);
   const query = new URLSearchParams(Object.entries({ ...filters, sort }).flatMap(([key, value]) => (value ? [[key, String(value)]] : [])));
-  const selectClass = 'mt-1 block rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm';
   return (
     <>
       <PageHeader
@@ -96,50 +97,12 @@ export default async function TokenStatusPage({ searchParams }: { searchParams: 
           </Card>
         ))}
       </div>
-      <form method="get" action="/token-status" role="search" className="mb-4 flex flex-wrap items-end gap-3">
-        <div>
-          <label htmlFor="q" className="block text-xs font-medium text-slate-600">
-            Address or owner starts with
-          </label>
-          <input id="q" name="q" defaultValue={filters.q} className={`${selectClass} w-56`} placeholder="e.g. anna@ or sales" />
-        </div>
-        <div>
-          <label htmlFor="profileId" className="block text-xs font-medium text-slate-600">
-            Profile
-          </label>
-          <select id="profileId" name="profileId" defaultValue={filters.profileId ?? ''} className={selectClass}>
-            <option value="">Any</option>
-            {profiles.map((profile) => (
-              <option key={profile.id} value={profile.id}>
-                {profile.name}
-              </option>
-            ))}
-          </select>
-        </div>
-        {SELECTS.map((select) => (
-          <div key={select.name}>
-            <label htmlFor={select.name} className="block text-xs font-medium text-slate-600">
-              {select.label}
-            </label>
-            <select
-              id={select.name}
-              name={select.name}
-              defaultValue={select.name === 'sort' ? sort : ((filters as Record<string, string | undefined>)[select.name] ?? '')}
-              className={selectClass}
-            >
-              {select.name === 'sort' ? null : <option value="">Any</option>}
-              {select.options.map(([value, label]) => (
-                <option key={value} value={value}>
-                  {label}
-                </option>
-              ))}
-            </select>
-          </div>
-        ))}
-        <button type="submit" className={buttonClass('secondary')}>
-          Filter
-        </button>
-      </form>
+      <FilterForm
+        action="/token-status"
+        values={{ ...(filters as Record<string, string | undefined>), sort }}
+        profiles={profiles.map((profile) => ({ id: profile.id, name: profile.name }))}
+        selects={SELECTS}
+      />
       {page.rows.length === 0 ? (
         <EmptyState title="No mailbox matches">Change the filters, or add mailboxes on the Mailboxes page.</EmptyState>
       ) : (

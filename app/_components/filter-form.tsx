@@ -1,0 +1,60 @@
+import { buttonClass } from './ui';
+
+export type FilterSelect = {
+  name: string;
+  label: string;
+  options: readonly (readonly [value: string, label: string])[];
+  /** False for a choice that always has a value (a sort order): no "Any". */
+  optional?: boolean;
+};
+
+const controlClass = 'mt-1 block rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm';
+
+/**
+ * The filters of a mailbox list as a plain GET form: they live in the URL, so a filtered list can
+ * be bookmarked or shared. A prefix search, a profile, then the given selects.
+ */
+export function FilterForm({
+  action,
+  values,
+  profiles,
+  selects,
+}: {
+  action: string;
+  values: Record<string, string | undefined>;
+  profiles: { id: string; name: string }[];
+  selects: readonly FilterSelect[];
+}) {
+  const choices: FilterSelect[] = [
+    { name: 'profileId', label: 'Profile', options: profiles.map((profile) => [profile.id, profile.name] as const) },
+    ...selects,
+  ];
+  return (
+    <form method="get" action={action} role="search" className="mb-4 flex flex-wrap items-end gap-3">
+      <div>
+        <label htmlFor="q" className="block text-xs font-medium text-slate-600">
+          Address or owner starts with
+        </label>
+        <input id="q" name="q" defaultValue={values.q} className={`${controlClass} w-60`} placeholder="e.g. anna@ or sales" />
+      </div>
+      {choices.map((select) => (
+        <div key={select.name}>
+          <label htmlFor={select.name} className="block text-xs font-medium text-slate-600">
+            {select.label}
+          </label>
+          <select id={select.name} name={select.name} defaultValue={values[select.name] ?? ''} className={controlClass}>
+            {select.optional === false ? null : <option value="">Any</option>}
+            {select.options.map(([value, label]) => (
+              <option key={value} value={value}>
+                {label}
+              </option>
+            ))}
+          </select>
+        </div>
+      ))}
+      <button type="submit" className={buttonClass('secondary')}>
+        Filter
+      </button>
+    </form>
+  );
+}
