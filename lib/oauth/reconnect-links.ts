@@ -93,5 +93,6 @@ export async function spendReconnectLink({ viewer, token }: { viewer: User; toke
     });
     return true;
   });
-  return spent ? { ok: true, mailboxId: mailbox.id } : { ok: false, reason: 'used' };
+  // A request that lost the race to a simultaneous one reads the link again: a revisit by its owner.
+  return spent ? { ok: true, mailboxId: mailbox.id } : spendReconnectLink({ viewer, token });
 }
