@@ -8,11 +8,10 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { ImapFlow } from 'imapflow';
 import nodemailer from 'nodemailer';
 import { Lab } from '../scripts/lab/start-lab';
-import { createTestDatabase } from '../tests/helpers/database';
+import { measure as measureRuns, openBenchDatabase } from './measure';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 20);
 
@@ -22,12 +21,11 @@ const account = accounts.find((candidate) => candidate.provider === 'password' &
 if (!account?.password) throw new Error('The lab has no password account');
 const { imap, smtp } = mail.generic;
 
-const database = await createTestDatabase(process.env.DATABASE_URL ? 'postgres' : 'pglite');
-if (process.env.DATABASE_URL) process.env.MAILROOM_TEST_POSTGRES_URL ??= process.env.DATABASE_URL;
+const database = await openBenchDatabase();
 const caFile = path.join(mkdtempSync(path.join(tmpdir(), 'mailroom-bench-')), 'lab-ca.pem');
 writeFileSync(caFile, caCertificate);
 // The lab's CA reaches the tester as an operator's would.
-Object.assign(process.env, database.env, { MAILROOM_EXTRA_CA_FILE: caFile });
+Object.assign(process.env, { MAILROOM_EXTRA_CA_FILE: caFile });
 
 const { closeDatabase, databaseKind, db } = await import('@/db');
 const { serverProfiles } = await import('@/db/schema');
@@ -63,19 +61,8 @@ async function bareSmtpVerify(): Promise<void> {
   }
 }
 
-async function measure(name: string, run: () => Promise<unknown>): Promise<number> {
-  await run();
-  const times: number[] = [];
-  for (let index = 0; index < RUNS; index += 1) {
-    const start = performance.now();
-    await run();
-    times.push(performance.now() - start);
-  }
-  times.sort((a, b) => a - b);
-  const median = times[Math.floor(RUNS / 2)]!;
-  console.log(`${name.padEnd(58)} median ${median.toFixed(1).padStart(6)} ms   p90 ${times[Math.floor(RUNS * 0.9)]!.toFixed(1).padStart(6)} ms`);
-  return median;
-}
+
+const measure = (name: string, run: () => Promise<unknown>) => measureRuns(name, run, { runs: RUNS, width: 58 });
 
 try {
   await migrateDatabase();

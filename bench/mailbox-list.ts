@@ -4,14 +4,12 @@
  *   npm run bench:mailboxes
  */
 import { performance } from 'node:perf_hooks';
-import { createTestDatabase } from '../tests/helpers/database';
+import { measure, openBenchDatabase } from './measure';
 
 const COUNT = Number(process.env.BENCH_MAILBOXES ?? 100_000);
 const RUNS = 20;
 
-const database = await createTestDatabase(process.env.DATABASE_URL ? 'postgres' : 'pglite');
-if (process.env.DATABASE_URL) process.env.MAILROOM_TEST_POSTGRES_URL ??= process.env.DATABASE_URL;
-Object.assign(process.env, database.env);
+const database = await openBenchDatabase();
 
 const { closeDatabase, databaseKind, db } = await import('@/db');
 const { migrateDatabase } = await import('@/db/migrate');
@@ -33,19 +31,7 @@ try {
     'search by address prefix': () => findMailboxes({ viewer, limit: 50, filters: { q: 'user0999' } }),
     'page after user050000': () => findMailboxes({ viewer, limit: 50, cursor: 'user050000@example.org' }),
   };
-  for (const [name, run] of Object.entries(cases)) {
-    await run();
-    const times: number[] = [];
-    for (let index = 0; index < RUNS; index += 1) {
-      const start = performance.now();
-      await run();
-      times.push(performance.now() - start);
-    }
-    times.sort((a, b) => a - b);
-    const median = times[Math.floor(RUNS / 2)]!;
-    const p90 = times[Math.floor(RUNS * 0.9)]!;
-    console.log(`${name.padEnd(36)} median ${median.toFixed(1)} ms   p90 ${p90.toFixed(1)} ms`);
-  }
+  for (const [name, run] of Object.entries(cases)) await measure(name, run, { runs: RUNS });
   const plan = await db.execute(
     sql`explain select * from mailboxes where profile_id = ${profileIds[0]}::uuid and status = 'failing' order by address limit 51`,
   );
