@@ -3,7 +3,7 @@
  * against bare imapflow and nodemailer logins on the same lab server, also both at once. Starts
  * the mail lab in this process and a database of its own (PGlite; PostgreSQL with DATABASE_URL).
  * Prints medians; asserts nothing.
- *   npx tsx --conditions=react-server bench/connection-test.ts   (BENCH_RUNS=20 by default)
+ *   npm run bench:connection-test   (BENCH_RUNS=20 by default)
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

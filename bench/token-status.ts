@@ -2,7 +2,7 @@
  * Server time of the token status overview and list at 100,000 mailboxes (a third of them with a
  * grant): overview counts, alerts, first page, filtered pages, a search, a sort and a deep page, on
  * PGlite (default) or PostgreSQL (DATABASE_URL set). Prints figures; asserts nothing.
- *   npx tsx --conditions=react-server bench/token-status.ts
+ *   npm run bench:token-status
  */
 import { performance } from 'node:perf_hooks';
 import { measure, openBenchDatabase } from './measure';
