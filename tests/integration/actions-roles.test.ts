@@ -83,13 +83,14 @@ describe('server actions check the role on the server', () => {
   it('refuses support and owners on every users action, changing nothing', async () => {
     for (const caller of [support, owner]) {
       session.userId = caller.id;
+      // Started one at a time, so that each refusal is awaited as it happens.
       const attempts = [
-        createUserAction(IDLE, form({ email: 'intruder@example.org', role: 'admin' })),
-        changeRoleAction(IDLE, form({ id: caller.id, role: 'admin' })),
-        setActiveAction(IDLE, form({ id: admin.id, active: 'false' })),
-        createApiKeyAction(IDLE, form({ userId: admin.id })),
+        () => createUserAction(IDLE, form({ email: 'intruder@example.org', role: 'admin' })),
+        () => changeRoleAction(IDLE, form({ id: caller.id, role: 'admin' })),
+        () => setActiveAction(IDLE, form({ id: admin.id, active: 'false' })),
+        () => createApiKeyAction(IDLE, form({ userId: admin.id })),
       ];
-      for (const attempt of attempts) expect(await interruption(attempt)).toMatch(/^NEXT_HTTP_ERROR_FALLBACK;403$/);
+      for (const attempt of attempts) expect(await interruption(attempt())).toMatch(/^NEXT_HTTP_ERROR_FALLBACK;403$/);
     }
     expect(await getUserByEmail({ email: 'intruder@example.org' })).toBeNull();
     expect((await getUserById({ id: support.id }))?.role).toBe('support');
