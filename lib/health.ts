@@ -1,7 +1,7 @@
 import 'server-only';
 import { sql } from 'drizzle-orm';
 import { db } from '@/db';
-import { logger } from '@/lib/logger';
+import { describeError, logger } from '@/lib/logger';
 
 const TIMEOUT_MS = 3_000;
 
@@ -14,7 +14,7 @@ export async function checkDatabase(): Promise<boolean> {
     await Promise.race([db.execute(sql`select 1`), timeout]);
     return true;
   } catch (error) {
-    logger.warn('database health check failed', { error: error instanceof Error ? error.message : String(error) });
+    logger.warn('database health check failed', { error: describeError(error) });
     return false;
   } finally {
     clearTimeout(timer);

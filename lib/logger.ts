@@ -19,3 +19,12 @@ export const logger = {
   warn: (message: string, fields?: Record<string, unknown>) => write('warn', message, fields),
   error: (message: string, fields?: Record<string, unknown>) => write('error', message, fields),
 };
+
+/**
+ * An error as a log field: its name and the first line of its message. Database errors carry the
+ * query's parameters from their second line on, and those are never logged.
+ */
+export function describeError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error).split('\n')[0]!;
+  return `${error.name}: ${error.message.split('\n')[0]}`;
+}

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { User } from '@/db/schema';
 import { authenticateApiKey } from '@/lib/auth/api-keys';
 import { AppError, type ErrorCode, type FieldErrors } from '@/lib/errors';
-import { logger } from '@/lib/logger';
+import { describeError, logger } from '@/lib/logger';
 import { toFieldErrors } from '@/lib/validations/field-errors';
 import type { Endpoint } from './contract';
 
@@ -86,7 +86,7 @@ export function apiRoute<E extends Endpoint>(
       logger.error('API request failed', {
         method: request.method,
         path: request.nextUrl.pathname,
-        error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+        error: describeError(error),
       });
       return errorResponse('INTERNAL', 'Something went wrong on our side. The error was logged.', 500);
     }

@@ -3,7 +3,7 @@ import { redirect } from 'next/navigation';
 import type { z } from 'zod';
 import type { User, UserRole } from '@/db/schema';
 import { AppError } from '@/lib/errors';
-import { logger } from '@/lib/logger';
+import { describeError, logger } from '@/lib/logger';
 import { toFieldErrors } from '@/lib/validations/field-errors';
 import type { ActionState } from './form-action-state';
 import { requireRole } from './session';
@@ -57,7 +57,7 @@ export function formAction<S extends z.ZodType, T = undefined>(
       if (error instanceof AppError) {
         return { status: 'error', message: error.message, fieldErrors: error.fields, values: safeValues(values) };
       }
-      logger.error('form action failed', { error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
+      logger.error('form action failed', { error: describeError(error) });
       return { status: 'error', message: 'Something went wrong on our side. The error was logged.', values: safeValues(values) };
     }
     if (result.redirectTo) redirect(result.redirectTo);

@@ -3,7 +3,7 @@ import type { PGlite } from '@electric-sql/pglite';
 import PgBoss from 'pg-boss';
 import { databaseClient, databaseKind } from '@/db';
 import { getEnv } from '@/lib/env';
-import { logger } from '@/lib/logger';
+import { describeError, logger } from '@/lib/logger';
 import { createPgliteJobDatabase, type PgliteJobDatabase } from './pglite-job-database';
 
 /** The PostgreSQL schema pg-boss creates and keeps its tables in. */
@@ -53,7 +53,7 @@ export async function createJobQueue(settings: JobQueueSettings = {}): Promise<J
     cronWorkerIntervalSeconds: Math.min(5, scheduleCheckIntervalSeconds),
   });
   boss.on('error', (error: Error & { queue?: string }) => {
-    logger.error('Job queue error', { message: error.message, queue: error.queue });
+    logger.error('Job queue error', { error: describeError(error), queue: error.queue });
   });
   await boss.start();
 

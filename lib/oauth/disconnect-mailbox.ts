@@ -8,7 +8,7 @@ import { decryptSecret } from '@/lib/crypto/secrets';
 import { AppError, notFound } from '@/lib/errors';
 import { getMailbox, type MailboxRow } from '@/lib/mailboxes/mailboxes';
 import { transition } from '@/lib/mailboxes/status';
-import { logger } from '@/lib/logger';
+import { describeError, logger } from '@/lib/logger';
 import { oauthAppOf, type OAuthApp } from './oauth-app';
 
 /**
@@ -28,7 +28,7 @@ async function revokeAtProvider(app: OAuthApp, token: string): Promise<'revoked'
     if (!response.ok) logger.warn('token revocation refused', { status: response.status });
     return response.ok ? 'revoked' : 'not_revoked';
   } catch (error) {
-    logger.warn('token revocation failed', { error: error instanceof Error ? error.name : 'unknown' });
+    logger.warn('token revocation failed', { error: describeError(error) });
     return 'not_revoked';
   }
 }

@@ -4,7 +4,7 @@ import { db } from '@/db';
 import { mailboxes, serverProfiles } from '@/db/schema';
 import type { JobProgress } from '@/lib/jobs/define-job';
 import { AppError } from '@/lib/errors';
-import { logger } from '@/lib/logger';
+import { describeError, logger } from '@/lib/logger';
 import { ConnectionBudget, connectionsPerTest } from './bulk-connection-budget';
 import type { BulkTestTarget } from './bulk-test-target';
 import { runConnectionTest, type TestStarter } from './run-connection-test';
@@ -72,7 +72,7 @@ async function testOneMailbox(
       testId: test.id,
     };
   } catch (error) {
-    if (!(error instanceof AppError)) logger.error('bulk test of a mailbox crashed', { mailboxId: mailbox.id, error: error instanceof Error ? error.name : String(error) });
+    if (!(error instanceof AppError)) logger.error('bulk test of a mailbox crashed', { mailboxId: mailbox.id, error: describeError(error) });
     const message = error instanceof AppError ? error.message : 'The test could not run; the error was logged.';
     return { ...about, ok: false, activated: false, failing: [], message, testId: null };
   }
@@ -96,7 +96,7 @@ function latestProgressWriter(report: (progress: JobProgress) => Promise<void>) 
         const next: JobProgress = pending;
         pending = null;
         // A lost progress write only delays the bar: the tests go on.
-        await report(next).catch((error: unknown) => logger.warn('bulk test progress not saved', { error: error instanceof Error ? error.message : String(error) }));
+        await report(next).catch((error: unknown) => logger.warn('bulk test progress not saved', { error: describeError(error) }));
       }
       writing = null;
     })();

@@ -17,7 +17,7 @@ import { SYSTEM_ACTOR, userActor } from '@/lib/audit/actor';
 import { recordAuditEvent } from '@/lib/audit/record-audit-event';
 import { decryptSecret } from '@/lib/crypto/secrets';
 import { AppError, notFound } from '@/lib/errors';
-import { logger } from '@/lib/logger';
+import { describeError, logger } from '@/lib/logger';
 import { transition } from '@/lib/mailboxes/status';
 import { getAccessToken } from '@/lib/tokens/get-access-token';
 import { getConnectionTest, type ConnectionTestResult } from './connection-tests';
@@ -123,7 +123,7 @@ async function runDirection(direction: Direction, run: () => Promise<void>): Pro
     return { status: 'success', error: null };
   } catch (error) {
     if (error instanceof StepFailure) return { status: 'failure', error: error.failure };
-    logger.error('connection test step crashed', { direction, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
+    logger.error('connection test step crashed', { direction, error: describeError(error) });
     return {
       status: 'failure',
       error: { code: 'unknown', message: 'The test stopped on an unexpected error, which was logged.', hint: 'Try again; if it persists, report it with the time of the test.' },
@@ -177,7 +177,7 @@ async function executeConnectionTest(
       error instanceof AppError
         ? { code: 'auth_failed', message: error.message, hint: error.hint ?? '' }
         : { code: 'unknown', message: 'The test could not start.', hint: 'Try again; the error was logged.' };
-    if (!(error instanceof AppError)) logger.error('connection test failed to start', { error: error instanceof Error ? error.name : String(error) });
+    if (!(error instanceof AppError)) logger.error('connection test failed to start', { error: describeError(error) });
     results = { incoming: { status: 'failure', error: failure }, outgoing: { status: 'failure', error: failure } };
   }
   await recordVerdict(test, results, options.startedBy);
@@ -257,7 +257,7 @@ export async function beginConnectionTest(options: RunConnectionTestOptions): Pr
       startedBy: options.startedBy,
       sendTestMessage: options.sendTestMessage ?? false,
       trustedCertificates: options.trustedCertificates ?? [],
-    }).catch((error: unknown) => logger.error('connection test crashed', { testId: test.id, error: error instanceof Error ? error.name : String(error) }));
+    }).catch((error: unknown) => logger.error('connection test crashed', { testId: test.id, error: describeError(error) }));
   }
   return { testId: test.id, joined };
 }

@@ -2,7 +2,7 @@
 
 import { requireUser } from '@/lib/auth/session';
 import { AppError } from '@/lib/errors';
-import { logger } from '@/lib/logger';
+import { describeError, logger } from '@/lib/logger';
 import { beginMailboxTest, getMailboxTest } from '@/lib/tester/test-mailbox';
 import { isId } from '@/lib/validations/common';
 
@@ -17,7 +17,7 @@ export async function startMailboxTestAction(input: { mailboxId: string; sendTes
     return { testId };
   } catch (error) {
     if (error instanceof AppError) return { error: error.hint ? `${error.message} ${error.hint}` : error.message };
-    logger.error('starting a connection test failed', { error: error instanceof Error ? error.name : String(error) });
+    logger.error('starting a connection test failed', { error: describeError(error) });
     return { error: 'Something went wrong on our side. The error was logged.' };
   }
 }
