@@ -25,6 +25,7 @@ import { GET as getBulkTestRoute } from '@/app/api/v1/mailboxes/bulk-test/[id]/r
 import { callRoute } from '../helpers/api';
 import { insertProfile, userWithKey } from '../helpers/fixtures';
 import { getLab, imapLogin, labControl, labIsAvailable, type MailPorts } from '../helpers/lab';
+import { waitUntil } from '../helpers/wait-until';
 
 // The session cookie is what a test cannot produce without a browser (as in actions-roles.test.ts).
 const session = vi.hoisted(() => ({ userId: undefined as string | undefined }));
@@ -104,14 +105,16 @@ function labProfile(overrides: Parameters<typeof insertProfile>[0] = {}) {
 /** Polls the job as the progress page does, keeping every progress seen, until it ends. */
 async function followBulkTest(jobId: string, timeoutMs = 60_000) {
   const seen: { done: number; total: number }[] = [];
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const status = (await getBulkTest({ viewer: support, jobId })) as BulkTestStatus;
-    if (status.progress) seen.push({ done: status.progress.done, total: status.progress.total });
-    if (FINISHED_JOB_STATES.has(status.state)) return { status, seen };
-    if (Date.now() > deadline) throw new Error(`Bulk test ${jobId} still ${status.state} after ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  const status = await waitUntil(
+    `bulk test ${jobId} to end`,
+    async () => {
+      const current = (await getBulkTest({ viewer: support, jobId })) as BulkTestStatus;
+      if (current.progress) seen.push({ done: current.progress.done, total: current.progress.total });
+      return FINISHED_JOB_STATES.has(current.state) ? current : undefined;
+    },
+    { timeoutMs, intervalMs: 100 },
+  );
+  return { status, seen };
 }
 
 describe.skipIf(!labIsAvailable)(`bulk test and activate on ${databaseKind()}`, () => {

@@ -8,17 +8,8 @@ import { createJobQueue, getJobQueue, stopJobQueue, type JobQueue } from '@/lib/
 import { startJobWorkers } from '@/lib/jobs/start-job-workers';
 import { syncJobSchedules } from '@/lib/jobs/sync-job-schedules';
 import { waitForJob } from '@/lib/jobs/wait-for-job';
+import { waitUntil } from '../helpers/wait-until';
 
-/** Polls until `check` returns a value other than undefined, or fails after `timeoutMs`. */
-async function waitUntil<T>(what: string, check: () => T | undefined | Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`Gave up waiting for ${what} after ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 /** A promise the test resolves by hand, to hold a handler while it looks at the queue. */
 function gate() {
