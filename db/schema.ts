@@ -2,6 +2,7 @@ import { relations, sql } from 'drizzle-orm';
 import {
   bigserial,
   boolean,
+  check,
   index,
   integer,
   jsonb,
@@ -298,6 +299,22 @@ export const reconnectLinks = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (table) => [index('reconnect_links_mailbox_idx').on(table.mailboxId)],
+);
+
+/**
+ * Deployment-wide choices of the admins, one row. Notifications (reconnect links) go out through
+ * the outgoing server of the sender mailbox's profile, signed in as that mailbox; without one they
+ * are logged and handed over by hand. Deleting the sender mailbox unsets it.
+ */
+export const portalSettings = pgTable(
+  'portal_settings',
+  {
+    id: boolean('id').primaryKey().default(true),
+    notificationMailboxId: uuid('notification_mailbox_id').references(() => mailboxes.id, { onDelete: 'set null' }),
+    updatedById: uuid('updated_by_id').references(() => users.id, { onDelete: 'set null' }),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [check('portal_settings_one_row', sql`${table.id}`)],
 );
 
 export const auditEvents = pgTable(
