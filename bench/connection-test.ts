@@ -34,7 +34,7 @@ const { COMMAND_LINE_ACTOR } = await import('@/lib/audit/actor');
 const { applyMailboxEvent, createMailbox } = await import('@/lib/mailboxes/mailboxes');
 const { setMailboxPassword } = await import('@/lib/mailboxes/set-mailbox-password');
 const { runConnectionTest } = await import('@/lib/tester/run-connection-test');
-const { getTrustedCertificates } = await import('@/lib/tester/test-mailbox');
+const { getTrustedCertificates } = await import('@/lib/tester/trusted-context');
 const { createUser } = await import('@/lib/users/users');
 
 const tls = { ca: [caCertificate] };

@@ -2,7 +2,7 @@ import 'server-only';
 import { z } from 'zod';
 import { defineJob } from '@/lib/jobs/define-job';
 import { bulkTestMailboxes } from './bulk-test-mailboxes';
-import { getTrustedCertificates } from './test-mailbox';
+import { getTrustedCertificates } from './trusted-context';
 
 /**
  * The singleton key of every bulk test. A profile's connection budget lives in the process that

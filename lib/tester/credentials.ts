@@ -1,8 +1,9 @@
+import type { SubmissionSignIn } from '@/lib/mail/submission-transport';
 import { OAuthFailure } from '@/lib/oauth/oauth-failure';
 import type { Protocol, TestContext } from './open-server';
 import { runStep } from './run-step';
 
-export type SignIn = { user: string } & ({ accessToken: string } | { pass: string });
+export type SignIn = SubmissionSignIn;
 
 /** The access token (fresh from the token service) or the stored password, as a step of its own for OAuth. */
 export async function obtainSignIn(protocol: Protocol, context: TestContext): Promise<SignIn> {

@@ -1,11 +1,9 @@
-import { isIP } from 'node:net';
-import nodemailer from 'nodemailer';
+import { createSubmissionTransport } from '@/lib/mail/submission-transport';
 import { decodeOAuthChallenge } from './classify-failure';
 import { obtainSignIn, xoauth2Response, type SignIn } from './credentials';
 import { codedError, type LineConnection } from './line-connection';
 import { closeGently, openServer, smtpCommand, type TestContext } from './open-server';
 import { runStep } from './run-step';
-import { trustOptions } from './trusted-context';
 
 async function authenticate(connection: LineConnection, signIn: SignIn, capabilities: string[], timeoutMs: number): Promise<string> {
   if ('accessToken' in signIn) {
@@ -34,22 +32,13 @@ async function authenticate(connection: LineConnection, signIn: SignIn, capabili
 
 /** Sends a real message from the mailbox to itself with nodemailer, over the address already checked. */
 async function sendTestMessage(context: TestContext, address: string, signIn: SignIn): Promise<string> {
-  const { target, timeoutMs } = context;
-  const transport = nodemailer.createTransport({
-    host: address,
-    port: target.port,
-    secure: target.security === 'tls',
-    requireTLS: target.security === 'starttls',
-    ignoreTLS: target.security === 'none',
-    auth: 'accessToken' in signIn ? { type: 'OAuth2', user: signIn.user, accessToken: signIn.accessToken } : { user: signIn.user, pass: signIn.pass },
-    tls: {
-      rejectUnauthorized: !context.allowSelfSigned,
-      ...trustOptions(context.trustedCertificates),
-      ...(isIP(target.host) ? {} : { servername: target.host }),
-    },
-    connectionTimeout: timeoutMs,
-    greetingTimeout: timeoutMs,
-    socketTimeout: timeoutMs,
+  const transport = createSubmissionTransport({
+    target: context.target,
+    address,
+    signIn,
+    allowSelfSigned: context.allowSelfSigned,
+    trustedCertificates: context.trustedCertificates,
+    timeoutMs: context.timeoutMs,
   });
   try {
     const info = await transport.sendMail({
