@@ -2,6 +2,7 @@ import { bulkTestEndpoints } from './endpoints/bulk-tests';
 import { connectionEndpoints } from './endpoints/connections';
 import { mailboxEndpoints } from './endpoints/mailboxes';
 import { profileEndpoints } from './endpoints/profiles';
+import { settingsEndpoints } from './endpoints/settings';
 import { testEndpoints } from './endpoints/tests';
 import { tokenStatusEndpoints } from './endpoints/token-status';
 import { systemEndpoints, userEndpoints } from './endpoints/users';
@@ -22,4 +23,5 @@ export const endpoints = {
   ...testEndpoints,
   ...bulkTestEndpoints,
   ...tokenStatusEndpoints,
+  ...settingsEndpoints,
 };

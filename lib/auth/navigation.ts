@@ -10,6 +10,7 @@ const ITEMS: { item: NavigationItem; roles: UserRole[] }[] = [
   { item: { href: '/token-status', label: 'Token status' }, roles: ['admin', 'support'] },
   { item: { href: '/users', label: 'Users' }, roles: ['admin'] },
   { item: { href: '/audit', label: 'Audit' }, roles: ['admin', 'support'] },
+  { item: { href: '/settings', label: 'Settings' }, roles: ['admin'] },
 ];
 
 /** The sidebar a role sees; the pages check the same roles on the server. */

@@ -7,25 +7,44 @@ import { recordAuditEvent } from '@/lib/audit/record-audit-event';
 import { randomToken, sha256 } from '@/lib/crypto/tokens';
 import { getEnv } from '@/lib/env';
 import { AppError, notFound } from '@/lib/errors';
-import { logger } from '@/lib/logger';
 import { getMailbox } from '@/lib/mailboxes/mailboxes';
+import { sendNotification, type NotificationDelivery } from '@/lib/notifications/send-notification';
 
 const LINK_LIFETIME_MS = 7 * 24 * 60 * 60 * 1000;
 const REVISIT_MS = 2 * 60 * 1000;
 
 export type CreatedReconnectLink = {
-  /** Shown once to the person who created it, never stored: only its SHA-256 is. */
-  url: string;
   ownerEmail: string;
   expiresAt: Date;
-  /** Whether a notification mail went out; without a notification profile the link is handed over by hand. */
-  sent: boolean;
+  /** How the owner gets it: mailed from the notification sender, or handed over by the person who made it. */
+  delivery: NotificationDelivery;
+  /** Only when the mail did not go out, to show once: never stored (only its SHA-256 is), never logged. */
+  url: string | null;
 };
 
+const utcMinute = (date: Date) => `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+
+function reconnectMessage({ address, url, expiresAt, sentBy }: { address: string; url: string; expiresAt: Date; sentBy: string }) {
+  return {
+    subject: `Reconnect your mailbox ${address}`,
+    text: [
+      'Hello,',
+      '',
+      `Mailroom can no longer reach your mailbox ${address}, so its mail is not synchronized.`,
+      'Open this link, sign in to Mailroom, and connect the mailbox again:',
+      '',
+      url,
+      '',
+      `The link works once, until ${utcMinute(expiresAt)}. ${sentBy} of your support team sent it.`,
+    ].join('\n'),
+  };
+}
+
 /**
- * A signed, single-use, expiring link that sends the mailbox's owner to its Connect page. No
- * outgoing mail profile for notifications exists yet, so the link is given back to show once, and
- * its creation is audited and logged without the link itself.
+ * A signed, single-use, expiring link that sends the mailbox's owner to its Connect page, mailed to
+ * the owner from the notification sender an admin chose. When there is none, or the mail does not
+ * go out, the link is given back to show once to the person who made it. Its creation and delivery
+ * are audited and logged, never the link itself.
  */
 export async function createReconnectLink({ viewer, mailboxId }: { viewer: User; mailboxId: string }): Promise<CreatedReconnectLink> {
   if (viewer.role === 'owner') throw new AppError('FORBIDDEN', 'Only support staff and admins send reconnect links.');
@@ -35,27 +54,33 @@ export async function createReconnectLink({ viewer, mailboxId }: { viewer: User;
     throw new AppError('CONFLICT', 'This mailbox cannot be connected while it is rejected or disabled: an admin changes that first.');
   }
   const token = randomToken();
+  const url = `${getEnv().MAILROOM_PUBLIC_URL}/reconnect/${token}`;
   const expiresAt = new Date(Date.now() + LINK_LIFETIME_MS);
-  await db.transaction(async (tx) => {
-    const [link] = await tx
-      .insert(reconnectLinks)
-      .values({ tokenHash: sha256(token), mailboxId: mailbox.id, createdById: viewer.id, expiresAt })
-      .returning({ id: reconnectLinks.id });
-    await recordAuditEvent(tx, {
-      actor: userActor(viewer),
-      action: 'mailbox.reconnect_link',
-      target: { type: 'reconnect_link', id: link!.id },
-      mailboxId: mailbox.id,
-      profileId: mailbox.profileId,
-      detail: { owner: mailbox.ownerEmail, expiresAt: expiresAt.toISOString(), delivery: 'shown to the sender: no notification profile is set' },
-    });
-  });
-  logger.info('reconnect link created', {
+  const [link] = await db
+    .insert(reconnectLinks)
+    .values({ tokenHash: sha256(token), mailboxId: mailbox.id, createdById: viewer.id, expiresAt })
+    .returning({ id: reconnectLinks.id });
+  const delivery = await sendNotification({ to: mailbox.ownerEmail, ...reconnectMessage({ address: mailbox.address, url, expiresAt, sentBy: viewer.email }) });
+  await recordAuditEvent(db, {
+    actor: userActor(viewer),
+    action: 'mailbox.reconnect_link',
+    target: { type: 'reconnect_link', id: link!.id },
     mailboxId: mailbox.id,
-    owner: mailbox.ownerEmail,
-    delivery: 'no notification profile set: the sender gives the owner this link',
+    profileId: mailbox.profileId,
+    detail: {
+      owner: mailbox.ownerEmail,
+      expiresAt: expiresAt.toISOString(),
+      delivery: delivery.sent ? `mailed from ${delivery.sender}` : `shown to the sender: not mailed, ${delivery.reason}`,
+    },
   });
-  return { url: `${getEnv().MAILROOM_PUBLIC_URL}/reconnect/${token}`, ownerEmail: mailbox.ownerEmail, expiresAt, sent: false };
+  return { ownerEmail: mailbox.ownerEmail, expiresAt, delivery, url: delivery.sent ? null : url };
+}
+
+/** What the person who made the link reads: where it went, or why they hand it over themselves. */
+export function describeReconnectDelivery({ ownerEmail, expiresAt, delivery }: CreatedReconnectLink): string {
+  const validity = `It works once, until ${utcMinute(expiresAt)}, after they sign in.`;
+  if (delivery.sent) return `The reconnect link was mailed to ${ownerEmail} from ${delivery.sender}. ${validity}`;
+  return `The link was not mailed: ${delivery.reason}. Give ${ownerEmail} this link yourself. ${validity}`;
 }
 
 export type ReconnectLinkOutcome =

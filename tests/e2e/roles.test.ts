@@ -80,7 +80,7 @@ describe('roles', () => {
   });
 
   test('each role sees only its own navigation', async () => {
-    expect(await navigationLabels(pages.admin)).toEqual(['Overview', 'Profiles', 'Mailboxes', 'Token status', 'Users', 'Audit']);
+    expect(await navigationLabels(pages.admin)).toEqual(['Overview', 'Profiles', 'Mailboxes', 'Token status', 'Users', 'Audit', 'Settings']);
 
     pages.support = await signedInPage(SUPPORT);
     await pages.support.getByRole('heading', { name: 'Overview' }).waitFor();
@@ -94,6 +94,7 @@ describe('roles', () => {
 
   test('pages outside a role show the 403 page', async () => {
     await expectForbidden(pages.support, '/users');
+    await expectForbidden(pages.support, '/settings');
     await expectForbidden(pages.owner, '/profiles');
     await expectForbidden(pages.owner, '/audit');
     await expectForbidden(pages.owner, '/users');

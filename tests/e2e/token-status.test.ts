@@ -28,6 +28,7 @@ let mailboxId: string;
 let account: string;
 let support: { context: BrowserContext; page: Page };
 let owner: { context: BrowserContext; page: Page };
+let admin: { context: BrowserContext; page: Page };
 
 async function api(key: string, method: string, pathname: string, body?: unknown) {
   const response = await fetch(`${portal.url}${pathname}`, {
@@ -47,17 +48,28 @@ async function createUserWithKey(person: { email: string; password: string }, ro
   return keyed.stdout.trim().split('\n').at(-1)!;
 }
 
-/** The owner's own consent at the lab, from the mailbox page's connect button. */
-async function connectAsOwner(button: string): Promise<void> {
-  const page = owner.page;
-  const connect = page.getByRole('button', { name: button, exact: true });
+/** A person's own consent at the lab, from the mailbox page's connect button. */
+async function connectAt(page: Page, options: { mailboxId: string; account: string; button: string }): Promise<void> {
+  const connect = page.getByRole('button', { name: options.button, exact: true });
   await waitForHydration(connect);
   await connect.click();
-  await page.getByLabel('Email').fill(account);
+  await page.getByLabel('Email').fill(options.account);
   await page.getByRole('button', { name: 'Next' }).click();
   await page.getByRole('button', { name: 'Allow' }).click();
-  await page.waitForURL(new RegExp(`/mailboxes/${mailboxId}\\?connect=`));
-  await page.getByText(`Connected as ${account}.`).waitFor();
+  await page.waitForURL(new RegExp(`/mailboxes/${options.mailboxId}\\?connect=`));
+  await page.getByText(`Connected as ${options.account}.`).waitFor();
+}
+
+const connectAsOwner = (button: string) => connectAt(owner.page, { mailboxId, account, button });
+
+/** The mail the lab's SMTP sink received for `to` about `subject`, once the relay has passed it on. */
+async function receivedMail(to: string, subject: string) {
+  for (let attempt = 0; attempt < 50; attempt += 1) {
+    const message = (await labControl.receivedMessages({ to })).find((received) => received.subject === subject);
+    if (message) return message;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`no mail "${subject}" reached ${to}`);
 }
 
 async function tokenStateInList(): Promise<string> {
@@ -73,8 +85,8 @@ describe.skipIf(!labIsAvailable)('token status for support staff', () => {
     const caFile = path.join(database.dataDir, 'lab-ca.pem');
     writeFileSync(caFile, getLab().caCertificate);
     [browser, portal] = await Promise.all([launchBrowser(), startPortal({ database, env: { NODE_EXTRA_CA_CERTS: caFile } })]);
-    [support, owner] = await Promise.all([openPage(browser, portal), openPage(browser, portal)]);
-    await Promise.all([signIn(support.page, SUPPORT), signIn(owner.page, OWNER)]);
+    [support, owner, admin] = await Promise.all([openPage(browser, portal), openPage(browser, portal), openPage(browser, portal)]);
+    await Promise.all([signIn(support.page, SUPPORT), signIn(owner.page, OWNER), signIn(admin.page, ADMIN)]);
 
     const lab = getLab();
     const google = lab.personas.google;
@@ -131,19 +143,43 @@ describe.skipIf(!labIsAvailable)('token status for support staff', () => {
     expect(await support.page.locator(`tr[data-mailbox="${account}"]`).getByTestId('hint').textContent()).toMatch(/connects the mailbox again/);
   });
 
-  it('sends a reconnect link that the owner follows to reconnect, and the list shows the mailbox valid again', async () => {
+  it('lets the admin choose the mailbox notifications are sent from, and check it with a test notification', async () => {
+    const sender = `notify-${Math.random().toString(36).slice(2, 8)}@gmail.lab.test`;
+    await labControl.createAccount({ email: sender, provider: 'google', password: LAB_ACCOUNT_PASSWORD });
+    const mailbox = await api(adminKey, 'POST', '/api/v1/mailboxes', { address: sender, ownerEmail: ADMIN.email, profileId });
+    await api(adminKey, 'POST', `/api/v1/mailboxes/${mailbox.id}/approve`);
+    const page = admin.page;
+    await page.goto(`/mailboxes/${mailbox.id}`);
+    await connectAt(page, { mailboxId: mailbox.id, account: sender, button: 'Connect to Gmail' });
+
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }).click();
+    await page.getByText('No sender is set: notifications are logged, not mailed.').waitFor();
+    const field = page.getByLabel('Send notifications from');
+    await waitForHydration(field);
+    await field.fill(sender);
+    await page.getByRole('button', { name: 'Save sender' }).click();
+    await page.getByText(`Notifications are now sent from ${sender} through Lab Gmail (support).`).waitFor();
+    await page.getByRole('button', { name: 'Send me a test notification' }).click();
+    await page.getByText(`A test notification was sent from ${sender} to ${ADMIN.email}.`).waitFor();
+    expect((await receivedMail(ADMIN.email, 'Mailroom test notification')).envelopeFrom).toBe(sender);
+  });
+
+  it('mails the owner a reconnect link that they follow to reconnect, and the list shows the mailbox valid again', async () => {
     const page = support.page;
     await page.goto(`/mailboxes/${mailboxId}/timeline`);
     const send = page.getByRole('button', { name: 'Send a reconnect link' });
     await waitForHydration(send);
     await send.click();
-    const link = await page.getByTestId('reconnect-link').inputValue();
-    expect(link).toMatch(new RegExp(`^${portal.url}/reconnect/[A-Za-z0-9_-]{40,}$`));
-    await page.getByText(`give ${OWNER.email} this link`, { exact: false }).waitFor();
+    await page.getByText(`The reconnect link was mailed to ${OWNER.email} from notify-`, { exact: false }).waitFor();
+    // Mailed, so support never holds the link itself.
+    expect(await page.getByTestId('reconnect-link').count()).toBe(0);
+    const mail = await receivedMail(OWNER.email, `Reconnect your mailbox ${account}`);
+    const link = new RegExp(`${portal.url}/reconnect/[A-Za-z0-9_-]{40,}`).exec(mail.raw.replace(/=\r?\n/g, ''))?.[0];
+    expect(link, mail.raw).toBeDefined();
 
     // The owner opens it signed out: sign-in first, then the mailbox's Connect page.
     const { context, page: fresh } = await openPage(browser, portal);
-    await fresh.goto(link);
+    await fresh.goto(link!);
     await fresh.waitForURL(/\/sign-in/);
     await signIn(fresh, OWNER);
     await fresh.waitForURL(new RegExp(`/mailboxes/${mailboxId}$`)).catch(async (error) => {

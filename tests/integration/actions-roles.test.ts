@@ -1,9 +1,11 @@
 import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createFirstAdminAction } from '@/app/(auth)/setup/actions';
+import { sendTestNotificationAction, setNotificationSenderAction } from '@/app/(portal)/settings/actions';
 import { changeRoleAction, createApiKeyAction, createUserAction, setActiveAction } from '@/app/(portal)/users/actions';
 import type { User } from '@/db/schema';
 import { COMMAND_LINE_ACTOR } from '@/lib/audit/actor';
 import { IDLE } from '@/lib/auth/form-action-state';
+import { getNotificationSettings } from '@/lib/settings/notification-sender';
 import { countUsers, createUser, getUserByEmail, getUserById } from '@/lib/users/users';
 
 // The request scope and its session cookie are the one thing a test cannot produce without a
@@ -118,5 +120,36 @@ describe('server actions check the role on the server', () => {
       /NEXT_REDIRECT;.*\/sign-in/,
     );
     expect(await getUserByEmail({ email: 'late@example.org' })).toBeNull();
+  });
+});
+
+describe('settings actions', () => {
+  it('refuse support and owners, changing nothing', async () => {
+    for (const caller of [support, owner]) {
+      session.userId = caller.id;
+      expect(await interruption(setNotificationSenderAction(IDLE, form({ senderAddress: 'someone@example.org' })))).toMatch(
+        /^NEXT_HTTP_ERROR_FALLBACK;403$/,
+      );
+      expect(await interruption(sendTestNotificationAction(IDLE, form({})))).toMatch(/^NEXT_HTTP_ERROR_FALLBACK;403$/);
+    }
+    expect((await getNotificationSettings()).sender).toBeNull();
+  });
+
+  it('tell an admin what is wrong with a sender address, changing nothing', async () => {
+    session.userId = admin.id;
+    expect(await setNotificationSenderAction(IDLE, form({ senderAddress: 'not an address' }))).toMatchObject({
+      status: 'error',
+      fieldErrors: { senderAddress: [expect.stringMatching(/valid email address/)] },
+    });
+    expect(await setNotificationSenderAction(IDLE, form({ senderAddress: 'nobody@example.org' }))).toMatchObject({
+      status: 'error',
+      fieldErrors: { senderAddress: [expect.stringMatching(/No mailbox has this address/)] },
+    });
+    expect((await getNotificationSettings()).sender).toBeNull();
+    expect(await sendTestNotificationAction(IDLE, form({}))).toMatchObject({ status: 'error', message: expect.stringMatching(/No notification sender is set/) });
+    expect(await setNotificationSenderAction(IDLE, form({ senderAddress: '' }))).toMatchObject({
+      status: 'success',
+      message: expect.stringMatching(/No notification sender/),
+    });
   });
 });

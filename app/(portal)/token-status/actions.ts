@@ -10,7 +10,7 @@ import { db } from '@/db';
 import { AppError, notFound } from '@/lib/errors';
 import { getMailbox } from '@/lib/mailboxes/mailboxes';
 import { OAuthFailure } from '@/lib/oauth/oauth-failure';
-import { createReconnectLink } from '@/lib/oauth/reconnect-links';
+import { createReconnectLink, describeReconnectDelivery } from '@/lib/oauth/reconnect-links';
 import { testMailbox } from '@/lib/tester/test-mailbox';
 import { checkGrant } from '@/lib/tokens/check-grants';
 import { id } from '@/lib/validations/common';
@@ -61,10 +61,7 @@ const reconnectLinkForm = formAction(
   async ({ mailboxId }, user) => {
     const link = await createReconnectLink({ viewer: user, mailboxId });
     revalidatePath(timeline(mailboxId));
-    return {
-      message: `No notification mail profile is set, so nothing was sent: give ${link.ownerEmail} this link. It works once, until ${link.expiresAt.toISOString().slice(0, 16).replace('T', ' ')} UTC, after they sign in.`,
-      data: { url: link.url },
-    };
+    return { message: describeReconnectDelivery(link), data: { url: link.url } };
   },
 );
 
@@ -76,6 +73,6 @@ export async function checkNowAction(previous: ActionState, formData: FormData) 
   return checkNowForm(previous, formData);
 }
 
-export async function sendReconnectLinkAction(previous: ActionState<{ url: string }>, formData: FormData) {
+export async function sendReconnectLinkAction(previous: ActionState<{ url: string | null }>, formData: FormData) {
   return reconnectLinkForm(previous, formData);
 }
