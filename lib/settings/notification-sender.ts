@@ -1,5 +1,5 @@
 import 'server-only';
-import { eq } from 'drizzle-orm';
+import { eq, isNotNull, sql, type SQL } from 'drizzle-orm';
 import { db } from '@/db';
 import { mailboxes, portalSettings, serverProfiles, type Mailbox, type ServerProfile } from '@/db/schema';
 import type { Actor } from '@/lib/audit/actor';
@@ -19,37 +19,52 @@ export type NotificationSenderSummary = {
 
 export type NotificationSettings = { sender: NotificationSenderSummary | null; updatedAt: string | null };
 
-type SenderRow = { mailbox: Mailbox; profile: ServerProfile };
+/** The status fields a summary reads: never a password, token or client secret. */
+const statusColumns = {
+  mailboxId: mailboxes.id,
+  address: mailboxes.address,
+  outgoing: mailboxes.outgoing,
+  approval: mailboxes.approval,
+  status: mailboxes.status,
+  connection: mailboxes.connection,
+  outgoingStatus: mailboxes.outgoingStatus,
+  hasPassword: sql<boolean>`${isNotNull(mailboxes.password)}`,
+  profileId: serverProfiles.id,
+  profileName: serverProfiles.name,
+  authType: serverProfiles.authType,
+  outgoingHost: serverProfiles.outgoingHost,
+  outgoingPort: serverProfiles.outgoingPort,
+};
+
+type SenderStatus = Pick<Mailbox, 'address' | 'outgoing' | 'approval' | 'status' | 'connection' | 'outgoingStatus'> &
+  Pick<ServerProfile, 'authType' | 'outgoingHost' | 'outgoingPort'> & { mailboxId: string; hasPassword: boolean; profileId: string; profileName: string };
+
+function selectSenderStatus(where: SQL) {
+  return db
+    .select(statusColumns)
+    .from(mailboxes)
+    .innerJoin(serverProfiles, eq(serverProfiles.id, mailboxes.profileId))
+    .where(where);
+}
 
 /** Why this mailbox cannot send notifications now, read from its status fields alone. */
-function senderProblem({ mailbox, profile }: SenderRow): string | null {
-  if (mailbox.outgoing !== 'server_side') return 'Its outgoing mail is turned off: turn it on in the mailbox, or choose another sender.';
-  if (mailbox.approval !== 'approved') return 'Its address is not approved: approve it, or choose another sender.';
-  if (mailbox.status === 'disabled') return 'The mailbox is disabled: enable it, or choose another sender.';
-  if (profile.authType === 'password') {
-    if (!mailbox.password) return 'No password is stored for it: its owner enters the password or app password.';
-  } else if (mailbox.connection !== 'connected') {
-    return mailbox.connection === 'needs_reconnect'
+function senderProblem(sender: SenderStatus): string | null {
+  if (sender.outgoing !== 'server_side') return 'Its outgoing mail is turned off: turn it on in the mailbox, or choose another sender.';
+  if (sender.approval !== 'approved') return 'Its address is not approved: approve it, or choose another sender.';
+  if (sender.status === 'disabled') return 'The mailbox is disabled: enable it, or choose another sender.';
+  if (sender.authType === 'password') {
+    if (!sender.hasPassword) return 'No password is stored for it: its owner enters the password or app password.';
+  } else if (sender.connection !== 'connected') {
+    return sender.connection === 'needs_reconnect'
       ? 'The provider refused its grant: its owner connects the mailbox again.'
       : 'It is not connected yet: its owner connects it.';
   }
-  if (mailbox.outgoingStatus === 'failure') return 'Its last test failed to send: run a test on the mailbox to see why.';
+  if (sender.outgoingStatus === 'failure') return 'Its last test failed to send: run a test on the mailbox to see why.';
   return null;
 }
 
-function summarize(row: SenderRow): NotificationSenderSummary {
-  return {
-    mailboxId: row.mailbox.id,
-    address: row.mailbox.address,
-    profileId: row.profile.id,
-    profileName: row.profile.name,
-    outgoingServer: `${row.profile.outgoingHost}:${row.profile.outgoingPort}`,
-    problem: senderProblem(row),
-  };
-}
-
 /** The sender mailbox with its profile, secrets included: for the code that sends, never for a page. */
-export async function loadNotificationSender(): Promise<SenderRow | null> {
+export async function loadNotificationSender(): Promise<{ mailbox: Mailbox; profile: ServerProfile } | null> {
   const [row] = await db
     .select({ mailbox: mailboxes, profile: serverProfiles })
     .from(portalSettings)
@@ -59,23 +74,31 @@ export async function loadNotificationSender(): Promise<SenderRow | null> {
 }
 
 export async function getNotificationSettings(): Promise<NotificationSettings> {
-  const [settings] = await db.select({ updatedAt: portalSettings.updatedAt }).from(portalSettings);
-  const sender = await loadNotificationSender();
-  return { sender: sender ? summarize(sender) : null, updatedAt: settings?.updatedAt.toISOString() ?? null };
+  const [settings] = await db.select().from(portalSettings);
+  const [sender] = settings?.notificationMailboxId ? await selectSenderStatus(eq(mailboxes.id, settings.notificationMailboxId)) : [];
+  return {
+    sender: sender
+      ? {
+          mailboxId: sender.mailboxId,
+          address: sender.address,
+          profileId: sender.profileId,
+          profileName: sender.profileName,
+          outgoingServer: `${sender.outgoingHost}:${sender.outgoingPort}`,
+          problem: senderProblem(sender),
+        }
+      : null,
+    updatedAt: settings?.updatedAt.toISOString() ?? null,
+  };
 }
 
-async function findCandidate(choice: { mailboxId: string } | { address: string }): Promise<SenderRow> {
-  const [row] = await db
-    .select({ mailbox: mailboxes, profile: serverProfiles })
-    .from(mailboxes)
-    .innerJoin(serverProfiles, eq(serverProfiles.id, mailboxes.profileId))
-    .where('address' in choice ? eq(mailboxes.address, choice.address) : eq(mailboxes.id, choice.mailboxId));
+async function findCandidate(choice: { mailboxId: string } | { address: string }): Promise<SenderStatus> {
+  const [candidate] = await selectSenderStatus('address' in choice ? eq(mailboxes.address, choice.address) : eq(mailboxes.id, choice.mailboxId));
   const field = 'address' in choice ? 'senderAddress' : 'notificationMailboxId';
-  if (!row) throw invalidInput({ [field]: ['No mailbox has this address: create it first, then choose it here.'] });
-  if (row.mailbox.outgoing !== 'server_side') throw invalidInput({ [field]: ['This mailbox’s outgoing mail is turned off, so it cannot send notifications.'] });
-  if (row.mailbox.approval !== 'approved') throw invalidInput({ [field]: ['This mailbox’s address is not approved yet: approve it first.'] });
-  if (row.mailbox.status === 'disabled') throw invalidInput({ [field]: ['This mailbox is disabled.'] });
-  return row;
+  if (!candidate) throw invalidInput({ [field]: ['No mailbox has this address: create it first, then choose it here.'] });
+  if (candidate.outgoing !== 'server_side') throw invalidInput({ [field]: ['This mailbox’s outgoing mail is turned off, so it cannot send notifications.'] });
+  if (candidate.approval !== 'approved') throw invalidInput({ [field]: ['This mailbox’s address is not approved yet: approve it first.'] });
+  if (candidate.status === 'disabled') throw invalidInput({ [field]: ['This mailbox is disabled.'] });
+  return candidate;
 }
 
 /**
@@ -91,7 +114,7 @@ export async function setNotificationSender({
   choice: { mailboxId: string } | { address: string } | null;
 }): Promise<NotificationSettings> {
   const candidate = choice ? await findCandidate(choice) : null;
-  const notificationMailboxId = candidate?.mailbox.id ?? null;
+  const notificationMailboxId = candidate?.mailboxId ?? null;
   await db.transaction(async (tx) => {
     const values = { notificationMailboxId, updatedById: actor.userId, updatedAt: new Date() };
     await tx.insert(portalSettings).values({ id: true, ...values }).onConflictDoUpdate({ target: portalSettings.id, set: values });
@@ -100,8 +123,8 @@ export async function setNotificationSender({
       action: 'settings.notification_sender',
       target: { type: 'settings', id: null },
       mailboxId: notificationMailboxId,
-      profileId: candidate?.profile.id ?? null,
-      detail: { sender: candidate ? `${candidate.mailbox.address} via ${candidate.profile.name}` : 'none: notifications are logged' },
+      profileId: candidate?.profileId ?? null,
+      detail: { sender: candidate ? `${candidate.address} via ${candidate.profileName}` : 'none: notifications are logged' },
     });
   });
   return getNotificationSettings();

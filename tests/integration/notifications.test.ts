@@ -14,13 +14,14 @@ import { COMMAND_LINE_ACTOR } from '@/lib/audit/actor';
 import { decryptSecret } from '@/lib/crypto/secrets';
 import { getEnv } from '@/lib/env';
 import { applyMailboxEvent, createMailbox, deleteMailbox } from '@/lib/mailboxes/mailboxes';
+import { setMailboxPassword } from '@/lib/mailboxes/set-mailbox-password';
 import { completeAuthorization } from '@/lib/oauth/complete-authorization';
 import { spendReconnectLink } from '@/lib/oauth/reconnect-links';
 import { startAuthorization } from '@/lib/oauth/start-authorization';
 import { authorizeAsUser } from '../../scripts/lab/headless-user';
 import { callRoute } from '../helpers/api';
 import { captureLogs } from '../helpers/captured-logs';
-import { userWithKey } from '../helpers/fixtures';
+import { insertProfile, userWithKey } from '../helpers/fixtures';
 import { getLab, labControl, labIsAvailable } from '../helpers/lab';
 import { createLabAccount, insertLabGoogleProfile } from '../helpers/lab-profiles';
 
@@ -50,10 +51,14 @@ const testNotification = (key: string) => call(postTestNotification, { method: '
 const reconnectLink = (key: string, id: string) =>
   call(postReconnectLink, { method: 'POST', path: `/api/v1/mailboxes/${id}/reconnect-link`, key, params: { id } });
 
-async function approvedMailbox(person: Person, address: string, outgoing: 'server_side' | 'none' = 'server_side'): Promise<string> {
+async function approvedMailbox(
+  person: Person,
+  address: string,
+  { outgoing = 'server_side', profileId = profile.id }: { outgoing?: 'server_side' | 'none'; profileId?: string } = {},
+): Promise<string> {
   const mailbox = await createMailbox({
     actor: COMMAND_LINE_ACTOR,
-    input: { address, ownerId: person.user.id, profileId: profile.id, incoming: 'server_side', outgoing, shared: false },
+    input: { address, ownerId: person.user.id, profileId, incoming: 'server_side', outgoing, shared: false },
   });
   await applyMailboxEvent({ actor: COMMAND_LINE_ACTOR, id: mailbox.id, event: 'approve' });
   return mailbox.id;
@@ -66,10 +71,12 @@ async function connect(person: Person, mailboxId: string, account: string): Prom
   expect(outcome.ok).toBe(true);
 }
 
-/** The mail the lab's SMTP sink received for `to` about `subject`, waiting for the relay. */
-async function receivedMail(to: string, subject: string) {
+/** The newest mail the lab's SMTP sink received for `to` about `subject` since `since`, waiting for the relay. */
+async function receivedMail(to: string, subject: string, since: Date) {
   for (let attempt = 0; attempt < 50; attempt += 1) {
-    const message = (await labControl.receivedMessages({ to })).find((received) => received.subject === subject);
+    const message = (await labControl.receivedMessages({ to }))
+      .filter((received) => received.subject === subject && Date.parse(received.receivedAt) >= since.getTime())
+      .at(-1);
     if (message) return message;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
@@ -114,7 +121,7 @@ describe.skipIf(!labIsAvailable)('notifications', () => {
     expect((await chooseSender(support.key, senderId)).status).toBe(403);
     expect((await testNotification(support.key)).status).toBe(403);
 
-    const receiveOnly = await approvedMailbox(admin, `receive-only-${run}@gmail.lab.test`, 'none');
+    const receiveOnly = await approvedMailbox(admin, `receive-only-${run}@gmail.lab.test`, { outgoing: 'none' });
     const refused = await chooseSender(admin.key, receiveOnly);
     expect(refused.status).toBe(422);
     expect(refused.json.error.fields.notificationMailboxId[0]).toMatch(/outgoing mail is turned off/);
@@ -130,18 +137,20 @@ describe.skipIf(!labIsAvailable)('notifications', () => {
   });
 
   it('mails the admin a test notification from the sender', async () => {
+    const since = new Date();
     const response = await testNotification(admin.key);
     expect(response.status).toBe(200);
     expect(response.json).toEqual({ sent: true, sender: senderAddress, to: admin.user.email });
-    const mail = await receivedMail(admin.user.email, 'Mailroom test notification');
+    const mail = await receivedMail(admin.user.email, 'Mailroom test notification', since);
     expect(mail.envelopeFrom).toBe(senderAddress);
   });
 
   it('mails the owner a reconnect link that works once, without showing it to support', async () => {
+    const since = new Date();
     const response = await reconnectLink(support.key, ownerMailboxId);
     expect(response.status).toBe(201);
     expect(response.json).toMatchObject({ sent: true, sender: senderAddress, reason: null, url: null });
-    const mail = await receivedMail(owner.user.email, `Reconnect your mailbox owner-box-${run}@gmail.lab.test`);
+    const mail = await receivedMail(owner.user.email, `Reconnect your mailbox owner-box-${run}@gmail.lab.test`, since);
     const link = /https?:\/\/\S+\/reconnect\/([A-Za-z0-9_-]{40,})/.exec(mail.raw.replace(/=\r?\n/g, ''));
     expect(link, mail.raw).not.toBeNull();
     expect(await spendReconnectLink({ viewer: support.user, token: link![1]! })).toEqual({ ok: false, reason: 'not_owner' });
@@ -163,8 +172,41 @@ describe.skipIf(!labIsAvailable)('notifications', () => {
     expect(failed.json.error.message).toMatch(/not sent/);
   });
 
+  it('sends as a mailbox of a password profile, and names what is missing until its password is stored', async () => {
+    const { generic } = getLab().mail;
+    const passwordProfile = await insertProfile({
+      name: `Lab generic (notifications ${run})`,
+      serverType: 'custom',
+      authType: 'password',
+      clientId: null,
+      scopes: [],
+      incomingHost: generic.imap.tls.host,
+      incomingPort: generic.imap.tls.port,
+      incomingSecurity: 'tls',
+      outgoingHost: generic.smtp.starttls.host,
+      outgoingPort: generic.smtp.starttls.port,
+      outgoingSecurity: 'starttls',
+      internalServer: true,
+    });
+    const address = `desk-${run}@imap.lab.test`;
+    const password = `desk password ${run}`;
+    await labControl.createAccount({ email: address, provider: 'password', password });
+    const deskId = await approvedMailbox(admin, address, { profileId: passwordProfile.id });
+    const chosen = await chooseSender(admin.key, deskId);
+    expect(chosen.json.sender.problem).toMatch(/No password is stored/);
+    expect((await testNotification(admin.key)).json.error.message).toMatch(/no password is stored/);
+
+    await setMailboxPassword({ viewer: admin.user, mailboxId: deskId, password });
+    expect((await settings(admin.key)).json.sender.problem).toBeNull();
+    const since = new Date();
+    expect((await testNotification(admin.key)).status).toBe(200);
+    expect((await receivedMail(admin.user.email, 'Mailroom test notification', since)).envelopeFrom).toBe(address);
+    expect(bodies.join('\n') + logs.text()).not.toContain(password);
+  });
+
   it('forgets the sender when its mailbox is deleted', async () => {
-    await deleteMailbox({ actor: COMMAND_LINE_ACTOR, id: brokenId });
+    const { sender } = (await settings(admin.key)).json;
+    await deleteMailbox({ actor: COMMAND_LINE_ACTOR, id: sender.mailboxId });
     expect((await settings(admin.key)).json.sender).toBeNull();
   });
 
