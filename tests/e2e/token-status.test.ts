@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, openPage, signIn, waitForHydration } from '../helpers/browser';
 import { runCli } from '../helpers/cli';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
-import { getLab, labControl, labIsAvailable } from '../helpers/lab';
+import { getLab, labControl, labIsAvailable, waitForReceivedMail } from '../helpers/lab';
 import { startPortal, type Portal } from '../helpers/portal';
 
 const ADMIN = { email: 'admin@example.org', password: 'admin password 7h8j9k' };
@@ -62,21 +62,6 @@ async function connectAt(page: Page, options: { mailboxId: string; account: stri
 }
 
 const connectAsOwner = (button: string) => connectAt(owner.page, { mailboxId, account, button });
-
-/**
- * The newest mail the lab's SMTP sink received for `to` about `subject` since `since`, once the relay
- * has passed it on (the other database's run of this file mails the same people).
- */
-async function receivedMail(to: string, subject: string, since: Date) {
-  for (let attempt = 0; attempt < 50; attempt += 1) {
-    const message = (await labControl.receivedMessages({ to }))
-      .filter((received) => received.subject === subject && Date.parse(received.receivedAt) >= since.getTime())
-      .at(-1);
-    if (message) return message;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`no mail "${subject}" reached ${to}`);
-}
 
 async function tokenStateInList(): Promise<string> {
   await support.page.goto(`/token-status?q=${encodeURIComponent(account)}`);
@@ -168,7 +153,7 @@ describe.skipIf(!labIsAvailable)('token status for support staff', () => {
     const since = new Date();
     await page.getByRole('button', { name: 'Send me a test notification' }).click();
     await page.getByText(`A test notification was sent from ${sender} to ${ADMIN.email}.`).waitFor();
-    expect((await receivedMail(ADMIN.email, 'Mailroom test notification', since)).envelopeFrom).toBe(sender);
+    expect((await waitForReceivedMail({ to: ADMIN.email, subject: 'Mailroom test notification', since })).envelopeFrom).toBe(sender);
   });
 
   it('mails the owner a reconnect link that they follow to reconnect, and the list shows the mailbox valid again', async () => {
@@ -181,7 +166,7 @@ describe.skipIf(!labIsAvailable)('token status for support staff', () => {
     await page.getByText(`The reconnect link was mailed to ${OWNER.email} from notify-`, { exact: false }).waitFor();
     // Mailed, so support never holds the link itself.
     expect(await page.getByTestId('reconnect-link').count()).toBe(0);
-    const mail = await receivedMail(OWNER.email, `Reconnect your mailbox ${account}`, since);
+    const mail = await waitForReceivedMail({ to: OWNER.email, subject: `Reconnect your mailbox ${account}`, since });
     const link = new RegExp(`${portal.url}/reconnect/[A-Za-z0-9_-]{40,}`).exec(mail.raw.replace(/=\r?\n/g, ''))?.[0];
     expect(link, mail.raw).toBeDefined();
 

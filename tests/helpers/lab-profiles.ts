@@ -74,6 +74,27 @@ export function insertLabMicrosoftProfile(
   });
 }
 
+/** A generic IMAP + SMTP profile with passwords, for the lab's `generic` server (STARTTLS submission). */
+export function insertLabGenericProfile(overrides: Partial<Parameters<typeof insertProfile>[0]> = {}): Promise<ServerProfile> {
+  const { generic } = getLab().mail;
+  return insertProfile({
+    name: `Lab generic ${Math.random().toString(36).slice(2, 8)}`,
+    serverType: 'custom',
+    authType: 'password',
+    clientId: null,
+    scopes: [],
+    incomingProtocol: 'imap',
+    incomingHost: generic.imap.tls.host,
+    incomingPort: generic.imap.tls.port,
+    incomingSecurity: 'tls',
+    outgoingHost: generic.smtp.starttls.host,
+    outgoingPort: generic.smtp.starttls.port,
+    outgoingSecurity: 'starttls',
+    internalServer: true,
+    ...overrides,
+  });
+}
+
 /**
  * A lab account of its own for a test that changes it (revokes its grants, disables its SMTP):
  * test files and database projects share one lab, so they must not share such an account.

@@ -5,6 +5,7 @@ import { ImapFlow } from 'imapflow';
 import nodemailer from 'nodemailer';
 import { inject } from 'vitest';
 import { approveDeviceCode, authorizeAsUser } from '../../scripts/lab/headless-user';
+import { waitUntil } from './wait-until';
 import type {
   ConnectionStats,
   Endpoint,
@@ -107,6 +108,18 @@ export const labControl = {
   /** Ports of your own for one mail server, same Dovecot and faults, counted apart; they start at zero. */
   openMailPorts: (options: { server: MailServerName }) => post<MailPorts>({ path: '/mail-ports', body: options }),
 };
+
+/**
+ * The newest mail the lab's SMTP sink received for `to` about `subject` since `since`, once the relay
+ * has passed it on. Runs on both databases share the lab and mail the same people: `since` tells them apart.
+ */
+export function waitForReceivedMail({ to, subject, since }: { to: string; subject: string; since: Date }): Promise<ReceivedMessage> {
+  return waitUntil(`mail "${subject}" to ${to}`, async () =>
+    (await labControl.receivedMessages({ to }))
+      .filter((received) => received.subject === subject && Date.parse(received.receivedAt) >= since.getTime())
+      .at(-1),
+  );
+}
 
 export type TokenSet = {
   accessToken: string;

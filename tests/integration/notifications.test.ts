@@ -21,9 +21,9 @@ import { startAuthorization } from '@/lib/oauth/start-authorization';
 import { authorizeAsUser } from '../../scripts/lab/headless-user';
 import { callRoute } from '../helpers/api';
 import { captureLogs } from '../helpers/captured-logs';
-import { insertProfile, userWithKey } from '../helpers/fixtures';
-import { getLab, labControl, labIsAvailable } from '../helpers/lab';
-import { createLabAccount, insertLabGoogleProfile } from '../helpers/lab-profiles';
+import { userWithKey } from '../helpers/fixtures';
+import { getLab, labControl, labIsAvailable, waitForReceivedMail } from '../helpers/lab';
+import { createLabAccount, insertLabGenericProfile, insertLabGoogleProfile } from '../helpers/lab-profiles';
 
 type Person = { user: User; key: string };
 let admin: Person;
@@ -69,18 +69,6 @@ async function connect(person: Person, mailboxId: string, account: string): Prom
   const callback = await authorizeAsUser({ authorizationUrl: (started as { authorizationUrl: string }).authorizationUrl, email: account });
   const { outcome } = await completeAuthorization({ userId: person.user.id, query: Object.fromEntries(callback.searchParams) });
   expect(outcome.ok).toBe(true);
-}
-
-/** The newest mail the lab's SMTP sink received for `to` about `subject` since `since`, waiting for the relay. */
-async function receivedMail(to: string, subject: string, since: Date) {
-  for (let attempt = 0; attempt < 50; attempt += 1) {
-    const message = (await labControl.receivedMessages({ to }))
-      .filter((received) => received.subject === subject && Date.parse(received.receivedAt) >= since.getTime())
-      .at(-1);
-    if (message) return message;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`no mail "${subject}" reached ${to}`);
 }
 
 describe.skipIf(!labIsAvailable)('notifications', () => {
@@ -141,7 +129,7 @@ describe.skipIf(!labIsAvailable)('notifications', () => {
     const response = await testNotification(admin.key);
     expect(response.status).toBe(200);
     expect(response.json).toEqual({ sent: true, sender: senderAddress, to: admin.user.email });
-    const mail = await receivedMail(admin.user.email, 'Mailroom test notification', since);
+    const mail = await waitForReceivedMail({ to: admin.user.email, subject: 'Mailroom test notification', since });
     expect(mail.envelopeFrom).toBe(senderAddress);
   });
 
@@ -150,7 +138,7 @@ describe.skipIf(!labIsAvailable)('notifications', () => {
     const response = await reconnectLink(support.key, ownerMailboxId);
     expect(response.status).toBe(201);
     expect(response.json).toMatchObject({ sent: true, sender: senderAddress, reason: null, url: null });
-    const mail = await receivedMail(owner.user.email, `Reconnect your mailbox owner-box-${run}@gmail.lab.test`, since);
+    const mail = await waitForReceivedMail({ to: owner.user.email, subject: `Reconnect your mailbox owner-box-${run}@gmail.lab.test`, since });
     const link = /https?:\/\/\S+\/reconnect\/([A-Za-z0-9_-]{40,})/.exec(mail.raw.replace(/=\r?\n/g, ''));
     expect(link, mail.raw).not.toBeNull();
     expect(await spendReconnectLink({ viewer: support.user, token: link![1]! })).toEqual({ ok: false, reason: 'not_owner' });
@@ -173,21 +161,7 @@ describe.skipIf(!labIsAvailable)('notifications', () => {
   });
 
   it('sends as a mailbox of a password profile, and names what is missing until its password is stored', async () => {
-    const { generic } = getLab().mail;
-    const passwordProfile = await insertProfile({
-      name: `Lab generic (notifications ${run})`,
-      serverType: 'custom',
-      authType: 'password',
-      clientId: null,
-      scopes: [],
-      incomingHost: generic.imap.tls.host,
-      incomingPort: generic.imap.tls.port,
-      incomingSecurity: 'tls',
-      outgoingHost: generic.smtp.starttls.host,
-      outgoingPort: generic.smtp.starttls.port,
-      outgoingSecurity: 'starttls',
-      internalServer: true,
-    });
+    const passwordProfile = await insertLabGenericProfile({ name: `Lab generic (notifications ${run})` });
     const address = `desk-${run}@imap.lab.test`;
     const password = `desk password ${run}`;
     await labControl.createAccount({ email: address, provider: 'password', password });
@@ -200,7 +174,7 @@ describe.skipIf(!labIsAvailable)('notifications', () => {
     expect((await settings(admin.key)).json.sender.problem).toBeNull();
     const since = new Date();
     expect((await testNotification(admin.key)).status).toBe(200);
-    expect((await receivedMail(admin.user.email, 'Mailroom test notification', since)).envelopeFrom).toBe(address);
+    expect((await waitForReceivedMail({ to: admin.user.email, subject: 'Mailroom test notification', since })).envelopeFrom).toBe(address);
     expect(bodies.join('\n') + logs.text()).not.toContain(password);
   });
 

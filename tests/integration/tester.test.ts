@@ -19,7 +19,7 @@ import { authorizeAsUser } from '../../scripts/lab/headless-user';
 import { captureLogs } from '../helpers/captured-logs';
 import { insertProfile } from '../helpers/fixtures';
 import { getLab, labControl, labIsAvailable } from '../helpers/lab';
-import { insertLabGoogleProfile, insertLabMicrosoftProfile } from '../helpers/lab-profiles';
+import { insertLabGenericProfile, insertLabGoogleProfile, insertLabMicrosoftProfile } from '../helpers/lab-profiles';
 
 const logs = captureLogs();
 const run = randomBytes(3).toString('hex');
@@ -67,24 +67,7 @@ async function passwordMailbox(profile: ServerProfile, account: { address: strin
 }
 
 function genericProfile(overrides: Parameters<typeof insertProfile>[0] = {}) {
-  const { generic } = getLab().mail;
-  return insertProfile({
-    name: `Lab generic ${randomBytes(3).toString('hex')}`,
-    serverType: 'custom',
-    authType: 'password',
-    clientId: null,
-    scopes: [],
-    incomingProtocol: 'imap',
-    incomingHost: generic.imap.tls.host,
-    incomingPort: generic.imap.tls.port,
-    incomingSecurity: 'tls',
-    outgoingHost: generic.smtp.starttls.host,
-    outgoingPort: generic.smtp.starttls.port,
-    outgoingSecurity: 'starttls',
-    internalServer: true,
-    connectionTimeoutSeconds: 5,
-    ...overrides,
-  });
+  return insertLabGenericProfile({ connectionTimeoutSeconds: 5, ...overrides });
 }
 
 async function listen(server: Server): Promise<number> {
