@@ -8,6 +8,7 @@ import {
   jsonb,
   pgEnum,
   pgTable,
+  primaryKey,
   text,
   timestamp,
   uniqueIndex,
@@ -199,12 +200,35 @@ export const oauthGrants = pgTable(
     refreshLeaseUntil: timestamp('refresh_lease_until', { withTimezone: true }),
     /** When a background check last confirmed the grant still works. */
     lastCheckedAt: timestamp('last_checked_at', { withTimezone: true }),
+    /** Refresh attempts so far: the next one's place in the mailbox's refresh history ring. */
+    refreshAttempts: integer('refresh_attempts').notNull().default(0),
     ...timestamps,
   },
   (table) => [
     index('oauth_grants_profile_idx').on(table.profileId, table.consentedAt),
     index('oauth_grants_expiry_idx').on(table.accessTokenExpiresAt),
   ],
+);
+
+/**
+ * The last refresh attempts of each mailbox's token, for its timeline: a ring of a fixed number of
+ * slots per mailbox, overwritten in turn, so the history stays bounded however often tokens refresh
+ * (every hour, for every connected mailbox). Never a token: outcomes and errors only.
+ */
+export const tokenRefreshes = pgTable(
+  'token_refreshes',
+  {
+    mailboxId: uuid('mailbox_id')
+      .notNull()
+      .references(() => mailboxes.id, { onDelete: 'cascade' }),
+    slot: integer('slot').notNull(),
+    at: timestamp('at', { withTimezone: true }).notNull(),
+    ok: boolean('ok').notNull(),
+    /** The provider sent a new refresh token (rotation) with this refresh. */
+    rotated: boolean('rotated').notNull().default(false),
+    error: jsonb('error').$type<StoredError & { temporary: boolean }>(),
+  },
+  (table) => [primaryKey({ columns: [table.mailboxId, table.slot] })],
 );
 
 /** An OAuth authorization in progress: single use, expiring. */

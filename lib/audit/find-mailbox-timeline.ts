@@ -2,6 +2,7 @@ import 'server-only';
 import type { AuditEvent } from '@/db/schema';
 import { findConnectionTests, type ConnectionTestResult } from '@/lib/tester/connection-tests';
 import type { TokenStatusRow } from '@/lib/tokens/find-token-statuses';
+import { findRefreshAttempts, type RefreshAttempt } from '@/lib/tokens/refresh-history';
 import { findAuditEvents } from './find-audit-events';
 
 export type TimelineKind = 'connect' | 'refresh' | 'failure' | 'test' | 'approval' | 'move' | 'support' | 'change';
@@ -59,33 +60,43 @@ function fromTest(test: ConnectionTestResult): TimelineEntry {
   };
 }
 
-/** What the grant itself records: the consent, the last refresh and the last refresh error. */
-function fromGrant(status: TokenStatusRow): TimelineEntry[] {
+/** The consent the grant records, and the refresh attempts kept for the mailbox. */
+function fromGrant(status: TokenStatusRow, refreshes: RefreshAttempt[]): TimelineEntry[] {
   if (status.state === 'none') return [];
   const entries: TimelineEntry[] = [];
   if (status.consentedAt) {
     entries.push({ at: status.consentedAt, kind: 'connect', title: `Connected as ${status.account ?? 'unknown'}`, actor: 'owner consent', detail: null });
   }
-  if (status.lastRefreshAt) entries.push({ at: status.lastRefreshAt, kind: 'refresh', title: 'Access token refreshed (latest)', actor: 'system', detail: null });
-  if (status.lastError && status.state === 'refresh_failing') {
-    entries.push({ at: status.lastError.at, kind: 'failure', title: 'Refresh failed', actor: 'system', detail: `${status.lastError.message} ${status.lastError.hint}` });
+  for (const refresh of refreshes) {
+    entries.push(
+      refresh.ok
+        ? { at: refresh.at.toISOString(), kind: 'refresh', title: 'Access token refreshed', actor: 'system', detail: refresh.rotated ? 'The provider rotated the refresh token.' : null }
+        : {
+            at: refresh.at.toISOString(),
+            kind: 'failure',
+            title: refresh.error?.temporary ? 'Refresh failed, to be retried' : 'Refresh refused',
+            actor: 'system',
+            detail: refresh.error ? `${refresh.error.message} ${refresh.error.hint}` : null,
+          },
+    );
   }
   return entries;
 }
 
 /**
- * A mailbox's story, newest first: audit events, connection tests with their steps, and what its
- * grant records (connects and refreshes are kept on the grant rather than audited one by one).
+ * A mailbox's story, newest first: audit events, connection tests with their steps, the consent, and
+ * the last refresh attempts (kept in a bounded ring rather than audited one by one: they come hourly).
  */
 export async function findMailboxTimeline({ status, limit = 200 }: { status: TokenStatusRow; limit?: number }): Promise<TimelineEntry[]> {
-  const [{ events }, tests] = await Promise.all([
+  const [{ events }, tests, refreshes] = await Promise.all([
     findAuditEvents({ mailboxId: status.mailboxId, limit }),
     findConnectionTests({ mailboxId: status.mailboxId, limit: 50 }),
+    findRefreshAttempts(status.mailboxId),
   ]);
   const entries = [
     ...events.map(fromEvent).filter((entry): entry is TimelineEntry => entry !== null),
     ...tests.data.map(fromTest),
-    ...fromGrant(status),
+    ...fromGrant(status, refreshes),
   ];
   return entries.sort((a, b) => b.at.localeCompare(a.at)).slice(0, limit);
 }

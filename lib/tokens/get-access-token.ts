@@ -9,6 +9,7 @@ import { OAuthFailure } from '@/lib/oauth/oauth-failure';
 import { requestToken, type TokenResponse } from '@/lib/oauth/token-endpoint';
 import { getGrant, saveRefreshedTokens } from './grants';
 import { recordTokenFailure } from './record-token-failure';
+import { recordRefreshAttempt } from './refresh-history';
 
 export type UsableAccessToken = {
   accessToken: string;
@@ -99,9 +100,10 @@ export async function getAccessToken({ mailboxId, refreshedSince }: { mailboxId:
 
     const [profile] = await db.select().from(serverProfiles).where(eq(serverProfiles.id, grant.profileId));
     const app = oauthAppOf(profile!);
+    const refreshToken = decryptSecret(grant.refreshToken);
     let tokens: TokenResponse;
     try {
-      tokens = await refreshWithRetries(app, decryptSecret(grant.refreshToken));
+      tokens = await refreshWithRetries(app, refreshToken);
     } catch (error) {
       await releaseRefreshLease(grant.id);
       if (!(error instanceof OAuthFailure)) throw error;
@@ -112,6 +114,7 @@ export async function getAccessToken({ mailboxId, refreshedSince }: { mailboxId:
         if (current && current.version !== grant.version) continue;
         await recordTokenFailure(grant, error);
       }
+      await recordRefreshAttempt(mailboxId, { ok: false, failure: error });
       throw error;
     }
     const saved = await saveRefreshedTokens(db, grant, {
@@ -121,6 +124,7 @@ export async function getAccessToken({ mailboxId, refreshedSince }: { mailboxId:
       scopes: tokens.scopes ?? grant.scopes,
     });
     if (!saved) continue;
+    await recordRefreshAttempt(mailboxId, { ok: true, rotated: tokens.refreshToken !== null && tokens.refreshToken !== refreshToken });
     return { accessToken: tokens.accessToken, account: grant.account, expiresAt: tokens.expiresAt };
   }
 }

@@ -8,7 +8,10 @@ import { applyMailboxEvent, createMailbox, getMailbox } from '@/lib/mailboxes/ma
 import { completeAuthorization } from '@/lib/oauth/complete-authorization';
 import { startAuthorization } from '@/lib/oauth/start-authorization';
 import { checkGrant, findGrantsToCheck } from '@/lib/tokens/check-grants';
+import { findMailboxTimeline } from '@/lib/audit/find-mailbox-timeline';
+import { getTokenStatusRow } from '@/lib/tokens/find-token-statuses';
 import { getAccessToken } from '@/lib/tokens/get-access-token';
+import { findRefreshAttempts, REFRESHES_KEPT } from '@/lib/tokens/refresh-history';
 import { createUser } from '@/lib/users/users';
 import { authorizeAsUser } from '../../scripts/lab/headless-user';
 import { captureLogs } from '../helpers/captured-logs';
@@ -78,6 +81,29 @@ describe.skipIf(!labIsAvailable)('keeping tokens alive', () => {
     const { accessToken } = await getAccessToken({ mailboxId });
     await imapLogin({ endpoint: getLab().mail.microsoft.imap.tls, auth: { user: 'carol@contoso.lab.test', accessToken } });
     expect((await getMailbox({ viewer: owner, id: mailboxId }))!.connection).toBe('connected');
+    // Each of the 21 refreshes is in the mailbox's history, newest first, each with its rotation.
+    const attempts = await findRefreshAttempts(mailboxId);
+    expect(attempts).toHaveLength(21);
+    expect(attempts.every((attempt) => attempt.ok && attempt.rotated && attempt.error === null)).toBe(true);
+    expect(attempts.map((attempt) => attempt.at.getTime())).toEqual(attempts.map((attempt) => attempt.at.getTime()).sort((a, b) => b - a));
+  });
+
+  it('keeps the last refreshes of a mailbox, overwriting the oldest beyond what it keeps', async () => {
+    const mailboxId = await connectedMailbox(await createLabAccount({ provider: 'google', name: 'history' }), google);
+    const refreshedAt: number[] = [];
+    for (let round = 0; round < REFRESHES_KEPT + 6; round += 1) {
+      await expireAccessToken(mailboxId);
+      await getAccessToken({ mailboxId });
+      refreshedAt.push((await storedGrant(mailboxId)).lastRefreshAt!.getTime());
+    }
+    const attempts = await findRefreshAttempts(mailboxId);
+    expect(attempts).toHaveLength(REFRESHES_KEPT);
+    // The newest kept is the last refresh; the oldest kept is the one REFRESHES_KEPT back.
+    expect(attempts[0]!.at.getTime()).toBeGreaterThanOrEqual(refreshedAt.at(-1)!);
+    expect(attempts.at(-1)!.at.getTime()).toBeGreaterThanOrEqual(refreshedAt.at(-REFRESHES_KEPT)!);
+    expect(attempts.at(-1)!.at.getTime()).toBeGreaterThan(refreshedAt.at(-REFRESHES_KEPT - 1)!);
+    // Google sends no new refresh token on refresh: nothing was rotated.
+    expect(attempts.some((attempt) => attempt.rotated)).toBe(false);
   });
 
   it('leaves the stored tokens intact when the token endpoint answers 500', async () => {
@@ -94,6 +120,9 @@ describe.skipIf(!labIsAvailable)('keeping tokens alive', () => {
 
     await labControl.setTokenFault({ persona: 'google', fault: null });
     await expect(getAccessToken({ mailboxId })).resolves.toMatchObject({ account: 'bob@gmail.lab.test' });
+    const [success, failure] = await findRefreshAttempts(mailboxId);
+    expect(success).toMatchObject({ ok: true, error: null });
+    expect(failure).toMatchObject({ ok: false, error: { code: 'provider_unavailable', temporary: true } });
   });
 
   it('turns a mailbox whose grant was revoked at the provider to needs_reconnect at the next check, with the reason', async () => {
@@ -117,6 +146,11 @@ describe.skipIf(!labIsAvailable)('keeping tokens alive', () => {
     expect(await checkGrant(check!)).toBe('needs_reconnect');
     const events = await db.select().from(auditEvents).where(eq(auditEvents.mailboxId, mailboxId));
     expect(events.filter((event) => event.action === 'mailbox.needs_reconnect')).toHaveLength(1);
+    // Support reads both refusals in the mailbox's timeline, with what fixes them.
+    const status = await getTokenStatusRow({ viewer: owner, mailboxId });
+    const refusals = (await findMailboxTimeline({ status: status! })).filter((entry) => entry.title === 'Refresh refused');
+    expect(refusals).toHaveLength(2);
+    expect(refusals[0]).toMatchObject({ kind: 'failure', detail: expect.stringMatching(/connects the mailbox again/) });
   });
 
   it('tells the profile once when the provider refuses its app', async () => {
