@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
+import { AlertList } from '@/app/_components/alert-list';
 import { Badge, Card, PageHeader } from '@/app/_components/ui';
 import { findMailboxAlerts } from '@/lib/alerts/find-alerts';
 import { findMailboxTimeline, type TimelineKind } from '@/lib/audit/find-mailbox-timeline';
@@ -8,7 +9,6 @@ import { requireRole } from '@/lib/auth/session';
 import { getTokenStatusRow } from '@/lib/tokens/find-token-statuses';
 import { TOKEN_STATE_LABELS, TOKEN_STATE_TONES } from '@/lib/tokens/token-status';
 import { isId } from '@/lib/validations/common';
-import { AlertList } from '../../../token-status/alert-list';
 import { ageOf, formatTime, testVerdict } from '../../../token-status/format';
 import { SupportActions } from '../../../token-status/support-actions';
 
