@@ -1,8 +1,8 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { redirect } from 'next/navigation';
+import { AlertList } from '@/app/_components/alert-list';
 import { Card, EmptyState, PageHeader } from '@/app/_components/ui';
-import { AlertList } from './token-status/alert-list';
 import { findAlerts } from '@/lib/alerts/find-alerts';
 import { requireUser } from '@/lib/auth/session';
 import { countMailboxes } from '@/lib/mailboxes/mailboxes';

@@ -15,8 +15,6 @@ export type MailboxEvent =
   | 'connected'
   | 'disconnected'
   | 'token_revoked'
-  | 'test_passed'
-  | 'test_failed'
   | 'disable'
   | 'enable';
 
@@ -24,14 +22,16 @@ type Patch = Partial<Pick<Mailbox, 'approval' | 'connection' | 'status' | 'incom
 
 const NOT_RUN: Patch = { incomingStatus: 'not_run', outgoingStatus: 'not_run' };
 
+function refuse(why: string): never {
+  throw new AppError('CONFLICT', why);
+}
+
 /**
  * The one place that knows how a mailbox may move between states. Each event either gives the
- * fields to write or is refused with the reason, never silently applied.
+ * fields to write or is refused with the reason, never silently applied. A finished connection
+ * test, which brings results with it, goes through `transitionAfterTest`.
  */
 export function transition(state: MailboxState, event: MailboxEvent): Patch {
-  const refuse = (why: string): never => {
-    throw new AppError('CONFLICT', why);
-  };
   switch (event) {
     case 'approve':
       if (state.approval === 'approved') refuse('This address is already approved.');
@@ -63,17 +63,6 @@ export function transition(state: MailboxState, event: MailboxEvent): Patch {
     case 'token_revoked':
       if (state.connection === 'not_connected') refuse('This mailbox is not connected.');
       return { connection: 'needs_reconnect', status: state.status === 'active' ? 'failing' : state.status };
-    case 'test_passed':
-      if (state.approval !== 'approved') refuse('Only an approved address can be activated: an admin approves it first.');
-      if (state.connection !== 'connected') refuse('Connect the mailbox before activating it.');
-      if (state.status === 'disabled') refuse('This mailbox is disabled: an admin enables it first.');
-      return {
-        status: 'active',
-        incomingStatus: state.incoming === 'none' ? 'not_run' : 'success',
-        outgoingStatus: state.outgoing === 'none' ? 'not_run' : 'success',
-      };
-    case 'test_failed':
-      return { status: state.status === 'disabled' ? 'disabled' : 'failing' };
     case 'disable':
       if (state.status === 'disabled') refuse('This mailbox is already disabled.');
       return { status: 'disabled' };
@@ -81,6 +70,44 @@ export function transition(state: MailboxState, event: MailboxEvent): Patch {
       if (state.status !== 'disabled') refuse('This mailbox is not disabled.');
       return { status: 'inactive', ...NOT_RUN };
   }
+}
+
+/** What a finished connection test found, per direction: `not_run` for a direction it did not test. */
+export type TestResults = Pick<Mailbox, 'incomingStatus' | 'outgoingStatus'>;
+
+export type TestTransition =
+  | { outcome: 'activated'; patch: Patch }
+  /** Every direction passed, but the mailbox may not be active (not approved, not connected, disabled). */
+  | { outcome: 'not_activated'; patch: Patch; reason: string }
+  | { outcome: 'failed'; patch: Patch };
+
+/** Why a mailbox whose test passed may still not be active, or null when it may. */
+function activationRefusal(state: MailboxState): string | null {
+  if (state.approval !== 'approved') return 'Only an approved address can be activated: an admin approves it first.';
+  if (state.connection !== 'connected') return 'Connect the mailbox before activating it.';
+  if (state.status === 'disabled') return 'This mailbox is disabled: an admin enables it first.';
+  return null;
+}
+
+/**
+ * The fields a finished connection test writes: a pass activates what may be active; a pass that
+ * may not activate keeps the status and records the results with the reason; a failure makes the
+ * mailbox failing (a disabled one stays disabled) and records the results.
+ */
+export function transitionAfterTest(state: MailboxState, results: TestResults): TestTransition {
+  if (results.incomingStatus === 'failure' || results.outgoingStatus === 'failure') {
+    return { outcome: 'failed', patch: { status: state.status === 'disabled' ? 'disabled' : 'failing', ...results } };
+  }
+  const refusal = activationRefusal(state);
+  if (refusal) return { outcome: 'not_activated', patch: { ...results }, reason: refusal };
+  return {
+    outcome: 'activated',
+    patch: {
+      status: 'active',
+      incomingStatus: state.incoming === 'none' ? 'not_run' : 'success',
+      outgoingStatus: state.outgoing === 'none' ? 'not_run' : 'success',
+    },
+  };
 }
 
 export type NextStep = {

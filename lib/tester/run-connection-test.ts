@@ -18,7 +18,7 @@ import { recordAuditEvent } from '@/lib/audit/record-audit-event';
 import { decryptSecret } from '@/lib/crypto/secrets';
 import { AppError, notFound } from '@/lib/errors';
 import { describeError, logger } from '@/lib/logger';
-import { transition } from '@/lib/mailboxes/status';
+import { transitionAfterTest } from '@/lib/mailboxes/status';
 import { getAccessToken } from '@/lib/tokens/get-access-token';
 import { getConnectionTest, type ConnectionTestResult } from './connection-tests';
 import { checkImap } from './imap-check';
@@ -185,34 +185,34 @@ async function executeConnectionTest(
 
 const statusOf = (result: DirectionResult) => (result.status === 'success' ? 'success' : result.status === 'failure' ? 'failure' : 'not_run');
 
-/** Activation goes through transition() only: a pass activates what may be active, a failure makes it failing. */
+/** Every status the verdict writes comes from transitionAfterTest: a pass activates what may be active, a failure makes it failing. */
 async function recordVerdict(test: ConnectionTest, results: Record<Direction, DirectionResult>, startedBy: TestStarter): Promise<void> {
   const finishedAt = new Date();
-  const ok = results.incoming.status !== 'failure' && results.outgoing.status !== 'failure';
   await db.transaction(async (tx) => {
     const [mailbox] = await tx.select().from(mailboxes).where(eq(mailboxes.id, test.mailboxId)).for('update');
     if (!mailbox) return;
-    const firstError = results.incoming.error ?? results.outgoing.error;
-    let activated = false;
+    const verdict = transitionAfterTest(mailbox, { incomingStatus: statusOf(results.incoming), outgoingStatus: statusOf(results.outgoing) });
+    const ok = verdict.outcome !== 'failed';
+    const activated = verdict.outcome === 'activated';
     let patch: Partial<Mailbox>;
-    if (ok) {
-      try {
-        patch = { ...transition(mailbox, 'test_passed'), statusReason: null, failingSince: null };
-        activated = true;
-      } catch (error) {
-        if (!(error instanceof AppError)) throw error;
-        const reason: StoredError = { code: 'not_activated', message: `The test passed, but the mailbox was not activated: ${error.message}`, hint: '', at: finishedAt.toISOString() };
-        patch = { incomingStatus: statusOf(results.incoming), outgoingStatus: statusOf(results.outgoing), statusReason: reason };
+    switch (verdict.outcome) {
+      case 'activated':
+        patch = { ...verdict.patch, statusReason: null, failingSince: null };
+        break;
+      case 'not_activated': {
+        const reason: StoredError = { code: 'not_activated', message: `The test passed, but the mailbox was not activated: ${verdict.reason}`, hint: '', at: finishedAt.toISOString() };
+        patch = { ...verdict.patch, statusReason: reason };
+        break;
       }
-    } else {
-      const moved = transition(mailbox, 'test_failed');
-      patch = {
-        ...moved,
-        incomingStatus: statusOf(results.incoming),
-        outgoingStatus: statusOf(results.outgoing),
-        statusReason: firstError ? { ...firstError, at: finishedAt.toISOString() } : null,
-        failingSince: moved.status === 'failing' ? (mailbox.failingSince ?? finishedAt) : mailbox.failingSince,
-      };
+      case 'failed': {
+        const firstError = results.incoming.error ?? results.outgoing.error;
+        patch = {
+          ...verdict.patch,
+          statusReason: firstError ? { ...firstError, at: finishedAt.toISOString() } : null,
+          failingSince: verdict.patch.status === 'failing' ? (mailbox.failingSince ?? finishedAt) : mailbox.failingSince,
+        };
+        break;
+      }
     }
     await tx.update(mailboxes).set({ ...patch, lastTestAt: finishedAt }).where(eq(mailboxes.id, mailbox.id));
     await tx

@@ -36,6 +36,7 @@ import type {
 import { ConnectionCounter, MailFront, pipeTo, terminateTlsTo, type ConnectionHandler } from './mail-front';
 import { microsoftSmtpSession } from './microsoft-smtp-session';
 import { SmtpSink } from './smtp-sink';
+import { LAB_DIRECTORY_PREFIX, recordLabOwner, stopStaleLabs } from './stale-labs';
 import { createTlsMaterial } from './tls-material';
 
 /** Thrown when the machine lacks what the lab needs; its message says how to install it. */
@@ -158,7 +159,9 @@ export class Lab {
   static async start(): Promise<Lab> {
     const missing = await findMissingDovecot();
     if (missing) throw new LabUnavailableError(missing);
-    const directory = await mkdtemp(join(tmpdir(), 'mailroom-lab-'));
+    // Left behind by runs killed hard; never another live run's lab.
+    await stopStaleLabs().catch((error: unknown) => console.error('lab: could not stop stale labs:', error));
+    const directory = await mkdtemp(join(tmpdir(), LAB_DIRECTORY_PREFIX));
     // Dovecot's unprivileged processes must reach their files below it; keys stay 0600.
     await chmod(directory, 0o755);
     const stoppers: (() => Promise<unknown>)[] = [() => rm(directory, { recursive: true, force: true })];
@@ -167,6 +170,7 @@ export class Lab {
       for (const stop of [...stoppers].reverse()) await stop().catch(() => undefined);
     };
     try {
+      await recordLabOwner(directory);
       const accounts = new LabAccounts(LAB_ACCOUNTS);
       const [tls, sink, authorizationServer] = await Promise.all([
         createTlsMaterial({ directory }).catch((error: unknown) => {

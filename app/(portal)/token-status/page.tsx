@@ -1,5 +1,6 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
+import { AlertList } from '@/app/_components/alert-list';
 import { FilterForm, type FilterSelect } from '@/app/_components/filter-form';
 import { Badge, buttonClass, Card, EmptyState, PageHeader, Table } from '@/app/_components/ui';
 import { findAlerts } from '@/lib/alerts/find-alerts';
@@ -9,7 +10,6 @@ import { listProfileChoices } from '@/lib/mailboxes/mailboxes';
 import { findTokenStatuses } from '@/lib/tokens/find-token-statuses';
 import { getTokenOverview } from '@/lib/tokens/overview';
 import { TOKEN_STATE_LABELS, TOKEN_STATE_TONES, TOKEN_STATES } from '@/lib/tokens/token-status';
-import { AlertList } from './alert-list';
 import { ageOf, formatTime, testVerdict } from './format';
 
 export const metadata: Metadata = { title: 'Token status' };

@@ -1,7 +1,9 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
+import { AlertList } from '@/app/_components/alert-list';
 import { Badge, buttonClass, Card, PageHeader } from '@/app/_components/ui';
+import { findMailboxAlerts } from '@/lib/alerts/find-mailbox-alerts';
 import { requireUser } from '@/lib/auth/session';
 import { getMailbox } from '@/lib/mailboxes/mailboxes';
 import { connectLabel, nextStep } from '@/lib/mailboxes/status';
@@ -39,7 +41,10 @@ export default async function MailboxPage({
   const profile = { serverType: mailbox.profileServerType, authType: mailbox.profileAuthType };
   const step = nextStep(mailbox, profile);
   const canConnect = viewer.role === 'admin' || viewer.id === mailbox.ownerId;
-  const outcome = connect ? await getConnectOutcome({ mailboxId: mailbox.id, reference: connect }) : null;
+  const [outcome, alerts] = await Promise.all([
+    connect ? getConnectOutcome({ mailboxId: mailbox.id, reference: connect }) : null,
+    findMailboxAlerts({ viewer, mailboxId: mailbox.id }),
+  ]);
   const facts = [
     ['Owner', mailbox.ownerEmail],
     ['Server profile', mailbox.profileName],
@@ -72,6 +77,7 @@ export default async function MailboxPage({
           )
         }
       />
+      <AlertList alerts={alerts} />
       <div className="grid gap-6 lg:grid-cols-[1fr_20rem]">
         <Card title="Where it stands">
           <dl className="grid gap-x-6 gap-y-3 text-sm sm:grid-cols-2">

@@ -1,14 +1,14 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
+import { AlertList } from '@/app/_components/alert-list';
 import { Badge, Card, PageHeader } from '@/app/_components/ui';
-import { findMailboxAlerts } from '@/lib/alerts/find-alerts';
+import { findMailboxAlerts } from '@/lib/alerts/find-mailbox-alerts';
 import { findMailboxTimeline, type TimelineKind } from '@/lib/audit/find-mailbox-timeline';
 import { requireRole } from '@/lib/auth/session';
 import { getTokenStatusRow } from '@/lib/tokens/find-token-statuses';
 import { TOKEN_STATE_LABELS, TOKEN_STATE_TONES } from '@/lib/tokens/token-status';
 import { isId } from '@/lib/validations/common';
-import { AlertList } from '../../../token-status/alert-list';
 import { ageOf, formatTime, testVerdict } from '../../../token-status/format';
 import { SupportActions } from '../../../token-status/support-actions';
 
@@ -30,7 +30,7 @@ export default async function MailboxTimelinePage({ params }: { params: Promise<
   const { id } = await params;
   const status = isId(id) ? await getTokenStatusRow({ viewer, mailboxId: id }) : null;
   if (!status) notFound();
-  const [alerts, entries] = await Promise.all([findMailboxAlerts({ mailbox: status }), findMailboxTimeline({ status })]);
+  const [alerts, entries] = await Promise.all([findMailboxAlerts({ viewer, mailboxId: status.mailboxId }), findMailboxTimeline({ status })]);
   const facts: [string, string][] = [
     ['Owner', status.ownerEmail],
     ['Server profile', status.profileName],

@@ -1,6 +1,6 @@
 import Link from 'next/link';
 import { Alert } from '@/app/_components/ui';
-import type { Alert as AlertItem } from '@/lib/alerts/find-alerts';
+import type { Alert as AlertItem } from '@/lib/alerts/alert';
 
 /** Alerts as a wall: what is wrong first, then where to act. */
 export function AlertList({ alerts }: { alerts: AlertItem[] }) {

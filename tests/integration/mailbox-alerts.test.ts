@@ -1,0 +1,181 @@
+// Issue 8: the alerts of one mailbox, as admins and support read them and as its owner reads them.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { db } from '@/db';
+import { mailboxes, oauthGrants, type Mailbox, type ServerProfile, type User } from '@/db/schema';
+import { COMMAND_LINE_ACTOR } from '@/lib/audit/actor';
+import { findMailboxAlerts } from '@/lib/alerts/find-mailbox-alerts';
+import { createUser } from '@/lib/users/users';
+import { insertProfile } from '../helpers/fixtures';
+
+const NOW = new Date('2030-06-15T12:00:00Z');
+const DAY_MS = 24 * 60 * 60 * 1000;
+const ago = (ms: number) => new Date(NOW.getTime() - ms);
+
+let admin: User;
+let support: User;
+let owner: User;
+let otherOwner: User;
+
+async function insertMailbox(profile: ServerProfile, values: Partial<typeof mailboxes.$inferInsert> = {}): Promise<Mailbox> {
+  const [mailbox] = await db
+    .insert(mailboxes)
+    .values({
+      address: `box-${Math.random().toString(36).slice(2, 10)}@example.org`,
+      ownerId: owner.id,
+      profileId: profile.id,
+      approval: 'approved',
+      connection: 'connected',
+      status: 'active',
+      ...values,
+    })
+    .returning();
+  return mailbox!;
+}
+
+async function insertGrant(mailbox: Mailbox, values: { consentedAt: Date; refreshTokenObtainedAt: Date }): Promise<void> {
+  await db.insert(oauthGrants).values({ mailboxId: mailbox.id, profileId: mailbox.profileId, account: mailbox.address, ...values });
+}
+
+const alertsFor = (viewer: User, mailbox: Mailbox) => findMailboxAlerts({ viewer, mailboxId: mailbox.id, now: NOW });
+const keys = (alerts: { key: string }[]) => alerts.map((alert) => alert.key.replace(/:.*/, ''));
+
+describe('the alerts of one mailbox', () => {
+  beforeAll(async () => {
+    const person = (email: string, role: User['role']) => createUser({ actor: COMMAND_LINE_ACTOR, input: { email, role } });
+    [admin, support, owner, otherOwner] = await Promise.all([
+      person('admin@example.org', 'admin'),
+      person('support@example.org', 'support'),
+      person('owner@example.org', 'owner'),
+      person('other.owner@example.org', 'owner'),
+    ]);
+  });
+
+  describe('on a refused Google profile in Testing, with its secret expiring, failing for two days', () => {
+    let profile: ServerProfile;
+    let mailbox: Mailbox;
+
+    beforeAll(async () => {
+      profile = await insertProfile({
+        name: 'Sales Gmail',
+        publishingStatus: 'testing',
+        clientSecretExpiresAt: new Date(NOW.getTime() + 10 * DAY_MS),
+        clientError: { code: 'invalid_client', message: 'The provider refused the profile’s OAuth app (invalid_client).', hint: 'Check the client id and client secret.', at: ago(DAY_MS).toISOString() },
+        mailboxCount: 1,
+      });
+      mailbox = await insertMailbox(profile, {
+        status: 'failing',
+        failingSince: ago(2 * DAY_MS),
+        statusReason: { code: 'auth_failed', message: 'The provider refused the profile’s OAuth app.', hint: 'Check the client id and client secret.', at: ago(DAY_MS).toISOString() },
+      });
+      await insertGrant(mailbox, { consentedAt: ago(3 * DAY_MS), refreshTokenObtainedAt: ago(3 * DAY_MS) });
+    });
+
+    it('shows admins and support every alert, each leading to where it is fixed', async () => {
+      for (const viewer of [admin, support]) {
+        const alerts = await alertsFor(viewer, mailbox);
+        expect(keys(alerts)).toEqual(['client-refused', 'testing-mode', 'client-secret', 'failing-day']);
+        expect(alerts[0]).toMatchObject({ title: 'The provider refuses the client of Sales Gmail', href: `/profiles/${profile.id}` });
+        expect(alerts[2]!.title).toBe('The client secret of Sales Gmail expires on 2030-06-25');
+        expect(alerts[3]!.title).toBe('Failing since 2030-06-13 12:00 UTC, more than a day');
+      }
+    });
+
+    it('tells the owner the refusal is not theirs to fix, when their connection ends, and leaves the secret to the admins', async () => {
+      const alerts = await alertsFor(owner, mailbox);
+      expect(keys(alerts)).toEqual(['client-refused', 'testing-mode', 'failing-day']);
+      const [refused, testing, failing] = alerts;
+      expect(refused!.title).toBe('Google is refusing Mailroom’s access for every mailbox on Sales Gmail');
+      expect(refused!.detail).toMatch(/not caused by your mailbox, and reconnecting will not help/);
+      expect(refused!.detail).not.toContain('client secret');
+      expect(testing!.title).toBe('Google ends this mailbox’s connection on 2030-06-19');
+      expect(testing!.detail).toMatch(/Reconnect on or before that day with Reconnect under Connection/);
+      expect(failing!.title).toBe('Your mailbox has been failing for more than a day, since 2030-06-13 12:00 UTC');
+      expect(failing!.detail).toMatch(/^The cause is the server profile’s problem above, not your mailbox/);
+      // Owners cannot open profiles or the token status list.
+      expect(alerts.every((alert) => alert.href === undefined)).toBe(true);
+    });
+
+    it('shows another owner nothing of a mailbox that is not theirs', async () => {
+      expect(await alertsFor(otherOwner, mailbox)).toEqual([]);
+    });
+  });
+
+  describe('when most mailboxes of a profile start failing within the hour', () => {
+    let failing: Mailbox;
+    let healthy: Mailbox;
+
+    beforeAll(async () => {
+      const profile = await insertProfile({ name: 'Branch IMAP', serverType: 'custom', authType: 'password', mailboxCount: 3 });
+      [failing, healthy] = await Promise.all([
+        insertMailbox(profile, { status: 'failing', failingSince: ago(10 * 60 * 1000) }),
+        insertMailbox(profile, { ownerId: otherOwner.id }),
+        insertMailbox(profile, { status: 'failing', failingSince: ago(20 * 60 * 1000) }),
+      ]);
+    });
+
+    it('counts them for support, on every mailbox of the profile', async () => {
+      for (const mailbox of [failing, healthy]) {
+        const [alert] = await alertsFor(support, mailbox);
+        expect(alert!.title).toBe('2 of 3 mailboxes of Branch IMAP started failing in the last hour');
+      }
+    });
+
+    it('tells the owner of a failing one the cause is likely not their mailbox, and the owner of a working one nothing', async () => {
+      const [alert, ...others] = await alertsFor(owner, failing);
+      expect(others).toEqual([]);
+      expect(alert!.title).toBe('Most mailboxes on Branch IMAP started failing in the last hour, yours among them');
+      expect(alert!.detail).toMatch(/not your mailbox/);
+      expect(await alertsFor(otherOwner, healthy)).toEqual([]);
+    });
+  });
+
+  describe('on a Microsoft 365 profile whose secret expired, with a refresh token 70 days old', () => {
+    let mailbox: Mailbox;
+
+    beforeAll(async () => {
+      const profile = await insertProfile({
+        name: 'Contoso 365',
+        serverType: 'microsoft365',
+        clientSecretExpiresAt: ago(2 * DAY_MS),
+        mailboxCount: 1,
+      });
+      mailbox = await insertMailbox(profile);
+      await insertGrant(mailbox, { consentedAt: ago(200 * DAY_MS), refreshTokenObtainedAt: ago(70 * DAY_MS) });
+    });
+
+    it('warns support of both in their words', async () => {
+      const alerts = await alertsFor(support, mailbox);
+      expect(alerts.map((alert) => alert.title)).toEqual([
+        'The client secret of Contoso 365 expired on 2030-06-13',
+        'The Microsoft refresh token was not renewed for 60 days',
+      ]);
+    });
+
+    it('tells the owner the expired secret is an admin’s to renew, and how to renew their connection before Microsoft ends it', async () => {
+      const [secret, stale] = await alertsFor(owner, mailbox);
+      expect(secret!.title).toBe('Mailroom’s access for the mailboxes on Contoso 365 expired on 2030-06-13');
+      expect(secret!.detail).toMatch(/an admin renews .* nothing for you to do/);
+      expect(stale!.title).toBe('Your Microsoft 365 connection was last renewed on 2030-04-06');
+      expect(stale!.detail).toBe(
+        'Microsoft ends a connection that goes 90 days without renewal, this one on 2030-07-05. Run Test and activate to renew it; if the test fails, click Reconnect under Connection.',
+      );
+    });
+  });
+
+  describe('a mailbox of its own failing for a day', () => {
+    it('tells the owner what to do, by where the mailbox stands', async () => {
+      const profile = await insertProfile({ name: 'Plain Gmail', mailboxCount: 3 });
+      const failing = await insertMailbox(profile, { status: 'failing', failingSince: ago(3 * DAY_MS) });
+      const revoked = await insertMailbox(profile, { status: 'failing', connection: 'needs_reconnect', failingSince: ago(3 * DAY_MS) });
+      const disabled = await insertMailbox(profile, { status: 'disabled', failingSince: ago(3 * DAY_MS) });
+
+      expect((await alertsFor(owner, failing))[0]!.detail).toMatch(/^Why it fails, and who fixes it, is under “Where it stands”/);
+      expect((await alertsFor(owner, revoked))[0]!.detail).toBe(
+        'Mailroom can no longer sign in to it: click Reconnect and sign in under Connection, then run Test and activate.',
+      );
+      // Disabled is an admin's doing, and its next step says so; support still sees it failing.
+      expect(await alertsFor(owner, disabled)).toEqual([]);
+      expect(keys(await alertsFor(support, disabled))).toEqual(['failing-day']);
+    });
+  });
+});
