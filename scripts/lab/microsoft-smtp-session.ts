@@ -1,5 +1,6 @@
 import { connect, type Socket } from 'node:net';
 import { TLSSocket, type SecureContext } from 'node:tls';
+import { onCrlfLines } from './crlf-lines';
 import { LAB_HOST } from './lab-config';
 import type { ConnectionHandler } from './mail-front';
 
@@ -10,22 +11,6 @@ export const SMTP_AUTH_DISABLED_REPLY =
 const AUTH_BEFORE_STARTTLS_REPLY = '504 5.7.4 Unrecognized authentication type';
 // BDAT carries binary chunks a line-based relay cannot follow; Exchange Online offers neither extension.
 const HIDDEN_CAPABILITIES = new Set(['STARTTLS', 'CHUNKING', 'BINARYMIME', 'BURL']);
-
-function onLines(options: { socket: Socket; handleLine: (line: string) => void }): void {
-  const { socket, handleLine } = options;
-  let buffered = '';
-  socket.setEncoding('latin1');
-  socket.on('data', (chunk: string) => {
-    buffered += chunk;
-    let end = buffered.indexOf('\r\n');
-    while (end !== -1) {
-      const line = buffered.slice(0, end);
-      buffered = buffered.slice(end + 2);
-      handleLine(line);
-      end = buffered.indexOf('\r\n');
-    }
-  });
-}
 
 function xoauth2User(initialResponse: string): string | null {
   const decoded = Buffer.from(initialResponse, 'base64').toString('utf8');
@@ -104,7 +89,7 @@ export function microsoftSmtpSession(options: {
       secured.on('error', close);
       client = secured;
       secure = true;
-      onLines({ socket: secured, handleLine: handleClientLine });
+      onCrlfLines({ encoding: 'latin1', socket: secured, handleLine: handleClientLine });
     };
 
     const rewriteEhloReply = (lines: string[]): string[] => {
@@ -135,9 +120,9 @@ export function microsoftSmtpSession(options: {
       reply(line);
     };
 
-    onLines({ socket: upstream, handleLine: handleUpstreamLine });
+    onCrlfLines({ encoding: 'latin1', socket: upstream, handleLine: handleUpstreamLine });
 
     if (options.implicitTls) startTls();
-    else onLines({ socket: rawClient, handleLine: handleClientLine });
+    else onCrlfLines({ encoding: 'latin1', socket: rawClient, handleLine: handleClientLine });
   };
 }

@@ -4,6 +4,7 @@ import { connect as connectTls, type ConnectionOptions } from 'node:tls';
 import { ImapFlow } from 'imapflow';
 import nodemailer from 'nodemailer';
 import { inject } from 'vitest';
+import { onCrlfLines } from '../../scripts/lab/crlf-lines';
 import { approveDeviceCode, authorizeAsUser } from '../../scripts/lab/headless-user';
 import { waitUntil } from './wait-until';
 import type {
@@ -372,19 +373,14 @@ export async function pop3Xoauth2(options: { endpoint: Endpoint; user: string; a
   const socket = connectTls({ host: options.endpoint.host, port: options.endpoint.port, ...trustLabCa() });
   const lines: string[] = [];
   const waiting: ((line: string) => void)[] = [];
-  let buffered = '';
-  socket.setEncoding('utf8');
-  socket.on('data', (chunk: string) => {
-    buffered += chunk;
-    let end = buffered.indexOf('\r\n');
-    while (end !== -1) {
-      const line = buffered.slice(0, end);
-      buffered = buffered.slice(end + 2);
+  onCrlfLines({
+    socket,
+    encoding: 'utf8',
+    handleLine: (line) => {
       const waiter = waiting.shift();
       if (waiter) waiter(line);
       else lines.push(line);
-      end = buffered.indexOf('\r\n');
-    }
+    },
   });
   const nextLine = () =>
     new Promise<string>((resolve, reject) => {
