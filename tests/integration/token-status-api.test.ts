@@ -8,6 +8,11 @@ import { GET as getAudit } from '@/app/api/v1/audit/route';
 import { POST as postTest } from '@/app/api/v1/mailboxes/[id]/test/route';
 import { GET as getTests } from '@/app/api/v1/mailboxes/[id]/tests/route';
 import { GET as getToken } from '@/app/api/v1/mailboxes/[id]/token/route';
+import { GET as getAlerts } from '@/app/api/v1/alerts/route';
+import { GET as getMailboxAlerts } from '@/app/api/v1/mailboxes/[id]/alerts/route';
+import { GET as getTimeline } from '@/app/api/v1/mailboxes/[id]/timeline/route';
+import { GET as getTokenStatuses } from '@/app/api/v1/token-status/route';
+import { GET as getOverview } from '@/app/api/v1/token-status/overview/route';
 import { COMMAND_LINE_ACTOR } from '@/lib/audit/actor';
 import { decryptSecret } from '@/lib/crypto/secrets';
 import { applyMailboxEvent, createMailbox } from '@/lib/mailboxes/mailboxes';
@@ -137,6 +142,41 @@ describe.skipIf(!labIsAvailable)('token status API by role', () => {
     });
     const { rows } = await findTokenStatuses({ viewer: support.user, filters: { state: 'revoked' }, limit: 10 });
     expect(rows.map((row) => row.mailboxId)).toEqual([connectedId]);
+  });
+
+  it('gives support and admins the token status list, overview, alerts and timeline; owners only their mailbox’s alerts', async () => {
+    for (const person of [admin, support]) {
+      const list = await call(getTokenStatuses, { path: `/api/v1/token-status?profileId=${profile.id}&state=revoked`, key: person.key });
+      expect(list.status).toBe(200);
+      expect(list.json.data).toHaveLength(1);
+      expect(list.json.data[0]).toMatchObject({ mailboxId: connectedId, address: account, ownerEmail: owner.user.email, state: 'revoked', connection: 'needs_reconnect' });
+
+      const overview = await call(getOverview, { path: '/api/v1/token-status/overview', key: person.key });
+      expect(overview.json.figures.find((figure: { key: string }) => figure.key === 'needs_reconnect')).toMatchObject({
+        value: 1,
+        href: '/token-status?connection=needs_reconnect',
+      });
+      expect((await call(getAlerts, { path: '/api/v1/alerts', key: person.key })).json.data).toEqual(expect.any(Array));
+
+      const timeline = await call(getTimeline, { path: `/api/v1/mailboxes/${connectedId}/timeline`, key: person.key, params: { id: connectedId } });
+      expect(timeline.json.data.map((entry: { title: string }) => entry.title)).toEqual(
+        expect.arrayContaining(['Token refused: needs reconnect', 'Refresh refused', `Connected as ${account}`, 'Address approved']),
+      );
+      expect(timeline.json.data.find((entry: { testId: string | null }) => entry.testId)).toBeDefined();
+    }
+    const paged = await call(getTokenStatuses, { path: `/api/v1/token-status?profileId=${profile.id}&limit=1&sort=expiry`, key: support.key });
+    const next = await call(getTokenStatuses, { path: `/api/v1/token-status?profileId=${profile.id}&limit=1&sort=expiry&cursor=${paged.json.nextCursor}`, key: support.key });
+    expect([paged.json.data[0].mailboxId, next.json.data[0].mailboxId].sort()).toEqual([connectedId, otherId].sort());
+    expect((await call(getTokenStatuses, { path: '/api/v1/token-status?state=bogus', key: support.key })).status).toBe(422);
+
+    for (const path of ['/api/v1/token-status', '/api/v1/token-status/overview', '/api/v1/alerts']) {
+      expect((await call(path.endsWith('alerts') ? getAlerts : path.endsWith('overview') ? getOverview : getTokenStatuses, { path, key: owner.key })).status).toBe(403);
+    }
+    expect((await call(getTimeline, { path: `/api/v1/mailboxes/${connectedId}/timeline`, key: owner.key, params: { id: connectedId } })).status).toBe(403);
+    const ownAlerts = await call(getMailboxAlerts, { path: `/api/v1/mailboxes/${connectedId}/alerts`, key: owner.key, params: { id: connectedId } });
+    expect(ownAlerts.status).toBe(200);
+    expect(ownAlerts.json.data).toEqual(expect.any(Array));
+    expect((await call(getMailboxAlerts, { path: `/api/v1/mailboxes/${connectedId}/alerts`, key: otherOwner.key, params: { id: connectedId } })).status).toBe(404);
   });
 
   it('never answered with a token or a secret', async () => {

@@ -49,7 +49,82 @@ export const tokenStatusFilters = z.object({
   sort: z.preprocess(blankToUndefined, z.enum(TOKEN_SORTS).default('address')),
 });
 
+const tokenStatusRow = tokenStatus.extend({
+  mailboxId: z.string(),
+  address: z.string(),
+  ownerId: z.string(),
+  ownerEmail: z.string(),
+  profileId: z.string(),
+  profileName: z.string(),
+  serverType: z.enum(['gmail', 'microsoft365', 'custom']),
+  approval: z.enum(['pending', 'approved', 'rejected']),
+  connection: z.enum(['not_connected', 'connected', 'needs_reconnect']),
+  status: z.enum(['inactive', 'active', 'failing', 'disabled']),
+  failingSince: z.string().nullable(),
+  consentedAt: z.string().nullable(),
+  lastCheckedAt: z.string().nullable(),
+  lastTest: z.object({ ok: z.boolean().nullable(), at: z.string() }).nullable(),
+});
+
+const alert = z.object({
+  key: z.string(),
+  tone: z.enum(['bad', 'warn']),
+  title: z.string(),
+  detail: z.string(),
+  href: z.string().optional(),
+  profileId: z.string().optional(),
+});
+
+const timelineEntry = z.object({
+  at: z.string(),
+  kind: z.enum(['connect', 'refresh', 'failure', 'test', 'approval', 'move', 'support', 'change']),
+  title: z.string(),
+  actor: z.string(),
+  detail: z.string().nullable(),
+  testId: z.string().nullable(),
+});
+
 export const tokenStatusEndpoints = {
+  listTokenStatuses: {
+    method: 'GET',
+    path: '/api/v1/token-status',
+    summary: 'Every mailbox’s token status with its mailbox’s facts, filtered, searched and sorted like the Token status page, a page at a time',
+    roles: ['admin', 'support'],
+    query: tokenStatusFilters.extend({ limit: listQuery.shape.limit, cursor: listQuery.shape.cursor }),
+    response: page(tokenStatusRow),
+  },
+  getTokenOverview: {
+    method: 'GET',
+    path: '/api/v1/token-status/overview',
+    summary: 'The overview’s counts, each with the Token status page filter it links to',
+    roles: ['admin', 'support'],
+    response: z.object({
+      figures: z.array(z.object({ key: z.string(), label: z.string(), value: z.number(), href: z.string() })),
+    }),
+  },
+  listAlerts: {
+    method: 'GET',
+    path: '/api/v1/alerts',
+    summary: 'The dashboard’s alerts: profile alerts once per profile, mailbox alerts counted with a link to them',
+    roles: ['admin', 'support'],
+    response: z.object({ data: z.array(alert) }),
+  },
+  listMailboxAlerts: {
+    method: 'GET',
+    path: '/api/v1/mailboxes/{id}/alerts',
+    summary: 'The alerts that concern one mailbox, worded for the caller: support and admins see every one, its owner what affects it',
+    roles: ALL_ROLES,
+    params: idParams,
+    response: z.object({ data: z.array(alert) }),
+  },
+  getMailboxTimeline: {
+    method: 'GET',
+    path: '/api/v1/mailboxes/{id}/timeline',
+    summary: 'The mailbox’s story, newest first: audit events, tests (their steps at /tests), the consent and the last refresh attempts',
+    roles: ['admin', 'support'],
+    params: idParams,
+    response: z.object({ data: z.array(timelineEntry) }),
+  },
   getMailboxToken: {
     method: 'GET',
     path: '/api/v1/mailboxes/{id}/token',
