@@ -94,10 +94,11 @@ export async function getNotificationSettings(): Promise<NotificationSettings> {
 async function findCandidate(choice: { mailboxId: string } | { address: string }): Promise<SenderStatus> {
   const [candidate] = await selectSenderStatus('address' in choice ? eq(mailboxes.address, choice.address) : eq(mailboxes.id, choice.mailboxId));
   const field = 'address' in choice ? 'senderAddress' : 'notificationMailboxId';
-  if (!candidate) throw invalidInput({ [field]: ['No mailbox has this address: create it first, then choose it here.'] });
-  if (candidate.outgoing !== 'server_side') throw invalidInput({ [field]: ['This mailbox’s outgoing mail is turned off, so it cannot send notifications.'] });
-  if (candidate.approval !== 'approved') throw invalidInput({ [field]: ['This mailbox’s address is not approved yet: approve it first.'] });
-  if (candidate.status === 'disabled') throw invalidInput({ [field]: ['This mailbox is disabled.'] });
+  const refuse = (reason: string) => invalidInput({ [field]: [reason] }, `This mailbox cannot send notifications: ${reason}`);
+  if (!candidate) throw invalidInput({ [field]: ['No mailbox has this address: create it first, then choose it here.'] }, 'No mailbox has this address.');
+  if (candidate.outgoing !== 'server_side') throw refuse('its outgoing mail is turned off.');
+  if (candidate.approval !== 'approved') throw refuse('its address is not approved yet: approve it first.');
+  if (candidate.status === 'disabled') throw refuse('it is disabled.');
   return candidate;
 }
 
