@@ -1,5 +1,6 @@
-import type { Mailbox, ServerProfile } from '@/db/schema';
+import type { Mailbox, ServerProfile, StoredError } from '@/db/schema';
 import { AppError } from '@/lib/errors';
+import { FAILURE_CODES, type FailureCode } from '@/lib/tester/types';
 
 /** The parts of a mailbox that say where it stands. */
 export type MailboxState = Pick<
@@ -24,6 +25,57 @@ const NOT_RUN: Patch = { incomingStatus: 'not_run', outgoingStatus: 'not_run' };
 
 function refuse(why: string): never {
   throw new AppError('CONFLICT', why);
+}
+
+export type Actor = 'owner' | 'admin';
+
+type FailureCause = {
+  /** Who removes the cause: the mailbox's owner, or an admin (the server profile, the mail system). */
+  fixedBy: Actor | ((profile: Pick<ServerProfile, 'serverType'>) => Actor);
+};
+
+const ADMIN_SIDE: FailureCause = { fixedBy: 'admin' };
+
+/**
+ * Every class of test failure, by who fixes it. The hints that classifyFailure writes for each
+ * class name the same person; a new class cannot be added without saying who fixes it.
+ */
+const FAILURE_CAUSES: Record<FailureCode, FailureCause> = {
+  auth_failed: { fixedBy: 'owner' },
+  token_revoked: { fixedBy: 'owner' },
+  // The profile's scopes first; the owner's new consent then carries them.
+  scope_missing: ADMIN_SIDE,
+  client_refused: ADMIN_SIDE,
+  // Gmail lets each user turn IMAP and POP on; elsewhere the mail system's administrators do.
+  imap_disabled: { fixedBy: (profile) => (profile.serverType === 'gmail' ? 'owner' : 'admin') },
+  // Unclear causes start with testing again, which the owner can do.
+  unknown: { fixedBy: 'owner' },
+  dns: ADMIN_SIDE,
+  refused: ADMIN_SIDE,
+  timeout: ADMIN_SIDE,
+  tls: ADMIN_SIDE,
+  blocked_address: ADMIN_SIDE,
+  protocol_mismatch: ADMIN_SIDE,
+  smtp_auth_disabled: ADMIN_SIDE,
+  mailbox_missing: ADMIN_SIDE,
+  send_as_denied: ADMIN_SIDE,
+};
+
+const isFailureCode = (code: string): code is FailureCode => (FAILURE_CODES as readonly string[]).includes(code);
+
+/**
+ * The cause behind a recorded reason, or null for a reason that is not a test's failure: the token
+ * service's refusals of a grant (`invalid_grant`…), which the owner answers by connecting again,
+ * and a passed test's `not_activated`.
+ */
+function causeOf(reason: Pick<StoredError, 'code'> | null): FailureCause | null {
+  return reason && isFailureCode(reason.code) ? FAILURE_CAUSES[reason.code] : null;
+}
+
+/** Who removes the cause of a recorded reason; the owner when it is not a test's failure. */
+export function failureActor(reason: Pick<StoredError, 'code'> | null, profile: Pick<ServerProfile, 'serverType'>): Actor {
+  const fixedBy = causeOf(reason)?.fixedBy ?? 'owner';
+  return typeof fixedBy === 'function' ? fixedBy(profile) : fixedBy;
 }
 
 /**
@@ -110,11 +162,21 @@ export function transitionAfterTest(state: MailboxState, results: TestResults): 
   };
 }
 
+/** The profile's side of where a mailbox stands. */
+export type MailboxProfile = Pick<ServerProfile, 'serverType' | 'authType' | 'clientError' | 'clientSecretExpiresAt'>;
+
+/** Whether the profile alone stops its mailboxes: the provider refuses its app, or its secret expired. */
+export function profileBlocksMailboxes(profile: Pick<MailboxProfile, 'clientError' | 'clientSecretExpiresAt'>, now: Date): boolean {
+  return profile.clientError !== null || (profile.clientSecretExpiresAt !== null && profile.clientSecretExpiresAt <= now);
+}
+
 export type NextStep = {
+  /** What holds the mailbox now, for whatever else is said about it (the owner's alerts). */
+  kind: 'disabled' | 'rejected' | 'pending' | 'profile' | 'not_connected' | 'needs_reconnect' | 'active' | 'failing' | 'untested';
   /** What the person looking at the mailbox should know or do now. */
   label: string;
   /** Who can take it. */
-  actor: 'admin' | 'owner' | 'none';
+  actor: Actor | 'none';
   tone: 'neutral' | 'good' | 'bad' | 'warn';
 };
 
@@ -125,17 +187,62 @@ export function connectLabel(profile: Pick<ServerProfile, 'serverType' | 'authTy
   return 'Connect';
 }
 
-/** The one next step for a mailbox, in the order Dynamics 365 asks for them. */
-export function nextStep(
-  state: Pick<Mailbox, 'approval' | 'connection' | 'status'>,
-  profile: Pick<ServerProfile, 'serverType' | 'authType'>,
-): NextStep {
-  if (state.status === 'disabled') return { label: 'Disabled by an admin', actor: 'admin', tone: 'bad' };
-  if (state.approval === 'rejected') return { label: 'Address rejected by an admin', actor: 'admin', tone: 'bad' };
-  if (state.approval === 'pending') return { label: 'Waiting for approval', actor: 'admin', tone: 'warn' };
-  if (state.connection === 'not_connected') return { label: connectLabel(profile), actor: 'owner', tone: 'neutral' };
-  if (state.connection === 'needs_reconnect') return { label: `Reconnect: ${connectLabel(profile).toLowerCase()}`, actor: 'owner', tone: 'bad' };
-  if (state.status === 'active') return { label: 'Active', actor: 'none', tone: 'good' };
-  if (state.status === 'failing') return { label: 'Failing: test again once fixed', actor: 'owner', tone: 'bad' };
-  return { label: 'Test and activate', actor: 'owner', tone: 'neutral' };
+/**
+ * The one next step for a mailbox, in the order Dynamics 365 asks for them, and whose move it is:
+ * the one place that decides it, from the status fields, for the mailbox page, the lists, the API
+ * and the owner's alerts alike.
+ */
+export function nextStep(state: Pick<Mailbox, 'approval' | 'connection' | 'status' | 'statusReason'>, profile: MailboxProfile, now = new Date()): NextStep {
+  if (state.status === 'disabled') return { kind: 'disabled', label: 'Disabled by an admin', actor: 'admin', tone: 'bad' };
+  if (state.approval === 'rejected') return { kind: 'rejected', label: 'Address rejected by an admin', actor: 'admin', tone: 'bad' };
+  if (state.approval === 'pending') return { kind: 'pending', label: 'Waiting for approval', actor: 'admin', tone: 'warn' };
+  // Nothing the owner does helps, connecting included, until an admin fixes the profile.
+  if (state.status !== 'active' && profileBlocksMailboxes(profile, now)) {
+    return { kind: 'profile', label: 'Waiting for an admin to fix the server profile', actor: 'admin', tone: 'bad' };
+  }
+  if (state.connection === 'not_connected') return { kind: 'not_connected', label: connectLabel(profile), actor: 'owner', tone: 'neutral' };
+  if (state.connection === 'needs_reconnect') {
+    return { kind: 'needs_reconnect', label: `Reconnect: ${connectLabel(profile).toLowerCase()}`, actor: 'owner', tone: 'bad' };
+  }
+  if (state.status === 'active') return { kind: 'active', label: 'Active', actor: 'none', tone: 'good' };
+  if (state.status === 'failing') {
+    return failureActor(state.statusReason, profile) === 'admin'
+      ? { kind: 'failing', label: 'Failing: waiting for an admin to fix it', actor: 'admin', tone: 'bad' }
+      : { kind: 'failing', label: 'Failing: test again once fixed', actor: 'owner', tone: 'bad' };
+  }
+  return { kind: 'untested', label: 'Test and activate', actor: 'owner', tone: 'neutral' };
+}
+
+/**
+ * The last error as a viewer reads it under “Where it stands”. Staff read the hint as the tester or
+ * the provider wrote it; an owner reads it only when the fix is theirs, and otherwise that it is
+ * an admin's, so a hint about the server profile never reads as the owner's task.
+ */
+export function statusReasonFor({
+  mailbox,
+  profile,
+  audience,
+  now = new Date(),
+}: {
+  mailbox: Pick<Mailbox, 'approval' | 'connection' | 'status' | 'statusReason'>;
+  profile: MailboxProfile;
+  audience: 'owner' | 'staff';
+  now?: Date;
+}): { message: string; hint: string } | null {
+  const reason = mailbox.statusReason;
+  if (!reason) return null;
+  if (audience === 'staff') return { message: reason.message, hint: reason.hint };
+  if (nextStep(mailbox, profile, now).kind === 'profile') {
+    return {
+      message: reason.message,
+      hint: 'This is not caused by your mailbox: the server profile it uses needs an admin’s fix, and reconnecting will not help. Your admins see it on their dashboard; there is nothing for you to do.',
+    };
+  }
+  if (failureActor(reason, profile) === 'admin') {
+    return {
+      message: reason.message,
+      hint: 'This is for an admin to fix, not you: it lies with the server profile or the mail system, which only admins change. Your admins see this mailbox on their dashboard and test it again once it is fixed; there is nothing for you to do.',
+    };
+  }
+  return { message: reason.message, hint: reason.hint };
 }

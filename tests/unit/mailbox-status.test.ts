@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { nextStep, transition, transitionAfterTest, type MailboxState, type TestResults } from '@/lib/mailboxes/status';
+import type { Mailbox } from '@/db/schema';
+import { nextStep, statusReasonFor, transition, transitionAfterTest, type MailboxProfile, type MailboxState, type TestResults } from '@/lib/mailboxes/status';
 
 const fresh: MailboxState = {
   approval: 'pending',
@@ -10,16 +11,18 @@ const fresh: MailboxState = {
   incoming: 'server_side',
   outgoing: 'server_side',
 };
-const gmail = { serverType: 'gmail', authType: 'oauth2_code' } as const;
+const profileFacts = { clientError: null, clientSecretExpiresAt: null };
+const gmail: MailboxProfile = { serverType: 'gmail', authType: 'oauth2_code', ...profileFacts };
+const NOW = new Date('2030-06-15T12:00:00Z');
 const passed: TestResults = { incomingStatus: 'success', outgoingStatus: 'success' };
 
 describe('mailbox status model', () => {
   it('walks the Dynamics 365 order of steps: approval, connect, test and activate', () => {
-    expect(nextStep(fresh, gmail).label).toBe('Waiting for approval');
-    const approved = { ...fresh, ...transition(fresh, 'approve') };
+    expect(nextStep({ ...fresh, statusReason: null }, gmail).label).toBe('Waiting for approval');
+    const approved = { ...fresh, statusReason: null, ...transition(fresh, 'approve') };
     expect(nextStep(approved, gmail).label).toBe('Connect to Gmail');
-    expect(nextStep(approved, { serverType: 'microsoft365', authType: 'oauth2_device' }).label).toBe('Connect to Microsoft 365');
-    expect(nextStep(approved, { serverType: 'custom', authType: 'password' }).label).toBe('Enter the mailbox password');
+    expect(nextStep(approved, { serverType: 'microsoft365', authType: 'oauth2_device', ...profileFacts }).label).toBe('Connect to Microsoft 365');
+    expect(nextStep(approved, { serverType: 'custom', authType: 'password', ...profileFacts }).label).toBe('Enter the mailbox password');
     const connected = { ...approved, ...transition(approved, 'connected') };
     expect(nextStep(connected, gmail).label).toBe('Test and activate');
     const active = { ...connected, ...transitionAfterTest(connected, passed).patch };
@@ -68,11 +71,73 @@ describe('mailbox status model', () => {
   });
 
   it('keeps a disabled mailbox disabled until an admin enables it', () => {
-    const disabled = { ...fresh, ...transition(fresh, 'disable') };
+    const disabled = { ...fresh, statusReason: null, ...transition(fresh, 'disable') };
     expect(transitionAfterTest(disabled, { incomingStatus: 'failure', outgoingStatus: 'failure' }).patch).toMatchObject({ status: 'disabled' });
     expect(transitionAfterTest({ ...disabled, approval: 'approved', connection: 'connected' }, passed)).toMatchObject({ outcome: 'not_activated', reason: expect.stringMatching(/disabled/) });
     expect(transition(disabled, 'connected')).toMatchObject({ status: 'disabled' });
     expect(nextStep(disabled, gmail).label).toBe('Disabled by an admin');
     expect(transition(disabled, 'enable')).toMatchObject({ status: 'inactive' });
+  });
+});
+
+const failingWith = (code: string, hint = 'The hint as classified.') =>
+  ({
+    ...fresh,
+    approval: 'approved',
+    connection: 'connected',
+    status: 'failing',
+    incomingStatus: 'failure',
+    outgoingStatus: 'success',
+    statusReason: { code, message: 'What the test found.', hint, at: NOW.toISOString() },
+    failingSince: new Date(NOW.getTime() - 2 * 24 * 3600 * 1000),
+  }) satisfies MailboxState & Pick<Mailbox, 'statusReason' | 'failingSince'>;
+
+const passwordProfile: MailboxProfile = { serverType: 'custom', authType: 'password', ...profileFacts };
+const refusedGmail: MailboxProfile = {
+  ...gmail,
+  clientError: { code: 'invalid_client', message: 'The provider refused the profile’s OAuth app (invalid_client).', hint: 'Check the client id and client secret in the server profile.', at: NOW.toISOString() },
+};
+
+describe('whose move it is', () => {
+  it('leaves a failure the owner can fix with the owner, and one of the server or the profile with an admin', () => {
+    expect(nextStep(failingWith('auth_failed'), passwordProfile, NOW)).toEqual({ kind: 'failing', label: 'Failing: test again once fixed', actor: 'owner', tone: 'bad' });
+    expect(nextStep(failingWith('unknown'), gmail, NOW).actor).toBe('owner');
+    for (const code of ['tls', 'blocked_address', 'dns', 'timeout', 'client_refused', 'send_as_denied', 'protocol_mismatch', 'smtp_auth_disabled', 'scope_missing']) {
+      expect(nextStep(failingWith(code), gmail, NOW), code).toEqual({ kind: 'failing', label: 'Failing: waiting for an admin to fix it', actor: 'admin', tone: 'bad' });
+    }
+    // Gmail users turn IMAP on themselves; on Microsoft 365 an Exchange admin does.
+    expect(nextStep(failingWith('imap_disabled'), gmail, NOW).actor).toBe('owner');
+    expect(nextStep(failingWith('imap_disabled'), { ...gmail, serverType: 'microsoft365' }, NOW).actor).toBe('admin');
+  });
+
+  it('gives a refused or expired profile to an admin before anything the owner could do, but not an active mailbox', () => {
+    const waiting = { kind: 'profile', label: 'Waiting for an admin to fix the server profile', actor: 'admin', tone: 'bad' };
+    expect(nextStep(failingWith('auth_failed'), refusedGmail, NOW)).toEqual(waiting);
+    expect(nextStep({ ...failingWith('invalid_grant'), connection: 'needs_reconnect' }, refusedGmail, NOW)).toEqual(waiting);
+    expect(nextStep({ ...fresh, approval: 'approved', statusReason: null }, refusedGmail, NOW)).toEqual(waiting);
+    const expired = { ...gmail, clientSecretExpiresAt: new Date(NOW.getTime() - 1000) };
+    expect(nextStep(failingWith('auth_failed'), expired, NOW)).toEqual(waiting);
+    expect(nextStep(failingWith('auth_failed'), { ...expired, clientSecretExpiresAt: new Date(NOW.getTime() + 1000) }, NOW).kind).toBe('failing');
+    expect(nextStep({ ...failingWith('auth_failed'), status: 'active', statusReason: null }, refusedGmail, NOW).kind).toBe('active');
+    // Approval and disabling stay first: they are an admin's whatever the profile.
+    expect(nextStep({ ...failingWith('auth_failed'), approval: 'pending' }, refusedGmail, NOW).kind).toBe('pending');
+  });
+
+  it('tells the owner of a mailbox on a refused profile that it is an admin’s, and shows staff the hint as written', () => {
+    // The reason a test recorded before the refusal had its own class: the profile decides.
+    const mailbox = failingWith('auth_failed', 'Check the client id and client secret in the server profile.');
+    const owner = statusReasonFor({ mailbox, profile: refusedGmail, audience: 'owner', now: NOW });
+    expect(owner!.hint).toMatch(/^This is not caused by your mailbox: the server profile it uses needs an admin’s fix, and reconnecting will not help/);
+    expect(owner!.hint).not.toMatch(/client secret/);
+    expect(statusReasonFor({ mailbox, profile: refusedGmail, audience: 'staff', now: NOW })!.hint).toBe('Check the client id and client secret in the server profile.');
+  });
+
+  it('shows the owner a hint only when the fix is theirs', () => {
+    const password = failingWith('auth_failed', 'The owner enters the current password again; accounts with 2-step verification (Gmail, Microsoft) need an app password.');
+    expect(statusReasonFor({ mailbox: password, profile: passwordProfile, audience: 'owner', now: NOW })!.hint).toMatch(/app password/);
+    const blocked = failingWith('blocked_address', 'The tester never connects to link-local addresses; for a server on your own network, an admin marks the profile as an internal server.');
+    const forOwner = statusReasonFor({ mailbox: blocked, profile: passwordProfile, audience: 'owner', now: NOW })!;
+    expect(forOwner).toEqual({ message: 'What the test found.', hint: expect.stringMatching(/^This is for an admin to fix, not you/) });
+    expect(statusReasonFor({ mailbox: { ...fresh, approval: 'approved', statusReason: null }, profile: gmail, audience: 'owner', now: NOW })).toBeNull();
   });
 });
