@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import type { Mailbox } from '@/db/schema';
-import { nextStep, statusReasonFor, transition, transitionAfterTest, type MailboxProfile, type MailboxState, type TestResults } from '@/lib/mailboxes/status';
+import {
+  nextStep,
+  statusReasonFor,
+  transition,
+  transitionAfterTest,
+  transitionAfterTokenRefusal,
+  type MailboxProfile,
+  type MailboxState,
+  type TestResults,
+} from '@/lib/mailboxes/status';
 
 const fresh: MailboxState = {
   approval: 'pending',
@@ -10,16 +18,19 @@ const fresh: MailboxState = {
   outgoingStatus: 'not_run',
   incoming: 'server_side',
   outgoing: 'server_side',
+  statusReason: null,
+  failingSince: null,
 };
 const profileFacts = { clientError: null, clientSecretExpiresAt: null };
 const gmail: MailboxProfile = { serverType: 'gmail', authType: 'oauth2_code', ...profileFacts };
 const NOW = new Date('2030-06-15T12:00:00Z');
-const passed: TestResults = { incomingStatus: 'success', outgoingStatus: 'success' };
+const notRun = { incomingStatus: 'not_run', outgoingStatus: 'not_run' } as const;
+const passed = { results: { incomingStatus: 'success', outgoingStatus: 'success' } satisfies TestResults, failure: null, finishedAt: NOW };
 
 describe('mailbox status model', () => {
   it('walks the Dynamics 365 order of steps: approval, connect, test and activate', () => {
-    expect(nextStep({ ...fresh, statusReason: null }, gmail).label).toBe('Waiting for approval');
-    const approved = { ...fresh, statusReason: null, ...transition(fresh, 'approve') };
+    expect(nextStep(fresh, gmail).label).toBe('Waiting for approval');
+    const approved = { ...fresh, ...transition(fresh, 'approve') };
     expect(nextStep(approved, gmail).label).toBe('Connect to Gmail');
     expect(nextStep(approved, { serverType: 'microsoft365', authType: 'oauth2_device', ...profileFacts }).label).toBe('Connect to Microsoft 365');
     expect(nextStep(approved, { serverType: 'custom', authType: 'password', ...profileFacts }).label).toBe('Enter the mailbox password');
@@ -33,25 +44,29 @@ describe('mailbox status model', () => {
   it('does not activate an address that is not approved, or a mailbox not connected, and keeps the results and why', () => {
     expect(transitionAfterTest({ ...fresh, connection: 'connected' }, passed)).toEqual({
       outcome: 'not_activated',
-      patch: passed,
-      reason: expect.stringMatching(/Only an approved address/),
+      patch: {
+        ...passed.results,
+        statusReason: { code: 'not_activated', message: expect.stringMatching(/^The test passed, but .*Only an approved address/), hint: '', at: NOW.toISOString() },
+        failingSince: null,
+      },
     });
-    expect(transitionAfterTest({ ...fresh, approval: 'approved' }, passed)).toMatchObject({ reason: expect.stringMatching(/Connect the mailbox/) });
+    expect(transitionAfterTest({ ...fresh, approval: 'approved' }, passed)).toMatchObject({ patch: { statusReason: { message: expect.stringMatching(/Connect the mailbox/) } } });
   });
 
   it('makes a mailbox failing on a failed test, with each direction’s result', () => {
     const active = { ...fresh, approval: 'approved', connection: 'connected', status: 'active', incomingStatus: 'success', outgoingStatus: 'success' } as const;
-    expect(transitionAfterTest(active, { incomingStatus: 'success', outgoingStatus: 'failure' })).toEqual({
+    const failure = { code: 'tls', message: 'The certificate of smtp.example.org:465 has expired.', hint: 'The mail server’s administrator renews its certificate.' };
+    expect(transitionAfterTest(active, { results: { incomingStatus: 'success', outgoingStatus: 'failure' }, failure, finishedAt: NOW })).toEqual({
       outcome: 'failed',
-      patch: { status: 'failing', incomingStatus: 'success', outgoingStatus: 'failure' },
+      patch: { status: 'failing', incomingStatus: 'success', outgoingStatus: 'failure', statusReason: { ...failure, at: NOW.toISOString() }, failingSince: NOW },
     });
   });
 
   it('leaves a direction that does not sync as not run when activating', () => {
     const ready = { ...fresh, approval: 'approved', connection: 'connected', outgoing: 'none' } as const;
-    expect(transitionAfterTest(ready, { incomingStatus: 'success', outgoingStatus: 'not_run' })).toEqual({
+    expect(transitionAfterTest(ready, { results: { incomingStatus: 'success', outgoingStatus: 'not_run' }, failure: null, finishedAt: NOW })).toEqual({
       outcome: 'activated',
-      patch: { status: 'active', incomingStatus: 'success', outgoingStatus: 'not_run' },
+      patch: { status: 'active', incomingStatus: 'success', outgoingStatus: 'not_run', statusReason: null, failingSince: null },
     });
   });
 
@@ -64,16 +79,21 @@ describe('mailbox status model', () => {
 
   it('marks an active mailbox failing when its token is revoked, and refuses events that make no sense', () => {
     const active = { ...fresh, approval: 'approved', connection: 'connected', status: 'active' } as const;
-    expect(transition(active, 'token_revoked')).toMatchObject({ connection: 'needs_reconnect', status: 'failing' });
+    const refusal = { code: 'invalid_grant', message: 'The provider no longer accepts this mailbox’s authorization.', hint: 'The owner connects the mailbox again.', at: NOW.toISOString() };
+    expect(transitionAfterTokenRefusal(active, refusal)).toEqual({ connection: 'needs_reconnect', status: 'failing', statusReason: refusal, failingSince: NOW });
     expect(() => transition(fresh, 'disconnected')).toThrow(/not connected/);
     expect(() => transition({ ...fresh, approval: 'approved' }, 'approve')).toThrow(/already approved/);
     expect(() => transition(fresh, 'enable')).toThrow(/not disabled/);
   });
 
   it('keeps a disabled mailbox disabled until an admin enables it', () => {
-    const disabled = { ...fresh, statusReason: null, ...transition(fresh, 'disable') };
-    expect(transitionAfterTest(disabled, { incomingStatus: 'failure', outgoingStatus: 'failure' }).patch).toMatchObject({ status: 'disabled' });
-    expect(transitionAfterTest({ ...disabled, approval: 'approved', connection: 'connected' }, passed)).toMatchObject({ outcome: 'not_activated', reason: expect.stringMatching(/disabled/) });
+    const disabled = { ...fresh, ...transition(fresh, 'disable') };
+    const failed = { results: { incomingStatus: 'failure', outgoingStatus: 'failure' }, failure: null, finishedAt: NOW } as const;
+    expect(transitionAfterTest(disabled, failed).patch).toMatchObject({ status: 'disabled', failingSince: null });
+    expect(transitionAfterTest({ ...disabled, approval: 'approved', connection: 'connected' }, passed)).toMatchObject({
+      outcome: 'not_activated',
+      patch: { statusReason: { message: expect.stringMatching(/disabled/) } },
+    });
     expect(transition(disabled, 'connected')).toMatchObject({ status: 'disabled' });
     expect(nextStep(disabled, gmail).label).toBe('Disabled by an admin');
     expect(transition(disabled, 'enable')).toMatchObject({ status: 'inactive' });
@@ -90,7 +110,7 @@ const failingWith = (code: string, hint = 'The hint as classified.') =>
     outgoingStatus: 'success',
     statusReason: { code, message: 'What the test found.', hint, at: NOW.toISOString() },
     failingSince: new Date(NOW.getTime() - 2 * 24 * 3600 * 1000),
-  }) satisfies MailboxState & Pick<Mailbox, 'statusReason' | 'failingSince'>;
+  }) satisfies MailboxState;
 
 const passwordProfile: MailboxProfile = { serverType: 'custom', authType: 'password', ...profileFacts };
 const refusedGmail: MailboxProfile = {
@@ -114,7 +134,7 @@ describe('whose move it is', () => {
     const waiting = { kind: 'profile', label: 'Waiting for an admin to fix the server profile', actor: 'admin', tone: 'bad' };
     expect(nextStep(failingWith('auth_failed'), refusedGmail, NOW)).toEqual(waiting);
     expect(nextStep({ ...failingWith('invalid_grant'), connection: 'needs_reconnect' }, refusedGmail, NOW)).toEqual(waiting);
-    expect(nextStep({ ...fresh, approval: 'approved', statusReason: null }, refusedGmail, NOW)).toEqual(waiting);
+    expect(nextStep({ ...fresh, approval: 'approved' }, refusedGmail, NOW)).toEqual(waiting);
     const expired = { ...gmail, clientSecretExpiresAt: new Date(NOW.getTime() - 1000) };
     expect(nextStep(failingWith('auth_failed'), expired, NOW)).toEqual(waiting);
     expect(nextStep(failingWith('auth_failed'), { ...expired, clientSecretExpiresAt: new Date(NOW.getTime() + 1000) }, NOW).kind).toBe('failing');
@@ -138,6 +158,45 @@ describe('whose move it is', () => {
     const blocked = failingWith('blocked_address', 'The tester never connects to link-local addresses; for a server on your own network, an admin marks the profile as an internal server.');
     const forOwner = statusReasonFor({ mailbox: blocked, profile: passwordProfile, audience: 'owner', now: NOW })!;
     expect(forOwner).toEqual({ message: 'What the test found.', hint: expect.stringMatching(/^This is for an admin to fix, not you/) });
-    expect(statusReasonFor({ mailbox: { ...fresh, approval: 'approved', statusReason: null }, profile: gmail, audience: 'owner', now: NOW })).toBeNull();
+    expect(statusReasonFor({ mailbox: { ...fresh, approval: 'approved' }, profile: gmail, audience: 'owner', now: NOW })).toBeNull();
+  });
+});
+
+describe('failingSince', () => {
+  const connected = { ...fresh, approval: 'approved', connection: 'connected', status: 'active' } satisfies MailboxState;
+
+  it('ends when a reconnect answers a refused grant or a refused password', () => {
+    const refusal = { code: 'invalid_grant', message: 'Refused.', hint: 'The owner connects the mailbox again.', at: NOW.toISOString() };
+    const revoked = { ...connected, ...transitionAfterTokenRefusal(connected, refusal) };
+    expect(revoked).toMatchObject({ status: 'failing', failingSince: NOW });
+    expect(transition(revoked, 'connected')).toEqual({ connection: 'connected', status: 'inactive', ...notRun, statusReason: null, failingSince: null });
+    for (const code of ['auth_failed', 'token_revoked', 'client_refused', 'scope_missing']) {
+      expect(transition(failingWith(code), 'connected'), code).toMatchObject({ status: 'inactive', statusReason: null, failingSince: null });
+    }
+  });
+
+  it('outlasts a reconnect when the server or the profile’s settings are the cause: the mailbox stays failing as it was', () => {
+    for (const code of ['tls', 'blocked_address', 'imap_disabled', 'unknown']) {
+      expect(transition(failingWith(code), 'connected'), code).toEqual({ connection: 'connected' });
+    }
+  });
+
+  it('keeps the first moment through later failures, and ends with a passing test even when the mailbox may not activate', () => {
+    const failing = failingWith('tls');
+    const again = transitionAfterTest(failing, { results: { incomingStatus: 'failure', outgoingStatus: 'success' }, failure: { code: 'auth_failed', message: 'm', hint: 'h' }, finishedAt: NOW });
+    expect(again.patch).toMatchObject({ failingSince: failing.failingSince, statusReason: { code: 'auth_failed' } });
+    expect(transitionAfterTest(failing, passed)).toMatchObject({ outcome: 'activated', patch: { failingSince: null, statusReason: null } });
+    expect(transitionAfterTest({ ...failing, approval: 'pending' }, passed)).toMatchObject({
+      outcome: 'not_activated',
+      patch: { status: 'inactive', failingSince: null, statusReason: { code: 'not_activated' } },
+    });
+  });
+
+  it('ends with a disconnect or a move, and outlasts an admin’s decisions', () => {
+    const failing = failingWith('tls');
+    expect(transition(failing, 'disconnected')).toMatchObject({ statusReason: null, failingSince: null });
+    expect(transition(failing, 'moved')).toMatchObject({ statusReason: null, failingSince: null });
+    for (const event of ['reject', 'disable'] as const) expect(transition(failing, event), event).not.toHaveProperty('failingSince');
+    expect(transition({ ...failing, status: 'disabled' }, 'enable')).not.toHaveProperty('failingSince');
   });
 });
