@@ -3,17 +3,17 @@ import { and, eq } from 'drizzle-orm';
 import { db } from '@/db';
 import { mailboxes, oauthGrants, serverProfiles, type Mailbox, type OauthGrant, type ServerProfile } from '@/db/schema';
 import { mailboxScope, type Viewer } from '@/lib/mailboxes/mailboxes';
-import { connectLabel } from '@/lib/mailboxes/status';
+import { connectLabel, nextStep, type NextStep } from '@/lib/mailboxes/status';
 import { MICROSOFT_REFRESH_STALE_MS } from '@/lib/tokens/find-token-statuses';
 import { TESTING_CONSENT_LIFETIME_MS } from '@/lib/tokens/token-status';
 import { day, DAY_MS, HOUR_MS, minute, type Alert } from './alert';
-import { findProfileConditions, profileAlertsForStaff, type ProfileCondition, type ProfileConditions } from './profile-alerts';
+import { findProfileConditions, profileAlertsForStaff, type ProfileConditions } from './profile-alerts';
 
 const MICROSOFT_REFRESH_LIFETIME_MS = 90 * DAY_MS;
 
 /** Status columns only: never a token, never a secret. */
-type MailboxFacts = Pick<Mailbox, 'id' | 'profileId' | 'approval' | 'connection' | 'status' | 'failingSince'> &
-  Pick<ServerProfile, 'serverType' | 'authType'> & {
+type MailboxFacts = Pick<Mailbox, 'id' | 'profileId' | 'approval' | 'connection' | 'status' | 'statusReason' | 'failingSince'> &
+  Pick<ServerProfile, 'serverType' | 'authType' | 'clientError' | 'clientSecretExpiresAt'> & {
     refreshTokenObtainedAt: OauthGrant['refreshTokenObtainedAt'] | null;
     consentedAt: OauthGrant['consentedAt'] | null;
   };
@@ -59,10 +59,6 @@ function mailboxAlertsForStaff(conditions: MailboxCondition[]): Alert[] {
 }
 
 const PROVIDERS: Record<ServerProfile['serverType'], string> = { gmail: 'Google', microsoft365: 'Microsoft', custom: 'The mail server' };
-
-/** Whether the profile alone explains why the mailbox cannot work: nothing its owner does helps. */
-const blocksEveryMailbox = (condition: ProfileCondition) =>
-  condition.kind === 'client_refused' || (condition.kind === 'client_secret' && condition.expired);
 
 /**
  * A profile's alerts as the mailbox's owner reads them: only what touches their mailbox, said as what
@@ -128,24 +124,32 @@ function profileAlertsForOwner({ profile, conditions }: ProfileConditions, mailb
   });
 }
 
-function failingDayAdviceForOwner(mailbox: MailboxFacts, profileConditions: ProfileCondition[]): string {
-  if (profileConditions.some(blocksEveryMailbox)) {
-    return 'The cause is the server profile’s problem above, not your mailbox: once an admin has fixed it and that notice is gone, run Test and activate again.';
+/** What the owner of a mailbox failing for a day does about it, by whose move it is now (nextStep). */
+function failingDayAdviceForOwner(mailbox: MailboxFacts, step: NextStep): string {
+  switch (step.kind) {
+    case 'profile':
+      return 'The cause is the server profile’s problem above, not your mailbox: once an admin has fixed it and that notice is gone, run Test and activate again.';
+    case 'pending':
+      return 'Its address waits for an admin’s approval; once approved, run Test and activate again.';
+    case 'not_connected':
+    case 'needs_reconnect': {
+      const action =
+        mailbox.authType === 'password'
+          ? 'enter the mailbox password again'
+          : `click ${step.kind === 'needs_reconnect' ? 'Reconnect' : connectLabel(mailbox)} and sign in`;
+      return `Mailroom can no longer sign in to it: ${action} under Connection, then run Test and activate.`;
+    }
+    case 'failing':
+      return step.actor === 'admin'
+        ? 'Why it fails is under “Where it stands”: it is for an admin to fix, not you, and they see this mailbox on their dashboard too. There is nothing for you to do.'
+        : 'Why it fails, and what to do about it, is under “Where it stands”: do it, then run Test and activate again.';
+    default:
+      // Enabled again since it failed: only a passing test says it works again.
+      return 'Run Test and activate to check it and put it back to work.';
   }
-  if (mailbox.approval !== 'approved') return 'Its address waits for an admin’s approval; once approved, run Test and activate again.';
-  if (mailbox.connection !== 'connected') {
-    const action =
-      mailbox.authType === 'password'
-        ? 'enter the mailbox password again'
-        : `click ${mailbox.connection === 'needs_reconnect' ? 'Reconnect' : connectLabel(mailbox)} and sign in`;
-    return `Mailroom can no longer sign in to it: ${action} under Connection, then run Test and activate.`;
-  }
-  // Reconnected since it failed: only a passing test says it works again.
-  if (mailbox.status !== 'failing') return 'Run Test and activate to check it and put it back to work.';
-  return 'Why it fails, and who fixes it, is under “Where it stands”. If it is yours to do, do it, then run Test and activate again; if it is an admin’s, they see this mailbox on their dashboard too.';
 }
 
-function mailboxAlertsForOwner(conditions: MailboxCondition[], mailbox: MailboxFacts, profileConditions: ProfileCondition[]): Alert[] {
+function mailboxAlertsForOwner(conditions: MailboxCondition[], mailbox: MailboxFacts, step: NextStep): Alert[] {
   return conditions.map((condition): Alert => {
     switch (condition.kind) {
       case 'failing_day':
@@ -153,7 +157,7 @@ function mailboxAlertsForOwner(conditions: MailboxCondition[], mailbox: MailboxF
           key: 'failing-day',
           tone: 'bad',
           title: `Your mailbox has been failing for more than a day, since ${minute(condition.since)}`,
-          detail: failingDayAdviceForOwner(mailbox, profileConditions),
+          detail: failingDayAdviceForOwner(mailbox, step),
         };
       case 'microsoft_stale': {
         const ends = new Date(condition.renewedAt.getTime() + MICROSOFT_REFRESH_LIFETIME_MS);
@@ -181,9 +185,12 @@ export async function findMailboxAlerts({ viewer, mailboxId, now = new Date() }:
       approval: mailboxes.approval,
       connection: mailboxes.connection,
       status: mailboxes.status,
+      statusReason: mailboxes.statusReason,
       failingSince: mailboxes.failingSince,
       serverType: serverProfiles.serverType,
       authType: serverProfiles.authType,
+      clientError: serverProfiles.clientError,
+      clientSecretExpiresAt: serverProfiles.clientSecretExpiresAt,
       refreshTokenObtainedAt: oauthGrants.refreshTokenObtainedAt,
       consentedAt: oauthGrants.consentedAt,
     })
@@ -196,10 +203,8 @@ export async function findMailboxAlerts({ viewer, mailboxId, now = new Date() }:
   const [profile] = await findProfileConditions({ now, profileId: mailbox.profileId });
   const mailboxConditions = mailboxConditionsOf(mailbox, now);
   if (viewer.role !== 'owner') return [...(profile ? profileAlertsForStaff(profile) : []), ...mailboxAlertsForStaff(mailboxConditions)];
+  const step = nextStep(mailbox, mailbox, now);
   // A disabled mailbox or a rejected address cannot sync whatever else is wrong, and its next step says an admin holds it.
-  if (mailbox.status === 'disabled' || mailbox.approval === 'rejected') return [];
-  return [
-    ...(profile ? profileAlertsForOwner(profile, mailbox, now) : []),
-    ...mailboxAlertsForOwner(mailboxConditions, mailbox, profile?.conditions ?? []),
-  ];
+  if (step.kind === 'disabled' || step.kind === 'rejected') return [];
+  return [...(profile ? profileAlertsForOwner(profile, mailbox, now) : []), ...mailboxAlertsForOwner(mailboxConditions, mailbox, step)];
 }

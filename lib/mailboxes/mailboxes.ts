@@ -8,7 +8,7 @@ import { recordAuditEvent } from '@/lib/audit/record-audit-event';
 import { AppError, invalidInput, notFound } from '@/lib/errors';
 import type { CreateMailboxInput, MailboxFilters, MailboxResponse, UpdateMailboxInput } from '@/lib/validations/mailboxes';
 import { releaseProfilePlace, takeProfilePlace } from './profile-capacity';
-import { nextStep, transition, type MailboxEvent } from './status';
+import { nextStep, transition, type MailboxEvent, type MailboxProfile } from './status';
 import { startsWith } from '@/db/sql';
 
 export type Viewer = Pick<User, 'id' | 'role'>;
@@ -18,7 +18,19 @@ export type MailboxRow = Mailbox & {
   profileName: string;
   profileServerType: ServerProfile['serverType'];
   profileAuthType: ServerProfile['authType'];
+  profileClientError: ServerProfile['clientError'];
+  profileClientSecretExpiresAt: ServerProfile['clientSecretExpiresAt'];
 };
+
+/** The profile's side of where the mailbox stands, for nextStep and statusReasonFor. */
+export function profileOf(row: MailboxRow): MailboxProfile {
+  return {
+    serverType: row.profileServerType,
+    authType: row.profileAuthType,
+    clientError: row.profileClientError,
+    clientSecretExpiresAt: row.profileClientSecretExpiresAt,
+  };
+}
 
 /** Owners reach only their own mailboxes; admins and support reach all. */
 export function mailboxScope(viewer: Viewer): SQL | undefined {
@@ -51,6 +63,8 @@ function selectMailboxRows(executor: Executor = db) {
       profileName: serverProfiles.name,
       profileServerType: serverProfiles.serverType,
       profileAuthType: serverProfiles.authType,
+      profileClientError: serverProfiles.clientError,
+      profileClientSecretExpiresAt: serverProfiles.clientSecretExpiresAt,
     })
     .from(mailboxes)
     .innerJoin(users, eq(users.id, mailboxes.ownerId))
@@ -66,6 +80,8 @@ function flatten(row: SelectedRow): MailboxRow {
     profileName: row.profileName,
     profileServerType: row.profileServerType,
     profileAuthType: row.profileAuthType,
+    profileClientError: row.profileClientError,
+    profileClientSecretExpiresAt: row.profileClientSecretExpiresAt,
   };
 }
 
@@ -87,7 +103,7 @@ export function toMailboxResponse(row: MailboxRow): MailboxResponse {
     incomingStatus: row.incomingStatus,
     outgoingStatus: row.outgoingStatus,
     statusReason: row.statusReason,
-    nextStep: nextStep(row, { serverType: row.profileServerType, authType: row.profileAuthType }).label,
+    nextStep: nextStep(row, profileOf(row)).label,
     lastTestAt: row.lastTestAt?.toISOString() ?? null,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),

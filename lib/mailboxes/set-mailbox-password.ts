@@ -20,7 +20,7 @@ export async function setMailboxPassword({ viewer, mailboxId, password }: { view
   await db.transaction(async (tx) => {
     await tx
       .update(mailboxes)
-      .set({ ...transition(mailbox, 'connected'), password: encryptSecret(password), passwordHint: secretHint(password), connectedAs: mailbox.address, statusReason: null })
+      .set({ ...transition(mailbox, 'connected'), password: encryptSecret(password), passwordHint: secretHint(password), connectedAs: mailbox.address })
       .where(eq(mailboxes.id, mailbox.id));
     await recordAuditEvent(tx, {
       actor: userActor(viewer),

@@ -1,10 +1,11 @@
-import type { Mailbox, ServerProfile } from '@/db/schema';
+import type { Mailbox, ServerProfile, StoredError } from '@/db/schema';
 import { AppError } from '@/lib/errors';
+import { FAILURE_CODES, type FailureCode } from '@/lib/tester/types';
 
 /** The parts of a mailbox that say where it stands. */
 export type MailboxState = Pick<
   Mailbox,
-  'approval' | 'connection' | 'status' | 'incomingStatus' | 'outgoingStatus' | 'incoming' | 'outgoing'
+  'approval' | 'connection' | 'status' | 'incomingStatus' | 'outgoingStatus' | 'incoming' | 'outgoing' | 'statusReason' | 'failingSince'
 >;
 
 export type MailboxEvent =
@@ -14,22 +15,84 @@ export type MailboxEvent =
   | 'moved'
   | 'connected'
   | 'disconnected'
-  | 'token_revoked'
   | 'disable'
   | 'enable';
 
-type Patch = Partial<Pick<Mailbox, 'approval' | 'connection' | 'status' | 'incomingStatus' | 'outgoingStatus'>>;
+type Patch = Partial<Pick<Mailbox, 'approval' | 'connection' | 'status' | 'incomingStatus' | 'outgoingStatus' | 'statusReason' | 'failingSince'>>;
 
 const NOT_RUN: Patch = { incomingStatus: 'not_run', outgoingStatus: 'not_run' };
+const NO_FAILURE: Patch = { statusReason: null, failingSince: null };
 
 function refuse(why: string): never {
   throw new AppError('CONFLICT', why);
 }
 
+export type Actor = 'owner' | 'admin';
+
+type FailureCause = {
+  /** Who removes the cause: the mailbox's owner, or an admin (the server profile, the mail system). */
+  fixedBy: Actor | ((profile: Pick<ServerProfile, 'serverType'>) => Actor);
+  /** A new sign-in or password removes the cause, so the failure ends with it. */
+  endedByConnecting: boolean;
+};
+
+const ADMIN_SIDE: FailureCause = { fixedBy: 'admin', endedByConnecting: false };
+
+/**
+ * Every class of test failure, by who fixes it. The hints that classifyFailure writes for each
+ * class name the same person; a new class cannot be added without saying who fixes it.
+ */
+const FAILURE_CAUSES: Record<FailureCode, FailureCause> = {
+  auth_failed: { fixedBy: 'owner', endedByConnecting: true },
+  token_revoked: { fixedBy: 'owner', endedByConnecting: true },
+  // The profile's scopes first; the owner's new consent is then checked for them when connecting.
+  scope_missing: { fixedBy: 'admin', endedByConnecting: true },
+  // A sign-in that completes is the provider accepting the profile's app again.
+  client_refused: { fixedBy: 'admin', endedByConnecting: true },
+  // Gmail lets each user turn IMAP and POP on; elsewhere the mail system's administrators do.
+  imap_disabled: { fixedBy: (profile) => (profile.serverType === 'gmail' ? 'owner' : 'admin'), endedByConnecting: false },
+  // Unclear causes start with testing again, which the owner can do.
+  unknown: { fixedBy: 'owner', endedByConnecting: false },
+  dns: ADMIN_SIDE,
+  refused: ADMIN_SIDE,
+  timeout: ADMIN_SIDE,
+  tls: ADMIN_SIDE,
+  blocked_address: ADMIN_SIDE,
+  protocol_mismatch: ADMIN_SIDE,
+  smtp_auth_disabled: ADMIN_SIDE,
+  mailbox_missing: ADMIN_SIDE,
+  send_as_denied: ADMIN_SIDE,
+};
+
+const isFailureCode = (code: string): code is FailureCode => (FAILURE_CODES as readonly string[]).includes(code);
+
+/**
+ * The cause behind a recorded reason, or null for a reason that is not a test's failure: the token
+ * service's refusals of a grant (`invalid_grant`…), which the owner answers by connecting again,
+ * and a passed test's `not_activated`.
+ */
+function causeOf(reason: Pick<StoredError, 'code'> | null): FailureCause | null {
+  return reason && isFailureCode(reason.code) ? FAILURE_CAUSES[reason.code] : null;
+}
+
+/** Who removes the cause of a recorded reason; the owner when it is not a test's failure. */
+export function failureActor(reason: Pick<StoredError, 'code'> | null, profile: Pick<ServerProfile, 'serverType'>): Actor {
+  const fixedBy = causeOf(reason)?.fixedBy ?? 'owner';
+  return typeof fixedBy === 'function' ? fixedBy(profile) : fixedBy;
+}
+
+const keepDisabled = (state: MailboxState, status: Mailbox['status']): Mailbox['status'] => (state.status === 'disabled' ? 'disabled' : status);
+
 /**
  * The one place that knows how a mailbox may move between states. Each event either gives the
  * fields to write or is refused with the reason, never silently applied. A finished connection
- * test, which brings results with it, goes through `transitionAfterTest`.
+ * test, which brings results with it, goes through `transitionAfterTest`; a refused grant through
+ * `transitionAfterTokenRefusal`.
+ *
+ * `failingSince` stays set while the cause of the failure holds: a passing test ends it, and so do
+ * the events that remove its cause (a new connection after a refused sign-in, a move to another
+ * profile, a new address, a disconnect). An admin's decision (approve, reject, disable, enable)
+ * fixes no cause and leaves it.
  */
 export function transition(state: MailboxState, event: MailboxEvent): Patch {
   switch (event) {
@@ -39,30 +102,31 @@ export function transition(state: MailboxState, event: MailboxEvent): Patch {
     case 'reject':
       if (state.approval === 'rejected') refuse('This address is already rejected.');
       // A rejected address may not sync: an active mailbox stops.
-      return { approval: 'rejected', status: state.status === 'disabled' ? 'disabled' : 'inactive' };
+      return { approval: 'rejected', status: keepDisabled(state, 'inactive') };
     case 'address_changed':
       // A new address needs a new approval and a new test, and the old grant was for the old address.
       return {
         approval: 'pending',
-        status: state.status === 'disabled' ? 'disabled' : 'inactive',
+        status: keepDisabled(state, 'inactive'),
         connection: state.connection === 'not_connected' ? 'not_connected' : 'needs_reconnect',
         ...NOT_RUN,
+        ...NO_FAILURE,
       };
     case 'moved':
-      // The grant belonged to the old profile's OAuth app.
+      // The grant belonged to the old profile's OAuth app, and the failure to the old profile's servers.
       return {
-        status: state.status === 'disabled' ? 'disabled' : 'inactive',
+        status: keepDisabled(state, 'inactive'),
         connection: state.connection === 'not_connected' ? 'not_connected' : 'needs_reconnect',
         ...NOT_RUN,
+        ...NO_FAILURE,
       };
     case 'connected':
-      return { connection: 'connected', status: state.status === 'disabled' ? 'disabled' : 'inactive', ...NOT_RUN };
+      // A failure of the server or the profile's settings outlasts a new sign-in: the mailbox stays failing as it was.
+      if (causeOf(state.statusReason)?.endedByConnecting === false) return { connection: 'connected' };
+      return { connection: 'connected', status: keepDisabled(state, 'inactive'), ...NOT_RUN, ...NO_FAILURE };
     case 'disconnected':
       if (state.connection === 'not_connected') refuse('This mailbox is not connected.');
-      return { connection: 'not_connected', status: state.status === 'disabled' ? 'disabled' : 'inactive', ...NOT_RUN };
-    case 'token_revoked':
-      if (state.connection === 'not_connected') refuse('This mailbox is not connected.');
-      return { connection: 'needs_reconnect', status: state.status === 'active' ? 'failing' : state.status };
+      return { connection: 'not_connected', status: keepDisabled(state, 'inactive'), ...NOT_RUN, ...NO_FAILURE };
     case 'disable':
       if (state.status === 'disabled') refuse('This mailbox is already disabled.');
       return { status: 'disabled' };
@@ -72,13 +136,34 @@ export function transition(state: MailboxState, event: MailboxEvent): Patch {
   }
 }
 
+/**
+ * The fields a final refusal of the mailbox's grant writes (the provider no longer honours it): the
+ * owner reconnects, and an active mailbox fails from the moment the refusal was recorded.
+ */
+export function transitionAfterTokenRefusal(state: MailboxState, reason: StoredError): Patch {
+  if (state.connection === 'not_connected') refuse('This mailbox is not connected.');
+  return {
+    connection: 'needs_reconnect',
+    status: state.status === 'active' ? 'failing' : state.status,
+    statusReason: reason,
+    failingSince: state.failingSince ?? new Date(reason.at),
+  };
+}
+
 /** What a finished connection test found, per direction: `not_run` for a direction it did not test. */
 export type TestResults = Pick<Mailbox, 'incomingStatus' | 'outgoingStatus'>;
 
+export type FinishedTest = {
+  results: TestResults;
+  /** The first failure, when a direction failed. */
+  failure: Omit<StoredError, 'at'> | null;
+  finishedAt: Date;
+};
+
 export type TestTransition =
   | { outcome: 'activated'; patch: Patch }
-  /** Every direction passed, but the mailbox may not be active (not approved, not connected, disabled). */
-  | { outcome: 'not_activated'; patch: Patch; reason: string }
+  /** Every direction passed, but the mailbox may not be active (not approved, not connected, disabled): the reason says why. */
+  | { outcome: 'not_activated'; patch: Patch }
   | { outcome: 'failed'; patch: Patch };
 
 /** Why a mailbox whose test passed may still not be active, or null when it may. */
@@ -91,30 +176,57 @@ function activationRefusal(state: MailboxState): string | null {
 
 /**
  * The fields a finished connection test writes: a pass activates what may be active; a pass that
- * may not activate keeps the status and records the results with the reason; a failure makes the
- * mailbox failing (a disabled one stays disabled) and records the results.
+ * may not activate records the results with the reason; a failure makes the mailbox failing (a
+ * disabled one stays disabled) and records the results and the first failure. A pass, activated or
+ * not, ends a failure.
  */
-export function transitionAfterTest(state: MailboxState, results: TestResults): TestTransition {
+export function transitionAfterTest(state: MailboxState, { results, failure, finishedAt }: FinishedTest): TestTransition {
   if (results.incomingStatus === 'failure' || results.outgoingStatus === 'failure') {
-    return { outcome: 'failed', patch: { status: state.status === 'disabled' ? 'disabled' : 'failing', ...results } };
+    const status = keepDisabled(state, 'failing');
+    return {
+      outcome: 'failed',
+      patch: {
+        status,
+        ...results,
+        statusReason: failure ? { ...failure, at: finishedAt.toISOString() } : null,
+        failingSince: status === 'failing' ? (state.failingSince ?? finishedAt) : state.failingSince,
+      },
+    };
   }
   const refusal = activationRefusal(state);
-  if (refusal) return { outcome: 'not_activated', patch: { ...results }, reason: refusal };
+  if (refusal) {
+    const reason: StoredError = { code: 'not_activated', message: `The test passed, but the mailbox was not activated: ${refusal}`, hint: '', at: finishedAt.toISOString() };
+    return {
+      outcome: 'not_activated',
+      patch: { ...results, ...(state.status === 'failing' ? { status: 'inactive' } : {}), statusReason: reason, failingSince: null },
+    };
+  }
   return {
     outcome: 'activated',
     patch: {
       status: 'active',
       incomingStatus: state.incoming === 'none' ? 'not_run' : 'success',
       outgoingStatus: state.outgoing === 'none' ? 'not_run' : 'success',
+      ...NO_FAILURE,
     },
   };
 }
 
+/** The profile's side of where a mailbox stands. */
+export type MailboxProfile = Pick<ServerProfile, 'serverType' | 'authType' | 'clientError' | 'clientSecretExpiresAt'>;
+
+/** Whether the profile alone stops its mailboxes: the provider refuses its app, or its secret expired. */
+export function profileBlocksMailboxes(profile: Pick<MailboxProfile, 'clientError' | 'clientSecretExpiresAt'>, now: Date): boolean {
+  return profile.clientError !== null || (profile.clientSecretExpiresAt !== null && profile.clientSecretExpiresAt <= now);
+}
+
 export type NextStep = {
+  /** What holds the mailbox now, for whatever else is said about it (the owner's alerts). */
+  kind: 'disabled' | 'rejected' | 'pending' | 'profile' | 'not_connected' | 'needs_reconnect' | 'active' | 'failing' | 'untested';
   /** What the person looking at the mailbox should know or do now. */
   label: string;
   /** Who can take it. */
-  actor: 'admin' | 'owner' | 'none';
+  actor: Actor | 'none';
   tone: 'neutral' | 'good' | 'bad' | 'warn';
 };
 
@@ -125,17 +237,62 @@ export function connectLabel(profile: Pick<ServerProfile, 'serverType' | 'authTy
   return 'Connect';
 }
 
-/** The one next step for a mailbox, in the order Dynamics 365 asks for them. */
-export function nextStep(
-  state: Pick<Mailbox, 'approval' | 'connection' | 'status'>,
-  profile: Pick<ServerProfile, 'serverType' | 'authType'>,
-): NextStep {
-  if (state.status === 'disabled') return { label: 'Disabled by an admin', actor: 'admin', tone: 'bad' };
-  if (state.approval === 'rejected') return { label: 'Address rejected by an admin', actor: 'admin', tone: 'bad' };
-  if (state.approval === 'pending') return { label: 'Waiting for approval', actor: 'admin', tone: 'warn' };
-  if (state.connection === 'not_connected') return { label: connectLabel(profile), actor: 'owner', tone: 'neutral' };
-  if (state.connection === 'needs_reconnect') return { label: `Reconnect: ${connectLabel(profile).toLowerCase()}`, actor: 'owner', tone: 'bad' };
-  if (state.status === 'active') return { label: 'Active', actor: 'none', tone: 'good' };
-  if (state.status === 'failing') return { label: 'Failing: test again once fixed', actor: 'owner', tone: 'bad' };
-  return { label: 'Test and activate', actor: 'owner', tone: 'neutral' };
+/**
+ * The one next step for a mailbox, in the order Dynamics 365 asks for them, and whose move it is:
+ * the one place that decides it, from the status fields, for the mailbox page, the lists, the API
+ * and the owner's alerts alike.
+ */
+export function nextStep(state: Pick<Mailbox, 'approval' | 'connection' | 'status' | 'statusReason'>, profile: MailboxProfile, now = new Date()): NextStep {
+  if (state.status === 'disabled') return { kind: 'disabled', label: 'Disabled by an admin', actor: 'admin', tone: 'bad' };
+  if (state.approval === 'rejected') return { kind: 'rejected', label: 'Address rejected by an admin', actor: 'admin', tone: 'bad' };
+  if (state.approval === 'pending') return { kind: 'pending', label: 'Waiting for approval', actor: 'admin', tone: 'warn' };
+  // Nothing the owner does helps, connecting included, until an admin fixes the profile.
+  if (state.status !== 'active' && profileBlocksMailboxes(profile, now)) {
+    return { kind: 'profile', label: 'Waiting for an admin to fix the server profile', actor: 'admin', tone: 'bad' };
+  }
+  if (state.connection === 'not_connected') return { kind: 'not_connected', label: connectLabel(profile), actor: 'owner', tone: 'neutral' };
+  if (state.connection === 'needs_reconnect') {
+    return { kind: 'needs_reconnect', label: `Reconnect: ${connectLabel(profile).toLowerCase()}`, actor: 'owner', tone: 'bad' };
+  }
+  if (state.status === 'active') return { kind: 'active', label: 'Active', actor: 'none', tone: 'good' };
+  if (state.status === 'failing') {
+    return failureActor(state.statusReason, profile) === 'admin'
+      ? { kind: 'failing', label: 'Failing: waiting for an admin to fix it', actor: 'admin', tone: 'bad' }
+      : { kind: 'failing', label: 'Failing: test again once fixed', actor: 'owner', tone: 'bad' };
+  }
+  return { kind: 'untested', label: 'Test and activate', actor: 'owner', tone: 'neutral' };
+}
+
+/**
+ * The last error as a viewer reads it under “Where it stands”. Staff read the hint as the tester or
+ * the provider wrote it; an owner reads it only when the fix is theirs, and otherwise that it is
+ * an admin's, so a hint about the server profile never reads as the owner's task.
+ */
+export function statusReasonFor({
+  mailbox,
+  profile,
+  audience,
+  now = new Date(),
+}: {
+  mailbox: Pick<Mailbox, 'approval' | 'connection' | 'status' | 'statusReason'>;
+  profile: MailboxProfile;
+  audience: 'owner' | 'staff';
+  now?: Date;
+}): { message: string; hint: string } | null {
+  const reason = mailbox.statusReason;
+  if (!reason) return null;
+  if (audience === 'staff') return { message: reason.message, hint: reason.hint };
+  if (nextStep(mailbox, profile, now).kind === 'profile') {
+    return {
+      message: reason.message,
+      hint: 'This is not caused by your mailbox: the server profile it uses needs an admin’s fix, and reconnecting will not help. Your admins see it on their dashboard; there is nothing for you to do.',
+    };
+  }
+  if (failureActor(reason, profile) === 'admin') {
+    return {
+      message: reason.message,
+      hint: 'This is for an admin to fix, not you: it lies with the server profile or the mail system, which only admins change. Your admins see this mailbox on their dashboard and test it again once it is fixed; there is nothing for you to do.',
+    };
+  }
+  return { message: reason.message, hint: reason.hint };
 }

@@ -91,7 +91,7 @@ export async function acceptTokens({
     }
     await tx
       .update(mailboxes)
-      .set({ ...transition(mailbox, 'connected'), connectedAs: account, statusReason: null })
+      .set({ ...transition(mailbox, 'connected'), connectedAs: account })
       .where(eq(mailboxes.id, mailbox.id));
     await recordAuditEvent(tx, {
       actor,

@@ -53,7 +53,7 @@ export async function disconnectMailbox({ viewer, mailboxId }: { viewer: User; m
     await tx.delete(oauthGrants).where(eq(oauthGrants.mailboxId, mailbox.id));
     await tx
       .update(mailboxes)
-      .set({ ...transition(mailbox, 'disconnected'), connectedAs: null, password: null, passwordHint: null, statusReason: null })
+      .set({ ...transition(mailbox, 'disconnected'), connectedAs: null, password: null, passwordHint: null })
       .where(eq(mailboxes.id, mailbox.id));
     await recordAuditEvent(tx, {
       actor: userActor(viewer),

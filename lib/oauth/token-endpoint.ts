@@ -45,7 +45,7 @@ export function classifyTokenError(app: OAuthApp, status: number, body: Record<s
       reach: 'profile',
       code,
       message: `The provider refused the profile’s OAuth app (${said}).`,
-      hint: 'Check the client id and client secret in the server profile: the secret may have expired or been replaced at the provider.',
+      hint: 'An admin checks the client id and client secret in the server profile: the secret may have expired or been replaced at the provider. Reconnecting a mailbox does not help.',
     });
   }
   if (code === 'invalid_grant') {
@@ -60,7 +60,7 @@ export function classifyTokenError(app: OAuthApp, status: number, body: Record<s
     reach: 'mailbox',
     code,
     message: `The provider refused the request (${said}).`,
-    hint: 'Check the profile’s scopes and endpoints, then connect again.',
+    hint: 'The owner connects the mailbox again; if the provider refuses again, an admin checks the profile’s scopes and endpoints.',
   });
 }
 

@@ -94,7 +94,7 @@ function classifyToken(evidence: FailureEvidence): TestFailure {
       oauth.code === 'invalid_grant' ? 'The owner reconnects the mailbox (Connect), then tests again.' : oauth.hint,
     );
   }
-  if (oauth.reach === 'profile') return failure('auth_failed', oauth.message, oauth.hint);
+  if (oauth.reach === 'profile') return failure('client_refused', oauth.message, oauth.hint);
   return failure(/timeout|hang/i.test(oauth.code) ? 'timeout' : 'unknown', oauth.message, oauth.hint);
 }
 
@@ -169,7 +169,7 @@ function classifyCommand(evidence: FailureEvidence): TestFailure {
     return failure('mailbox_missing', `The server does not know this address: ${quoted}`, 'Check the mailbox address; an alias needs the real mailbox it belongs to.');
   }
   if (evidence.protocol === 'smtp' && /^5\d\d\b.*5\.7\.(60|1)\b/s.test(reply)) {
-    return failure('auth_failed', `The server does not let this account send as the address: ${quoted}`, 'Give the connecting account “Send as” rights on the mailbox, or connect as the mailbox itself.');
+    return failure('send_as_denied', `The server does not let this account send as the address: ${quoted}`, 'Give the connecting account “Send as” rights on the mailbox, or connect as the mailbox itself.');
   }
   return failure('unknown', `The server refused the command: ${quoted || 'no answer'}`, 'Look at the step’s detail for the server’s reply; if unclear, the mail server’s administrator can tell more from it.');
 }
@@ -216,14 +216,14 @@ export function classifyFailure(evidence: FailureEvidence): TestFailure {
     case 'greeting':
       if (evidence.missingMechanism) {
         return failure(
-          'auth_failed',
+          'protocol_mismatch',
           `${evidence.server} does not offer ${evidence.missingMechanism}.${evidence.reply ? ` It offers: ${shortReply(evidence.reply)}` : ''}`,
           evidence.authKind === 'oauth'
             ? 'Check the host and port: OAuth sign-in needs the provider’s own server (for Microsoft 365, SMTP on smtp.office365.com:587 with STARTTLS).'
             : 'The server may only allow sign-in after TLS: choose TLS or STARTTLS in the profile.',
         );
       }
-      return failure('unknown', `${evidence.server} did not greet as a mail server should: ${shortReply(evidence.reply) || code || 'no greeting'}`, 'Check that the port is the right protocol’s (IMAP, POP3 or SMTP).');
+      return failure('protocol_mismatch', `${evidence.server} did not greet as a mail server should: ${shortReply(evidence.reply) || code || 'no greeting'}`, 'Check that the port is the right protocol’s (IMAP, POP3 or SMTP).');
     case 'auth':
       return classifyAuth(evidence);
     case 'command':

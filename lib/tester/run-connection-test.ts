@@ -11,7 +11,6 @@ import {
   type DirectionResult,
   type Mailbox,
   type ServerProfile,
-  type StoredError,
 } from '@/db/schema';
 import { SYSTEM_ACTOR, userActor } from '@/lib/audit/actor';
 import { recordAuditEvent } from '@/lib/audit/record-audit-event';
@@ -191,30 +190,14 @@ async function recordVerdict(test: ConnectionTest, results: Record<Direction, Di
   await db.transaction(async (tx) => {
     const [mailbox] = await tx.select().from(mailboxes).where(eq(mailboxes.id, test.mailboxId)).for('update');
     if (!mailbox) return;
-    const verdict = transitionAfterTest(mailbox, { incomingStatus: statusOf(results.incoming), outgoingStatus: statusOf(results.outgoing) });
+    const verdict = transitionAfterTest(mailbox, {
+      results: { incomingStatus: statusOf(results.incoming), outgoingStatus: statusOf(results.outgoing) },
+      failure: results.incoming.error ?? results.outgoing.error,
+      finishedAt,
+    });
     const ok = verdict.outcome !== 'failed';
     const activated = verdict.outcome === 'activated';
-    let patch: Partial<Mailbox>;
-    switch (verdict.outcome) {
-      case 'activated':
-        patch = { ...verdict.patch, statusReason: null, failingSince: null };
-        break;
-      case 'not_activated': {
-        const reason: StoredError = { code: 'not_activated', message: `The test passed, but the mailbox was not activated: ${verdict.reason}`, hint: '', at: finishedAt.toISOString() };
-        patch = { ...verdict.patch, statusReason: reason };
-        break;
-      }
-      case 'failed': {
-        const firstError = results.incoming.error ?? results.outgoing.error;
-        patch = {
-          ...verdict.patch,
-          statusReason: firstError ? { ...firstError, at: finishedAt.toISOString() } : null,
-          failingSince: verdict.patch.status === 'failing' ? (mailbox.failingSince ?? finishedAt) : mailbox.failingSince,
-        };
-        break;
-      }
-    }
-    await tx.update(mailboxes).set({ ...patch, lastTestAt: finishedAt }).where(eq(mailboxes.id, mailbox.id));
+    await tx.update(mailboxes).set({ ...verdict.patch, lastTestAt: finishedAt }).where(eq(mailboxes.id, mailbox.id));
     await tx
       .update(connectionTests)
       .set({ ok, activated, incoming: results.incoming, outgoing: results.outgoing, finishedAt })

@@ -4,7 +4,7 @@ import { db } from '@/db';
 import { mailboxes, oauthGrants, serverProfiles, type OauthGrant } from '@/db/schema';
 import { SYSTEM_ACTOR } from '@/lib/audit/actor';
 import { recordAuditEvent } from '@/lib/audit/record-audit-event';
-import { transition } from '@/lib/mailboxes/status';
+import { transitionAfterTokenRefusal } from '@/lib/mailboxes/status';
 import type { OAuthFailure } from '@/lib/oauth/oauth-failure';
 
 /**
@@ -33,10 +33,7 @@ export async function recordTokenFailure(grant: Pick<OauthGrant, 'id' | 'mailbox
     if (failure.reach !== 'mailbox') return;
     const [mailbox] = await tx.select().from(mailboxes).where(eq(mailboxes.id, grant.mailboxId)).for('update');
     if (!mailbox || mailbox.connection !== 'connected') return;
-    await tx
-      .update(mailboxes)
-      .set({ ...transition(mailbox, 'token_revoked'), statusReason: error, failingSince: mailbox.failingSince ?? new Date() })
-      .where(eq(mailboxes.id, mailbox.id));
+    await tx.update(mailboxes).set(transitionAfterTokenRefusal(mailbox, error)).where(eq(mailboxes.id, mailbox.id));
     await recordAuditEvent(tx, {
       actor: SYSTEM_ACTOR,
       action: 'mailbox.needs_reconnect',

@@ -50,7 +50,7 @@ async function seed(): Promise<void> {
       approval: 'approved',
       connection: 'connected',
       status: 'failing',
-      statusReason: { ...refusal, code: 'auth_failed' },
+      statusReason: { ...refusal, code: 'client_refused' },
       failingSince: new Date(now - 2 * DAY_MS),
     })
     .returning();
@@ -95,6 +95,9 @@ describe('alerts on the mailbox page', () => {
     ]);
     expect(links).toBe(2);
     await alerts.getByText('Check the client id and client secret in the server profile.', { exact: false }).waitFor();
+    // Staff read the last error's hint as written, and whose move it is.
+    await pages.support.getByTestId('status-reason').getByText('Check the client id and client secret in the server profile.').waitFor();
+    await pages.support.getByTestId('next-step').getByText('Waiting for an admin to fix the server profile').waitFor();
   });
 
   it('shows support the same alerts on the mailbox timeline', async () => {
@@ -115,5 +118,16 @@ describe('alerts on the mailbox page', () => {
     await alerts.getByText('Reconnect on or before that day with Reconnect under Connection', { exact: false }).waitFor();
     await alerts.getByText('once an admin has fixed it and that notice is gone, run Test and activate again', { exact: false }).waitFor();
     expect(await alerts.textContent()).not.toContain('client secret');
+  });
+
+  it('tells the owner under “Where it stands” and in the next step that the refusal is an admin’s to fix, as the alerts do', async () => {
+    const page = pages.owner;
+    await page.goto(`/mailboxes/${mailboxId}`);
+    const reason = page.getByTestId('status-reason');
+    await reason.getByText('This is not caused by your mailbox: the server profile it uses needs an admin’s fix', { exact: false }).waitFor();
+    expect(await reason.textContent()).not.toContain('client secret');
+    await page.getByTestId('next-step').getByText('Waiting for an admin to fix the server profile').waitFor();
+    await page.getByText('An admin takes this step.').waitFor();
+    expect(await page.getByText('This is yours to do.').count()).toBe(0);
   });
 });

@@ -164,12 +164,15 @@ describe('the alerts of one mailbox', () => {
 
   describe('a mailbox of its own failing for a day', () => {
     it('tells the owner what to do, by where the mailbox stands', async () => {
-      const profile = await insertProfile({ name: 'Plain Gmail', mailboxCount: 3 });
+      const profile = await insertProfile({ name: 'Plain Gmail', mailboxCount: 4 });
       const failing = await insertMailbox(profile, { status: 'failing', failingSince: ago(3 * DAY_MS) });
       const revoked = await insertMailbox(profile, { status: 'failing', connection: 'needs_reconnect', failingSince: ago(3 * DAY_MS) });
       const disabled = await insertMailbox(profile, { status: 'disabled', failingSince: ago(3 * DAY_MS) });
 
-      expect((await alertsFor(owner, failing))[0]!.detail).toMatch(/^Why it fails, and who fixes it, is under “Where it stands”/);
+      expect((await alertsFor(owner, failing))[0]!.detail).toMatch(/^Why it fails, and what to do about it, is under “Where it stands”: do it, then run Test and activate again/);
+      const tls = { code: 'tls', message: 'The certificate of imap.gmail.com:993 has expired.', hint: 'The mail server’s administrator renews its certificate.', at: ago(DAY_MS).toISOString() };
+      const serverSide = await insertMailbox(profile, { status: 'failing', failingSince: ago(3 * DAY_MS), statusReason: tls });
+      expect((await alertsFor(owner, serverSide))[0]!.detail).toMatch(/it is for an admin to fix, not you.* There is nothing for you to do\.$/);
       expect((await alertsFor(owner, revoked))[0]!.detail).toBe(
         'Mailroom can no longer sign in to it: click Reconnect and sign in under Connection, then run Test and activate.',
       );

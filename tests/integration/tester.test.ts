@@ -5,11 +5,12 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { db } from '@/db';
-import { auditEvents, connectionTests, mailboxes, oauthGrants, type ServerProfile, type User } from '@/db/schema';
+import { auditEvents, connectionTests, mailboxes, oauthGrants, serverProfiles, type ServerProfile, type User } from '@/db/schema';
 import { COMMAND_LINE_ACTOR } from '@/lib/audit/actor';
 import { decryptSecret } from '@/lib/crypto/secrets';
-import { applyMailboxEvent, createMailbox, getMailbox } from '@/lib/mailboxes/mailboxes';
+import { applyMailboxEvent, createMailbox, getMailbox, profileOf } from '@/lib/mailboxes/mailboxes';
 import { setMailboxPassword } from '@/lib/mailboxes/set-mailbox-password';
+import { nextStep, statusReasonFor } from '@/lib/mailboxes/status';
 import { completeAuthorization } from '@/lib/oauth/complete-authorization';
 import { startAuthorization } from '@/lib/oauth/start-authorization';
 import { findConnectionTests } from '@/lib/tester/connection-tests';
@@ -141,6 +142,22 @@ describe.skipIf(!labIsAvailable)('the connection tester, against the mail lab', 
     const stored = await getMailbox({ viewer: owner, id: mailbox.id });
     expect(stored).toMatchObject({ status: 'failing', statusReason: { code: 'token_revoked' } });
     expect(stored!.failingSince).toBeInstanceOf(Date);
+  });
+
+  it('blames the profile, not the owner, when the provider refuses the profile’s app (invalid_client)', async () => {
+    const refusedProfile = await insertLabGoogleProfile({ name: `Lab Gmail refused ${run}` });
+    const mailbox = await connectedOAuthMailbox('google', refusedProfile, 'refusedapp');
+    await db.update(serverProfiles).set({ clientId: 'unknown-client' }).where(eq(serverProfiles.id, refusedProfile.id));
+
+    const result = await runConnectionTest({ mailboxId: mailbox.id, startedBy: owner, ...trusted() });
+    expect(result.incoming.error).toMatchObject({ code: 'client_refused', hint: expect.stringMatching(/client id and client secret in the server profile/) });
+    const stored = (await getMailbox({ viewer: owner, id: mailbox.id }))!;
+    expect(stored).toMatchObject({ status: 'failing', connection: 'connected', statusReason: { code: 'client_refused' }, profileClientError: { code: 'invalid_client' } });
+    expect(nextStep(stored, profileOf(stored))).toMatchObject({ label: 'Waiting for an admin to fix the server profile', actor: 'admin' });
+    const forOwner = statusReasonFor({ mailbox: stored, profile: profileOf(stored), audience: 'owner' })!;
+    expect(forOwner.hint).toMatch(/needs an admin’s fix, and reconnecting will not help/);
+    expect(forOwner.hint).not.toMatch(/client secret/);
+    expect(statusReasonFor({ mailbox: stored, profile: profileOf(stored), audience: 'staff' })!.hint).toMatch(/client id and client secret/);
   });
 
   it('names 5.7.139 when Microsoft 365 has SMTP AUTH disabled for the mailbox, while incoming passes', async () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { failureActor } from '@/lib/mailboxes/status';
 import { classifyFailure, decodeOAuthChallenge, type FailureEvidence } from '@/lib/tester/classify-failure';
 import { judgeAddress } from '@/lib/tester/network-guard';
 
@@ -78,6 +79,31 @@ describe('classifyFailure', () => {
     expect(classify({ stage: 'command', reply: 'T2 NO [NONEXISTENT] Mailbox doesn\'t exist: INBOX' }).code).toBe('mailbox_missing');
     expect(classify({ stage: 'command', protocol: 'smtp', reply: '550 5.1.1 <x@contoso.com>: Recipient address rejected: User unknown' }).code).toBe('mailbox_missing');
     expect(classify({ stage: 'command', protocol: 'smtp', reply: '451 4.3.0 Try later' }).code).toBe('unknown');
+  });
+});
+
+describe('who fixes what classifyFailure finds', () => {
+  const fixer = (evidence: Partial<FailureEvidence>) => {
+    const failure = classifyFailure({ ...base, ...evidence });
+    return { code: failure.code, actor: failureActor(failure, { serverType: evidence.serverType ?? base.serverType }) };
+  };
+
+  it('gives the owner what their own sign-in or account settings cause', () => {
+    expect(fixer({ authKind: 'password', serverType: 'custom', reply: 'NO [AUTHENTICATIONFAILED] Authentication failed.' })).toEqual({ code: 'auth_failed', actor: 'owner' });
+    expect(fixer({ reply: 'NO [AUTHENTICATIONFAILED] Invalid credentials (Failure)' })).toEqual({ code: 'auth_failed', actor: 'owner' });
+    expect(fixer({ stage: 'token', oauth: { reach: 'mailbox', code: 'invalid_grant', message: 'Revoked.', hint: 'Reconnect.' } })).toEqual({ code: 'token_revoked', actor: 'owner' });
+    expect(fixer({ reply: 'NO [ALERT] Your account is not enabled for IMAP use.' })).toEqual({ code: 'imap_disabled', actor: 'owner' });
+  });
+
+  it('gives an admin what the profile, its app or the mail system cause', () => {
+    const refused = { reach: 'profile', code: 'invalid_client', message: 'The provider refused the profile’s OAuth app.', hint: 'Check the client id and client secret in the server profile.' } as const;
+    expect(fixer({ stage: 'token', oauth: refused })).toEqual({ code: 'client_refused', actor: 'admin' });
+    expect(fixer({ stage: 'dns', errorCode: 'BLOCKED_ADDRESS', reply: 'x resolves to 169.254.169.254' })).toEqual({ code: 'blocked_address', actor: 'admin' });
+    expect(fixer({ stage: 'tls', errorCode: 'DEPTH_ZERO_SELF_SIGNED_CERT' })).toEqual({ code: 'tls', actor: 'admin' });
+    expect(fixer({ stage: 'greeting', authKind: 'password', serverType: 'custom', missingMechanism: 'AUTH PLAIN' })).toEqual({ code: 'protocol_mismatch', actor: 'admin' });
+    expect(fixer({ stage: 'greeting', reply: 'SSH-2.0-OpenSSH_9.6' })).toEqual({ code: 'protocol_mismatch', actor: 'admin' });
+    expect(fixer({ stage: 'command', protocol: 'smtp', serverType: 'microsoft365', reply: '550 5.7.60 SMTP; Client does not have permissions to send as this sender' })).toEqual({ code: 'send_as_denied', actor: 'admin' });
+    expect(fixer({ serverType: 'microsoft365', reply: 'NO User is authenticated but not connected.' })).toEqual({ code: 'imap_disabled', actor: 'admin' });
   });
 });
 

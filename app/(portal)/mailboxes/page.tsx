@@ -3,7 +3,7 @@ import Link from 'next/link';
 import { FilterForm, type FilterSelect } from '@/app/_components/filter-form';
 import { Alert, Badge, buttonClass, EmptyState, PageHeader } from '@/app/_components/ui';
 import { requireUser } from '@/lib/auth/session';
-import { findMailboxes, listProfileChoices } from '@/lib/mailboxes/mailboxes';
+import { findMailboxes, listProfileChoices, profileOf } from '@/lib/mailboxes/mailboxes';
 import { nextStep } from '@/lib/mailboxes/status';
 import { getConnectOutcome } from '@/lib/oauth/get-connect-outcome';
 import { mailboxFilters } from '@/lib/validations/mailboxes';
@@ -44,7 +44,7 @@ export default async function MailboxesPage({ searchParams }: { searchParams: Pr
     approval: mailbox.approval,
     connection: mailbox.connection,
     status: mailbox.status,
-    nextStep: nextStep(mailbox, { serverType: mailbox.profileServerType, authType: mailbox.profileAuthType }),
+    nextStep: nextStep(mailbox, profileOf(mailbox)),
   }));
 
   return (

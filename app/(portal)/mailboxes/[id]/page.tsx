@@ -5,8 +5,8 @@ import { AlertList } from '@/app/_components/alert-list';
 import { Badge, buttonClass, Card, PageHeader } from '@/app/_components/ui';
 import { findMailboxAlerts } from '@/lib/alerts/find-mailbox-alerts';
 import { requireUser } from '@/lib/auth/session';
-import { getMailbox } from '@/lib/mailboxes/mailboxes';
-import { connectLabel, nextStep } from '@/lib/mailboxes/status';
+import { getMailbox, profileOf } from '@/lib/mailboxes/mailboxes';
+import { connectLabel, nextStep, statusReasonFor } from '@/lib/mailboxes/status';
 import { getConnectOutcome } from '@/lib/oauth/get-connect-outcome';
 import { isId } from '@/lib/validations/common';
 import { ConnectPanel } from './connect-panel';
@@ -38,8 +38,9 @@ export default async function MailboxPage({
   // Another owner's mailbox is not found, exactly like one that does not exist.
   const mailbox = isId(id) ? await getMailbox({ viewer, id }) : null;
   if (!mailbox) notFound();
-  const profile = { serverType: mailbox.profileServerType, authType: mailbox.profileAuthType };
+  const profile = profileOf(mailbox);
   const step = nextStep(mailbox, profile);
+  const reason = statusReasonFor({ mailbox, profile, audience: viewer.role === 'owner' ? 'owner' : 'staff' });
   const canConnect = viewer.role === 'admin' || viewer.id === mailbox.ownerId;
   const [outcome, alerts] = await Promise.all([
     connect ? getConnectOutcome({ mailboxId: mailbox.id, reference: connect }) : null,
@@ -88,10 +89,10 @@ export default async function MailboxPage({
               </div>
             ))}
           </dl>
-          {mailbox.statusReason ? (
-            <div className="mt-4 rounded-md bg-red-50 px-4 py-3 text-sm text-red-800">
-              <p className="font-medium">{mailbox.statusReason.message}</p>
-              <p className="mt-1">{mailbox.statusReason.hint}</p>
+          {reason ? (
+            <div data-testid="status-reason" className="mt-4 rounded-md bg-red-50 px-4 py-3 text-sm text-red-800">
+              <p className="font-medium">{reason.message}</p>
+              {reason.hint ? <p className="mt-1">{reason.hint}</p> : null}
             </div>
           ) : null}
         </Card>
