@@ -8,6 +8,7 @@ import { decryptSecret } from '@/lib/crypto/secrets';
 import { sha256 } from '@/lib/crypto/tokens';
 import { transition } from '@/lib/mailboxes/status';
 import { getGrant, saveConsentedGrant, saveRefreshedTokens } from '@/lib/tokens/grants';
+import { recordClientAccepted } from '@/lib/tokens/record-token-failure';
 import { getUserById } from '@/lib/users/users';
 import { consentingAccount } from './consenting-account';
 import { mailScopesOf, oauthAppOf, oauthCallbackUrl, type OAuthApp } from './oauth-app';
@@ -89,6 +90,7 @@ export async function acceptTokens({
     } else {
       return failed('no_refresh_token', 'The provider granted access but sent no refresh token, so Mailroom could not keep the connection. Nothing was saved.', noRefreshTokenHint(app.serverType));
     }
+    await recordClientAccepted(tx, app.profileId);
     await tx
       .update(mailboxes)
       .set({ ...transition(mailbox, 'connected'), connectedAs: account })

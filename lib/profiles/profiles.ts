@@ -89,6 +89,9 @@ export async function findProfiles({ limit, cursor }: { limit: number; cursor?: 
   return { profiles, nextCursor: rows.length > limit ? (profiles.at(-1)?.name ?? null) : null };
 }
 
+/** The fields that make up the OAuth client the provider may refuse. */
+const CLIENT_FIELDS = new Set(['authType', 'clientId', 'publicClient', 'tenant', 'endpoints.token']);
+
 /** The columns a resolved profile sets; the secret only when it changes. */
 function toColumns(profile: ResolvedProfile, secretChange: SecretChange) {
   const secret =
@@ -212,9 +215,12 @@ export async function updateProfile({
       }
       if (profile.name !== current.name) await assertNameFree(tx, profile.name, id);
       if (profile.isDefault && !current.isDefault) await clearOtherDefault(tx, id);
+      // A new client id, secret, tenant or token endpoint is the admin's answer to a refused client:
+      // the refusal ends, and the next refresh tells whether the change works.
+      const clientChanged = secretChange !== null || changedFields.some((field) => CLIENT_FIELDS.has(field));
       const [updated] = await tx
         .update(serverProfiles)
-        .set(toColumns(profile, secretChange))
+        .set({ ...toColumns(profile, secretChange), ...(clientChanged ? { clientError: null } : {}) })
         .where(eq(serverProfiles.id, id))
         .returning();
       await recordAuditEvent(tx, {

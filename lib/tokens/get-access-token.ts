@@ -8,7 +8,7 @@ import { oauthAppOf, type OAuthApp } from '@/lib/oauth/oauth-app';
 import { OAuthFailure } from '@/lib/oauth/oauth-failure';
 import { requestToken, type TokenResponse } from '@/lib/oauth/token-endpoint';
 import { getGrant, saveRefreshedTokens } from './grants';
-import { recordTokenFailure } from './record-token-failure';
+import { recordClientAccepted, recordTokenFailure } from './record-token-failure';
 import { recordRefreshAttempt } from './refresh-history';
 
 export type UsableAccessToken = {
@@ -125,6 +125,7 @@ export async function getAccessToken({ mailboxId, refreshedSince }: { mailboxId:
     });
     if (!saved) continue;
     await recordRefreshAttempt(mailboxId, { ok: true, rotated: tokens.refreshToken !== null && tokens.refreshToken !== refreshToken });
+    await recordClientAccepted(db, grant.profileId);
     return { accessToken: tokens.accessToken, account: grant.account, expiresAt: tokens.expiresAt };
   }
 }

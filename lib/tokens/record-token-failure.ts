@@ -1,6 +1,6 @@
 import 'server-only';
-import { eq } from 'drizzle-orm';
-import { db } from '@/db';
+import { and, eq, isNotNull } from 'drizzle-orm';
+import { db, type Executor } from '@/db';
 import { mailboxes, oauthGrants, serverProfiles, type OauthGrant } from '@/db/schema';
 import { SYSTEM_ACTOR } from '@/lib/audit/actor';
 import { recordAuditEvent } from '@/lib/audit/record-audit-event';
@@ -42,5 +42,26 @@ export async function recordTokenFailure(grant: Pick<OauthGrant, 'id' | 'mailbox
       profileId: mailbox.profileId,
       detail: { code: failure.code, message: failure.message },
     });
+  });
+}
+
+/**
+ * The provider took the profile's client again (a refresh or a consent went through): its refusal
+ * ends, for the profile's alert and its mailboxes' next step. One conditional update, a no-op
+ * while nothing was refused.
+ */
+export async function recordClientAccepted(executor: Executor, profileId: string): Promise<void> {
+  const [cleared] = await executor
+    .update(serverProfiles)
+    .set({ clientError: null })
+    .where(and(eq(serverProfiles.id, profileId), isNotNull(serverProfiles.clientError)))
+    .returning({ id: serverProfiles.id });
+  if (!cleared) return;
+  await recordAuditEvent(executor, {
+    actor: SYSTEM_ACTOR,
+    action: 'profile.client_accepted',
+    target: { type: 'profile', id: profileId },
+    profileId,
+    detail: { reason: 'the provider accepted the client again' },
   });
 }

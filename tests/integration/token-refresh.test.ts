@@ -12,6 +12,7 @@ import { findMailboxTimeline } from '@/lib/audit/find-mailbox-timeline';
 import { getTokenStatusRow } from '@/lib/tokens/find-token-statuses';
 import { getAccessToken } from '@/lib/tokens/get-access-token';
 import { findRefreshAttempts, REFRESHES_KEPT } from '@/lib/tokens/refresh-history';
+import { updateProfile } from '@/lib/profiles/profiles';
 import { createUser } from '@/lib/users/users';
 import { authorizeAsUser } from '../../scripts/lab/headless-user';
 import { captureLogs } from '../helpers/captured-logs';
@@ -161,7 +162,27 @@ describe.skipIf(!labIsAvailable)('keeping tokens alive', () => {
     const [profile] = await db.select().from(serverProfiles).where(eq(serverProfiles.id, microsoft.id));
     expect(profile!.clientError).toMatchObject({ code: 'invalid_client', hint: expect.stringMatching(/client secret/) });
     expect((await getMailbox({ viewer: owner, id: mailboxId }))!.connection).toBe('connected');
-    await db.update(serverProfiles).set({ clientId: getLab().personas.microsoft.clients.web!.clientId, clientError: null }).where(eq(serverProfiles.id, microsoft.id));
+
+    // Once the provider takes the client again, the refusal ends by itself, and says so once.
+    await db.update(serverProfiles).set({ clientId: getLab().personas.microsoft.clients.web!.clientId }).where(eq(serverProfiles.id, microsoft.id));
+    await getAccessToken({ mailboxId });
+    const [accepted] = await db.select().from(serverProfiles).where(eq(serverProfiles.id, microsoft.id));
+    expect(accepted!.clientError).toBeNull();
+    await expireAccessToken(mailboxId);
+    await getAccessToken({ mailboxId });
+    const events = await db.select().from(auditEvents).where(eq(auditEvents.profileId, microsoft.id));
+    expect(events.filter((event) => event.action === 'profile.client_accepted')).toHaveLength(1);
+  });
+
+  it('ends a profile’s refusal when an admin gives it another client secret', async () => {
+    const refused = await insertLabGoogleProfile({
+      name: 'Lab Gmail (refused)',
+      clientError: { code: 'invalid_client', message: 'Refused.', hint: 'Check the client id and client secret.', at: new Date().toISOString() },
+    });
+    await updateProfile({ actor: COMMAND_LINE_ACTOR, id: refused.id, input: { name: 'Lab Gmail (renamed)' } });
+    expect((await db.select().from(serverProfiles).where(eq(serverProfiles.id, refused.id)))[0]!.clientError).not.toBeNull();
+    await updateProfile({ actor: COMMAND_LINE_ACTOR, id: refused.id, input: { clientSecret: 'a-new-secret-from-the-console' } });
+    expect((await db.select().from(serverProfiles).where(eq(serverProfiles.id, refused.id)))[0]!.clientError).toBeNull();
   });
 
   it('logged no token', async () => {
