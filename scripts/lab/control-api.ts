@@ -12,7 +12,7 @@ const schemas = {
   tokenFault: z.object({ persona, fault: z.enum(['server_error', 'hang', 'invalid_grant']).nullable() }),
   accessTokenLifetime: z.object({ persona, seconds: z.number().int().positive().nullable() }),
   revokeGrants: z.object({ account }),
-  smtpAuth: z.object({ account, disabled: z.boolean() }),
+  accountSwitch: z.object({ account, disabled: z.boolean() }),
   serverFault: z.object({
     server: mailServer,
     protocol: z.enum(['imap', 'pop3', 'smtp']).optional(),
@@ -58,7 +58,9 @@ export async function startControlApi(options: { lab: Lab }): Promise<{ url: str
         case 'POST /revoke-grants':
           return { revoked: lab.revokeGrants(await parseJson({ req, schema: schemas.revokeGrants })) };
         case 'POST /smtp-auth':
-          return lab.setSmtpAuthDisabled(await parseJson({ req, schema: schemas.smtpAuth }));
+          return lab.setSmtpAuthDisabled(await parseJson({ req, schema: schemas.accountSwitch }));
+        case 'POST /imap-access':
+          return lab.setImapDisabled(await parseJson({ req, schema: schemas.accountSwitch }));
         case 'POST /server-fault':
           return lab.setServerFault(await parseJson({ req, schema: schemas.serverFault }));
         case 'GET /messages':

@@ -34,7 +34,8 @@ import type {
   TokenRequestCounts,
 } from './lab-info';
 import { ConnectionCounter, MailFront, pipeTo, terminateTlsTo, type ConnectionHandler } from './mail-front';
-import { microsoftSmtpSession } from './microsoft-smtp-session';
+import { providerImapSession } from './imap-session';
+import { providerSmtpSession } from './smtp-session';
 import { SmtpSink } from './smtp-sink';
 import { LAB_DIRECTORY_PREFIX, recordLabOwner, stopStaleLabs } from './stale-labs';
 import { createTlsMaterial } from './tls-material';
@@ -49,6 +50,8 @@ type FrontEntry = FrontRole & { front: MailFront; portsId: string | null };
 type Dovecots = Record<MailServerName, DovecotServer>;
 type ConnectionCounters = Record<MailProtocol, ConnectionCounter>;
 type StartFront = (options: FrontRole & { counters: ConnectionCounter[] }) => Promise<MailFront>;
+/** The providers' per-account switches, by lowercased address. */
+type AccountSwitches = { smtpAuthDisabled: Set<string>; imapDisabled: Set<string> };
 
 const MAIL_SERVERS: MailServerName[] = ['gmail', 'microsoft', 'generic'];
 
@@ -92,21 +95,25 @@ function frontStarter(options: {
   dovecots: Dovecots;
   labCertificate: SecureContext;
   selfSignedCertificate: SecureContext;
-  isSmtpAuthDisabled: (email: string) => boolean;
+  switches: AccountSwitches;
 }): StartFront {
-  const { dovecots, labCertificate, selfSignedCertificate, isSmtpAuthDisabled } = options;
+  const { dovecots, labCertificate, selfSignedCertificate, switches } = options;
   const handlerFor = (server: MailServerName, protocol: MailProtocol, security: Security): ConnectionHandler => {
     const { ports } = dovecots[server];
     if (security === 'self-signed') {
       return terminateTlsTo({ upstreamPort: ports[PLAIN_LISTENER[protocol]], secureContext: selfSignedCertificate });
     }
-    if (server === 'microsoft' && protocol === 'smtp') {
-      return microsoftSmtpSession({
-        upstreamPort: ports.submission,
+    // The provider-like servers speak their provider's words where those differ from Dovecot's.
+    if (server !== 'generic' && protocol !== 'pop3') {
+      const session = {
+        server,
+        upstreamPort: ports[PLAIN_LISTENER[protocol]],
         secureContext: labCertificate,
         implicitTls: security === 'tls',
-        isSmtpAuthDisabled,
-      });
+      };
+      return protocol === 'smtp'
+        ? providerSmtpSession({ ...session, isSmtpAuthDisabled: (email) => switches.smtpAuthDisabled.has(email) })
+        : providerImapSession({ ...session, isImapDisabled: (email) => switches.imapDisabled.has(email) });
     }
     return pipeTo(ports[security === 'tls' ? TLS_LISTENER[protocol] : PLAIN_LISTENER[protocol]]);
   };
@@ -133,6 +140,12 @@ function mailServerInfoOf(options: { fronts: FrontEntry[]; server: MailServerNam
   };
 }
 
+function setSwitch(options: { set: Set<string>; account: string; disabled: boolean }): void {
+  const email = options.account.toLowerCase();
+  if (options.disabled) options.set.add(email);
+  else options.set.delete(email);
+}
+
 /** Everything `npm run lab` and the test setup start, and what the control API acts on. */
 export class Lab {
   private readonly connectionCounters: Record<MailServerName, ConnectionCounters> = {
@@ -152,7 +165,7 @@ export class Lab {
     private readonly sink: SmtpSink,
     private readonly dovecots: Dovecots,
     private readonly caCertificate: string,
-    private readonly smtpAuthDisabled: Set<string>,
+    private readonly switches: AccountSwitches,
     private readonly startFront: StartFront,
   ) {}
 
@@ -231,14 +244,14 @@ export class Lab {
       ]);
 
       const dovecots = { gmail, microsoft, generic };
-      const smtpAuthDisabled = new Set<string>();
+      const switches: AccountSwitches = { smtpAuthDisabled: new Set(), imapDisabled: new Set() };
       const startFront = frontStarter({
         dovecots,
         labCertificate: createSecureContext({ cert: tls.server.certificate, key: tls.server.key }),
         selfSignedCertificate: createSecureContext({ cert: tls.selfSigned.certificate, key: tls.selfSigned.key }),
-        isSmtpAuthDisabled: (email) => smtpAuthDisabled.has(email),
+        switches,
       });
-      const lab = new Lab(accounts, authorizationServer, sink, dovecots, tls.ca.certificate, smtpAuthDisabled, startFront);
+      const lab = new Lab(accounts, authorizationServer, sink, dovecots, tls.ca.certificate, switches, startFront);
       const labFronts = await Promise.all(
         MAIL_SERVERS.map((server) => lab.startFronts({ server, securities: securitiesOf(server), portsId: null })),
       );
@@ -358,9 +371,12 @@ export class Lab {
   }
 
   setSmtpAuthDisabled(options: { account: string; disabled: boolean }): void {
-    const email = options.account.toLowerCase();
-    if (options.disabled) this.smtpAuthDisabled.add(email);
-    else this.smtpAuthDisabled.delete(email);
+    setSwitch({ set: this.switches.smtpAuthDisabled, ...options });
+  }
+
+  /** Gmail's IMAP setting of the account, or Exchange Online's ImapEnabled of the mailbox. */
+  setImapDisabled(options: { account: string; disabled: boolean }): void {
+    setSwitch({ set: this.switches.imapDisabled, ...options });
   }
 
   async setServerFault(options: { server: MailServerName; protocol?: MailProtocol; fault: ServerFault | null }): Promise<void> {
@@ -392,7 +408,8 @@ export class Lab {
   /** Clears every fault; accounts, clients, tokens, received messages and counters stay. */
   async reset(): Promise<void> {
     this.authorizationServer.clearFaults();
-    this.smtpAuthDisabled.clear();
+    this.switches.smtpAuthDisabled.clear();
+    this.switches.imapDisabled.clear();
     await Promise.all(this.fronts.map(({ front }) => front.setFault(null)));
   }
 

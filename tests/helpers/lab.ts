@@ -1,6 +1,6 @@
 // What tests import to use the mail lab that tests/setup/lab.ts started for the run.
 import { createHash, randomBytes } from 'node:crypto';
-import { connect as connectTls, type ConnectionOptions } from 'node:tls';
+import { connect as connectTls, type ConnectionOptions, type TLSSocket } from 'node:tls';
 import { ImapFlow } from 'imapflow';
 import nodemailer from 'nodemailer';
 import { inject } from 'vitest';
@@ -70,6 +70,11 @@ export const labControl = {
   revokeGrants: (options: { account: string }) => post<{ revoked: number }>({ path: '/revoke-grants', body: options }),
   /** Microsoft's per-mailbox switch: SMTP AUTH then answers 535 5.7.139. */
   setSmtpAuthDisabled: (options: { account: string; disabled: boolean }) => post({ path: '/smtp-auth', body: options }),
+  /**
+   * IMAP turned off for the account, as Gmail's setting or Exchange Online's ImapEnabled does: Gmail refuses
+   * the sign-in with its [ALERT]; Microsoft accepts it, then answers BAD User is authenticated but not connected.
+   */
+  setImapDisabled: (options: { account: string; disabled: boolean }) => post({ path: '/imap-access', body: options }),
   /** `unreachable`: connection refused; `hang`: accepted, never answered. `null` restores. */
   setServerFault: (options: { server: MailServerName; protocol?: MailProtocol; fault: ServerFault | null }) =>
     post({ path: '/server-fault', body: options }),
@@ -314,9 +319,10 @@ export function trustLabCa(): ConnectionOptions {
   return { ca: [getLab().caCertificate] };
 }
 
-/** Connects with implicit TLS, logs in, opens INBOX and logs out. */
+/** Connects with implicit TLS (or STARTTLS), logs in, opens INBOX and logs out. */
 export async function imapLogin(options: {
   endpoint: Endpoint;
+  security?: 'tls' | 'starttls';
   auth: MailCredentials;
   tls?: ConnectionOptions;
   /** How long to wait for the connection and the greeting; imapflow's defaults are long. */
@@ -325,7 +331,8 @@ export async function imapLogin(options: {
   const client = new ImapFlow({
     host: options.endpoint.host,
     port: options.endpoint.port,
-    secure: true,
+    secure: options.security !== 'starttls',
+    doSTARTTLS: options.security === 'starttls' ? true : undefined,
     auth: options.auth,
     tls: options.tls ?? trustLabCa(),
     logger: false,
@@ -368,9 +375,8 @@ export async function sendMail(options: {
   return subject;
 }
 
-/** The POP3 dialogue of RFC 1939 + RFC 5034 with XOAUTH2: resolves to the server's final answer line. */
-export async function pop3Xoauth2(options: { endpoint: Endpoint; user: string; accessToken: string }): Promise<string> {
-  const socket = connectTls({ host: options.endpoint.host, port: options.endpoint.port, ...trustLabCa() });
+/** The lines a server sends on `socket`, one at a time, and a way to send one. */
+function lineDialogue(socket: TLSSocket): { nextLine: () => Promise<string>; send: (line: string) => void } {
   const lines: string[] = [];
   const waiting: ((line: string) => void)[] = [];
   onCrlfLines({
@@ -389,24 +395,66 @@ export async function pop3Xoauth2(options: { endpoint: Endpoint; user: string; a
       waiting.push(resolve);
       socket.once('error', reject);
     });
+  return { nextLine, send: (line) => socket.write(`${line}\r\n`) };
+}
+
+function xoauth2InitialResponse(options: { user: string; accessToken: string }): string {
+  return Buffer.from(`user=${options.user}\x01auth=Bearer ${options.accessToken}\x01\x01`).toString('base64');
+}
+
+/** The POP3 dialogue of RFC 1939 + RFC 5034 with XOAUTH2: resolves to the server's final answer line. */
+export async function pop3Xoauth2(options: { endpoint: Endpoint; user: string; accessToken: string }): Promise<string> {
+  const socket = connectTls({ host: options.endpoint.host, port: options.endpoint.port, ...trustLabCa() });
+  const { nextLine, send } = lineDialogue(socket);
   try {
     const greeting = await nextLine();
     if (!greeting.startsWith('+OK')) throw new Error(`POP3 greeting: ${greeting}`);
-    const initialResponse = Buffer.from(`user=${options.user}\x01auth=Bearer ${options.accessToken}\x01\x01`).toString('base64');
-    socket.write(`AUTH XOAUTH2 ${initialResponse}\r\n`);
+    send(`AUTH XOAUTH2 ${xoauth2InitialResponse(options)}`);
     let answer = await nextLine();
     // A failed XOAUTH2 first sends an error challenge, which the client acknowledges with an empty line.
     if (answer.startsWith('+ ')) {
-      socket.write('\r\n');
+      send('');
       answer = await nextLine();
     }
     if (answer.startsWith('+OK')) {
-      socket.write('STAT\r\n');
+      send('STAT');
       const stat = await nextLine();
       if (!stat.startsWith('+OK')) throw new Error(`POP3 STAT after login: ${stat}`);
-      socket.write('QUIT\r\n');
+      send('QUIT');
     }
     return answer;
+  } finally {
+    socket.destroy();
+  }
+}
+
+/**
+ * AUTH XOAUTH2 on implicit-TLS submission, spoken by hand so that a refusal's challenge can be read:
+ * the challenge decoded (null when the server sent none) and the lines of the final reply.
+ */
+export async function smtpXoauth2(options: { endpoint: Endpoint; user: string; accessToken: string }): Promise<{ challenge: Record<string, unknown> | null; reply: string[] }> {
+  const socket = connectTls({ host: options.endpoint.host, port: options.endpoint.port, ...trustLabCa() });
+  const { nextLine, send } = lineDialogue(socket);
+  const readReply = async () => {
+    const reply = [await nextLine()];
+    while (/^\d{3}-/.test(reply.at(-1) ?? '')) reply.push(await nextLine());
+    return reply;
+  };
+  try {
+    await readReply();
+    send('EHLO lab-test.invalid');
+    await readReply();
+    send(`AUTH XOAUTH2 ${xoauth2InitialResponse(options)}`);
+    let reply = await readReply();
+    let challenge: Record<string, unknown> | null = null;
+    const first = reply[0] ?? '';
+    if (first.startsWith('334 ')) {
+      challenge = JSON.parse(Buffer.from(first.slice(4), 'base64').toString('utf8')) as Record<string, unknown>;
+      send('');
+      reply = await readReply();
+    }
+    send('QUIT');
+    return { challenge, reply };
   } finally {
     socket.destroy();
   }

@@ -3,37 +3,36 @@ import { TLSSocket, type SecureContext } from 'node:tls';
 import { onCrlfLines } from './crlf-lines';
 import { LAB_HOST } from './lab-config';
 import type { ConnectionHandler } from './mail-front';
+import { GMAIL_OAUTH_CHALLENGE, SMTP_AUTH_DISABLED_REPLY, SMTP_REPLIES, type OAuthMailServer } from './provider-replies';
+import { saslUser } from './sasl-user';
 
-// Exchange Online's own wording; Dovecot can only answer 535 5.7.8 with a text of its choosing,
-// so this part of the SMTP dialogue is spoken here, in front of Dovecot's plain listener.
-export const SMTP_AUTH_DISABLED_REPLY =
-  '535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant. Visit https://aka.ms/smtp_auth_disabled for more information.';
-const AUTH_BEFORE_STARTTLS_REPLY = '504 5.7.4 Unrecognized authentication type';
-// BDAT carries binary chunks a line-based relay cannot follow; Exchange Online offers neither extension.
+// BDAT carries binary chunks a line-based relay cannot follow; Exchange Online offers neither
+// extension, Gmail offers CHUNKING, which no client of the portal uses.
 const HIDDEN_CAPABILITIES = new Set(['STARTTLS', 'CHUNKING', 'BINARYMIME', 'BURL']);
 
-function xoauth2User(initialResponse: string): string | null {
-  const decoded = Buffer.from(initialResponse, 'base64').toString('utf8');
-  return /^user=([^\x01]*)\x01/.exec(decoded)?.[1]?.toLowerCase() ?? null;
-}
-
 /**
- * Microsoft-like submission: TLS (implicit, or after STARTTLS) ends here, AUTH is offered only
- * once the connection is encrypted, and accounts whose SMTP AUTH is disabled get Microsoft's 535.
- * Everything else goes to Dovecot as it came.
+ * Gmail- or Microsoft-like submission in front of Dovecot's plain listener: TLS (implicit, or
+ * after STARTTLS) ends here, AUTH is offered only once the connection is encrypted, a refused
+ * token is answered in the provider's words, and on the Microsoft-like server accounts whose SMTP
+ * AUTH is disabled get Exchange Online's 535 5.7.139. Everything else goes to Dovecot as it came.
  */
-export function microsoftSmtpSession(options: {
+export function providerSmtpSession(options: {
+  server: OAuthMailServer;
   upstreamPort: number;
   secureContext: SecureContext;
   implicitTls: boolean;
   isSmtpAuthDisabled: (email: string) => boolean;
 }): ConnectionHandler {
+  const { server } = options;
+  const replies = SMTP_REPLIES[server];
   return (rawClient) => {
     const upstream = connect({ host: LAB_HOST, port: options.upstreamPort });
     let client: Socket = rawClient;
     let secure = false;
     let inMessageContent = false;
     let awaitingXoauth2Response = false;
+    // The client's next line answers a 334 from Dovecot: SASL data, no command.
+    let awaitingSaslLine = false;
     let ehloReply: string[] = [];
     const pendingCommands: string[] = [];
 
@@ -49,8 +48,8 @@ export function microsoftSmtpSession(options: {
 
     const authenticateXoauth2 = (initialResponse: string) => {
       if (initialResponse === '*') return reply('501 5.7.0 Authentication aborted');
-      const user = xoauth2User(initialResponse);
-      if (user && options.isSmtpAuthDisabled(user)) return reply(SMTP_AUTH_DISABLED_REPLY);
+      const user = saslUser({ mechanism: 'XOAUTH2', response: initialResponse });
+      if (server === 'microsoft' && user && options.isSmtpAuthDisabled(user)) return reply(SMTP_AUTH_DISABLED_REPLY);
       pendingCommands.push('AUTH');
       forward(`AUTH XOAUTH2 ${initialResponse}`);
     };
@@ -60,6 +59,10 @@ export function microsoftSmtpSession(options: {
         forward(line);
         if (line === '.') inMessageContent = false;
         return;
+      }
+      if (awaitingSaslLine) {
+        awaitingSaslLine = false;
+        return forward(line);
       }
       if (awaitingXoauth2Response) {
         awaitingXoauth2Response = false;
@@ -72,7 +75,7 @@ export function microsoftSmtpSession(options: {
         return startTls();
       }
       if (command === 'AUTH') {
-        if (!secure) return reply(AUTH_BEFORE_STARTTLS_REPLY);
+        if (!secure) return reply(replies.authBeforeStartTls);
         if (mechanism?.toUpperCase() === 'XOAUTH2') {
           if (initialResponse) return authenticateXoauth2(initialResponse);
           awaitingXoauth2Response = true;
@@ -103,6 +106,19 @@ export function microsoftSmtpSession(options: {
       return all.map((text, index) => `250${index === all.length - 1 ? ' ' : '-'}${text}`);
     };
 
+    // Dovecot refuses a token with a challenge of its own, then 535 5.7.8: the provider's words instead.
+    const handleAuthReply = (line: string) => {
+      if (line.startsWith('334')) {
+        const askingForData = !line.slice(4).trim();
+        if (server === 'microsoft' && !askingForData) return forward('');
+        awaitingSaslLine = true;
+        return reply(askingForData ? line : `334 ${GMAIL_OAUTH_CHALLENGE}`);
+      }
+      pendingCommands.shift();
+      if (!line.startsWith('535')) return reply(line);
+      for (const refusal of replies.authenticationFailed) reply(refusal);
+    };
+
     const handleUpstreamLine = (line: string) => {
       const command = pendingCommands[0];
       const isLastLine = /^\d{3}(?: |$)/.test(line);
@@ -115,6 +131,7 @@ export function microsoftSmtpSession(options: {
         ehloReply = [];
         return;
       }
+      if (command === 'AUTH' && isLastLine) return handleAuthReply(line);
       if (command === 'DATA' && line.startsWith('354')) inMessageContent = true;
       if (isLastLine && !isIntermediate && command !== undefined) pendingCommands.shift();
       reply(line);
