@@ -1,11 +1,13 @@
 import { generateKeyPair, randomBytes, randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { promisify } from 'node:util';
 import Provider, { type ClientMetadata, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import { LAB_HOST, MICROSOFT_TENANT_ID } from './lab-config';
 import type { LabAccounts } from './lab-accounts';
 import type { OAuthClient, PersonaInfo, PersonaName, TokenFault, TokenRequestCounts } from './lab-info';
 import {
+  adminConsentDonePage,
+  adminConsentPage,
   consentPage,
   deviceConfirmPage,
   deviceInputPage,
@@ -25,7 +27,16 @@ const NO_GRANT_TYPE = '(none)';
 
 export type IntrospectionClient = { clientId: string; clientSecret: string };
 
-type PersonaFaults = { tokenFault: TokenFault | null; accessTokenLifetimeSeconds: number | null };
+type PersonaFaults = {
+  tokenFault: TokenFault | null;
+  accessTokenLifetimeSeconds: number | null;
+  /** Clients whose refresh tokens need a consent the tenant's admin has not granted (Microsoft's AADSTS65001). */
+  consentRequired: Set<string>;
+  /** Device-code polls still to answer `slow_down`, by client. */
+  slowDownPolls: Map<string, number>;
+};
+
+const noFaults = (): PersonaFaults => ({ tokenFault: null, accessTokenLifetimeSeconds: null, consentRequired: new Set(), slowDownPolls: new Map() });
 
 type TokenRequest = { clientId: string | null; grantType: string };
 type CountTokenRequest = (request: TokenRequest) => void;
@@ -152,6 +163,7 @@ export class AuthorizationServer {
         token: base + definition.routes.token,
         device: base + definition.routes.device_authorization,
         revocation: definition.hasRevocationEndpoint ? base + definition.routes.revocation : null,
+        adminConsent: definition.adminConsentPath ? base + definition.adminConsentPath : null,
         userinfo: base + definition.routes.userinfo,
         introspection: base + definition.routes.introspection,
         discovery: `${base}/.well-known/openid-configuration`,
@@ -174,11 +186,22 @@ export class AuthorizationServer {
     this.personas[options.persona].faults.accessTokenLifetimeSeconds = options.seconds;
   }
 
+  /** As if the tenant's admin consent for the app were missing or revoked: its refreshes answer AADSTS65001 until granted. */
+  setAdminConsentRequired(options: { clientId: string; required: boolean }): void {
+    const { consentRequired } = this.personas.microsoft.faults;
+    if (options.required) consentRequired.add(options.clientId);
+    else consentRequired.delete(options.clientId);
+  }
+
+  /** The client's next `polls` device-code polls answer `slow_down` (RFC 8628), whenever they come. */
+  setSlowDown(options: { persona: PersonaName; clientId: string; polls: number }): void {
+    const { slowDownPolls } = this.personas[options.persona].faults;
+    if (options.polls > 0) slowDownPolls.set(options.clientId, options.polls);
+    else slowDownPolls.delete(options.clientId);
+  }
+
   clearFaults(): void {
-    for (const persona of Object.values(this.personas)) {
-      persona.faults.tokenFault = null;
-      persona.faults.accessTokenLifetimeSeconds = null;
-    }
+    for (const persona of Object.values(this.personas)) Object.assign(persona.faults, noFaults());
   }
 
   /** Every request at the token endpoints since the last reset, or those of one client. */
@@ -267,17 +290,76 @@ export class AuthorizationServer {
       mountPathOfRequest.set(req, mountPath);
       return this.handleInteraction({ req, res, persona, mountPath, ...interaction });
     }
-    if (path === definition.routes.token && req.method === 'POST' && faults.tokenFault) {
-      const form = new URLSearchParams(await readBody(req));
-      countTokenRequest(tokenRequestOf({ parameter: (name) => form.get(name) ?? undefined, authorization: req.headers.authorization }));
-      return answerWithTokenFault({ res, fault: faults.tokenFault, definition });
+    if (definition.adminConsentPath && path === definition.adminConsentPath) {
+      return this.handleAdminConsent({ req, res, persona, action: `${mountPath}${path}?${query.toString()}`, clientId: query.get('client_id') ?? '' });
+    }
+    let providerRequest = req;
+    if (path === definition.routes.token && req.method === 'POST') {
+      if (faults.tokenFault) {
+        const form = new URLSearchParams(await readBody(req));
+        countTokenRequest(tokenRequestOf({ parameter: (name) => form.get(name) ?? undefined, authorization: req.headers.authorization }));
+        return answerWithTokenFault({ res, fault: faults.tokenFault, definition });
+      }
+      if (faults.consentRequired.size > 0 || faults.slowDownPolls.size > 0) {
+        // Which client asks, and for what, is in the body: read it, then hand oidc-provider a copy.
+        const body = await readBody(req);
+        const form = new URLSearchParams(body);
+        const request = tokenRequestOf({ parameter: (name) => form.get(name) ?? undefined, authorization: req.headers.authorization });
+        const refusal = await this.clientFaultAnswer({ persona, request });
+        if (refusal) {
+          countTokenRequest(request);
+          return sendJson({ res, status: 400, body: refusal });
+        }
+        providerRequest = replayRequest({ original: req, body });
+      }
     }
     if (path === definition.routes.authorization && req.method === 'GET') definition.adaptAuthorizationQuery(query);
     const search = query.toString();
     const providerUrl = `${path}${search ? `?${search}` : ''}`;
-    mountPathOfRequest.set(req, mountPath);
-    Object.assign(req, { originalUrl: `${mountPath}${providerUrl}`, url: providerUrl });
-    persona.handleWithProvider(req, res);
+    mountPathOfRequest.set(providerRequest, mountPath);
+    Object.assign(providerRequest, { originalUrl: `${mountPath}${providerUrl}`, url: providerUrl });
+    persona.handleWithProvider(providerRequest, res);
+  }
+
+  /** The answer a per-client fault gives this token request, or null when none applies. */
+  private async clientFaultAnswer(options: { persona: RunningPersona; request: TokenRequest }): Promise<Record<string, unknown> | null> {
+    const { faults, provider } = options.persona;
+    const { clientId, grantType } = options.request;
+    if (!clientId) return null;
+    const slowDowns = faults.slowDownPolls.get(clientId) ?? 0;
+    if (grantType === DEVICE_CODE_GRANT && slowDowns > 0) {
+      if (slowDowns === 1) faults.slowDownPolls.delete(clientId);
+      else faults.slowDownPolls.set(clientId, slowDowns - 1);
+      return { error: 'slow_down', error_description: 'The client is polling too quickly: wait 5 seconds longer between polls from now on.' };
+    }
+    if (grantType === 'refresh_token' && faults.consentRequired.has(clientId)) {
+      const client = await provider.Client.find(clientId);
+      return consentRequiredAnswer({ clientId, clientName: client?.clientName ?? clientId });
+    }
+    return null;
+  }
+
+  /**
+   * Microsoft's admin consent endpoint: an administrator of the tenant grants the app's permissions
+   * for everyone, which ends the client's AADSTS65001. The lab's sign-in pages take anyone, so the
+   * administrator only names themself; Microsoft then redirects to the app, the lab shows a page.
+   */
+  private async handleAdminConsent(options: { req: IncomingMessage; res: ServerResponse; persona: RunningPersona; action: string; clientId: string }): Promise<void> {
+    const { req, res, persona, action, clientId } = options;
+    const client = clientId ? await persona.provider.Client.find(clientId) : undefined;
+    if (!client) {
+      return sendHtml({ res, status: 400, html: errorPage({ fields: { error: 'invalid_client', error_description: `AADSTS700016: Application with identifier '${clientId}' was not found in the directory.` } }) });
+    }
+    const clientName = client.clientName ?? client.clientId;
+    if (req.method !== 'POST') return sendHtml({ res, status: 200, html: adminConsentPage({ action, clientName, error: null }) });
+    const form = new URLSearchParams(await readBody(req));
+    if (form.get('decision') !== 'allow') return sendHtml({ res, status: 200, html: adminConsentDonePage({ clientName, granted: false }) });
+    const admin = this.accounts.find(form.get('email')?.trim() ?? '');
+    if (admin?.provider !== 'microsoft') {
+      return sendHtml({ res, status: 200, html: adminConsentPage({ action, clientName, error: 'Sign in with an account of this organization.' }) });
+    }
+    persona.faults.consentRequired.delete(clientId);
+    sendHtml({ res, status: 200, html: adminConsentDonePage({ clientName, granted: true }) });
   }
 
   private async handleInteraction(options: {
@@ -371,6 +453,42 @@ function sendHtml(options: { res: ServerResponse; status: number; html: string }
   options.res.end(options.html);
 }
 
+/** The request as it came, body included, for oidc-provider once the lab has read the body itself. */
+function replayRequest(options: { original: IncomingMessage; body: string }): IncomingMessage {
+  const { original } = options;
+  const replay = new IncomingMessage(original.socket);
+  Object.assign(replay, {
+    method: original.method,
+    url: original.url,
+    headers: original.headers,
+    rawHeaders: original.rawHeaders,
+    httpVersion: original.httpVersion,
+    httpVersionMajor: original.httpVersionMajor,
+    httpVersionMinor: original.httpVersionMinor,
+    // Read to its end, an incomplete message would take the client's socket down with it.
+    complete: true,
+  });
+  replay.push(Buffer.from(options.body, 'utf8'));
+  replay.push(null);
+  return replay;
+}
+
+/** Entra ID's answer to a refresh whose app lacks the consent, in its shape (seen in public reports). */
+function consentRequiredAnswer(options: { clientId: string; clientName: string }): Record<string, unknown> {
+  const traceId = randomUUID();
+  const correlationId = randomUUID();
+  const timestamp = `${new Date().toISOString().slice(0, 19).replace('T', ' ')}Z`;
+  return {
+    error: 'invalid_grant',
+    error_description: `AADSTS65001: The user or administrator has not consented to use the application with ID '${options.clientId}' named '${options.clientName}'. Send an interactive authorization request for this user and resource.\r\nTrace ID: ${traceId}\r\nCorrelation ID: ${correlationId}\r\nTimestamp: ${timestamp}`,
+    error_codes: [65001],
+    timestamp,
+    trace_id: traceId,
+    correlation_id: correlationId,
+    suberror: 'consent_required',
+  };
+}
+
 function answerWithTokenFault(options: { res: ServerResponse; fault: TokenFault; definition: PersonaDefinition }): void {
   const { res, fault, definition } = options;
   if (fault === 'hang') return;
@@ -389,7 +507,7 @@ async function createPersona(options: {
 }): Promise<RunningPersona> {
   const { definition, baseUrl, accounts, clients, countTokenRequest } = options;
   const store = new MemoryStore();
-  const faults: PersonaFaults = { tokenFault: null, accessTokenLifetimeSeconds: null };
+  const faults = noFaults();
   const introspectionClient: IntrospectionClient = {
     clientId: `dovecot-${definition.name}`,
     clientSecret: randomBytes(24).toString('hex'),

@@ -12,6 +12,8 @@ const schemas = {
   tokenFault: z.object({ persona, fault: z.enum(['server_error', 'hang', 'invalid_grant']).nullable() }),
   accessTokenLifetime: z.object({ persona, seconds: z.number().int().positive().nullable() }),
   revokeGrants: z.object({ account }),
+  adminConsent: z.object({ clientId: z.string().min(1), required: z.boolean() }),
+  slowDown: z.object({ persona, clientId: z.string().min(1), polls: z.number().int().min(0) }),
   accountSwitch: z.object({ account, disabled: z.boolean() }),
   serverFault: z.object({
     server: mailServer,
@@ -55,6 +57,10 @@ export async function startControlApi(options: { lab: Lab }): Promise<{ url: str
           return lab.setTokenFault(await parseJson({ req, schema: schemas.tokenFault }));
         case 'POST /access-token-lifetime':
           return lab.setAccessTokenLifetime(await parseJson({ req, schema: schemas.accessTokenLifetime }));
+        case 'POST /admin-consent':
+          return lab.setAdminConsentRequired(await parseJson({ req, schema: schemas.adminConsent }));
+        case 'POST /slow-down':
+          return lab.setSlowDown(await parseJson({ req, schema: schemas.slowDown }));
         case 'POST /revoke-grants':
           return { revoked: lab.revokeGrants(await parseJson({ req, schema: schemas.revokeGrants })) };
         case 'POST /smtp-auth':

@@ -109,3 +109,9 @@ export async function approveDeviceCode(options: { verificationUri: string; user
   const { lastPage } = await walk({ startUrl: options.verificationUri, email: options.email, userCode: options.userCode, consent: 'allow' });
   if (!/You signed in/.test(lastPage)) throw new Error(`The device code was not approved: ${lastPage.slice(0, 300)}`);
 }
+
+/** Opens Microsoft's admin consent link, names `email` as the tenant's administrator and accepts for the organization. */
+export async function grantAdminConsent(options: { adminConsentUrl: string; email: string }): Promise<void> {
+  const { lastPage } = await walk({ startUrl: options.adminConsentUrl, email: options.email, consent: 'allow' });
+  if (!/Permissions granted/.test(lastPage)) throw new Error(`The admin consent was not granted: ${lastPage.slice(0, 300)}`);
+}

@@ -39,6 +39,8 @@ export type PersonaEndpoints = {
   token: string;
   device: string;
   revocation: string | null;
+  /** Microsoft's admin consent endpoint: `?client_id=` grants that app's permissions for the tenant. */
+  adminConsent: string | null;
   userinfo: string;
   introspection: string;
   discovery: string;

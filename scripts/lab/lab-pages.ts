@@ -95,6 +95,30 @@ export function deviceSuccessPage(options: { clientName: string }): string {
   });
 }
 
+/** Microsoft's admin consent: an administrator of the tenant grants the app's permissions for everyone in it. */
+export function adminConsentPage(options: { action: string; clientName: string; error: string | null }): string {
+  return page({
+    title: 'Permissions requested - Microsoft (lab)',
+    body: `<h1>${escapeHtml(options.clientName)} needs permission to access resources in your organization that only an admin can grant</h1>
+${options.error ? `<p class="error" role="alert">${escapeHtml(options.error)}</p>` : ''}
+<form method="post" action="${escapeHtml(options.action)}">
+<label for="email">Administrator's email</label>
+<input id="email" name="email" type="email" autocomplete="off" required autofocus>
+<button type="submit" name="decision" value="allow">Accept for your organization</button>
+<button type="submit" name="decision" value="deny">Cancel</button>
+</form>`,
+  });
+}
+
+export function adminConsentDonePage(options: { clientName: string; granted: boolean }): string {
+  return page({
+    title: options.granted ? 'Permissions granted' : 'No permissions granted',
+    body: options.granted
+      ? `<h1>Permissions granted</h1><p>${escapeHtml(options.clientName)} can now be used by everyone in your organization.</p>`
+      : `<h1>No permissions granted</h1><p>${escapeHtml(options.clientName)} still needs an admin's consent.</p>`,
+  });
+}
+
 export function errorPage(options: { fields: Record<string, string | undefined> }): string {
   const rows = Object.entries(options.fields)
     .filter((entry): entry is [string, string] => entry[1] !== undefined)

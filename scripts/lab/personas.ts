@@ -25,6 +25,8 @@ export type PersonaDefinition = {
   routes: PersonaRoutes;
   claimsByScope: Record<string, string[]>;
   hasRevocationEndpoint: boolean;
+  /** Where a tenant's administrator grants the app's permissions for everyone (Microsoft only). */
+  adminConsentPath: string | null;
   rotatesRefreshTokens: boolean;
   refreshTokenLifetimeSeconds: number;
   /** What a device-flow client may ask for (null: anything); more is refused with `invalid_scope`. */
@@ -65,6 +67,7 @@ const google: PersonaDefinition = {
   },
   claimsByScope: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
   hasRevocationEndpoint: true,
+  adminConsentPath: null,
   rotatesRefreshTokens: false,
   // An app whose consent screen is in Testing status, as a fresh Google Cloud project is.
   refreshTokenLifetimeSeconds: 7 * 24 * 60 * 60,
@@ -106,6 +109,7 @@ const microsoft: PersonaDefinition = {
   },
   claimsByScope: { openid: ['sub', 'tid', 'oid'], email: ['email'], profile: ['name', 'preferred_username'] },
   hasRevocationEndpoint: false,
+  adminConsentPath: '/adminconsent',
   rotatesRefreshTokens: true,
   refreshTokenLifetimeSeconds: 90 * 24 * 60 * 60,
   deviceClientScopes: null,

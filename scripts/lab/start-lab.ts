@@ -366,6 +366,14 @@ export class Lab {
     this.authorizationServer.setAccessTokenLifetime(options);
   }
 
+  setAdminConsentRequired(options: { clientId: string; required: boolean }): void {
+    this.authorizationServer.setAdminConsentRequired(options);
+  }
+
+  setSlowDown(options: { persona: PersonaName; clientId: string; polls: number }): void {
+    this.authorizationServer.setSlowDown(options);
+  }
+
   revokeGrants(options: { account: string }): number {
     return this.authorizationServer.revokeGrants({ email: options.account });
   }

@@ -66,6 +66,13 @@ export const labControl = {
   setTokenFault: (options: { persona: PersonaName; fault: TokenFault | null }) => post({ path: '/token-fault', body: options }),
   setAccessTokenLifetime: (options: { persona: PersonaName; seconds: number | null }) =>
     post({ path: '/access-token-lifetime', body: options }),
+  /**
+   * Microsoft: the tenant's admin consent for the client is missing (or was revoked): its refreshes answer
+   * invalid_grant AADSTS65001 until `required: false` or an admin accepts at the persona's `adminConsent` endpoint.
+   */
+  setAdminConsentRequired: (options: { clientId: string; required: boolean }) => post({ path: '/admin-consent', body: options }),
+  /** The client's next `polls` device-code polls answer `slow_down` (RFC 8628), however slowly they come. */
+  setSlowDown: (options: { persona: PersonaName; clientId: string; polls: number }) => post({ path: '/slow-down', body: options }),
   /** As if the user removed the app's access in their account: every grant and token of the account. */
   revokeGrants: (options: { account: string }) => post<{ revoked: number }>({ path: '/revoke-grants', body: options }),
   /** Microsoft's per-mailbox switch: SMTP AUTH then answers 535 5.7.139. */
