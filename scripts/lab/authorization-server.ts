@@ -36,8 +36,6 @@ type PersonaFaults = {
   slowDownPolls: Map<string, number>;
 };
 
-const noFaults = (): PersonaFaults => ({ tokenFault: null, accessTokenLifetimeSeconds: null, consentRequired: new Set(), slowDownPolls: new Map() });
-
 type TokenRequest = { clientId: string | null; grantType: string };
 type CountTokenRequest = (request: TokenRequest) => void;
 
@@ -200,8 +198,12 @@ export class AuthorizationServer {
     else slowDownPolls.delete(options.clientId);
   }
 
-  clearFaults(): void {
-    for (const persona of Object.values(this.personas)) Object.assign(persona.faults, noFaults());
+  /** The faults of a whole persona; those of one client stay. */
+  clearPersonaFaults(): void {
+    for (const { faults } of Object.values(this.personas)) {
+      faults.tokenFault = null;
+      faults.accessTokenLifetimeSeconds = null;
+    }
   }
 
   /** Every request at the token endpoints since the last reset, or those of one client. */
@@ -507,7 +509,7 @@ async function createPersona(options: {
 }): Promise<RunningPersona> {
   const { definition, baseUrl, accounts, clients, countTokenRequest } = options;
   const store = new MemoryStore();
-  const faults = noFaults();
+  const faults: PersonaFaults = { tokenFault: null, accessTokenLifetimeSeconds: null, consentRequired: new Set(), slowDownPolls: new Map() };
   const introspectionClient: IntrospectionClient = {
     clientId: `dovecot-${definition.name}`,
     clientSecret: randomBytes(24).toString('hex'),

@@ -413,11 +413,13 @@ export class Lab {
     return created;
   }
 
-  /** Clears every fault; accounts, clients, tokens, received messages and counters stay. */
+  /**
+   * Clears the lab-wide faults. An account's or a client's faults stay until the test that set them
+   * undoes them: other test files reset the lab while it runs. Accounts, clients, tokens, received
+   * messages and counters stay too.
+   */
   async reset(): Promise<void> {
-    this.authorizationServer.clearFaults();
-    this.switches.smtpAuthDisabled.clear();
-    this.switches.imapDisabled.clear();
+    this.authorizationServer.clearPersonaFaults();
     await Promise.all(this.fronts.map(({ front }) => front.setFault(null)));
   }
 

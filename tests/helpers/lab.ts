@@ -61,7 +61,10 @@ const post = <T = unknown>(options: { path: string; body: unknown }) => callCont
 
 /** Faults and fixtures, applied to the running lab through its control API. */
 export const labControl = {
-  /** Clears every fault; accounts, clients, tokens, received messages and counters stay. */
+  /**
+   * Clears the lab-wide faults (token endpoint, token lifetime, servers). Faults of one account or one client stay
+   * until their test undoes them, since other test files reset the lab meanwhile.
+   */
   reset: () => post({ path: '/reset', body: {} }),
   setTokenFault: (options: { persona: PersonaName; fault: TokenFault | null }) => post({ path: '/token-fault', body: options }),
   setAccessTokenLifetime: (options: { persona: PersonaName; seconds: number | null }) =>
