@@ -173,6 +173,59 @@ describe.skipIf(!labIsAvailable)('the connection tester, against the mail lab', 
     expect(await getMailbox({ viewer: owner, id: mailbox.id })).toMatchObject({ status: 'failing', incomingStatus: 'success', outgoingStatus: 'failure' });
   });
 
+  it('names https://mail.google.com/ when a Gmail profile lacks it, for an admin to add, in both directions', async () => {
+    const withoutMailScope = await insertLabGoogleProfile({ name: `Lab Gmail without mail scope ${run}`, scopes: ['openid', 'email'] });
+    const mailbox = await connectedOAuthMailbox('google', withoutMailScope, 'noscope');
+    const result = await runConnectionTest({ mailboxId: mailbox.id, startedBy: owner, ...trusted() });
+
+    for (const direction of [result.incoming, result.outgoing]) {
+      expect(direction.error).toMatchObject({
+        code: 'scope_missing',
+        message: expect.stringContaining('asks for the scope https://mail.google.com/'),
+        hint: expect.stringMatching(/^Add https:\/\/mail\.google\.com\/ to the profile’s scopes and have the owner reconnect/),
+      });
+      expect(direction.steps.at(-1)).toMatchObject({ name: 'Authentication', ok: false });
+    }
+    expect(result.incoming.steps.at(-1)!.detail).toMatch(/Invalid credentials \(Failure\)[\s\S]*"scope":"https:\/\/mail\.google\.com\/"/);
+    expect(result.outgoing.steps.at(-1)!.detail).toMatch(/535-5\.7\.8 Username and Password not accepted/);
+    const stored = (await getMailbox({ viewer: owner, id: mailbox.id }))!;
+    expect(stored).toMatchObject({ status: 'failing', statusReason: { code: 'scope_missing' } });
+    expect(nextStep(stored, profileOf(stored))).toMatchObject({ label: 'Failing: waiting for an admin to fix it', actor: 'admin' });
+  });
+
+  it('tells the owner to turn IMAP on when Gmail refuses the sign-in for it, while outgoing passes', async () => {
+    const mailbox = await connectedOAuthMailbox('google', google, 'noimap');
+    await labControl.setImapDisabled({ account: mailbox.address, disabled: true });
+    const result = await runConnectionTest({ mailboxId: mailbox.id, startedBy: owner, ...trusted() });
+
+    expect(result.outgoing.status).toBe('success');
+    expect(result.incoming.error).toMatchObject({
+      code: 'imap_disabled',
+      message: expect.stringContaining('Your account is not enabled for IMAP use'),
+      hint: expect.stringMatching(/The owner turns IMAP on in Gmail/),
+    });
+    const stored = (await getMailbox({ viewer: owner, id: mailbox.id }))!;
+    expect(stored).toMatchObject({ status: 'failing', incomingStatus: 'failure', outgoingStatus: 'success', statusReason: { code: 'imap_disabled' } });
+    expect(nextStep(stored, profileOf(stored))).toMatchObject({ label: 'Failing: test again once fixed', actor: 'owner' });
+    expect(statusReasonFor({ mailbox: stored, profile: profileOf(stored), audience: 'owner' })!.hint).toMatch(/Enable IMAP/);
+  });
+
+  it('leaves it to an Exchange admin when Microsoft 365 signs the mailbox in but IMAP is off for it', async () => {
+    const mailbox = await connectedOAuthMailbox('microsoft', microsoft, 'imapoff');
+    await labControl.setImapDisabled({ account: mailbox.address, disabled: true });
+    const result = await runConnectionTest({ mailboxId: mailbox.id, startedBy: owner, ...trusted() });
+
+    expect(result.outgoing.status).toBe('success');
+    expect(result.incoming.error).toMatchObject({
+      code: 'imap_disabled',
+      message: expect.stringContaining('User is authenticated but not connected'),
+      hint: expect.stringMatching(/An Exchange admin checks that IMAP \(or POP\) is enabled for the mailbox/),
+    });
+    const stored = (await getMailbox({ viewer: owner, id: mailbox.id }))!;
+    expect(nextStep(stored, profileOf(stored))).toMatchObject({ label: 'Failing: waiting for an admin to fix it', actor: 'admin' });
+    expect(statusReasonFor({ mailbox: stored, profile: profileOf(stored), audience: 'owner' })!.hint).toMatch(/for an admin to fix, not you/);
+  });
+
   it('classifies a refused connection and a server that never answers, within the profile’s timeout', async () => {
     const closed = createServer();
     const closedPort = await listen(closed);
