@@ -14,9 +14,17 @@ export type TokenResponse = {
 const TIMEOUT_MS = 15_000;
 const DEFAULT_LIFETIME_SECONDS = 3600;
 
+/**
+ * The tenant's admin consent page, next to the profile's authorization endpoint (…/{tenant}/oauth2/v2.0/authorize
+ * → …/{tenant}/adminconsent), so that it is the authority the profile signs in with: a national cloud's, or the lab's.
+ */
 function adminConsentUrl(app: OAuthApp): string {
-  const tenant = app.tenant ?? 'organizations';
-  return `https://login.microsoftonline.com/${encodeURIComponent(tenant)}/adminconsent?client_id=${encodeURIComponent(app.clientId)}`;
+  const url = new URL(app.authorizationEndpoint);
+  const authorizePath = /\/oauth2\/(?:v2\.0\/)?authorize\/?$/;
+  if (authorizePath.test(url.pathname)) url.pathname = url.pathname.replace(authorizePath, '/adminconsent');
+  else url.href = `https://login.microsoftonline.com/${encodeURIComponent(app.tenant ?? 'organizations')}/adminconsent`;
+  url.search = new URLSearchParams({ client_id: app.clientId }).toString();
+  return url.toString();
 }
 
 /** Sorts a provider's error answer into who must act: the owner, the admin, or nobody yet. */

@@ -7,16 +7,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { db } from '@/db';
 import { auditEvents, connectionTests, mailboxes, oauthGrants, serverProfiles, type ServerProfile, type User } from '@/db/schema';
 import { COMMAND_LINE_ACTOR } from '@/lib/audit/actor';
-import { decryptSecret } from '@/lib/crypto/secrets';
+import { decryptSecret, encryptSecret } from '@/lib/crypto/secrets';
 import { applyMailboxEvent, createMailbox, getMailbox, profileOf } from '@/lib/mailboxes/mailboxes';
 import { setMailboxPassword } from '@/lib/mailboxes/set-mailbox-password';
 import { nextStep, statusReasonFor } from '@/lib/mailboxes/status';
 import { completeAuthorization } from '@/lib/oauth/complete-authorization';
+import { oauthCallbackUrl } from '@/lib/oauth/oauth-app';
 import { startAuthorization } from '@/lib/oauth/start-authorization';
 import { findConnectionTests } from '@/lib/tester/connection-tests';
 import { runConnectionTest, startConnectionTest, TESTS_KEPT } from '@/lib/tester/run-connection-test';
 import { createUser } from '@/lib/users/users';
-import { authorizeAsUser } from '../../scripts/lab/headless-user';
+import { authorizeAsUser, grantAdminConsent } from '../../scripts/lab/headless-user';
 import { captureLogs } from '../helpers/captured-logs';
 import { insertProfile } from '../helpers/fixtures';
 import { getLab, labControl, labIsAvailable } from '../helpers/lab';
@@ -224,6 +225,32 @@ describe.skipIf(!labIsAvailable)('the connection tester, against the mail lab', 
     const stored = (await getMailbox({ viewer: owner, id: mailbox.id }))!;
     expect(nextStep(stored, profileOf(stored))).toMatchObject({ label: 'Failing: waiting for an admin to fix it', actor: 'admin' });
     expect(statusReasonFor({ mailbox: stored, profile: profileOf(stored), audience: 'owner' })!.hint).toMatch(/for an admin to fix, not you/);
+  });
+
+  it('hands an admin the tenant’s admin consent link when Microsoft wants it (AADSTS65001), and passes once consent is granted', async () => {
+    const client = await labControl.registerClient({ persona: 'microsoft', redirectUris: [oauthCallbackUrl()] });
+    const profile = await insertLabMicrosoftProfile({ name: `Lab Microsoft 365 consent ${run}`, clientId: client.clientId, clientSecret: encryptSecret(client.clientSecret!) });
+    const mailbox = await connectedOAuthMailbox('microsoft', profile, 'consent');
+    await labControl.setAdminConsentRequired({ clientId: client.clientId, required: true });
+
+    const refused = await runConnectionTest({ mailboxId: mailbox.id, startedBy: owner, ...trusted() });
+    const consentLink = `${getLab().personas.microsoft.endpoints.adminConsent}?client_id=${client.clientId}`;
+    for (const direction of [refused.incoming, refused.outgoing]) {
+      expect(direction.error).toMatchObject({
+        code: 'client_refused',
+        message: expect.stringMatching(/^An administrator of the Microsoft 365 tenant must consent to this app first \(invalid_grant: AADSTS65001: /),
+        hint: `Forward this link to a Microsoft 365 administrator: ${consentLink}`,
+      });
+    }
+    const stored = (await getMailbox({ viewer: owner, id: mailbox.id }))!;
+    expect(stored).toMatchObject({ status: 'failing', connection: 'connected', profileClientError: { code: 'admin_consent_required' } });
+    expect(nextStep(stored, profileOf(stored))).toMatchObject({ label: 'Waiting for an admin to fix the server profile', actor: 'admin' });
+    expect(statusReasonFor({ mailbox: stored, profile: profileOf(stored), audience: 'owner' })!.hint).toMatch(/reconnecting will not help/);
+
+    // The admin follows the link from the hint and accepts for the organization.
+    await grantAdminConsent({ adminConsentUrl: /https?:\/\/\S+/.exec(refused.incoming.error!.hint)![0], email: 'carol@contoso.lab.test' });
+    expect(await runConnectionTest({ mailboxId: mailbox.id, startedBy: owner, ...trusted() })).toMatchObject({ ok: true, activated: true });
+    expect(await getMailbox({ viewer: owner, id: mailbox.id })).toMatchObject({ status: 'active', profileClientError: null });
   });
 
   it('classifies a refused connection and a server that never answers, within the profile’s timeout', async () => {
