@@ -94,6 +94,16 @@ export function allowsPublicClient(serverType: ServerType, authType: AuthType): 
   return serverType !== 'gmail' && isOAuth(authType);
 }
 
+/** The scope each protocol's OAuth sign-in needs at each provider. */
+export const MAIL_SCOPES: Record<Exclude<ServerType, 'custom'>, Record<'imap' | 'pop3' | 'smtp', string>> = {
+  gmail: { imap: 'https://mail.google.com/', pop3: 'https://mail.google.com/', smtp: 'https://mail.google.com/' },
+  microsoft365: {
+    imap: 'https://outlook.office.com/IMAP.AccessAsUser.All',
+    pop3: 'https://outlook.office.com/POP.AccessAsUser.All',
+    smtp: 'https://outlook.office.com/SMTP.Send',
+  },
+};
+
 export function defaultAuthType(serverType: ServerType): AuthType {
   return AUTH_TYPES_BY_SERVER[serverType][0]!;
 }
@@ -110,7 +120,7 @@ function gmailPreset({ authType, incomingProtocol }: PresetKey): ProfilePreset {
           userinfo: 'https://openidconnect.googleapis.com/v1/userinfo',
         }
       : NO_ENDPOINTS,
-    scopes: oauth ? ['https://mail.google.com/', 'openid', 'email'] : [],
+    scopes: oauth ? [MAIL_SCOPES.gmail.imap, 'openid', 'email'] : [],
     incoming:
       incomingProtocol === 'pop3'
         ? { host: 'pop.gmail.com', port: 995, security: 'tls' }
@@ -135,10 +145,8 @@ function microsoftPreset({ authType, tenant, incomingProtocol }: PresetKey): Pro
       userinfo: 'https://graph.microsoft.com/oidc/userinfo',
     },
     scopes: [
-      incomingProtocol === 'pop3'
-        ? 'https://outlook.office.com/POP.AccessAsUser.All'
-        : 'https://outlook.office.com/IMAP.AccessAsUser.All',
-      'https://outlook.office.com/SMTP.Send',
+      MAIL_SCOPES.microsoft365[incomingProtocol === 'pop3' ? 'pop3' : 'imap'],
+      MAIL_SCOPES.microsoft365.smtp,
       'offline_access',
       'openid',
       'email',

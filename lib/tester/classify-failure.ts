@@ -1,3 +1,4 @@
+import { MAIL_SCOPES } from '@/lib/profiles/presets';
 import type { FailureCode, TestFailure } from './types';
 
 export type FailureStage = 'dns' | 'tcp' | 'tls' | 'greeting' | 'token' | 'auth' | 'command';
@@ -138,12 +139,14 @@ function classifyAuth(evidence: FailureEvidence): TestFailure {
     const scope = scopeOf(evidence.challenge);
     if (evidence.freshToken) {
       const gmail = evidence.serverType === 'gmail' && evidence.protocol !== 'smtp';
+      // Microsoft sends no challenge, but which scope the protocol needs is known.
+      const needed = scope ?? (evidence.serverType === 'custom' ? null : MAIL_SCOPES[evidence.serverType][evidence.protocol]);
       return failure(
         'scope_missing',
         scope
           ? `The server refused a freshly refreshed token and asks for the scope ${scope}.${quoted ? ` It answered: ${quoted}` : ''}`
-          : `The server refused a freshly refreshed token: the token lacks the mail scope${gmail ? ', or IMAP/POP is turned off in the Gmail settings' : ''}.${quoted ? ` It answered: ${quoted}` : ''}`,
-        `Add ${scope ?? 'the mail scope'} to the profile’s scopes and have the owner reconnect to consent to it${gmail ? '; also check Gmail Settings › Forwarding and POP/IMAP' : ''}.`,
+          : `The server refused a freshly refreshed token: the token lacks ${needed ? `the scope ${needed}` : 'the mail scope'}${gmail ? ', or IMAP/POP is turned off in the Gmail settings' : ''}.${quoted ? ` It answered: ${quoted}` : ''}`,
+        `Add ${needed ?? 'the mail scope'} to the profile’s scopes and have the owner reconnect to consent to it${gmail ? '; also check Gmail Settings › Forwarding and POP/IMAP' : ''}.`,
       );
     }
     return failure(

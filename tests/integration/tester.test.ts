@@ -194,6 +194,24 @@ describe.skipIf(!labIsAvailable)('the connection tester, against the mail lab', 
     expect(nextStep(stored, profileOf(stored))).toMatchObject({ label: 'Failing: waiting for an admin to fix it', actor: 'admin' });
   });
 
+  it('names the missing scope when Microsoft 365 refuses SMTP for a profile without SMTP.Send, while incoming passes', async () => {
+    const withoutSmtpScope = await insertLabMicrosoftProfile({
+      name: `Lab Microsoft 365 without SMTP.Send ${run}`,
+      scopes: ['https://outlook.office.com/IMAP.AccessAsUser.All', 'offline_access', 'openid', 'email', 'profile'],
+    });
+    const mailbox = await connectedOAuthMailbox('microsoft', withoutSmtpScope, 'nosmtpscope');
+    const result = await runConnectionTest({ mailboxId: mailbox.id, startedBy: owner, ...trusted() });
+
+    expect(result.incoming.status).toBe('success');
+    expect(result.outgoing.error).toMatchObject({
+      code: 'scope_missing',
+      message: expect.stringContaining('535 5.7.3 Authentication unsuccessful'),
+      hint: expect.stringMatching(/^Add https:\/\/outlook\.office\.com\/SMTP\.Send to the profile’s scopes/),
+    });
+    const stored = (await getMailbox({ viewer: owner, id: mailbox.id }))!;
+    expect(nextStep(stored, profileOf(stored))).toMatchObject({ actor: 'admin' });
+  });
+
   it('tells the owner to turn IMAP on when Gmail refuses the sign-in for it, while outgoing passes', async () => {
     const mailbox = await connectedOAuthMailbox('google', google, 'noimap');
     await labControl.setImapDisabled({ account: mailbox.address, disabled: true });

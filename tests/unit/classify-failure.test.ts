@@ -40,6 +40,15 @@ describe('classifyFailure', () => {
     expect(failure.message).toMatch(/IMAP\/POP is turned off in the Gmail settings/);
   });
 
+  it('names the scope the protocol needs when Microsoft 365 refuses a fresh token without a challenge', () => {
+    const failure = classify({ protocol: 'smtp', serverType: 'microsoft365', reply: '535 5.7.3 Authentication unsuccessful [SN4PR0201CA0040.namprd02.prod.outlook.com]', freshToken: true });
+    expect(failure).toMatchObject({
+      code: 'scope_missing',
+      message: expect.stringContaining('the token lacks the scope https://outlook.office.com/SMTP.Send'),
+      hint: expect.stringMatching(/^Add https:\/\/outlook\.office\.com\/SMTP\.Send to the profile’s scopes/),
+    });
+  });
+
   it('recognises Gmail’s IMAP-disabled alert', () => {
     const failure = classify({
       reply: 'NO [ALERT] Your account is not enabled for IMAP use. Please visit your Gmail settings page and enable your account for IMAP access. (Failure)',
