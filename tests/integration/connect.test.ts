@@ -16,7 +16,7 @@ import * as credentialsRoute from '@/app/api/v1/mailboxes/[id]/credentials/route
 import { disconnectMailbox } from '@/lib/oauth/disconnect-mailbox';
 import { callRoute } from '../helpers/api';
 import { insertProfile, userWithKey } from '../helpers/fixtures';
-import { getLab, imapLogin, labIsAvailable, refreshTokens } from '../helpers/lab';
+import { getLab, imapLogin, labControl, labIsAvailable, refreshTokens } from '../helpers/lab';
 import { createLabAccount, insertLabGoogleProfile, insertLabMicrosoftProfile } from '../helpers/lab-profiles';
 
 const logs = captureLogs();
@@ -176,6 +176,30 @@ describe.skipIf(!labIsAvailable)('connecting a mailbox through the lab', () => {
     expect(done).toMatchObject({ status: 'done', outcome: { ok: true, code: 'connected' } });
     const { accessToken } = await getAccessToken({ mailboxId: mailbox.id });
     await imapLogin({ endpoint: getLab().mail.microsoft.imap.tls, auth: { user: 'dave@contoso.lab.test', accessToken } });
+  });
+
+  it('polls 5 s more slowly after each slow_down, keeps the longer interval, and still connects', async () => {
+    const client = await labControl.registerClient({ persona: 'microsoft', redirectUris: [], confidential: false, deviceFlow: true });
+    const profile = await insertLabMicrosoftProfile({ flow: 'device', name: 'Lab Microsoft 365 (device, slow_down)', clientId: client.clientId });
+    const account = await createLabAccount({ provider: 'microsoft', name: 'slowdown' });
+    const mailbox = await mailboxFor(account, profile);
+    await labControl.setSlowDown({ persona: 'microsoft', clientId: client.clientId, polls: 2 });
+    const started = await startAuthorization({ viewer: owner, mailboxId: mailbox.id });
+    if (started.flow !== 'device') throw new Error('expected the device flow');
+    expect(started.interval).toBe(5);
+    const poll = () => pollDeviceAuthorization({ viewer: owner, authorizationId: started.authorizationId });
+
+    // The browser waits `interval` seconds between polls; here the lab answers slow_down however fast they come.
+    expect(await poll()).toEqual({ status: 'pending', interval: 10 });
+    expect(await poll()).toEqual({ status: 'pending', interval: 15 });
+    expect(await poll()).toEqual({ status: 'pending', interval: 15 });
+    await approveDeviceCode({ verificationUri: started.verificationUri, userCode: started.userCode, email: account });
+    expect(await poll()).toMatchObject({ status: 'done', outcome: { ok: true, code: 'connected' } });
+
+    expect((await labControl.tokenRequests({ clientId: client.clientId })).microsoft['urn:ietf:params:oauth:grant-type:device_code']).toBe(4);
+    const [stored] = await db.select().from(oauthAuthorizations).where(eq(oauthAuthorizations.id, started.authorizationId));
+    expect(stored!.pollIntervalSeconds).toBe(15);
+    expect(await getMailbox({ viewer: owner, id: mailbox.id })).toMatchObject({ connection: 'connected', connectedAs: account });
   });
 
   it('refuses support staff, and another owner cannot even see the mailbox', async () => {
