@@ -1,5 +1,5 @@
 import { db } from '@/db';
-import { serverProfiles, type ServerProfile, type UserRole } from '@/db/schema';
+import { mailboxes, serverProfiles, type Mailbox, type ServerProfile, type UserRole } from '@/db/schema';
 import { COMMAND_LINE_ACTOR } from '@/lib/audit/actor';
 import { createApiKey } from '@/lib/auth/api-keys';
 import { createUser } from '@/lib/users/users';
@@ -30,4 +30,28 @@ export async function userWithKey(email: string, role: UserRole) {
   const user = await createUser({ actor: COMMAND_LINE_ACTOR, input: { email, role } });
   const { key } = await createApiKey({ actor: COMMAND_LINE_ACTOR, userId: user.id });
   return { user, key };
+}
+
+/**
+ * A connected, approved, active mailbox row written as it stands, for tests about reading states;
+ * it skips the profile's mailbox count, which a test about caps or mass failures sets itself.
+ */
+export async function insertMailboxRow(
+  owner: { id: string },
+  profile: { id: string },
+  values: Partial<typeof mailboxes.$inferInsert> = {},
+): Promise<Mailbox> {
+  const [mailbox] = await db
+    .insert(mailboxes)
+    .values({
+      address: `box-${Math.random().toString(36).slice(2, 10)}@example.org`,
+      ownerId: owner.id,
+      profileId: profile.id,
+      approval: 'approved',
+      connection: 'connected',
+      status: 'active',
+      ...values,
+    })
+    .returning();
+  return mailbox!;
 }

@@ -16,7 +16,7 @@ import { OAuthFailure } from '@/lib/oauth/oauth-failure';
 import { getGrant } from '@/lib/tokens/grants';
 import { recordTokenFailure } from '@/lib/tokens/record-token-failure';
 import { createUser } from '@/lib/users/users';
-import { insertProfile } from '../helpers/fixtures';
+import { insertMailboxRow, insertProfile } from '../helpers/fixtures';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const twoDaysOn = () => new Date(Date.now() + 2 * DAY_MS);
@@ -25,23 +25,8 @@ let owner: User;
 let google: ServerProfile;
 let imap: ServerProfile;
 
-async function insertMailbox(profile: ServerProfile, values: Partial<typeof mailboxes.$inferInsert> = {}): Promise<Mailbox> {
-  const [mailbox] = await db
-    .insert(mailboxes)
-    .values({
-      address: `box-${Math.random().toString(36).slice(2, 10)}@example.org`,
-      ownerId: owner.id,
-      profileId: profile.id,
-      approval: 'approved',
-      connection: 'connected',
-      status: 'active',
-      incomingStatus: 'success',
-      outgoingStatus: 'success',
-      ...values,
-    })
-    .returning();
-  return mailbox!;
-}
+const insertMailbox = (profile: ServerProfile, values: Partial<typeof mailboxes.$inferInsert> = {}): Promise<Mailbox> =>
+  insertMailboxRow(owner, profile, { incomingStatus: 'success', outgoingStatus: 'success', ...values });
 
 /** What Google hands over after a consent: the ID token's claims are read without a signature, as from the token endpoint. */
 function googleTokens(account: string) {

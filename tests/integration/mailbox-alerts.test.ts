@@ -5,7 +5,7 @@ import { mailboxes, oauthGrants, type Mailbox, type ServerProfile, type User } f
 import { COMMAND_LINE_ACTOR } from '@/lib/audit/actor';
 import { findMailboxAlerts } from '@/lib/alerts/find-mailbox-alerts';
 import { createUser } from '@/lib/users/users';
-import { insertProfile } from '../helpers/fixtures';
+import { insertMailboxRow, insertProfile } from '../helpers/fixtures';
 
 const NOW = new Date('2030-06-15T12:00:00Z');
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -16,21 +16,8 @@ let support: User;
 let owner: User;
 let otherOwner: User;
 
-async function insertMailbox(profile: ServerProfile, values: Partial<typeof mailboxes.$inferInsert> = {}): Promise<Mailbox> {
-  const [mailbox] = await db
-    .insert(mailboxes)
-    .values({
-      address: `box-${Math.random().toString(36).slice(2, 10)}@example.org`,
-      ownerId: owner.id,
-      profileId: profile.id,
-      approval: 'approved',
-      connection: 'connected',
-      status: 'active',
-      ...values,
-    })
-    .returning();
-  return mailbox!;
-}
+const insertMailbox = (profile: ServerProfile, values: Partial<typeof mailboxes.$inferInsert> = {}): Promise<Mailbox> =>
+  insertMailboxRow(owner, profile, values);
 
 async function insertGrant(mailbox: Mailbox, values: { consentedAt: Date; refreshTokenObtainedAt: Date }): Promise<void> {
   await db.insert(oauthGrants).values({ mailboxId: mailbox.id, profileId: mailbox.profileId, account: mailbox.address, ...values });
