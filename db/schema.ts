@@ -164,7 +164,8 @@ export const mailboxes = pgTable(
     index('mailboxes_approval_idx').on(table.approval, table.address),
     index('mailboxes_connection_idx').on(table.connection, table.address),
     index('mailboxes_address_pattern_idx').using('btree', table.address.op('text_pattern_ops')),
-    index('mailboxes_failing_since_idx').on(table.failingSince).where(sql`${table.failingSince} is not null`),
+    // With the address, so that the token status list sorted by failing since reads it without sorting ties.
+    index('mailboxes_failing_since_idx').on(table.failingSince, table.address).where(sql`${table.failingSince} is not null`),
   ],
 );
 
@@ -206,7 +207,11 @@ export const oauthGrants = pgTable(
   },
   (table) => [
     index('oauth_grants_profile_idx').on(table.profileId, table.consentedAt),
+    // The token status list reads its time sorts along these (lib/tokens/find-token-statuses.ts).
     index('oauth_grants_expiry_idx').on(table.accessTokenExpiresAt),
+    index('oauth_grants_last_refresh_idx').on(table.lastRefreshAt),
+    index('oauth_grants_refresh_token_obtained_idx').on(table.refreshTokenObtainedAt),
+    index('oauth_grants_consented_idx').on(table.consentedAt),
   ],
 );
 

@@ -1,5 +1,5 @@
 import 'server-only';
-import { and, asc, eq, inArray, isNotNull, isNull, lte, ne, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, gt, gte, inArray, isNotNull, isNull, lt, lte, ne, or, sql, type SQL } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import { db } from '@/db';
 import {
@@ -125,7 +125,7 @@ const SORT_COLUMNS: Record<Exclude<TokenSort, 'address'>, AnyPgColumn> = {
   failing_since: mailboxes.failingSince,
 };
 
-const sortValue = (sort: Exclude<TokenSort, 'address'>) => sql`coalesce(${SORT_COLUMNS[sort]}, 'infinity'::timestamptz)`;
+const INFINITY = sql`'infinity'::timestamptz`;
 
 type Cursor = { value: string | null; address: string };
 
@@ -142,12 +142,6 @@ function decodeCursor(cursor: string): Cursor | null {
   } catch {
     return null;
   }
-}
-
-function after(sort: TokenSort, cursor: Cursor): SQL {
-  if (sort === 'address') return sql`${mailboxes.address} > ${cursor.address}`;
-  const value = cursor.value ?? 'infinity';
-  return sql`(${sortValue(sort)}, ${mailboxes.address}) > (${value}::timestamptz, ${cursor.address})`;
 }
 
 /** Status columns only: the token columns of oauth_grants and the secrets of profiles are never selected. */
@@ -244,6 +238,104 @@ function toRow(row: StatusSelection, lastTest: TokenStatusRow['lastTest']): Toke
   };
 }
 
+/** How many rows with a value a page reads along the column's index before it sorts the filtered rest instead. */
+const WINDOW = 1000;
+
+/**
+ * The first `count` rows with a value after the cursor, in (column, address) order, read along the
+ * column's index. At most WINDOW rows of it: a filter that passes few of them (one that matches late
+ * in that order, or nowhere) would walk the whole index row by row, so beyond the window what passes
+ * the filters is sorted instead.
+ */
+async function selectWithValue({
+  column,
+  where,
+  after,
+  count,
+}: {
+  column: AnyPgColumn;
+  where: (SQL | undefined)[];
+  after: Cursor | null;
+  count: number;
+}): Promise<StatusSelection[]> {
+  const start = after?.value ? sql`${column} >= ${after.value}::timestamptz` : undefined;
+  // The window ends at a value, ties included, so that its rows sort among themselves.
+  const [windowEnd] = await db
+    .select({ value: column })
+    .from(column.table)
+    .where(and(lt(column, INFINITY), start))
+    .orderBy(asc(column))
+    .offset(WINDOW)
+    .limit(1);
+  const end = windowEnd?.value as Date | undefined;
+  const inWindow = await selectStatusRows()
+    .where(
+      and(
+        ...where,
+        lt(column, INFINITY),
+        start,
+        after?.value ? sql`(${column}, ${mailboxes.address}) > (${after.value}::timestamptz, ${after.address})` : undefined,
+        end ? lte(column, end) : undefined,
+      ),
+    )
+    .orderBy(asc(column), asc(mailboxes.address))
+    .limit(count);
+  if (!end || inWindow.length === count) return inWindow;
+  // Ordered by the coalesce rather than the bare column, so that the planner cannot walk the index again.
+  const beyond = await selectStatusRows()
+    .where(and(...where, gt(column, end), lt(column, INFINITY)))
+    .orderBy(asc(sql`coalesce(${column}, ${INFINITY})`), asc(mailboxes.address))
+    .limit(count - inWindow.length);
+  return [...inWindow, ...beyond];
+}
+
+/** The first `count` rows whose sort value is infinity (no value, or no grant at all), in address order. */
+async function selectWithoutValue({
+  column,
+  where,
+  count,
+}: {
+  column: AnyPgColumn;
+  where: (SQL | undefined)[];
+  count: number;
+}): Promise<StatusSelection[]> {
+  const inAddressOrder = (condition: SQL) =>
+    selectStatusRows()
+      .where(and(...where, condition))
+      .orderBy(asc(mailboxes.address))
+      .limit(count);
+  const noValue = or(isNull(column), gte(column, INFINITY))!;
+  if (column.table !== oauthGrants) return inAddressOrder(noValue);
+  // Two parts the planner estimates well, where one OR across the outer join misleads it:
+  // `mailbox_id is null` becomes an anti-join, the other an inner join.
+  return inAddressOrder(isNull(oauthGrants.mailboxId))
+    .unionAll(inAddressOrder(and(isNotNull(oauthGrants.mailboxId), noValue)!))
+    .orderBy(asc(mailboxes.address))
+    .limit(count);
+}
+
+/**
+ * `count` rows after the cursor in (coalesce(column, infinity), address) order, without sorting every
+ * row of the join for each page: the rows with a value first, then the rows without one.
+ */
+async function selectInTimeOrder({
+  column,
+  where,
+  position,
+  count,
+}: {
+  column: AnyPgColumn;
+  where: (SQL | undefined)[];
+  position: Cursor | null;
+  count: number;
+}): Promise<StatusSelection[]> {
+  const pastValues = position !== null && position.value === null;
+  const rows = pastValues ? [] : await selectWithValue({ column, where, after: position, count });
+  if (rows.length === count) return rows;
+  const afterAddress = pastValues ? gt(mailboxes.address, position.address) : undefined;
+  return [...rows, ...(await selectWithoutValue({ column, where: [...where, afterAddress], count: count - rows.length }))];
+}
+
 /** A page of token statuses in the chosen order; the cursor carries the sort value and the address. */
 export async function findTokenStatuses({
   viewer,
@@ -259,10 +351,14 @@ export async function findTokenStatuses({
   cursor?: string;
 }): Promise<{ rows: TokenStatusRow[]; nextCursor: string | null }> {
   const position = cursor ? decodeCursor(cursor) : null;
-  const rows = await selectStatusRows()
-    .where(and(mailboxScope(viewer), ...filterConditions(filters), position ? after(sort, position) : undefined))
-    .orderBy(...(sort === 'address' ? [asc(mailboxes.address)] : [asc(sortValue(sort)), asc(mailboxes.address)]))
-    .limit(limit + 1);
+  const where = [mailboxScope(viewer), ...filterConditions(filters)];
+  const rows =
+    sort === 'address'
+      ? await selectStatusRows()
+          .where(and(...where, position ? gt(mailboxes.address, position.address) : undefined))
+          .orderBy(asc(mailboxes.address))
+          .limit(limit + 1)
+      : await selectInTimeOrder({ column: SORT_COLUMNS[sort], where, position, count: limit + 1 });
   const page = rows.slice(0, limit);
   const tests = await latestTests(page.map((row) => row.mailboxId));
   const last = page.at(-1);

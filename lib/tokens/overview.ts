@@ -9,9 +9,20 @@ const CLIENT_SECRET_WARNING_MS = 30 * 24 * 60 * 60 * 1000;
 
 export type OverviewFigure = { key: string; label: string; value: number; href: string; tone: 'neutral' | 'good' | 'bad' | 'warn' };
 
-async function countMailboxesWhere(where: SQL): Promise<number> {
-  const [row] = await db.select({ value: count() }).from(mailboxes).where(where);
-  return row?.value ?? 0;
+const countWhere = (condition: SQL) => sql<number>`count(*) filter (where ${condition})`.mapWith(Number);
+
+/** The mailbox figures in one pass over mailboxes: five index scans read most of it five times. */
+async function countMailboxes() {
+  const [row] = await db
+    .select({
+      active: countWhere(eq(mailboxes.status, 'active')),
+      failing: countWhere(eq(mailboxes.status, 'failing')),
+      needsReconnect: countWhere(eq(mailboxes.connection, 'needs_reconnect')),
+      notConnected: countWhere(eq(mailboxes.connection, 'not_connected')),
+      pending: countWhere(eq(mailboxes.approval, 'pending')),
+    })
+    .from(mailboxes);
+  return row ?? { active: 0, failing: 0, needsReconnect: 0, notConnected: 0, pending: 0 };
 }
 
 async function countDue(due: TokenDue): Promise<number> {
@@ -29,17 +40,10 @@ async function countProfilesWhere(where: SQL): Promise<number> {
   return row?.value ?? 0;
 }
 
-/**
- * The figures at the top of the token status page, each one query answered by an index (status,
- * connection, approval and the grants' expiry), each linking to the list filtered the same way.
- */
+/** The figures at the top of the token status page, each linking to the list filtered the same way. */
 export async function getTokenOverview({ now = new Date() }: { now?: Date } = {}): Promise<OverviewFigure[]> {
-  const [active, failing, needsReconnect, notConnected, pending, expiring, consentEnding, nearCap, secretsExpiring] = await Promise.all([
-    countMailboxesWhere(eq(mailboxes.status, 'active')),
-    countMailboxesWhere(eq(mailboxes.status, 'failing')),
-    countMailboxesWhere(eq(mailboxes.connection, 'needs_reconnect')),
-    countMailboxesWhere(eq(mailboxes.connection, 'not_connected')),
-    countMailboxesWhere(eq(mailboxes.approval, 'pending')),
+  const [{ active, failing, needsReconnect, notConnected, pending }, expiring, consentEnding, nearCap, secretsExpiring] = await Promise.all([
+    countMailboxes(),
     countDue('token'),
     countDue('consent'),
     countProfilesWhere(and(isNotNull(serverProfiles.mailboxCap), sql`${serverProfiles.mailboxCount} * 10 >= ${serverProfiles.mailboxCap} * 9`)!),
