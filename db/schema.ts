@@ -35,7 +35,11 @@ export const connectionState = pgEnum('connection_state', ['not_connected', 'con
 export const mailboxStatus = pgEnum('mailbox_status', ['inactive', 'active', 'failing', 'disabled']);
 export const testStatus = pgEnum('test_status', ['not_run', 'success', 'failure']);
 export const oauthFlow = pgEnum('oauth_flow', ['code', 'device']);
+export const tokenEndpointAuthMethod = pgEnum('token_endpoint_auth_method', ['client_secret_post', 'client_secret_basic']);
 export const testDirection = pgEnum('test_direction', ['incoming', 'outgoing']);
+
+/** A server certificate an admin accepted for a host of the profile: connections to it require exactly this one. */
+export type TrustedCertificate = { host: string; sha256: string };
 
 /** An error as shown to people: a stable code, a plain message and what to do about it. */
 export type StoredError = { code: string; message: string; hint: string; at: string };
@@ -92,12 +96,18 @@ export const serverProfiles = pgTable(
     clientSecretHint: text('client_secret_hint'),
     clientSecretExpiresAt: timestamp('client_secret_expires_at', { withTimezone: true }),
     tenant: text('tenant'),
+    /** How the client proves itself at the token endpoint (RFC 6749 2.3.1); presets choose for Google and Microsoft. */
+    tokenEndpointAuthMethod: tokenEndpointAuthMethod('token_endpoint_auth_method').notNull().default('client_secret_post'),
+    /** The OpenID issuer whose id_tokens name the consenting account; null: the account comes from userinfo. */
+    issuer: text('issuer'),
     publishingStatus: publishingStatus('publishing_status'),
     authorizationEndpoint: text('authorization_endpoint'),
     tokenEndpoint: text('token_endpoint'),
     deviceEndpoint: text('device_endpoint'),
     revocationEndpoint: text('revocation_endpoint'),
     userinfoEndpoint: text('userinfo_endpoint'),
+    /** The issuer's signing keys, against which id_tokens are verified. */
+    jwksEndpoint: text('jwks_endpoint'),
     scopes: jsonb('scopes').$type<string[]>().notNull().default([]),
     incomingProtocol: incomingProtocol('incoming_protocol').notNull().default('imap'),
     incomingHost: text('incoming_host').notNull(),
@@ -107,6 +117,7 @@ export const serverProfiles = pgTable(
     outgoingPort: integer('outgoing_port').notNull(),
     outgoingSecurity: transportSecurity('outgoing_security').notNull(),
     allowSelfSigned: boolean('allow_self_signed').notNull().default(false),
+    trustedCertificates: jsonb('trusted_certificates').$type<TrustedCertificate[]>().notNull().default([]),
     internalServer: boolean('internal_server').notNull().default(false),
     isDefault: boolean('is_default').notNull().default(false),
     /** Null means no cap. */
@@ -183,6 +194,8 @@ export const oauthGrants = pgTable(
       .notNull()
       .references(() => serverProfiles.id, { onDelete: 'cascade' }),
     account: text('account').notNull(),
+    /** The provider's stable id of the consenting account: Google's `sub`, Microsoft's `tid:oid`. */
+    accountSubject: text('account_subject'),
     scopes: jsonb('scopes').$type<string[]>().notNull().default([]),
     accessToken: text('access_token'),
     accessTokenExpiresAt: timestamp('access_token_expires_at', { withTimezone: true }),
@@ -260,6 +273,10 @@ export const oauthAuthorizations = pgTable(
     verificationUri: text('verification_uri'),
     pollIntervalSeconds: integer('poll_interval_seconds'),
     redirectUri: text('redirect_uri'),
+    /** OpenID Connect nonce the id_token must carry back (code flow). */
+    nonce: text('nonce'),
+    /** The server's last poll of the token endpoint (device flow), so the provider's interval holds across instances. */
+    lastPolledAt: timestamp('last_polled_at', { withTimezone: true }),
     expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
     usedAt: timestamp('used_at', { withTimezone: true }),
     outcome: jsonb('outcome').$type<StoredError>(),
