@@ -74,12 +74,6 @@ export function secretKeyId(stored: string): string | undefined {
   return parseStoredSecret(stored)?.keyId;
 }
 
-/** True when the stored secret is bound to its place and under the current key: `keys:rotate` leaves it. */
-export function isCurrentSecret(stored: string, keyring: EncryptionKeyring = getKeyring()): boolean {
-  const parsed = parseStoredSecret(stored);
-  return parsed?.format === 'v2' && parsed.keyId === keyring.current.id;
-}
-
 /** Decrypts a secret read from `place`; an unbound (`v1`) secret from before places still decrypts. */
 export function decryptSecret(stored: string, place?: SecretPlace, keyring: EncryptionKeyring = getKeyring()): string {
   const parsed = parseStoredSecret(stored);
