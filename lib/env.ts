@@ -29,6 +29,8 @@ const envSchema = z
       .optional(),
     MAILROOM_DATA_DIR: z.string().trim().min(1).default('./.data'),
     MAILROOM_ENCRYPTION_KEY: base64Key.optional(),
+    /** A file holding the key instead (a mounted secret); its content is checked when the key is loaded. */
+    MAILROOM_ENCRYPTION_KEY_FILE: optionalString,
     MAILROOM_ENCRYPTION_KEYS_OLD: z
       .string()
       .trim()
@@ -49,6 +51,13 @@ const envSchema = z
     MAILROOM_EXTRA_CA_FILE: optionalString,
   })
   .superRefine((value, context) => {
+    if (value.MAILROOM_ENCRYPTION_KEY && value.MAILROOM_ENCRYPTION_KEY_FILE) {
+      context.addIssue({
+        code: 'custom',
+        path: ['MAILROOM_ENCRYPTION_KEY_FILE'],
+        message: 'set either MAILROOM_ENCRYPTION_KEY or MAILROOM_ENCRYPTION_KEY_FILE, not both',
+      });
+    }
     const oidc = [value.MAILROOM_OIDC_ISSUER, value.MAILROOM_OIDC_CLIENT_ID, value.MAILROOM_OIDC_CLIENT_SECRET];
     if (oidc.some(Boolean) && !oidc.every(Boolean)) {
       context.addIssue({

@@ -22,7 +22,7 @@ Commands:
   user:create --email E --role admin|owner|support [--name N] [--password P]
                                             create a user; prints its id
   apikey:create --email E [--name N]        create an API key for a user; prints the key (shown once)
-  keys:rotate                               re-encrypt every stored secret with MAILROOM_ENCRYPTION_KEY
+  keys:rotate                               re-encrypt every stored secret with MAILROOM_ENCRYPTION_KEY, bound to its row
 `;
 
 class UsageError extends Error {}
@@ -58,9 +58,17 @@ const commands: Record<string, Command<z.ZodType>> = {
   'keys:rotate': command({
     options: noOptions,
     run: async () => {
-      const counts = await rotateEncryptionKeys({ actor: COMMAND_LINE_ACTOR });
-      for (const [column, count] of Object.entries(counts)) console.log(`${column}: ${count} re-encrypted`);
-      console.log('Every stored secret is now encrypted with the current key.');
+      const { reEncrypted, unreadable } = await rotateEncryptionKeys({ actor: COMMAND_LINE_ACTOR });
+      for (const [column, count] of Object.entries(reEncrypted)) console.log(`${column}: ${count} re-encrypted`);
+      if (unreadable.length === 0) {
+        console.log('Every stored secret is now encrypted with the current key, bound to its row.');
+        return;
+      }
+      for (const secret of unreadable) console.log(`${secret.column} of row ${secret.rowId}: altered or copied from another row, left as it is`);
+      console.log(
+        `Every other stored secret is now encrypted with the current key, bound to its row. The ${unreadable.length} ` +
+          'listed above cannot be used: reconnect those mailboxes or enter those secrets again.',
+      );
     },
   }),
 };

@@ -1,49 +1,112 @@
 import 'server-only';
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import { getKeyring, type EncryptionKeyring } from './keys';
 
-const FORMAT = 'v1';
 const ALGORITHM = 'aes-256-gcm';
 
+/** Where a secret is stored: its ciphertext decrypts only there, so a copy to another row is useless. */
+export type SecretPlace = { table: string; column: string; rowId: string };
+
+export type SecretDecryptionReason = 'unknown_format' | 'unknown_key' | 'place_required' | 'other_place' | 'corrupt';
+
 export class SecretDecryptionError extends Error {
-  constructor(reason: string) {
-    super(`A stored secret could not be decrypted: ${reason}`);
+  readonly reason: SecretDecryptionReason;
+  readonly place: SecretPlace | undefined;
+
+  constructor(reason: SecretDecryptionReason, detail: string, place?: SecretPlace) {
+    const where = place ? ` in ${place.table}.${place.column} of row ${place.rowId}` : '';
+    super(`A stored secret${where} could not be decrypted: ${detail}`);
     this.name = 'SecretDecryptionError';
+    this.reason = reason;
+    this.place = place;
   }
 }
 
-/** AES-256-GCM; the output names its key, so that older keys keep working until `keys:rotate`. */
-export function encryptSecret(plaintext: string, keyring: EncryptionKeyring = getKeyring()): string {
+function placeWords(place: SecretPlace): string {
+  return JSON.stringify([place.table, place.column, place.rowId]);
+}
+
+/**
+ * Stored in clear next to the ciphertext only to tell "copied from elsewhere" from "altered" in the
+ * error; the protection itself is the associated data, which the tag authenticates.
+ */
+function placeTag(place: SecretPlace): string {
+  return createHash('sha256').update(placeWords(place)).digest('base64url').slice(0, 11);
+}
+
+function associatedData(keyId: string, place: SecretPlace): Buffer {
+  return Buffer.from(`mailroom-secret:v2:${keyId}:${placeWords(place)}`, 'utf8');
+}
+
+/**
+ * AES-256-GCM. The output names its key, so that older keys keep working until `keys:rotate`, and is
+ * bound to its place (table, column, row) as associated data: `v2:<key id>:<place tag>:<iv>:<tag>:<ciphertext>`.
+ * Without a place it is written unbound (`v1:<key id>:<iv>:<tag>:<ciphertext>`), for callers not yet
+ * naming theirs.
+ */
+export function encryptSecret(plaintext: string, place?: SecretPlace, keyring: EncryptionKeyring = getKeyring()): string {
+  const { id: keyId, key } = keyring.current;
   const iv = randomBytes(12);
-  const cipher = createCipheriv(ALGORITHM, keyring.current.key, iv);
+  const cipher = createCipheriv(ALGORITHM, key, iv);
+  if (place) cipher.setAAD(associatedData(keyId, place));
   const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
-  const tag = cipher.getAuthTag();
-  return [FORMAT, keyring.current.id, iv.toString('base64'), tag.toString('base64'), ciphertext.toString('base64')].join(
-    ':',
-  );
+  const sealed = [iv, cipher.getAuthTag(), ciphertext].map((part) => part.toString('base64'));
+  return (place ? ['v2', keyId, placeTag(place), ...sealed] : ['v1', keyId, ...sealed]).join(':');
 }
 
-export function secretKeyId(stored: string): string | undefined {
-  const [format, keyId] = stored.split(':');
-  return format === FORMAT ? keyId : undefined;
-}
+type ParsedSecret = { format: 'v1' | 'v2'; keyId: string; placeTag?: string; iv: string; tag: string; ciphertext: string };
 
-export function decryptSecret(stored: string, keyring: EncryptionKeyring = getKeyring()): string {
+function parseStoredSecret(stored: string): ParsedSecret | undefined {
   const parts = stored.split(':');
-  if (parts.length !== 5 || parts[0] !== FORMAT) throw new SecretDecryptionError('unknown format');
-  const [, keyId, iv, tag, ciphertext] = parts as [string, string, string, string, string];
-  const key = keyring.all.get(keyId);
+  if (parts[0] === 'v1' && parts.length === 5) {
+    const [, keyId, iv, tag, ciphertext] = parts as [string, string, string, string, string];
+    return { format: 'v1', keyId, iv, tag, ciphertext };
+  }
+  if (parts[0] === 'v2' && parts.length === 6) {
+    const [, keyId, tagOfPlace, iv, tag, ciphertext] = parts as [string, string, string, string, string, string];
+    return { format: 'v2', keyId, placeTag: tagOfPlace, iv, tag, ciphertext };
+  }
+  return undefined;
+}
+
+/** The id of the key a stored secret was encrypted with. */
+export function secretKeyId(stored: string): string | undefined {
+  return parseStoredSecret(stored)?.keyId;
+}
+
+/** Decrypts a secret read from `place`; an unbound (`v1`) secret from before places still decrypts. */
+export function decryptSecret(stored: string, place?: SecretPlace, keyring: EncryptionKeyring = getKeyring()): string {
+  const parsed = parseStoredSecret(stored);
+  if (!parsed) throw new SecretDecryptionError('unknown_format', 'its format is unknown', place);
+  const key = keyring.all.get(parsed.keyId);
   if (!key) {
     throw new SecretDecryptionError(
-      `it was encrypted with key ${keyId}, which is neither MAILROOM_ENCRYPTION_KEY nor in MAILROOM_ENCRYPTION_KEYS_OLD`,
+      'unknown_key',
+      `it was encrypted with key ${parsed.keyId}, which is neither MAILROOM_ENCRYPTION_KEY nor in MAILROOM_ENCRYPTION_KEYS_OLD`,
+      place,
     );
   }
+  const decipher = createDecipheriv(ALGORITHM, key.key, Buffer.from(parsed.iv, 'base64'));
+  if (parsed.format === 'v2') {
+    if (!place) throw new SecretDecryptionError('place_required', 'it is bound to its row, and the reader did not say which');
+    if (parsed.placeTag !== placeTag(place)) {
+      throw new SecretDecryptionError(
+        'other_place',
+        'it was written for another row or column: it cannot be used here; reconnect the mailbox or enter the secret again',
+        place,
+      );
+    }
+    decipher.setAAD(associatedData(parsed.keyId, place));
+  }
   try {
-    const decipher = createDecipheriv(ALGORITHM, key.key, Buffer.from(iv, 'base64'));
-    decipher.setAuthTag(Buffer.from(tag, 'base64'));
-    return Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64')), decipher.final()]).toString('utf8');
+    decipher.setAuthTag(Buffer.from(parsed.tag, 'base64'));
+    return Buffer.concat([decipher.update(Buffer.from(parsed.ciphertext, 'base64')), decipher.final()]).toString('utf8');
   } catch {
-    throw new SecretDecryptionError('it was altered or is corrupt');
+    throw new SecretDecryptionError(
+      'corrupt',
+      'it was altered or is corrupt, or was written for another row: it cannot be used here; reconnect the mailbox or enter the secret again',
+      place,
+    );
   }
 }
 

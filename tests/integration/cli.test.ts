@@ -6,6 +6,7 @@ import * as usersRoute from '@/app/api/v1/users/route';
 import { closeDatabase, db } from '@/db';
 import { mailboxes, oauthGrants, serverProfiles, users } from '@/db/schema';
 import { toEncryptionKey } from '@/lib/crypto/keys';
+import { secretPlace } from '@/lib/crypto/secret-place';
 import { decryptSecret, encryptSecret } from '@/lib/crypto/secrets';
 import { getUserByEmail } from '@/lib/users/users';
 import { callRoute } from '../helpers/api';
@@ -81,14 +82,23 @@ describe('keys:rotate', () => {
       .insert(mailboxes)
       .values({ address: 'owner@example.org', ownerId: owner!.id, profileId: profile.id, password: encryptSecret(secrets.password) })
       .returning();
-    await db.insert(oauthGrants).values({
-      mailboxId: mailbox!.id,
-      profileId: profile.id,
-      account: 'owner@example.org',
-      accessToken: encryptSecret(secrets.accessToken),
-      refreshToken: encryptSecret(secrets.refreshToken),
-      consentedAt: new Date(),
-    });
+    const [grant] = await db
+      .insert(oauthGrants)
+      .values({
+        mailboxId: mailbox!.id,
+        profileId: profile.id,
+        account: 'owner@example.org',
+        accessToken: encryptSecret(secrets.accessToken),
+        refreshToken: encryptSecret(secrets.refreshToken),
+        consentedAt: new Date(),
+      })
+      .returning();
+    const places = [
+      secretPlace(serverProfiles.clientSecret, profile.id),
+      secretPlace(mailboxes.password, mailbox!.id),
+      secretPlace(oauthGrants.accessToken, grant!.id),
+      secretPlace(oauthGrants.refreshToken, grant!.id),
+    ];
     const before = await storedSecrets();
 
     const result = await cli(['keys:rotate'], { MAILROOM_ENCRYPTION_KEY: newKey, MAILROOM_ENCRYPTION_KEYS_OLD: oldKey });
@@ -97,10 +107,10 @@ describe('keys:rotate', () => {
 
     const after = await storedSecrets();
     const onlyNewKey = { current: toEncryptionKey(newKey), all: new Map([[toEncryptionKey(newKey).id, toEncryptionKey(newKey)]]) };
-    expect(after.map((stored) => decryptSecret(stored, onlyNewKey))).toEqual(Object.values(secrets));
+    expect(after.map((stored, index) => decryptSecret(stored, places[index], onlyNewKey))).toEqual(Object.values(secrets));
     for (const [index, stored] of after.entries()) {
       expect(stored).not.toBe(before[index]);
-      expect(stored.startsWith(`v1:${toEncryptionKey(newKey).id}:`)).toBe(true);
+      expect(stored.startsWith(`v2:${toEncryptionKey(newKey).id}:`)).toBe(true);
     }
     const output = result.stdout + result.stderr;
     for (const secret of Object.values(secrets)) expect(output).not.toContain(secret);
