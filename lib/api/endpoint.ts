@@ -13,7 +13,11 @@ export type Endpoint = {
   body?: z.ZodType;
   response?: z.ZodType;
   successStatus?: 200 | 201 | 202 | 204;
+  /** The largest body read, in bytes; 64 KB unless the endpoint takes files (CSV import). */
+  maxBodyBytes?: number;
 };
+
+export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
 
 export const ALL_ROLES = ['admin', 'owner', 'support'] as const;
 

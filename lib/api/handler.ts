@@ -7,6 +7,8 @@ import { AppError, type ErrorCode, type FieldErrors } from '@/lib/errors';
 import { describeError, logger } from '@/lib/logger';
 import { toFieldErrors } from '@/lib/validations/field-errors';
 import type { Endpoint } from './contract';
+import { DEFAULT_MAX_BODY_BYTES } from './endpoint';
+import { unknownFields } from './unknown-fields';
 
 type Infer<T> = T extends z.ZodType ? z.output<T> : undefined;
 
@@ -20,22 +22,71 @@ type HandlerContext<E extends Endpoint> = {
 
 type RouteContext = { params: Promise<Record<string, string | string[]>> };
 
-export function errorResponse(code: ErrorCode, message: string, status: number, fields?: FieldErrors): Response {
-  return Response.json({ error: { code, message, ...(fields ? { fields } : {}) } }, { status });
+export function errorResponse(
+  code: ErrorCode,
+  message: string,
+  status: number,
+  options: { fields?: FieldErrors; hint?: string; headers?: HeadersInit } = {},
+): Response {
+  const { fields, hint, headers } = options;
+  return Response.json({ error: { code, message, ...(hint ? { hint } : {}), ...(fields ? { fields } : {}) } }, { status, headers });
 }
 
 function invalid(error: z.ZodError): AppError {
   return new AppError('INVALID_INPUT', 'Some fields are invalid.', { fields: toFieldErrors(error) });
 }
 
-async function readJsonBody(request: NextRequest): Promise<unknown> {
-  const text = await request.text();
+function tooLarge(limit: number): AppError {
+  return new AppError('PAYLOAD_TOO_LARGE', `The request body is larger than ${Math.round(limit / 1024)} KB.`, {
+    hint: limit === DEFAULT_MAX_BODY_BYTES ? 'Send only the fields the endpoint takes.' : 'Split the file and send it in parts.',
+  });
+}
+
+/**
+ * Reads at most `limit` bytes: a declared length over it is refused before reading anything, and a
+ * body that streams past it is cancelled there, so an oversized request never sits in memory whole.
+ */
+async function readBodyText(request: NextRequest, limit: number): Promise<string> {
+  const declared = Number(request.headers.get('content-length'));
+  if (Number.isFinite(declared) && declared > limit) throw tooLarge(limit);
+  if (!request.body) return '';
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > limit) {
+      await reader.cancel().catch(() => undefined);
+      throw tooLarge(limit);
+    }
+    chunks.push(value);
+  }
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks));
+  } catch {
+    throw new AppError('BAD_REQUEST', 'The request body is not valid UTF-8.');
+  }
+}
+
+async function readJsonBody(request: NextRequest, limit: number): Promise<unknown> {
+  const text = await readBodyText(request, limit);
   if (text.trim() === '') return {};
   try {
     return JSON.parse(text);
   } catch {
-    throw new AppError('BAD_REQUEST', 'The request body is not valid JSON.');
+    throw new AppError('BAD_REQUEST', 'The request body is not valid JSON.', { hint: 'Send a JSON object, with Content-Type: application/json.' });
   }
+}
+
+/** Parses a body with the endpoint's schema, refusing fields it does not know so that a typo never passes silently. */
+function parseBody(schema: z.ZodType, value: unknown): unknown {
+  const unknown = unknownFields(schema, value);
+  if (Object.keys(unknown).length > 0) throw new AppError('INVALID_INPUT', 'The request has fields this endpoint does not know.', { fields: unknown });
+  const body = schema.safeParse(value);
+  if (!body.success) throw invalid(body.error);
+  return body.data;
 }
 
 async function authenticate(request: NextRequest): Promise<User | null> {
@@ -69,20 +120,19 @@ export function apiRoute<E extends Endpoint>(
       const query = endpoint.query?.safeParse(Object.fromEntries(request.nextUrl.searchParams));
       if (query && !query.success) throw invalid(query.error);
 
-      const body = endpoint.body?.safeParse(await readJsonBody(request));
-      if (body && !body.success) throw invalid(body.error);
+      const body = endpoint.body ? parseBody(endpoint.body, await readJsonBody(request, endpoint.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES)) : undefined;
 
       const result = await handle({
         request,
         user: user as HandlerContext<E>['user'],
         params: params?.data as Infer<E['params']>,
         query: query?.data as Infer<E['query']>,
-        body: body?.data as Infer<E['body']>,
+        body: body as Infer<E['body']>,
       });
       if (result instanceof Response) return result;
       return Response.json(result, { status: endpoint.successStatus ?? 200 });
     } catch (error) {
-      if (error instanceof AppError) return errorResponse(error.code, error.message, error.status, error.fields);
+      if (error instanceof AppError) return errorResponse(error.code, error.message, error.status, { fields: error.fields, hint: error.hint });
       logger.error('API request failed', {
         method: request.method,
         path: request.nextUrl.pathname,

@@ -1,6 +1,7 @@
 import 'server-only';
 import { and, asc, eq, gt, gte, inArray, isNotNull, isNull, lt, lte, ne, or, sql, type SQL } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
+import { z } from 'zod';
 import { db } from '@/db';
 import {
   connectionTests,
@@ -12,6 +13,7 @@ import {
   type ServerProfile,
 } from '@/db/schema';
 import { notFound } from '@/lib/errors';
+import { PRINTABLE } from '@/lib/validations/common';
 import { mailboxFilterConditions, mailboxScope, type Viewer } from '@/lib/mailboxes/mailboxes';
 import {
   ACCESS_TOKEN_EXPIRING_MS,
@@ -133,12 +135,23 @@ function encodeCursor(cursor: Cursor): string {
   return Buffer.from(JSON.stringify(cursor)).toString('base64url');
 }
 
+const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})$/;
+
+/** What a cursor may carry back: a timestamp the database can read (or none) and an address. */
+const cursorContent = z.object({
+  value: z
+    .string()
+    .regex(ISO_TIMESTAMP)
+    .refine((value) => !Number.isNaN(Date.parse(value)))
+    .nullable()
+    .catch(null),
+  address: z.string().max(254).regex(PRINTABLE),
+});
+
 function decodeCursor(cursor: string): Cursor | null {
   try {
-    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Partial<Cursor>;
-    if (typeof parsed.address !== 'string') return null;
-    const value = typeof parsed.value === 'string' && !Number.isNaN(Date.parse(parsed.value)) ? parsed.value : null;
-    return { value, address: parsed.address };
+    const parsed = cursorContent.safeParse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
+    return parsed.success ? parsed.data : null;
   } catch {
     return null;
   }

@@ -24,6 +24,23 @@ export const optionalText = (max: number) =>
     .transform((value) => value || undefined)
     .optional();
 
+/** Text that PostgreSQL can store and compare: no NUL, no other control character. */
+export const PRINTABLE = /^[^\u0000-\u001f\u007f]*$/;
+
+/** An opaque cursor as the API handed it out: short printable text. */
+export const cursorText = z
+  .string()
+  .trim()
+  .min(1)
+  .max(1024, { error: 'cursor must be the nextCursor of a previous page.' })
+  .regex(PRINTABLE, { error: 'cursor must be the nextCursor of a previous page.' });
+
+/** A cursor that is a row number (audit events): a whole number the database can hold. */
+export const rowNumberCursor = z
+  .string()
+  .regex(/^[1-9]\d{0,14}$/, { error: 'cursor must be the nextCursor of a previous page.' })
+  .transform(Number);
+
 export const listQuery = z.object({
   limit: z.coerce
     .number({ error: 'limit must be a number.' })
@@ -31,5 +48,5 @@ export const listQuery = z.object({
     .min(1, { error: 'limit must be at least 1.' })
     .max(200, { error: 'limit must be at most 200.' })
     .default(50),
-  cursor: z.string().trim().min(1).optional(),
+  cursor: cursorText.optional(),
 });

@@ -2,13 +2,14 @@ import type { Metadata } from 'next';
 import { EmptyState, PageHeader, Table } from '@/app/_components/ui';
 import { findAuditEvents } from '@/lib/audit/find-audit-events';
 import { requireRole } from '@/lib/auth/session';
+import { rowNumberCursor } from '@/lib/validations/common';
 
 export const metadata: Metadata = { title: 'Audit' };
 
 export default async function AuditPage({ searchParams }: { searchParams: Promise<{ before?: string }> }) {
   await requireRole('admin', 'support');
   const { before } = await searchParams;
-  const cursor = before && /^\d+$/.test(before) ? Number(before) : undefined;
+  const cursor = rowNumberCursor.safeParse(before).data;
   const { events, nextCursor } = await findAuditEvents({ limit: 100, cursor });
   return (
     <>

@@ -109,6 +109,7 @@ export const mailboxEndpoints = {
     summary: 'Import mailboxes from CSV (address, owner email, optional profile); `dryRun` previews. A malformed file changes nothing',
     roles: ['admin'],
     body: importMailboxesSchema,
+    maxBodyBytes: 6 * 1024 * 1024,
     response: z.object({
       dryRun: z.boolean(),
       rows: z.array(importRow),

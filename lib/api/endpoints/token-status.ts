@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { TOKEN_DUE, TOKEN_SORTS, TOKEN_STATES } from '@/lib/tokens/token-status';
-import { id, idParams, listQuery } from '@/lib/validations/common';
+import { id, idParams, listQuery, rowNumberCursor } from '@/lib/validations/common';
 import { ALL_ROLES, page, type Endpoint } from '../endpoint';
 
 const storedError = z.object({ code: z.string(), message: z.string(), hint: z.string(), at: z.string() });
@@ -32,7 +32,7 @@ const auditEvent = z.object({
 export const auditQuery = listQuery.extend({
   mailboxId: id.optional(),
   profileId: id.optional(),
-  cursor: z.string().regex(/^\d+$/, { error: 'cursor must be the nextCursor of a previous page.' }).optional(),
+  cursor: rowNumberCursor.optional(),
 });
 
 const blankToUndefined = (value: unknown) => (value === '' ? undefined : value);

@@ -11,7 +11,7 @@ export async function GET(request: NextRequest): Promise<Response> {
   if (!user) return errorResponse('UNAUTHORIZED', 'Sign in first.', 401);
   if (user.role === 'owner') return errorResponse('FORBIDDEN', 'The token status export is for support staff and admins.', 403);
   const parsed = tokenStatusFilters.safeParse(Object.fromEntries(request.nextUrl.searchParams));
-  if (!parsed.success) return errorResponse('INVALID_INPUT', 'Some filters are invalid.', 422, toFieldErrors(parsed.error));
+  if (!parsed.success) return errorResponse('INVALID_INPUT', 'Some filters are invalid.', 422, { fields: toFieldErrors(parsed.error) });
   const { sort, ...filters } = parsed.data;
   const day = new Date().toISOString().slice(0, 10);
   return new Response(streamTokenStatusCsv({ viewer: user, filters, sort }), {

@@ -5,7 +5,7 @@ import { findAuditEvents } from '@/lib/audit/find-audit-events';
 export const GET = apiRoute(endpoints.listAuditEvents, async ({ query }) => {
   const { events, nextCursor } = await findAuditEvents({
     limit: query.limit,
-    cursor: query.cursor ? Number(query.cursor) : undefined,
+    cursor: query.cursor,
     mailboxId: query.mailboxId,
     profileId: query.profileId,
   });
