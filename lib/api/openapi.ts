@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { endpoints, type Endpoint } from './contract';
+import { DEFAULT_MAX_BODY_BYTES } from './endpoint';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -19,6 +20,7 @@ const errorSchema: JsonSchema = {
       properties: {
         code: { type: 'string' },
         message: { type: 'string' },
+        hint: { type: 'string', description: 'What to do next, when the portal knows it' },
         fields: { type: 'object', additionalProperties: { type: 'array', items: { type: 'string' } } },
       },
     },
@@ -66,7 +68,8 @@ function operation(name: string, endpoint: Endpoint) {
   if (endpoint.params) responses['404'] = errorResponse('Not found');
   if (endpoint.body) {
     responses['400'] = errorResponse('The body is not valid JSON');
-    responses['422'] = errorResponse('Invalid fields, listed in `fields`');
+    responses['413'] = errorResponse(`The body is larger than ${Math.round((endpoint.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES) / 1024)} KB`);
+    responses['422'] = errorResponse('Invalid or unknown fields, listed in `fields`');
   }
   return {
     operationId: name,

@@ -1,9 +1,12 @@
 import { z } from 'zod';
 
+/** RFC 5321's limits: a path of at most 256 octets (254 for the address itself), a local part of at most 64. */
 export const emailAddress = z
   .string({ error: 'Enter an email address.' })
   .trim()
   .toLowerCase()
+  .max(254, { error: 'An email address has at most 254 characters.' })
+  .refine((value) => value.lastIndexOf('@') <= 64, { error: 'The part before @ has at most 64 characters.' })
   .pipe(z.email({ error: 'Enter a valid email address, such as name@example.org.' }));
 
 export const id = z.uuid({ error: 'Not a valid id.' });
