@@ -1,5 +1,5 @@
 import 'server-only';
-import { and, desc, eq, gt, isNull, lt, or, type SQL } from 'drizzle-orm';
+import { and, desc, eq, gt, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import { db } from '@/db';
 import { apiKeys, users, type ApiKey, type User } from '@/db/schema';
 import type { Actor } from '@/lib/audit/actor';
@@ -108,7 +108,7 @@ export async function findApiKeys({ userId, limit, cursor }: { userId?: string; 
     after = or(lt(apiKeys.createdAt, last.createdAt), and(eq(apiKeys.createdAt, last.createdAt), lt(apiKeys.id, cursor)));
   }
   const rows = await db
-    .select(keyColumns)
+    .select({ ...keyColumns, expired: sql<boolean>`coalesce(${apiKeys.expiresAt} <= now(), false)` })
     .from(apiKeys)
     .innerJoin(users, eq(users.id, apiKeys.userId))
     .where(and(userId ? eq(apiKeys.userId, userId) : undefined, after))

@@ -57,7 +57,6 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
       <h2 className="mb-3 mt-8 text-lg font-semibold">API keys</h2>
       <Table headers={['Key', 'User', 'Created', 'Expires', 'Last used', 'Status', '']}>
         {keys.map((key) => {
-          const expired = key.expiresAt !== null && key.expiresAt.getTime() <= Date.now();
           return (
             <tr key={key.id}>
               <td className="px-4 py-3">
@@ -69,7 +68,7 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
               <td className="px-4 py-3 text-slate-600">{key.expiresAt ? formatTime(key.expiresAt) : 'Never'}</td>
               <td className="px-4 py-3 text-slate-600">{key.lastUsedAt ? formatTime(key.lastUsedAt) : 'Never'}</td>
               <td className="px-4 py-3">
-                {key.revokedAt ? <Badge tone="bad">Revoked</Badge> : expired ? <Badge tone="warn">Expired</Badge> : <Badge tone="good">Active</Badge>}
+                {key.revokedAt ? <Badge tone="bad">Revoked</Badge> : key.expired ? <Badge tone="warn">Expired</Badge> : <Badge tone="good">Active</Badge>}
               </td>
               <td className="px-4 py-3">{key.revokedAt ? null : <RevokeApiKeyButton id={key.id} label={`${key.name} (${key.prefix}…)`} />}</td>
             </tr>
