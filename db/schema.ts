@@ -55,6 +55,8 @@ export const users = pgTable(
     passwordHash: text('password_hash'),
     deactivatedAt: timestamp('deactivated_at', { withTimezone: true }),
     lastSignInAt: timestamp('last_sign_in_at', { withTimezone: true }),
+    /** Sessions carry the epoch they began in; bumping it ends every earlier session of the user. */
+    sessionEpoch: integer('session_epoch').notNull().default(0),
     ...timestamps,
   },
   // Prefix search ("starts with") on emails, whatever the database's collation.
@@ -76,10 +78,24 @@ export const apiKeys = pgTable(
     createdById: uuid('created_by_id').references(() => users.id, { onDelete: 'set null' }),
     lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
     revokedAt: timestamp('revoked_at', { withTimezone: true }),
+    /** Null: the key works until revoked. */
+    expiresAt: timestamp('expires_at', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (table) => [index('api_keys_user_idx').on(table.userId)],
 );
+
+/**
+ * Failed attempts per subject (`account:<email>`, `address:<ip>`, `api-key:<ip>`), shared by every
+ * portal instance through the database: past a few free failures each one blocks the next attempt
+ * for a growing delay.
+ */
+export const authThrottles = pgTable('auth_throttles', {
+  subject: text('subject').primaryKey(),
+  failures: integer('failures').notNull().default(0),
+  lastFailureAt: timestamp('last_failure_at', { withTimezone: true }).notNull().defaultNow(),
+  blockedUntil: timestamp('blocked_until', { withTimezone: true }),
+});
 
 export const serverProfiles = pgTable(
   'server_profiles',

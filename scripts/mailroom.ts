@@ -7,13 +7,13 @@ import { z } from 'zod';
 import { closeDatabase } from '@/db';
 import { migrateDatabase } from '@/db/migrate';
 import { COMMAND_LINE_ACTOR } from '@/lib/audit/actor';
-import { createApiKey } from '@/lib/auth/api-keys';
+import { createApiKey, findApiKeys, revokeApiKey } from '@/lib/auth/api-keys';
 import { rotateEncryptionKeys } from '@/lib/crypto/rotate-keys';
 import { AppError } from '@/lib/errors';
 import { createUser, getUserByEmail } from '@/lib/users/users';
 import { toFieldErrors } from '@/lib/validations/field-errors';
-import { createUserSchema } from '@/lib/validations/users';
-import { emailAddress, optionalText } from '@/lib/validations/common';
+import { createUserSchema, expiresAt } from '@/lib/validations/users';
+import { emailAddress, id, optionalText } from '@/lib/validations/common';
 
 const USAGE = `Usage: npm run mailroom -- <command> [options]
 
@@ -21,7 +21,10 @@ Commands:
   migrate                                   apply database migrations
   user:create --email E --role admin|owner|support [--name N] [--password P]
                                             create a user; prints its id
-  apikey:create --email E [--name N]        create an API key for a user; prints the key (shown once)
+  apikey:create --email E [--name N] [--expires ISO-8601]
+                                            create an API key for a user; prints the key (shown once)
+  apikey:list [--email E]                   list API keys (id, name, user, created, expires, last used)
+  apikey:revoke --id ID                     revoke an API key at once
   keys:rotate                               re-encrypt every stored secret with MAILROOM_ENCRYPTION_KEY, bound to its row
 `;
 
@@ -45,14 +48,40 @@ const commands: Record<string, Command<z.ZodType>> = {
     },
   }),
   'apikey:create': command({
-    options: z.object({ email: emailAddress, name: optionalText(100) }),
+    options: z.object({ email: emailAddress, name: optionalText(100), expires: expiresAt }),
     run: async (input) => {
       const user = await getUserByEmail({ email: input.email });
       if (!user) throw new AppError('NOT_FOUND', `No user has the email ${input.email}.`);
-      if (user.deactivatedAt) throw new AppError('CONFLICT', `${input.email} is deactivated; reactivate them first.`);
-      const { key, prefix } = await createApiKey({ actor: COMMAND_LINE_ACTOR, userId: user.id, name: input.name });
+      const { key, prefix } = await createApiKey({
+        actor: COMMAND_LINE_ACTOR,
+        userId: user.id,
+        name: input.name,
+        expiresAt: input.expires,
+      });
       console.log(`API key ${prefix}… for ${user.email} (${user.role}). Copy it now: it is not shown again.`);
       console.log(key);
+    },
+  }),
+  'apikey:list': command({
+    options: z.object({ email: emailAddress.optional() }),
+    run: async (input) => {
+      const user = input.email ? await getUserByEmail({ email: input.email }) : null;
+      if (input.email && !user) throw new AppError('NOT_FOUND', `No user has the email ${input.email}.`);
+      const { keys } = await findApiKeys({ userId: user?.id, limit: 10_000 });
+      const time = (date: Date | null) => date?.toISOString() ?? '-';
+      console.log(['id', 'name', 'user', 'created', 'expires', 'last used', 'revoked'].join('\t'));
+      for (const key of keys) {
+        console.log(
+          [key.id, key.name, key.userEmail, time(key.createdAt), time(key.expiresAt), time(key.lastUsedAt), time(key.revokedAt)].join('\t'),
+        );
+      }
+    },
+  }),
+  'apikey:revoke': command({
+    options: z.object({ id }),
+    run: async (input) => {
+      await revokeApiKey({ actor: COMMAND_LINE_ACTOR, id: input.id });
+      console.log(`API key ${input.id} is revoked.`);
     },
   }),
   'keys:rotate': command({
@@ -78,7 +107,14 @@ function parseOptions(definition: Command<z.ZodType>, args: string[]): unknown {
   try {
     values = parseArgs({
       args,
-      options: { email: { type: 'string' }, role: { type: 'string' }, name: { type: 'string' }, password: { type: 'string' } },
+      options: {
+        email: { type: 'string' },
+        role: { type: 'string' },
+        name: { type: 'string' },
+        password: { type: 'string' },
+        id: { type: 'string' },
+        expires: { type: 'string' },
+      },
       strict: true,
     }).values;
   } catch (error) {
@@ -92,7 +128,7 @@ function parseOptions(definition: Command<z.ZodType>, args: string[]): unknown {
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...args] = argv;
-  const definition = name ? commands[name] : undefined;
+  const definition = name && Object.hasOwn(commands, name) ? commands[name] : undefined;
   if (!definition) {
     if (name === '--help' || name === undefined) {
       process.stdout.write(USAGE);

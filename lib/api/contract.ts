@@ -1,3 +1,4 @@
+import { apiKeyEndpoints } from './endpoints/api-keys';
 import { bulkTestEndpoints } from './endpoints/bulk-tests';
 import { connectionEndpoints } from './endpoints/connections';
 import { mailboxEndpoints } from './endpoints/mailboxes';
@@ -17,6 +18,7 @@ export type { Endpoint } from './endpoint';
 export const endpoints = {
   ...systemEndpoints,
   ...userEndpoints,
+  ...apiKeyEndpoints,
   ...profileEndpoints,
   ...mailboxEndpoints,
   ...connectionEndpoints,

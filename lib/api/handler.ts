@@ -3,6 +3,8 @@ import type { NextRequest } from 'next/server';
 import { z } from 'zod';
 import type { User } from '@/db/schema';
 import { authenticateApiKey } from '@/lib/auth/api-keys';
+import { clientAddress } from '@/lib/auth/client-address';
+import { getRetryAfterSeconds, recordFailedAttempt, throttleSubject, ThrottledError } from '@/lib/auth/throttle';
 import { AppError, type ErrorCode, type FieldErrors } from '@/lib/errors';
 import { describeError, logger } from '@/lib/logger';
 import { toFieldErrors } from '@/lib/validations/field-errors';
@@ -92,7 +94,16 @@ function parseBody(schema: z.ZodType, value: unknown): unknown {
 async function authenticate(request: NextRequest): Promise<User | null> {
   const header = request.headers.get('authorization');
   const match = header?.match(/^Bearer\s+(\S+)$/i);
-  return match ? authenticateApiKey({ key: match[1]! }) : null;
+  if (!match) return null;
+  // Guessing keys from one address slows down the same way guessing passwords does.
+  const address = clientAddress(request.headers);
+  const retryAfterSeconds = await getRetryAfterSeconds({ subjects: [throttleSubject('api-key', address)] });
+  if (retryAfterSeconds > 0) {
+    throw new ThrottledError(`Too many requests with invalid API keys: wait ${retryAfterSeconds} seconds.`, retryAfterSeconds);
+  }
+  const user = await authenticateApiKey({ key: match[1]! });
+  if (!user) await recordFailedAttempt({ kind: 'api-key', value: address });
+  return user;
 }
 
 /**
@@ -132,6 +143,9 @@ export function apiRoute<E extends Endpoint>(
       if (result instanceof Response) return result;
       return Response.json(result, { status: endpoint.successStatus ?? 200 });
     } catch (error) {
+      if (error instanceof ThrottledError) {
+        return errorResponse(error.code, error.message, error.status, { hint: error.hint, headers: { 'Retry-After': String(error.retryAfterSeconds) } });
+      }
       if (error instanceof AppError) return errorResponse(error.code, error.message, error.status, { fields: error.fields, hint: error.hint });
       logger.error('API request failed', {
         method: request.method,

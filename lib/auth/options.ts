@@ -6,19 +6,27 @@ import { getKeyring } from '@/lib/crypto/keys';
 import { UNUSABLE_PASSWORD_HASH, verifyPassword } from '@/lib/crypto/passwords';
 import { getEnv } from '@/lib/env';
 import { logger } from '@/lib/logger';
-import { getUserByEmail, recordSignIn } from '@/lib/users/users';
+import { endSessions, getUserByEmail, getUserById, recordSignIn } from '@/lib/users/users';
 import { signInSchema } from '@/lib/validations/users';
+import { safeCallbackPath } from './callback-url';
+import { clientAddress } from './client-address';
+import { throttledSignInMessage } from './sign-in-messages';
+import { signInSubjects } from './sign-in-throttle';
+import { clearFailedAttempts, getRetryAfterSeconds, recordFailedAttempt } from './throttle';
 
 export const SSO_PROVIDER_ID = 'sso';
 
 declare module 'next-auth' {
   interface Session {
     userId?: string;
+    sessionEpoch?: number;
   }
 }
 declare module 'next-auth/jwt' {
   interface JWT {
     userId?: string;
+    /** The user's session epoch at sign-in: a session from an earlier epoch has ended. */
+    sessionEpoch?: number;
   }
 }
 
@@ -30,13 +38,29 @@ function authSecret(): string {
   return Buffer.from(derived).toString('base64');
 }
 
-async function authorizeWithPassword(credentials: Record<string, string> | undefined) {
+type SignInRequest = { headers?: Record<string, string | string[] | undefined> };
+
+async function authorizeWithPassword(credentials: Record<string, string> | undefined, request: SignInRequest) {
   const parsed = signInSchema.safeParse(credentials ?? {});
   if (!parsed.success) return null;
-  const user = await getUserByEmail({ email: parsed.data.email });
+  const { email } = parsed.data;
+  const address = clientAddress(request.headers ?? {});
+  // The route refuses throttled attempts first; this holds for any other way in.
+  const waitSeconds = await getRetryAfterSeconds({ subjects: signInSubjects({ email, address }) });
+  if (waitSeconds > 0) throw new Error(throttledSignInMessage(waitSeconds));
+
+  const user = await getUserByEmail({ email });
   const passwordMatches = await verifyPassword(parsed.data.password, user?.passwordHash ?? UNUSABLE_PASSWORD_HASH);
-  if (!user || !user.passwordHash || !passwordMatches || user.deactivatedAt) return null;
-  await recordSignIn({ userId: user.id });
+  if (!user || !user.passwordHash || !passwordMatches || user.deactivatedAt) {
+    const [accountWait, addressWait] = await Promise.all([
+      recordFailedAttempt({ kind: 'account', value: email }),
+      recordFailedAttempt({ kind: 'address', value: address }),
+    ]);
+    const wait = Math.max(accountWait, addressWait);
+    if (wait > 0) throw new Error(throttledSignInMessage(wait));
+    return null;
+  }
+  await Promise.all([clearFailedAttempts({ kind: 'account', value: email }), recordSignIn({ userId: user.id })]);
   return { id: user.id, email: user.email, name: user.name };
 }
 
@@ -91,17 +115,29 @@ export function getAuthOptions(): NextAuthOptions {
       },
       async jwt({ token, user, account }) {
         if (!user) return token;
-        if (account?.provider === SSO_PROVIDER_ID) {
-          const known = user.email ? await getUserByEmail({ email: user.email }) : null;
-          token.userId = known?.id;
-        } else {
-          token.userId = user.id;
-        }
+        const known =
+          account?.provider === SSO_PROVIDER_ID
+            ? user.email
+              ? await getUserByEmail({ email: user.email })
+              : null
+            : await getUserById({ id: user.id });
+        token.userId = known?.id;
+        token.sessionEpoch = known?.sessionEpoch;
         return token;
       },
       session({ session, token }) {
         session.userId = token.userId;
+        session.sessionEpoch = token.sessionEpoch;
         return session;
+      },
+      redirect({ url, baseUrl }) {
+        return `${baseUrl}${safeCallbackPath(url, baseUrl)}`;
+      },
+    },
+    events: {
+      // Signing out ends every session of the user, not only this browser's cookie.
+      async signOut({ token }) {
+        if (token?.userId) await endSessions({ userId: token.userId });
       },
     },
     logger: {

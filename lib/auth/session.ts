@@ -8,8 +8,9 @@ import { getUserById } from '@/lib/users/users';
 import { getAuthOptions } from './options';
 
 /**
- * The signed-in user, read from the database on every request so that a deactivation or a role
- * change takes effect at once rather than when the session expires.
+ * The signed-in user, read from the database on every request so that a deactivation, a role
+ * change or a sign-out elsewhere (each bumps the session epoch) takes effect at once rather than
+ * when the session expires.
  */
 export const getCurrentUser = cache(async (): Promise<User | null> => {
   // Marks the page as per-request before anything reads keys or the database (never at build time).
@@ -17,7 +18,8 @@ export const getCurrentUser = cache(async (): Promise<User | null> => {
   const session = await getServerSession(getAuthOptions());
   if (!session?.userId) return null;
   const user = await getUserById({ id: session.userId });
-  return user && !user.deactivatedAt ? user : null;
+  if (!user || user.deactivatedAt || user.sessionEpoch !== session.sessionEpoch) return null;
+  return user;
 });
 
 export async function requireUser(): Promise<User> {

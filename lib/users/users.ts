@@ -128,12 +128,16 @@ export async function updateUser({
 
     const deactivatedAt =
       input.active === undefined ? current.deactivatedAt : input.active ? null : (current.deactivatedAt ?? new Date());
+    const role = input.role ?? current.role;
+    // A new role or a (re)activation ends every earlier session: they were granted under the old state.
+    const endsSessions = role !== current.role || (deactivatedAt === null) !== (current.deactivatedAt === null);
     const [user] = await tx
       .update(users)
       .set({
         name: input.name === undefined ? current.name : input.name,
-        role: input.role ?? current.role,
+        role,
         deactivatedAt,
+        ...(endsSessions ? { sessionEpoch: sql`${users.sessionEpoch} + 1` } : {}),
       })
       .where(eq(users.id, id))
       .returning();
@@ -146,6 +150,11 @@ export async function updateUser({
     await recordAuditEvent(tx, { actor, action, target: { type: 'user', id }, detail: { email: user!.email, ...changes } });
     return user!;
   });
+}
+
+/** Ends every session the user has open, in every browser: their next request leads to sign-in. */
+export async function endSessions({ userId }: { userId: string }): Promise<void> {
+  await db.update(users).set({ sessionEpoch: sql`${users.sessionEpoch} + 1` }).where(eq(users.id, userId));
 }
 
 export async function recordSignIn({ userId }: { userId: string }): Promise<void> {

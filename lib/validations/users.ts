@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { userRole } from '@/db/schema';
-import { emailAddress, id, optionalText } from './common';
+import { emailAddress, id, listQuery, optionalText } from './common';
 
 export const role = z.enum(userRole.enumValues, { error: 'Choose a role: admin, owner or support.' });
 
@@ -53,10 +53,42 @@ export const setActiveSchema = z.object({
   active: z.stringbool({ error: 'active must be true or false.' }),
 });
 
-export const createApiKeySchema = z.object({
-  userId: id,
+/** An optional ISO 8601 date-time in the future; an empty form field means "never expires". */
+export const expiresAt = z.preprocess(
+  (value) => (value === '' ? undefined : value),
+  z.iso
+    .datetime({ offset: true, error: 'Use an ISO 8601 date and time, such as 2030-01-31T00:00:00Z.' })
+    .transform((value) => new Date(value))
+    .refine((date) => date.getTime() > Date.now(), { error: 'Choose a time in the future.' })
+    .optional(),
+);
+
+export const createApiKeySchema = z.strictObject({
   name: optionalText(100),
+  expiresAt,
+  /** Admins only: the user the key acts as (default: the caller). */
+  userId: id.optional(),
 });
+export type CreateApiKeyInput = z.infer<typeof createApiKeySchema>;
+
+export const listApiKeysQuery = listQuery.extend({
+  cursor: id.optional(),
+  /** Admins only: whose keys (default: the caller's). */
+  userId: id.optional(),
+});
+
+export const apiKeyResponse = z.object({
+  id: z.string(),
+  name: z.string(),
+  prefix: z.string(),
+  userId: z.string(),
+  userEmail: z.string(),
+  createdAt: z.string(),
+  expiresAt: z.string().nullable(),
+  lastUsedAt: z.string().nullable(),
+  revokedAt: z.string().nullable(),
+});
+export type ApiKeyResponse = z.infer<typeof apiKeyResponse>;
 
 export const userResponse = z.object({
   id: z.string(),

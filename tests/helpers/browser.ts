@@ -1,5 +1,27 @@
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { afterEach, expect } from 'vitest';
 import type { Portal } from './portal';
+
+/** Content-Security-Policy violations any page reported since the last test ended. */
+const cspViolations: string[] = [];
+
+// Every browser test runs with the policy enforced: a violation fails the test it happened in
+// (or the first test of the file, when it happened while signing in beforehand).
+afterEach(() => {
+  expect(cspViolations.splice(0), 'Content-Security-Policy violations').toEqual([]);
+});
+
+function watchForCspViolations(context: BrowserContext): void {
+  context.on('console', (message) => {
+    if (/Content Security Policy|CSP violation/i.test(message.text())) cspViolations.push(message.text());
+  });
+  // Chromium logs most violations to the console itself; the event catches any it does not.
+  void context.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (event) => {
+      console.error(`CSP violation: ${event.violatedDirective} blocked ${event.blockedURI || 'inline'}`);
+    });
+  });
+}
 
 /** How long a step may wait for a page, a selector or a URL before the test fails with a clear message. */
 const STEP_TIMEOUT_MS = 15_000;
@@ -26,6 +48,7 @@ export async function openPage(browser: Browser, portal: Pick<Portal, 'url'>): P
   const context = await browser.newContext({ baseURL: portal.url });
   context.setDefaultTimeout(STEP_TIMEOUT_MS);
   context.setDefaultNavigationTimeout(STEP_TIMEOUT_MS);
+  watchForCspViolations(context);
   const page = await context.newPage();
   return { context, page };
 }

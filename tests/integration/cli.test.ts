@@ -58,6 +58,33 @@ describe('command line', () => {
   });
 });
 
+describe('apikey:list and apikey:revoke', () => {
+  it('lists keys without the key itself, and a revoked key answers 401 at once', async () => {
+    await cli(['user:create', '--email', 'lister@example.org', '--role', 'owner']);
+    const created = await cli(['apikey:create', '--email', 'lister@example.org', '--name', 'Nightly export', '--expires', '2099-01-01T00:00:00Z']);
+    expect(created.exitCode, created.stderr).toBe(0);
+    const key = created.stdout.trim().split('\n').at(-1)!;
+
+    const listed = await cli(['apikey:list', '--email', 'lister@example.org']);
+    expect(listed.exitCode, listed.stderr).toBe(0);
+    const row = listed.stdout.split('\n').find((line) => line.includes('Nightly export'))!;
+    expect(row).toContain('lister@example.org');
+    expect(row).toContain('2099-01-01T00:00:00.000Z');
+    expect(listed.stdout).not.toContain(key);
+    const id = row.split('\t')[0]!;
+
+    expect((await callRoute(meRoute.GET, { path: '/api/v1/me', key })).status).toBe(200);
+    await closeDatabase();
+    const revoked = await cli(['apikey:revoke', '--id', id]);
+    expect(revoked.exitCode, revoked.stderr).toBe(0);
+    expect((await callRoute(meRoute.GET, { path: '/api/v1/me', key })).status).toBe(401);
+
+    const unknown = await cli(['apikey:revoke', '--id', 'not-an-id']);
+    expect(unknown.exitCode).toBe(2);
+    expect(unknown.stderr).toMatch(/--id: Not a valid id/);
+  }, 120_000);
+});
+
 describe('keys:rotate', () => {
   const secrets = {
     clientSecret: 'client-secret-plaintext-0001',

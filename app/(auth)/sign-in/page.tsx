@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import { redirect } from 'next/navigation';
 import { connection } from 'next/server';
+import { safeCallbackPath } from '@/lib/auth/callback-url';
 import { getCurrentUser } from '@/lib/auth/session';
 import { getEnv } from '@/lib/env';
 import { countUsers } from '@/lib/users/users';
@@ -15,6 +16,11 @@ const ERRORS: Record<string, string> = {
   OAuthCallback: 'Single sign-on did not complete. Try again, or sign in with your password.',
   AccessDenied: 'Sign-in was refused.',
 };
+
+// Only known codes: the query string is the visitor's to write, never the page's text.
+function signInError(code: string): string {
+  return Object.hasOwn(ERRORS, code) ? ERRORS[code]! : 'Sign-in failed. Try again.';
+}
 
 export default async function SignInPage({
   searchParams,
@@ -32,9 +38,9 @@ export default async function SignInPage({
       <SignInForm
         initialEmail={params.email ?? ''}
         notice={params.setup ? 'Your admin account is ready. Sign in to continue.' : undefined}
-        error={params.error ? (ERRORS[params.error] ?? 'Sign-in failed. Try again.') : undefined}
+        error={params.error ? signInError(params.error) : undefined}
         sso={env.MAILROOM_OIDC_ISSUER ? { name: env.MAILROOM_OIDC_NAME } : undefined}
-        callbackUrl={params.callbackUrl?.startsWith('/') ? params.callbackUrl : '/'}
+        callbackUrl={safeCallbackPath(params.callbackUrl, env.MAILROOM_PUBLIC_URL)}
       />
     </>
   );

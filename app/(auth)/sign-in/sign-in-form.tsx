@@ -4,6 +4,8 @@ import { signIn } from 'next-auth/react';
 import { useRouter } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
 import { Alert, Button, Field } from '@/app/_components/ui';
+import { safeCallbackPath } from '@/lib/auth/callback-url';
+import { isThrottledSignInMessage } from '@/lib/auth/sign-in-messages';
 
 type Props = {
   initialEmail: string;
@@ -29,12 +31,15 @@ export function SignInForm({ initialEmail, notice, error: initialError, sso, cal
       redirect: false,
     });
     if (result?.ok && !result.error) {
-      router.replace(callbackUrl);
+      // Checked here too: whatever reached the page, the browser only ever moves within the portal.
+      router.replace(safeCallbackPath(callbackUrl, window.location.origin));
       router.refresh();
       return;
     }
     setPending(false);
-    setError('The email or password is wrong, or the account is deactivated.');
+    setError(
+      isThrottledSignInMessage(result?.error) ? result.error : 'The email or password is wrong, or the account is deactivated.',
+    );
   }
 
   return (

@@ -2,10 +2,11 @@
 
 import { revalidatePath } from 'next/cache';
 import { userActor } from '@/lib/audit/actor';
-import { createApiKey } from '@/lib/auth/api-keys';
+import { createApiKey, revokeApiKey } from '@/lib/auth/api-keys';
 import type { ActionState } from '@/lib/auth/form-action-state';
 import { formAction } from '@/lib/auth/form-action';
 import { createUser, updateUser } from '@/lib/users/users';
+import { idParams } from '@/lib/validations/common';
 import { changeRoleSchema, createApiKeySchema, createUserSchema, setActiveSchema } from '@/lib/validations/users';
 
 const createUserForm = formAction({ roles: ['admin'], schema: createUserSchema }, async (input, user) => {
@@ -26,9 +27,16 @@ const setActiveForm = formAction({ roles: ['admin'], schema: setActiveSchema }, 
   return { message: `${updated.email} was ${active ? 'reactivated' : 'deactivated'}.` };
 });
 
-const createApiKeyForm = formAction({ roles: ['admin'], schema: createApiKeySchema }, async ({ userId, name }, user) => {
-  const created = await createApiKey({ actor: userActor(user), userId, name });
+const createApiKeyForm = formAction({ roles: ['admin'], schema: createApiKeySchema }, async (input, user) => {
+  const created = await createApiKey({ actor: userActor(user), ...input, userId: input.userId ?? user.id });
+  revalidatePath('/users');
   return { message: 'Copy the key now: it will not be shown again.', data: { key: created.key } };
+});
+
+const revokeApiKeyForm = formAction({ roles: ['admin'], schema: idParams }, async ({ id }, user) => {
+  await revokeApiKey({ actor: userActor(user), id });
+  revalidatePath('/users');
+  return { message: 'The key was revoked: it no longer works.' };
 });
 
 export async function createUserAction(previous: ActionState, formData: FormData) {
@@ -45,4 +53,8 @@ export async function setActiveAction(previous: ActionState, formData: FormData)
 
 export async function createApiKeyAction(previous: ActionState<{ key: string }>, formData: FormData) {
   return createApiKeyForm(previous, formData);
+}
+
+export async function revokeApiKeyAction(previous: ActionState, formData: FormData) {
+  return revokeApiKeyForm(previous, formData);
 }

@@ -1,15 +1,20 @@
 import type { Metadata } from 'next';
 import { Badge, Card, PageHeader, Table } from '@/app/_components/ui';
 import { requireRole } from '@/lib/auth/session';
+import { findApiKeys } from '@/lib/auth/api-keys';
 import { findUsers } from '@/lib/users/users';
-import { CreateUserForm, UserActions } from './user-forms';
+import { CreateUserForm, RevokeApiKeyButton, UserActions } from './user-forms';
 
 export const metadata: Metadata = { title: 'Users' };
+
+function formatTime(date: Date): string {
+  return date.toISOString().slice(0, 16).replace('T', ' ');
+}
 
 export default async function UsersPage({ searchParams }: { searchParams: Promise<{ after?: string }> }) {
   const viewer = await requireRole('admin');
   const { after } = await searchParams;
-  const { users, nextCursor } = await findUsers({ limit: 50, cursor: after });
+  const [{ users, nextCursor }, { keys }] = await Promise.all([findUsers({ limit: 50, cursor: after }), findApiKeys({ limit: 200 })]);
   return (
     <>
       <PageHeader
@@ -29,7 +34,7 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
                 <td className="px-4 py-3">
                   {user.deactivatedAt ? <Badge tone="bad">Deactivated</Badge> : <Badge tone="good">Active</Badge>}
                 </td>
-                <td className="px-4 py-3 text-slate-600">{user.lastSignInAt?.toISOString().slice(0, 16).replace('T', ' ') ?? 'Never'}</td>
+                <td className="px-4 py-3 text-slate-600">{user.lastSignInAt ? formatTime(user.lastSignInAt) : 'Never'}</td>
                 <td className="px-4 py-3">
                   <UserActions
                     user={{ id: user.id, email: user.email, role: user.role, active: user.deactivatedAt === null }}
@@ -49,6 +54,27 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
           <CreateUserForm />
         </Card>
       </div>
+      <h2 className="mb-3 mt-8 text-lg font-semibold">API keys</h2>
+      <Table headers={['Key', 'User', 'Created', 'Expires', 'Last used', 'Status', '']}>
+        {keys.map((key) => {
+          return (
+            <tr key={key.id}>
+              <td className="px-4 py-3">
+                <p className="font-medium">{key.name}</p>
+                <p className="font-mono text-xs text-slate-500">{key.prefix}…</p>
+              </td>
+              <td className="px-4 py-3">{key.userEmail}</td>
+              <td className="px-4 py-3 text-slate-600">{formatTime(key.createdAt)}</td>
+              <td className="px-4 py-3 text-slate-600">{key.expiresAt ? formatTime(key.expiresAt) : 'Never'}</td>
+              <td className="px-4 py-3 text-slate-600">{key.lastUsedAt ? formatTime(key.lastUsedAt) : 'Never'}</td>
+              <td className="px-4 py-3">
+                {key.revokedAt ? <Badge tone="bad">Revoked</Badge> : key.expired ? <Badge tone="warn">Expired</Badge> : <Badge tone="good">Active</Badge>}
+              </td>
+              <td className="px-4 py-3">{key.revokedAt ? null : <RevokeApiKeyButton id={key.id} label={`${key.name} (${key.prefix}…)`} />}</td>
+            </tr>
+          );
+        })}
+      </Table>
     </>
   );
 }

@@ -4,7 +4,7 @@ import { useActionState } from 'react';
 import { Alert, Button, Field, FieldErrors } from '@/app/_components/ui';
 import type { UserRole } from '@/db/schema';
 import { IDLE } from '@/lib/auth/form-action-state';
-import { changeRoleAction, createApiKeyAction, createUserAction, setActiveAction } from './actions';
+import { changeRoleAction, createApiKeyAction, createUserAction, revokeApiKeyAction, setActiveAction } from './actions';
 
 const ROLE_OPTIONS: { value: UserRole; label: string }[] = [
   { value: 'owner', label: 'Mailbox owner' },
@@ -109,5 +109,18 @@ export function UserActions({ user, isSelf }: { user: UserSummary; isSelf: boole
         </p>
       ) : null}
     </div>
+  );
+}
+
+export function RevokeApiKeyButton({ id, label }: { id: string; label: string }) {
+  const [state, action, pending] = useActionState(revokeApiKeyAction, IDLE);
+  return (
+    <form action={action}>
+      <input type="hidden" name="id" value={id} />
+      <Button type="submit" variant="danger" disabled={pending} aria-label={`Revoke ${label}`}>
+        Revoke
+      </Button>
+      {state.status === 'error' ? <Alert tone="error">{state.message}</Alert> : null}
+    </form>
   );
 }
