@@ -138,6 +138,27 @@ describe('headers a browser enforces', () => {
     expect(response.headers.get('referrer-policy')).toBe('strict-origin-when-cross-origin');
   });
 
+  test('an oversized API body is refused 413 in the error shape, the proxy never buffering it', async () => {
+    const chunk = new Uint8Array(64 * 1024).fill(0x20);
+    let sent = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent >= 8 * 1024 * 1024) return controller.close();
+        sent += chunk.byteLength;
+        controller.enqueue(chunk);
+      },
+    });
+    const response = await fetch(`${portal.url}/api/v1/mailboxes`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
+      body,
+      duplex: 'half',
+    } as RequestInit);
+    expect(response.status).toBe(413);
+    expect((await response.json()).error.code).toBe('PAYLOAD_TOO_LARGE');
+    expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+  });
+
   test('HSTS is sent when the public URL is https', async () => {
     // PGlite serves one process per data folder, and the first portal holds it.
     if (database.kind === 'pglite') return;
