@@ -5,7 +5,7 @@ import { logger } from '@/lib/logger';
 import { createSubmissionTransport, type SubmissionSignIn } from '@/lib/mail/submission-transport';
 import { OAuthFailure } from '@/lib/oauth/oauth-failure';
 import { loadNotificationSender } from '@/lib/settings/notification-sender';
-import { BlockedAddressError, resolveAllowedAddress } from '@/lib/tester/network-guard';
+import { BlockedAddressError, resolveAllowedAddress } from '@/lib/net/address-policy';
 import { getTrustedCertificates } from '@/lib/tester/trusted-context';
 import { getAccessToken } from '@/lib/tokens/get-access-token';
 

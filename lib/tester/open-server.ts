@@ -1,5 +1,5 @@
 import { codedError, LineConnection } from './line-connection';
-import { BlockedAddressError, resolveAllowedAddress } from './network-guard';
+import { BlockedAddressError, resolveAllowedAddress } from '@/lib/net/address-policy';
 import { runStep, type StepOptions } from './run-step';
 import type { CheckContext } from './types';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { failureActor } from '@/lib/mailboxes/status';
 import { classifyFailure, decodeOAuthChallenge, type FailureEvidence } from '@/lib/tester/classify-failure';
-import { judgeAddress } from '@/lib/tester/network-guard';
+import { judgeAddress } from '@/lib/net/address-policy';
 
 const base: FailureEvidence = { stage: 'auth', protocol: 'imap', serverType: 'gmail', authKind: 'oauth', server: 'imap.gmail.com:993' };
 const classify = (evidence: Partial<FailureEvidence>) => classifyFailure({ ...base, ...evidence });
