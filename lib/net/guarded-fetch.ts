@@ -132,7 +132,7 @@ function tooLarge(target: URL, maxBytes: number, seen: string): OutboundRequestE
 }
 
 /** The body, read while counting: refused as soon as it passes the cap, whatever Content-Length said. */
-async function readCapped(response: Awaited<ReturnType<typeof undiciFetch>>, target: URL, maxBytes: number): Promise<Uint8Array | null> {
+async function readCapped(response: Awaited<ReturnType<typeof undiciFetch>>, target: URL, maxBytes: number): Promise<Buffer<ArrayBuffer> | null> {
   if (!response.body) return null;
   const declared = Number(response.headers.get('content-length'));
   if (Number.isFinite(declared) && declared > maxBytes) {
