@@ -366,6 +366,15 @@ describe.skipIf(!labIsAvailable)('the connection tester, against the mail lab', 
     expect(shown).not.toContain(Buffer.from(wrong).toString('base64'));
   });
 
+  it('signs in with a password holding quotes, a backslash, spaces and accents, as typed', async () => {
+    const address = `quoting-${run}@imap.lab.test`;
+    const password = `pä "quoted" \\ ${randomBytes(4).toString('hex')} é`;
+    await labControl.createAccount({ email: address, provider: 'password', password });
+    const result = await runConnectionTest({ mailboxId: (await passwordMailbox(await genericProfile(), { address }, password)).id, startedBy: owner, ...trusted() });
+    expect(result).toMatchObject({ ok: true, activated: true });
+    expect(JSON.stringify(result) + logs.text()).not.toContain(password);
+  });
+
   it('tests a POP3 profile: STAT on success, the refusal on a wrong password', async () => {
     const { generic } = getLab().mail;
     const pop3 = await genericProfile({ incomingProtocol: 'pop3', incomingHost: generic.pop3.tls.host, incomingPort: generic.pop3.tls.port });
