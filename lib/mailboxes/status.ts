@@ -57,6 +57,8 @@ const FAILURE_CAUSES: Record<FailureCode, FailureCause> = {
   refused: ADMIN_SIDE,
   timeout: ADMIN_SIDE,
   tls: ADMIN_SIDE,
+  certificate_untrusted: ADMIN_SIDE,
+  certificate_mismatch: ADMIN_SIDE,
   blocked_address: ADMIN_SIDE,
   protocol_mismatch: ADMIN_SIDE,
   smtp_auth_disabled: ADMIN_SIDE,

@@ -2,10 +2,10 @@ import 'server-only';
 import { decryptSecret } from '@/lib/crypto/secrets';
 import { AppError } from '@/lib/errors';
 import { logger } from '@/lib/logger';
-import { createSubmissionTransport, type SubmissionSignIn } from '@/lib/mail/submission-transport';
+import { openSubmissionTransport, type SubmissionSignIn } from '@/lib/mail/submission-transport';
 import { OAuthFailure } from '@/lib/oauth/oauth-failure';
 import { loadNotificationSender } from '@/lib/settings/notification-sender';
-import { BlockedAddressError, resolveAllowedAddress } from '@/lib/tester/network-guard';
+import { BlockedAddressError, resolveAllowedAddress } from '@/lib/net/address-policy';
 import { getTrustedCertificates } from '@/lib/tester/trusted-context';
 import { getAccessToken } from '@/lib/tokens/get-access-token';
 
@@ -55,12 +55,12 @@ export async function sendNotification(message: NotificationMessage): Promise<No
     const { address } = await resolveAllowedAddress({ host: profile.outgoingHost, internalServer: profile.internalServer });
     const send = async (signIn: SubmissionSignIn) => {
       secrets.push('accessToken' in signIn ? signIn.accessToken : signIn.pass);
-      const transport = createSubmissionTransport({
+      const transport = await openSubmissionTransport({
         target: { host: profile.outgoingHost, port: profile.outgoingPort, security: profile.outgoingSecurity },
         address,
         signIn,
-        allowSelfSigned: profile.allowSelfSigned,
-        trustedCertificates: await getTrustedCertificates(),
+        acceptedCertificates: profile.trustedCertificates,
+        caCertificates: await getTrustedCertificates(),
         timeoutMs: profile.connectionTimeoutSeconds * 1000,
       });
       try {

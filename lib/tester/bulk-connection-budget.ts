@@ -1,17 +1,12 @@
-import type { Mailbox, ServerProfile } from '@/db/schema';
+import type { Mailbox } from '@/db/schema';
 
 /**
- * The most connections one test of this mailbox holds at once to its profile's servers. Incoming
- * and outgoing run at the same time. IMAP counts two: the tester reads the greeting on a first
- * connection and signs in with imapflow on a second one, opened while the first may still be
- * closing. POP3 and SMTP use one each (a bulk test sends no test message, which would add one).
+ * The most connections one test of this mailbox holds at once to its profile's servers: one per
+ * enabled direction, incoming and outgoing running at the same time (every protocol signs in, and
+ * sends any test message, on the connection whose certificate it checked).
  */
-export function connectionsPerTest({
-  incoming,
-  outgoing,
-  incomingProtocol,
-}: Pick<Mailbox, 'incoming' | 'outgoing'> & Pick<ServerProfile, 'incomingProtocol'>): number {
-  return (incoming === 'server_side' ? (incomingProtocol === 'imap' ? 2 : 1) : 0) + (outgoing === 'server_side' ? 1 : 0);
+export function connectionsPerTest({ incoming, outgoing }: Pick<Mailbox, 'incoming' | 'outgoing'>): number {
+  return (incoming === 'server_side' ? 1 : 0) + (outgoing === 'server_side' ? 1 : 0);
 }
 
 /**

@@ -22,6 +22,8 @@ export type FailureEvidence = {
   /** A failure of the token service (refresh), with its own code, message and hint. */
   oauth?: { reach: 'mailbox' | 'profile' | 'temporary'; code: string; message: string; hint: string };
   timeoutSeconds?: number;
+  /** The certificate a TLS step refused: its SHA-256 fingerprint and why it does not verify. */
+  certificate?: { sha256: string; reason: string };
   /** What the mechanism check was looking for, when the server does not offer it. */
   missingMechanism?: string;
 };
@@ -50,30 +52,39 @@ function shortReply(reply: string | undefined): string {
   return reply ? reply.replace(/\s+/g, ' ').trim().slice(0, 200) : '';
 }
 
+/** Why a certificate does not verify and what else fixes it; null for a handshake that failed before any certificate. */
+function certificateProblem(reason: string, server: string): { problem: string; otherFix: string } | null {
+  const fromCa = 'Otherwise install a certificate from a public CA on the server, or give the portal your company CA certificate (see the deployment guide: extra trusted CAs).';
+  if (SELF_SIGNED.has(reason)) return { problem: `${server} presents a self-signed certificate`, otherFix: fromCa };
+  if (UNKNOWN_ISSUER.has(reason)) return { problem: `${server} presents a certificate from an authority the portal does not trust (${reason})`, otherFix: fromCa };
+  if (reason === 'CERT_HAS_EXPIRED') return { problem: `The certificate of ${server} has expired`, otherFix: 'Otherwise the mail server’s administrator renews its certificate.' };
+  if (reason === 'ERR_TLS_CERT_ALTNAME_INVALID') {
+    return {
+      problem: `The certificate of ${server} is for another name`,
+      otherFix: 'Otherwise use the host name the certificate names in the server profile (often the provider’s documented host), or fix the server’s certificate.',
+    };
+  }
+  if (/CERT|SIGNATURE/.test(reason)) return { problem: `The certificate of ${server} does not verify (${reason})`, otherFix: fromCa };
+  return null;
+}
+
 function classifyTls(evidence: FailureEvidence): TestFailure {
   const code = evidence.errorCode ?? '';
-  if (SELF_SIGNED.has(code)) {
+  const sha256 = evidence.certificate?.sha256;
+  if (code === 'CERT_MISMATCH') {
     return failure(
-      'tls',
-      `${evidence.server} presents a self-signed certificate, which this profile does not accept.`,
-      'If this is your own internal server and you trust it, tick “Allow self-signed certificates” in the server profile; otherwise install a certificate from a public or company CA on the server.',
+      'certificate_mismatch',
+      `${evidence.server} presented a certificate other than the one accepted in the profile (SHA-256 fingerprint ${sha256 ?? 'unknown'}); nothing was sent on that connection.`,
+      'The server’s certificate changed, or someone is in between. Ask the mail server’s administrator whether its certificate was replaced and compare fingerprints; only if they match, accept the new one in the profile’s trusted certificates.',
     );
   }
-  if (UNKNOWN_ISSUER.has(code)) {
+  const untrusted = certificateProblem(code === 'CERT_UNTRUSTED' ? (evidence.certificate?.reason ?? '') : code, evidence.server);
+  if (untrusted) {
+    const seen = sha256 ? ` (SHA-256 fingerprint ${sha256})` : '';
     return failure(
-      'tls',
-      `${evidence.server} presents a certificate from an authority the portal does not trust (${code}).`,
-      'Install a certificate from a public CA on the server, or give the portal your company CA certificate (see the deployment guide: extra trusted CAs).',
-    );
-  }
-  if (code === 'CERT_HAS_EXPIRED') {
-    return failure('tls', `The certificate of ${evidence.server} has expired.`, 'The mail server’s administrator renews its certificate.');
-  }
-  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
-    return failure(
-      'tls',
-      `The certificate of ${evidence.server} is for another name.`,
-      'Use the host name the certificate names in the server profile (often the provider’s documented host), or fix the server’s certificate.',
+      'certificate_untrusted',
+      `${untrusted.problem}${seen}; nothing was sent on that connection.`,
+      `If you recognise this certificate${seen}, an admin accepts it in the profile’s trusted certificates; later connections then require exactly this certificate. ${untrusted.otherFix}`,
     );
   }
   return failure(
@@ -104,6 +115,16 @@ function scopeOf(challenge: Record<string, unknown> | null | undefined): string 
   return typeof scope === 'string' && scope.trim() ? scope.trim() : null;
 }
 
+/** Microsoft 365's answer once the token is accepted, at sign-in or at the first command after it. */
+function mailboxNotConnected(reply: string): TestFailure | null {
+  if (!/User is authenticated but not connected/i.test(reply)) return null;
+  return failure(
+    'imap_disabled',
+    `Microsoft 365 accepted the token but not the mailbox: ${shortReply(reply)}`,
+    'An Exchange admin checks that IMAP (or POP) is enabled for the mailbox, and for a shared mailbox that the connecting user has Full Access to it.',
+  );
+}
+
 function classifyAuth(evidence: FailureEvidence): TestFailure {
   const reply = evidence.reply ?? '';
   const quoted = shortReply(reply);
@@ -128,13 +149,8 @@ function classifyAuth(evidence: FailureEvidence): TestFailure {
       'The owner turns POP on in Gmail (Settings › Forwarding and POP/IMAP › Enable POP).',
     );
   }
-  if (/User is authenticated but not connected/i.test(reply)) {
-    return failure(
-      'imap_disabled',
-      `Microsoft 365 accepted the token but not the mailbox: ${quoted}`,
-      'An Exchange admin checks that IMAP (or POP) is enabled for the mailbox, and for a shared mailbox that the connecting user has Full Access to it.',
-    );
-  }
+  const notConnected = mailboxNotConnected(reply);
+  if (notConnected) return notConnected;
   if (evidence.authKind === 'oauth') {
     const scope = scopeOf(evidence.challenge);
     if (evidence.freshToken) {
@@ -165,6 +181,8 @@ function classifyAuth(evidence: FailureEvidence): TestFailure {
 function classifyCommand(evidence: FailureEvidence): TestFailure {
   const reply = evidence.reply ?? '';
   const quoted = shortReply(reply);
+  const notConnected = mailboxNotConnected(reply);
+  if (notConnected) return notConnected;
   if (evidence.protocol === 'imap' && /NONEXISTENT|doesn'?t exist|does not exist|not found|unknown mailbox/i.test(reply)) {
     return failure('mailbox_missing', `The server has no INBOX for this account: ${quoted}`, 'Check that the address is a real mailbox (not an alias or a group) on this server.');
   }

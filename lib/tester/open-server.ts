@@ -1,5 +1,5 @@
-import { codedError, LineConnection } from './line-connection';
-import { BlockedAddressError, resolveAllowedAddress } from './network-guard';
+import { BlockedAddressError, resolveAllowedAddress } from '@/lib/net/address-policy';
+import { CertificateError, codedError, LineConnection, smtpCommand, type TlsTrust } from '@/lib/net/line-connection';
 import { runStep, type StepOptions } from './run-step';
 import type { CheckContext } from './types';
 
@@ -10,22 +10,8 @@ export type OpenedServer = { connection: LineConnection; address: string; greeti
 
 const IMAP_TAG = 'T1';
 
-async function readSmtpReply(connection: LineConnection, timeoutMs: number): Promise<{ code: number; lines: string[]; text: string }> {
-  const lines: string[] = [];
-  for (;;) {
-    const line = await connection.readLine(timeoutMs);
-    lines.push(line);
-    if (!/^\d{3}-/.test(line)) break;
-  }
-  return { code: Number.parseInt(lines.at(-1)!.slice(0, 3), 10), lines, text: lines.join('\n') };
-}
-
-export async function smtpCommand(connection: LineConnection, line: string, timeoutMs: number) {
-  connection.write(line);
-  return readSmtpReply(connection, timeoutMs);
-}
-
-async function readImapTagged(connection: LineConnection, tag: string, timeoutMs: number): Promise<string[]> {
+/** Every line of an IMAP command's response, up to and including its tagged status line. */
+export async function readImapTagged(connection: LineConnection, tag: string, timeoutMs: number): Promise<string[]> {
   const lines: string[] = [];
   for (;;) {
     const line = await connection.readLine(timeoutMs);
@@ -94,7 +80,7 @@ const dialects = {
   },
   smtp: {
     async greeting(connection: LineConnection, timeoutMs: number) {
-      const reply = await readSmtpReply(connection, timeoutMs);
+      const reply = await smtpCommand(connection, null, timeoutMs);
       if (reply.code !== 220) throw refused(reply.text);
       return reply.text;
     },
@@ -163,6 +149,11 @@ export async function openServer(protocol: Protocol, context: TestContext): Prom
     },
   );
 
+  const trust: TlsTrust = { host: target.host, acceptedCertificates: context.acceptedCertificates, caCertificates: context.caCertificates, timeoutMs };
+  const tlsStep = {
+    ...step('TLS', 'tls'),
+    evidence: (error: unknown) => (error instanceof CertificateError ? { certificate: { sha256: error.sha256, reason: error.reason } } : {}),
+  };
   const connection = await runStep(step('TCP connect', 'tcp'), async () => ({
     value: await LineConnection.connect({ address, port: target.port, timeoutMs }),
     detail: `Connected to ${address}:${target.port}`,
@@ -170,15 +161,15 @@ export async function openServer(protocol: Protocol, context: TestContext): Prom
   try {
     let greeting = '';
     if (target.security === 'tls') {
-      await runStep(step('TLS', 'tls'), async () => {
-        const report = await connection.startTls({ host: target.host, trustedCertificates: context.trustedCertificates, allowSelfSigned: context.allowSelfSigned, timeoutMs });
+      await runStep(tlsStep, async () => {
+        const report = await connection.startTls(trust);
         return { value: undefined, detail: `Implicit TLS: ${report.detail}` };
       });
     } else if (target.security === 'starttls') {
-      await runStep(step('TLS', 'tls'), async () => {
+      await runStep(tlsStep, async () => {
         greeting = await dialect.greeting(connection, timeoutMs);
         await dialect.startTls(connection, timeoutMs);
-        const report = await connection.startTls({ host: target.host, trustedCertificates: context.trustedCertificates, allowSelfSigned: context.allowSelfSigned, timeoutMs });
+        const report = await connection.startTls(trust);
         return { value: undefined, detail: `STARTTLS: ${report.detail}` };
       });
     } else {

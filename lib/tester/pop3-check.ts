@@ -1,6 +1,6 @@
 import { decodeOAuthChallenge } from './classify-failure';
 import { obtainSignIn, xoauth2Response } from './credentials';
-import { codedError, type LineConnection } from './line-connection';
+import { codedError, type LineConnection } from '@/lib/net/line-connection';
 import { closeGently, openServer, type TestContext } from './open-server';
 import { runStep } from './run-step';
 

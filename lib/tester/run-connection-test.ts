@@ -154,10 +154,10 @@ async function executeConnectionTest(
       address: mailbox.address,
       credentials,
       serverType: profile.serverType,
-      allowSelfSigned: profile.allowSelfSigned,
       internalServer: profile.internalServer,
       timeoutMs: profile.connectionTimeoutSeconds * 1000,
-      trustedCertificates: options.trustedCertificates,
+      acceptedCertificates: profile.trustedCertificates,
+      caCertificates: options.trustedCertificates,
       secrets,
       recordStep: async (step) => {
         await db.insert(connectionTestSteps).values({ testId: test.id, direction, ...step });

@@ -1,8 +1,8 @@
-import { createSubmissionTransport } from '@/lib/mail/submission-transport';
+import MailComposer from 'nodemailer/lib/mail-composer';
+import { codedError, smtpCommand, type LineConnection } from '@/lib/net/line-connection';
 import { decodeOAuthChallenge } from './classify-failure';
 import { obtainSignIn, xoauth2Response, type SignIn } from './credentials';
-import { codedError, type LineConnection } from './line-connection';
-import { closeGently, openServer, smtpCommand, type TestContext } from './open-server';
+import { closeGently, openServer, type TestContext } from './open-server';
 import { runStep } from './run-step';
 
 async function authenticate(connection: LineConnection, signIn: SignIn, capabilities: string[], timeoutMs: number): Promise<string> {
@@ -30,60 +30,56 @@ async function authenticate(connection: LineConnection, signIn: SignIn, capabili
   return `Signed in as ${signIn.user} with a password: ${reply.text}`;
 }
 
-/** Sends a real message from the mailbox to itself with nodemailer, over the address already checked. */
-async function sendTestMessage(context: TestContext, address: string, signIn: SignIn): Promise<string> {
-  const transport = createSubmissionTransport({
-    target: context.target,
-    address,
-    signIn,
-    allowSelfSigned: context.allowSelfSigned,
-    trustedCertificates: context.trustedCertificates,
-    timeoutMs: context.timeoutMs,
-  });
-  try {
-    const info = await transport.sendMail({
-      from: context.address,
-      to: context.address,
-      subject: 'Mailroom connection test',
-      text: 'Mailroom sent this message to check that the mailbox can send. You can delete it.',
-    });
-    return `Sent to ${context.address}: ${info.response}`;
-  } finally {
-    transport.close();
-  }
+/** A message from the mailbox to itself, dot-stuffed for DATA (RFC 5321 4.5.2), ending with the lone dot. */
+async function testMessageData(address: string): Promise<Buffer> {
+  const message = await new MailComposer({
+    from: address,
+    to: address,
+    subject: 'Mailroom connection test',
+    text: 'Mailroom sent this message to check that the mailbox can send. You can delete it.',
+  })
+    .compile()
+    .build();
+  const stuffed = message.toString('utf8').replace(/\r?\n/g, '\r\n').replace(/^\./gm, '..');
+  return Buffer.from(`${stuffed.endsWith('\r\n') ? stuffed : `${stuffed}\r\n`}.\r\n`, 'utf8');
 }
 
 /**
- * SMTP submission: the shared connection steps, sign-in spoken by the tester itself (so that the
- * server's XOAUTH2 challenge can be read), the envelope of a message (MAIL FROM and RCPT TO, then
- * RSET: nothing is sent), and on request a real test message to the mailbox itself via nodemailer.
+ * SMTP submission: the shared connection steps, then everything on that same verified connection:
+ * sign-in spoken by the tester itself (so that the server's XOAUTH2 challenge can be read), the
+ * envelope of a message (MAIL FROM and RCPT TO), and either RSET (nothing sent) or, on request,
+ * DATA with a real test message to the mailbox itself.
  */
 export async function checkSmtp(context: TestContext & { sendTestMessage: boolean }): Promise<void> {
-  const { connection, capabilities, address } = await openServer('smtp', context);
+  const { connection, capabilities } = await openServer('smtp', context);
   const { timeoutMs } = context;
-  let signIn: SignIn;
   try {
-    signIn = await obtainSignIn('smtp', context);
-    const signedIn = signIn;
+    const signIn = await obtainSignIn('smtp', context);
     await runStep({ name: 'Authentication', stage: 'auth', protocol: 'smtp', context }, async () => ({
       value: undefined,
-      detail: await authenticate(connection, signedIn, capabilities, timeoutMs),
+      detail: await authenticate(connection, signIn, capabilities, timeoutMs),
     }));
     await runStep({ name: 'Envelope', stage: 'command', protocol: 'smtp', context }, async () => {
       const from = await smtpCommand(connection, `MAIL FROM:<${context.address}>`, timeoutMs);
       if (from.code !== 250) throw codedError('EENVELOPE', from.text, { reply: from.text });
       const to = await smtpCommand(connection, `RCPT TO:<${context.address}>`, timeoutMs);
       if (to.code !== 250 && to.code !== 251) throw codedError('EENVELOPE', to.text, { reply: to.text });
+      const accepted = `MAIL FROM: ${from.text}\nRCPT TO: ${to.text}`;
+      if (context.sendTestMessage) return { value: undefined, detail: accepted };
       await smtpCommand(connection, 'RSET', timeoutMs);
-      return { value: undefined, detail: `MAIL FROM: ${from.text}\nRCPT TO: ${to.text}\n(reset: nothing sent)` };
+      return { value: undefined, detail: `${accepted}\n(reset: nothing sent)` };
     });
+    if (context.sendTestMessage) {
+      await runStep({ name: 'Test message', stage: 'command', protocol: 'smtp', context }, async () => {
+        const ready = await smtpCommand(connection, 'DATA', timeoutMs);
+        if (ready.code !== 354) throw codedError('EMESSAGE', ready.text, { reply: ready.text });
+        connection.writeRaw(await testMessageData(context.address));
+        const sent = await smtpCommand(connection, null, timeoutMs);
+        if (sent.code !== 250) throw codedError('EMESSAGE', sent.text, { reply: sent.text });
+        return { value: undefined, detail: `Sent to ${context.address}: ${sent.text}` };
+      });
+    }
   } finally {
     closeGently('smtp', connection);
-  }
-  if (context.sendTestMessage) {
-    await runStep({ name: 'Test message', stage: 'command', protocol: 'smtp', context }, async () => ({
-      value: undefined,
-      detail: await sendTestMessage(context, address, signIn),
-    }));
   }
 }

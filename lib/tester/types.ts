@@ -1,10 +1,12 @@
-import type { ServerProfile } from '@/db/schema';
+import type { ServerProfile, TrustedCertificate } from '@/db/schema';
 
 export const FAILURE_CODES = [
   'dns',
   'refused',
   'timeout',
   'tls',
+  'certificate_untrusted',
+  'certificate_mismatch',
   'auth_failed',
   'token_revoked',
   'scope_missing',
@@ -47,9 +49,11 @@ export type CheckContext = {
   address: string;
   credentials: Credentials;
   serverType: ServerProfile['serverType'];
-  allowSelfSigned: boolean;
   internalServer: boolean;
   timeoutMs: number;
-  trustedCertificates: string[];
+  /** Certificates an admin accepted in the profile, by host: a host listed here must present exactly one of them. */
+  acceptedCertificates: TrustedCertificate[];
+  /** PEM CA certificates trusted besides Node's store. */
+  caCertificates: string[];
   recordStep: RecordStep;
 };

@@ -1,7 +1,11 @@
 // Issue 7, acceptance 2, 3 and 5: the connection tester against the mail lab, on each database.
-import { randomBytes } from 'node:crypto';
+import { randomBytes, X509Certificate } from 'node:crypto';
 import { once } from 'node:events';
+import { mkdtempSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createServer as createTlsServer } from 'node:tls';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { db } from '@/db';
@@ -17,7 +21,9 @@ import { startAuthorization } from '@/lib/oauth/start-authorization';
 import { findConnectionTests } from '@/lib/tester/connection-tests';
 import { runConnectionTest, startConnectionTest, TESTS_KEPT } from '@/lib/tester/run-connection-test';
 import { createUser } from '@/lib/users/users';
+import { onCrlfLines } from '../../scripts/lab/crlf-lines';
 import { authorizeAsUser, grantAdminConsent } from '../../scripts/lab/headless-user';
+import { createTlsMaterial } from '../../scripts/lab/tls-material';
 import { captureLogs } from '../helpers/captured-logs';
 import { insertProfile } from '../helpers/fixtures';
 import { getLab, labControl, labIsAvailable } from '../helpers/lab';
@@ -288,21 +294,61 @@ describe.skipIf(!labIsAvailable)('the connection tester, against the mail lab', 
     expect(stepNames(result.outgoing.steps)).toEqual(['✓ Name resolution', '✓ TCP connect', '✗ TLS']);
   });
 
-  it('refuses a self-signed certificate unless the profile allows it', async () => {
+  it('refuses a certificate that does not verify and shows its fingerprint; once an admin accepts it, the test passes', async () => {
     const { selfSigned } = getLab().mail.generic;
     const account = await passwordAccount('selfsigned');
-    const strict = await genericProfile({ incomingHost: selfSigned.imap.host, incomingPort: selfSigned.imap.port, outgoingHost: selfSigned.smtp.host, outgoingPort: selfSigned.smtp.port, outgoingSecurity: 'tls' });
-    const mailbox = await passwordMailbox(strict, account, account.password);
+    const mailbox = await passwordMailbox(await genericProfile(strictTargets(selfSigned)), account, account.password);
     const refused = await runConnectionTest({ mailboxId: mailbox.id, startedBy: owner, ...trusted() });
     for (const direction of [refused.incoming, refused.outgoing]) {
-      expect(direction.error).toMatchObject({ code: 'tls', message: expect.stringMatching(/self-signed/), hint: expect.stringMatching(/Allow self-signed certificates/) });
+      expect(direction.error).toMatchObject({
+        code: 'certificate_untrusted',
+        message: expect.stringMatching(/self-signed/),
+        hint: expect.stringMatching(/SHA-256 fingerprint [0-9a-f]{64}\), an admin accepts it in the profile’s trusted certificates/),
+      });
       expect(direction.steps.at(-1)).toMatchObject({ name: 'TLS', ok: false, detail: expect.stringContaining('DEPTH_ZERO_SELF_SIGNED_CERT') });
     }
 
-    await db.update(mailboxes).set({ profileId: (await genericProfile({ ...strictTargets(selfSigned), allowSelfSigned: true })).id }).where(eq(mailboxes.id, mailbox.id));
+    // The admin recognises the fingerprint the tester met, and accepts it for the host.
+    const sha256 = /[0-9a-f]{64}/.exec(refused.incoming.error!.hint)![0];
+    const accepting = await genericProfile({ ...strictTargets(selfSigned), trustedCertificates: [{ host: selfSigned.imap.host, sha256: sha256.toUpperCase().replace(/(..)(?!$)/g, '$1:') }] });
+    await db.update(mailboxes).set({ profileId: accepting.id }).where(eq(mailboxes.id, mailbox.id));
     const accepted = await runConnectionTest({ mailboxId: mailbox.id, startedBy: owner, ...trusted() });
     expect(accepted).toMatchObject({ ok: true, activated: true });
-    expect(accepted.incoming.steps.find((step) => step.name === 'TLS')!.detail).toMatch(/self-signed, accepted because the profile allows/);
+    expect(accepted.incoming.steps.find((step) => step.name === 'TLS')!.detail).toMatch(/the certificate accepted in the profile/);
+  });
+
+  it('requires exactly the accepted certificate, even one a trusted CA signed', async () => {
+    const account = await passwordAccount('pinned');
+    const pinnedElsewhere = await genericProfile({ trustedCertificates: [{ host: getLab().mail.generic.imap.tls.host, sha256: 'ab'.repeat(32) }] });
+    const result = await runConnectionTest({ mailboxId: (await passwordMailbox(pinnedElsewhere, account, account.password)).id, startedBy: owner, ...trusted() });
+    for (const direction of [result.incoming, result.outgoing]) {
+      expect(direction.error).toMatchObject({ code: 'certificate_mismatch', hint: expect.stringMatching(/certificate changed, or someone is in between/) });
+      expect(stepNames(direction.steps).at(-1)).toBe('✗ TLS');
+    }
+  });
+
+  it('never writes the password on a connection whose certificate is not the accepted one', async () => {
+    const server = await recordingImapServer();
+    const account = await passwordAccount('recorded');
+    const profileFor = (trustedCertificates: { host: string; sha256: string }[]) =>
+      genericProfile({ incomingHost: '127.0.0.1', incomingPort: server.port, trustedCertificates });
+    const mailbox = await passwordMailbox(await profileFor([{ host: '127.0.0.1', sha256: 'ab'.repeat(32) }]), account, account.password);
+    const test = () => runConnectionTest({ mailboxId: mailbox.id, startedBy: owner, ...trusted() });
+    const moveTo = async (profile: ServerProfile) => db.update(mailboxes).set({ profileId: profile.id }).where(eq(mailboxes.id, mailbox.id));
+
+    const mismatch = await test();
+    expect(mismatch.incoming.error).toMatchObject({ code: 'certificate_mismatch', message: expect.stringContaining(server.sha256) });
+    await moveTo(await profileFor([]));
+    const untrusted = await test();
+    expect(untrusted.incoming.error).toMatchObject({ code: 'certificate_untrusted', hint: expect.stringContaining(server.sha256) });
+    // Both connections reached the server, and not one line followed the handshake: no LOGIN, no password.
+    expect(server.connections).toBe(2);
+    expect(server.lines).toEqual([]);
+
+    await moveTo(await profileFor([{ host: '127.0.0.1', sha256: server.sha256 }]));
+    const accepted = await test();
+    expect(stepNames(accepted.incoming.steps)).toEqual(['✓ Name resolution', '✓ TCP connect', '✓ TLS', '✓ Greeting and capabilities', '✗ Authentication']);
+    expect(server.lines).toContain(`T2 LOGIN "${account.address}" "${account.password}"`);
   });
 
   it('says the password was refused on a password profile, and never shows the password', async () => {
@@ -318,6 +364,15 @@ describe.skipIf(!labIsAvailable)('the connection tester, against the mail lab', 
     const shown = JSON.stringify(result) + logs.text();
     expect(shown).not.toContain(wrong);
     expect(shown).not.toContain(Buffer.from(wrong).toString('base64'));
+  });
+
+  it('signs in with a password holding quotes, a backslash, spaces and accents, as typed', async () => {
+    const address = `quoting-${run}@imap.lab.test`;
+    const password = `pä "quoted" \\ ${randomBytes(4).toString('hex')} é`;
+    await labControl.createAccount({ email: address, provider: 'password', password });
+    const result = await runConnectionTest({ mailboxId: (await passwordMailbox(await genericProfile(), { address }, password)).id, startedBy: owner, ...trusted() });
+    expect(result).toMatchObject({ ok: true, activated: true });
+    expect(JSON.stringify(result) + logs.text()).not.toContain(password);
   });
 
   it('tests a POP3 profile: STAT on success, the refusal on a wrong password', async () => {
@@ -369,6 +424,32 @@ describe.skipIf(!labIsAvailable)('the connection tester, against the mail lab', 
     expect(rest.nextCursor).toBeNull();
   });
 });
+
+/**
+ * An IMAP server over TLS with a certificate of its own, which records every line a client writes
+ * after the handshake and refuses every sign-in: what a server in the middle would collect.
+ */
+async function recordingImapServer(): Promise<{ port: number; sha256: string; connections: number; lines: string[] }> {
+  const material = await createTlsMaterial({ directory: mkdtempSync(path.join(tmpdir(), 'mailroom-recording-')) });
+  const recorded = { port: 0, sha256: new X509Certificate(material.selfSigned.certificate).fingerprint256.replace(/:/g, '').toLowerCase(), connections: 0, lines: [] as string[] };
+  const server = createTlsServer({ key: material.selfSigned.key, cert: material.selfSigned.certificate }, (socket) => {
+    hangingSockets.push(socket);
+    socket.write('* OK [CAPABILITY IMAP4rev1 SASL-IR AUTH=PLAIN] Recording server ready\r\n');
+    onCrlfLines({
+      socket,
+      encoding: 'utf8',
+      handleLine: (line) => {
+        recorded.lines.push(line);
+        const tag = line.split(' ')[0];
+        if (/^\S+ CAPABILITY$/i.test(line)) socket.write(`* CAPABILITY IMAP4rev1 SASL-IR AUTH=PLAIN\r\n${tag} OK CAPABILITY completed\r\n`);
+        else socket.write(`${tag} NO [AUTHENTICATIONFAILED] Authentication failed.\r\n`);
+      },
+    });
+  });
+  server.on('connection', () => (recorded.connections += 1));
+  recorded.port = await listen(server);
+  return recorded;
+}
 
 function strictTargets(selfSigned: ReturnType<typeof getLab>['mail']['generic']['selfSigned']) {
   return { incomingHost: selfSigned.imap.host, incomingPort: selfSigned.imap.port, outgoingHost: selfSigned.smtp.host, outgoingPort: selfSigned.smtp.port, outgoingSecurity: 'tls' as const };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { failureActor } from '@/lib/mailboxes/status';
 import { classifyFailure, decodeOAuthChallenge, type FailureEvidence } from '@/lib/tester/classify-failure';
-import { judgeAddress } from '@/lib/tester/network-guard';
+import { judgeAddress } from '@/lib/net/address-policy';
 
 const base: FailureEvidence = { stage: 'auth', protocol: 'imap', serverType: 'gmail', authKind: 'oauth', server: 'imap.gmail.com:993' };
 const classify = (evidence: Partial<FailureEvidence>) => classifyFailure({ ...base, ...evidence });
@@ -78,7 +78,16 @@ describe('classifyFailure', () => {
     expect(classify({ stage: 'tcp', errorCode: 'ECONNREFUSED' }).code).toBe('refused');
     expect(classify({ stage: 'tls', errorCode: 'ETIMEDOUT', timeoutSeconds: 30 })).toMatchObject({ code: 'timeout', message: expect.stringContaining('30 seconds') });
     expect(classify({ stage: 'auth', errorCode: 'CONNECT_TIMEOUT' }).code).toBe('timeout');
-    expect(classify({ stage: 'tls', errorCode: 'DEPTH_ZERO_SELF_SIGNED_CERT' })).toMatchObject({ code: 'tls', hint: expect.stringMatching(/Allow self-signed/) });
+    expect(classify({ stage: 'tls', errorCode: 'CERT_UNTRUSTED', certificate: { sha256: 'ab'.repeat(32), reason: 'DEPTH_ZERO_SELF_SIGNED_CERT' } })).toMatchObject({
+      code: 'certificate_untrusted',
+      message: expect.stringMatching(/self-signed/),
+      hint: expect.stringContaining(`If you recognise this certificate (SHA-256 fingerprint ${'ab'.repeat(32)}), an admin accepts it in the profile’s trusted certificates`),
+    });
+    expect(classify({ stage: 'tls', errorCode: 'CERT_MISMATCH', certificate: { sha256: 'cd'.repeat(32), reason: 'VERIFIED_BUT_NOT_ACCEPTED' } })).toMatchObject({
+      code: 'certificate_mismatch',
+      message: expect.stringContaining('cd'.repeat(32)),
+      hint: expect.stringMatching(/certificate changed, or someone is in between/),
+    });
     expect(classify({ stage: 'tls', errorCode: 'CERT_HAS_EXPIRED' }).message).toMatch(/expired/);
     expect(classify({ stage: 'tls', errorCode: 'ERR_SSL_WRONG_VERSION_NUMBER' }).hint).toMatch(/993, 995 and 465 use TLS/);
     expect(classify({ stage: 'dns', errorCode: 'BLOCKED_ADDRESS', reply: 'x resolves to 169.254.169.254' }).code).toBe('blocked_address');
@@ -108,7 +117,9 @@ describe('who fixes what classifyFailure finds', () => {
     const refused = { reach: 'profile', code: 'invalid_client', message: 'The provider refused the profile’s OAuth app.', hint: 'Check the client id and client secret in the server profile.' } as const;
     expect(fixer({ stage: 'token', oauth: refused })).toEqual({ code: 'client_refused', actor: 'admin' });
     expect(fixer({ stage: 'dns', errorCode: 'BLOCKED_ADDRESS', reply: 'x resolves to 169.254.169.254' })).toEqual({ code: 'blocked_address', actor: 'admin' });
-    expect(fixer({ stage: 'tls', errorCode: 'DEPTH_ZERO_SELF_SIGNED_CERT' })).toEqual({ code: 'tls', actor: 'admin' });
+    expect(fixer({ stage: 'tls', errorCode: 'CERT_UNTRUSTED', certificate: { sha256: 'ab'.repeat(32), reason: 'DEPTH_ZERO_SELF_SIGNED_CERT' } })).toEqual({ code: 'certificate_untrusted', actor: 'admin' });
+    expect(fixer({ stage: 'tls', errorCode: 'CERT_MISMATCH', certificate: { sha256: 'ab'.repeat(32), reason: 'VERIFIED_BUT_NOT_ACCEPTED' } })).toEqual({ code: 'certificate_mismatch', actor: 'admin' });
+    expect(fixer({ stage: 'tls', errorCode: 'ERR_SSL_WRONG_VERSION_NUMBER' })).toEqual({ code: 'tls', actor: 'admin' });
     expect(fixer({ stage: 'greeting', authKind: 'password', serverType: 'custom', missingMechanism: 'AUTH PLAIN' })).toEqual({ code: 'protocol_mismatch', actor: 'admin' });
     expect(fixer({ stage: 'greeting', reply: 'SSH-2.0-OpenSSH_9.6' })).toEqual({ code: 'protocol_mismatch', actor: 'admin' });
     expect(fixer({ stage: 'command', protocol: 'smtp', serverType: 'microsoft365', reply: '550 5.7.60 SMTP; Client does not have permissions to send as this sender' })).toEqual({ code: 'send_as_denied', actor: 'admin' });
