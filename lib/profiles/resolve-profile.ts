@@ -19,11 +19,10 @@ import {
   type ProfilePreset,
 } from './presets';
 
-type Draft = ProfileDraft;
 export type SecretChange = 'set' | 'replaced' | 'cleared' | null;
 
 /** A stored profile in the shape of a request, so that a change can be merged into it. */
-function draftFromRow(row: ServerProfile): Draft {
+function draftFromRow(row: ServerProfile): ProfileDraft {
   return {
     name: row.name,
     serverType: row.serverType,
@@ -134,7 +133,7 @@ export function resolveProfile({
   // Moving to password sign-in drops the OAuth client unless the request says otherwise.
   const clientSecret = request.clientSecret !== undefined ? request.clientSecret : null;
 
-  const draft: Draft = {
+  const draft: ProfileDraft = {
     name: request.name ?? base!.name,
     serverType,
     authType,
@@ -176,7 +175,7 @@ export function resolveProfile({
     },
   };
 
-  const withoutSecret = (value: Draft) => ({ ...value, clientSecret: undefined, clientSecretKept: undefined, clientSecretMustBeReentered: undefined });
+  const withoutSecret = (value: ProfileDraft) => ({ ...value, clientSecret: undefined, clientSecretKept: undefined, clientSecretMustBeReentered: undefined });
   const before = base ? leaves(withoutSecret(base)) : {};
   const after = leaves(withoutSecret(draft));
   const changedFields = Object.keys(after).filter((key) => !same(after[key], before[key]));
@@ -186,7 +185,6 @@ export function resolveProfile({
   if (draft.clientSecretKept && destinationChanged.length > 0) {
     draft.clientSecretKept = false;
     draft.clientSecretMustBeReentered = true;
-    if (request.clientSecretExpiresAt === undefined) draft.clientSecretExpiresAt = null;
   }
   const secretChange: SecretChange =
     typeof clientSecret === 'string' ? (hadSecret ? 'replaced' : 'set') : hadSecret && !draft.clientSecretKept ? 'cleared' : null;
