@@ -132,7 +132,6 @@ export const serverProfiles = pgTable(
     outgoingHost: text('outgoing_host').notNull(),
     outgoingPort: integer('outgoing_port').notNull(),
     outgoingSecurity: transportSecurity('outgoing_security').notNull(),
-    allowSelfSigned: boolean('allow_self_signed').notNull().default(false),
     trustedCertificates: jsonb('trusted_certificates').$type<TrustedCertificate[]>().notNull().default([]),
     internalServer: boolean('internal_server').notNull().default(false),
     isDefault: boolean('is_default').notNull().default(false),

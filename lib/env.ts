@@ -49,6 +49,26 @@ const envSchema = z
     MAILROOM_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
     /** PEM bundle of extra certificate authorities the connection tester trusts (internal mail servers). */
     MAILROOM_EXTRA_CA_FILE: optionalString,
+    /**
+     * For a test lab only, never in production: comma-separated origins (http://127.0.0.1:4010) also
+     * accepted as Gmail and Microsoft 365 endpoints, where a lab stands in for Google and Microsoft.
+     * Only the operator sets it; nothing in the portal or the API can.
+     */
+    MAILROOM_EXTRA_PROVIDER_ORIGINS: z
+      .string()
+      .trim()
+      .default('')
+      .transform((value) => value.split(',').map((origin) => origin.trim()).filter(Boolean))
+      .pipe(
+        z.array(
+          z
+            .url({ protocol: /^https?$/, message: 'must list origins such as http://127.0.0.1:4010, separated by commas' })
+            .refine((origin) => new URL(origin).origin === origin.replace(/\/$/, ''), {
+              message: 'must list origins alone (scheme, host and port), without a path',
+            })
+            .transform((origin) => new URL(origin).origin),
+        ),
+      ),
   })
   .superRefine((value, context) => {
     if (value.MAILROOM_ENCRYPTION_KEY && value.MAILROOM_ENCRYPTION_KEY_FILE) {

@@ -5,12 +5,19 @@ export const AUTH_TYPES = ['oauth2_code', 'oauth2_device', 'password'] as const;
 export const INCOMING_PROTOCOLS = ['imap', 'pop3'] as const;
 export const TRANSPORT_SECURITIES = ['tls', 'starttls', 'none'] as const;
 export const PUBLISHING_STATUSES = ['production', 'testing'] as const;
+export const TOKEN_ENDPOINT_AUTH_METHODS = ['client_secret_post', 'client_secret_basic'] as const;
 
 export type ServerType = (typeof SERVER_TYPES)[number];
 export type AuthType = (typeof AUTH_TYPES)[number];
 export type IncomingProtocol = (typeof INCOMING_PROTOCOLS)[number];
 export type TransportSecurity = (typeof TRANSPORT_SECURITIES)[number];
 export type PublishingStatus = (typeof PUBLISHING_STATUSES)[number];
+export type TokenEndpointAuthMethod = (typeof TOKEN_ENDPOINT_AUTH_METHODS)[number];
+
+export const TOKEN_ENDPOINT_AUTH_METHOD_LABELS: Record<TokenEndpointAuthMethod, string> = {
+  client_secret_post: 'In the request body (client_secret_post)',
+  client_secret_basic: 'HTTP Basic authentication (client_secret_basic)',
+};
 
 export const SERVER_TYPE_LABELS: Record<ServerType, string> = {
   gmail: 'Gmail',
@@ -54,6 +61,8 @@ export type ProfileEndpoints = {
   device: string | null;
   revocation: string | null;
   userinfo: string | null;
+  /** The issuer's signing keys, against which id_tokens are verified. */
+  jwks: string | null;
 };
 
 export type ServerLocation = { host: string; port: number; security: TransportSecurity };
@@ -61,6 +70,9 @@ export type ServerLocation = { host: string; port: number; security: TransportSe
 /** Everything a preset fills in: the fields a person should not have to look up. */
 export type ProfilePreset = {
   endpoints: ProfileEndpoints;
+  /** The OpenID issuer whose id_tokens name the consenting account; null: the account comes from userinfo. */
+  issuer: string | null;
+  tokenEndpointAuthMethod: TokenEndpointAuthMethod;
   scopes: string[];
   incoming: ServerLocation;
   outgoing: ServerLocation;
@@ -76,7 +88,7 @@ export type PresetKey = {
   incomingProtocol: IncomingProtocol;
 };
 
-export const NO_ENDPOINTS: ProfileEndpoints = { authorization: null, token: null, device: null, revocation: null, userinfo: null };
+export const NO_ENDPOINTS: ProfileEndpoints = { authorization: null, token: null, device: null, revocation: null, userinfo: null, jwks: null };
 
 export const ADVANCED_DEFAULTS = {
   processEmailFrom: null,
@@ -118,8 +130,11 @@ function gmailPreset({ authType, incomingProtocol }: PresetKey): ProfilePreset {
           device: null,
           revocation: 'https://oauth2.googleapis.com/revoke',
           userinfo: 'https://openidconnect.googleapis.com/v1/userinfo',
+          jwks: 'https://www.googleapis.com/oauth2/v3/certs',
         }
       : NO_ENDPOINTS,
+    issuer: oauth ? 'https://accounts.google.com' : null,
+    tokenEndpointAuthMethod: 'client_secret_post',
     scopes: oauth ? [MAIL_SCOPES.gmail.imap, 'openid', 'email'] : [],
     incoming:
       incomingProtocol === 'pop3'
@@ -130,6 +145,12 @@ function gmailPreset({ authType, incomingProtocol }: PresetKey): ProfilePreset {
     mailboxCap: oauth ? GMAIL_OAUTH_MAILBOX_CAP : null,
     publishingStatus: oauth ? 'testing' : null,
   };
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function isTenantId(tenant: string | null | undefined): boolean {
+  return GUID.test(tenant?.trim() ?? '');
 }
 
 function microsoftPreset({ authType, tenant, incomingProtocol }: PresetKey): ProfilePreset {
@@ -143,7 +164,12 @@ function microsoftPreset({ authType, tenant, incomingProtocol }: PresetKey): Pro
       // Microsoft has no token revocation endpoint.
       revocation: null,
       userinfo: 'https://graph.microsoft.com/oidc/userinfo',
+      jwks: `https://login.microsoftonline.com/${tenantPath}/discovery/v2.0/keys`,
     },
+    // Microsoft's id_tokens name the account's own tenant in their issuer: only a tenant id fixes it.
+    // For common, organizations, consumers or a domain, the account comes from userinfo.
+    issuer: isTenantId(tenant) ? `https://login.microsoftonline.com/${tenant!.trim().toLowerCase()}/v2.0` : null,
+    tokenEndpointAuthMethod: 'client_secret_post',
     scopes: [
       MAIL_SCOPES.microsoft365[incomingProtocol === 'pop3' ? 'pop3' : 'imap'],
       MAIL_SCOPES.microsoft365.smtp,
@@ -162,6 +188,8 @@ function microsoftPreset({ authType, tenant, incomingProtocol }: PresetKey): Pro
 function customPreset({ incomingProtocol }: PresetKey): ProfilePreset {
   return {
     endpoints: NO_ENDPOINTS,
+    issuer: null,
+    tokenEndpointAuthMethod: 'client_secret_post',
     scopes: [],
     incoming: { host: '', port: incomingProtocol === 'pop3' ? 995 : 993, security: 'tls' },
     outgoing: { host: '', port: 587, security: 'starttls' },

@@ -2,18 +2,20 @@ import 'server-only';
 import { and, asc, count, eq, gt, ne } from 'drizzle-orm';
 import { db, type Executor } from '@/db';
 import { isUniqueViolation } from '@/db/errors';
-import { mailboxes, serverProfiles, type ServerProfile } from '@/db/schema';
+import { mailboxes, oauthGrants, serverProfiles, type ServerProfile } from '@/db/schema';
 import type { Actor } from '@/lib/audit/actor';
 import { recordAuditEvent } from '@/lib/audit/record-audit-event';
 import { encryptSecret, secretHint } from '@/lib/crypto/secrets';
 import { getEnv } from '@/lib/env';
 import { AppError, notFound } from '@/lib/errors';
+import { invalidateProfileGrants } from '@/lib/tokens/invalidate-profile-grants';
 import type {
   CreateProfileRequest,
   ProfileResponse,
   ResolvedProfile,
   UpdateProfileRequest,
 } from '@/lib/validations/profiles';
+import { grantsEndedNotice, secretClearedNotice } from './destination';
 import { resolveProfile, type SecretChange } from './resolve-profile';
 
 /** Where Google or Microsoft send the browser back after consent: registered in the OAuth app. */
@@ -34,12 +36,15 @@ export function toProfileResponse(profile: ServerProfile): ProfileResponse {
     clientSecretExpiresAt: profile.clientSecretExpiresAt?.toISOString() ?? null,
     tenant: profile.tenant,
     publishingStatus: profile.publishingStatus,
+    tokenEndpointAuthMethod: profile.authType === 'password' ? null : profile.tokenEndpointAuthMethod,
+    issuer: profile.issuer,
     endpoints: {
       authorization: profile.authorizationEndpoint,
       token: profile.tokenEndpoint,
       device: profile.deviceEndpoint,
       revocation: profile.revocationEndpoint,
       userinfo: profile.userinfoEndpoint,
+      jwks: profile.jwksEndpoint,
     },
     scopes: profile.scopes,
     incoming: {
@@ -49,7 +54,7 @@ export function toProfileResponse(profile: ServerProfile): ProfileResponse {
       security: profile.incomingSecurity,
     },
     outgoing: { host: profile.outgoingHost, port: profile.outgoingPort, security: profile.outgoingSecurity },
-    allowSelfSigned: profile.allowSelfSigned,
+    trustedCertificates: profile.trustedCertificates,
     internalServer: profile.internalServer,
     isDefault: profile.isDefault,
     mailboxCap: profile.mailboxCap,
@@ -89,8 +94,18 @@ export async function findProfiles({ limit, cursor }: { limit: number; cursor?: 
   return { profiles, nextCursor: rows.length > limit ? (profiles.at(-1)?.name ?? null) : null };
 }
 
+/** How many of the profile's mailboxes hold tokens: the ones a change of its OAuth destination sends back to connect. */
+export async function countProfileGrants({ profileId }: { profileId: string }): Promise<number> {
+  const [row] = await db
+    .select({ value: count() })
+    .from(oauthGrants)
+    .innerJoin(mailboxes, eq(mailboxes.id, oauthGrants.mailboxId))
+    .where(eq(mailboxes.profileId, profileId));
+  return row?.value ?? 0;
+}
+
 /** The fields that make up the OAuth client the provider may refuse. */
-const CLIENT_FIELDS = new Set(['authType', 'clientId', 'publicClient', 'tenant', 'endpoints.token']);
+const CLIENT_FIELDS = new Set(['authType', 'clientId', 'publicClient', 'tenant', 'endpoints.token', 'tokenEndpointAuthMethod']);
 
 /** The columns a resolved profile sets; the secret only when it changes. */
 function toColumns(profile: ResolvedProfile, secretChange: SecretChange) {
@@ -110,11 +125,14 @@ function toColumns(profile: ResolvedProfile, secretChange: SecretChange) {
     clientSecretExpiresAt: profile.clientSecretExpiresAt,
     tenant: profile.tenant,
     publishingStatus: profile.publishingStatus,
+    tokenEndpointAuthMethod: profile.tokenEndpointAuthMethod,
+    issuer: profile.issuer,
     authorizationEndpoint: profile.endpoints.authorization,
     tokenEndpoint: profile.endpoints.token,
     deviceEndpoint: profile.endpoints.device,
     revocationEndpoint: profile.endpoints.revocation,
     userinfoEndpoint: profile.endpoints.userinfo,
+    jwksEndpoint: profile.endpoints.jwks,
     scopes: profile.scopes,
     incomingProtocol: profile.incoming.protocol,
     incomingHost: profile.incoming.host,
@@ -123,7 +141,7 @@ function toColumns(profile: ResolvedProfile, secretChange: SecretChange) {
     outgoingHost: profile.outgoing.host,
     outgoingPort: profile.outgoing.port,
     outgoingSecurity: profile.outgoing.security,
-    allowSelfSigned: profile.allowSelfSigned,
+    trustedCertificates: profile.trustedCertificates,
     internalServer: profile.internalServer,
     isDefault: profile.isDefault,
     mailboxCap: profile.mailboxCap,
@@ -164,7 +182,11 @@ function conflictOnUniqueViolation(error: unknown): never {
 }
 
 export async function createProfile({ actor, input }: { actor: Actor; input: CreateProfileRequest }): Promise<ServerProfile> {
-  const { profile, secretChange } = resolveProfile({ request: input, stored: null });
+  const { profile, secretChange } = resolveProfile({
+    request: input,
+    stored: null,
+    extraProviderOrigins: getEnv().MAILROOM_EXTRA_PROVIDER_ORIGINS,
+  });
   try {
     return await db.transaction(async (tx) => {
       await assertNameFree(tx, profile.name);
@@ -191,6 +213,17 @@ export async function createProfile({ actor, input }: { actor: Actor; input: Cre
   }
 }
 
+export type ProfileUpdate = {
+  profile: ServerProfile;
+  /** What the change did besides itself, for the person who made it: a secret cleared, mailboxes to reconnect. */
+  notices: string[];
+};
+
+/**
+ * A change of where the OAuth client sends its secret and tokens (lib/profiles/destination.ts)
+ * clears the stored secret unless the same change sends one, and ends the mailboxes' grants, in
+ * the same transaction: nothing issued for the old destination is ever sent to the new one.
+ */
 export async function updateProfile({
   actor,
   id,
@@ -199,13 +232,17 @@ export async function updateProfile({
   actor: Actor;
   id: string;
   input: UpdateProfileRequest;
-}): Promise<ServerProfile> {
+}): Promise<ProfileUpdate> {
   try {
     return await db.transaction(async (tx) => {
       // Locked so that no mailbox is attached between the cap check and the write.
       const [current] = await tx.select().from(serverProfiles).where(eq(serverProfiles.id, id)).for('update');
       if (!current) throw notFound('The server profile');
-      const { profile, secretChange, changedFields } = resolveProfile({ request: input, stored: current });
+      const { profile, secretChange, changedFields, destinationChanged } = resolveProfile({
+        request: input,
+        stored: current,
+        extraProviderOrigins: getEnv().MAILROOM_EXTRA_PROVIDER_ORIGINS,
+      });
       if (profile.mailboxCap !== null && profile.mailboxCap < current.mailboxCount) {
         throw new AppError('CONFLICT', `${current.mailboxCount} mailboxes use this profile: the cap cannot be lower.`, {
           fields: {
@@ -223,14 +260,25 @@ export async function updateProfile({
         .set({ ...toColumns(profile, secretChange), ...(clientChanged ? { clientError: null } : {}) })
         .where(eq(serverProfiles.id, id))
         .returning();
+      const grantsEnded =
+        destinationChanged.length > 0 ? await invalidateProfileGrants(tx, { profileId: id, changedFields: destinationChanged }) : 0;
       await recordAuditEvent(tx, {
         actor,
         action: 'profile.update',
         target: { type: 'server_profile', id },
         profileId: id,
-        detail: { name: updated!.name, changed: changedFields, ...(secretChange ? { clientSecret: secretChange } : {}) },
+        detail: {
+          name: updated!.name,
+          changed: changedFields,
+          ...(secretChange ? { clientSecret: secretChange } : {}),
+          ...(destinationChanged.length > 0 ? { destinationChanged, grantsEnded } : {}),
+        },
       });
-      return updated!;
+      const notices = [
+        ...(secretChange === 'cleared' && input.clientSecret === undefined ? [secretClearedNotice(destinationChanged, 'done')] : []),
+        ...(grantsEnded > 0 ? [grantsEndedNotice(grantsEnded, 'done')] : []),
+      ];
+      return { profile: updated!, notices };
     });
   } catch (error) {
     return conflictOnUniqueViolation(error);

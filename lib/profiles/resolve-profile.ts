@@ -1,13 +1,14 @@
-import type { z } from 'zod';
 import type { ServerProfile } from '@/db/schema';
 import { invalidInput } from '@/lib/errors';
 import {
   profileSchema,
   toDottedFieldErrors,
   type CreateProfileRequest,
+  type ProfileDraft,
   type ResolvedProfile,
   type UpdateProfileRequest,
 } from '@/lib/validations/profiles';
+import { destinationFieldsIn, type DestinationField } from './destination';
 import {
   ADVANCED_DEFAULTS,
   allowsPublicClient,
@@ -18,11 +19,10 @@ import {
   type ProfilePreset,
 } from './presets';
 
-type Draft = z.input<typeof profileSchema>;
 export type SecretChange = 'set' | 'replaced' | 'cleared' | null;
 
 /** A stored profile in the shape of a request, so that a change can be merged into it. */
-function draftFromRow(row: ServerProfile): Draft {
+function draftFromRow(row: ServerProfile): ProfileDraft {
   return {
     name: row.name,
     serverType: row.serverType,
@@ -30,21 +30,25 @@ function draftFromRow(row: ServerProfile): Draft {
     clientId: row.clientId,
     clientSecret: null,
     clientSecretKept: row.clientSecret !== null,
+    clientSecretMustBeReentered: false,
     clientSecretExpiresAt: row.clientSecretExpiresAt?.toISOString() ?? null,
     publicClient: row.publicClient,
     tenant: row.tenant,
     publishingStatus: row.publishingStatus,
+    tokenEndpointAuthMethod: row.tokenEndpointAuthMethod,
+    issuer: row.issuer,
     endpoints: {
       authorization: row.authorizationEndpoint,
       token: row.tokenEndpoint,
       device: row.deviceEndpoint,
       revocation: row.revocationEndpoint,
       userinfo: row.userinfoEndpoint,
+      jwks: row.jwksEndpoint,
     },
     scopes: row.scopes,
     incoming: { protocol: row.incomingProtocol, host: row.incomingHost, port: row.incomingPort, security: row.incomingSecurity },
     outgoing: { host: row.outgoingHost, port: row.outgoingPort, security: row.outgoingSecurity },
-    allowSelfSigned: row.allowSelfSigned,
+    trustedCertificates: row.trustedCertificates,
     internalServer: row.internalServer,
     isDefault: row.isDefault,
     mailboxCap: row.mailboxCap,
@@ -71,6 +75,8 @@ export type ResolvedChange = {
   secretChange: SecretChange;
   /** Dotted names of the fields that differ from the stored profile (all of them on create). */
   changedFields: string[];
+  /** On update: the changed fields that say where the OAuth client's secret and tokens go (lib/profiles/destination.ts). */
+  destinationChanged: DestinationField[];
 };
 
 /**
@@ -82,9 +88,12 @@ export type ResolvedChange = {
 export function resolveProfile({
   request,
   stored,
+  extraProviderOrigins,
 }: {
   request: CreateProfileRequest | UpdateProfileRequest;
   stored: ServerProfile | null;
+  /** MAILROOM_EXTRA_PROVIDER_ORIGINS: a test lab's stand-ins for Google and Microsoft. */
+  extraProviderOrigins: readonly string[];
 }): ResolvedChange {
   const base = stored ? draftFromRow(stored) : null;
   const serverType = request.serverType ?? base!.serverType;
@@ -123,38 +132,37 @@ export function resolveProfile({
   const hadSecret = base?.clientSecretKept ?? false;
   // Moving to password sign-in drops the OAuth client unless the request says otherwise.
   const clientSecret = request.clientSecret !== undefined ? request.clientSecret : null;
-  const clientSecretKept = request.clientSecret === undefined && hadSecret && oauth;
-  const secretChange: SecretChange =
-    typeof clientSecret === 'string' ? (hadSecret ? 'replaced' : 'set') : hadSecret && !clientSecretKept ? 'cleared' : null;
 
-  const draft: Draft = {
+  const draft: ProfileDraft = {
     name: request.name ?? base!.name,
     serverType,
     authType,
     clientId: request.clientId !== undefined ? request.clientId : oauth ? (base?.clientId ?? null) : null,
     clientSecret,
-    clientSecretKept,
-    clientSecretExpiresAt:
-      request.clientSecretExpiresAt !== undefined
-        ? request.clientSecretExpiresAt
-        : secretChange === 'cleared'
-          ? null
-          : (base?.clientSecretExpiresAt ?? null),
+    clientSecretKept: request.clientSecret === undefined && hadSecret && oauth,
+    clientSecretMustBeReentered: false,
+    clientSecretExpiresAt: request.clientSecretExpiresAt !== undefined ? request.clientSecretExpiresAt : (base?.clientSecretExpiresAt ?? null),
     publicClient:
       request.publicClient ?? (allowsPublicClient(serverType, authType) ? (base?.publicClient ?? false) : false),
     tenant,
     publishingStatus: pick(request.publishingStatus, base?.publishingStatus, oldPreset?.publishingStatus, preset.publishingStatus),
+    // A password profile has no OAuth client: the column keeps its default.
+    tokenEndpointAuthMethod: oauth
+      ? pick(request.tokenEndpointAuthMethod, base?.tokenEndpointAuthMethod, oldPreset?.tokenEndpointAuthMethod, preset.tokenEndpointAuthMethod)
+      : (request.tokenEndpointAuthMethod ?? 'client_secret_post'),
+    issuer: pick(request.issuer, base?.issuer, oldPreset?.issuer, preset.issuer),
     endpoints: {
       authorization: endpoint('authorization'),
       token: endpoint('token'),
       device: endpoint('device'),
       revocation: endpoint('revocation'),
       userinfo: endpoint('userinfo'),
+      jwks: endpoint('jwks'),
     },
     scopes: pick(request.scopes, base?.scopes, oldPreset?.scopes, preset.scopes),
     incoming: { protocol: incomingProtocol, ...location('incoming') },
     outgoing: location('outgoing'),
-    allowSelfSigned: request.allowSelfSigned ?? base?.allowSelfSigned ?? false,
+    trustedCertificates: request.trustedCertificates ?? base?.trustedCertificates ?? [],
     internalServer: request.internalServer ?? base?.internalServer ?? false,
     isDefault: request.isDefault ?? base?.isDefault ?? false,
     mailboxCap: pick(request.mailboxCap, base?.mailboxCap, oldPreset?.mailboxCap, preset.mailboxCap),
@@ -167,11 +175,22 @@ export function resolveProfile({
     },
   };
 
-  const parsed = profileSchema.safeParse(draft);
-  if (!parsed.success) throw invalidInput(toDottedFieldErrors(parsed.error));
-
-  const before = base ? leaves({ ...base, clientSecret: undefined, clientSecretKept: undefined }) : {};
-  const after = leaves({ ...draft, clientSecret: undefined, clientSecretKept: undefined });
+  const withoutSecret = (value: ProfileDraft) => ({ ...value, clientSecret: undefined, clientSecretKept: undefined, clientSecretMustBeReentered: undefined });
+  const before = base ? leaves(withoutSecret(base)) : {};
+  const after = leaves(withoutSecret(draft));
   const changedFields = Object.keys(after).filter((key) => !same(after[key], before[key]));
-  return { profile: parsed.data, secretChange, changedFields };
+  const destinationChanged = base ? destinationFieldsIn(changedFields) : [];
+
+  // The stored secret was given for the old destination: it never follows an edit to a new one.
+  if (draft.clientSecretKept && destinationChanged.length > 0) {
+    draft.clientSecretKept = false;
+    draft.clientSecretMustBeReentered = true;
+  }
+  const secretChange: SecretChange =
+    typeof clientSecret === 'string' ? (hadSecret ? 'replaced' : 'set') : hadSecret && !draft.clientSecretKept ? 'cleared' : null;
+  if (secretChange === 'cleared' && request.clientSecretExpiresAt === undefined) draft.clientSecretExpiresAt = null;
+
+  const parsed = profileSchema({ extraProviderOrigins }).safeParse(draft);
+  if (!parsed.success) throw invalidInput(toDottedFieldErrors(parsed.error));
+  return { profile: parsed.data, secretChange, changedFields, destinationChanged };
 }

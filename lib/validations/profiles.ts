@@ -9,8 +9,11 @@ import {
   MICROSOFT_TENANT_KEYWORDS,
   PUBLISHING_STATUSES,
   SERVER_TYPES,
+  TOKEN_ENDPOINT_AUTH_METHODS,
   TRANSPORT_SECURITIES,
 } from '@/lib/profiles/presets';
+import { literalAddressKind } from '@/lib/profiles/address-literal';
+import { providerEndpointProblem } from '@/lib/profiles/provider-hosts';
 import type { FieldErrors } from '@/lib/errors';
 import { id } from './common';
 
@@ -19,6 +22,9 @@ const authType = z.enum(AUTH_TYPES, { error: 'Choose a sign-in type: oauth2_code
 const incomingProtocol = z.enum(INCOMING_PROTOCOLS, { error: 'Choose imap or pop3.' });
 const security = z.enum(TRANSPORT_SECURITIES, { error: 'Choose tls, starttls or none.' });
 const publishingStatus = z.enum(PUBLISHING_STATUSES, { error: 'Choose production or testing.' });
+const tokenEndpointAuthMethod = z.enum(TOKEN_ENDPOINT_AUTH_METHODS, {
+  error: 'Choose client_secret_post or client_secret_basic.',
+});
 
 // ---------------------------------------------------------------------------------------------
 // The request body (API and form alike): the Profile shape of API.md, every field optional but
@@ -40,14 +46,26 @@ const profileFields = {
   publicClient: z.boolean().optional(),
   tenant: nullableText.optional(),
   publishingStatus: publishingStatus.nullable().optional(),
+  /** How the client proves itself at the token endpoint; Gmail and Microsoft 365 take client_secret_post. */
+  tokenEndpointAuthMethod: tokenEndpointAuthMethod.optional(),
+  /** The OpenID issuer whose signed id_tokens name the consenting account; null: the account comes from userinfo. */
+  issuer: nullableText.optional(),
   endpoints: z
-    .object({ authorization: nullableText, token: nullableText, device: nullableText, revocation: nullableText, userinfo: nullableText })
+    .object({
+      authorization: nullableText,
+      token: nullableText,
+      device: nullableText,
+      revocation: nullableText,
+      userinfo: nullableText,
+      jwks: nullableText,
+    })
     .partial()
     .optional(),
   scopes: z.array(z.string()).optional(),
   incoming: location.extend({ protocol: incomingProtocol }).partial().optional(),
   outgoing: location.optional(),
-  allowSelfSigned: z.boolean().optional(),
+  /** Certificates an admin accepted by their SHA-256 fingerprint, for the profile's incoming or outgoing host. */
+  trustedCertificates: z.array(z.object({ host: z.string(), sha256: z.string() })).optional(),
   internalServer: z.boolean().optional(),
   isDefault: z.boolean().optional(),
   mailboxCap: z.number().nullable().optional(),
@@ -63,11 +81,19 @@ const profileFields = {
     .optional(),
 };
 
-export const createProfileRequest = z.object(profileFields);
+/** Write endpoints refuse unknown fields, each named (a field that no longer exists, such as allowSelfSigned, included). */
+function refuseUnknownFields(value: Record<string, unknown>, context: z.RefinementCtx): void {
+  for (const name of Object.keys(value)) {
+    if (!(name in profileFields)) context.addIssue({ code: 'custom', path: [name], message: 'This field does not exist: remove it.' });
+  }
+}
+
+export const createProfileRequest = z.looseObject(profileFields).superRefine(refuseUnknownFields);
 export type CreateProfileRequest = z.input<typeof createProfileRequest>;
 
 export const updateProfileRequest = z
-  .object({ ...profileFields, name: profileFields.name.optional(), serverType: serverType.optional() })
+  .looseObject({ ...profileFields, name: profileFields.name.optional(), serverType: serverType.optional() })
+  .superRefine(refuseUnknownFields)
   .refine((value) => Object.values(value).some((field) => field !== undefined), {
     error: 'Send at least one field to change.',
   });
@@ -77,22 +103,13 @@ export type UpdateProfileRequest = z.input<typeof updateProfileRequest>;
 // The rules, applied to the whole profile once presets and stored values are merged in.
 // ---------------------------------------------------------------------------------------------
 
-const LOOPBACK_HOST = /^(localhost|127(\.\d{1,3}){3}|\[?::1\]?)$/i;
-const PRIVATE_IPV4 = /^(10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.|169\.254\.|0\.0\.0\.0$)/;
-const PRIVATE_IPV6 = /^\[?(f[cd][0-9a-f]{2}|fe[89ab][0-9a-f]):/i;
 const HOST_NAME = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
 const IPV6 = /^[0-9a-f:]+(%\w+)?$/i;
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DOMAIN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
 
-export function isLoopbackHost(host: string): boolean {
-  return LOOPBACK_HOST.test(host) || host.toLowerCase().endsWith('.localhost');
-}
-
-/** Loopback and private literal addresses: only internal-server profiles may point there. */
-export function isInternalAddress(host: string): boolean {
-  return isLoopbackHost(host) || PRIVATE_IPV4.test(host) || PRIVATE_IPV6.test(host);
-}
+/** A URL's host name as the URL parser normalized it. */
+const isLoopbackHost = (hostname: string) => /^(localhost|.+\.localhost|127(\.\d{1,3}){3}|\[::1\])$/i.test(hostname);
 
 const hostName = z
   .string({ error: 'Enter a host name such as imap.example.org.' })
@@ -132,6 +149,23 @@ const endpointUrl = z
   })
   .nullable();
 
+const SHA256_FINGERPRINT = /^[0-9a-f]{64}$/;
+
+/** A fingerprint as tools print it (`AB:CD:…`, any case) to the stored form: 64 lowercase hex digits. */
+export function normalizeFingerprint(value: string): string {
+  return value.replace(/[\s:]/g, '').toLowerCase();
+}
+
+const trustedCertificate = z.object({
+  host: z.string().trim().toLowerCase().min(1, { error: 'Name the host whose certificate this is.' }),
+  sha256: z
+    .string()
+    .transform(normalizeFingerprint)
+    .refine((value) => SHA256_FINGERPRINT.test(value), {
+      error: 'Enter the SHA-256 fingerprint: 64 hexadecimal digits, with or without colons.',
+    }),
+});
+
 const scope = z
   .string()
   .trim()
@@ -154,8 +188,7 @@ const dateOrNull = (what: string) =>
     .nullable();
 
 /** A profile with everything resolved: what is stored, minus the secret itself. */
-export const profileSchema = z
-  .object({
+const profileShape = z.object({
     name: z
       .string({ error: 'Enter a name for the profile.' })
       .trim()
@@ -171,21 +204,26 @@ export const profileSchema = z
       .max(2000, { error: 'Use at most 2000 characters.' })
       .nullable(),
     clientSecretKept: z.boolean(),
+    /** The stored secret was cleared because the profile's OAuth destination changed: saved without one, to be entered again. */
+    clientSecretMustBeReentered: z.boolean(),
     clientSecretExpiresAt: dateOrNull('the expiry'),
     publicClient: z.boolean(),
     tenant: z.string().trim().nullable(),
     publishingStatus: publishingStatus.nullable(),
+    tokenEndpointAuthMethod,
+    issuer: endpointUrl,
     endpoints: z.object({
       authorization: endpointUrl,
       token: endpointUrl,
       device: endpointUrl,
       revocation: endpointUrl,
       userinfo: endpointUrl,
+      jwks: endpointUrl,
     }),
     scopes: z.array(scope).max(50, { error: 'Use at most 50 scopes.' }),
     incoming: z.object({ protocol: incomingProtocol, host: hostName, port, security }),
     outgoing: z.object({ host: hostName, port, security }),
-    allowSelfSigned: z.boolean(),
+    trustedCertificates: z.array(trustedCertificate).max(20, { error: 'Accept at most 20 certificates.' }),
     internalServer: z.boolean(),
     isDefault: z.boolean(),
     mailboxCap: wholeNumber('a cap', 1, MAX_MAILBOX_CAP).nullable(),
@@ -196,8 +234,16 @@ export const profileSchema = z
       moveFailedToUndeliverable: z.boolean(),
       connectionTimeoutSeconds: wholeNumber('a number of seconds', 5, 300),
     }),
-  })
-  .superRefine((profile, context) => {
+  });
+
+export type ProfileDraft = z.input<typeof profileShape>;
+
+/**
+ * The whole profile's rules, once presets and stored values are merged in. `extraProviderOrigins`
+ * (MAILROOM_EXTRA_PROVIDER_ORIGINS) is the operator's list of a test lab's stand-ins for Google and Microsoft.
+ */
+export function profileSchema({ extraProviderOrigins }: { extraProviderOrigins: readonly string[] }) {
+  return profileShape.superRefine((profile, context) => {
     const problem = (path: string, message: string) => context.addIssue({ code: 'custom', path: path.split('.'), message });
     const refusal = AUTH_TYPE_REFUSALS[profile.serverType]?.[profile.authType];
     if (refusal) problem('authType', refusal);
@@ -222,7 +268,17 @@ export const profileSchema = z
       problem('publishingStatus', 'The publishing status applies to Gmail OAuth profiles only.');
     }
 
+    // Every URL the profile's OAuth client talks to: where its secret and its mailboxes' tokens may go.
+    const urls: [string, string][] = [
+      ...Object.entries(profile.endpoints).map(([name, value]): [string, string | null] => [`endpoints.${name}`, value]),
+      ['issuer', profile.issuer] as [string, string | null],
+    ].filter((entry): entry is [string, string] => entry[1] !== null);
+
     if (!oauth) {
+      if (profile.issuer) problem('issuer', 'Password profiles use no OAuth issuer: clear it.');
+      if (profile.tokenEndpointAuthMethod !== 'client_secret_post') {
+        problem('tokenEndpointAuthMethod', 'Password profiles have no OAuth client: send no client authentication method.');
+      }
       if (profile.clientId) problem('clientId', 'Password profiles have no OAuth client: clear the client id.');
       if (profile.clientSecret !== null) problem('clientSecret', 'Password profiles have no OAuth client: send no client secret.');
       if (profile.publicClient) problem('publicClient', 'Password profiles have no OAuth client.');
@@ -238,7 +294,7 @@ export const profileSchema = z
       if (profile.publicClient && secretSet) {
         problem('clientSecret', 'A public client has no secret: clear it, or untick “public client”.');
       }
-      if (!profile.publicClient && !secretSet) {
+      if (!profile.publicClient && !secretSet && !profile.clientSecretMustBeReentered) {
         problem(
           'clientSecret',
           profile.serverType === 'gmail'
@@ -257,30 +313,58 @@ export const profileSchema = z
         problem('endpoints.device', 'Only the device authorization grant uses a device endpoint: clear it, or choose that sign-in type.');
       }
       if (profile.scopes.length === 0) problem('scopes', 'Enter at least one scope: OAuth needs to ask for access to mail.');
+      if (profile.serverType !== 'custom' && profile.tokenEndpointAuthMethod !== 'client_secret_post') {
+        problem(
+          'tokenEndpointAuthMethod',
+          `${profile.serverType === 'gmail' ? 'Google' : 'Microsoft'} takes the client secret in the request body: keep client_secret_post.`,
+        );
+      }
+      if (profile.issuer && !profile.endpoints.jwks) {
+        problem('endpoints.jwks', 'Enter the JWKS endpoint too: id_tokens from the issuer are verified against its keys.');
+      }
+      // Microsoft's keys are known for any tenant, but only a tenant id fixes its issuer: the preset has keys without one.
+      if (profile.endpoints.jwks && !profile.issuer && profile.serverType === 'custom') {
+        problem('issuer', 'Enter the issuer too: the JWKS endpoint only serves to verify id_tokens from a known issuer.');
+      }
+      for (const [path, url] of urls) {
+        const refusal = providerEndpointProblem({ serverType: profile.serverType, url, extraOrigins: extraProviderOrigins });
+        if (refusal) problem(path, refusal);
+      }
     }
 
-    if (!profile.internalServer) {
-      const hosts: [string, string][] = [
-        ['incoming.host', profile.incoming.host],
-        ['outgoing.host', profile.outgoing.host],
-        ...Object.entries(profile.endpoints).flatMap(([name, value]): [string, string][] => {
-          if (!value) return [];
-          try {
-            return [[`endpoints.${name}`, new URL(value).hostname]];
-          } catch {
-            return [];
-          }
-        }),
-      ];
-      for (const [path, host] of hosts) {
-        if (isInternalAddress(host)) {
-          problem(path, 'This is a loopback or private address: tick “Internal server” if the profile really points inside your network.');
+    const ownHosts = new Set([profile.incoming.host.toLowerCase(), profile.outgoing.host.toLowerCase()]);
+    profile.trustedCertificates.forEach((certificate, index) => {
+      if (!ownHosts.has(certificate.host)) {
+        problem(
+          `trustedCertificates.${index}.host`,
+          `Accept certificates only for this profile's servers: ${[...ownHosts].join(' or ')}.`,
+        );
+      }
+    });
+
+    const hosts: [string, string][] = [
+      ['incoming.host', profile.incoming.host],
+      ['outgoing.host', profile.outgoing.host],
+      ...urls.flatMap(([path, value]): [string, string][] => {
+        try {
+          return [[path, new URL(value).hostname]];
+        } catch {
+          return [];
         }
+      }),
+    ];
+    for (const [path, host] of hosts) {
+      const kind = literalAddressKind(host);
+      if (kind === 'never') {
+        problem(path, 'This is a link-local, reserved or metadata address: Mailroom never connects there.');
+      } else if (kind === 'internal' && !profile.internalServer) {
+        problem(path, 'This is a loopback or private address: tick “Internal server” if the profile really points inside your network.');
       }
     }
   });
+}
 
-export type ResolvedProfile = z.output<typeof profileSchema>;
+export type ResolvedProfile = z.output<typeof profileShape>;
 
 /** Issues as `{ "incoming.port": [messages] }`: the API names nested fields by their dotted path. */
 export function toDottedFieldErrors(error: z.ZodError): FieldErrors {
@@ -317,6 +401,18 @@ function choice<T extends string>(values: Record<string, string>, name: string):
   return (text(values, name) ?? undefined) as T | undefined;
 }
 
+/** One accepted certificate a line: the host, then its SHA-256 fingerprint. */
+function trustedCertificateLines(value: string): { host: string; sha256: string }[] {
+  return value
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean)
+    .map((line) => {
+      const [host = '', ...fingerprint] = line.split(/\s+/);
+      return { host, sha256: fingerprint.join('') };
+    });
+}
+
 export function formToProfileRequest(values: Record<string, string>): CreateProfileRequest {
   const endpoint = (name: string) => text(values, `endpoints.${name}`);
   const secret = values.clientSecret?.trim() ?? '';
@@ -332,12 +428,15 @@ export function formToProfileRequest(values: Record<string, string>): CreateProf
     publicClient: checkbox(values, 'publicClient'),
     tenant: text(values, 'tenant'),
     publishingStatus: 'publishingStatus' in values ? choice<'production' | 'testing'>(values, 'publishingStatus') : undefined,
+    tokenEndpointAuthMethod: choice(values, 'tokenEndpointAuthMethod'),
+    issuer: text(values, 'issuer'),
     endpoints: {
       authorization: endpoint('authorization'),
       token: endpoint('token'),
       device: endpoint('device'),
       revocation: endpoint('revocation'),
       userinfo: endpoint('userinfo'),
+      jwks: endpoint('jwks'),
     },
     scopes: 'scopes' in values ? values.scopes!.split(/\s+/).filter(Boolean) : undefined,
     incoming: {
@@ -351,7 +450,7 @@ export function formToProfileRequest(values: Record<string, string>): CreateProf
       port: number(values, 'outgoing.port'),
       security: choice(values, 'outgoing.security'),
     },
-    allowSelfSigned: checkbox(values, 'allowSelfSigned'),
+    trustedCertificates: 'trustedCertificates' in values ? trustedCertificateLines(values.trustedCertificates!) : undefined,
     internalServer: checkbox(values, 'internalServer'),
     isDefault: checkbox(values, 'isDefault'),
     mailboxCap: mailboxCap === undefined ? undefined : mailboxCap === null ? null : number(values, 'mailboxCap'),
@@ -388,17 +487,21 @@ export const profileResponse = z.object({
   clientSecretExpiresAt: z.string().nullable(),
   tenant: z.string().nullable(),
   publishingStatus: publishingStatus.nullable(),
+  /** Null for password profiles, which have no OAuth client. */
+  tokenEndpointAuthMethod: tokenEndpointAuthMethod.nullable(),
+  issuer: z.string().nullable(),
   endpoints: z.object({
     authorization: z.string().nullable(),
     token: z.string().nullable(),
     device: z.string().nullable(),
     revocation: z.string().nullable(),
     userinfo: z.string().nullable(),
+    jwks: z.string().nullable(),
   }),
   scopes: z.array(z.string()),
   incoming: locationResponse.extend({ protocol: incomingProtocol }),
   outgoing: locationResponse,
-  allowSelfSigned: z.boolean(),
+  trustedCertificates: z.array(z.object({ host: z.string(), sha256: z.string() })),
   internalServer: z.boolean(),
   isDefault: z.boolean(),
   mailboxCap: z.number().nullable(),
@@ -416,3 +519,9 @@ export const profileResponse = z.object({
   updatedAt: z.string(),
 });
 export type ProfileResponse = z.infer<typeof profileResponse>;
+
+export const updatedProfileResponse = profileResponse.extend({
+  /** What the change did besides itself: a client secret cleared, mailboxes that must reconnect. */
+  notices: z.array(z.string()),
+});
+export type UpdatedProfileResponse = z.infer<typeof updatedProfileResponse>;

@@ -1,5 +1,6 @@
 // Issue 4, acceptance 1 and 4: an admin creates Gmail, Microsoft 365 and Custom profiles by entering
 // only what a person knows, and the client secret never reaches a page, an RSC payload or the logs.
+// Issue 12, point 1: the form warns before a change of destination clears the secret, and says so after.
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
@@ -183,6 +184,47 @@ describe('server profiles', () => {
     await page.waitForURL(`**${gmailPath}`);
     await page.getByRole('heading', { name: 'Gmail sales' }).waitFor();
     expect(await detail('Client secret')).toBe('Set, ends in …77aa');
+  });
+
+  test('changing where the secret goes warns before saving, clears the secret and says so', async () => {
+    const gmailPath = profilePaths[0]!;
+    await page.goto(`${gmailPath}/edit`);
+    const save = page.getByRole('button', { name: 'Save changes' });
+    await waitForHydration(save);
+    await openAdvanced();
+    expect(await page.getByTestId('destination-warning').count()).toBe(0);
+    await page.getByLabel('Token endpoint', { exact: true }).fill('https://www.googleapis.com/oauth2/v4/token');
+    const warning = page.getByTestId('destination-warning');
+    await warning.waitFor();
+    expect(await warning.textContent()).toContain('The client secret must be entered again because the token endpoint changed');
+
+    await save.click();
+    await page.getByText('The client secret was cleared: enter it again, because the token endpoint changed.', { exact: false }).waitFor();
+    await page.goto(gmailPath);
+    await page.getByRole('heading', { name: 'Gmail sales' }).waitFor();
+    expect(await detail('Client secret')).toBe('Not set');
+    expect(await detail('Token endpoint')).toBe('https://www.googleapis.com/oauth2/v4/token');
+    await page.getByText('The client secret is not set', { exact: false }).waitFor();
+  });
+
+  test('a certificate is trusted by its SHA-256 fingerprint, for the profile’s own hosts', async () => {
+    const labPath = profilePaths[2]!;
+    const host = getLab().mail.generic.imap.tls.host;
+    const fingerprint = 'AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89';
+    await page.goto(`${labPath}/edit`);
+    const save = page.getByRole('button', { name: 'Save changes' });
+    await waitForHydration(save);
+    const field = page.getByLabel('Trusted certificates (optional)');
+    await field.fill(`other.example.org ${fingerprint}`);
+    await save.click();
+    const error = page.locator('[id="trustedCertificates-error"]');
+    await error.waitFor();
+    expect(await error.textContent()).toMatch(/Line 1: Accept certificates only for this profile's servers/);
+
+    await field.fill(`${host} ${fingerprint}`);
+    await save.click();
+    await page.waitForURL(`**${labPath}`);
+    expect(await detail('Trusted certificates')).toBe(`${host}: SHA-256 ${fingerprint.replaceAll(':', '').toLowerCase()}`);
   });
 
   test('no page, RSC payload or log line contains a client secret', async () => {

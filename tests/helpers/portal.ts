@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { inject } from 'vitest';
 import { runCli, type CliResult } from './cli';
 import { createTestDatabase, type TestDatabase } from './database';
 
@@ -33,6 +34,19 @@ export type StartPortalOptions = {
   port?: number;
 };
 
+/**
+ * MAILROOM_EXTRA_PROVIDER_ORIGINS for tests: the lab's Google and Microsoft personas stand in for the
+ * providers on 127.0.0.1, so Gmail and Microsoft 365 profiles may point at them. Empty without a lab.
+ */
+export function labProviderOrigins(): string {
+  const lab = inject('lab');
+  if (!lab.available) return '';
+  const origins = Object.values(lab.personas).flatMap((persona) =>
+    [persona.issuer, ...Object.values(persona.endpoints)].flatMap((url) => (url ? [new URL(url).origin] : [])),
+  );
+  return [...new Set(origins)].join(',');
+}
+
 /** The environment a Mailroom process gets: the caller's, minus what belongs to the test runner or the developer's own setup. */
 function mailroomEnv(database: TestDatabase, extra: Record<string, string>): NodeJS.ProcessEnv {
   const inherited = Object.fromEntries(
@@ -40,7 +54,14 @@ function mailroomEnv(database: TestDatabase, extra: Record<string, string>): Nod
       ([name]) => !/^(VITEST|MAILROOM_|NEXTAUTH_|NEXT_|__NEXT)/.test(name) && !['NODE_ENV', 'DATABASE_URL', 'TEST', 'PORT'].includes(name),
     ),
   );
-  return { ...inherited, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1', ...database.env, ...extra };
+  return {
+    ...inherited,
+    NODE_ENV: 'production',
+    NEXT_TELEMETRY_DISABLED: '1',
+    MAILROOM_EXTRA_PROVIDER_ORIGINS: labProviderOrigins(),
+    ...database.env,
+    ...extra,
+  };
 }
 
 export async function findFreePort(): Promise<number> {

@@ -1,5 +1,7 @@
 // Issue 4, acceptance 2, 3 and 4 (API side): presets, every validation rule naming its field,
 // roles, the mailbox cap, the single default profile, delete while in use, and the write-only secret.
+// Issue 12, acceptance 2 (save time): provider endpoints pinned, internal addresses refused; the
+// secret follows its destination; client authentication, issuer and JWKS, accepted certificates.
 import { eq, sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as profileRoute from '@/app/api/v1/profiles/[id]/route';
@@ -65,6 +67,18 @@ async function attachMailboxes(profileId: string, addresses: string[]): Promise<
 }
 
 const gmail = { name: 'Gmail staff', serverType: 'gmail', clientId: 'staff.apps.googleusercontent.com', clientSecret: GMAIL_SECRET };
+const FINGERPRINT = 'AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89';
+const customOAuth = {
+  name: 'Custom OAuth',
+  serverType: 'custom',
+  authType: 'oauth2_code',
+  clientId: 'custom-app',
+  clientSecret: 'custom-secret-value-0001',
+  scopes: ['mail'],
+  endpoints: { authorization: 'https://id.example.org/authorize', token: 'https://id.example.org/token' },
+  incoming: { host: 'mail.example.org' },
+  outgoing: { host: 'mail.example.org' },
+};
 const custom = {
   name: 'Lab IMAP',
   serverType: 'custom',
@@ -92,14 +106,17 @@ describe('presets fill what a person should not have to look up', () => {
         device: null,
         revocation: 'https://oauth2.googleapis.com/revoke',
         userinfo: 'https://openidconnect.googleapis.com/v1/userinfo',
+        jwks: 'https://www.googleapis.com/oauth2/v3/certs',
       },
+      issuer: 'https://accounts.google.com',
+      tokenEndpointAuthMethod: 'client_secret_post',
       scopes: ['https://mail.google.com/', 'openid', 'email'],
       incoming: { protocol: 'imap', host: 'imap.gmail.com', port: 993, security: 'tls' },
       outgoing: { host: 'smtp.gmail.com', port: 465, security: 'tls' },
       mailboxCap: 100,
       mailboxCount: 0,
       redirectUri: 'http://localhost:3000/api/oauth/callback',
-      allowSelfSigned: false,
+      trustedCertificates: [],
       internalServer: false,
       isDefault: false,
       advanced: { minPollingIntervalMinutes: 5, maxConcurrentConnections: 10, connectionTimeoutSeconds: 30, moveFailedToUndeliverable: false },
@@ -255,6 +272,74 @@ describe('validation names the field and saves nothing', () => {
     { rule: 'connection timeout 5–300 s', body: { ...gmail, advanced: { connectionTimeoutSeconds: 2 } }, field: 'advanced.connectionTimeoutSeconds' },
     { rule: 'a private address needs “internal server”', body: { ...custom, internalServer: false, incoming: { ...custom.incoming, host: '192.168.1.20' } }, field: 'incoming.host' },
     { rule: 'the publishing status is for Gmail OAuth', body: { ...custom, publishingStatus: 'testing' }, field: 'publishingStatus' },
+    {
+      rule: 'a Gmail token endpoint stays on Google',
+      body: { ...gmail, endpoints: { token: 'https://tokens.example.org/token' } },
+      field: 'endpoints.token',
+    },
+    {
+      rule: 'a look-alike host is not Google',
+      body: { ...gmail, endpoints: { token: 'https://oauth2.googleapis.com.evil.example/token' } },
+      field: 'endpoints.token',
+    },
+    {
+      rule: 'a Google host as user name is not Google',
+      body: { ...gmail, endpoints: { revocation: 'https://accounts.google.com@evil.example/revoke' } },
+      field: 'endpoints.revocation',
+    },
+    {
+      rule: 'a Microsoft JWKS endpoint stays on Microsoft',
+      body: { name: 'MS keys', serverType: 'microsoft365', tenant: TENANT, clientId: 'x', clientSecret: MICROSOFT_SECRET, endpoints: { jwks: 'https://keys.example.org/keys' } },
+      field: 'endpoints.jwks',
+    },
+    { rule: 'a Gmail issuer stays on Google', body: { ...gmail, issuer: 'https://issuer.example.org' }, field: 'issuer' },
+    {
+      rule: 'Google takes client_secret_post',
+      body: { ...gmail, tokenEndpointAuthMethod: 'client_secret_basic' },
+      field: 'tokenEndpointAuthMethod',
+    },
+    { rule: 'the client authentication method is one of two', body: { ...gmail, tokenEndpointAuthMethod: 'private_key_jwt' }, field: 'tokenEndpointAuthMethod' },
+    { rule: 'an issuer needs its JWKS endpoint', body: { ...customOAuth, issuer: 'https://id.example.org' }, field: 'endpoints.jwks' },
+    { rule: 'a JWKS endpoint needs its issuer', body: { ...customOAuth, endpoints: { ...customOAuth.endpoints, jwks: 'https://id.example.org/jwks' } }, field: 'issuer' },
+    {
+      rule: 'a certificate is accepted for the profile’s own hosts',
+      body: { ...custom, trustedCertificates: [{ host: 'other.example.org', sha256: FINGERPRINT }] },
+      field: 'trustedCertificates.0.host',
+    },
+    {
+      rule: 'a fingerprint is 64 hex digits',
+      body: { ...custom, trustedCertificates: [{ host: 'mail.example.org', sha256: 'AB:CD' }] },
+      field: 'trustedCertificates.0.sha256',
+    },
+    { rule: 'allowSelfSigned is gone', body: { ...custom, allowSelfSigned: true }, field: 'allowSelfSigned' },
+    ...(
+      [
+        ['loopback', 'http://127.0.0.1:4000/token'],
+        ['loopback by name', 'http://localhost:4000/token'],
+        ['IPv6 loopback', 'http://[::1]:4000/token'],
+        ['a private address', 'https://10.0.0.7/token'],
+        ['another private address', 'https://192.168.1.1/token'],
+        ['a private address in decimal', 'https://3232235777/token'],
+        ['link-local metadata', 'https://169.254.169.254/token'],
+        ['IPv6 link-local', 'https://[fe80::1]/token'],
+        ['IPv4-mapped IPv6 loopback', 'https://[::ffff:127.0.0.1]/token'],
+        ['IPv4-mapped IPv6 in hex', 'https://[::ffff:a00:1]/token'],
+      ] as const
+    ).map(([what, token]) => ({
+      rule: `an endpoint at ${what} needs “internal server”`,
+      body: { ...customOAuth, endpoints: { ...customOAuth.endpoints, token } },
+      field: 'endpoints.token',
+    })),
+    {
+      rule: 'link-local stays refused on an internal server',
+      body: { ...customOAuth, internalServer: true, endpoints: { ...customOAuth.endpoints, token: 'https://169.254.169.254/token' } },
+      field: 'endpoints.token',
+    },
+    {
+      rule: 'an IPv4-mapped private host needs “internal server”',
+      body: { ...custom, internalServer: false, incoming: { ...custom.incoming, host: '::ffff:192.168.1.20' } },
+      field: 'incoming.host',
+    },
   ];
 
   for (const { rule, body, field } of cases) {
@@ -462,6 +547,136 @@ describe('the client secret is write-only', () => {
 
   it('logged nothing secret', () => {
     for (const secret of secrets) expect(logs.text()).not.toContain(secret);
+  });
+});
+
+describe('a secret follows its destination', () => {
+  const CLEARED = 'The client secret was cleared: enter it again, because the token endpoint changed.';
+
+  it('clears the secret when only the token endpoint changes, saves the change and says so', async () => {
+    const { json: created } = await create({ ...gmail, name: 'Destination token' });
+    const { status, json } = await patch(created.id, { endpoints: { token: 'https://www.googleapis.com/oauth2/v4/token' } });
+    expect(status).toBe(200);
+    expect(json).toMatchObject({
+      endpoints: { token: 'https://www.googleapis.com/oauth2/v4/token' },
+      clientSecretSet: false,
+      clientSecretHint: null,
+      notices: [CLEARED],
+    });
+    expect((await get(created.id)).json).toMatchObject({ clientSecretSet: false });
+    const [row] = await db.select().from(serverProfiles).where(eq(serverProfiles.id, created.id));
+    expect(row!.clientSecret).toBeNull();
+  });
+
+  it('keeps the secret sent with the change, and says nothing of it', async () => {
+    const { json: created } = await create({ ...gmail, name: 'Destination with secret' });
+    const { json } = await patch(created.id, { clientId: 'other.apps.googleusercontent.com', clientSecret: REPLACED_SECRET });
+    expect(json).toMatchObject({ clientSecretSet: true, clientSecretHint: '…d00d', notices: [] });
+  });
+
+  it('leaves the secret alone for a change that sends nothing elsewhere', async () => {
+    const { json: created } = await create({ ...gmail, name: 'Destination rename' });
+    const { json } = await patch(created.id, { name: 'Destination renamed', mailboxCap: 50 });
+    expect(json).toMatchObject({ clientSecretSet: true, notices: [] });
+  });
+
+  it('names every destination field that changed, the tenant carrying the endpoints along', async () => {
+    const { json: created } = await create({
+      name: 'Destination tenant',
+      serverType: 'microsoft365',
+      tenant: 'organizations',
+      clientId: 'tenant-app',
+      clientSecret: MICROSOFT_SECRET,
+    });
+    const { json } = await patch(created.id, { tenant: TENANT });
+    expect(json.clientSecretSet).toBe(false);
+    expect(json.notices).toEqual([
+      'The client secret was cleared: enter it again, because the token endpoint, the JWKS endpoint, the issuer and the tenant changed.',
+    ]);
+    expect(json.issuer).toBe(`https://login.microsoftonline.com/${TENANT}/v2.0`);
+  });
+
+  it('clears the secret when the client authentication method changes', async () => {
+    const { json: created } = await create({ ...customOAuth, name: 'Destination method' });
+    const { json } = await patch(created.id, { tokenEndpointAuthMethod: 'client_secret_basic' });
+    expect(json).toMatchObject({
+      tokenEndpointAuthMethod: 'client_secret_basic',
+      clientSecretSet: false,
+      notices: ['The client secret was cleared: enter it again, because the client authentication method changed.'],
+    });
+  });
+
+  it('audits the destination fields, the cleared secret and the grants ended', async () => {
+    const { json: created } = await create({ ...gmail, name: 'Destination audit' });
+    await patch(created.id, { endpoints: { userinfo: 'https://www.googleapis.com/oauth2/v3/userinfo' } });
+    const { events } = await findAuditEvents({ limit: 10, profileId: created.id });
+    const update = events.find((event) => event.action === 'profile.update');
+    expect(update?.detail).toMatchObject({ clientSecret: 'cleared', destinationChanged: ['endpoints.userinfo'], grantsEnded: 0 });
+  });
+});
+
+describe('Gmail and Microsoft 365 endpoints stay at the provider', () => {
+  it('accepts Microsoft’s national clouds', async () => {
+    const { status, json, text } = await create({
+      name: 'US Government',
+      serverType: 'microsoft365',
+      tenant: TENANT,
+      clientId: 'gov-app',
+      clientSecret: MICROSOFT_SECRET,
+      issuer: `https://login.microsoftonline.us/${TENANT}/v2.0`,
+      endpoints: {
+        authorization: `https://login.microsoftonline.us/${TENANT}/oauth2/v2.0/authorize`,
+        token: `https://login.microsoftonline.us/${TENANT}/oauth2/v2.0/token`,
+        userinfo: 'https://graph.microsoft.us/oidc/userinfo',
+        jwks: `https://login.microsoftonline.us/${TENANT}/discovery/v2.0/keys`,
+      },
+    });
+    expect(status, text).toBe(201);
+    expect(json.endpoints.token).toBe(`https://login.microsoftonline.us/${TENANT}/oauth2/v2.0/token`);
+  });
+
+  it('refuses a PATCH that points a Gmail profile’s token endpoint elsewhere, and changes nothing', async () => {
+    const { json: created } = await create({ ...gmail, name: 'Pinned Gmail' });
+    const { status, json } = await patch(created.id, { endpoints: { token: 'https://collector.example.org/token' } });
+    expect(status).toBe(422);
+    expect(Object.keys(json.error.fields)).toEqual(['endpoints.token']);
+    expect((await get(created.id)).json).toMatchObject({ endpoints: { token: 'https://oauth2.googleapis.com/token' }, clientSecretSet: true });
+  });
+
+  it('fills the issuer from a Microsoft tenant id, and leaves it empty for a keyword tenant', async () => {
+    const byId = await create({ name: 'Tenant id', serverType: 'microsoft365', tenant: TENANT, clientId: 'a', clientSecret: MICROSOFT_SECRET });
+    expect(byId.json).toMatchObject({
+      issuer: `https://login.microsoftonline.com/${TENANT}/v2.0`,
+      endpoints: { jwks: `https://login.microsoftonline.com/${TENANT}/discovery/v2.0/keys` },
+      tokenEndpointAuthMethod: 'client_secret_post',
+    });
+    const byKeyword = await create({ name: 'Tenant keyword', serverType: 'microsoft365', tenant: 'common', clientId: 'a', clientSecret: MICROSOFT_SECRET });
+    expect(byKeyword.json.issuer).toBeNull();
+  });
+});
+
+describe('custom OAuth clients and accepted certificates', () => {
+  it('stores client_secret_basic, the issuer and JWKS, and fingerprints normalized', async () => {
+    const { status, json, text } = await create({
+      ...customOAuth,
+      name: 'Custom basic',
+      tokenEndpointAuthMethod: 'client_secret_basic',
+      issuer: 'https://id.example.org',
+      endpoints: { ...customOAuth.endpoints, jwks: 'https://id.example.org/jwks' },
+      trustedCertificates: [{ host: 'MAIL.example.org', sha256: FINGERPRINT }],
+    });
+    expect(status, text).toBe(201);
+    expect(json).toMatchObject({
+      tokenEndpointAuthMethod: 'client_secret_basic',
+      issuer: 'https://id.example.org',
+      endpoints: { jwks: 'https://id.example.org/jwks' },
+      trustedCertificates: [{ host: 'mail.example.org', sha256: FINGERPRINT.replaceAll(':', '').toLowerCase() }],
+    });
+  });
+
+  it('gives a password profile no client authentication method', async () => {
+    const { json } = await create({ ...custom, name: 'Password method' });
+    expect(json.tokenEndpointAuthMethod).toBeNull();
   });
 });
 

@@ -17,8 +17,10 @@ const createProfileForm = formAction({ roles: ['admin'], schema: profileFormSche
 
 const updateProfileForm = formAction({ roles: ['admin'], schema: profileFormSchema }, async (values, user) => {
   if (!values.id || !isId(values.id)) throw notFound('The server profile');
-  const updated = await updateProfile({ actor: userActor(user), id: values.id, input: formToProfileRequest(values) });
+  const { profile: updated, notices } = await updateProfile({ actor: userActor(user), id: values.id, input: formToProfileRequest(values) });
   revalidatePath('/profiles');
+  // The notices must be read before anything else happens: the form stays, with them, instead of leaving.
+  if (notices.length > 0) return { message: [`${updated.name} was saved.`, ...notices].join(' ') };
   return { message: `${updated.name} was saved.`, redirectTo: `/profiles/${updated.id}` };
 });
 

@@ -5,6 +5,7 @@ import {
   type ProfilePreset,
   type ServerType,
 } from '@/lib/profiles/presets';
+import type { DestinationField } from '@/lib/profiles/destination';
 import type { ProfileResponse } from '@/lib/validations/profiles';
 
 /** The profile form's fields, named by their dotted path in the API, as the strings inputs hold. */
@@ -18,11 +19,14 @@ export type ProfileFormValues = {
   clearClientSecret: string;
   clientSecretExpiresAt: string;
   publishingStatus: string;
+  tokenEndpointAuthMethod: string;
+  issuer: string;
   'endpoints.authorization': string;
   'endpoints.token': string;
   'endpoints.device': string;
   'endpoints.revocation': string;
   'endpoints.userinfo': string;
+  'endpoints.jwks': string;
   scopes: string;
   'incoming.protocol': string;
   'incoming.host': string;
@@ -31,7 +35,8 @@ export type ProfileFormValues = {
   'outgoing.host': string;
   'outgoing.port': string;
   'outgoing.security': string;
-  allowSelfSigned: string;
+  /** One accepted certificate a line: host, then SHA-256 fingerprint. */
+  trustedCertificates: string;
   internalServer: string;
   isDefault: string;
   mailboxCap: string;
@@ -53,6 +58,9 @@ export function presetFormValues(preset: ProfilePreset) {
     'endpoints.device': preset.endpoints.device ?? '',
     'endpoints.revocation': preset.endpoints.revocation ?? '',
     'endpoints.userinfo': preset.endpoints.userinfo ?? '',
+    'endpoints.jwks': preset.endpoints.jwks ?? '',
+    issuer: preset.issuer ?? '',
+    tokenEndpointAuthMethod: preset.tokenEndpointAuthMethod,
     scopes: preset.scopes.join('\n'),
     'incoming.host': preset.incoming.host,
     'incoming.port': String(preset.incoming.port),
@@ -77,7 +85,7 @@ export function newProfileFormValues(serverType: ServerType = 'gmail'): ProfileF
     clearClientSecret: '',
     clientSecretExpiresAt: '',
     'incoming.protocol': 'imap',
-    allowSelfSigned: '',
+    trustedCertificates: '',
     internalServer: '',
     isDefault: '',
     'advanced.processEmailFrom': '',
@@ -86,6 +94,24 @@ export function newProfileFormValues(serverType: ServerType = 'gmail'): ProfileF
     'advanced.moveFailedToUndeliverable': checked(ADVANCED_DEFAULTS.moveFailedToUndeliverable),
     'advanced.connectionTimeoutSeconds': String(ADVANCED_DEFAULTS.connectionTimeoutSeconds),
     ...presetFormValues(presetFor({ serverType, authType, incomingProtocol: 'imap' })),
+  };
+}
+
+/**
+ * The form's values named as `DESTINATION_FIELDS` names the profile's fields, to tell before saving
+ * which of them an edit changes.
+ */
+export function destinationValues(values: ProfileFormValues): Record<DestinationField, string> {
+  return {
+    'endpoints.token': values['endpoints.token'].trim(),
+    'endpoints.device': values['endpoints.device'].trim(),
+    'endpoints.revocation': values['endpoints.revocation'].trim(),
+    'endpoints.userinfo': values['endpoints.userinfo'].trim(),
+    'endpoints.jwks': values['endpoints.jwks'].trim(),
+    issuer: values.issuer.trim(),
+    tenant: values.tenant.trim(),
+    clientId: values.clientId.trim(),
+    tokenEndpointAuthMethod: values.tokenEndpointAuthMethod,
   };
 }
 
@@ -101,11 +127,14 @@ export function profileFormValues(profile: ProfileResponse): ProfileFormValues {
     clearClientSecret: '',
     clientSecretExpiresAt: day(profile.clientSecretExpiresAt),
     publishingStatus: profile.publishingStatus ?? '',
+    tokenEndpointAuthMethod: profile.tokenEndpointAuthMethod ?? 'client_secret_post',
+    issuer: profile.issuer ?? '',
     'endpoints.authorization': profile.endpoints.authorization ?? '',
     'endpoints.token': profile.endpoints.token ?? '',
     'endpoints.device': profile.endpoints.device ?? '',
     'endpoints.revocation': profile.endpoints.revocation ?? '',
     'endpoints.userinfo': profile.endpoints.userinfo ?? '',
+    'endpoints.jwks': profile.endpoints.jwks ?? '',
     scopes: profile.scopes.join('\n'),
     'incoming.protocol': profile.incoming.protocol,
     'incoming.host': profile.incoming.host,
@@ -114,7 +143,7 @@ export function profileFormValues(profile: ProfileResponse): ProfileFormValues {
     'outgoing.host': profile.outgoing.host,
     'outgoing.port': String(profile.outgoing.port),
     'outgoing.security': profile.outgoing.security,
-    allowSelfSigned: checked(profile.allowSelfSigned),
+    trustedCertificates: profile.trustedCertificates.map((certificate) => `${certificate.host} ${certificate.sha256}`).join('\n'),
     internalServer: checked(profile.internalServer),
     isDefault: checked(profile.isDefault),
     mailboxCap: profile.mailboxCap === null ? '' : String(profile.mailboxCap),

@@ -4,6 +4,7 @@ import { useActionState, useState, type ChangeEvent } from 'react';
 import { CopyButton } from '@/app/_components/copy-button';
 import { Alert, Button, CheckboxField, Field, FieldErrors, SelectField, TextAreaField } from '@/app/_components/ui';
 import { IDLE } from '@/lib/auth/form-action-state';
+import { destinationFieldsIn, grantsEndedNotice, secretClearedNotice, type DestinationField } from '@/lib/profiles/destination';
 import {
   allowsPublicClient,
   AUTH_TYPE_LABELS,
@@ -14,12 +15,15 @@ import {
   presetFor,
   SERVER_TYPE_LABELS,
   SERVER_TYPES,
+  TOKEN_ENDPOINT_AUTH_METHOD_LABELS,
+  TOKEN_ENDPOINT_AUTH_METHODS,
   type AuthType,
   type IncomingProtocol,
   type ServerType,
 } from '@/lib/profiles/presets';
+import { PROVIDER_HOSTS } from '@/lib/profiles/provider-hosts';
 import { createProfileAction, updateProfileAction } from './actions';
-import { presetFormValues, type ProfileFormValues } from './form-values';
+import { destinationValues, presetFormValues, type ProfileFormValues } from './form-values';
 
 const SECURITY_OPTIONS = [
   { value: 'tls', label: 'TLS (implicit)' },
@@ -35,16 +39,26 @@ export function ProfileForm({
   initial,
   secret,
   redirectUri,
+  connectedMailboxes = 0,
 }: {
   mode: 'create' | 'edit';
   profileId?: string;
   initial: ProfileFormValues;
   secret: Secret;
   redirectUri: string;
+  /** Edit: how many of the profile's mailboxes hold tokens, which a change of its OAuth destination ends. */
+  connectedMailboxes?: number;
 }) {
   const [state, action, pending] = useActionState(mode === 'create' ? createProfileAction : updateProfileAction, IDLE);
   const [values, setValues] = useState(initial);
+  const [secretTyped, setSecretTyped] = useState(false);
   const errors = state.status === 'error' ? state.fieldErrors : undefined;
+  const trustedCertificateErrors = Object.entries(errors ?? {})
+    .filter(([name]) => name.startsWith('trustedCertificates'))
+    .flatMap(([name, messages]) => {
+      const line = /^trustedCertificates\.(\d+)/.exec(name)?.[1];
+      return messages.map((message) => (line === undefined ? message : `Line ${Number(line) + 1}: ${message}`));
+    });
 
   const serverType = values.serverType as ServerType;
   const authType = values.authType as AuthType;
@@ -87,16 +101,32 @@ export function ProfileForm({
     setValues((current) => {
       const next = { ...current, tenant: event.target.value };
       const preset = presetFormValues(presetFor(keyOf(next)));
-      const endpoints = Object.fromEntries(Object.entries(preset).filter(([name]) => name.startsWith('endpoints.')));
+      const endpoints = Object.fromEntries(Object.entries(preset).filter(([name]) => name.startsWith('endpoints.') || name === 'issuer'));
       return { ...next, ...endpoints };
     });
 
-  const advancedHasErrors = Object.keys(errors ?? {}).some((name) => /^(incoming|outgoing|endpoints|scopes|advanced)/.test(name));
+  const advancedHasErrors = Object.keys(errors ?? {}).some((name) =>
+    /^(incoming|outgoing|endpoints|issuer|scopes|advanced|trustedCertificates)/.test(name),
+  );
+
+  // What saving would do besides the edit itself, said before saving (the server decides the same way).
+  const storedDestination = destinationValues(initial);
+  const editedDestination = destinationValues(values);
+  const destinationChanged =
+    mode === 'edit' && isOAuth(initial.authType as AuthType)
+      ? destinationFieldsIn(
+          (Object.keys(editedDestination) as DestinationField[]).filter((field) => editedDestination[field] !== storedDestination[field]),
+        )
+      : [];
+  const clearingSecret =
+    destinationChanged.length > 0 && secret.set && !secretTyped && values.publicClient !== 'on' && values.clearClientSecret !== 'on';
+  const pinnedHosts = serverType === 'custom' ? null : PROVIDER_HOSTS[serverType];
 
   return (
     <form action={action} className="space-y-6" noValidate>
       {profileId ? <input type="hidden" name="id" value={profileId} /> : null}
       {state.status === 'error' ? <Alert tone="error">{state.message}</Alert> : null}
+      {state.status === 'success' ? <Alert tone="warning">{state.message}</Alert> : null}
 
       <fieldset>
         <legend className="text-sm font-medium text-slate-800">Server type</legend>
@@ -168,6 +198,7 @@ export function ProfileForm({
                 name="clientSecret"
                 type="password"
                 autoComplete="new-password"
+                onChange={(event) => setSecretTyped(event.target.value.trim() !== '')}
                 errors={errors?.clientSecret}
                 hint={
                   secret.set
@@ -176,6 +207,14 @@ export function ProfileForm({
                 }
               />
               {secret.set ? <CheckboxField label="Clear the stored secret" {...check('clearClientSecret')} /> : null}
+              {serverType === 'custom' ? (
+                <SelectField
+                  label="Client authentication"
+                  {...text('tokenEndpointAuthMethod')}
+                  options={TOKEN_ENDPOINT_AUTH_METHODS.map((method) => ({ value: method, label: TOKEN_ENDPOINT_AUTH_METHOD_LABELS[method] }))}
+                  hint="How the client secret reaches the token endpoint: the provider's documentation or discovery document (token_endpoint_auth_methods_supported) says which it accepts."
+                />
+              ) : null}
               <Field
                 label="Secret expires on (optional)"
                 type="date"
@@ -231,12 +270,14 @@ export function ProfileForm({
           {...check('internalServer')}
           hint="Lets the connection tester reach loopback and private addresses (127.0.0.1, 10.x, 192.168.x…). Leave off for servers on the internet."
         />
-        <CheckboxField
-          label="Allow self-signed certificates"
-          {...check('allowSelfSigned')}
-          hint="Accepts a TLS certificate no authority vouches for, as internal servers often have. Leave off otherwise: it removes protection against impostor servers."
-        />
       </div>
+
+      {destinationChanged.length > 0 ? (
+        <div className="space-y-2" data-testid="destination-warning">
+          {clearingSecret ? <Alert tone="warning">{secretClearedNotice(destinationChanged, 'before')}</Alert> : null}
+          {connectedMailboxes > 0 ? <Alert tone="warning">{grantsEndedNotice(connectedMailboxes, 'before')}</Alert> : null}
+        </div>
+      ) : null}
 
       <details className="rounded-md border border-slate-200 p-4" open={serverType === 'custom' || advancedHasErrors}>
         <summary className="cursor-pointer text-sm font-medium text-slate-800">Advanced</summary>
@@ -261,6 +302,15 @@ export function ProfileForm({
               />
             </fieldset>
           ))}
+          <TextAreaField
+            label="Trusted certificates (optional)"
+            name="trustedCertificates"
+            rows={3}
+            value={values.trustedCertificates}
+            onChange={text('trustedCertificates').onChange}
+            errors={trustedCertificateErrors.length > 0 ? trustedCertificateErrors : undefined}
+            hint="For a server whose certificate no authority vouches for (self-signed): one line each, the incoming or outgoing host, then the certificate's SHA-256 fingerprint (colons and case do not matter). A failed connection test shows the fingerprint it met; check it against the server's own, e.g. openssl x509 -in server.crt -noout -fingerprint -sha256. Later connections then accept exactly that certificate."
+          />
           {oauth ? (
             <fieldset className="space-y-4">
               <legend className="mb-2 text-sm font-medium text-slate-800">OAuth endpoints and scopes</legend>
@@ -269,6 +319,18 @@ export function ProfileForm({
               {authType === 'oauth2_device' ? <Field label="Device authorization endpoint" {...text('endpoints.device')} /> : null}
               <Field label="Revocation endpoint (optional)" {...text('endpoints.revocation')} />
               <Field label="User info endpoint (optional)" {...text('endpoints.userinfo')} />
+              <Field
+                label="Issuer (optional)"
+                {...text('issuer')}
+                hint="The OpenID issuer whose signed id_tokens say who consented; with it, the JWKS endpoint. Leave both empty to learn the account from the user info endpoint."
+              />
+              <Field label="JWKS endpoint (optional)" {...text('endpoints.jwks')} />
+              {pinnedHosts ? (
+                <p className="text-xs text-slate-500">
+                  {SERVER_TYPE_LABELS[serverType]} endpoints stay on the provider&rsquo;s own hosts ({pinnedHosts.join(', ')}), so that its client secret and
+                  tokens cannot be sent elsewhere.
+                </p>
+              ) : null}
               <TextAreaField
                 label="Scopes"
                 name="scopes"

@@ -1,5 +1,5 @@
 import { idParams, listQuery } from '@/lib/validations/common';
-import { createProfileRequest, profileResponse, updateProfileRequest } from '@/lib/validations/profiles';
+import { createProfileRequest, profileResponse, updatedProfileResponse, updateProfileRequest } from '@/lib/validations/profiles';
 import { page, type Endpoint } from '../endpoint';
 
 export const profileEndpoints = {
@@ -32,11 +32,12 @@ export const profileEndpoints = {
   updateProfile: {
     method: 'PATCH',
     path: '/api/v1/profiles/{id}',
-    summary: 'Change a server profile; clientSecret: a string replaces it, null clears it, absent keeps it',
+    summary:
+      'Change a server profile; clientSecret: a string replaces it, null clears it, absent keeps it. Changing the token, device, revocation, userinfo or JWKS endpoint, the issuer, tenant, client id or client authentication method clears the stored secret unless the same request sends one, and ends the grants of the profile\'s mailboxes (they must reconnect); `notices` says so',
     roles: ['admin'],
     params: idParams,
     body: updateProfileRequest,
-    response: profileResponse,
+    response: updatedProfileResponse,
   },
   deleteProfile: {
     method: 'DELETE',

@@ -5,7 +5,7 @@ import type { ReactNode } from 'react';
 import { CopyButton } from '@/app/_components/copy-button';
 import { Alert, Badge, buttonClass, Card, PageHeader } from '@/app/_components/ui';
 import { requireRole } from '@/lib/auth/session';
-import { AUTH_TYPE_LABELS, SERVER_TYPE_LABELS } from '@/lib/profiles/presets';
+import { AUTH_TYPE_LABELS, SERVER_TYPE_LABELS, TOKEN_ENDPOINT_AUTH_METHOD_LABELS } from '@/lib/profiles/presets';
 import { getProfileById, toProfileResponse } from '@/lib/profiles/profiles';
 import { isId } from '@/lib/validations/common';
 import { MailboxUsage } from '../mailbox-usage';
@@ -60,6 +60,9 @@ export default async function ProfilePage({ params }: { params: Promise<{ id: st
             Publish the app to production in the Google Cloud console, then set the publishing status here.
           </Alert>
         ) : null}
+        {oauth && !profile.publicClient && !profile.clientSecretSet ? (
+          <Alert tone="error">The client secret is not set: mailboxes cannot connect until an admin enters it.</Alert>
+        ) : null}
         {secretExpired ? <Alert tone="error">The client secret expired: create a new one at the provider and enter it here.</Alert> : null}
         <Card title="General">
           <dl className="divide-y divide-slate-100">
@@ -70,7 +73,19 @@ export default async function ProfilePage({ params }: { params: Promise<{ id: st
               <MailboxUsage count={profile.mailboxCount} cap={profile.mailboxCap} />
             </Row>
             <Row label="Internal server">{yesNo(profile.internalServer)}</Row>
-            <Row label="Self-signed certificates">{profile.allowSelfSigned ? 'Allowed' : 'Refused'}</Row>
+            <Row label="Trusted certificates">
+              {profile.trustedCertificates.length === 0 ? (
+                <span className="text-slate-400">none: only certificates an authority vouches for</span>
+              ) : (
+                <ul>
+                  {profile.trustedCertificates.map((certificate) => (
+                    <li key={`${certificate.host} ${certificate.sha256}`}>
+                      {certificate.host}: <code className="text-xs">SHA-256 {certificate.sha256}</code>
+                    </li>
+                  ))}
+                </ul>
+              )}
+            </Row>
           </dl>
         </Card>
         {oauth ? (
@@ -81,6 +96,9 @@ export default async function ProfilePage({ params }: { params: Promise<{ id: st
               <Row label="Client type">{profile.publicClient ? 'Public (no secret)' : 'Confidential'}</Row>
               {profile.publicClient ? null : (
                 <Row label="Client secret">{profile.clientSecretSet ? `Set, ends in ${profile.clientSecretHint ?? '…'}` : 'Not set'}</Row>
+              )}
+              {profile.publicClient || !profile.tokenEndpointAuthMethod ? null : (
+                <Row label="Client authentication">{TOKEN_ENDPOINT_AUTH_METHOD_LABELS[profile.tokenEndpointAuthMethod]}</Row>
               )}
               {profile.clientSecretExpiresAt ? <Row label="Secret expires">{profile.clientSecretExpiresAt.slice(0, 10)}</Row> : null}
               {profile.publishingStatus ? (
@@ -101,6 +119,8 @@ export default async function ProfilePage({ params }: { params: Promise<{ id: st
               {profile.endpoints.device ? <Row label="Device endpoint">{profile.endpoints.device}</Row> : null}
               <Row label="Revocation endpoint">{orNone(profile.endpoints.revocation)}</Row>
               <Row label="User info endpoint">{orNone(profile.endpoints.userinfo)}</Row>
+              <Row label="Issuer">{orNone(profile.issuer)}</Row>
+              <Row label="JWKS endpoint">{orNone(profile.endpoints.jwks)}</Row>
               <Row label="Scopes">
                 <ul>
                   {profile.scopes.map((scope) => (

@@ -2,7 +2,7 @@ import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { Card, PageHeader } from '@/app/_components/ui';
 import { requireRole } from '@/lib/auth/session';
-import { getProfileById, oauthRedirectUri, toProfileResponse } from '@/lib/profiles/profiles';
+import { countProfileGrants, getProfileById, oauthRedirectUri, toProfileResponse } from '@/lib/profiles/profiles';
 import { isId } from '@/lib/validations/common';
 import { profileFormValues } from '../../form-values';
 import { ProfileForm } from '../../profile-form';
@@ -26,6 +26,7 @@ export default async function EditProfilePage({ params }: { params: Promise<{ id
           initial={profileFormValues(profile)}
           secret={{ set: profile.clientSecretSet, hint: profile.clientSecretHint }}
           redirectUri={oauthRedirectUri()}
+          connectedMailboxes={await countProfileGrants({ profileId: profile.id })}
         />
       </Card>
     </>

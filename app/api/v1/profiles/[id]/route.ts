@@ -10,9 +10,10 @@ export const GET = apiRoute(endpoints.getProfile, async ({ params }) => {
   return toProfileResponse(profile);
 });
 
-export const PATCH = apiRoute(endpoints.updateProfile, async ({ user, params, body }) =>
-  toProfileResponse(await updateProfile({ actor: userActor(user), id: params.id, input: body })),
-);
+export const PATCH = apiRoute(endpoints.updateProfile, async ({ user, params, body }) => {
+  const { profile, notices } = await updateProfile({ actor: userActor(user), id: params.id, input: body });
+  return { ...toProfileResponse(profile), notices };
+});
 
 export const DELETE = apiRoute(endpoints.deleteProfile, async ({ user, params }) => {
   await deleteProfile({ actor: userActor(user), id: params.id });

@@ -1,0 +1,1 @@
+ALTER TABLE "server_profiles" DROP COLUMN "allow_self_signed";
