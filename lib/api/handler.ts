@@ -85,10 +85,10 @@ async function readJsonBody(request: NextRequest, limit: number): Promise<unknow
 /** Parses a body with the endpoint's schema, refusing fields it does not know so that a typo never passes silently. */
 function parseBody(schema: z.ZodType, value: unknown): unknown {
   const unknown = unknownFields(schema, value);
-  if (Object.keys(unknown).length > 0) throw new AppError('INVALID_INPUT', 'The request has fields this endpoint does not know.', { fields: unknown });
   const body = schema.safeParse(value);
-  if (!body.success) throw invalid(body.error);
-  return body.data;
+  if (body.success && Object.keys(unknown).length === 0) return body.data;
+  const fields = { ...(body.success ? {} : toFieldErrors(body.error)), ...unknown };
+  throw new AppError('INVALID_INPUT', 'Some fields are invalid.', { fields });
 }
 
 async function authenticate(request: NextRequest): Promise<User | null> {
