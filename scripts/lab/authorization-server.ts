@@ -1,10 +1,10 @@
-import { generateKeyPair, randomBytes, randomUUID } from 'node:crypto';
+import { createPrivateKey, generateKeyPair, randomBytes, randomUUID, sign, type KeyObject } from 'node:crypto';
 import { createServer, IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { promisify } from 'node:util';
 import Provider, { type ClientMetadata, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import { LAB_HOST, MICROSOFT_TENANT_ID } from './lab-config';
 import type { LabAccounts } from './lab-accounts';
-import type { OAuthClient, PersonaInfo, PersonaName, TokenFault, TokenRequestCounts } from './lab-info';
+import type { IdTokenFault, LiveTokens, OAuthClient, PersonaInfo, PersonaName, TokenEndpointAuthMethod, TokenFault, TokenRequestCounts } from './lab-info';
 import {
   adminConsentDonePage,
   adminConsentPage,
@@ -34,6 +34,8 @@ type PersonaFaults = {
   consentRequired: Set<string>;
   /** Device-code polls still to answer `slow_down`, by client. */
   slowDownPolls: Map<string, number>;
+  /** Clients whose id_tokens come back spoiled, by client. */
+  idTokenFaults: Map<string, IdTokenFault>;
 };
 
 type TokenRequest = { clientId: string | null; grantType: string };
@@ -68,7 +70,7 @@ function clientMetadataOf(options: { client: OAuthClient; definition: PersonaDef
     ...(client.deviceFlow && definition.deviceClientScopes ? { scope: definition.deviceClientScopes.join(' ') } : {}),
   };
   return client.clientSecret
-    ? { ...metadata, client_secret: client.clientSecret, token_endpoint_auth_method: 'client_secret_post' }
+    ? { ...metadata, client_secret: client.clientSecret, token_endpoint_auth_method: client.tokenEndpointAuthMethod ?? 'client_secret_post' }
     : { ...metadata, application_type: 'native', token_endpoint_auth_method: 'none' };
 }
 
@@ -90,9 +92,29 @@ function decodeFormComponent(value: string): string {
   }
 }
 
-async function createSigningKey(): Promise<Record<string, unknown>> {
+type SigningKey = { jwk: Record<string, unknown>; kid: string; privateKey: KeyObject };
+
+async function createSigningKey(): Promise<SigningKey> {
   const { privateKey } = await promisify(generateKeyPair)('rsa', { modulusLength: 2048 });
-  return { ...privateKey.export({ format: 'jwk' }), kid: randomUUID(), use: 'sig', alg: 'RS256' };
+  const kid = randomUUID();
+  return { jwk: { ...privateKey.export({ format: 'jwk' }), kid, use: 'sig', alg: 'RS256' }, kid, privateKey: createPrivateKey(privateKey.export({ format: 'pem', type: 'pkcs8' })) };
+}
+
+/** An RS256 JWT with the persona's key id: signed with `privateKey`, which may be one the persona never published. */
+function signJwt(options: { claims: Record<string, unknown>; kid: string; privateKey: KeyObject }): string {
+  const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const signingInput = `${encode({ alg: 'RS256', typ: 'JWT', kid: options.kid })}.${encode(options.claims)}`;
+  return `${signingInput}.${sign('sha256', Buffer.from(signingInput), options.privateKey).toString('base64url')}`;
+}
+
+/** The id_token as a client with a fault receives it: same claims otherwise, so only the fault can make it fail. */
+function spoilIdToken(options: { idToken: string; fault: IdTokenFault; signingKey: SigningKey; foreignKey: KeyObject }): string {
+  const { idToken, fault, signingKey, foreignKey } = options;
+  const claims = JSON.parse(Buffer.from(idToken.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
+  const now = Math.floor(Date.now() / 1000);
+  if (fault === 'other_audience') claims.aud = 'another-client-of-the-lab';
+  if (fault === 'expired') Object.assign(claims, { iat: now - 7200, exp: now - 3600 });
+  return signJwt({ claims, kid: signingKey.kid, privateKey: fault === 'foreign_key' ? foreignKey : signingKey.privateKey });
 }
 
 function parseInteractionPath(path: string): { uid: string; action: 'show' | 'login' | 'consent' } | null {
@@ -165,6 +187,7 @@ export class AuthorizationServer {
         userinfo: base + definition.routes.userinfo,
         introspection: base + definition.routes.introspection,
         discovery: `${base}/.well-known/openid-configuration`,
+        jwks: base + definition.routes.jwks,
       },
       mailScopes: definition.mailScopes,
       identityScopes: definition.identityScopes,
@@ -196,6 +219,19 @@ export class AuthorizationServer {
     const { slowDownPolls } = this.personas[options.persona].faults;
     if (options.polls > 0) slowDownPolls.set(options.clientId, options.polls);
     else slowDownPolls.delete(options.clientId);
+  }
+
+  /** The client's id_tokens come back spoiled by `fault` from now on; null ends it. */
+  setIdTokenFault(options: { persona: PersonaName; clientId: string; fault: IdTokenFault | null }): void {
+    const { idTokenFaults } = this.personas[options.persona].faults;
+    if (options.fault) idTokenFaults.set(options.clientId, options.fault);
+    else idTokenFaults.delete(options.clientId);
+  }
+
+  /** What still works of what the persona issued to `clientId` for `email`: a revoked token is gone. */
+  liveTokens(options: { persona: PersonaName; clientId: string; email: string }): LiveTokens {
+    const accountId = this.accounts.subjectOf({ persona: options.persona, email: options.email });
+    return this.personas[options.persona].store.liveTokensOf({ accountId, clientId: options.clientId });
   }
 
   /** The faults of a whole persona; those of one client stay. */
@@ -239,6 +275,7 @@ export class AuthorizationServer {
     redirectUris: string[];
     confidential: boolean;
     deviceFlow: boolean;
+    tokenEndpointAuthMethod?: TokenEndpointAuthMethod;
   }): Promise<OAuthClient> {
     const persona = this.personas[options.persona];
     const clientId =
@@ -248,6 +285,7 @@ export class AuthorizationServer {
       ...(options.confidential ? { clientSecret: randomBytes(18).toString('base64url') } : {}),
       redirectUris: options.redirectUris,
       deviceFlow: options.deviceFlow,
+      ...(options.confidential && options.tokenEndpointAuthMethod ? { tokenEndpointAuthMethod: options.tokenEndpointAuthMethod } : {}),
     };
     await persona.store.adapterFactory('Client').upsert(clientId, clientMetadataOf({ client, definition: persona.definition }));
     return client;
@@ -509,7 +547,14 @@ async function createPersona(options: {
 }): Promise<RunningPersona> {
   const { definition, baseUrl, accounts, clients, countTokenRequest } = options;
   const store = new MemoryStore();
-  const faults: PersonaFaults = { tokenFault: null, accessTokenLifetimeSeconds: null, consentRequired: new Set(), slowDownPolls: new Map() };
+  const faults: PersonaFaults = {
+    tokenFault: null,
+    accessTokenLifetimeSeconds: null,
+    consentRequired: new Set(),
+    slowDownPolls: new Map(),
+    idTokenFaults: new Map(),
+  };
+  const [signingKey, foreignKey] = await Promise.all([createSigningKey(), createSigningKey()]);
   const introspectionClient: IntrospectionClient = {
     clientId: `dovecot-${definition.name}`,
     clientSecret: randomBytes(24).toString('hex'),
@@ -530,7 +575,7 @@ async function createPersona(options: {
         token_endpoint_auth_method: 'client_secret_basic',
       },
     ],
-    jwks: { keys: [await createSigningKey()] },
+    jwks: { keys: [signingKey.jwk] },
     cookies: { keys: [randomBytes(32).toString('hex')] },
     claims: definition.claimsByScope,
     scopes: ['openid', 'offline_access', ...definition.identityScopes, ...definition.mailScopes],
@@ -609,6 +654,15 @@ async function createPersona(options: {
           }),
         );
       }
+    }
+  });
+  provider.use(async (ctx, next) => {
+    await next();
+    const clientId = ctx.oidc?.client?.clientId;
+    const fault = clientId ? faults.idTokenFaults.get(clientId) : undefined;
+    const body = ctx.body as Record<string, unknown> | undefined;
+    if (fault && ctx.oidc?.route === 'token' && ctx.status === 200 && typeof body?.id_token === 'string') {
+      body.id_token = spoilIdToken({ idToken: body.id_token, fault, signingKey, foreignKey: foreignKey.privateKey });
     }
   });
   if (!definition.rotatesRefreshTokens) {

@@ -24,6 +24,9 @@ export function insertLabGoogleProfile(
     tokenEndpoint: personas.google.endpoints.token,
     revocationEndpoint: personas.google.endpoints.revocation,
     userinfoEndpoint: personas.google.endpoints.userinfo,
+    issuer: personas.google.issuer,
+    jwksEndpoint: personas.google.endpoints.jwks,
+    tokenEndpointAuthMethod: client.tokenEndpointAuthMethod ?? 'client_secret_post',
     scopes: ['https://mail.google.com/', 'openid', 'email'],
     incomingHost: mail.gmail.imap.tls.host,
     incomingPort: mail.gmail.imap.tls.port,
@@ -55,6 +58,8 @@ export function insertLabMicrosoftProfile(
     tokenEndpoint: personas.microsoft.endpoints.token,
     deviceEndpoint: flow === 'device' ? personas.microsoft.endpoints.device : null,
     userinfoEndpoint: personas.microsoft.endpoints.userinfo,
+    issuer: personas.microsoft.issuer,
+    jwksEndpoint: personas.microsoft.endpoints.jwks,
     scopes: [
       'https://outlook.office.com/IMAP.AccessAsUser.All',
       'https://outlook.office.com/SMTP.Send',
