@@ -36,6 +36,7 @@ const schemas = {
     name: z.string().min(1).optional(),
     provider: z.enum(['google', 'microsoft', 'password']),
     password: z.string().min(1).optional(),
+    tenantId: z.uuid().optional(),
   }),
 };
 

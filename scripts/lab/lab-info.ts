@@ -24,6 +24,8 @@ export type LabAccount = {
   /** Which authorization server knows the account; `password` accounts log in to the generic server. */
   provider: PersonaName | 'password';
   password?: string;
+  /** Microsoft: the directory the account belongs to; the lab tenant's when absent. */
+  tenantId?: string;
 };
 
 export type OAuthClient = {

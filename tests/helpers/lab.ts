@@ -110,7 +110,7 @@ export const labControl = {
     tokenEndpointAuthMethod?: TokenEndpointAuthMethod;
   }) =>
     post<OAuthClient>({ path: '/clients', body: options }),
-  createAccount: (options: { email: string; provider: LabAccount['provider']; name?: string; password?: string }) =>
+  createAccount: (options: { email: string; provider: LabAccount['provider']; name?: string; password?: string; tenantId?: string }) =>
     post<LabAccount>({ path: '/accounts', body: options }),
   /**
    * Requests at each persona's token endpoint by grant type, answered or not, since `resetCounters`.
