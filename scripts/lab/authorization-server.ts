@@ -50,6 +50,11 @@ type RunningPersona = {
   countTokenRequest: CountTokenRequest;
   introspectionClient: IntrospectionClient;
   clients: Record<string, OAuthClient>;
+  /**
+   * Clients held to one way of sending their secret. oidc-provider takes either for both, as many
+   * providers do; some (and some Entra app registrations behind proxies) accept only one.
+   */
+  strictAuthMethods: Map<string, TokenEndpointAuthMethod>;
 };
 
 // oidc-provider derives its mount path from originalUrl; interaction URLs need the same prefix.
@@ -288,6 +293,7 @@ export class AuthorizationServer {
       ...(options.confidential && options.tokenEndpointAuthMethod ? { tokenEndpointAuthMethod: options.tokenEndpointAuthMethod } : {}),
     };
     await persona.store.adapterFactory('Client').upsert(clientId, clientMetadataOf({ client, definition: persona.definition }));
+    if (client.tokenEndpointAuthMethod) persona.strictAuthMethods.set(clientId, client.tokenEndpointAuthMethod);
     return client;
   }
 
@@ -334,15 +340,27 @@ export class AuthorizationServer {
       return this.handleAdminConsent({ req, res, persona, action: `${mountPath}${path}?${query.toString()}`, clientId: query.get('client_id') ?? '' });
     }
     let providerRequest = req;
+    const authenticatedRoutes = [definition.routes.token, definition.routes.revocation, definition.routes.device_authorization];
+    if (persona.strictAuthMethods.size > 0 && authenticatedRoutes.includes(path) && req.method === 'POST') {
+      const body = await readBody(req);
+      const refusal = strictAuthMethodRefusal({ persona, form: new URLSearchParams(body), authorization: req.headers.authorization });
+      if (refusal) {
+        if (path === definition.routes.token) {
+          countTokenRequest(tokenRequestOf({ parameter: (name) => new URLSearchParams(body).get(name) ?? undefined, authorization: req.headers.authorization }));
+        }
+        return sendJson({ res, status: 401, body: refusal });
+      }
+      providerRequest = replayRequest({ original: req, body });
+    }
     if (path === definition.routes.token && req.method === 'POST') {
       if (faults.tokenFault) {
-        const form = new URLSearchParams(await readBody(req));
+        const form = new URLSearchParams(await readBody(providerRequest));
         countTokenRequest(tokenRequestOf({ parameter: (name) => form.get(name) ?? undefined, authorization: req.headers.authorization }));
         return answerWithTokenFault({ res, fault: faults.tokenFault, definition });
       }
       if (faults.consentRequired.size > 0 || faults.slowDownPolls.size > 0) {
         // Which client asks, and for what, is in the body: read it, then hand oidc-provider a copy.
-        const body = await readBody(req);
+        const body = await readBody(providerRequest);
         const form = new URLSearchParams(body);
         const request = tokenRequestOf({ parameter: (name) => form.get(name) ?? undefined, authorization: req.headers.authorization });
         const refusal = await this.clientFaultAnswer({ persona, request });
@@ -511,6 +529,21 @@ function replayRequest(options: { original: IncomingMessage; body: string }): In
   replay.push(Buffer.from(options.body, 'utf8'));
   replay.push(null);
   return replay;
+}
+
+/** The refusal of a client held to one authentication method that used the other; null when it did not. */
+function strictAuthMethodRefusal(options: {
+  persona: RunningPersona;
+  form: URLSearchParams;
+  authorization: string | undefined;
+}): Record<string, unknown> | null {
+  const { persona, form, authorization } = options;
+  const { clientId } = tokenRequestOf({ parameter: (name) => form.get(name) ?? undefined, authorization });
+  const required = clientId ? persona.strictAuthMethods.get(clientId) : undefined;
+  if (!required) return null;
+  const used = /^Basic /i.test(authorization ?? '') ? 'client_secret_basic' : form.has('client_secret') ? 'client_secret_post' : null;
+  if (used === required) return null;
+  return { error: 'invalid_client', error_description: `client authentication failed: this client authenticates with ${required} only` };
 }
 
 /** Entra ID's answer to a refresh whose app lacks the consent, in its shape (seen in public reports). */
@@ -684,5 +717,8 @@ async function createPersona(options: {
     countTokenRequest,
     introspectionClient,
     clients,
+    strictAuthMethods: new Map(
+      Object.values(clients).flatMap((client) => (client.tokenEndpointAuthMethod ? [[client.clientId, client.tokenEndpointAuthMethod] as const] : [])),
+    ),
   };
 }
