@@ -79,6 +79,19 @@ describe.skipIf(!labIsAvailable)('who consented, checked properly', () => {
     expect(grant!.accountSubject).toMatch(/^\d+$/);
   });
 
+  it('reads the account from userinfo when the profile names no issuer, leaving any id_token unread', async () => {
+    const client = await googleClient();
+    const profile = await insertLabGoogleProfile({ client, name: `Lab Gmail userinfo ${suffix()}`, issuer: null, jwksEndpoint: null });
+    const account = await createLabAccount({ provider: 'google', name: 'userinfo' });
+    const mailbox = await mailboxFor(account, profile);
+    // Unverifiable without the issuer's keys, so it must not count either way.
+    await labControl.setIdTokenFault({ persona: 'google', clientId: client.clientId, fault: 'foreign_key' });
+
+    expect((await connectAs(mailbox.id, account)).outcome).toMatchObject({ ok: true, code: 'connected', message: `Connected as ${account}.` });
+    const [grant] = await storedGrants(mailbox.id);
+    expect(grant!.accountSubject).toMatch(/^\d+$/);
+  });
+
   it.each(['client_secret_basic', 'client_secret_post'] as const)('connects with a client that accepts only %s when the profile says so', async (method) => {
     const client = await googleClient({ tokenEndpointAuthMethod: method });
     const other = method === 'client_secret_basic' ? 'client_secret_post' : 'client_secret_basic';
