@@ -35,6 +35,12 @@ const NOT_ALLOWED_OUTCOME = failed(
   'If the mailbox is yours, open it again and connect; otherwise its owner or an admin connects it.',
 );
 
+/** The person who started Connect if they may still connect the mailbox (still active, its owner or an admin, the mailbox connectable); else null. */
+async function stillConnecting(user: User | null, mailboxId: string): Promise<User | null> {
+  if (!user || user.deactivatedAt) return null;
+  return (await connectableMailbox({ viewer: user, mailboxId }).catch(() => null)) ? user : null;
+}
+
 /** Raised inside the storing transaction when the mailbox changed hands since the checks: rolls it back. */
 class MailboxChangedHands extends Error {}
 
@@ -61,9 +67,8 @@ export async function acceptTokens({
   };
   const [mailbox] = await db.select().from(mailboxes).where(eq(mailboxes.id, authorization.mailboxId));
   if (!mailbox) return refuse(failed('mailbox_gone', 'The mailbox was deleted meanwhile.', 'Nothing to do.'));
-  if (!user || user.deactivatedAt || !(await connectableMailbox({ viewer: user, mailboxId: mailbox.id }).catch(() => null))) {
-    return refuse(NOT_ALLOWED_OUTCOME);
-  }
+  const connector = await stillConnecting(user, mailbox.id);
+  if (!connector) return refuse(NOT_ALLOWED_OUTCOME);
   if (mailbox.profileId !== authorization.profileId) {
     return refuse(failed('profile_changed', 'The mailbox moved to another profile during the sign-in.', 'Connect again: the new profile’s app must be used.'));
   }
@@ -142,7 +147,7 @@ export async function acceptTokens({
         .returning({ id: mailboxes.id });
       if (!connected) throw new MailboxChangedHands();
       await recordAuditEvent(tx, {
-        actor: userActor(user),
+        actor: userActor(connector),
         action: existing ? 'mailbox.reconnect' : 'mailbox.connect',
         target: { type: 'mailbox', id: mailbox.id },
         mailboxId: mailbox.id,
@@ -213,9 +218,7 @@ export async function completeAuthorization({
   if (!profile) return finish(failed('profile_gone', 'The server profile was deleted meanwhile.', 'Ask an admin.'));
   // Before the exchange: a person who may no longer connect the mailbox gets no tokens at all.
   const user = await getUserById({ id: userId });
-  if (!user || user.deactivatedAt || !(await connectableMailbox({ viewer: user, mailboxId: authorization.mailboxId }).catch(() => null))) {
-    return finish(NOT_ALLOWED_OUTCOME);
-  }
+  if (!(await stillConnecting(user, authorization.mailboxId))) return finish(NOT_ALLOWED_OUTCOME);
   const app = oauthAppOf(profile);
   let tokens: TokenResponse;
   try {

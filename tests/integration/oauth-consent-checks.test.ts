@@ -8,14 +8,15 @@ import * as mailboxRoute from '@/app/api/v1/mailboxes/[id]/route';
 import * as moveRoute from '@/app/api/v1/mailboxes/move/route';
 import * as mailboxesRoute from '@/app/api/v1/mailboxes/route';
 import { db } from '@/db';
-import { oauthAuthorizations, oauthGrants, reconnectLinks, type ServerProfile, type User } from '@/db/schema';
+import { oauthAuthorizations, oauthGrants, reconnectLinks, users, type ServerProfile, type User } from '@/db/schema';
 import { COMMAND_LINE_ACTOR } from '@/lib/audit/actor';
 import { applyMailboxEvent, createMailbox, getMailbox, updateMailbox } from '@/lib/mailboxes/mailboxes';
 import { completeAuthorization } from '@/lib/oauth/complete-authorization';
+import { pollDeviceAuthorization } from '@/lib/oauth/poll-device-authorization';
 import { purgeSpentAuthorizations } from '@/lib/oauth/purge-spent-authorizations';
 import { startAuthorization } from '@/lib/oauth/start-authorization';
 import { createUser } from '@/lib/users/users';
-import { authorizeAsUser } from '../../scripts/lab/headless-user';
+import { approveDeviceCode, authorizeAsUser } from '../../scripts/lab/headless-user';
 import { callRoute } from '../helpers/api';
 import { insertProfile, userWithKey } from '../helpers/fixtures';
 import { getLab, labControl, labIsAvailable, type OAuthClient } from '../helpers/lab';
@@ -174,6 +175,21 @@ describe.skipIf(!labIsAvailable)('who consented, checked properly', () => {
     expect(await getMailbox({ viewer: newOwner, id: mailbox.id })).toMatchObject({ connection: 'not_connected', connectedAs: null });
     // The code was never exchanged: the lab issued no token for it.
     expect((await labControl.tokenRequests({ clientId: client.clientId })).google.authorization_code).toBe(0);
+  });
+
+  it('does not connect for a person deactivated while signing in, through the device flow either', async () => {
+    const leaver = await createUser({ actor: COMMAND_LINE_ACTOR, input: { email: `leaver-${suffix()}@example.org`, role: 'owner' } });
+    const profile = await insertLabMicrosoftProfile({ flow: 'device', name: `Lab Microsoft 365 device leaver ${suffix()}` });
+    const account = await createLabAccount({ provider: 'microsoft', name: 'leaver' });
+    const mailbox = await mailboxFor(account, profile, { ownerId: leaver.id });
+    const started = await startAuthorization({ viewer: leaver, mailboxId: mailbox.id });
+    if (started.flow !== 'device') throw new Error('expected the device flow');
+    await approveDeviceCode({ verificationUri: started.verificationUri, userCode: started.userCode, email: account });
+    await db.update(users).set({ deactivatedAt: new Date() }).where(eq(users.id, leaver.id));
+
+    const polled = await pollDeviceAuthorization({ viewer: leaver, authorizationId: started.authorizationId });
+    expect(polled).toMatchObject({ status: 'done', outcome: { ok: false, code: 'not_allowed' } });
+    expect(await storedGrants(mailbox.id)).toEqual([]);
   });
 
   it('revokes at the provider the tokens of a wrong-account connect', async () => {
