@@ -6,6 +6,7 @@ import { getEnv } from '@/lib/env';
 import { stopJobQueue } from '@/lib/jobs/job-queue';
 import { startBackgroundWork } from '@/lib/jobs/start-background-work';
 import { logger } from '@/lib/logger';
+import { oauthJobs } from '@/lib/oauth/oauth-jobs';
 import { testerJobs } from '@/lib/tester/bulk-test-job';
 import { tokenJobs } from '@/lib/tokens/token-jobs';
 
@@ -18,7 +19,7 @@ export async function startPortal(): Promise<void> {
     getEnv();
     getKeyring();
     await migrateDatabase();
-    await startBackgroundWork([...tokenJobs, ...testerJobs]);
+    await startBackgroundWork([...tokenJobs, ...testerJobs, ...oauthJobs]);
     process.once('SIGTERM', () => void stopPortal());
     process.once('SIGINT', () => void stopPortal());
     logger.info('Mailroom is ready', { database: databaseKind(), publicUrl: getEnv().MAILROOM_PUBLIC_URL });

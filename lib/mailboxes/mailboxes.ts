@@ -170,6 +170,13 @@ async function resolveProfile(executor: Executor, profileId: string | undefined)
   });
 }
 
+/** A shared mailbox is Microsoft 365's: it is reached with a delegate's token, which only Exchange Online honours. */
+function refuseSharedOutsideMicrosoft(profile: Pick<ServerProfile, 'serverType' | 'name'>): never {
+  throw invalidInput({
+    shared: [`Only Microsoft 365 has shared mailboxes: ${profile.name} is not a Microsoft 365 profile. Untick “shared” or choose a Microsoft 365 profile.`],
+  });
+}
+
 function duplicateAddress(address: string): AppError {
   return new AppError('CONFLICT', `A mailbox with the address ${address} already exists.`, {
     fields: { address: ['A mailbox with this address already exists.'] },
@@ -191,6 +198,7 @@ async function reload(executor: Executor, id: string): Promise<MailboxRow> {
 export async function insertMailbox(executor: Executor, actor: Actor, input: CreateMailboxInput): Promise<MailboxRow> {
   const owner = await resolveOwner(executor, input);
   const profile = await resolveProfile(executor, input.profileId);
+  if (input.shared && profile.serverType !== 'microsoft365') refuseSharedOutsideMicrosoft(profile);
   const [existing] = await executor.select({ id: mailboxes.id }).from(mailboxes).where(eq(mailboxes.address, input.address));
   if (existing) throw duplicateAddress(input.address);
   await takeProfilePlace(executor, profile.id);
@@ -250,6 +258,11 @@ export async function updateMailbox({
       if (input.address && input.address !== current.address) {
         Object.assign(changes, { address: input.address }, transition(current, 'address_changed'));
         detail.newAddress = input.address;
+      }
+      const shared = input.shared ?? current.shared;
+      if (shared) {
+        const profile = await resolveProfile(tx, input.profileId ?? current.profileId);
+        if (profile.serverType !== 'microsoft365') refuseSharedOutsideMicrosoft(profile);
       }
       if (input.profileId && input.profileId !== current.profileId) {
         const profile = await resolveProfile(tx, input.profileId);
@@ -365,6 +378,7 @@ export async function moveMailboxes({
     const rows = await tx.select().from(mailboxes).where(inArray(mailboxes.id, ids)).orderBy(asc(mailboxes.id)).for('update');
     if (rows.length !== new Set(ids).size) throw notFound('Some of the selected mailboxes');
     const moving = rows.filter((row) => row.profileId !== target.id);
+    if (target.serverType !== 'microsoft365' && moving.some((row) => row.shared)) refuseSharedOutsideMicrosoft(target);
     if (moving.length > 0) await takeProfilePlace(tx, target.id, moving.length);
     let needReconnect = 0;
     for (const row of moving) {

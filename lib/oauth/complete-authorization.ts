@@ -1,8 +1,8 @@
 import 'server-only';
 import { and, eq, isNull } from 'drizzle-orm';
 import { db } from '@/db';
-import { mailboxes, oauthAuthorizations, serverProfiles, type OauthAuthorization } from '@/db/schema';
-import { userActor, type Actor } from '@/lib/audit/actor';
+import { mailboxes, oauthAuthorizations, serverProfiles, type OauthAuthorization, type User } from '@/db/schema';
+import { userActor } from '@/lib/audit/actor';
 import { recordAuditEvent } from '@/lib/audit/record-audit-event';
 import { decryptSecret } from '@/lib/crypto/secrets';
 import { sha256 } from '@/lib/crypto/tokens';
@@ -10,11 +10,13 @@ import { transition } from '@/lib/mailboxes/status';
 import { getGrant, saveConsentedGrant, saveRefreshedTokens } from '@/lib/tokens/grants';
 import { recordClientAccepted } from '@/lib/tokens/record-token-failure';
 import { getUserById } from '@/lib/users/users';
-import { consentingAccount } from './consenting-account';
-import { mailScopesOf, oauthAppOf, oauthCallbackUrl, type OAuthApp } from './oauth-app';
+import { consentingAccount, type ConsentingAccount } from './consenting-account';
+import { delegateTenantOf, mailScopesOf, oauthAppOf, oauthCallbackUrl, type OAuthApp } from './oauth-app';
 import { OAuthFailure, providerText } from './oauth-failure';
-import { noRefreshTokenHint, STATE_OUTCOMES, type ConnectOutcome } from './outcomes';
-import { requestToken, type TokenResponse } from './token-endpoint';
+import { noRefreshTokenHint, STATE_OUTCOMES, TENANT_REQUIRED_OUTCOME, type ConnectOutcome } from './outcomes';
+import { revokeTokens } from './revoke-tokens';
+import { connectableMailbox } from './start-authorization';
+import { exchangeAuthorizationCode, type TokenResponse } from './token-endpoint';
 
 export type CompletedAuthorization = { mailboxId: string | null; authorizationId: string | null; outcome: ConnectOutcome };
 
@@ -27,89 +29,143 @@ async function recordOutcome(authorizationId: string, outcome: ConnectOutcome): 
     .where(eq(oauthAuthorizations.id, authorizationId));
 }
 
+const NOT_ALLOWED_OUTCOME = failed(
+  'not_allowed',
+  'You can no longer connect this mailbox: it was given to someone else, or your access changed, while you were signing in. Nothing was saved.',
+  'If the mailbox is yours, open it again and connect; otherwise its owner or an admin connects it.',
+);
+
+/** The person who started Connect if they may still connect the mailbox (still active, its owner or an admin, the mailbox connectable); else null. */
+async function stillConnecting(user: User | null, mailboxId: string): Promise<User | null> {
+  if (!user || user.deactivatedAt) return null;
+  return (await connectableMailbox({ viewer: user, mailboxId }).catch(() => null)) ? user : null;
+}
+
+/** Raised inside the storing transaction when the mailbox changed hands since the checks: rolls it back. */
+class MailboxChangedHands extends Error {}
+
 /**
- * Everything after the provider handed over tokens: who consented, with which scopes, whether a
- * refresh token came; stores the grant only when all is right.
+ * Everything after the provider handed over tokens: that the person who started may still connect
+ * the mailbox, who consented, from which tenant, with which scopes, whether a refresh token came;
+ * stores the grant only when all is right. Tokens of a refused connect are revoked at the provider.
  */
 export async function acceptTokens({
   authorization,
   app,
   tokens,
-  actor,
+  user,
 }: {
   authorization: Pick<OauthAuthorization, 'mailboxId' | 'profileId'>;
   app: OAuthApp;
   tokens: TokenResponse;
-  actor: Actor;
+  /** The person who started Connect, as stored now. */
+  user: User | null;
 }): Promise<ConnectOutcome> {
+  const refuse = async (outcome: ConnectOutcome): Promise<ConnectOutcome> => {
+    await revokeTokens(app, tokens);
+    return outcome;
+  };
   const [mailbox] = await db.select().from(mailboxes).where(eq(mailboxes.id, authorization.mailboxId));
-  if (!mailbox) return failed('mailbox_gone', 'The mailbox was deleted meanwhile.', 'Nothing to do.');
+  if (!mailbox) return refuse(failed('mailbox_gone', 'The mailbox was deleted meanwhile.', 'Nothing to do.'));
+  const connector = await stillConnecting(user, mailbox.id);
+  if (!connector) return refuse(NOT_ALLOWED_OUTCOME);
   if (mailbox.profileId !== authorization.profileId) {
-    return failed('profile_changed', 'The mailbox moved to another profile during the sign-in.', 'Connect again: the new profile’s app must be used.');
+    return refuse(failed('profile_changed', 'The mailbox moved to another profile during the sign-in.', 'Connect again: the new profile’s app must be used.'));
   }
 
-  let account: string;
+  let consented: ConsentingAccount;
   try {
-    account = await consentingAccount(app, tokens);
+    consented = await consentingAccount(app, tokens);
   } catch (error) {
-    if (error instanceof OAuthFailure) return failed(error.code, error.message, error.hint);
+    if (error instanceof OAuthFailure) return refuse(failed(error.code, error.message, error.hint));
     throw error;
   }
-  if (!mailbox.shared && account !== mailbox.address) {
-    return failed(
-      'wrong_account',
-      `You signed in as ${account}, but this mailbox is ${mailbox.address}. Nothing was saved.`,
-      `Connect again and choose the account ${mailbox.address} at the provider (sign out of ${account} there first if it is picked for you).`,
+  const { account } = consented;
+  if (mailbox.shared) {
+    if (app.serverType !== 'microsoft365') {
+      return refuse(failed('shared_not_supported', 'Only Microsoft 365 has shared mailboxes: this mailbox’s profile is not a Microsoft 365 one. Nothing was saved.', 'An admin unticks “shared” on the mailbox or moves it to a Microsoft 365 profile.'));
+    }
+    const tenantId = delegateTenantOf(app);
+    if (!tenantId) return refuse(TENANT_REQUIRED_OUTCOME);
+    if (consented.tenantId?.toLowerCase() !== tenantId) {
+      return refuse(
+        failed(
+          'delegate_tenant',
+          `You signed in as ${account}, an account of another Microsoft 365 organization than the profile’s. A shared mailbox’s delegate signs in from the organization that holds it. Nothing was saved.`,
+          'Connect again with an account of the organization that holds the shared mailbox.',
+        ),
+      );
+    }
+  } else if (account !== mailbox.address) {
+    return refuse(
+      failed(
+        'wrong_account',
+        `You signed in as ${account}, but this mailbox is ${mailbox.address}. Nothing was saved.`,
+        `Connect again and choose the account ${mailbox.address} at the provider (sign out of ${account} there first if it is picked for you).`,
+      ),
     );
   }
 
   const granted = tokens.scopes ?? app.scopes;
   const missing = mailScopesOf(app).filter((scope) => !granted.includes(scope));
   if (missing.length > 0) {
-    return failed(
-      'scopes_missing',
-      `The consent did not include ${missing.join(', ')}. Nothing was saved.`,
-      'Connect again and allow every permission asked for; if the provider never offers them, the app registration must allow them.',
+    return refuse(
+      failed(
+        'scopes_missing',
+        `The consent did not include ${missing.join(', ')}. Nothing was saved.`,
+        'Connect again and allow every permission asked for; if the provider never offers them, the app registration must allow them.',
+      ),
     );
   }
 
-  return db.transaction(async (tx) => {
-    const existing = await getGrant(tx, mailbox.id);
-    let keptRefreshToken = false;
-    if (tokens.refreshToken) {
-      await saveConsentedGrant(tx, {
+  try {
+    const outcome = await db.transaction(async (tx): Promise<ConnectOutcome> => {
+      const existing = await getGrant(tx, mailbox.id);
+      let keptRefreshToken = false;
+      const sameAccount = existing?.account === account && (!existing.accountSubject || !consented.subject || existing.accountSubject === consented.subject);
+      if (tokens.refreshToken) {
+        await saveConsentedGrant(tx, {
+          mailboxId: mailbox.id,
+          profileId: app.profileId,
+          account,
+          accountSubject: consented.subject,
+          tokens: { ...tokens, refreshToken: tokens.refreshToken, accessTokenExpiresAt: tokens.expiresAt, scopes: granted },
+        });
+      } else if (existing?.refreshToken && sameAccount && existing.profileId === app.profileId && !existing.revokedAt) {
+        // A reconnect without a refresh token: the stored one still belongs to this account and app.
+        await saveRefreshedTokens(tx, existing, { ...tokens, accessTokenExpiresAt: tokens.expiresAt, refreshToken: null, scopes: granted });
+        keptRefreshToken = true;
+      } else {
+        return failed('no_refresh_token', 'The provider granted access but sent no refresh token, so Mailroom could not keep the connection. Nothing was saved.', noRefreshTokenHint(app.serverType));
+      }
+      await recordClientAccepted(tx, app.profileId);
+      // Only if the mailbox is still the one checked above: same owner, same profile.
+      const [connected] = await tx
+        .update(mailboxes)
+        .set({ ...transition(mailbox, 'connected'), connectedAs: account })
+        .where(and(eq(mailboxes.id, mailbox.id), eq(mailboxes.ownerId, mailbox.ownerId), eq(mailboxes.profileId, app.profileId)))
+        .returning({ id: mailboxes.id });
+      if (!connected) throw new MailboxChangedHands();
+      await recordAuditEvent(tx, {
+        actor: userActor(connector),
+        action: existing ? 'mailbox.reconnect' : 'mailbox.connect',
+        target: { type: 'mailbox', id: mailbox.id },
         mailboxId: mailbox.id,
         profileId: app.profileId,
-        account,
-        tokens: { ...tokens, refreshToken: tokens.refreshToken, accessTokenExpiresAt: tokens.expiresAt, scopes: granted },
+        detail: { account, ...(mailbox.shared ? { delegate: account } : {}), scopes: granted, refreshToken: keptRefreshToken ? 'kept' : 'new' },
       });
-    } else if (existing?.refreshToken && existing.account === account && existing.profileId === app.profileId && !existing.revokedAt) {
-      // A reconnect without a refresh token: the stored one still belongs to this account and app.
-      await saveRefreshedTokens(tx, existing, { ...tokens, accessTokenExpiresAt: tokens.expiresAt, refreshToken: null, scopes: granted });
-      keptRefreshToken = true;
-    } else {
-      return failed('no_refresh_token', 'The provider granted access but sent no refresh token, so Mailroom could not keep the connection. Nothing was saved.', noRefreshTokenHint(app.serverType));
-    }
-    await recordClientAccepted(tx, app.profileId);
-    await tx
-      .update(mailboxes)
-      .set({ ...transition(mailbox, 'connected'), connectedAs: account })
-      .where(eq(mailboxes.id, mailbox.id));
-    await recordAuditEvent(tx, {
-      actor,
-      action: existing ? 'mailbox.reconnect' : 'mailbox.connect',
-      target: { type: 'mailbox', id: mailbox.id },
-      mailboxId: mailbox.id,
-      profileId: app.profileId,
-      detail: { account, scopes: granted, refreshToken: keptRefreshToken ? 'kept' : 'new' },
+      return {
+        ok: true,
+        code: 'connected',
+        message: `Connected as ${account}.${keptRefreshToken ? ' The provider sent no new refresh token; the one already stored for this account is kept.' : ''}`,
+        hint: 'Next: test and activate the mailbox.',
+      };
     });
-    return {
-      ok: true,
-      code: 'connected',
-      message: `Connected as ${account}.${keptRefreshToken ? ' The provider sent no new refresh token; the one already stored for this account is kept.' : ''}`,
-      hint: 'Next: test and activate the mailbox.',
-    };
-  });
+    return outcome.ok ? outcome : refuse(outcome);
+  } catch (error) {
+    if (error instanceof MailboxChangedHands) return refuse(NOT_ALLOWED_OUTCOME);
+    throw error;
+  }
 }
 
 /**
@@ -121,7 +177,7 @@ export async function completeAuthorization({
   query,
 }: {
   userId: string;
-  query: { state?: string; code?: string; error?: string; error_description?: string };
+  query: { state?: string; code?: string; iss?: string; error?: string; error_description?: string };
 }): Promise<CompletedAuthorization> {
   const unknown = { mailboxId: null, authorizationId: null, outcome: STATE_OUTCOMES.state_unknown! };
   if (!query.state) return unknown;
@@ -160,19 +216,22 @@ export async function completeAuthorization({
 
   const [profile] = await db.select().from(serverProfiles).where(eq(serverProfiles.id, authorization.profileId));
   if (!profile) return finish(failed('profile_gone', 'The server profile was deleted meanwhile.', 'Ask an admin.'));
+  // Before the exchange: a person who may no longer connect the mailbox gets no tokens at all.
+  const user = await getUserById({ id: userId });
+  if (!(await stillConnecting(user, authorization.mailboxId))) return finish(NOT_ALLOWED_OUTCOME);
   const app = oauthAppOf(profile);
   let tokens: TokenResponse;
   try {
-    tokens = await requestToken(app, {
-      grant_type: 'authorization_code',
-      code: query.code,
-      redirect_uri: authorization.redirectUri ?? oauthCallbackUrl(),
-      code_verifier: decryptSecret(authorization.codeVerifier!),
+    tokens = await exchangeAuthorizationCode(app, {
+      callback: new URLSearchParams(Object.entries(query).filter((entry): entry is [string, string] => typeof entry[1] === 'string')),
+      redirectUri: authorization.redirectUri ?? oauthCallbackUrl(),
+      codeVerifier: decryptSecret(authorization.codeVerifier!),
+      nonce: authorization.nonce,
     });
   } catch (error) {
     if (!(error instanceof OAuthFailure)) throw error;
+    if (error.code === 'id_token_invalid') return finish(failed(error.code, error.message, error.hint));
     return finish(failed('exchange_failed', `The authorization code could not be exchanged for tokens: ${error.message}`, error.hint));
   }
-  const user = await getUserById({ id: userId });
-  return finish(await acceptTokens({ authorization, app, tokens, actor: userActor(user!) }));
+  return finish(await acceptTokens({ authorization, app, tokens, user }));
 }

@@ -1,56 +1,66 @@
 import 'server-only';
+import * as oauth from 'oauth4webapi';
+import { describeError, logger } from '@/lib/logger';
 import type { OAuthApp } from './oauth-app';
+import { authorizationServerOf, oauthClientOf, requestOptionsFor, unansweredRequestFailure } from './oauth-client';
 import { OAuthFailure, providerText } from './oauth-failure';
 import type { TokenResponse } from './token-endpoint';
 
-/**
- * The claims of an ID token received straight from the token endpoint over TLS: OpenID Connect
- * Core 3.1.3.7 lets the TLS connection stand in for the signature there.
- */
-function idTokenClaims(idToken: string): Record<string, unknown> {
-  const payload = idToken.split('.')[1];
-  if (!payload) return {};
-  try {
-    return JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>;
-  } catch {
-    return {};
-  }
-}
+export type ConsentingAccount = {
+  /** The sign-in name, in lower case: what the mailbox page shows as connected as. */
+  account: string;
+  /** The provider's stable id of the account: Google's `sub`, Microsoft's `tid:oid`; null when it gave none. */
+  subject: string | null;
+  /** Microsoft: the directory (tenant) the account signed in from. */
+  tenantId: string | null;
+};
 
-async function userinfoClaims(app: OAuthApp, accessToken: string): Promise<Record<string, unknown>> {
+async function userinfoClaims(app: OAuthApp, accessToken: string, expectedSubject: string | undefined): Promise<Record<string, unknown>> {
   if (!app.userinfoEndpoint) return {};
+  const as = authorizationServerOf(app);
+  const client = oauthClientOf(app);
   try {
-    const response = await fetch(app.userinfoEndpoint, {
-      headers: { authorization: `Bearer ${accessToken}`, accept: 'application/json' },
-      signal: AbortSignal.timeout(10_000),
-    });
-    return response.ok ? ((await response.json()) as Record<string, unknown>) : {};
-  } catch {
+    const response = await oauth.userInfoRequest(as, client, accessToken, requestOptionsFor(app, app.userinfoEndpoint));
+    return { ...(await oauth.processUserInfoResponse(as, client, expectedSubject ?? oauth.skipSubjectCheck, response)) };
+  } catch (error) {
+    const unanswered = unansweredRequestFailure(error, 'userinfo endpoint');
+    if (unanswered) throw unanswered;
+    logger.warn('userinfo refused', { error: describeError(error) });
     return {};
   }
 }
 
-function accountFrom(app: OAuthApp, claims: Record<string, unknown>): string | null {
-  // Microsoft's `email` claim is not verified: the sign-in name is preferred_username.
-  if (app.serverType === 'microsoft365') return providerText(claims.preferred_username) || null;
-  if (claims.email_verified === false) return null;
-  return providerText(claims.email) || providerText(claims.preferred_username) || null;
+const text = (value: unknown): string | null => providerText(value) || null;
+
+function accountFrom(app: OAuthApp, claims: Record<string, unknown>): ConsentingAccount | null {
+  if (app.serverType === 'microsoft365') {
+    // Microsoft's `email` claim is not verified: the sign-in name is preferred_username, the account tid + oid.
+    const account = text(claims.preferred_username);
+    const tenantId = text(claims.tid);
+    const objectId = text(claims.oid);
+    return account ? { account, subject: tenantId && objectId ? `${tenantId}:${objectId}` : null, tenantId } : null;
+  }
+  // Only the boolean true vouches for the address: a string "true", or no claim at Google, does not.
+  const verified = claims.email_verified === true || (app.serverType === 'custom' && claims.email_verified === undefined);
+  const account = verified ? text(claims.email) : null;
+  return account ? { account, subject: text(claims.sub), tenantId: null } : null;
 }
 
-/** Which account consented, as the provider vouches for it, in lower case. */
-export async function consentingAccount(app: OAuthApp, tokens: TokenResponse): Promise<string> {
-  const fromIdToken = tokens.idToken ? accountFrom(app, idTokenClaims(tokens.idToken)) : null;
-  const account = fromIdToken ?? accountFrom(app, await userinfoClaims(app, tokens.accessToken));
-  if (!account) {
+/** Which account consented, as the provider vouches for it: a verified id_token's claims, or else userinfo. */
+export async function consentingAccount(app: OAuthApp, tokens: TokenResponse): Promise<ConsentingAccount> {
+  const claims = tokens.idTokenClaims;
+  const fromIdToken = claims ? accountFrom(app, claims) : null;
+  const found = fromIdToken ?? accountFrom(app, await userinfoClaims(app, tokens.accessToken, typeof claims?.sub === 'string' ? claims.sub : undefined));
+  if (!found) {
     throw new OAuthFailure({
       reach: 'profile',
       code: 'account_unknown',
-      message: 'The provider did not say which account consented.',
+      message: 'The provider did not say which account consented, or did not vouch for its address.',
       hint:
         app.serverType === 'microsoft365'
           ? 'Add the scopes openid and profile to the server profile, then connect again.'
           : 'Add the scopes openid and email to the server profile, then connect again.',
     });
   }
-  return account.toLowerCase();
+  return { ...found, account: found.account.toLowerCase() };
 }

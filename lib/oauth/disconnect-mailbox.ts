@@ -8,30 +8,8 @@ import { decryptSecret } from '@/lib/crypto/secrets';
 import { AppError, notFound } from '@/lib/errors';
 import { getMailbox, type MailboxRow } from '@/lib/mailboxes/mailboxes';
 import { transition } from '@/lib/mailboxes/status';
-import { describeError, logger } from '@/lib/logger';
-import { oauthAppOf, type OAuthApp } from './oauth-app';
-
-/**
- * RFC 7009 revocation, with the client's credentials as the RFC asks; a provider that cannot be
- * reached does not keep the tokens alive here.
- */
-async function revokeAtProvider(app: OAuthApp, token: string): Promise<'revoked' | 'not_revoked'> {
-  const body = new URLSearchParams({ token, token_type_hint: 'refresh_token', client_id: app.clientId });
-  if (app.clientSecret) body.set('client_secret', app.clientSecret);
-  try {
-    const response = await fetch(app.revocationEndpoint!, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body,
-      signal: AbortSignal.timeout(10_000),
-    });
-    if (!response.ok) logger.warn('token revocation refused', { status: response.status });
-    return response.ok ? 'revoked' : 'not_revoked';
-  } catch (error) {
-    logger.warn('token revocation failed', { error: describeError(error) });
-    return 'not_revoked';
-  }
-}
+import { oauthAppOf } from './oauth-app';
+import { revokeTokens } from './revoke-tokens';
 
 /**
  * Revokes the grant at the provider where it has a revocation endpoint, forgets the tokens or the
@@ -47,7 +25,10 @@ export async function disconnectMailbox({ viewer, mailboxId }: { viewer: User; m
   const [profile] = await db.select().from(serverProfiles).where(eq(serverProfiles.id, mailbox.profileId));
   let revoked = false;
   if (grant?.refreshToken && profile?.revocationEndpoint && profile.authType !== 'password') {
-    revoked = (await revokeAtProvider(oauthAppOf(profile), decryptSecret(grant.refreshToken))) === 'revoked';
+    revoked = await revokeTokens(oauthAppOf(profile), {
+      refreshToken: decryptSecret(grant.refreshToken),
+      accessToken: grant.accessToken ? decryptSecret(grant.accessToken) : null,
+    });
   }
   await db.transaction(async (tx) => {
     await tx.delete(oauthGrants).where(eq(oauthGrants.mailboxId, mailbox.id));

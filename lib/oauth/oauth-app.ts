@@ -10,13 +10,19 @@ export type OAuthApp = {
   clientId: string;
   /** Decrypted only here, for the token endpoint; never logged or returned. */
   clientSecret: string | null;
+  tokenEndpointAuthMethod: ServerProfile['tokenEndpointAuthMethod'];
   tenant: string | null;
+  /** With `jwksEndpoint`, id_tokens are verified against it; without, the account comes from userinfo. */
+  issuer: string | null;
+  jwksEndpoint: string | null;
   authorizationEndpoint: string;
   tokenEndpoint: string;
   deviceEndpoint: string | null;
   revocationEndpoint: string | null;
   userinfoEndpoint: string | null;
   scopes: string[];
+  /** The profile is an internal server: its endpoints may be on loopback or private addresses. */
+  internal: boolean;
 };
 
 const IDENTITY_SCOPES = new Set(['openid', 'email', 'profile', 'offline_access']);
@@ -34,17 +40,37 @@ export function oauthAppOf(profile: ServerProfile): OAuthApp {
     serverType: profile.serverType,
     clientId: profile.clientId,
     clientSecret: profile.clientSecret ? decryptSecret(profile.clientSecret) : null,
+    tokenEndpointAuthMethod: profile.tokenEndpointAuthMethod,
     tenant: profile.tenant,
+    issuer: profile.issuer,
+    jwksEndpoint: profile.jwksEndpoint,
     authorizationEndpoint: profile.authorizationEndpoint,
     tokenEndpoint: profile.tokenEndpoint,
     deviceEndpoint: profile.deviceEndpoint,
     revocationEndpoint: profile.revocationEndpoint,
     userinfoEndpoint: profile.userinfoEndpoint,
     scopes: profile.scopes,
+    internal: profile.internalServer,
   };
 }
 
 /** The scopes mail needs (IMAP, POP, SMTP): a grant without one of them cannot sync. */
 export function mailScopesOf(app: Pick<OAuthApp, 'scopes'>): string[] {
   return app.scopes.filter((scope) => !IDENTITY_SCOPES.has(scope));
+}
+
+const MULTI_TENANT = new Set(['common', 'organizations', 'consumers']);
+const GUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
+
+/**
+ * The Microsoft 365 tenant a shared mailbox's delegate must sign in from: the profile's tenant when
+ * it is an id; for a domain tenant, the id in the issuer the profile names (Microsoft's v2.0 issuer is
+ * …/{tenant id}/v2.0, and id_tokens are verified against it). Null when the profile pins none:
+ * `common`, `organizations` and `consumers` let any organization's accounts in.
+ */
+export function delegateTenantOf(app: Pick<OAuthApp, 'tenant' | 'issuer'>): string | null {
+  const tenant = app.tenant?.trim().toLowerCase() ?? '';
+  if (!tenant || MULTI_TENANT.has(tenant)) return null;
+  if (new RegExp(`^${GUID.source}$`, 'i').test(tenant)) return tenant;
+  return app.issuer?.match(GUID)?.[0]?.toLowerCase() ?? null;
 }

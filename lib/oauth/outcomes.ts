@@ -18,3 +18,11 @@ export function noRefreshTokenHint(serverType: string): string {
       ? 'Microsoft sends a refresh token only when the scope offline_access is requested: add it to the server profile’s scopes, then connect again.'
       : 'The provider sent no refresh token: check that the profile asks for offline access (often the scope offline_access), then connect again.';
 }
+
+export const TENANT_REQUIRED_OUTCOME: ConnectOutcome = {
+  ok: false,
+  code: 'tenant_required',
+  message:
+    'A shared mailbox can be connected only when the server profile names its Microsoft 365 tenant: with “common”, “organizations” or “consumers” a delegate from any organization could sign in. Nothing was saved.',
+  hint: 'An admin sets the profile’s tenant to the organization’s tenant id (a GUID; or its domain, with the issuer …/{tenant id}/v2.0), then connect again.',
+};

@@ -1,8 +1,7 @@
 import 'server-only';
-import { and, eq, isNull } from 'drizzle-orm';
+import { and, eq, isNull, lte, or } from 'drizzle-orm';
 import { db } from '@/db';
 import { oauthAuthorizations, serverProfiles, type User } from '@/db/schema';
-import { userActor } from '@/lib/audit/actor';
 import { decryptSecret } from '@/lib/crypto/secrets';
 import { notFound } from '@/lib/errors';
 import { getUserById } from '@/lib/users/users';
@@ -10,18 +9,20 @@ import { acceptTokens } from './complete-authorization';
 import { oauthAppOf } from './oauth-app';
 import { OAuthFailure } from './oauth-failure';
 import type { ConnectOutcome } from './outcomes';
-import { requestToken } from './token-endpoint';
+import { requestDeviceCodeTokens } from './token-endpoint';
 
 export type DevicePollResult =
+  /** `interval`: seconds to wait before the next poll. */
   | { status: 'pending'; interval: number }
   | { status: 'done'; outcome: ConnectOutcome };
 
-const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
+const SLOW_DOWN_SECONDS = 5;
 
 /**
- * Asks the provider once whether the user has finished the device sign-in, following RFC 8628:
- * `authorization_pending` waits, `slow_down` waits 5 s longer from now on, `expired_token` and
- * `access_denied` end it. Polling faster than the interval gets the current interval back.
+ * Asks the provider whether the user has finished the device sign-in, following RFC 8628 on the
+ * server: the provider is asked at most once per interval whoever polls and from whichever portal
+ * instance (a poll before then gets the remaining wait), `authorization_pending` waits, `slow_down`
+ * waits 5 s longer from then on, `expired_token` and `access_denied` end it.
  */
 export async function pollDeviceAuthorization({
   viewer,
@@ -56,11 +57,31 @@ export async function pollDeviceAuthorization({
     return finish({ ok: false, code: 'expired_token', message: 'The code expired before the sign-in was finished.', hint: 'Start again with “Connect”.' });
   }
 
+  const interval = authorization.pollIntervalSeconds ?? 5;
+  // One conditional update takes the turn to poll, so concurrent polls reach the provider once per interval.
+  const now = new Date();
+  const [turn] = await db
+    .update(oauthAuthorizations)
+    .set({ lastPolledAt: now })
+    .where(
+      and(
+        eq(oauthAuthorizations.id, authorization.id),
+        isNull(oauthAuthorizations.usedAt),
+        or(isNull(oauthAuthorizations.lastPolledAt), lte(oauthAuthorizations.lastPolledAt, new Date(now.getTime() - interval * 1000))),
+      ),
+    )
+    .returning({ id: oauthAuthorizations.id });
+  if (!turn) {
+    const [current] = await db.select().from(oauthAuthorizations).where(eq(oauthAuthorizations.id, authorization.id));
+    if (current?.usedAt) return pollDeviceAuthorization({ viewer, authorizationId });
+    const nextPollAt = (current?.lastPolledAt?.getTime() ?? now.getTime()) + (current?.pollIntervalSeconds ?? interval) * 1000;
+    return { status: 'pending', interval: Math.max(1, Math.ceil((nextPollAt - now.getTime()) / 1000)) };
+  }
+
   const [profile] = await db.select().from(serverProfiles).where(eq(serverProfiles.id, authorization.profileId));
   const app = oauthAppOf(profile!);
-  const interval = authorization.pollIntervalSeconds ?? 5;
   try {
-    const tokens = await requestToken(app, { grant_type: DEVICE_CODE_GRANT, device_code: decryptSecret(authorization.deviceCode!) });
+    const tokens = await requestDeviceCodeTokens(app, decryptSecret(authorization.deviceCode!));
     // Claim the authorization first, so two polls that both got tokens store them once.
     const [claimed] = await db
       .update(oauthAuthorizations)
@@ -68,8 +89,7 @@ export async function pollDeviceAuthorization({
       .where(and(eq(oauthAuthorizations.id, authorization.id), isNull(oauthAuthorizations.usedAt)))
       .returning({ id: oauthAuthorizations.id });
     if (!claimed) return pollDeviceAuthorization({ viewer, authorizationId });
-    const user = await getUserById({ id: viewer.id });
-    const outcome = await acceptTokens({ authorization, app, tokens, actor: userActor(user!) });
+    const outcome = await acceptTokens({ authorization, app, tokens, user: await getUserById({ id: viewer.id }) });
     await db
       .update(oauthAuthorizations)
       .set({ outcome: { code: outcome.code, message: outcome.message, hint: outcome.hint, at: new Date().toISOString() } })
@@ -79,8 +99,8 @@ export async function pollDeviceAuthorization({
     if (!(error instanceof OAuthFailure)) throw error;
     if (error.code === 'authorization_pending' || error.reach === 'temporary') return { status: 'pending', interval };
     if (error.code === 'slow_down') {
-      await db.update(oauthAuthorizations).set({ pollIntervalSeconds: interval + 5 }).where(eq(oauthAuthorizations.id, authorization.id));
-      return { status: 'pending', interval: interval + 5 };
+      await db.update(oauthAuthorizations).set({ pollIntervalSeconds: interval + SLOW_DOWN_SECONDS }).where(eq(oauthAuthorizations.id, authorization.id));
+      return { status: 'pending', interval: interval + SLOW_DOWN_SECONDS };
     }
     if (error.code === 'access_denied') {
       return finish({ ok: false, code: 'declined', message: 'The sign-in was declined at the provider, so nothing was connected.', hint: 'Connect again when you are ready.' });

@@ -1,16 +1,19 @@
 import 'server-only';
-import { createHash } from 'node:crypto';
 import { eq } from 'drizzle-orm';
+import * as oauth from 'oauth4webapi';
 import { db } from '@/db';
 import { oauthAuthorizations, serverProfiles, type User } from '@/db/schema';
 import { encryptSecret } from '@/lib/crypto/secrets';
-import { randomToken, sha256 } from '@/lib/crypto/tokens';
+import { sha256 } from '@/lib/crypto/tokens';
 import { AppError, notFound } from '@/lib/errors';
 import { getMailbox } from '@/lib/mailboxes/mailboxes';
-import { oauthAppOf, oauthCallbackUrl, type OAuthApp } from './oauth-app';
-import { OAuthFailure, providerText } from './oauth-failure';
+import { delegateTenantOf, oauthAppOf, oauthCallbackUrl, type OAuthApp } from './oauth-app';
+import { TENANT_REQUIRED_OUTCOME } from './outcomes';
+import { authorizationServerOf, clientAuthenticationOf, oauthClientOf, requestOptionsFor, unansweredRequestFailure } from './oauth-client';
+import { providerText } from './oauth-failure';
 
 const CODE_FLOW_LIFETIME_MS = 10 * 60 * 1000;
+const DEFAULT_DEVICE_INTERVAL_SECONDS = 5;
 
 export type StartedAuthorization =
   | { flow: 'code'; authorizationUrl: string }
@@ -30,7 +33,7 @@ export async function connectableMailbox({ viewer, mailboxId }: { viewer: Pick<U
   return { mailbox, profile: profile! };
 }
 
-function authorizationUrl(app: OAuthApp, options: { state: string; challenge: string; loginHint: string }): string {
+function authorizationUrl(app: OAuthApp, options: { state: string; challenge: string; nonce: string | null; loginHint: string }): string {
   const url = new URL(app.authorizationEndpoint);
   const parameters: Record<string, string> = {
     response_type: 'code',
@@ -41,6 +44,7 @@ function authorizationUrl(app: OAuthApp, options: { state: string; challenge: st
     code_challenge: options.challenge,
     code_challenge_method: 'S256',
     login_hint: options.loginHint,
+    ...(options.nonce ? { nonce: options.nonce } : {}),
   };
   // Google issues a refresh token only for offline access on a consent screen shown again.
   if (app.serverType === 'gmail') Object.assign(parameters, { access_type: 'offline', prompt: 'consent' });
@@ -48,34 +52,26 @@ function authorizationUrl(app: OAuthApp, options: { state: string; challenge: st
   return url.toString();
 }
 
-async function requestDeviceCode(app: OAuthApp) {
-  const body = new URLSearchParams({ client_id: app.clientId, scope: app.scopes.join(' ') });
-  if (app.clientSecret) body.set('client_secret', app.clientSecret);
+/** RFC 8628 3.1: a device code and the user code to type at the provider. */
+async function requestDeviceCode(app: OAuthApp): Promise<oauth.DeviceAuthorizationResponse> {
+  const as = authorizationServerOf(app);
+  const client = oauthClientOf(app);
   let response: Response;
   try {
-    response = await fetch(app.deviceEndpoint!, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-      body,
-      signal: AbortSignal.timeout(15_000),
-    });
-  } catch {
-    throw new AppError('UPSTREAM', 'The provider’s device authorization endpoint could not be reached. Try again in a moment.');
+    response = await oauth.deviceAuthorizationRequest(as, client, clientAuthenticationOf(app), { scope: app.scopes.join(' ') }, requestOptionsFor(app, app.deviceEndpoint!));
+  } catch (error) {
+    const unanswered = unansweredRequestFailure(error, 'device authorization endpoint');
+    if (!unanswered) throw error;
+    throw new AppError('UPSTREAM', `${unanswered.message} Try again in a moment.`);
   }
-  const json = (await response.json().catch(() => ({}))) as Record<string, unknown>;
-  if (!response.ok || typeof json.device_code !== 'string' || typeof json.user_code !== 'string') {
-    const said = [providerText(json.error), providerText(json.error_description)].filter(Boolean).join(': ');
+  try {
+    return await oauth.processDeviceAuthorizationResponse(as, client, response);
+  } catch (error) {
+    const said = error instanceof oauth.ResponseBodyError ? [providerText(error.error), providerText(error.error_description)].filter(Boolean).join(': ') : '';
     throw new AppError('UPSTREAM', `The provider refused to start the device sign-in${said ? ` (${said})` : ''}.`, {
       hint: 'Check that the profile’s app allows the device flow (Microsoft: “Allow public client flows”).',
     });
   }
-  return {
-    deviceCode: json.device_code,
-    userCode: json.user_code,
-    verificationUri: providerText(json.verification_uri ?? json.verification_url),
-    expiresIn: Number(json.expires_in) || 900,
-    interval: Number(json.interval) || 5,
-  };
 }
 
 /**
@@ -91,16 +87,18 @@ export async function startAuthorization({
 }): Promise<StartedAuthorization> {
   const { mailbox, profile } = await connectableMailbox({ viewer, mailboxId });
   const app = oauthAppOf(profile);
+  if (mailbox.shared && profile.serverType !== 'microsoft365') {
+    throw new AppError('CONFLICT', 'Only Microsoft 365 has shared mailboxes: an admin unticks “shared” on this mailbox or moves it to a Microsoft 365 profile.');
+  }
+  if (mailbox.shared && !delegateTenantOf(app)) throw new AppError('CONFLICT', TENANT_REQUIRED_OUTCOME.message, { hint: TENANT_REQUIRED_OUTCOME.hint });
 
   if (profile.authType === 'oauth2_device') {
     if (profile.serverType === 'gmail') {
       throw new AppError('CONFLICT', 'Google does not allow the device flow for Gmail’s scope https://mail.google.com/: use the authorization code flow.');
     }
-    const device = await requestDeviceCode(app).catch((error: unknown) => {
-      if (error instanceof OAuthFailure) throw new AppError('UPSTREAM', error.message, { hint: error.hint });
-      throw error;
-    });
-    const expiresAt = new Date(Date.now() + device.expiresIn * 1000);
+    const device = await requestDeviceCode(app);
+    const expiresAt = new Date(Date.now() + device.expires_in * 1000);
+    const interval = device.interval ?? DEFAULT_DEVICE_INTERVAL_SECONDS;
     const [authorization] = await db
       .insert(oauthAuthorizations)
       .values({
@@ -108,26 +106,28 @@ export async function startAuthorization({
         userId: viewer.id,
         mailboxId: mailbox.id,
         profileId: profile.id,
-        deviceCode: encryptSecret(device.deviceCode),
-        userCode: device.userCode,
-        verificationUri: device.verificationUri,
-        pollIntervalSeconds: device.interval,
+        deviceCode: encryptSecret(device.device_code),
+        userCode: device.user_code,
+        verificationUri: device.verification_uri,
+        pollIntervalSeconds: interval,
         expiresAt,
       })
       .returning({ id: oauthAuthorizations.id });
     return {
       flow: 'device',
       authorizationId: authorization!.id,
-      userCode: device.userCode,
-      verificationUri: device.verificationUri,
+      userCode: device.user_code,
+      verificationUri: device.verification_uri,
       expiresAt,
-      interval: device.interval,
+      interval,
     };
   }
 
-  const state = randomToken(32);
-  const verifier = randomToken(48);
-  const challenge = createHash('sha256').update(verifier).digest('base64url');
+  const state = oauth.generateRandomState();
+  const verifier = oauth.generateRandomCodeVerifier();
+  const challenge = await oauth.calculatePKCECodeChallenge(verifier);
+  // The id_token must carry it back, so that one issued for another sign-in is refused.
+  const nonce = app.scopes.includes('openid') ? oauth.generateRandomNonce() : null;
   await db.insert(oauthAuthorizations).values({
     flow: 'code',
     stateHash: sha256(state),
@@ -135,8 +135,9 @@ export async function startAuthorization({
     mailboxId: mailbox.id,
     profileId: profile.id,
     codeVerifier: encryptSecret(verifier),
+    nonce,
     redirectUri: oauthCallbackUrl(),
     expiresAt: new Date(Date.now() + CODE_FLOW_LIFETIME_MS),
   });
-  return { flow: 'code', authorizationUrl: authorizationUrl(app, { state, challenge, loginHint: mailbox.address }) };
+  return { flow: 'code', authorizationUrl: authorizationUrl(app, { state, challenge, nonce, loginHint: mailbox.address }) };
 }

@@ -1,17 +1,23 @@
 import 'server-only';
+import * as oauth from 'oauth4webapi';
 import type { OAuthApp } from './oauth-app';
+import { authorizationServerOf, clientAuthenticationOf, oauthClientOf, requestOptionsFor, unansweredRequestFailure } from './oauth-client';
 import { OAuthFailure, providerText } from './oauth-failure';
+import { revokeTokens } from './revoke-tokens';
 
 export type TokenResponse = {
   accessToken: string;
   refreshToken: string | null;
-  idToken: string | null;
+  /**
+   * Claims of an id_token whose signature verified against the issuer's keys and whose `iss`, `aud`,
+   * `exp` (and `nonce` in the code flow) were right; null when the profile names no issuer or none came.
+   */
+  idTokenClaims: Record<string, unknown> | null;
   expiresAt: Date;
   /** Null when the provider did not say (the requested scopes were then granted). */
   scopes: string[] | null;
 };
 
-const TIMEOUT_MS = 15_000;
 const DEFAULT_LIFETIME_SECONDS = 3600;
 
 /**
@@ -72,37 +78,126 @@ export function classifyTokenError(app: OAuthApp, status: number, body: Record<s
   });
 }
 
-/** One POST to the token endpoint; a secret is sent only to it, in the body (client_secret_post). */
-export async function requestToken(app: OAuthApp, parameters: Record<string, string>): Promise<TokenResponse> {
-  const body = new URLSearchParams({ ...parameters, client_id: app.clientId });
-  if (app.clientSecret) body.set('client_secret', app.clientSecret);
-  let response: Response;
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+function idTokenRefused(error: unknown): OAuthFailure {
+  const reason = error instanceof Error ? providerText(error.message) : 'unreadable';
+  return new OAuthFailure({
+    reach: 'mailbox',
+    code: 'id_token_invalid',
+    message: `The provider’s ID token could not be trusted (${reason}), so Mailroom cannot tell who consented. Nothing was saved.`,
+    hint: 'Connect again. If it repeats, an admin checks the profile’s issuer and signing keys URL (JWKS): they must be the provider’s own.',
+  });
+}
+
+/** Whether an id_token is checked: in a code or device flow, when the profile names the issuer and its keys. */
+type IdTokenCheck = { nonce: string | null } | null;
+
+/**
+ * Reads a token endpoint answer with oauth4webapi. An error answer is sorted by `classifyTokenError`.
+ * An id_token is verified (signature against the JWKS, then `iss`, `aud`, `exp`, `nonce`) when the
+ * profile names its issuer and keys, and dropped unread otherwise; a refused one revokes the tokens
+ * that came with it.
+ */
+async function readTokenResponse(
+  app: OAuthApp,
+  response: Response,
+  options: { idTokenCheck: IdTokenCheck; process: (as: oauth.AuthorizationServer, answer: Response, idTokenCheck: IdTokenCheck) => Promise<oauth.TokenEndpointResponse> },
+): Promise<TokenResponse> {
+  const body: unknown = await response.json().catch(() => null);
+  if (!response.ok || !isRecord(body) || typeof body.access_token !== 'string') {
+    throw classifyTokenError(app, response.status, isRecord(body) ? body : {});
+  }
+  const as = authorizationServerOf(app);
+  const idTokenCheck = options.idTokenCheck && app.issuer && app.jwksEndpoint && typeof body.id_token === 'string' ? options.idTokenCheck : null;
+  if (!idTokenCheck) delete body.id_token;
+  // oauth4webapi reads a Response once; the body was read above to sort errors, so it gets a copy.
+  const answer = new Response(JSON.stringify(body), { status: response.status, headers: { 'content-type': 'application/json' } });
+  let tokens: oauth.TokenEndpointResponse;
   try {
-    response = await fetch(app.tokenEndpoint, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-      body,
-      signal: AbortSignal.timeout(TIMEOUT_MS),
-    });
+    tokens = await options.process(as, answer, idTokenCheck);
+    if (idTokenCheck) await oauth.validateApplicationLevelSignature(as, answer, requestOptionsFor(app, app.jwksEndpoint!));
   } catch (error) {
-    const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
+    const unanswered = unansweredRequestFailure(error, 'signing keys (JWKS) endpoint');
+    // A connect that stops here stores nothing, so its tokens go back; a refresh's tokens are the grant's own.
+    if (options.idTokenCheck) {
+      await revokeTokens(app, { accessToken: body.access_token, refreshToken: typeof body.refresh_token === 'string' ? body.refresh_token : null });
+    }
+    if (unanswered) throw unanswered;
+    if (idTokenCheck) throw idTokenRefused(error);
     throw new OAuthFailure({
-      reach: 'temporary',
-      code: timedOut ? 'provider_timeout' : 'provider_unreachable',
-      message: timedOut
-        ? `The provider’s token endpoint did not answer within ${TIMEOUT_MS / 1000} s.`
-        : `The provider’s token endpoint could not be reached (${providerText((error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : (error as Error).message)}).`,
-      hint: 'Mailroom retries on its own. If it lasts, check the network between Mailroom and the provider.',
+      reach: 'mailbox',
+      code: 'invalid_token_response',
+      message: `The provider’s token answer was not understood (${error instanceof Error ? providerText(error.message) : 'unreadable'}).`,
+      hint: 'Connect again; if it repeats, an admin checks the profile’s token endpoint.',
     });
   }
-  const json = (await response.json().catch(() => ({}))) as Record<string, unknown>;
-  if (!response.ok || typeof json.access_token !== 'string') throw classifyTokenError(app, response.status, json);
-  const lifetime = typeof json.expires_in === 'number' ? json.expires_in : Number(json.expires_in) || DEFAULT_LIFETIME_SECONDS;
+  const claims = idTokenCheck ? oauth.getValidatedIdTokenClaims(tokens) : undefined;
   return {
-    accessToken: json.access_token,
-    refreshToken: typeof json.refresh_token === 'string' ? json.refresh_token : null,
-    idToken: typeof json.id_token === 'string' ? json.id_token : null,
-    expiresAt: new Date(Date.now() + lifetime * 1000),
-    scopes: typeof json.scope === 'string' ? json.scope.split(' ').filter(Boolean) : null,
+    accessToken: tokens.access_token,
+    refreshToken: tokens.refresh_token ?? null,
+    idTokenClaims: claims ? { ...claims } : null,
+    expiresAt: new Date(Date.now() + (tokens.expires_in ?? DEFAULT_LIFETIME_SECONDS) * 1000),
+    scopes: typeof tokens.scope === 'string' ? tokens.scope.split(' ').filter(Boolean) : null,
   };
+}
+
+/** Sends one token endpoint request through the guard; a request that got no answer is a temporary failure. */
+async function sendTokenRequest(app: OAuthApp, send: (options: ReturnType<typeof requestOptionsFor>) => Promise<Response>): Promise<Response> {
+  try {
+    return await send(requestOptionsFor(app, app.tokenEndpoint));
+  } catch (error) {
+    throw unansweredRequestFailure(error, 'token endpoint') ?? error;
+  }
+}
+
+/** The code flow's exchange (RFC 6749 4.1.3 with PKCE), the callback's parameters checked by oauth4webapi first. */
+export async function exchangeAuthorizationCode(
+  app: OAuthApp,
+  options: { callback: URLSearchParams; redirectUri: string; codeVerifier: string; nonce: string | null },
+): Promise<TokenResponse> {
+  const as = authorizationServerOf(app);
+  const client = oauthClientOf(app);
+  const callback = new URLSearchParams(options.callback);
+  // The state was matched by its hash already; an `iss` is checked only against an issuer the profile names.
+  if (!app.issuer) callback.delete('iss');
+  let parameters: URLSearchParams;
+  try {
+    parameters = oauth.validateAuthResponse(as, client, callback, oauth.skipStateCheck);
+  } catch (error) {
+    throw new OAuthFailure({
+      reach: 'mailbox',
+      code: 'invalid_callback',
+      message: `The provider’s answer did not come from the profile’s issuer (${error instanceof Error ? providerText(error.message) : 'unreadable'}).`,
+      hint: 'Start again with “Connect”; if it repeats, an admin checks the profile’s issuer.',
+    });
+  }
+  const response = await sendTokenRequest(app, (requestOptions) =>
+    oauth.authorizationCodeGrantRequest(as, client, clientAuthenticationOf(app), parameters, options.redirectUri, options.codeVerifier, requestOptions),
+  );
+  return readTokenResponse(app, response, {
+    idTokenCheck: { nonce: options.nonce },
+    process: (server, answer, idTokenCheck) =>
+      oauth.processAuthorizationCodeResponse(server, client, answer, idTokenCheck ? { expectedNonce: idTokenCheck.nonce ?? oauth.expectNoNonce, requireIdToken: true } : {}),
+  });
+}
+
+/** RFC 8628 3.4: one poll of the token endpoint with the device code. */
+export async function requestDeviceCodeTokens(app: OAuthApp, deviceCode: string): Promise<TokenResponse> {
+  const as = authorizationServerOf(app);
+  const client = oauthClientOf(app);
+  const response = await sendTokenRequest(app, (requestOptions) => oauth.deviceCodeGrantRequest(as, client, clientAuthenticationOf(app), deviceCode, requestOptions));
+  return readTokenResponse(app, response, { idTokenCheck: { nonce: null }, process: (server, answer) => oauth.processDeviceCodeResponse(server, client, answer) });
+}
+
+/** A refresh (RFC 6749 6); any id_token is left unread: who consented was settled at the connect. */
+export async function requestRefreshedTokens(app: OAuthApp, refreshToken: string): Promise<TokenResponse> {
+  const as = authorizationServerOf(app);
+  const client = oauthClientOf(app);
+  // Microsoft wants the scopes again on every refresh.
+  const additionalParameters = app.serverType === 'microsoft365' ? { scope: app.scopes.join(' ') } : undefined;
+  const response = await sendTokenRequest(app, (requestOptions) =>
+    oauth.refreshTokenGrantRequest(as, client, clientAuthenticationOf(app), refreshToken, { ...requestOptions, additionalParameters }),
+  );
+  return readTokenResponse(app, response, { idTokenCheck: null, process: (server, answer) => oauth.processRefreshTokenResponse(server, client, answer) });
 }

@@ -6,7 +6,7 @@ import { oauthGrants, serverProfiles, type OauthGrant } from '@/db/schema';
 import { decryptSecret } from '@/lib/crypto/secrets';
 import { oauthAppOf, type OAuthApp } from '@/lib/oauth/oauth-app';
 import { OAuthFailure } from '@/lib/oauth/oauth-failure';
-import { requestToken, type TokenResponse } from '@/lib/oauth/token-endpoint';
+import { requestRefreshedTokens, type TokenResponse } from '@/lib/oauth/token-endpoint';
 import { getGrant, saveRefreshedTokens } from './grants';
 import { recordClientAccepted, recordTokenFailure } from './record-token-failure';
 import { recordRefreshAttempt } from './refresh-history';
@@ -56,12 +56,9 @@ async function releaseRefreshLease(grantId: string): Promise<void> {
 
 /** Refreshes with the stored refresh token, retrying only what is temporary. */
 async function refreshWithRetries(app: OAuthApp, refreshToken: string): Promise<TokenResponse> {
-  const parameters: Record<string, string> = { grant_type: 'refresh_token', refresh_token: refreshToken };
-  // Microsoft wants the scopes again on every refresh.
-  if (app.serverType === 'microsoft365') parameters.scope = app.scopes.join(' ');
   for (let attempt = 0; ; attempt += 1) {
     try {
-      return await requestToken(app, parameters);
+      return await requestRefreshedTokens(app, refreshToken);
     } catch (error) {
       const delay = RETRY_DELAYS_MS[attempt];
       if (!(error instanceof OAuthFailure) || error.reach !== 'temporary' || delay === undefined) throw error;

@@ -20,12 +20,13 @@ export async function getGrant(executor: Executor, mailboxId: string): Promise<O
 /** Stores the tokens of a new consent, replacing any earlier grant of the mailbox. */
 export async function saveConsentedGrant(
   executor: Executor,
-  grant: { mailboxId: string; profileId: string; account: string; tokens: NewTokens & { refreshToken: string } },
+  grant: { mailboxId: string; profileId: string; account: string; accountSubject: string | null; tokens: NewTokens & { refreshToken: string } },
 ): Promise<void> {
   const now = new Date();
   const values = {
     profileId: grant.profileId,
     account: grant.account,
+    accountSubject: grant.accountSubject,
     scopes: grant.tokens.scopes,
     accessToken: encryptSecret(grant.tokens.accessToken),
     accessTokenExpiresAt: grant.tokens.accessTokenExpiresAt,

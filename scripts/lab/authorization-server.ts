@@ -1,10 +1,10 @@
-import { generateKeyPair, randomBytes, randomUUID } from 'node:crypto';
+import { createPrivateKey, generateKeyPair, randomBytes, randomUUID, sign, type KeyObject } from 'node:crypto';
 import { createServer, IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { promisify } from 'node:util';
 import Provider, { type ClientMetadata, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import { LAB_HOST, MICROSOFT_TENANT_ID } from './lab-config';
 import type { LabAccounts } from './lab-accounts';
-import type { OAuthClient, PersonaInfo, PersonaName, TokenFault, TokenRequestCounts } from './lab-info';
+import type { IdTokenFault, LiveTokens, OAuthClient, PersonaInfo, PersonaName, TokenEndpointAuthMethod, TokenFault, TokenRequestCounts } from './lab-info';
 import {
   adminConsentDonePage,
   adminConsentPage,
@@ -34,6 +34,8 @@ type PersonaFaults = {
   consentRequired: Set<string>;
   /** Device-code polls still to answer `slow_down`, by client. */
   slowDownPolls: Map<string, number>;
+  /** Clients whose id_tokens come back spoiled, by client. */
+  idTokenFaults: Map<string, IdTokenFault>;
 };
 
 type TokenRequest = { clientId: string | null; grantType: string };
@@ -48,6 +50,11 @@ type RunningPersona = {
   countTokenRequest: CountTokenRequest;
   introspectionClient: IntrospectionClient;
   clients: Record<string, OAuthClient>;
+  /**
+   * Clients held to one way of sending their secret. oidc-provider takes either for both, as many
+   * providers do; some (and some Entra app registrations behind proxies) accept only one.
+   */
+  strictAuthMethods: Map<string, TokenEndpointAuthMethod>;
 };
 
 // oidc-provider derives its mount path from originalUrl; interaction URLs need the same prefix.
@@ -68,7 +75,7 @@ function clientMetadataOf(options: { client: OAuthClient; definition: PersonaDef
     ...(client.deviceFlow && definition.deviceClientScopes ? { scope: definition.deviceClientScopes.join(' ') } : {}),
   };
   return client.clientSecret
-    ? { ...metadata, client_secret: client.clientSecret, token_endpoint_auth_method: 'client_secret_post' }
+    ? { ...metadata, client_secret: client.clientSecret, token_endpoint_auth_method: client.tokenEndpointAuthMethod ?? 'client_secret_post' }
     : { ...metadata, application_type: 'native', token_endpoint_auth_method: 'none' };
 }
 
@@ -90,9 +97,29 @@ function decodeFormComponent(value: string): string {
   }
 }
 
-async function createSigningKey(): Promise<Record<string, unknown>> {
+type SigningKey = { jwk: Record<string, unknown>; kid: string; privateKey: KeyObject };
+
+async function createSigningKey(): Promise<SigningKey> {
   const { privateKey } = await promisify(generateKeyPair)('rsa', { modulusLength: 2048 });
-  return { ...privateKey.export({ format: 'jwk' }), kid: randomUUID(), use: 'sig', alg: 'RS256' };
+  const kid = randomUUID();
+  return { jwk: { ...privateKey.export({ format: 'jwk' }), kid, use: 'sig', alg: 'RS256' }, kid, privateKey: createPrivateKey(privateKey.export({ format: 'pem', type: 'pkcs8' })) };
+}
+
+/** An RS256 JWT with the persona's key id: signed with `privateKey`, which may be one the persona never published. */
+function signJwt(options: { claims: Record<string, unknown>; kid: string; privateKey: KeyObject }): string {
+  const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const signingInput = `${encode({ alg: 'RS256', typ: 'JWT', kid: options.kid })}.${encode(options.claims)}`;
+  return `${signingInput}.${sign('sha256', Buffer.from(signingInput), options.privateKey).toString('base64url')}`;
+}
+
+/** The id_token as a client with a fault receives it: same claims otherwise, so only the fault can make it fail. */
+function spoilIdToken(options: { idToken: string; fault: IdTokenFault; signingKey: SigningKey; foreignKey: KeyObject }): string {
+  const { idToken, fault, signingKey, foreignKey } = options;
+  const claims = JSON.parse(Buffer.from(idToken.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
+  const now = Math.floor(Date.now() / 1000);
+  if (fault === 'other_audience') claims.aud = 'another-client-of-the-lab';
+  if (fault === 'expired') Object.assign(claims, { iat: now - 7200, exp: now - 3600 });
+  return signJwt({ claims, kid: signingKey.kid, privateKey: fault === 'foreign_key' ? foreignKey : signingKey.privateKey });
 }
 
 function parseInteractionPath(path: string): { uid: string; action: 'show' | 'login' | 'consent' } | null {
@@ -165,6 +192,7 @@ export class AuthorizationServer {
         userinfo: base + definition.routes.userinfo,
         introspection: base + definition.routes.introspection,
         discovery: `${base}/.well-known/openid-configuration`,
+        jwks: base + definition.routes.jwks,
       },
       mailScopes: definition.mailScopes,
       identityScopes: definition.identityScopes,
@@ -196,6 +224,19 @@ export class AuthorizationServer {
     const { slowDownPolls } = this.personas[options.persona].faults;
     if (options.polls > 0) slowDownPolls.set(options.clientId, options.polls);
     else slowDownPolls.delete(options.clientId);
+  }
+
+  /** The client's id_tokens come back spoiled by `fault` from now on; null ends it. */
+  setIdTokenFault(options: { persona: PersonaName; clientId: string; fault: IdTokenFault | null }): void {
+    const { idTokenFaults } = this.personas[options.persona].faults;
+    if (options.fault) idTokenFaults.set(options.clientId, options.fault);
+    else idTokenFaults.delete(options.clientId);
+  }
+
+  /** What still works of what the persona issued to `clientId` for `email`: a revoked token is gone. */
+  liveTokens(options: { persona: PersonaName; clientId: string; email: string }): LiveTokens {
+    const accountId = this.accounts.subjectOf({ persona: options.persona, email: options.email });
+    return this.personas[options.persona].store.liveTokensOf({ accountId, clientId: options.clientId });
   }
 
   /** The faults of a whole persona; those of one client stay. */
@@ -239,6 +280,7 @@ export class AuthorizationServer {
     redirectUris: string[];
     confidential: boolean;
     deviceFlow: boolean;
+    tokenEndpointAuthMethod?: TokenEndpointAuthMethod;
   }): Promise<OAuthClient> {
     const persona = this.personas[options.persona];
     const clientId =
@@ -248,8 +290,10 @@ export class AuthorizationServer {
       ...(options.confidential ? { clientSecret: randomBytes(18).toString('base64url') } : {}),
       redirectUris: options.redirectUris,
       deviceFlow: options.deviceFlow,
+      ...(options.confidential && options.tokenEndpointAuthMethod ? { tokenEndpointAuthMethod: options.tokenEndpointAuthMethod } : {}),
     };
     await persona.store.adapterFactory('Client').upsert(clientId, clientMetadataOf({ client, definition: persona.definition }));
+    if (client.tokenEndpointAuthMethod) persona.strictAuthMethods.set(clientId, client.tokenEndpointAuthMethod);
     return client;
   }
 
@@ -296,15 +340,27 @@ export class AuthorizationServer {
       return this.handleAdminConsent({ req, res, persona, action: `${mountPath}${path}?${query.toString()}`, clientId: query.get('client_id') ?? '' });
     }
     let providerRequest = req;
+    const authenticatedRoutes = [definition.routes.token, definition.routes.revocation, definition.routes.device_authorization];
+    if (persona.strictAuthMethods.size > 0 && authenticatedRoutes.includes(path) && req.method === 'POST') {
+      const body = await readBody(req);
+      const refusal = strictAuthMethodRefusal({ persona, form: new URLSearchParams(body), authorization: req.headers.authorization });
+      if (refusal) {
+        if (path === definition.routes.token) {
+          countTokenRequest(tokenRequestOf({ parameter: (name) => new URLSearchParams(body).get(name) ?? undefined, authorization: req.headers.authorization }));
+        }
+        return sendJson({ res, status: 401, body: refusal });
+      }
+      providerRequest = replayRequest({ original: req, body });
+    }
     if (path === definition.routes.token && req.method === 'POST') {
       if (faults.tokenFault) {
-        const form = new URLSearchParams(await readBody(req));
+        const form = new URLSearchParams(await readBody(providerRequest));
         countTokenRequest(tokenRequestOf({ parameter: (name) => form.get(name) ?? undefined, authorization: req.headers.authorization }));
         return answerWithTokenFault({ res, fault: faults.tokenFault, definition });
       }
       if (faults.consentRequired.size > 0 || faults.slowDownPolls.size > 0) {
         // Which client asks, and for what, is in the body: read it, then hand oidc-provider a copy.
-        const body = await readBody(req);
+        const body = await readBody(providerRequest);
         const form = new URLSearchParams(body);
         const request = tokenRequestOf({ parameter: (name) => form.get(name) ?? undefined, authorization: req.headers.authorization });
         const refusal = await this.clientFaultAnswer({ persona, request });
@@ -475,6 +531,21 @@ function replayRequest(options: { original: IncomingMessage; body: string }): In
   return replay;
 }
 
+/** The refusal of a client held to one authentication method that used the other; null when it did not. */
+function strictAuthMethodRefusal(options: {
+  persona: RunningPersona;
+  form: URLSearchParams;
+  authorization: string | undefined;
+}): Record<string, unknown> | null {
+  const { persona, form, authorization } = options;
+  const { clientId } = tokenRequestOf({ parameter: (name) => form.get(name) ?? undefined, authorization });
+  const required = clientId ? persona.strictAuthMethods.get(clientId) : undefined;
+  if (!required) return null;
+  const used = /^Basic /i.test(authorization ?? '') ? 'client_secret_basic' : form.has('client_secret') ? 'client_secret_post' : null;
+  if (used === required) return null;
+  return { error: 'invalid_client', error_description: `client authentication failed: this client authenticates with ${required} only` };
+}
+
 /** Entra ID's answer to a refresh whose app lacks the consent, in its shape (seen in public reports). */
 function consentRequiredAnswer(options: { clientId: string; clientName: string }): Record<string, unknown> {
   const traceId = randomUUID();
@@ -509,7 +580,14 @@ async function createPersona(options: {
 }): Promise<RunningPersona> {
   const { definition, baseUrl, accounts, clients, countTokenRequest } = options;
   const store = new MemoryStore();
-  const faults: PersonaFaults = { tokenFault: null, accessTokenLifetimeSeconds: null, consentRequired: new Set(), slowDownPolls: new Map() };
+  const faults: PersonaFaults = {
+    tokenFault: null,
+    accessTokenLifetimeSeconds: null,
+    consentRequired: new Set(),
+    slowDownPolls: new Map(),
+    idTokenFaults: new Map(),
+  };
+  const [signingKey, foreignKey] = await Promise.all([createSigningKey(), createSigningKey()]);
   const introspectionClient: IntrospectionClient = {
     clientId: `dovecot-${definition.name}`,
     clientSecret: randomBytes(24).toString('hex'),
@@ -530,7 +608,7 @@ async function createPersona(options: {
         token_endpoint_auth_method: 'client_secret_basic',
       },
     ],
-    jwks: { keys: [await createSigningKey()] },
+    jwks: { keys: [signingKey.jwk] },
     cookies: { keys: [randomBytes(32).toString('hex')] },
     claims: definition.claimsByScope,
     scopes: ['openid', 'offline_access', ...definition.identityScopes, ...definition.mailScopes],
@@ -611,6 +689,15 @@ async function createPersona(options: {
       }
     }
   });
+  provider.use(async (ctx, next) => {
+    await next();
+    const clientId = ctx.oidc?.client?.clientId;
+    const fault = clientId ? faults.idTokenFaults.get(clientId) : undefined;
+    const body = ctx.body as Record<string, unknown> | undefined;
+    if (fault && ctx.oidc?.route === 'token' && ctx.status === 200 && typeof body?.id_token === 'string') {
+      body.id_token = spoilIdToken({ idToken: body.id_token, fault, signingKey, foreignKey: foreignKey.privateKey });
+    }
+  });
   if (!definition.rotatesRefreshTokens) {
     // Google answers a refresh without a refresh_token: the client keeps the one it has.
     provider.use(async (ctx, next) => {
@@ -630,5 +717,8 @@ async function createPersona(options: {
     countTokenRequest,
     introspectionClient,
     clients,
+    strictAuthMethods: new Map(
+      Object.values(clients).flatMap((client) => (client.tokenEndpointAuthMethod ? [[client.clientId, client.tokenEndpointAuthMethod] as const] : [])),
+    ),
   };
 }

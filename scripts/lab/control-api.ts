@@ -14,6 +14,8 @@ const schemas = {
   revokeGrants: z.object({ account }),
   adminConsent: z.object({ clientId: z.string().min(1), required: z.boolean() }),
   slowDown: z.object({ persona, clientId: z.string().min(1), polls: z.number().int().min(0) }),
+  idTokenFault: z.object({ persona, clientId: z.string().min(1), fault: z.enum(['foreign_key', 'other_audience', 'expired']).nullable() }),
+  liveTokens: z.object({ persona, clientId: z.string().min(1), account }),
   accountSwitch: z.object({ account, disabled: z.boolean() }),
   serverFault: z.object({
     server: mailServer,
@@ -25,6 +27,7 @@ const schemas = {
     redirectUris: z.array(z.url()).default([]),
     confidential: z.boolean().default(true),
     deviceFlow: z.boolean().default(false),
+    tokenEndpointAuthMethod: z.enum(['client_secret_post', 'client_secret_basic']).optional(),
   }),
   mailPorts: z.object({ server: mailServer }),
   counters: z.object({ clientId: z.string().min(1).optional(), portsId: z.string().min(1).optional() }),
@@ -33,6 +36,7 @@ const schemas = {
     name: z.string().min(1).optional(),
     provider: z.enum(['google', 'microsoft', 'password']),
     password: z.string().min(1).optional(),
+    tenantId: z.uuid().optional(),
   }),
 };
 
@@ -61,6 +65,10 @@ export async function startControlApi(options: { lab: Lab }): Promise<{ url: str
           return lab.setAdminConsentRequired(await parseJson({ req, schema: schemas.adminConsent }));
         case 'POST /slow-down':
           return lab.setSlowDown(await parseJson({ req, schema: schemas.slowDown }));
+        case 'POST /id-token-fault':
+          return lab.setIdTokenFault(await parseJson({ req, schema: schemas.idTokenFault }));
+        case 'GET /live-tokens':
+          return lab.liveTokens(schemas.liveTokens.parse(Object.fromEntries(url.searchParams)));
         case 'POST /revoke-grants':
           return { revoked: lab.revokeGrants(await parseJson({ req, schema: schemas.revokeGrants })) };
         case 'POST /smtp-auth':

@@ -24,6 +24,8 @@ export type LabAccount = {
   /** Which authorization server knows the account; `password` accounts log in to the generic server. */
   provider: PersonaName | 'password';
   password?: string;
+  /** Microsoft: the directory the account belongs to; the lab tenant's when absent. */
+  tenantId?: string;
 };
 
 export type OAuthClient = {
@@ -32,7 +34,11 @@ export type OAuthClient = {
   clientSecret?: string;
   redirectUris: string[];
   deviceFlow: boolean;
+  /** How a confidential client must authenticate at the token endpoint; the lab refuses the other way. */
+  tokenEndpointAuthMethod?: TokenEndpointAuthMethod;
 };
+
+export type TokenEndpointAuthMethod = 'client_secret_post' | 'client_secret_basic';
 
 export type PersonaEndpoints = {
   authorization: string;
@@ -44,6 +50,8 @@ export type PersonaEndpoints = {
   userinfo: string;
   introspection: string;
   discovery: string;
+  /** The persona's signing keys, against which its id_tokens verify. */
+  jwks: string;
 };
 
 export type PersonaInfo = {
@@ -72,6 +80,10 @@ export type LabInfo = {
 export type LabUnavailable = { available: false; reason: string };
 
 export type TokenFault = 'server_error' | 'hang' | 'invalid_grant';
+/** What is wrong with the id_tokens a client receives: signed by a key the persona never published, for another audience, or expired. */
+export type IdTokenFault = 'foreign_key' | 'other_audience' | 'expired';
+/** Tokens the persona issued to one client for one account that still work (neither revoked, consumed nor expired). */
+export type LiveTokens = { accessTokens: number; refreshTokens: number };
 export type ServerFault = 'unreachable' | 'hang';
 
 /** Requests each persona's token endpoint received, by grant type; faults and errors included. */

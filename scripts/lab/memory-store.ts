@@ -21,6 +21,18 @@ export class MemoryStore {
     return grantIds;
   }
 
+  /** Access and refresh tokens of one account and client that would still be accepted. */
+  liveTokensOf(options: { accountId: string; clientId: string }): { accessTokens: number; refreshTokens: number } {
+    const live = { accessTokens: 0, refreshTokens: 0 };
+    for (const [key, entry] of this.entries) {
+      const { payload } = entry;
+      if (this.isExpired(entry) || payload.consumed || payload.accountId !== options.accountId || payload.clientId !== options.clientId) continue;
+      if (key.startsWith('AccessToken:')) live.accessTokens += 1;
+      else if (key.startsWith('RefreshToken:')) live.refreshTokens += 1;
+    }
+    return live;
+  }
+
   revokeGrant(grantId: string): void {
     for (const [key, entry] of this.entries) {
       if (entry.payload.grantId === grantId || key === `Grant:${grantId}`) this.entries.delete(key);

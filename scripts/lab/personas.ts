@@ -130,7 +130,7 @@ const microsoft: PersonaDefinition = {
   claimsOf: ({ account, subject }) => ({
     sub: subject,
     oid: subject,
-    tid: MICROSOFT_TENANT_ID,
+    tid: account.tenantId ?? MICROSOFT_TENANT_ID,
     email: account.email,
     preferred_username: account.email,
     name: account.name,

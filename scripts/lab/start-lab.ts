@@ -30,6 +30,9 @@ import type {
   PersonaName,
   ReceivedMessage,
   ServerFault,
+  IdTokenFault,
+  LiveTokens,
+  TokenEndpointAuthMethod,
   TokenFault,
   TokenRequestCounts,
 } from './lab-info';
@@ -374,6 +377,14 @@ export class Lab {
     this.authorizationServer.setSlowDown(options);
   }
 
+  setIdTokenFault(options: { persona: PersonaName; clientId: string; fault: IdTokenFault | null }): void {
+    this.authorizationServer.setIdTokenFault(options);
+  }
+
+  liveTokens(options: { persona: PersonaName; clientId: string; account: string }): LiveTokens {
+    return this.authorizationServer.liveTokens({ persona: options.persona, clientId: options.clientId, email: options.account });
+  }
+
   revokeGrants(options: { account: string }): number {
     return this.authorizationServer.revokeGrants({ email: options.account });
   }
@@ -402,7 +413,13 @@ export class Lab {
     this.sink.clear();
   }
 
-  registerClient(options: { persona: PersonaName; redirectUris: string[]; confidential: boolean; deviceFlow: boolean }): Promise<OAuthClient> {
+  registerClient(options: {
+    persona: PersonaName;
+    redirectUris: string[];
+    confidential: boolean;
+    deviceFlow: boolean;
+    tokenEndpointAuthMethod?: TokenEndpointAuthMethod;
+  }): Promise<OAuthClient> {
     return this.authorizationServer.registerClient(options);
   }
 

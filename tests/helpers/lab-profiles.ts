@@ -24,6 +24,9 @@ export function insertLabGoogleProfile(
     tokenEndpoint: personas.google.endpoints.token,
     revocationEndpoint: personas.google.endpoints.revocation,
     userinfoEndpoint: personas.google.endpoints.userinfo,
+    issuer: personas.google.issuer,
+    jwksEndpoint: personas.google.endpoints.jwks,
+    tokenEndpointAuthMethod: client.tokenEndpointAuthMethod ?? 'client_secret_post',
     scopes: ['https://mail.google.com/', 'openid', 'email'],
     incomingHost: mail.gmail.imap.tls.host,
     incomingPort: mail.gmail.imap.tls.port,
@@ -55,6 +58,8 @@ export function insertLabMicrosoftProfile(
     tokenEndpoint: personas.microsoft.endpoints.token,
     deviceEndpoint: flow === 'device' ? personas.microsoft.endpoints.device : null,
     userinfoEndpoint: personas.microsoft.endpoints.userinfo,
+    issuer: personas.microsoft.issuer,
+    jwksEndpoint: personas.microsoft.endpoints.jwks,
     scopes: [
       'https://outlook.office.com/IMAP.AccessAsUser.All',
       'https://outlook.office.com/SMTP.Send',
@@ -97,11 +102,12 @@ export function insertLabGenericProfile(overrides: Partial<Parameters<typeof ins
 
 /**
  * A lab account of its own for a test that changes it (revokes its grants, disables its SMTP):
- * test files and database projects share one lab, so they must not share such an account.
+ * test files and database projects share one lab, so they must not share such an account. A
+ * Microsoft account with a `tenantId` belongs to another organization than the lab tenant.
  */
-export async function createLabAccount(options: { provider: 'google' | 'microsoft'; name: string }): Promise<string> {
-  const domain = options.provider === 'google' ? 'gmail.lab.test' : 'contoso.lab.test';
+export async function createLabAccount(options: { provider: 'google' | 'microsoft'; name: string; tenantId?: string }): Promise<string> {
+  const domain = options.provider === 'google' ? 'gmail.lab.test' : options.tenantId ? 'fabrikam.lab.test' : 'contoso.lab.test';
   const email = `${options.name}-${Math.random().toString(36).slice(2, 8)}@${domain}`;
-  await labControl.createAccount({ email, provider: options.provider });
+  await labControl.createAccount({ email, provider: options.provider, tenantId: options.tenantId });
   return email;
 }

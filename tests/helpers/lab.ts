@@ -10,8 +10,10 @@ import { waitUntil } from './wait-until';
 import type {
   ConnectionStats,
   Endpoint,
+  IdTokenFault,
   LabAccount,
   LabInfo,
+  LiveTokens,
   MailPorts,
   MailProtocol,
   MailServerName,
@@ -19,6 +21,7 @@ import type {
   PersonaName,
   ReceivedMessage,
   ServerFault,
+  TokenEndpointAuthMethod,
   TokenFault,
   TokenRequestCounts,
 } from '../../scripts/lab/lab-info';
@@ -76,6 +79,11 @@ export const labControl = {
   setAdminConsentRequired: (options: { clientId: string; required: boolean }) => post({ path: '/admin-consent', body: options }),
   /** The client's next `polls` device-code polls answer `slow_down` (RFC 8628), however slowly they come. */
   setSlowDown: (options: { persona: PersonaName; clientId: string; polls: number }) => post({ path: '/slow-down', body: options }),
+  /** The client's id_tokens come back signed by a key the persona never published, for another audience, or expired; null ends it. */
+  setIdTokenFault: (options: { persona: PersonaName; clientId: string; fault: IdTokenFault | null }) => post({ path: '/id-token-fault', body: options }),
+  /** Access and refresh tokens the persona issued to the client for the account that still work. */
+  liveTokens: (options: { persona: PersonaName; clientId: string; account: string }) =>
+    callControl<LiveTokens>({ method: 'GET', path: `/live-tokens?${new URLSearchParams(options).toString()}` }),
   /** As if the user removed the app's access in their account: every grant and token of the account. */
   revokeGrants: (options: { account: string }) => post<{ revoked: number }>({ path: '/revoke-grants', body: options }),
   /** Microsoft's per-mailbox switch: SMTP AUTH then answers 535 5.7.139. */
@@ -94,9 +102,15 @@ export const labControl = {
       path: `/messages${options.to ? `?to=${encodeURIComponent(options.to)}` : ''}`,
     }),
   clearReceivedMessages: () => callControl({ method: 'DELETE', path: '/messages' }),
-  registerClient: (options: { persona: PersonaName; redirectUris: string[]; confidential?: boolean; deviceFlow?: boolean }) =>
+  registerClient: (options: {
+    persona: PersonaName;
+    redirectUris: string[];
+    confidential?: boolean;
+    deviceFlow?: boolean;
+    tokenEndpointAuthMethod?: TokenEndpointAuthMethod;
+  }) =>
     post<OAuthClient>({ path: '/clients', body: options }),
-  createAccount: (options: { email: string; provider: LabAccount['provider']; name?: string; password?: string }) =>
+  createAccount: (options: { email: string; provider: LabAccount['provider']; name?: string; password?: string; tenantId?: string }) =>
     post<LabAccount>({ path: '/accounts', body: options }),
   /**
    * Requests at each persona's token endpoint by grant type, answered or not, since `resetCounters`.

@@ -35,6 +35,10 @@ async function mailboxFor(address: string, profile: ServerProfile, options: { sh
   return mailbox;
 }
 
+/** As if the device flow's interval had passed since the server last polled the provider. */
+const intervalPassed = (authorizationId: string) =>
+  db.update(oauthAuthorizations).set({ lastPolledAt: new Date(Date.now() - 60_000) }).where(eq(oauthAuthorizations.id, authorizationId));
+
 /** Clicks "Connect", signs in at the lab as `account`, and brings the browser back to the callback. */
 async function connectAs(
   mailboxId: string,
@@ -172,13 +176,14 @@ describe.skipIf(!labIsAvailable)('connecting a mailbox through the lab', () => {
     expect(started.userCode).toMatch(/\S/);
     expect(await pollDeviceAuthorization({ viewer: owner, authorizationId: started.authorizationId })).toMatchObject({ status: 'pending' });
     await approveDeviceCode({ verificationUri: started.verificationUri, userCode: started.userCode, email: 'dave@contoso.lab.test' });
+    await intervalPassed(started.authorizationId);
     const done = await pollDeviceAuthorization({ viewer: owner, authorizationId: started.authorizationId });
     expect(done).toMatchObject({ status: 'done', outcome: { ok: true, code: 'connected' } });
     const { accessToken } = await getAccessToken({ mailboxId: mailbox.id });
     await imapLogin({ endpoint: getLab().mail.microsoft.imap.tls, auth: { user: 'dave@contoso.lab.test', accessToken } });
   });
 
-  it('polls 5 s more slowly after each slow_down, keeps the longer interval, and still connects', async () => {
+  it('polls 5 s more slowly after each slow_down, never sooner than the interval whoever asks, and still connects', async () => {
     const client = await labControl.registerClient({ persona: 'microsoft', redirectUris: [], confidential: false, deviceFlow: true });
     const profile = await insertLabMicrosoftProfile({ flow: 'device', name: 'Lab Microsoft 365 (device, slow_down)', clientId: client.clientId });
     const account = await createLabAccount({ provider: 'microsoft', name: 'slowdown' });
@@ -189,14 +194,25 @@ describe.skipIf(!labIsAvailable)('connecting a mailbox through the lab', () => {
     expect(started.interval).toBe(5);
     const poll = () => pollDeviceAuthorization({ viewer: owner, authorizationId: started.authorizationId });
 
-    // The browser waits `interval` seconds between polls; here the lab answers slow_down however fast they come.
+    const providerPolls = async () => (await labControl.tokenRequests({ clientId: client.clientId })).microsoft['urn:ietf:params:oauth:grant-type:device_code'];
+
     expect(await poll()).toEqual({ status: 'pending', interval: 10 });
+    // Asked again at once, the server does not poll the provider: it tells how long is left to wait.
+    const early = await poll();
+    expect(early.status).toBe('pending');
+    expect((early as { interval: number }).interval).toBeGreaterThan(5);
+    expect((early as { interval: number }).interval).toBeLessThanOrEqual(10);
+    expect(await providerPolls()).toBe(1);
+
+    await intervalPassed(started.authorizationId);
     expect(await poll()).toEqual({ status: 'pending', interval: 15 });
+    await intervalPassed(started.authorizationId);
     expect(await poll()).toEqual({ status: 'pending', interval: 15 });
     await approveDeviceCode({ verificationUri: started.verificationUri, userCode: started.userCode, email: account });
+    await intervalPassed(started.authorizationId);
     expect(await poll()).toMatchObject({ status: 'done', outcome: { ok: true, code: 'connected' } });
 
-    expect((await labControl.tokenRequests({ clientId: client.clientId })).microsoft['urn:ietf:params:oauth:grant-type:device_code']).toBe(4);
+    expect(await providerPolls()).toBe(4);
     const [stored] = await db.select().from(oauthAuthorizations).where(eq(oauthAuthorizations.id, started.authorizationId));
     expect(stored!.pollIntervalSeconds).toBe(15);
     expect(await getMailbox({ viewer: owner, id: mailbox.id })).toMatchObject({ connection: 'connected', connectedAs: account });

@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { db } from '@/db';
 import { mailboxes, type Mailbox, type ServerProfile, type User } from '@/db/schema';
 import { findMailboxAlerts } from '@/lib/alerts/find-mailbox-alerts';
-import { COMMAND_LINE_ACTOR, userActor } from '@/lib/audit/actor';
+import { COMMAND_LINE_ACTOR } from '@/lib/audit/actor';
 import { getMailbox, profileOf } from '@/lib/mailboxes/mailboxes';
 import { setMailboxPassword } from '@/lib/mailboxes/set-mailbox-password';
 import { nextStep, statusReasonFor } from '@/lib/mailboxes/status';
@@ -28,14 +28,14 @@ let imap: ServerProfile;
 const insertMailbox = (profile: ServerProfile, values: Partial<typeof mailboxes.$inferInsert> = {}): Promise<Mailbox> =>
   insertMailboxRow(owner, profile, { incomingStatus: 'success', outgoingStatus: 'success', ...values });
 
-/** What Google hands over after a consent: the ID token's claims are read without a signature, as from the token endpoint. */
+/** What Google hands over after a consent, its ID token's claims as verified. */
 function googleTokens(account: string) {
-  const claims = Buffer.from(JSON.stringify({ email: account, email_verified: true })).toString('base64url');
-  return { accessToken: 'access', refreshToken: 'refresh', idToken: `e30.${claims}.sig`, expiresAt: new Date(Date.now() + 3600_000), scopes: google.scopes };
+  const idTokenClaims = { sub: `sub-${account}`, email: account, email_verified: true };
+  return { accessToken: 'access', refreshToken: 'refresh', idTokenClaims, expiresAt: new Date(Date.now() + 3600_000), scopes: google.scopes };
 }
 
 const connectWithGoogle = (mailbox: Mailbox) =>
-  acceptTokens({ authorization: { mailboxId: mailbox.id, profileId: mailbox.profileId }, app: oauthAppOf(google), tokens: googleTokens(mailbox.address), actor: userActor(owner) });
+  acceptTokens({ authorization: { mailboxId: mailbox.id, profileId: mailbox.profileId }, app: oauthAppOf(google), tokens: googleTokens(mailbox.address), user: owner });
 
 const stored = async (mailbox: Mailbox) => (await getMailbox({ viewer: owner, id: mailbox.id }))!;
 const ownerAlerts = async (mailbox: Mailbox) => (await findMailboxAlerts({ viewer: owner, mailboxId: mailbox.id, now: twoDaysOn() })).map((alert) => alert.key);

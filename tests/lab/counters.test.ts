@@ -81,7 +81,7 @@ describe.skipIf(!labIsAvailable)('counters a test can read from the lab', () => 
   });
 
   describe('mail connections', () => {
-    const passwordAccount = (): Required<LabAccount> => {
+    const passwordAccount = (): LabAccount & { password: string } => {
       const account = getLab().accounts.find((candidate) => candidate.provider === 'password');
       if (!account?.password) throw new Error('The lab lists no password account');
       return { ...account, password: account.password };

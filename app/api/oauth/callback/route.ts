@@ -7,6 +7,8 @@ import { completeAuthorization } from '@/lib/oauth/complete-authorization';
 const callbackQuery = z.object({
   state: z.string().max(500).optional(),
   code: z.string().max(4000).optional(),
+  /** RFC 9207: the issuer that answered, checked against the profile's. */
+  iss: z.string().max(500).optional(),
   error: z.string().max(200).optional(),
   error_description: z.string().max(1000).optional(),
 });
