@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { getCurrentUser } from '@/lib/auth/session';
 import { getEnv } from '@/lib/env';
 import { completeAuthorization } from '@/lib/oauth/complete-authorization';
+import { endSignedOutCallback } from '@/lib/oauth/end-signed-out-callback';
 
 const callbackQuery = z.object({
   state: z.string().max(500).optional(),
@@ -19,12 +20,14 @@ export async function GET(request: NextRequest) {
   const here = request.nextUrl;
   // Behind a proxy the request's own host may be an internal one: answer with the public address.
   const portal = getEnv().MAILROOM_PUBLIC_URL;
+  const query = callbackQuery.safeParse(Object.fromEntries(here.searchParams));
   if (!user) {
+    // The code and state stop here: the sign-in URL carries only where to go next.
+    const { returnTo } = await endSignedOutCallback({ state: query.success ? query.data.state : undefined });
     const signIn = new URL('/sign-in', portal);
-    signIn.searchParams.set('callbackUrl', `${here.pathname}${here.search}`);
+    signIn.searchParams.set('callbackUrl', returnTo);
     return NextResponse.redirect(signIn);
   }
-  const query = callbackQuery.safeParse(Object.fromEntries(here.searchParams));
   const result = await completeAuthorization({ userId: user.id, query: query.success ? query.data : {} });
   const target = new URL(result.mailboxId ? `/mailboxes/${result.mailboxId}` : '/mailboxes', portal);
   target.searchParams.set('connect', result.authorizationId ?? result.outcome.code);

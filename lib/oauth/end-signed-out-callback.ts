@@ -1,0 +1,27 @@
+import 'server-only';
+import { and, eq, isNull } from 'drizzle-orm';
+import { db } from '@/db';
+import { oauthAuthorizations } from '@/db/schema';
+import { sha256 } from '@/lib/crypto/tokens';
+
+const SIGNED_OUT = {
+  code: 'signed_out',
+  message: 'Your Mailroom session ended while you were at the provider, so the sign-in answer was not used. Nothing was saved.',
+  hint: 'You are signed in again: click “Connect” to start over.',
+};
+
+/**
+ * The provider's answer reached the callback without a Mailroom session. Its code and state must
+ * not travel on through the sign-in page's URL (browser history, logs): the authorization they
+ * belong to is closed here instead, and the person is sent to sign in, then back to the mailbox to
+ * connect again. Answers where the mailbox is unknown go to the mailboxes list.
+ */
+export async function endSignedOutCallback({ state }: { state: string | undefined }): Promise<{ returnTo: string }> {
+  if (!state) return { returnTo: '/mailboxes' };
+  const [closed] = await db
+    .update(oauthAuthorizations)
+    .set({ usedAt: new Date(), outcome: { ...SIGNED_OUT, at: new Date().toISOString() } })
+    .where(and(eq(oauthAuthorizations.stateHash, sha256(state)), eq(oauthAuthorizations.flow, 'code'), isNull(oauthAuthorizations.usedAt)))
+    .returning({ id: oauthAuthorizations.id, mailboxId: oauthAuthorizations.mailboxId });
+  return { returnTo: closed ? `/mailboxes/${closed.mailboxId}?connect=${closed.id}` : '/mailboxes' };
+}
