@@ -179,11 +179,14 @@ const wholeNumber = (label: string, min: number, max: number) =>
     .min(min, { error: `Enter ${label} from ${min} to ${max}.` })
     .max(max, { error: `Enter ${label} from ${min} to ${max}.` });
 
+/** ISO 8601 only (a date, or a date and time with its offset): `Date.parse` would take "12/31" or "Dec 31" as well. */
+const ISO_DATE_OR_TIME = z.union([z.iso.date(), z.iso.datetime({ offset: true })]);
+
 const dateOrNull = (what: string) =>
   z
     .string()
     .trim()
-    .refine((value) => !Number.isNaN(Date.parse(value)), { error: `Enter ${what} as a date such as 2026-12-31.` })
+    .refine((value) => ISO_DATE_OR_TIME.safeParse(value).success, { error: `Enter ${what} as an ISO 8601 date such as 2026-12-31.` })
     .transform((value) => new Date(value))
     .nullable();
 

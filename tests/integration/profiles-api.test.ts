@@ -508,6 +508,12 @@ describe('the client secret is write-only', () => {
     });
     expect(created).toMatchObject({ clientSecretSet: true, clientSecretHint: '…9b7c', clientSecretExpiresAt: '2027-06-30T00:00:00.000Z' });
 
+    for (const notIso of ['06/30/2027', 'June 30, 2027', '2027-06-30 12:00']) {
+      const refused = await patch(created.id, { clientSecretExpiresAt: notIso });
+      expect(refused.status, notIso).toBe(422);
+      expect(refused.json.error.fields.clientSecretExpiresAt).toEqual(['Enter the expiry as an ISO 8601 date such as 2026-12-31.']);
+    }
+
     const kept = await patch(created.id, { name: 'Secret dance 2' });
     expect(kept.json).toMatchObject({ clientSecretSet: true, clientSecretHint: '…9b7c' });
 
