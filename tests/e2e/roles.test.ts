@@ -80,16 +80,37 @@ describe('roles', () => {
   });
 
   test('each role sees only its own navigation', async () => {
-    expect(await navigationLabels(pages.admin)).toEqual(['Overview', 'Profiles', 'Mailboxes', 'Token status', 'Users', 'Audit', 'Settings']);
+    expect(await navigationLabels(pages.admin)).toEqual(['Overview', 'Profiles', 'Mailboxes', 'Token status', 'Users', 'Audit', 'Settings', 'API keys']);
 
     pages.support = await signedInPage(SUPPORT);
     await pages.support.getByRole('heading', { name: 'Overview' }).waitFor();
-    expect(await navigationLabels(pages.support)).toEqual(['Overview', 'Profiles', 'Mailboxes', 'Token status', 'Audit']);
+    expect(await navigationLabels(pages.support)).toEqual(['Overview', 'Profiles', 'Mailboxes', 'Token status', 'Audit', 'API keys']);
 
     pages.owner = await signedInPage(OWNER);
     await pages.owner.waitForURL('**/mailboxes');
     await pages.owner.getByRole('heading', { name: 'My mailboxes' }).waitFor();
-    expect(await navigationLabels(pages.owner)).toEqual(['My mailboxes']);
+    expect(await navigationLabels(pages.owner)).toEqual(['My mailboxes', 'API keys']);
+  });
+
+  test('an owner makes an API key on its own page, sees it once, and revoking it ends it at once', async () => {
+    const page = pages.owner;
+    await page.goto('/api-keys');
+    await page.getByRole('heading', { name: 'Your API keys' }).waitFor();
+    await page.getByLabel('Name').fill('CRM sync');
+    const create = page.getByRole('button', { name: 'Create a key' });
+    await waitForHydration(create);
+    await create.click();
+    const key = (await page.getByTestId('new-api-key').textContent())!.trim();
+    const me = () => fetch(`${portal.url}/api/v1/me`, { headers: { authorization: `Bearer ${key}` } });
+    expect(await (await me()).json()).toMatchObject({ email: OWNER.email, role: 'owner' });
+
+    await page.reload();
+    expect(await page.getByTestId('new-api-key').count()).toBe(0);
+    const revoke = page.getByRole('button', { name: /^Revoke CRM sync/ });
+    await waitForHydration(revoke);
+    await revoke.click();
+    await page.getByText('Revoked', { exact: true }).waitFor();
+    expect((await me()).status).toBe(401);
   });
 
   test('pages outside a role show the 403 page', async () => {

@@ -1,9 +1,11 @@
 import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createFirstAdminAction } from '@/app/(auth)/setup/actions';
 import { sendTestNotificationAction, setNotificationSenderAction } from '@/app/(portal)/settings/actions';
-import { changeRoleAction, createApiKeyAction, createUserAction, setActiveAction } from '@/app/(portal)/users/actions';
+import { createApiKeyAction, revokeApiKeyAction } from '@/app/(portal)/api-keys/actions';
+import { changeRoleAction, createUserAction, setActiveAction } from '@/app/(portal)/users/actions';
 import type { User } from '@/db/schema';
 import { COMMAND_LINE_ACTOR } from '@/lib/audit/actor';
+import { findApiKeys } from '@/lib/auth/api-keys';
 import { IDLE } from '@/lib/auth/form-action-state';
 import { getNotificationSettings } from '@/lib/settings/notification-sender';
 import { countUsers, createUser, getUserByEmail, getUserById } from '@/lib/users/users';
@@ -13,7 +15,7 @@ import { countUsers, createUser, getUserByEmail, getUserById } from '@/lib/users
 const session = vi.hoisted(() => ({ userId: undefined as string | undefined }));
 vi.mock('next-auth', async (importOriginal) => ({
   ...(await importOriginal<typeof import('next-auth')>()),
-  getServerSession: async () => (session.userId ? { userId: session.userId, expires: '2999-01-01' } : null),
+  getServerSession: async () => (session.userId ? { userId: session.userId, sessionEpoch: 0, expires: '2999-01-01' } : null),
 }));
 vi.mock('next/server', async (importOriginal) => ({
   ...(await importOriginal<typeof import('next/server')>()),
@@ -90,13 +92,38 @@ describe('server actions check the role on the server', () => {
         () => createUserAction(IDLE, form({ email: 'intruder@example.org', role: 'admin' })),
         () => changeRoleAction(IDLE, form({ id: caller.id, role: 'admin' })),
         () => setActiveAction(IDLE, form({ id: admin.id, active: 'false' })),
-        () => createApiKeyAction(IDLE, form({ userId: admin.id })),
       ];
       for (const attempt of attempts) expect(await interruption(attempt())).toMatch(/^NEXT_HTTP_ERROR_FALLBACK;403$/);
     }
     expect(await getUserByEmail({ email: 'intruder@example.org' })).toBeNull();
     expect((await getUserById({ id: support.id }))?.role).toBe('support');
     expect((await getUserById({ id: admin.id }))?.deactivatedAt).toBeNull();
+  });
+
+  it('lets everyone make and revoke their own API keys, and only admins anyone else’s', async () => {
+    const adminKeysBefore = (await findApiKeys({ userId: admin.id, limit: 200 })).keys.length;
+    for (const caller of [support, owner]) {
+      session.userId = caller.id;
+      expect(await createApiKeyAction(IDLE, form({ userId: admin.id }))).toMatchObject({
+        status: 'error',
+        message: 'Only admins manage other people’s API keys.',
+      });
+      const made = await createApiKeyAction(IDLE, form({ name: `${caller.role} script` }));
+      expect(made).toMatchObject({ status: 'success', data: { key: expect.stringMatching(/^mr_/) } });
+      const [own] = (await findApiKeys({ userId: caller.id, limit: 1 })).keys;
+      expect(own).toMatchObject({ name: `${caller.role} script`, revokedAt: null });
+      expect(await revokeApiKeyAction(IDLE, form({ id: own!.id }))).toMatchObject({ status: 'success' });
+      expect((await findApiKeys({ userId: caller.id, limit: 1 })).keys[0]!.revokedAt).not.toBeNull();
+    }
+    expect((await findApiKeys({ userId: admin.id, limit: 200 })).keys).toHaveLength(adminKeysBefore);
+
+    session.userId = admin.id;
+    expect(await createApiKeyAction(IDLE, form({ userId: owner.id, name: 'made by an admin' }))).toMatchObject({ status: 'success' });
+    const [ownersNew] = (await findApiKeys({ userId: owner.id, limit: 1 })).keys;
+    session.userId = support.id;
+    expect(await revokeApiKeyAction(IDLE, form({ id: ownersNew!.id }))).toMatchObject({ status: 'error', message: 'The API key was not found.' });
+    session.userId = admin.id;
+    expect(await revokeApiKeyAction(IDLE, form({ id: ownersNew!.id }))).toMatchObject({ status: 'success' });
   });
 
   it('lets an admin act, with field errors for bad input that change nothing', async () => {

@@ -31,7 +31,7 @@ import { waitUntil } from '../helpers/wait-until';
 const session = vi.hoisted(() => ({ userId: undefined as string | undefined }));
 vi.mock('next-auth', async (importOriginal) => ({
   ...(await importOriginal<typeof import('next-auth')>()),
-  getServerSession: async () => (session.userId ? { userId: session.userId, expires: '2999-01-01' } : null),
+  getServerSession: async () => (session.userId ? { userId: session.userId, sessionEpoch: 0, expires: '2999-01-01' } : null),
 }));
 vi.mock('next/server', async (importOriginal) => ({ ...(await importOriginal<typeof import('next/server')>()), connection: async () => {} }));
 process.env.__NEXT_EXPERIMENTAL_AUTH_INTERRUPTS = 'true';

@@ -1,9 +1,10 @@
 import type { Metadata } from 'next';
 import { Badge, Card, PageHeader, Table } from '@/app/_components/ui';
+import { ApiKeyTable } from '../api-keys/api-key-table';
 import { requireRole } from '@/lib/auth/session';
 import { findApiKeys } from '@/lib/auth/api-keys';
 import { findUsers } from '@/lib/users/users';
-import { CreateUserForm, RevokeApiKeyButton, UserActions } from './user-forms';
+import { CreateUserForm, UserActions } from './user-forms';
 
 export const metadata: Metadata = { title: 'Users' };
 
@@ -55,26 +56,7 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
         </Card>
       </div>
       <h2 className="mb-3 mt-8 text-lg font-semibold">API keys</h2>
-      <Table headers={['Key', 'User', 'Created', 'Expires', 'Last used', 'Status', '']}>
-        {keys.map((key) => {
-          return (
-            <tr key={key.id}>
-              <td className="px-4 py-3">
-                <p className="font-medium">{key.name}</p>
-                <p className="font-mono text-xs text-slate-500">{key.prefix}…</p>
-              </td>
-              <td className="px-4 py-3">{key.userEmail}</td>
-              <td className="px-4 py-3 text-slate-600">{formatTime(key.createdAt)}</td>
-              <td className="px-4 py-3 text-slate-600">{key.expiresAt ? formatTime(key.expiresAt) : 'Never'}</td>
-              <td className="px-4 py-3 text-slate-600">{key.lastUsedAt ? formatTime(key.lastUsedAt) : 'Never'}</td>
-              <td className="px-4 py-3">
-                {key.revokedAt ? <Badge tone="bad">Revoked</Badge> : key.expired ? <Badge tone="warn">Expired</Badge> : <Badge tone="good">Active</Badge>}
-              </td>
-              <td className="px-4 py-3">{key.revokedAt ? null : <RevokeApiKeyButton id={key.id} label={`${key.name} (${key.prefix}…)`} />}</td>
-            </tr>
-          );
-        })}
-      </Table>
+      <ApiKeyTable keys={keys} showUser />
     </>
   );
 }

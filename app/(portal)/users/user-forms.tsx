@@ -4,7 +4,9 @@ import { useActionState } from 'react';
 import { Alert, Button, Field, FieldErrors } from '@/app/_components/ui';
 import type { UserRole } from '@/db/schema';
 import { IDLE } from '@/lib/auth/form-action-state';
-import { changeRoleAction, createApiKeyAction, createUserAction, revokeApiKeyAction, setActiveAction } from './actions';
+import { createApiKeyAction } from '../api-keys/actions';
+import { NewApiKey } from '../api-keys/api-key-forms';
+import { changeRoleAction, createUserAction, setActiveAction } from './actions';
 
 const ROLE_OPTIONS: { value: UserRole; label: string }[] = [
   { value: 'owner', label: 'Mailbox owner' },
@@ -103,24 +105,7 @@ export function UserActions({ user, isSelf }: { user: UserSummary; isSelf: boole
           {state.message}
         </Alert>
       ))}
-      {keyState.status === 'success' && keyState.data ? (
-        <p className="break-all rounded bg-slate-900 px-3 py-2 font-mono text-xs text-white" data-testid="new-api-key">
-          {keyState.data.key}
-        </p>
-      ) : null}
+      {keyState.status === 'success' && keyState.data ? <NewApiKey keyText={keyState.data.key} /> : null}
     </div>
-  );
-}
-
-export function RevokeApiKeyButton({ id, label }: { id: string; label: string }) {
-  const [state, action, pending] = useActionState(revokeApiKeyAction, IDLE);
-  return (
-    <form action={action}>
-      <input type="hidden" name="id" value={id} />
-      <Button type="submit" variant="danger" disabled={pending} aria-label={`Revoke ${label}`}>
-        Revoke
-      </Button>
-      {state.status === 'error' ? <Alert tone="error">{state.message}</Alert> : null}
-    </form>
   );
 }

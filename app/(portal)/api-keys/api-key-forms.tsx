@@ -1,0 +1,50 @@
+'use client';
+
+import { useActionState } from 'react';
+import { Alert, Button, Field } from '@/app/_components/ui';
+import { IDLE } from '@/lib/auth/form-action-state';
+import { createApiKeyAction, revokeApiKeyAction } from './actions';
+
+/** The new key, shown once, right where it was made. */
+export function NewApiKey({ keyText }: { keyText: string }) {
+  return (
+    <p className="break-all rounded bg-slate-900 px-3 py-2 font-mono text-xs text-white" data-testid="new-api-key">
+      {keyText}
+    </p>
+  );
+}
+
+export function CreateOwnApiKeyForm() {
+  const [state, action, pending] = useActionState(createApiKeyAction, IDLE);
+  const errors = state.status === 'error' ? state.fieldErrors : undefined;
+  return (
+    <form action={action} className="space-y-4" noValidate>
+      {state.status === 'error' ? <Alert tone="error">{state.message}</Alert> : null}
+      {state.status === 'success' ? <Alert tone="success">{state.message}</Alert> : null}
+      {state.status === 'success' && state.data ? <NewApiKey keyText={state.data.key} /> : null}
+      <Field label="Name" name="name" errors={errors?.name} />
+      <Field
+        label="Expires (optional, ISO 8601)"
+        name="expiresAt"
+        placeholder="2027-01-31T00:00:00Z"
+        errors={errors?.expiresAt}
+      />
+      <Button type="submit" disabled={pending}>
+        Create a key
+      </Button>
+    </form>
+  );
+}
+
+export function RevokeApiKeyButton({ id, label }: { id: string; label: string }) {
+  const [state, action, pending] = useActionState(revokeApiKeyAction, IDLE);
+  return (
+    <form action={action}>
+      <input type="hidden" name="id" value={id} />
+      <Button type="submit" variant="danger" disabled={pending} aria-label={`Revoke ${label}`}>
+        Revoke
+      </Button>
+      {state.status === 'error' ? <Alert tone="error">{state.message}</Alert> : null}
+    </form>
+  );
+}
