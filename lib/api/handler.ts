@@ -7,6 +7,7 @@ import { clientAddress } from '@/lib/auth/client-address';
 import { getRetryAfterSeconds, recordFailedAttempt, throttleSubject, ThrottledError } from '@/lib/auth/throttle';
 import { AppError, type ErrorCode, type FieldErrors } from '@/lib/errors';
 import { describeError, logger } from '@/lib/logger';
+import { readCappedBody } from '@/lib/net/read-capped-body';
 import { toFieldErrors } from '@/lib/validations/field-errors';
 import type { Endpoint } from './contract';
 import { DEFAULT_MAX_BODY_BYTES } from './endpoint';
@@ -44,29 +45,10 @@ function tooLarge(limit: number): AppError {
   });
 }
 
-/**
- * Reads at most `limit` bytes: a declared length over it is refused before reading anything, and a
- * body that streams past it is cancelled there, so an oversized request never sits in memory whole.
- */
 async function readBodyText(request: NextRequest, limit: number): Promise<string> {
-  const declared = Number(request.headers.get('content-length'));
-  if (Number.isFinite(declared) && declared > limit) throw tooLarge(limit);
-  if (!request.body) return '';
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > limit) {
-      await reader.cancel().catch(() => undefined);
-      throw tooLarge(limit);
-    }
-    chunks.push(value);
-  }
+  const body = await readCappedBody(request, limit, () => tooLarge(limit));
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks));
+    return body ? new TextDecoder('utf-8', { fatal: true }).decode(body) : '';
   } catch {
     throw new AppError('BAD_REQUEST', 'The request body is not valid UTF-8.');
   }

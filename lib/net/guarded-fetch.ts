@@ -3,6 +3,7 @@ import { isIP } from 'node:net';
 import { Agent, buildConnector, fetch as undiciFetch, type RequestInit as UndiciRequestInit } from 'undici';
 import { logger } from '@/lib/logger';
 import { BlockedAddressError, resolveAllowedAddress } from './address-policy';
+import { readCappedBody } from './read-capped-body';
 
 /** Who may be reached, and how long and how much a request may take. */
 export type OutboundPolicy = {
@@ -131,30 +132,6 @@ function tooLarge(target: URL, maxBytes: number, seen: string): OutboundRequestE
   });
 }
 
-/** The body, read while counting: refused as soon as it passes the cap, whatever Content-Length said. */
-async function readCapped(response: Awaited<ReturnType<typeof undiciFetch>>, target: URL, maxBytes: number): Promise<Buffer<ArrayBuffer> | null> {
-  if (!response.body) return null;
-  const declared = Number(response.headers.get('content-length'));
-  if (Number.isFinite(declared) && declared > maxBytes) {
-    await response.body.cancel().catch(() => undefined);
-    throw tooLarge(target, maxBytes, `Content-Length ${declared}`);
-  }
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel().catch(() => undefined);
-      throw tooLarge(target, maxBytes, `more than ${total} bytes`);
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks);
-}
-
 /** The one way Mailroom makes an HTTP request to a server it does not run. Never follows a redirect: a 3xx is returned as is. */
 export async function guardedFetch(url: string | URL, init: RequestInit | undefined, policy: OutboundPolicy): Promise<Response> {
   const target = parseTarget(url);
@@ -168,7 +145,7 @@ export async function guardedFetch(url: string | URL, init: RequestInit | undefi
       signal,
       dispatcher: agentFor(policy.allowInternal, policy.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS),
     });
-    const body = await readCapped(response, target, maxBytes);
+    const body = await readCappedBody(response, maxBytes, (seen) => tooLarge(target, maxBytes, seen));
     // A Response of the runtime's own kind, whole in memory: callers (oauth4webapi among them) see an ordinary fetch answer.
     return new Response(NULL_BODY_STATUSES.has(response.status) ? null : body, {
       status: response.status,
