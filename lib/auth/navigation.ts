@@ -11,7 +11,7 @@ const ITEMS: { item: NavigationItem; roles: UserRole[] }[] = [
   { item: { href: '/users', label: 'Users' }, roles: ['admin'] },
   { item: { href: '/audit', label: 'Audit' }, roles: ['admin', 'support'] },
   { item: { href: '/settings', label: 'Settings' }, roles: ['admin'] },
-  { item: { href: '/api-keys', label: 'API keys' }, roles: ['admin', 'owner', 'support'] },
+  { item: { href: '/account', label: 'Account' }, roles: ['admin', 'owner', 'support'] },
 ];
 
 /** The sidebar a role sees; the pages check the same roles on the server. */

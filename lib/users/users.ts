@@ -152,6 +152,20 @@ export async function updateUser({
   });
 }
 
+/** Stores a new password; like every change of credentials, it ends every session the user had open. */
+export async function replacePassword({ actor, userId, password }: { actor: Actor; userId: string; password: string }): Promise<void> {
+  const passwordHash = await hashPassword(password);
+  await db.transaction(async (tx) => {
+    const [user] = await tx
+      .update(users)
+      .set({ passwordHash, sessionEpoch: sql`${users.sessionEpoch} + 1` })
+      .where(eq(users.id, userId))
+      .returning({ email: users.email });
+    if (!user) throw notFound('The user');
+    await recordAuditEvent(tx, { actor, action: 'user.password_change', target: { type: 'user', id: userId }, detail: { email: user.email } });
+  });
+}
+
 /** Ends every session the user has open, in every browser: their next request leads to sign-in. */
 export async function endSessions({ userId }: { userId: string }): Promise<void> {
   await db.update(users).set({ sessionEpoch: sql`${users.sessionEpoch} + 1` }).where(eq(users.id, userId));

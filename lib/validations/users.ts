@@ -41,6 +41,15 @@ export const setupSchema = z
     path: ['confirmPassword'],
   });
 
+export const changePasswordSchema = z
+  .object({
+    currentPassword: z.string().min(1, { error: 'Enter your current password.' }),
+    newPassword: password,
+    confirmPassword: z.string(),
+  })
+  .refine((value) => value.newPassword === value.confirmPassword, { error: 'The two passwords differ.', path: ['confirmPassword'] })
+  .refine((value) => value.newPassword !== value.currentPassword, { error: 'Choose a password you do not use now.', path: ['newPassword'] });
+
 export const signInSchema = z.object({
   email: emailAddress,
   password: z.string().min(1, { error: 'Enter your password.' }),

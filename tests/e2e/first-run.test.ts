@@ -101,7 +101,7 @@ describe('first run', () => {
     await signIn(page, { email: ADMIN.email, password: ADMIN.password });
     await page.getByRole('heading', { name: 'Overview' }).waitFor();
     expect(new URL(page.url()).pathname).toBe('/');
-    expect(await navigationLabels(page)).toEqual(['Overview', 'Profiles', 'Mailboxes', 'Token status', 'Users', 'Audit', 'Settings', 'API keys']);
+    expect(await navigationLabels(page)).toEqual(['Overview', 'Profiles', 'Mailboxes', 'Token status', 'Users', 'Audit', 'Settings', 'Account']);
   });
 
   test('setup is closed once the admin exists', async () => {

@@ -80,22 +80,22 @@ describe('roles', () => {
   });
 
   test('each role sees only its own navigation', async () => {
-    expect(await navigationLabels(pages.admin)).toEqual(['Overview', 'Profiles', 'Mailboxes', 'Token status', 'Users', 'Audit', 'Settings', 'API keys']);
+    expect(await navigationLabels(pages.admin)).toEqual(['Overview', 'Profiles', 'Mailboxes', 'Token status', 'Users', 'Audit', 'Settings', 'Account']);
 
     pages.support = await signedInPage(SUPPORT);
     await pages.support.getByRole('heading', { name: 'Overview' }).waitFor();
-    expect(await navigationLabels(pages.support)).toEqual(['Overview', 'Profiles', 'Mailboxes', 'Token status', 'Audit', 'API keys']);
+    expect(await navigationLabels(pages.support)).toEqual(['Overview', 'Profiles', 'Mailboxes', 'Token status', 'Audit', 'Account']);
 
     pages.owner = await signedInPage(OWNER);
     await pages.owner.waitForURL('**/mailboxes');
     await pages.owner.getByRole('heading', { name: 'My mailboxes' }).waitFor();
-    expect(await navigationLabels(pages.owner)).toEqual(['My mailboxes', 'API keys']);
+    expect(await navigationLabels(pages.owner)).toEqual(['My mailboxes', 'Account']);
   });
 
-  test('an owner makes an API key on its own page, sees it once, and revoking it ends it at once', async () => {
+  test('an owner makes an API key on its account page, sees it once, and revoking it ends it at once', async () => {
     const page = pages.owner;
-    await page.goto('/api-keys');
-    await page.getByRole('heading', { name: 'Your API keys' }).waitFor();
+    await page.goto('/account');
+    await page.getByRole('heading', { name: 'Your account' }).waitFor();
     await page.getByLabel('Name').fill('CRM sync');
     const create = page.getByRole('button', { name: 'Create a key' });
     await waitForHydration(create);

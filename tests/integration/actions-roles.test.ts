@@ -1,13 +1,14 @@
 import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createFirstAdminAction } from '@/app/(auth)/setup/actions';
 import { sendTestNotificationAction, setNotificationSenderAction } from '@/app/(portal)/settings/actions';
-import { createApiKeyAction, revokeApiKeyAction } from '@/app/(portal)/api-keys/actions';
+import { changePasswordAction, createApiKeyAction, revokeApiKeyAction } from '@/app/(portal)/account/actions';
 import { changeRoleAction, createUserAction, setActiveAction } from '@/app/(portal)/users/actions';
 import type { User } from '@/db/schema';
 import { COMMAND_LINE_ACTOR } from '@/lib/audit/actor';
 import { findApiKeys } from '@/lib/auth/api-keys';
 import { IDLE } from '@/lib/auth/form-action-state';
 import { getNotificationSettings } from '@/lib/settings/notification-sender';
+import { verifyPassword } from '@/lib/crypto/passwords';
 import { countUsers, createUser, getUserByEmail, getUserById } from '@/lib/users/users';
 
 // The request scope and its session cookie are the one thing a test cannot produce without a
@@ -178,5 +179,45 @@ describe('settings actions', () => {
       status: 'success',
       message: expect.stringMatching(/No notification sender/),
     });
+  });
+});
+
+describe('changing one’s own password', () => {
+  it('needs the current password, then ends every session, this one too', async () => {
+    const person = await createUser({
+      actor: COMMAND_LINE_ACTOR,
+      input: { email: 'changer@example.org', role: 'owner', password: 'the-old-password' },
+    });
+    session.userId = person.id;
+    const wrong = await changePasswordAction(
+      IDLE,
+      form({ currentPassword: 'not-my-password', newPassword: 'a-brand-new-password', confirmPassword: 'a-brand-new-password' }),
+    );
+    expect(wrong).toMatchObject({ status: 'error', fieldErrors: { currentPassword: ['This is not your current password.'] } });
+    expect(JSON.stringify(wrong)).not.toMatch(/not-my-password|a-brand-new-password/);
+
+    const mismatched = await changePasswordAction(
+      IDLE,
+      form({ currentPassword: 'the-old-password', newPassword: 'a-brand-new-password', confirmPassword: 'another-new-password' }),
+    );
+    expect(mismatched).toMatchObject({ status: 'error', fieldErrors: { confirmPassword: ['The two passwords differ.'] } });
+
+    const changed = interruption(
+      changePasswordAction(IDLE, form({ currentPassword: 'the-old-password', newPassword: 'a-brand-new-password', confirmPassword: 'a-brand-new-password' })),
+    );
+    expect(await changed).toMatch(/NEXT_REDIRECT;.*\/sign-in\?changed=password/);
+    const stored = (await getUserById({ id: person.id }))!;
+    expect(await verifyPassword('a-brand-new-password', stored.passwordHash!)).toBe(true);
+    expect(await verifyPassword('the-old-password', stored.passwordHash!)).toBe(false);
+    expect(stored.sessionEpoch).toBeGreaterThan(person.sessionEpoch);
+    // The session the change was made in was granted under the old password: it has ended.
+    expect(await interruption(createApiKeyAction(IDLE, form({ name: 'after the change' })))).toMatch(/NEXT_REDIRECT;.*\/sign-in/);
+  });
+
+  it('is not offered to people who sign in through single sign-on', async () => {
+    session.userId = owner.id;
+    expect(
+      await changePasswordAction(IDLE, form({ currentPassword: 'x', newPassword: 'a-brand-new-password', confirmPassword: 'a-brand-new-password' })),
+    ).toMatchObject({ status: 'error', message: 'You sign in through single sign-on: your password is changed at your identity provider.' });
   });
 });

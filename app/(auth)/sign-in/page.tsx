@@ -25,7 +25,7 @@ function signInError(code: string): string {
 export default async function SignInPage({
   searchParams,
 }: {
-  searchParams: Promise<{ error?: string; email?: string; setup?: string; callbackUrl?: string }>;
+  searchParams: Promise<{ error?: string; email?: string; setup?: string; changed?: string; callbackUrl?: string }>;
 }) {
   await connection(); // read per request, never prerendered at build time
   if ((await countUsers()) === 0) redirect('/setup');
@@ -37,7 +37,13 @@ export default async function SignInPage({
       <h1 className="text-xl font-semibold">Sign in</h1>
       <SignInForm
         initialEmail={params.email ?? ''}
-        notice={params.setup ? 'Your admin account is ready. Sign in to continue.' : undefined}
+        notice={
+          params.setup
+            ? 'Your admin account is ready. Sign in to continue.'
+            : params.changed === 'password'
+              ? 'Your password was changed and every session ended: sign in with the new password.'
+              : undefined
+        }
         error={params.error ? signInError(params.error) : undefined}
         sso={env.MAILROOM_OIDC_ISSUER ? { name: env.MAILROOM_OIDC_NAME } : undefined}
         callbackUrl={safeCallbackPath(params.callbackUrl, env.MAILROOM_PUBLIC_URL)}

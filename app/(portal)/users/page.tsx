@@ -1,6 +1,6 @@
 import type { Metadata } from 'next';
 import { Badge, Card, PageHeader, Table } from '@/app/_components/ui';
-import { ApiKeyTable } from '../api-keys/api-key-table';
+import { ApiKeyTable } from '../account/api-key-table';
 import { requireRole } from '@/lib/auth/session';
 import { findApiKeys } from '@/lib/auth/api-keys';
 import { findUsers } from '@/lib/users/users';

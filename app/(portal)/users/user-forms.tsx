@@ -4,8 +4,8 @@ import { useActionState } from 'react';
 import { Alert, Button, Field, FieldErrors } from '@/app/_components/ui';
 import type { UserRole } from '@/db/schema';
 import { IDLE } from '@/lib/auth/form-action-state';
-import { createApiKeyAction } from '../api-keys/actions';
-import { NewApiKey } from '../api-keys/api-key-forms';
+import { createApiKeyAction } from '../account/actions';
+import { NewApiKey } from '../account/account-forms';
 import { changeRoleAction, createUserAction, setActiveAction } from './actions';
 
 const ROLE_OPTIONS: { value: UserRole; label: string }[] = [

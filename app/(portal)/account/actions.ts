@@ -3,16 +3,17 @@
 import { revalidatePath } from 'next/cache';
 import { userActor } from '@/lib/audit/actor';
 import { createApiKey, revokeApiKey } from '@/lib/auth/api-keys';
+import { changeOwnPassword } from '@/lib/auth/change-password';
 import type { ActionState } from '@/lib/auth/form-action-state';
 import { formAction } from '@/lib/auth/form-action';
 import { keyOwnerFor } from '@/lib/auth/key-owner';
 import { idParams } from '@/lib/validations/common';
-import { createApiKeySchema } from '@/lib/validations/users';
+import { changePasswordSchema, createApiKeySchema } from '@/lib/validations/users';
 
 /** Anyone makes keys for themselves; admins also for the user they name (from the Users page). */
 const createApiKeyForm = formAction({ roles: ['admin', 'owner', 'support'], schema: createApiKeySchema }, async (input, user) => {
   const created = await createApiKey({ actor: userActor(user), ...input, userId: keyOwnerFor(user, input.userId) });
-  revalidatePath('/api-keys');
+  revalidatePath('/account');
   revalidatePath('/users');
   return { message: 'Copy the key now: it will not be shown again.', data: { key: created.key } };
 });
@@ -20,10 +21,19 @@ const createApiKeyForm = formAction({ roles: ['admin', 'owner', 'support'], sche
 /** Anyone revokes their own keys; admins anyone's. */
 const revokeApiKeyForm = formAction({ roles: ['admin', 'owner', 'support'], schema: idParams }, async ({ id }, user) => {
   await revokeApiKey({ actor: userActor(user), id, ownerId: user.role === 'admin' ? undefined : user.id });
-  revalidatePath('/api-keys');
+  revalidatePath('/account');
   revalidatePath('/users');
   return { message: 'The key was revoked: it no longer works.' };
 });
+
+const changePasswordForm = formAction({ roles: ['admin', 'owner', 'support'], schema: changePasswordSchema }, async (input, user) => {
+  await changeOwnPassword({ user, currentPassword: input.currentPassword, newPassword: input.newPassword });
+  return { message: 'Your password was changed.', redirectTo: '/sign-in?changed=password' };
+});
+
+export async function changePasswordAction(previous: ActionState, formData: FormData) {
+  return changePasswordForm(previous, formData);
+}
 
 export async function createApiKeyAction(previous: ActionState<{ key: string }>, formData: FormData) {
   return createApiKeyForm(previous, formData);

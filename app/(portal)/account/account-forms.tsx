@@ -3,7 +3,7 @@
 import { useActionState } from 'react';
 import { Alert, Button, Field } from '@/app/_components/ui';
 import { IDLE } from '@/lib/auth/form-action-state';
-import { createApiKeyAction, revokeApiKeyAction } from './actions';
+import { changePasswordAction, createApiKeyAction, revokeApiKeyAction } from './actions';
 
 /** The new key, shown once, right where it was made. */
 export function NewApiKey({ keyText }: { keyText: string }) {
@@ -31,6 +31,23 @@ export function CreateOwnApiKeyForm() {
       />
       <Button type="submit" disabled={pending}>
         Create a key
+      </Button>
+    </form>
+  );
+}
+
+export function ChangePasswordForm() {
+  const [state, action, pending] = useActionState(changePasswordAction, IDLE);
+  const errors = state.status === 'error' ? state.fieldErrors : undefined;
+  return (
+    <form action={action} className="space-y-4" noValidate>
+      {state.status === 'error' ? <Alert tone="error">{state.message}</Alert> : null}
+      <Field label="Current password" name="currentPassword" type="password" autoComplete="current-password" errors={errors?.currentPassword} />
+      <Field label="New password" name="newPassword" type="password" autoComplete="new-password" hint="At least 12 characters." errors={errors?.newPassword} />
+      <Field label="New password again" name="confirmPassword" type="password" autoComplete="new-password" errors={errors?.confirmPassword} />
+      <p className="text-sm text-slate-600">Every session you have open ends, this one too: you sign in again with the new password.</p>
+      <Button type="submit" disabled={pending}>
+        Change password
       </Button>
     </form>
   );

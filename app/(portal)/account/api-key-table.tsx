@@ -1,6 +1,6 @@
 import { Badge, Table } from '@/app/_components/ui';
 import type { findApiKeys } from '@/lib/auth/api-keys';
-import { RevokeApiKeyButton } from './api-key-forms';
+import { RevokeApiKeyButton } from './account-forms';
 
 type ApiKeyRow = Awaited<ReturnType<typeof findApiKeys>>['keys'][number];
 
