@@ -198,6 +198,8 @@ describe.skipIf(!labIsAvailable)('a secret follows its destination', () => {
       tokenEndpoint: 'https://id.example.org/token',
       revocationEndpoint: null,
       userinfoEndpoint: null,
+      issuer: null,
+      jwksEndpoint: null,
       client,
     });
     const connectionsBefore = recorder.connections();
