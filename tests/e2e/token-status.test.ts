@@ -90,7 +90,15 @@ describe.skipIf(!labIsAvailable)('token status for support staff', () => {
       clientId: client.clientId,
       clientSecret,
       internalServer: true,
-      endpoints: { authorization: google.endpoints.authorization, token: google.endpoints.token, device: null, revocation: google.endpoints.revocation, userinfo: google.endpoints.userinfo },
+      issuer: google.issuer,
+      endpoints: {
+        authorization: google.endpoints.authorization,
+        token: google.endpoints.token,
+        device: null,
+        revocation: google.endpoints.revocation,
+        userinfo: google.endpoints.userinfo,
+        jwks: google.endpoints.jwks,
+      },
       incoming: { protocol: 'imap', host: lab.mail.gmail.imap.tls.host, port: lab.mail.gmail.imap.tls.port, security: 'tls' },
       outgoing: { host: lab.mail.gmail.smtp.tls.host, port: lab.mail.gmail.smtp.tls.port, security: 'tls' },
     });
