@@ -27,6 +27,8 @@ function oauthProfile(options: { title: string; serverType: string; persona: Per
     `  device URL         ${persona.endpoints.device}`,
     `  revocation URL     ${persona.endpoints.revocation ?? '(none)'}`,
     `  userinfo URL       ${persona.endpoints.userinfo}`,
+    `  issuer             ${persona.issuer}`,
+    `  JWKS URL           ${persona.endpoints.jwks}`,
     `  scopes             ${[...persona.identityScopes, ...persona.mailScopes].join(' ')}`,
     `  redirect URIs      ${client.redirectUris.join(' ')}`,
     `  incoming           IMAP ${address(mail.imap.tls)} TLS (POP3 ${address(mail.pop3.tls)} TLS)`,
@@ -78,9 +80,11 @@ function describeLab(options: { info: LabInfo; seconds: string }): string {
     `  incoming           IMAP ${address(generic.imap.tls)} TLS (POP3 ${address(generic.pop3.tls)} TLS)`,
     `  outgoing           SMTP ${address(generic.smtp.starttls)} STARTTLS (or ${address(generic.smtp.tls)} TLS)`,
     `  mailbox            ${erin ? `${erin.email} / ${erin.password ?? ''}` : '(none)'}`,
-    `  allow self-signed  only for the self-signed ports above`,
+    '  trusted certificate only for the self-signed ports above: Test and activate shows its SHA-256 fingerprint to accept',
     '',
-    `The lab CA is in ${CA_PATH}; start the portal with NODE_EXTRA_CA_CERTS=${CA_PATH} to trust it.`,
+    `The lab CA is in ${CA_PATH}. Gmail and Microsoft 365 profiles accept only Google's and Microsoft's own endpoints,`,
+    'so start the portal with the lab named as a stand-in for them, and trusting its CA:',
+    `  MAILROOM_EXTRA_PROVIDER_ORIGINS=${[...new Set([google.issuer, microsoft.issuer].map((issuer) => new URL(issuer).origin))].join(',')} NODE_EXTRA_CA_CERTS=${CA_PATH} npm start`,
     'Ports and the CA change on every start.',
   ].join('\n');
 }
