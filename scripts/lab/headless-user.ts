@@ -110,6 +110,11 @@ export async function approveDeviceCode(options: { verificationUri: string; user
   if (!/You signed in/.test(lastPage)) throw new Error(`The device code was not approved: ${lastPage.slice(0, 300)}`);
 }
 
+/** Enters `userCode` on the verification page, signs in as `email` and declines the consent: the device's polls then answer access_denied. */
+export async function denyDeviceCode(options: { verificationUri: string; userCode: string; email: string }): Promise<void> {
+  await walk({ startUrl: options.verificationUri, email: options.email, userCode: options.userCode, consent: 'deny' });
+}
+
 /** Opens Microsoft's admin consent link, names `email` as the tenant's administrator and accepts for the organization. */
 export async function grantAdminConsent(options: { adminConsentUrl: string; email: string }): Promise<void> {
   const { lastPage } = await walk({ startUrl: options.adminConsentUrl, email: options.email, consent: 'allow' });
