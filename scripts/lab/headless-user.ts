@@ -53,6 +53,11 @@ function fillForm(options: { form: HtmlForm; email: string; userCode?: string; c
     else if (field.name === 'decision') body.set('decision', consent);
     else if (field.name !== 'abort') body.set(field.name, field.value);
   }
+  // Declining a device code is the confirmation page's Cancel, before any sign-in.
+  if (consent === 'deny' && body.has('confirm')) {
+    body.delete('confirm');
+    body.set('abort', 'yes');
+  }
   return body;
 }
 
@@ -83,6 +88,7 @@ async function walk(options: {
     }
     const page = await response.text();
     if (response.status !== 200) throw new Error(`The lab answered ${response.status} at ${request.url.pathname}: ${page.slice(0, 300)}`);
+    if (request.body?.has('abort')) return { leftAt: null, lastPage: page };
     const form = firstForm(page);
     if (!form) return { leftAt: null, lastPage: page };
     request = { url: new URL(form.action, request.url), body: fillForm({ form, ...options }) };
