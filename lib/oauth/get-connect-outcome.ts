@@ -18,7 +18,8 @@ const REUSED: ConnectOutcome = {
  */
 export async function getConnectOutcome({ mailboxId, reference }: { mailboxId: string | null; reference: string }): Promise<ConnectOutcome | null> {
   if (reference === 'state_reused') return REUSED;
-  if (STATE_OUTCOMES[reference]) return STATE_OUTCOMES[reference];
+  // Own keys only: `constructor` or `__proto__` are unknown outcomes, not Object.prototype's.
+  if (Object.hasOwn(STATE_OUTCOMES, reference)) return STATE_OUTCOMES[reference]!;
   if (!mailboxId || !isId(reference)) return null;
   const [authorization] = await db
     .select({ outcome: oauthAuthorizations.outcome })

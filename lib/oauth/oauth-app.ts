@@ -15,7 +15,8 @@ export type OAuthApp = {
   /** With `jwksEndpoint`, id_tokens are verified against it; without, the account comes from userinfo. */
   issuer: string | null;
   jwksEndpoint: string | null;
-  authorizationEndpoint: string;
+  /** Null on a device-flow profile: that flow never sends anyone there. */
+  authorizationEndpoint: string | null;
   tokenEndpoint: string;
   deviceEndpoint: string | null;
   revocationEndpoint: string | null;
@@ -32,7 +33,7 @@ export function oauthCallbackUrl(): string {
 }
 
 export function oauthAppOf(profile: ServerProfile): OAuthApp {
-  if (profile.authType === 'password' || !profile.clientId || !profile.authorizationEndpoint || !profile.tokenEndpoint) {
+  if (profile.authType === 'password' || !profile.clientId || !profile.tokenEndpoint) {
     throw new Error(`Profile ${profile.id} is not an OAuth profile`);
   }
   return {

@@ -12,8 +12,8 @@ import { OAuthFailure } from './oauth-failure';
 export function authorizationServerOf(app: OAuthApp): oauth.AuthorizationServer {
   return {
     // oauth4webapi needs an issuer; without the profile's, id_tokens are not read (see readTokenResponse).
-    issuer: app.issuer ?? new URL(app.authorizationEndpoint).origin,
-    authorization_endpoint: app.authorizationEndpoint,
+    issuer: app.issuer ?? new URL(app.tokenEndpoint).origin,
+    authorization_endpoint: app.authorizationEndpoint ?? undefined,
     token_endpoint: app.tokenEndpoint,
     device_authorization_endpoint: app.deviceEndpoint ?? undefined,
     revocation_endpoint: app.revocationEndpoint ?? undefined,

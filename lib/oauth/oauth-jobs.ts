@@ -1,6 +1,7 @@
 import 'server-only';
 import { z } from 'zod';
 import { defineJob } from '@/lib/jobs/define-job';
+import { pollDeviceAuthorizationJob } from './device-poll-job';
 import { purgeSpentAuthorizations } from './purge-spent-authorizations';
 
 /** Every hour, whichever portal instance notices first purges the sign-ins and reconnect links past their use. */
@@ -12,4 +13,4 @@ export const purgeSpentAuthorizationsJob = defineJob({
   schedule: { cron: '17 * * * *', payload: {} },
 });
 
-export const oauthJobs = [purgeSpentAuthorizationsJob];
+export const oauthJobs = [purgeSpentAuthorizationsJob, pollDeviceAuthorizationJob];

@@ -1,9 +1,8 @@
 import 'server-only';
 import { and, eq, isNull, lte, or } from 'drizzle-orm';
 import { db } from '@/db';
-import { oauthAuthorizations, serverProfiles, type User } from '@/db/schema';
+import { oauthAuthorizations, serverProfiles } from '@/db/schema';
 import { decryptSecret } from '@/lib/crypto/secrets';
-import { notFound } from '@/lib/errors';
 import { getUserById } from '@/lib/users/users';
 import { acceptTokens } from './complete-authorization';
 import { oauthAppOf } from './oauth-app';
@@ -17,26 +16,25 @@ export type DevicePollResult =
   | { status: 'done'; outcome: ConnectOutcome };
 
 const SLOW_DOWN_SECONDS = 5;
+const GONE_OUTCOME: ConnectOutcome = { ok: false, code: 'authorization_gone', message: 'This sign-in no longer exists.', hint: 'Start again with “Connect”.' };
 
 /**
  * Asks the provider whether the user has finished the device sign-in, following RFC 8628 on the
- * server: the provider is asked at most once per interval whoever polls and from whichever portal
- * instance (a poll before then gets the remaining wait), `authorization_pending` waits, `slow_down`
- * waits 5 s longer from then on, `expired_token` and `access_denied` end it.
+ * server (the device-poll job calls it): the provider is asked at most once per interval from
+ * whichever portal instance (a poll before then gets the remaining wait), `authorization_pending`
+ * waits, `slow_down` waits 5 s longer from then on, `expired_token` and `access_denied` end it.
+ * Tokens are accepted for the person who started the sign-in, as they stand now. Null when there
+ * is no such sign-in (purged).
  */
-export async function pollDeviceAuthorization({
-  viewer,
-  authorizationId,
-}: {
-  viewer: Pick<User, 'id'>;
-  authorizationId: string;
-}): Promise<DevicePollResult> {
+export async function pollDeviceAuthorization({ authorizationId }: { authorizationId: string }): Promise<DevicePollResult | null> {
   const [authorization] = await db
     .select()
     .from(oauthAuthorizations)
-    .where(and(eq(oauthAuthorizations.id, authorizationId), eq(oauthAuthorizations.userId, viewer.id), eq(oauthAuthorizations.flow, 'device')));
-  if (!authorization) throw notFound('The sign-in');
+    .where(and(eq(oauthAuthorizations.id, authorizationId), eq(oauthAuthorizations.flow, 'device')));
+  if (!authorization) return null;
   const outcomeOf = (outcome: ConnectOutcome): DevicePollResult => ({ status: 'done', outcome });
+  // Another poll finished it meanwhile: read what it recorded.
+  const pollAgain = async (): Promise<DevicePollResult> => (await pollDeviceAuthorization({ authorizationId })) ?? outcomeOf(GONE_OUTCOME);
   if (authorization.usedAt) {
     return outcomeOf(
       authorization.outcome
@@ -51,7 +49,7 @@ export async function pollDeviceAuthorization({
       .set({ usedAt: new Date(), outcome: stored })
       .where(and(eq(oauthAuthorizations.id, authorization.id), isNull(oauthAuthorizations.usedAt)))
       .returning({ id: oauthAuthorizations.id });
-    return claimed ? outcomeOf(outcome) : pollDeviceAuthorization({ viewer, authorizationId });
+    return claimed ? outcomeOf(outcome) : pollAgain();
   };
   if (authorization.expiresAt < new Date()) {
     return finish({ ok: false, code: 'expired_token', message: 'The code expired before the sign-in was finished.', hint: 'Start again with “Connect”.' });
@@ -73,7 +71,7 @@ export async function pollDeviceAuthorization({
     .returning({ id: oauthAuthorizations.id });
   if (!turn) {
     const [current] = await db.select().from(oauthAuthorizations).where(eq(oauthAuthorizations.id, authorization.id));
-    if (current?.usedAt) return pollDeviceAuthorization({ viewer, authorizationId });
+    if (current?.usedAt) return pollAgain();
     const nextPollAt = (current?.lastPolledAt?.getTime() ?? now.getTime()) + (current?.pollIntervalSeconds ?? interval) * 1000;
     return { status: 'pending', interval: Math.max(1, Math.ceil((nextPollAt - now.getTime()) / 1000)) };
   }
@@ -88,8 +86,8 @@ export async function pollDeviceAuthorization({
       .set({ usedAt: new Date() })
       .where(and(eq(oauthAuthorizations.id, authorization.id), isNull(oauthAuthorizations.usedAt)))
       .returning({ id: oauthAuthorizations.id });
-    if (!claimed) return pollDeviceAuthorization({ viewer, authorizationId });
-    const outcome = await acceptTokens({ authorization, app, tokens, user: await getUserById({ id: viewer.id }) });
+    if (!claimed) return pollAgain();
+    const outcome = await acceptTokens({ authorization, app, tokens, user: await getUserById({ id: authorization.userId }) });
     await db
       .update(oauthAuthorizations)
       .set({ outcome: { code: outcome.code, message: outcome.message, hint: outcome.hint, at: new Date().toISOString() } })

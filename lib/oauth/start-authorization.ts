@@ -7,6 +7,7 @@ import { encryptSecret } from '@/lib/crypto/secrets';
 import { sha256 } from '@/lib/crypto/tokens';
 import { AppError, notFound } from '@/lib/errors';
 import { getMailbox } from '@/lib/mailboxes/mailboxes';
+import { enqueueDevicePoll } from './device-poll-job';
 import { delegateTenantOf, oauthAppOf, oauthCallbackUrl, type OAuthApp } from './oauth-app';
 import { TENANT_REQUIRED_OUTCOME } from './outcomes';
 import { authorizationServerOf, clientAuthenticationOf, oauthClientOf, requestOptionsFor, unansweredRequestFailure } from './oauth-client';
@@ -16,7 +17,7 @@ const CODE_FLOW_LIFETIME_MS = 10 * 60 * 1000;
 const DEFAULT_DEVICE_INTERVAL_SECONDS = 5;
 
 export type StartedAuthorization =
-  | { flow: 'code'; authorizationUrl: string }
+  | { flow: 'code'; authorizationId: string; authorizationUrl: string }
   | { flow: 'device'; authorizationId: string; userCode: string; verificationUri: string; expiresAt: Date; interval: number };
 
 /** The mailbox a user may connect, with its profile: its owner, or an admin. */
@@ -33,8 +34,11 @@ export async function connectableMailbox({ viewer, mailboxId }: { viewer: Pick<U
   return { mailbox, profile: profile! };
 }
 
-function authorizationUrl(app: OAuthApp, options: { state: string; challenge: string; nonce: string | null; loginHint: string }): string {
-  const url = new URL(app.authorizationEndpoint);
+function authorizationUrl(
+  app: OAuthApp,
+  options: { endpoint: string; state: string; challenge: string; nonce: string | null; loginHint: string },
+): string {
+  const url = new URL(options.endpoint);
   const parameters: Record<string, string> = {
     response_type: 'code',
     client_id: app.clientId,
@@ -53,12 +57,12 @@ function authorizationUrl(app: OAuthApp, options: { state: string; challenge: st
 }
 
 /** RFC 8628 3.1: a device code and the user code to type at the provider. */
-async function requestDeviceCode(app: OAuthApp): Promise<oauth.DeviceAuthorizationResponse> {
+async function requestDeviceCode(app: OAuthApp, deviceEndpoint: string): Promise<oauth.DeviceAuthorizationResponse> {
   const as = authorizationServerOf(app);
   const client = oauthClientOf(app);
   let response: Response;
   try {
-    response = await oauth.deviceAuthorizationRequest(as, client, clientAuthenticationOf(app), { scope: app.scopes.join(' ') }, requestOptionsFor(app, app.deviceEndpoint!));
+    response = await oauth.deviceAuthorizationRequest(as, client, clientAuthenticationOf(app), { scope: app.scopes.join(' ') }, requestOptionsFor(app, deviceEndpoint));
   } catch (error) {
     const unanswered = unansweredRequestFailure(error, 'device authorization endpoint');
     if (!unanswered) throw error;
@@ -74,9 +78,13 @@ async function requestDeviceCode(app: OAuthApp): Promise<oauth.DeviceAuthorizati
   }
 }
 
+const ENDPOINT_MISSING_HINT = 'An admin completes the server profile’s endpoints, then connect again.';
+
 /**
  * Starts connecting a mailbox: an authorization URL with PKCE and a single-use state for the code
- * flow, or a user code to type at the provider for the device flow.
+ * flow, or a user code to type at the provider for the device flow, whose answer a background job
+ * then awaits (any portal instance, whether or not the person keeps a page open). Each flow reads
+ * only the endpoints it uses.
  */
 export async function startAuthorization({
   viewer,
@@ -96,7 +104,10 @@ export async function startAuthorization({
     if (profile.serverType === 'gmail') {
       throw new AppError('CONFLICT', 'Google does not allow the device flow for Gmail’s scope https://mail.google.com/: use the authorization code flow.');
     }
-    const device = await requestDeviceCode(app);
+    if (!app.deviceEndpoint) {
+      throw new AppError('CONFLICT', 'This server profile has no device authorization endpoint, where the device sign-in starts.', { hint: ENDPOINT_MISSING_HINT });
+    }
+    const device = await requestDeviceCode(app, app.deviceEndpoint);
     const expiresAt = new Date(Date.now() + device.expires_in * 1000);
     const interval = device.interval ?? DEFAULT_DEVICE_INTERVAL_SECONDS;
     const [authorization] = await db
@@ -113,6 +124,7 @@ export async function startAuthorization({
         expiresAt,
       })
       .returning({ id: oauthAuthorizations.id });
+    await enqueueDevicePoll({ authorizationId: authorization!.id, afterSeconds: interval });
     return {
       flow: 'device',
       authorizationId: authorization!.id,
@@ -123,21 +135,31 @@ export async function startAuthorization({
     };
   }
 
+  if (!app.authorizationEndpoint) {
+    throw new AppError('CONFLICT', 'This server profile has no authorization endpoint, where the sign-in starts.', { hint: ENDPOINT_MISSING_HINT });
+  }
   const state = oauth.generateRandomState();
   const verifier = oauth.generateRandomCodeVerifier();
   const challenge = await oauth.calculatePKCECodeChallenge(verifier);
   // The id_token must carry it back, so that one issued for another sign-in is refused.
   const nonce = app.scopes.includes('openid') ? oauth.generateRandomNonce() : null;
-  await db.insert(oauthAuthorizations).values({
+  const [authorization] = await db
+    .insert(oauthAuthorizations)
+    .values({
+      flow: 'code',
+      stateHash: sha256(state),
+      userId: viewer.id,
+      mailboxId: mailbox.id,
+      profileId: profile.id,
+      codeVerifier: encryptSecret(verifier),
+      nonce,
+      redirectUri: oauthCallbackUrl(),
+      expiresAt: new Date(Date.now() + CODE_FLOW_LIFETIME_MS),
+    })
+    .returning({ id: oauthAuthorizations.id });
+  return {
     flow: 'code',
-    stateHash: sha256(state),
-    userId: viewer.id,
-    mailboxId: mailbox.id,
-    profileId: profile.id,
-    codeVerifier: encryptSecret(verifier),
-    nonce,
-    redirectUri: oauthCallbackUrl(),
-    expiresAt: new Date(Date.now() + CODE_FLOW_LIFETIME_MS),
-  });
-  return { flow: 'code', authorizationUrl: authorizationUrl(app, { state, challenge, nonce, loginHint: mailbox.address }) };
+    authorizationId: authorization!.id,
+    authorizationUrl: authorizationUrl(app, { endpoint: app.authorizationEndpoint, state, challenge, nonce, loginHint: mailbox.address }),
+  };
 }

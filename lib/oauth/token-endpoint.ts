@@ -22,12 +22,12 @@ const DEFAULT_LIFETIME_SECONDS = 3600;
 
 /**
  * The tenant's admin consent page, next to the profile's authorization endpoint (…/{tenant}/oauth2/v2.0/authorize
- * → …/{tenant}/adminconsent), so that it is the authority the profile signs in with: a national cloud's, or the lab's.
+ * → …/{tenant}/adminconsent), or its token endpoint on a device-flow profile that has none, so that it is the authority the profile signs in with: a national cloud's, or the lab's.
  */
 function adminConsentUrl(app: OAuthApp): string {
-  const url = new URL(app.authorizationEndpoint);
-  const authorizePath = /\/oauth2\/(?:v2\.0\/)?authorize\/?$/;
-  if (authorizePath.test(url.pathname)) url.pathname = url.pathname.replace(authorizePath, '/adminconsent');
+  const url = new URL(app.authorizationEndpoint ?? app.tokenEndpoint);
+  const authorityPath = /\/oauth2\/(?:v2\.0\/)?(?:authorize|token)\/?$/;
+  if (authorityPath.test(url.pathname)) url.pathname = url.pathname.replace(authorityPath, '/adminconsent');
   else url.href = `https://login.microsoftonline.com/${encodeURIComponent(app.tenant ?? 'organizations')}/adminconsent`;
   url.search = new URLSearchParams({ client_id: app.clientId }).toString();
   return url.toString();

@@ -1,23 +1,26 @@
 import 'server-only';
-import { and, eq, isNotNull, isNull, lt, or } from 'drizzle-orm';
+import { and, eq, isNotNull, isNull, lt, or, sql } from 'drizzle-orm';
 import { db } from '@/db';
 import { mailboxes, oauthGrants } from '@/db/schema';
 import { logger } from '@/lib/logger';
 import { OAuthFailure } from '@/lib/oauth/oauth-failure';
 import { getAccessToken } from './get-access-token';
+import { GRANT_CHECK_INTERVAL_MS, refreshDueBySql } from './token-freshness';
 
-/** Tokens expiring within this are refreshed ahead of use. */
-const AHEAD_MS = 15 * 60 * 1000;
 /** Every grant is proven at least this often, so a revoked consent shows before mail fails. */
 const CHECK_EVERY_MS = 24 * 60 * 60 * 1000;
 
 export type GrantToCheck = { mailboxId: string; prove: boolean };
 
-/** Connected mailboxes whose token is about to expire, or whose grant was not proven for a day. */
+/**
+ * Connected mailboxes whose token stops being fresh before the next check (only tokens that live
+ * long enough to be refreshed ahead, see token-freshness), or whose grant was not proven for a day.
+ */
 export async function findGrantsToCheck({ limit = 500 }: { limit?: number } = {}): Promise<GrantToCheck[]> {
   const now = Date.now();
+  const nextCheck = new Date(now + GRANT_CHECK_INTERVAL_MS);
   const rows = await db
-    .select({ mailboxId: oauthGrants.mailboxId, expiresAt: oauthGrants.accessTokenExpiresAt })
+    .select({ mailboxId: oauthGrants.mailboxId, refreshDue: sql<boolean>`coalesce(${refreshDueBySql(nextCheck)}, false)` })
     .from(oauthGrants)
     .innerJoin(mailboxes, eq(mailboxes.id, oauthGrants.mailboxId))
     .where(
@@ -25,14 +28,14 @@ export async function findGrantsToCheck({ limit = 500 }: { limit?: number } = {}
         eq(mailboxes.connection, 'connected'),
         isNotNull(oauthGrants.refreshToken),
         or(
-          lt(oauthGrants.accessTokenExpiresAt, new Date(now + AHEAD_MS)),
+          refreshDueBySql(nextCheck),
           isNull(oauthGrants.lastCheckedAt),
           lt(oauthGrants.lastCheckedAt, new Date(now - CHECK_EVERY_MS)),
         ),
       ),
     )
     .limit(limit);
-  return rows.map((row) => ({ mailboxId: row.mailboxId, prove: !row.expiresAt || row.expiresAt.getTime() > now + AHEAD_MS }));
+  return rows.map((row) => ({ mailboxId: row.mailboxId, prove: !row.refreshDue }));
 }
 
 export type GrantCheckResult = 'valid' | 'needs_reconnect' | 'profile_refused' | 'temporary';
@@ -44,7 +47,8 @@ export type GrantCheckResult = 'valid' | 'needs_reconnect' | 'profile_refused' |
  */
 export async function checkGrant({ mailboxId, prove }: GrantToCheck): Promise<GrantCheckResult> {
   try {
-    await getAccessToken({ mailboxId, refreshedSince: prove ? new Date() : undefined });
+    // Proving asks for a refresh now; a refresh ahead of use for a token still fresh at the next check.
+    await getAccessToken(prove ? { mailboxId, refreshedSince: new Date() } : { mailboxId, freshAt: new Date(Date.now() + GRANT_CHECK_INTERVAL_MS) });
     return 'valid';
   } catch (error) {
     if (!(error instanceof OAuthFailure)) throw error;

@@ -15,8 +15,8 @@ import {
 import { notFound } from '@/lib/errors';
 import { PRINTABLE } from '@/lib/validations/common';
 import { mailboxFilterConditions, mailboxScope, type Viewer } from '@/lib/mailboxes/mailboxes';
+import { refreshDueBySql } from './token-freshness';
 import {
-  ACCESS_TOKEN_EXPIRING_MS,
   CONSENT_ENDING_MS,
   TESTING_CONSENT_LIFETIME_MS,
   toTokenStatus,
@@ -76,7 +76,7 @@ function consentEndingBy(moment: Date): SQL {
 /** The SQL twin of deriveTokenState, so that a filtered list agrees with what each row shows. */
 export function tokenStateCondition(state: TokenState, now = new Date()): SQL {
   const expiring = or(
-    lte(oauthGrants.accessTokenExpiresAt, new Date(now.getTime() + ACCESS_TOKEN_EXPIRING_MS)),
+    refreshDueBySql(now),
     consentEndingBy(new Date(now.getTime() + CONSENT_ENDING_MS)),
   )!;
   switch (state) {
@@ -96,7 +96,7 @@ export function tokenStateCondition(state: TokenState, now = new Date()): SQL {
 export function dueCondition(due: TokenDue, now = new Date()): SQL {
   switch (due) {
     case 'token':
-      return and(healthy, lte(oauthGrants.accessTokenExpiresAt, new Date(now.getTime() + ACCESS_TOKEN_EXPIRING_MS)))!;
+      return and(healthy, refreshDueBySql(now))!;
     case 'consent':
       return and(hasGrant, consentEndingBy(new Date(now.getTime() + CONSENT_ENDING_MS)))!;
     case 'failing_day':

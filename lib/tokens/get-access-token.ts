@@ -8,6 +8,7 @@ import { oauthAppOf, type OAuthApp } from '@/lib/oauth/oauth-app';
 import { OAuthFailure } from '@/lib/oauth/oauth-failure';
 import { requestRefreshedTokens, type TokenResponse } from '@/lib/oauth/token-endpoint';
 import { getGrant, saveRefreshedTokens } from './grants';
+import { isFreshAt } from './token-freshness';
 import { recordClientAccepted, recordTokenFailure } from './record-token-failure';
 import { recordRefreshAttempt } from './refresh-history';
 
@@ -18,8 +19,6 @@ export type UsableAccessToken = {
   expiresAt: Date;
 };
 
-/** Refresh when the token has less than this left, so it never expires in the middle of use. */
-const REFRESH_MARGIN_MS = 5 * 60 * 1000;
 const LEASE_MS = 30_000;
 const WAIT_STEP_MS = 100;
 const RETRY_DELAYS_MS = [500, 2_000];
@@ -28,10 +27,10 @@ function notConnected(message: string): OAuthFailure {
   return new OAuthFailure({ reach: 'mailbox', code: 'not_connected', message, hint: 'The owner connects the mailbox.' });
 }
 
-function isFresh(grant: OauthGrant, refreshedSince: Date | undefined): boolean {
-  if (!grant.accessToken || !grant.accessTokenExpiresAt) return false;
-  if (refreshedSince && (grant.lastRefreshAt ?? grant.consentedAt) < refreshedSince) return false;
-  return grant.accessTokenExpiresAt.getTime() - Date.now() > REFRESH_MARGIN_MS;
+function isFresh(grant: OauthGrant, options: { refreshedSince?: Date; freshAt?: Date }): boolean {
+  if (!grant.accessToken) return false;
+  if (options.refreshedSince && (grant.lastRefreshAt ?? grant.consentedAt) < options.refreshedSince) return false;
+  return isFreshAt(grant, options.freshAt ?? new Date());
 }
 
 async function takeRefreshLease(grant: OauthGrant): Promise<boolean> {
@@ -68,17 +67,26 @@ async function refreshWithRetries(app: OAuthApp, refreshToken: string): Promise<
 }
 
 /**
- * The one way to get an access token for a mailbox. It refreshes when fewer than five minutes are
- * left, one refresh at a time per mailbox across every process (a lease on the grant row), stores
- * a rotated refresh token before anyone uses the new access token, and keeps the stored tokens
- * when anything fails. `refreshedSince` asks for a token refreshed after that moment.
+ * The one way to get an access token for a mailbox. It refreshes a token that is no longer fresh
+ * (see token-freshness), one refresh at a time per mailbox across every process (a lease on the
+ * grant row), stores a rotated refresh token before anyone uses the new access token, and keeps the
+ * stored tokens when anything fails. `refreshedSince` asks for a token refreshed after that moment,
+ * `freshAt` for one still fresh then.
  */
-export async function getAccessToken({ mailboxId, refreshedSince }: { mailboxId: string; refreshedSince?: Date }): Promise<UsableAccessToken> {
+export async function getAccessToken({
+  mailboxId,
+  refreshedSince,
+  freshAt,
+}: {
+  mailboxId: string;
+  refreshedSince?: Date;
+  freshAt?: Date;
+}): Promise<UsableAccessToken> {
   const waitUntil = Date.now() + LEASE_MS + 5_000;
   for (;;) {
     const grant = await getGrant(db, mailboxId);
     if (!grant?.refreshToken) throw notConnected('This mailbox is not connected.');
-    if (isFresh(grant, refreshedSince)) {
+    if (isFresh(grant, { refreshedSince, freshAt })) {
       return { accessToken: decryptSecret(grant.accessToken!), account: grant.account, expiresAt: grant.accessTokenExpiresAt! };
     }
     if (!(await takeRefreshLease(grant))) {

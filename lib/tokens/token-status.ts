@@ -1,5 +1,6 @@
 import type { Mailbox, OauthGrant, ServerProfile, StoredError } from '@/db/schema';
 import { mailScopesOf } from '@/lib/oauth/oauth-app';
+import { isRefreshDueBy } from './token-freshness';
 
 /** Where a mailbox's tokens stand, as support staff need to read it. */
 export type TokenState = 'none' | 'valid' | 'expiring' | 'refresh_failing' | 'revoked';
@@ -13,8 +14,6 @@ export type TokenSort = (typeof TOKEN_SORTS)[number];
 export const TOKEN_DUE = ['token', 'consent', 'failing_day', 'microsoft_stale'] as const;
 export type TokenDue = (typeof TOKEN_DUE)[number];
 
-/** An access token expiring within this, with no refresh since, is worth a look. */
-export const ACCESS_TOKEN_EXPIRING_MS = 15 * 60 * 1000;
 /** A Google app in Testing issues refresh tokens that die 7 days after consent. */
 export const TESTING_CONSENT_LIFETIME_MS = 7 * 24 * 60 * 60 * 1000;
 /** The consent of a Testing app ending within this makes the token expiring. */
@@ -65,9 +64,8 @@ export function deriveTokenState({ mailbox, profile, grant, now = new Date() }: 
   if (!grant || mailbox.connection === 'not_connected') return 'none';
   if (mailbox.connection === 'needs_reconnect' || grant.revokedAt) return 'revoked';
   if (grant.lastError) return 'refresh_failing';
-  const soon = now.getTime() + ACCESS_TOKEN_EXPIRING_MS;
-  // A refresh moves the expiry forward, so an expiry this close means none has happened in time.
-  if (grant.accessTokenExpiresAt && grant.accessTokenExpiresAt.getTime() <= soon) return 'expiring';
+  // The background check refreshes such a token before it stops being fresh: past that, none happened in time.
+  if (isRefreshDueBy(grant, now)) return 'expiring';
   const consentEnds = consentExpiresAt(profile, grant);
   if (consentEnds && consentEnds.getTime() <= now.getTime() + CONSENT_ENDING_MS) return 'expiring';
   return 'valid';

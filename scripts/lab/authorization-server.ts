@@ -30,6 +30,8 @@ export type IntrospectionClient = { clientId: string; clientSecret: string };
 type PersonaFaults = {
   tokenFault: TokenFault | null;
   accessTokenLifetimeSeconds: number | null;
+  /** Access token lifetimes of single clients, over the persona's; they stay until their test clears them. */
+  clientAccessTokenLifetimes: Map<string, number>;
   /** Clients whose refresh tokens need a consent the tenant's admin has not granted (Microsoft's AADSTS65001). */
   consentRequired: Set<string>;
   /** Device-code polls still to answer `slow_down`, by client. */
@@ -208,8 +210,11 @@ export class AuthorizationServer {
     this.personas[options.persona].faults.tokenFault = options.fault;
   }
 
-  setAccessTokenLifetime(options: { persona: PersonaName; seconds: number | null }): void {
-    this.personas[options.persona].faults.accessTokenLifetimeSeconds = options.seconds;
+  setAccessTokenLifetime(options: { persona: PersonaName; clientId?: string; seconds: number | null }): void {
+    const { faults } = this.personas[options.persona];
+    if (options.clientId === undefined) faults.accessTokenLifetimeSeconds = options.seconds;
+    else if (options.seconds === null) faults.clientAccessTokenLifetimes.delete(options.clientId);
+    else faults.clientAccessTokenLifetimes.set(options.clientId, options.seconds);
   }
 
   /** As if the tenant's admin consent for the app were missing or revoked: its refreshes answer AADSTS65001 until granted. */
@@ -583,6 +588,7 @@ async function createPersona(options: {
   const faults: PersonaFaults = {
     tokenFault: null,
     accessTokenLifetimeSeconds: null,
+    clientAccessTokenLifetimes: new Map(),
     consentRequired: new Set(),
     slowDownPolls: new Map(),
     idTokenFaults: new Map(),
@@ -655,7 +661,8 @@ async function createPersona(options: {
       return account ? { email: account.email } : undefined;
     },
     ttl: {
-      AccessToken: () => faults.accessTokenLifetimeSeconds ?? DEFAULT_ACCESS_TOKEN_SECONDS,
+      AccessToken: (_ctx, _token, client) =>
+        (client && faults.clientAccessTokenLifetimes.get(client.clientId)) ?? faults.accessTokenLifetimeSeconds ?? DEFAULT_ACCESS_TOKEN_SECONDS,
       AuthorizationCode: 60,
       DeviceCode: 900,
       IdToken: 3600,

@@ -10,7 +10,7 @@ const account = z.email();
 
 const schemas = {
   tokenFault: z.object({ persona, fault: z.enum(['server_error', 'hang', 'invalid_grant']).nullable() }),
-  accessTokenLifetime: z.object({ persona, seconds: z.number().int().positive().nullable() }),
+  accessTokenLifetime: z.object({ persona, clientId: z.string().min(1).optional(), seconds: z.number().int().positive().nullable() }),
   revokeGrants: z.object({ account }),
   adminConsent: z.object({ clientId: z.string().min(1), required: z.boolean() }),
   slowDown: z.object({ persona, clientId: z.string().min(1), polls: z.number().int().min(0) }),

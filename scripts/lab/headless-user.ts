@@ -53,6 +53,11 @@ function fillForm(options: { form: HtmlForm; email: string; userCode?: string; c
     else if (field.name === 'decision') body.set('decision', consent);
     else if (field.name !== 'abort') body.set(field.name, field.value);
   }
+  // Declining a device code is the confirmation page's Cancel, before any sign-in.
+  if (consent === 'deny' && body.has('confirm')) {
+    body.delete('confirm');
+    body.set('abort', 'yes');
+  }
   return body;
 }
 
@@ -83,6 +88,7 @@ async function walk(options: {
     }
     const page = await response.text();
     if (response.status !== 200) throw new Error(`The lab answered ${response.status} at ${request.url.pathname}: ${page.slice(0, 300)}`);
+    if (request.body?.has('abort')) return { leftAt: null, lastPage: page };
     const form = firstForm(page);
     if (!form) return { leftAt: null, lastPage: page };
     request = { url: new URL(form.action, request.url), body: fillForm({ form, ...options }) };
@@ -108,6 +114,11 @@ export async function authorizeAsUser(options: {
 export async function approveDeviceCode(options: { verificationUri: string; userCode: string; email: string }): Promise<void> {
   const { lastPage } = await walk({ startUrl: options.verificationUri, email: options.email, userCode: options.userCode, consent: 'allow' });
   if (!/You signed in/.test(lastPage)) throw new Error(`The device code was not approved: ${lastPage.slice(0, 300)}`);
+}
+
+/** Enters `userCode` on the verification page, signs in as `email` and declines the consent: the device's polls then answer access_denied. */
+export async function denyDeviceCode(options: { verificationUri: string; userCode: string; email: string }): Promise<void> {
+  await walk({ startUrl: options.verificationUri, email: options.email, userCode: options.userCode, consent: 'deny' });
 }
 
 /** Opens Microsoft's admin consent link, names `email` as the tenant's administrator and accepts for the organization. */

@@ -70,7 +70,8 @@ export const labControl = {
    */
   reset: () => post({ path: '/reset', body: {} }),
   setTokenFault: (options: { persona: PersonaName; fault: TokenFault | null }) => post({ path: '/token-fault', body: options }),
-  setAccessTokenLifetime: (options: { persona: PersonaName; seconds: number | null }) =>
+  /** With a client id, for that client's tokens only, until set back to null (other test files share the lab). */
+  setAccessTokenLifetime: (options: { persona: PersonaName; clientId?: string; seconds: number | null }) =>
     post({ path: '/access-token-lifetime', body: options }),
   /**
    * Microsoft: the tenant's admin consent for the client is missing (or was revoked): its refreshes answer

@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { db } from '@/db';
 import { auditEvents, mailboxes, oauthGrants, serverProfiles, type ServerProfile, type User } from '@/db/schema';
@@ -9,7 +9,7 @@ import { completeAuthorization } from '@/lib/oauth/complete-authorization';
 import { startAuthorization } from '@/lib/oauth/start-authorization';
 import { checkGrant, findGrantsToCheck } from '@/lib/tokens/check-grants';
 import { findMailboxTimeline } from '@/lib/audit/find-mailbox-timeline';
-import { getTokenStatusRow } from '@/lib/tokens/find-token-statuses';
+import { getTokenStatus, getTokenStatusRow, tokenStateCondition } from '@/lib/tokens/find-token-statuses';
 import { getAccessToken } from '@/lib/tokens/get-access-token';
 import { findRefreshAttempts, REFRESHES_KEPT } from '@/lib/tokens/refresh-history';
 import { updateProfile } from '@/lib/profiles/profiles';
@@ -190,5 +190,71 @@ describe.skipIf(!labIsAvailable)('keeping tokens alive', () => {
       if (grant.refreshToken) expect(logs.text()).not.toContain(decryptSecret(grant.refreshToken));
       if (grant.accessToken) expect(logs.text()).not.toContain(decryptSecret(grant.accessToken));
     }
+  });
+});
+
+describe.skipIf(!labIsAvailable)('freshness relative to the token’s lifetime', () => {
+  beforeAll(async () => {
+    owner ??= await createUser({ actor: COMMAND_LINE_ACTOR, input: { email: 'owner@example.org', role: 'owner' } });
+  });
+
+  /** A mailbox connected through a Google client of its own, whose access tokens live `seconds`. */
+  async function mailboxWithTokensOf(seconds: number) {
+    const client = await labControl.registerClient({ persona: 'google', redirectUris: ['http://localhost:3000/api/oauth/callback'], confidential: true });
+    await labControl.setAccessTokenLifetime({ persona: 'google', clientId: client.clientId, seconds });
+    const profile = await insertLabGoogleProfile({ name: `Lab Gmail (${seconds} s tokens) ${client.clientId}`, client });
+    const account = await createLabAccount({ provider: 'google', name: `lifetime-${seconds}` });
+    const mailboxId = await connectedMailbox(account, profile);
+    const refreshes = async () => (await labControl.tokenRequests({ clientId: client.clientId })).google.refresh_token;
+    return { mailboxId, refreshes };
+  }
+
+  /** Whether the token-status list filtered on `state` holds the mailbox: the SQL twin of what the row shows. */
+  async function listedAs(mailboxId: string, state: 'valid' | 'expiring') {
+    const rows = await db.select({ id: mailboxes.id }).from(mailboxes)
+      .innerJoin(oauthGrants, eq(oauthGrants.mailboxId, mailboxes.id))
+      .innerJoin(serverProfiles, eq(serverProfiles.id, mailboxes.profileId))
+      .where(and(eq(mailboxes.id, mailboxId), tokenStateCondition(state)));
+    return rows.length === 1;
+  }
+
+  it('with 300-second tokens, 30 uses within a minute cause at most one refresh, and token status says valid right after a refresh', async () => {
+    const { mailboxId, refreshes } = await mailboxWithTokensOf(300);
+    expect((await storedGrant(mailboxId)).accessTokenExpiresAt!.getTime() - Date.now()).toBeLessThanOrEqual(300_000);
+    for (let use = 0; use < 30; use += 1) await getAccessToken({ mailboxId });
+    expect(await refreshes()).toBeLessThanOrEqual(1);
+
+    await getAccessToken({ mailboxId, refreshedSince: new Date() });
+    expect((await getTokenStatus({ viewer: owner, mailboxId })).state).toBe('valid');
+    expect(await listedAs(mailboxId, 'valid')).toBe(true);
+    // Not refreshed ahead by the background check: it would be at every check, for nothing.
+    expect((await findGrantsToCheck()).map((grant) => grant.mailboxId)).not.toContain(mailboxId);
+  });
+
+  it.each([60, 300, 3600])('with %i-second tokens: fresh when issued, refreshed once when stale, valid after', async (seconds) => {
+    const { mailboxId, refreshes } = await mailboxWithTokensOf(seconds);
+    const before = await getAccessToken({ mailboxId });
+    expect(await refreshes()).toBe(0);
+    expect((await getTokenStatus({ viewer: owner, mailboxId })).state).toBe('valid');
+    expect((await findGrantsToCheck()).map((grant) => grant.mailboxId)).not.toContain(mailboxId);
+
+    // As if two thirds of its life (or all but five minutes) had passed: no longer fresh.
+    const margin = Math.min(300, Math.max(5, seconds / 3));
+    const shift = (seconds - margin + 1) * 1000;
+    const grant = await storedGrant(mailboxId);
+    await db.update(oauthGrants).set({
+      consentedAt: new Date(grant.consentedAt.getTime() - shift),
+      accessTokenExpiresAt: new Date(grant.accessTokenExpiresAt!.getTime() - shift),
+    }).where(eq(oauthGrants.mailboxId, mailboxId));
+    // Only a token long-lived enough is refreshed ahead by the background check, and shown late until then.
+    expect((await findGrantsToCheck()).some((due) => due.mailboxId === mailboxId)).toBe(seconds === 3600);
+    expect((await getTokenStatus({ viewer: owner, mailboxId })).state).toBe(seconds === 3600 ? 'expiring' : 'valid');
+    expect(await listedAs(mailboxId, 'expiring')).toBe(seconds === 3600);
+
+    const after = await getAccessToken({ mailboxId });
+    expect(after.accessToken).not.toBe(before.accessToken);
+    for (let use = 0; use < 5; use += 1) await getAccessToken({ mailboxId });
+    expect(await refreshes()).toBe(1);
+    expect((await getTokenStatus({ viewer: owner, mailboxId })).state).toBe('valid');
   });
 });

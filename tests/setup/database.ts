@@ -12,6 +12,9 @@ const { migrateDatabase } = await import('@/db/migrate');
 await migrateDatabase();
 
 afterAll(async () => {
+  // A device sign-in sends a job, which starts the process's job queue: stop it before its database closes.
+  const { stopJobQueue } = await import('@/lib/jobs/job-queue');
+  await stopJobQueue();
   const { closeDatabase } = await import('@/db');
   await closeDatabase();
   await database.drop();

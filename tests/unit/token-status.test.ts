@@ -55,11 +55,21 @@ describe('token state', () => {
     expect(deriveTokenState(input({ grant: grant({ lastError: error }) }))).toBe('refresh_failing');
   });
 
-  it('is expiring when the access token ends within 15 minutes, valid beyond', () => {
-    expect(deriveTokenState(input({ grant: grant({ accessTokenExpiresAt: minutes(14) }) }))).toBe('expiring');
-    expect(deriveTokenState(input({ grant: grant({ accessTokenExpiresAt: minutes(-5) }) }))).toBe('expiring');
-    expect(deriveTokenState(input({ grant: grant({ accessTokenExpiresAt: minutes(16) }) }))).toBe('valid');
+  it('is expiring when an hour-long token is past its last five minutes unrefreshed, valid before', () => {
+    const hourLong = (expiresInMinutes: number) => grant({ accessTokenExpiresAt: minutes(expiresInMinutes), lastRefreshAt: minutes(expiresInMinutes - 60) });
+    expect(deriveTokenState(input({ grant: hourLong(4) }))).toBe('expiring');
+    expect(deriveTokenState(input({ grant: hourLong(-5) }))).toBe('expiring');
+    expect(deriveTokenState(input({ grant: hourLong(6) }))).toBe('valid');
     expect(deriveTokenState(input({ grant: grant({ accessTokenExpiresAt: null }) }))).toBe('valid');
+  });
+
+  it('calls a just-refreshed short-lived token valid, and does not expect the background check to refresh it ahead', () => {
+    for (const seconds of [60, 300]) {
+      const issued = (atMinute: number) => grant({ lastRefreshAt: minutes(atMinute), accessTokenExpiresAt: new Date(minutes(atMinute).getTime() + seconds * 1000) });
+      expect(deriveTokenState(input({ grant: issued(0) }))).toBe('valid');
+      // Expired an hour ago: the next use refreshes it, nothing is late.
+      expect(deriveTokenState(input({ grant: issued(-60) }))).toBe('valid');
+    }
   });
 
   it('is expiring when a Google Testing app’s consent ends within a day', () => {

@@ -10,11 +10,16 @@ import { requireRole } from '@/lib/auth/session';
 import { AppError } from '@/lib/errors';
 import { setMailboxPassword } from '@/lib/mailboxes/set-mailbox-password';
 import { disconnectMailbox } from '@/lib/oauth/disconnect-mailbox';
-import { pollDeviceAuthorization, type DevicePollResult } from '@/lib/oauth/poll-device-authorization';
+import { getConnectProgress } from '@/lib/oauth/get-connect-state';
 import { startAuthorization } from '@/lib/oauth/start-authorization';
+import type { ConnectOutcome } from '@/lib/oauth/outcomes';
 import { id } from '@/lib/validations/common';
+import { toDeviceSignInView } from './device-sign-in-view';
 
-export type DeviceCode = { authorizationId: string; userCode: string; verificationUri: string; expiresAt: string; interval: number };
+export type DeviceCode = { authorizationId: string; userCode: string; verificationUri: string; expiresAt: string };
+
+/** A sign-in as the connect panel shows it: the code while pending, the outcome once ended. */
+export type DeviceSignInView = { state: 'pending' | 'ended'; device: DeviceCode | null; outcome: ConnectOutcome | null };
 
 /** Starts connecting: the code flow leaves for the provider's sign-in page, the device flow shows a code. */
 export async function startConnectAction(_previous: ActionState<DeviceCode>, formData: FormData): Promise<ActionState<DeviceCode>> {
@@ -28,7 +33,12 @@ export async function startConnectAction(_previous: ActionState<DeviceCode>, for
       return {
         status: 'success',
         message: 'Enter the code at the provider.',
-        data: { ...started, expiresAt: started.expiresAt.toISOString() },
+        data: {
+          authorizationId: started.authorizationId,
+          userCode: started.userCode,
+          verificationUri: started.verificationUri,
+          expiresAt: started.expiresAt.toISOString(),
+        },
       };
     }
     authorizationUrl = started.authorizationUrl;
@@ -39,13 +49,14 @@ export async function startConnectAction(_previous: ActionState<DeviceCode>, for
   redirect(authorizationUrl);
 }
 
-export async function pollDeviceAction(authorizationId: string): Promise<DevicePollResult | { status: 'error'; message: string }> {
+/** Reads where a device sign-in stands; the server polls the provider on its own, this only looks. */
+export async function deviceSignInAction(input: { mailboxId: string; authorizationId: string }): Promise<DeviceSignInView> {
   const user = await requireRole('owner', 'admin');
-  const parsed = id.safeParse(authorizationId);
-  if (!parsed.success) return { status: 'error', message: 'Unknown sign-in.' };
-  const result = await pollDeviceAuthorization({ viewer: user, authorizationId: parsed.data });
-  if (result.status === 'done') revalidatePath('/mailboxes');
-  return result;
+  const parsed = z.object({ mailboxId: id, authorizationId: id }).safeParse(input);
+  if (!parsed.success) return { state: 'ended', device: null, outcome: { ok: false, code: 'unknown', message: 'Unknown sign-in.', hint: 'Start again with “Connect”.' } };
+  const progress = await getConnectProgress({ viewer: user, ...parsed.data });
+  if (progress.state !== 'pending') revalidatePath(`/mailboxes/${parsed.data.mailboxId}`);
+  return toDeviceSignInView(progress);
 }
 
 const passwordForm = formAction(

@@ -1,11 +1,18 @@
 'use client';
 
 import { useRouter } from 'next/navigation';
-import { useActionState, useEffect, useState } from 'react';
+import { useActionState, useCallback, useEffect, useState } from 'react';
 import { Alert, Button, Card, Field } from '@/app/_components/ui';
 import { IDLE } from '@/lib/auth/form-action-state';
 import type { ConnectOutcome } from '@/lib/oauth/outcomes';
-import { disconnectAction, pollDeviceAction, savePasswordAction, startConnectAction, type DeviceCode } from './connect-actions';
+import {
+  deviceSignInAction,
+  disconnectAction,
+  savePasswordAction,
+  startConnectAction,
+  type DeviceCode,
+  type DeviceSignInView,
+} from './connect-actions';
 
 type Props = {
   mailboxId: string;
@@ -14,30 +21,31 @@ type Props = {
   connected: boolean;
   passwordHint: string | null;
   outcome: ConnectOutcome | null;
+  /** The viewer's device sign-in of this mailbox still pending, or recently ended. */
+  recentDeviceSignIn: DeviceSignInView | null;
 };
 
-function DeviceSignIn({ device, onDone }: { device: DeviceCode; onDone: (outcome: ConnectOutcome) => void }) {
-  const [waiting, setWaiting] = useState(device.interval);
+/** How often the page looks at the sign-in's state; the server itself polls the provider at the provider's pace. */
+const STATE_CHECK_MS = 2_000;
+
+function DeviceSignIn({ mailboxId, device, onDone }: { mailboxId: string; device: DeviceCode; onDone: (outcome: ConnectOutcome) => void }) {
   useEffect(() => {
     let stopped = false;
     let timer: ReturnType<typeof setTimeout>;
-    const poll = async (delaySeconds: number) => {
+    const look = () => {
       timer = setTimeout(async () => {
-        const result = await pollDeviceAction(device.authorizationId);
+        const view = await deviceSignInAction({ mailboxId, authorizationId: device.authorizationId });
         if (stopped) return;
-        if (result.status === 'pending') {
-          setWaiting(result.interval);
-          void poll(result.interval);
-        } else if (result.status === 'done') onDone(result.outcome);
-        else onDone({ ok: false, code: 'error', message: result.message, hint: '' });
-      }, delaySeconds * 1000);
+        if (view.state === 'ended' && view.outcome) onDone(view.outcome);
+        else look();
+      }, STATE_CHECK_MS);
     };
-    void poll(device.interval);
+    look();
     return () => {
       stopped = true;
       clearTimeout(timer);
     };
-  }, [device, onDone]);
+  }, [mailboxId, device, onDone]);
   return (
     <div className="space-y-2 text-sm" data-testid="device-code">
       <p>
@@ -48,19 +56,35 @@ function DeviceSignIn({ device, onDone }: { device: DeviceCode; onDone: (outcome
         and enter the code:
       </p>
       <p className="font-mono text-2xl tracking-widest">{device.userCode}</p>
-      <p className="text-slate-500">Waiting for you to finish there (checking every {waiting} s, until {device.expiresAt.slice(11, 16)} UTC)…</p>
+      <p className="text-slate-500">
+        Waiting for you to finish there, until {device.expiresAt.slice(11, 16)} UTC. Mailroom keeps checking even if you close this page.
+      </p>
     </div>
   );
 }
 
 /** Connect, reconnect, enter a password or disconnect: what the owner (or an admin) does to connect. */
-export function ConnectPanel({ mailboxId, connectLabel, authType, connected, passwordHint, outcome: initialOutcome }: Props) {
+export function ConnectPanel({ mailboxId, connectLabel, authType, connected, passwordHint, outcome: initialOutcome, recentDeviceSignIn }: Props) {
   const router = useRouter();
   const [startState, start, starting] = useActionState(startConnectAction, IDLE);
   const [passwordState, savePassword, saving] = useActionState(savePasswordAction, IDLE);
   const [disconnectState, disconnect, disconnecting] = useActionState(disconnectAction, IDLE);
-  const [outcome, setOutcome] = useState(initialOutcome);
-  const device = startState.status === 'success' && !outcome ? startState.data : undefined;
+  const [outcome, setOutcome] = useState(initialOutcome ?? recentDeviceSignIn?.outcome ?? null);
+  const started = startState.status === 'success' ? startState.data : undefined;
+  // A sign-in started here replaces the outcome of an earlier one until it ends.
+  const [startedShown, setStartedShown] = useState<DeviceCode | undefined>(undefined);
+  if (started && started !== startedShown) {
+    setStartedShown(started);
+    setOutcome(null);
+  }
+  const device = outcome ? undefined : (started ?? recentDeviceSignIn?.device ?? undefined);
+  const onDone = useCallback(
+    (result: ConnectOutcome) => {
+      setOutcome(result);
+      router.refresh();
+    },
+    [router],
+  );
 
   return (
     <Card title="Connection">
@@ -87,13 +111,7 @@ export function ConnectPanel({ mailboxId, connectLabel, authType, connected, pas
             </Button>
           </form>
         ) : device ? (
-          <DeviceSignIn
-            device={device}
-            onDone={(result) => {
-              setOutcome(result);
-              router.refresh();
-            }}
-          />
+          <DeviceSignIn mailboxId={mailboxId} device={device} onDone={onDone} />
         ) : (
           <form action={start}>
             <input type="hidden" name="mailboxId" value={mailboxId} />

@@ -8,8 +8,10 @@ import { requireUser } from '@/lib/auth/session';
 import { getMailbox, profileOf } from '@/lib/mailboxes/mailboxes';
 import { connectLabel, nextStep, statusReasonFor } from '@/lib/mailboxes/status';
 import { getConnectOutcome } from '@/lib/oauth/get-connect-outcome';
+import { getRecentDeviceSignIn } from '@/lib/oauth/get-connect-state';
 import { isId } from '@/lib/validations/common';
 import { ConnectPanel } from './connect-panel';
+import { toDeviceSignInView } from './device-sign-in-view';
 import { MailboxAdminActions } from './mailbox-admin-actions';
 import { TestAndActivatePanel } from './test-and-activate-panel';
 
@@ -42,9 +44,12 @@ export default async function MailboxPage({
   const step = nextStep(mailbox, profile);
   const reason = statusReasonFor({ mailbox, profile, audience: viewer.role === 'owner' ? 'owner' : 'staff' });
   const canConnect = viewer.role === 'admin' || viewer.id === mailbox.ownerId;
-  const [outcome, alerts] = await Promise.all([
+  const [outcome, alerts, recentDeviceSignIn] = await Promise.all([
     connect ? getConnectOutcome({ mailboxId: mailbox.id, reference: connect }) : null,
     findMailboxAlerts({ viewer, mailboxId: mailbox.id }),
+    canConnect && mailbox.profileAuthType === 'oauth2_device'
+      ? getRecentDeviceSignIn({ viewer, mailboxId: mailbox.id, connectedAs: mailbox.connectedAs })
+      : null,
   ]);
   const facts = [
     ['Owner', mailbox.ownerEmail],
@@ -121,6 +126,7 @@ export default async function MailboxPage({
               connected={mailbox.connection !== 'not_connected'}
               passwordHint={mailbox.passwordHint}
               outcome={outcome}
+              recentDeviceSignIn={recentDeviceSignIn ? toDeviceSignInView(recentDeviceSignIn) : null}
             />
           ) : null}
           {viewer.role === 'admin' ? (

@@ -5,6 +5,12 @@ import { startAuthorization } from '@/lib/oauth/start-authorization';
 export const POST = apiRoute(endpoints.connectMailbox, async ({ user, params }) => {
   const started = await startAuthorization({ viewer: user, mailboxId: params.id });
   return started.flow === 'code'
-    ? { authorizationUrl: started.authorizationUrl }
-    : { userCode: started.userCode, verificationUri: started.verificationUri, expiresAt: started.expiresAt.toISOString(), interval: started.interval };
+    ? { authorizationId: started.authorizationId, authorizationUrl: started.authorizationUrl }
+    : {
+        authorizationId: started.authorizationId,
+        userCode: started.userCode,
+        verificationUri: started.verificationUri,
+        expiresAt: started.expiresAt.toISOString(),
+        interval: started.interval,
+      };
 });
