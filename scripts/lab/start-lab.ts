@@ -32,7 +32,6 @@ import type {
   ServerFault,
   IdTokenFault,
   LiveTokens,
-  TokenEndpointAuthMethod,
   TokenFault,
   TokenRequestCounts,
 } from './lab-info';
@@ -413,13 +412,7 @@ export class Lab {
     this.sink.clear();
   }
 
-  registerClient(options: {
-    persona: PersonaName;
-    redirectUris: string[];
-    confidential: boolean;
-    deviceFlow: boolean;
-    tokenEndpointAuthMethod?: TokenEndpointAuthMethod;
-  }): Promise<OAuthClient> {
+  registerClient(options: Parameters<AuthorizationServer['registerClient']>[0]): Promise<OAuthClient> {
     return this.authorizationServer.registerClient(options);
   }
 

@@ -1,4 +1,10 @@
-import type { ServerProfile } from '@/db/schema';
+import { expect } from 'vitest';
+import type { ServerProfile, User } from '@/db/schema';
+import { COMMAND_LINE_ACTOR } from '@/lib/audit/actor';
+import { applyMailboxEvent, createMailbox } from '@/lib/mailboxes/mailboxes';
+import { completeAuthorization } from '@/lib/oauth/complete-authorization';
+import { startAuthorization } from '@/lib/oauth/start-authorization';
+import { authorizeAsUser } from '../../scripts/lab/headless-user';
 import { encryptSecret } from '@/lib/crypto/secrets';
 import { insertProfile } from './fixtures';
 import { getLab, labControl, type OAuthClient } from './lab';
@@ -110,4 +116,18 @@ export async function createLabAccount(options: { provider: 'google' | 'microsof
   const email = `${options.name}-${Math.random().toString(36).slice(2, 8)}@${domain}`;
   await labControl.createAccount({ email, provider: options.provider, tenantId: options.tenantId });
   return email;
+}
+
+/** A mailbox of `owner` on a lab OAuth profile, approved and connected through the lab's consent as `address`. */
+export async function connectLabMailbox({ owner, address, profile }: { owner: User; address: string; profile: ServerProfile }): Promise<string> {
+  const mailbox = await createMailbox({
+    actor: COMMAND_LINE_ACTOR,
+    input: { address, ownerId: owner.id, profileId: profile.id, incoming: 'server_side', outgoing: 'server_side', shared: false },
+  });
+  await applyMailboxEvent({ actor: COMMAND_LINE_ACTOR, id: mailbox.id, event: 'approve' });
+  const started = await startAuthorization({ viewer: owner, mailboxId: mailbox.id });
+  const callback = await authorizeAsUser({ authorizationUrl: (started as { authorizationUrl: string }).authorizationUrl, email: address });
+  const { outcome } = await completeAuthorization({ userId: owner.id, query: Object.fromEntries(callback.searchParams) });
+  expect(outcome.ok, JSON.stringify(outcome)).toBe(true);
+  return mailbox.id;
 }

@@ -12,19 +12,14 @@ import * as testRoute from '@/app/api/v1/mailboxes/[id]/test/route';
 import * as tokenRoute from '@/app/api/v1/mailboxes/[id]/token/route';
 import { db } from '@/db';
 import { mailboxes, oauthGrants, serverProfiles, type ServerProfile, type User } from '@/db/schema';
-import { COMMAND_LINE_ACTOR } from '@/lib/audit/actor';
 import { findAuditEvents } from '@/lib/audit/find-audit-events';
 import { decryptSecret } from '@/lib/crypto/secrets';
-import { applyMailboxEvent, createMailbox } from '@/lib/mailboxes/mailboxes';
-import { completeAuthorization } from '@/lib/oauth/complete-authorization';
-import { startAuthorization } from '@/lib/oauth/start-authorization';
 import { checkGrant, findGrantsToCheck } from '@/lib/tokens/check-grants';
-import { authorizeAsUser } from '../../scripts/lab/headless-user';
 import { callRoute } from '../helpers/api';
 import { captureLogs } from '../helpers/captured-logs';
 import { userWithKey } from '../helpers/fixtures';
 import { labControl, labIsAvailable, type OAuthClient } from '../helpers/lab';
-import { createLabAccount, insertLabGoogleProfile } from '../helpers/lab-profiles';
+import { connectLabMailbox, createLabAccount, insertLabGoogleProfile } from '../helpers/lab-profiles';
 
 const logs = captureLogs();
 
@@ -69,18 +64,7 @@ let admin: { user: User; key: string };
 let owner: User;
 let recorder: RecordingServer;
 
-async function connectedMailbox(address: string, profile: ServerProfile): Promise<string> {
-  const mailbox = await createMailbox({
-    actor: COMMAND_LINE_ACTOR,
-    input: { address, ownerId: owner.id, profileId: profile.id, incoming: 'server_side', outgoing: 'server_side', shared: false },
-  });
-  await applyMailboxEvent({ actor: COMMAND_LINE_ACTOR, id: mailbox.id, event: 'approve' });
-  const started = await startAuthorization({ viewer: owner, mailboxId: mailbox.id });
-  const callback = await authorizeAsUser({ authorizationUrl: (started as { authorizationUrl: string }).authorizationUrl, email: address });
-  const { outcome } = await completeAuthorization({ userId: owner.id, query: Object.fromEntries(callback.searchParams) });
-  expect(outcome.ok, JSON.stringify(outcome)).toBe(true);
-  return mailbox.id;
-}
+const connectedMailbox = (address: string, profile: ServerProfile) => connectLabMailbox({ owner, address, profile });
 
 const patchProfile = (id: string, body: unknown) =>
   callRoute(profileRoute.PATCH, { method: 'PATCH', path: `/api/v1/profiles/${id}`, key: admin.key, params: { id }, body });

@@ -4,9 +4,7 @@ import { db } from '@/db';
 import { auditEvents, mailboxes, oauthGrants, serverProfiles, type ServerProfile, type User } from '@/db/schema';
 import { COMMAND_LINE_ACTOR } from '@/lib/audit/actor';
 import { decryptSecret } from '@/lib/crypto/secrets';
-import { applyMailboxEvent, createMailbox, getMailbox } from '@/lib/mailboxes/mailboxes';
-import { completeAuthorization } from '@/lib/oauth/complete-authorization';
-import { startAuthorization } from '@/lib/oauth/start-authorization';
+import { getMailbox } from '@/lib/mailboxes/mailboxes';
 import { checkGrant, findGrantsToCheck } from '@/lib/tokens/check-grants';
 import { findMailboxTimeline } from '@/lib/audit/find-mailbox-timeline';
 import { getTokenStatus, getTokenStatusRow, tokenStateCondition } from '@/lib/tokens/find-token-statuses';
@@ -14,28 +12,16 @@ import { getAccessToken } from '@/lib/tokens/get-access-token';
 import { findRefreshAttempts, REFRESHES_KEPT } from '@/lib/tokens/refresh-history';
 import { updateProfile } from '@/lib/profiles/profiles';
 import { createUser } from '@/lib/users/users';
-import { authorizeAsUser } from '../../scripts/lab/headless-user';
 import { captureLogs } from '../helpers/captured-logs';
 import { getLab, imapLogin, labControl, labIsAvailable } from '../helpers/lab';
-import { createLabAccount, insertLabGoogleProfile, insertLabMicrosoftProfile } from '../helpers/lab-profiles';
+import { connectLabMailbox, createLabAccount, insertLabGoogleProfile, insertLabMicrosoftProfile } from '../helpers/lab-profiles';
 
 const logs = captureLogs();
 let owner: User;
 let google: ServerProfile;
 let microsoft: ServerProfile;
 
-async function connectedMailbox(address: string, profile: ServerProfile): Promise<string> {
-  const mailbox = await createMailbox({
-    actor: COMMAND_LINE_ACTOR,
-    input: { address, ownerId: owner.id, profileId: profile.id, incoming: 'server_side', outgoing: 'server_side', shared: false },
-  });
-  await applyMailboxEvent({ actor: COMMAND_LINE_ACTOR, id: mailbox.id, event: 'approve' });
-  const started = await startAuthorization({ viewer: owner, mailboxId: mailbox.id });
-  const callback = await authorizeAsUser({ authorizationUrl: (started as { authorizationUrl: string }).authorizationUrl, email: address });
-  const { outcome } = await completeAuthorization({ userId: owner.id, query: Object.fromEntries(callback.searchParams) });
-  expect(outcome.ok).toBe(true);
-  return mailbox.id;
-}
+const connectedMailbox = (address: string, profile: ServerProfile) => connectLabMailbox({ owner, address, profile });
 
 const expireAccessToken = (mailboxId: string) =>
   db.update(oauthGrants).set({ accessTokenExpiresAt: new Date(Date.now() - 1000) }).where(eq(oauthGrants.mailboxId, mailboxId));
