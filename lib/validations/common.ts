@@ -38,6 +38,11 @@ export const cursorText = z
   .max(1024, { error: 'cursor must be the nextCursor of a previous page.' })
   .regex(PRINTABLE, { error: 'cursor must be the nextCursor of a previous page.' });
 
+/** A page's `?after=` cursor: what the page handed out, or nothing (a repeated or hostile value reads as the first page). */
+export function pageCursor(value: unknown): string | undefined {
+  return cursorText.safeParse(value).data;
+}
+
 /** A cursor that is a row number (audit events): a whole number the database can hold. */
 export const rowNumberCursor = z
   .string()

@@ -9,6 +9,7 @@ import { getConnectOutcome } from '@/lib/oauth/get-connect-outcome';
 import { mailboxFilters } from '@/lib/validations/mailboxes';
 import { MailboxSelection } from './mailbox-selection';
 import { profileChoiceLabel } from './profile-choice';
+import { pageCursor } from '@/lib/validations/common';
 
 export const metadata: Metadata = { title: 'Mailboxes' };
 
@@ -28,7 +29,7 @@ export default async function MailboxesPage({ searchParams }: { searchParams: Pr
   const parsed = mailboxFilters.safeParse(params);
   const filters = parsed.success ? parsed.data : {};
   const [{ mailboxes, nextCursor }, profiles, connectOutcome] = await Promise.all([
-    findMailboxes({ viewer, filters, limit: 50, cursor: params.after }),
+    findMailboxes({ viewer, filters, limit: 50, cursor: pageCursor(params.after) }),
     viewer.role === 'owner' ? Promise.resolve([]) : listProfileChoices(),
     params.connect ? getConnectOutcome({ mailboxId: null, reference: params.connect }) : null,
   ]);

@@ -5,13 +5,14 @@ import { requireRole } from '@/lib/auth/session';
 import { AUTH_TYPE_LABELS, SERVER_TYPE_LABELS } from '@/lib/profiles/presets';
 import { findProfiles } from '@/lib/profiles/profiles';
 import { MailboxUsage } from './mailbox-usage';
+import { pageCursor } from '@/lib/validations/common';
 
 export const metadata: Metadata = { title: 'Server profiles' };
 
 export default async function ProfilesPage({ searchParams }: { searchParams: Promise<{ after?: string }> }) {
   const viewer = await requireRole('admin', 'support');
   const { after } = await searchParams;
-  const { profiles, nextCursor } = await findProfiles({ limit: 50, cursor: after });
+  const { profiles, nextCursor } = await findProfiles({ limit: 50, cursor: pageCursor(after) });
   const newProfile = viewer.role === 'admin' ? { href: '/profiles/new', label: 'New profile' } : undefined;
   return (
     <>

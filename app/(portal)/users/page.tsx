@@ -5,6 +5,7 @@ import { requireRole } from '@/lib/auth/session';
 import { findApiKeys } from '@/lib/auth/api-keys';
 import { findUsers } from '@/lib/users/users';
 import { CreateUserForm, UserActions } from './user-forms';
+import { pageCursor } from '@/lib/validations/common';
 
 export const metadata: Metadata = { title: 'Users' };
 
@@ -15,7 +16,7 @@ function formatTime(date: Date): string {
 export default async function UsersPage({ searchParams }: { searchParams: Promise<{ after?: string }> }) {
   const viewer = await requireRole('admin');
   const { after } = await searchParams;
-  const [{ users, nextCursor }, { keys }] = await Promise.all([findUsers({ limit: 50, cursor: after }), findApiKeys({ limit: 200 })]);
+  const [{ users, nextCursor }, { keys }] = await Promise.all([findUsers({ limit: 50, cursor: pageCursor(after) }), findApiKeys({ limit: 200 })]);
   return (
     <>
       <PageHeader
