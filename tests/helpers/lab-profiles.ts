@@ -1,4 +1,6 @@
-import type { ServerProfile } from '@/db/schema';
+import { randomUUID } from 'node:crypto';
+import { serverProfiles, type ServerProfile } from '@/db/schema';
+import { secretPlace } from '@/lib/crypto/secret-place';
 import { encryptSecret } from '@/lib/crypto/secrets';
 import { insertProfile } from './fixtures';
 import { getLab, labControl, type OAuthClient } from './lab';
@@ -10,15 +12,16 @@ import { getLab, labControl, type OAuthClient } from './lab';
 export function insertLabGoogleProfile(
   options: { client?: OAuthClient } & Partial<Parameters<typeof insertProfile>[0]> = {},
 ): Promise<ServerProfile> {
-  const { client: ownClient, ...overrides } = options;
+  const { client: ownClient, id = randomUUID(), ...overrides } = options;
   const { personas, mail } = getLab();
   const client = ownClient ?? (personas.google.clients.web as OAuthClient);
   return insertProfile({
+    id,
     name: 'Lab Gmail',
     serverType: 'gmail',
     authType: 'oauth2_code',
     clientId: client.clientId,
-    clientSecret: encryptSecret(client.clientSecret!),
+    clientSecret: encryptSecret(client.clientSecret!, secretPlace(serverProfiles.clientSecret, id)),
     clientSecretHint: '…lab',
     authorizationEndpoint: personas.google.endpoints.authorization,
     tokenEndpoint: personas.google.endpoints.token,
@@ -43,17 +46,18 @@ export function insertLabGoogleProfile(
 export function insertLabMicrosoftProfile(
   options: { flow?: 'code' | 'device' } & Partial<Parameters<typeof insertProfile>[0]> = {},
 ): Promise<ServerProfile> {
-  const { flow = 'code', ...overrides } = options;
+  const { flow = 'code', id = randomUUID(), ...overrides } = options;
   const { personas, mail } = getLab();
   const client = (flow === 'code' ? personas.microsoft.clients.web : personas.microsoft.clients.public) as OAuthClient;
   return insertProfile({
+    id,
     name: flow === 'code' ? 'Lab Microsoft 365' : 'Lab Microsoft 365 (device)',
     serverType: 'microsoft365',
     authType: flow === 'code' ? 'oauth2_code' : 'oauth2_device',
     tenant: personas.microsoft.tenant,
     clientId: client.clientId,
     publicClient: !client.clientSecret,
-    clientSecret: client.clientSecret ? encryptSecret(client.clientSecret) : null,
+    clientSecret: client.clientSecret ? encryptSecret(client.clientSecret, secretPlace(serverProfiles.clientSecret, id)) : null,
     authorizationEndpoint: personas.microsoft.endpoints.authorization,
     tokenEndpoint: personas.microsoft.endpoints.token,
     deviceEndpoint: flow === 'device' ? personas.microsoft.endpoints.device : null,

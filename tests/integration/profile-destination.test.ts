@@ -14,7 +14,6 @@ import { db } from '@/db';
 import { mailboxes, oauthGrants, serverProfiles, type ServerProfile, type User } from '@/db/schema';
 import { COMMAND_LINE_ACTOR } from '@/lib/audit/actor';
 import { findAuditEvents } from '@/lib/audit/find-audit-events';
-import { decryptSecret } from '@/lib/crypto/secrets';
 import { applyMailboxEvent, createMailbox } from '@/lib/mailboxes/mailboxes';
 import { completeAuthorization } from '@/lib/oauth/complete-authorization';
 import { startAuthorization } from '@/lib/oauth/start-authorization';
@@ -25,6 +24,7 @@ import { captureLogs } from '../helpers/captured-logs';
 import { userWithKey } from '../helpers/fixtures';
 import { labControl, labIsAvailable, type OAuthClient } from '../helpers/lab';
 import { createLabAccount, insertLabGoogleProfile } from '../helpers/lab-profiles';
+import { openGrantToken } from '../helpers/stored-secrets';
 
 const logs = captureLogs();
 
@@ -106,7 +106,7 @@ describe.skipIf(!labIsAvailable)('a secret follows its destination', () => {
     // Then Custom, which may name endpoints of its own; internal, so that loopback is allowed.
     await db.update(serverProfiles).set({ serverType: 'custom', publishingStatus: null, mailboxCap: null }).where(eq(serverProfiles.id, profile.id));
     const [grant] = await db.select().from(oauthGrants).where(eq(oauthGrants.mailboxId, mailboxId));
-    refreshToken = decryptSecret(grant!.refreshToken!);
+    refreshToken = openGrantToken(grant!, 'refreshToken');
   });
 
   afterAll(async () => {
