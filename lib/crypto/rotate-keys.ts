@@ -114,8 +114,7 @@ export async function rotateEncryptionKeys({ actor }: { actor: Actor }): Promise
  * no-op once nothing is unbound, and safe while other instances start too. Audited only when it
  * bound something.
  */
-export async function bindUnboundSecrets(): Promise<KeyRotationResult> {
-  const keyring = getKeyring();
+export async function bindUnboundSecrets(keyring: EncryptionKeyring = getKeyring()): Promise<KeyRotationResult> {
   const result = await reEncryptSecrets(keyring, {
     selects: (column) => like(column.value, 'v1:%'),
     sealingKeyring: (stored) => ({ ...keyring, current: keyring.all.get(secretKeyId(stored)!)! }),
