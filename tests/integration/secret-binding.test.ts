@@ -5,7 +5,7 @@ import { eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { GET as getToken } from '@/app/api/v1/mailboxes/[id]/token/route';
 import { closeDatabase, db } from '@/db';
-import { mailboxes, oauthGrants, type ServerProfile } from '@/db/schema';
+import { mailboxes, oauthGrants, serverProfiles, type ServerProfile } from '@/db/schema';
 import { COMMAND_LINE_ACTOR } from '@/lib/audit/actor';
 import { toEncryptionKey } from '@/lib/crypto/keys';
 import { secretPlace } from '@/lib/crypto/secret-place';
@@ -46,9 +46,9 @@ async function approvedMailbox(address: string, profile: ServerProfile): Promise
   return mailbox.id;
 }
 
-async function connectedGmailMailbox(name: string): Promise<string> {
+async function connectedGmailMailbox(name: string, profile = google): Promise<string> {
   const address = await createLabAccount({ provider: 'google', name });
-  const mailboxId = await approvedMailbox(address, google);
+  const mailboxId = await approvedMailbox(address, profile);
   const started = await startAuthorization({ viewer: owner.user, mailboxId });
   const callback = await authorizeAsUser({ authorizationUrl: (started as { authorizationUrl: string }).authorizationUrl, email: address });
   const { outcome } = await completeAuthorization({ userId: owner.user.id, query: Object.fromEntries(callback.searchParams) });
@@ -79,6 +79,7 @@ describe.skipIf(!labIsAvailable)('ciphertexts bound to their row (issue 12, acce
   let bob: string;
   let carol: { mailboxId: string; password: string };
   let dave: { mailboxId: string; password: string };
+  let otherProfileId: string;
 
   beforeAll(async () => {
     [admin, owner] = await Promise.all([userWithKey(`admin-${run}@example.org`, 'admin'), userWithKey(`owner-${run}@example.org`, 'owner')]);
@@ -86,6 +87,7 @@ describe.skipIf(!labIsAvailable)('ciphertexts bound to their row (issue 12, acce
     generic = await insertLabGenericProfile({ name: `Lab IMAP (bound secrets) ${run}`, connectionTimeoutSeconds: 5 });
     [alice, bob, carol, dave] = await Promise.all([connectedGmailMailbox('alice'), connectedGmailMailbox('bob'), passwordMailbox('carol'), passwordMailbox('dave')]);
     const [aliceGrant, bobGrant] = await Promise.all([grantOf(alice), grantOf(bob)]);
+    plaintexts.push(getLab().personas.google.clients.web!.clientSecret!);
     plaintexts.push(...[aliceGrant, bobGrant].flatMap((grant) => [openGrantToken(grant, 'accessToken'), openGrantToken(grant, 'refreshToken')]));
   });
 
@@ -156,6 +158,24 @@ describe.skipIf(!labIsAvailable)('ciphertexts bound to their row (issue 12, acce
     await db.update(mailboxes).set({ password: await passwordOf(carol.mailboxId) }).where(eq(mailboxes.id, dave.mailboxId));
   });
 
+  it('refuses a client secret copied from another profile as a failure of the profile, for an admin to enter again', async () => {
+    const other = await insertLabGoogleProfile({ name: `Lab Gmail (copied secret) ${run}` });
+    const erin = await connectedGmailMailbox('erin', other);
+    await db.update(serverProfiles).set({ clientSecret: google.clientSecret }).where(eq(serverProfiles.id, other.id));
+    await db.update(oauthGrants).set({ accessTokenExpiresAt: new Date(Date.now() - 1000) }).where(eq(oauthGrants.mailboxId, erin));
+
+    expect(await checkGrant({ mailboxId: erin, prove: true })).toBe('profile_refused');
+    const [stored] = await db.select().from(serverProfiles).where(eq(serverProfiles.id, other.id));
+    expect(stored!.clientError).toMatchObject({
+      code: 'client_secret_unreadable',
+      message: expect.stringMatching(/client secret of this server profile cannot be decrypted/),
+      hint: 'An admin enters the client secret of the profile again.',
+    });
+    expect((await mailboxState(erin)).mailbox.connection).toBe('connected');
+    await expect(startAuthorization({ viewer: owner.user, mailboxId: erin })).rejects.toThrow(/client secret of this server profile cannot be decrypted/);
+    otherProfileId = other.id;
+  });
+
   it('logged and answered none of the secrets', () => {
     expect(plaintexts.length).toBeGreaterThanOrEqual(6);
     for (const secret of plaintexts) expect(logs.text()).not.toContain(secret);
@@ -174,7 +194,8 @@ describe.skipIf(!labIsAvailable)('ciphertexts bound to their row (issue 12, acce
     expect(result.exitCode).toBe(0);
     expect(result.stdout).toContain(`oauth_grants.refresh_token of row ${bobGrantId}: altered or copied from another row, left as it is`);
     expect(result.stdout).toContain(`mailboxes.password of row ${dave.mailboxId}: altered or copied from another row, left as it is`);
-    expect(result.stdout).toMatch(/The 2 listed above cannot be used/);
+    expect(result.stdout).toContain(`server_profiles.client_secret of row ${otherProfileId}: altered or copied from another row, left as it is`);
+    expect(result.stdout).toMatch(/The 3 listed above cannot be used/);
     for (const secret of plaintexts) expect(result.stdout + result.stderr).not.toContain(secret);
     expect([(await grantOf(bob)).refreshToken!, await passwordOf(dave.mailboxId)]).toEqual(copied);
     const newKeyId = toEncryptionKey(newKey).id;
