@@ -1,7 +1,7 @@
 import 'server-only';
+import { mailboxes } from '@/db/schema';
 import { secretPlace } from '@/lib/crypto/secret-place';
 import { decryptSecret, SecretDecryptionError } from '@/lib/crypto/secrets';
-import { mailboxes } from '@/db/schema';
 import { AppError } from '@/lib/errors';
 import { recordUnreadablePassword } from '@/lib/mailboxes/unreadable-password';
 import { logger } from '@/lib/logger';
