@@ -2,6 +2,7 @@ import 'server-only';
 import { closeDatabase, databaseKind } from '@/db';
 import { migrateDatabase } from '@/db/migrate';
 import { getKeyring } from '@/lib/crypto/keys';
+import { bindUnboundSecrets } from '@/lib/crypto/rotate-keys';
 import { getEnv } from '@/lib/env';
 import { stopJobQueue } from '@/lib/jobs/job-queue';
 import { startBackgroundWork } from '@/lib/jobs/start-background-work';
@@ -12,13 +13,15 @@ import { tokenJobs } from '@/lib/tokens/token-jobs';
 
 /**
  * What a portal instance does once when it starts: refuse a bad configuration with a clear message,
- * bring the database schema up to date, then work background jobs with the other instances.
+ * bring the database schema up to date and bind older secrets to their rows, then work background
+ * jobs with the other instances.
  */
 export async function startPortal(): Promise<void> {
   try {
     getEnv();
     getKeyring();
     await migrateDatabase();
+    await bindUnboundSecrets();
     await startBackgroundWork([...tokenJobs, ...testerJobs, ...oauthJobs]);
     process.once('SIGTERM', () => void stopPortal());
     process.once('SIGINT', () => void stopPortal());

@@ -7,15 +7,14 @@ const ALGORITHM = 'aes-256-gcm';
 /** Where a secret is stored: its ciphertext decrypts only there, so a copy to another row is useless. */
 export type SecretPlace = { table: string; column: string; rowId: string };
 
-export type SecretDecryptionReason = 'unknown_format' | 'unknown_key' | 'place_required' | 'other_place' | 'corrupt';
+export type SecretDecryptionReason = 'unknown_format' | 'unknown_key' | 'other_place' | 'corrupt';
 
 export class SecretDecryptionError extends Error {
   readonly reason: SecretDecryptionReason;
-  readonly place: SecretPlace | undefined;
+  readonly place: SecretPlace;
 
-  constructor(reason: SecretDecryptionReason, detail: string, place?: SecretPlace) {
-    const where = place ? ` in ${place.table}.${place.column} of row ${place.rowId}` : '';
-    super(`A stored secret${where} could not be decrypted: ${detail}`);
+  constructor(reason: SecretDecryptionReason, detail: string, place: SecretPlace) {
+    super(`A stored secret in ${place.table}.${place.column} of row ${place.rowId} could not be decrypted: ${detail}`);
     this.name = 'SecretDecryptionError';
     this.reason = reason;
     this.place = place;
@@ -41,17 +40,15 @@ function associatedData(keyId: string, place: SecretPlace): Buffer {
 /**
  * AES-256-GCM. The output names its key, so that older keys keep working until `keys:rotate`, and is
  * bound to its place (table, column, row) as associated data: `v2:<key id>:<place tag>:<iv>:<tag>:<ciphertext>`.
- * Without a place it is written unbound (`v1:<key id>:<iv>:<tag>:<ciphertext>`), for callers not yet
- * naming theirs.
  */
-export function encryptSecret(plaintext: string, place?: SecretPlace, keyring: EncryptionKeyring = getKeyring()): string {
+export function encryptSecret(plaintext: string, place: SecretPlace, keyring: EncryptionKeyring = getKeyring()): string {
   const { id: keyId, key } = keyring.current;
   const iv = randomBytes(12);
   const cipher = createCipheriv(ALGORITHM, key, iv);
-  if (place) cipher.setAAD(associatedData(keyId, place));
+  cipher.setAAD(associatedData(keyId, place));
   const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
   const sealed = [iv, cipher.getAuthTag(), ciphertext].map((part) => part.toString('base64'));
-  return (place ? ['v2', keyId, placeTag(place), ...sealed] : ['v1', keyId, ...sealed]).join(':');
+  return ['v2', keyId, placeTag(place), ...sealed].join(':');
 }
 
 type ParsedSecret = { format: 'v1' | 'v2'; keyId: string; placeTag?: string; iv: string; tag: string; ciphertext: string };
@@ -74,8 +71,11 @@ export function secretKeyId(stored: string): string | undefined {
   return parseStoredSecret(stored)?.keyId;
 }
 
-/** Decrypts a secret read from `place`; an unbound (`v1`) secret from before places still decrypts. */
-export function decryptSecret(stored: string, place?: SecretPlace, keyring: EncryptionKeyring = getKeyring()): string {
+/**
+ * Decrypts a secret read from `place`. An unbound (`v1`) secret from before places still decrypts,
+ * only until the start after an upgrade binds it.
+ */
+export function decryptSecret(stored: string, place: SecretPlace, keyring: EncryptionKeyring = getKeyring()): string {
   const parsed = parseStoredSecret(stored);
   if (!parsed) throw new SecretDecryptionError('unknown_format', 'its format is unknown', place);
   const key = keyring.all.get(parsed.keyId);
@@ -88,7 +88,6 @@ export function decryptSecret(stored: string, place?: SecretPlace, keyring: Encr
   }
   const decipher = createDecipheriv(ALGORITHM, key.key, Buffer.from(parsed.iv, 'base64'));
   if (parsed.format === 'v2') {
-    if (!place) throw new SecretDecryptionError('place_required', 'it is bound to its row, and the reader did not say which');
     if (parsed.placeTag !== placeTag(place)) {
       throw new SecretDecryptionError(
         'other_place',

@@ -49,6 +49,8 @@ const FAILURE_CAUSES: Record<FailureCode, FailureCause> = {
   scope_missing: { fixedBy: 'admin', endedByConnecting: true },
   // A sign-in that completes is the provider accepting the profile's app again.
   client_refused: { fixedBy: 'admin', endedByConnecting: true },
+  // The stored token or password cannot be decrypted (altered, or copied from another mailbox): a new one replaces it.
+  secret_unreadable: { fixedBy: 'owner', endedByConnecting: true },
   // Gmail lets each user turn IMAP and POP on; elsewhere the mail system's administrators do.
   imap_disabled: { fixedBy: (profile) => (profile.serverType === 'gmail' ? 'owner' : 'admin'), endedByConnecting: false },
   // Unclear causes start with testing again, which the owner can do.

@@ -1,6 +1,9 @@
 import 'server-only';
-import { decryptSecret } from '@/lib/crypto/secrets';
+import { mailboxes } from '@/db/schema';
+import { secretPlace } from '@/lib/crypto/secret-place';
+import { decryptSecret, SecretDecryptionError } from '@/lib/crypto/secrets';
 import { AppError } from '@/lib/errors';
+import { recordUnreadablePassword } from '@/lib/mailboxes/unreadable-password';
 import { logger } from '@/lib/logger';
 import { openSubmissionTransport, type SubmissionSignIn } from '@/lib/mail/submission-transport';
 import { OAuthFailure } from '@/lib/oauth/oauth-failure';
@@ -27,7 +30,13 @@ async function signInAs(
 ): Promise<SubmissionSignIn> {
   if (authType === 'password') {
     if (!mailbox.password) throw new NotSent('no password is stored for the sender mailbox: its owner enters it.');
-    return { user: mailbox.address, pass: decryptSecret(mailbox.password) };
+    try {
+      return { user: mailbox.address, pass: decryptSecret(mailbox.password, secretPlace(mailboxes.password, mailbox.id)) };
+    } catch (error) {
+      if (!(error instanceof SecretDecryptionError)) throw error;
+      const reason = await recordUnreadablePassword(mailbox.id, error);
+      throw new NotSent(`the sender mailbox has no usable password (${reason.message} ${reason.hint})`);
+    }
   }
   try {
     const token = await getAccessToken({ mailboxId: mailbox.id, refreshedSince });

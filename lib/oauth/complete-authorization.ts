@@ -4,6 +4,7 @@ import { db } from '@/db';
 import { mailboxes, oauthAuthorizations, serverProfiles, type OauthAuthorization, type User } from '@/db/schema';
 import { userActor } from '@/lib/audit/actor';
 import { recordAuditEvent } from '@/lib/audit/record-audit-event';
+import { secretPlace } from '@/lib/crypto/secret-place';
 import { decryptSecret } from '@/lib/crypto/secrets';
 import { sha256 } from '@/lib/crypto/tokens';
 import { transition } from '@/lib/mailboxes/status';
@@ -225,7 +226,7 @@ export async function completeAuthorization({
     tokens = await exchangeAuthorizationCode(app, {
       callback: new URLSearchParams(Object.entries(query).filter((entry): entry is [string, string] => typeof entry[1] === 'string')),
       redirectUri: authorization.redirectUri ?? oauthCallbackUrl(),
-      codeVerifier: decryptSecret(authorization.codeVerifier!),
+      codeVerifier: decryptSecret(authorization.codeVerifier!, secretPlace(oauthAuthorizations.codeVerifier, authorization.id)),
       nonce: authorization.nonce,
     });
   } catch (error) {

@@ -4,11 +4,12 @@ import { db } from '@/db';
 import { mailboxes, oauthGrants, serverProfiles, type User } from '@/db/schema';
 import { userActor } from '@/lib/audit/actor';
 import { recordAuditEvent } from '@/lib/audit/record-audit-event';
-import { decryptSecret } from '@/lib/crypto/secrets';
+import { secretPlace } from '@/lib/crypto/secret-place';
+import { decryptSecret, SecretDecryptionError } from '@/lib/crypto/secrets';
 import { AppError, notFound } from '@/lib/errors';
 import { getMailbox, type MailboxRow } from '@/lib/mailboxes/mailboxes';
 import { transition } from '@/lib/mailboxes/status';
-import { oauthAppOf } from './oauth-app';
+import { ClientSecretUnreadableError, oauthAppOf } from './oauth-app';
 import { revokeTokens } from './revoke-tokens';
 
 /**
@@ -25,10 +26,15 @@ export async function disconnectMailbox({ viewer, mailboxId }: { viewer: User; m
   const [profile] = await db.select().from(serverProfiles).where(eq(serverProfiles.id, mailbox.profileId));
   let revoked = false;
   if (grant?.refreshToken && profile?.revocationEndpoint && profile.authType !== 'password') {
-    revoked = await revokeTokens(oauthAppOf(profile), {
-      refreshToken: decryptSecret(grant.refreshToken),
-      accessToken: grant.accessToken ? decryptSecret(grant.accessToken) : null,
-    });
+    try {
+      revoked = await revokeTokens(oauthAppOf(profile), {
+        refreshToken: decryptSecret(grant.refreshToken, secretPlace(oauthGrants.refreshToken, grant.id)),
+        accessToken: grant.accessToken ? decryptSecret(grant.accessToken, secretPlace(oauthGrants.accessToken, grant.id)) : null,
+      });
+    } catch (error) {
+      // What cannot be decrypted cannot be revoked either; the mailbox is disconnected all the same.
+      if (!(error instanceof SecretDecryptionError || error instanceof ClientSecretUnreadableError)) throw error;
+    }
   }
   await db.transaction(async (tx) => {
     await tx.delete(oauthGrants).where(eq(oauthGrants.mailboxId, mailbox.id));

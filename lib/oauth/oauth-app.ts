@@ -1,7 +1,10 @@
 import 'server-only';
-import type { ServerProfile } from '@/db/schema';
-import { decryptSecret } from '@/lib/crypto/secrets';
+import { serverProfiles, type ServerProfile } from '@/db/schema';
+import { secretPlace } from '@/lib/crypto/secret-place';
+import { decryptSecret, SecretDecryptionError } from '@/lib/crypto/secrets';
 import { getEnv } from '@/lib/env';
+import { AppError } from '@/lib/errors';
+import { logger } from '@/lib/logger';
 
 /** What Mailroom needs of a profile to talk OAuth with its provider. */
 export type OAuthApp = {
@@ -32,6 +35,27 @@ export function oauthCallbackUrl(): string {
   return `${getEnv().MAILROOM_PUBLIC_URL}/api/oauth/callback`;
 }
 
+/** The profile's stored client secret cannot be decrypted here: a failure of the profile, which an admin ends. */
+export class ClientSecretUnreadableError extends AppError {
+  constructor() {
+    super('CONFLICT', 'The stored client secret of this server profile cannot be decrypted (it was altered, or copied from another profile).', {
+      hint: 'An admin enters the client secret of the profile again.',
+    });
+    this.name = 'ClientSecretUnreadableError';
+  }
+}
+
+function clientSecretOf(profile: ServerProfile): string | null {
+  if (!profile.clientSecret) return null;
+  try {
+    return decryptSecret(profile.clientSecret, secretPlace(serverProfiles.clientSecret, profile.id));
+  } catch (error) {
+    if (!(error instanceof SecretDecryptionError)) throw error;
+    logger.warn('A profile’s client secret cannot be decrypted', { profileId: profile.id, reason: error.reason });
+    throw new ClientSecretUnreadableError();
+  }
+}
+
 export function oauthAppOf(profile: ServerProfile): OAuthApp {
   if (profile.authType === 'password' || !profile.clientId || !profile.tokenEndpoint) {
     throw new Error(`Profile ${profile.id} is not an OAuth profile`);
@@ -40,7 +64,7 @@ export function oauthAppOf(profile: ServerProfile): OAuthApp {
     profileId: profile.id,
     serverType: profile.serverType,
     clientId: profile.clientId,
-    clientSecret: profile.clientSecret ? decryptSecret(profile.clientSecret) : null,
+    clientSecret: clientSecretOf(profile),
     tokenEndpointAuthMethod: profile.tokenEndpointAuthMethod,
     tenant: profile.tenant,
     issuer: profile.issuer,

@@ -2,6 +2,7 @@ import 'server-only';
 import { and, eq, isNull, lte, or } from 'drizzle-orm';
 import { db } from '@/db';
 import { oauthAuthorizations, serverProfiles } from '@/db/schema';
+import { secretPlace } from '@/lib/crypto/secret-place';
 import { decryptSecret } from '@/lib/crypto/secrets';
 import { getUserById } from '@/lib/users/users';
 import { acceptTokens } from './complete-authorization';
@@ -79,7 +80,7 @@ export async function pollDeviceAuthorization({ authorizationId }: { authorizati
   const [profile] = await db.select().from(serverProfiles).where(eq(serverProfiles.id, authorization.profileId));
   const app = oauthAppOf(profile!);
   try {
-    const tokens = await requestDeviceCodeTokens(app, decryptSecret(authorization.deviceCode!));
+    const tokens = await requestDeviceCodeTokens(app, decryptSecret(authorization.deviceCode!, secretPlace(oauthAuthorizations.deviceCode, authorization.id)));
     // Claim the authorization first, so two polls that both got tokens store them once.
     const [claimed] = await db
       .update(oauthAuthorizations)

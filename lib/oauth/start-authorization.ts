@@ -1,8 +1,10 @@
 import 'server-only';
+import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import * as oauth from 'oauth4webapi';
 import { db } from '@/db';
 import { oauthAuthorizations, serverProfiles, type User } from '@/db/schema';
+import { secretPlace } from '@/lib/crypto/secret-place';
 import { encryptSecret } from '@/lib/crypto/secrets';
 import { sha256 } from '@/lib/crypto/tokens';
 import { AppError, notFound } from '@/lib/errors';
@@ -110,14 +112,16 @@ export async function startAuthorization({
     const device = await requestDeviceCode(app, app.deviceEndpoint);
     const expiresAt = new Date(Date.now() + device.expires_in * 1000);
     const interval = device.interval ?? DEFAULT_DEVICE_INTERVAL_SECONDS;
+    const authorizationId = randomUUID();
     const [authorization] = await db
       .insert(oauthAuthorizations)
       .values({
+        id: authorizationId,
         flow: 'device',
         userId: viewer.id,
         mailboxId: mailbox.id,
         profileId: profile.id,
-        deviceCode: encryptSecret(device.device_code),
+        deviceCode: encryptSecret(device.device_code, secretPlace(oauthAuthorizations.deviceCode, authorizationId)),
         userCode: device.user_code,
         verificationUri: device.verification_uri,
         pollIntervalSeconds: interval,
@@ -143,23 +147,22 @@ export async function startAuthorization({
   const challenge = await oauth.calculatePKCECodeChallenge(verifier);
   // The id_token must carry it back, so that one issued for another sign-in is refused.
   const nonce = app.scopes.includes('openid') ? oauth.generateRandomNonce() : null;
-  const [authorization] = await db
-    .insert(oauthAuthorizations)
-    .values({
-      flow: 'code',
-      stateHash: sha256(state),
-      userId: viewer.id,
-      mailboxId: mailbox.id,
-      profileId: profile.id,
-      codeVerifier: encryptSecret(verifier),
-      nonce,
-      redirectUri: oauthCallbackUrl(),
-      expiresAt: new Date(Date.now() + CODE_FLOW_LIFETIME_MS),
-    })
-    .returning({ id: oauthAuthorizations.id });
+  const authorizationId = randomUUID();
+  await db.insert(oauthAuthorizations).values({
+    id: authorizationId,
+    flow: 'code',
+    stateHash: sha256(state),
+    userId: viewer.id,
+    mailboxId: mailbox.id,
+    profileId: profile.id,
+    codeVerifier: encryptSecret(verifier, secretPlace(oauthAuthorizations.codeVerifier, authorizationId)),
+    nonce,
+    redirectUri: oauthCallbackUrl(),
+    expiresAt: new Date(Date.now() + CODE_FLOW_LIFETIME_MS),
+  });
   return {
     flow: 'code',
-    authorizationId: authorization!.id,
+    authorizationId,
     authorizationUrl: authorizationUrl(app, { endpoint: app.authorizationEndpoint, state, challenge, nonce, loginHint: mailbox.address }),
   };
 }

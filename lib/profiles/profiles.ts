@@ -1,10 +1,12 @@
 import 'server-only';
+import { randomUUID } from 'node:crypto';
 import { and, asc, count, eq, gt, ne } from 'drizzle-orm';
 import { db, type Executor } from '@/db';
 import { isUniqueViolation } from '@/db/errors';
 import { mailboxes, oauthGrants, serverProfiles, type ServerProfile } from '@/db/schema';
 import type { Actor } from '@/lib/audit/actor';
 import { recordAuditEvent } from '@/lib/audit/record-audit-event';
+import { secretPlace } from '@/lib/crypto/secret-place';
 import { encryptSecret, secretHint } from '@/lib/crypto/secrets';
 import { getEnv } from '@/lib/env';
 import { AppError, notFound } from '@/lib/errors';
@@ -108,10 +110,10 @@ export async function countProfileGrants({ profileId }: { profileId: string }): 
 const CLIENT_FIELDS = new Set(['authType', 'clientId', 'publicClient', 'tenant', 'endpoints.token', 'tokenEndpointAuthMethod']);
 
 /** The columns a resolved profile sets; the secret only when it changes. */
-function toColumns(profile: ResolvedProfile, secretChange: SecretChange) {
+function toColumns(profileId: string, profile: ResolvedProfile, secretChange: SecretChange) {
   const secret =
     profile.clientSecret !== null
-      ? { clientSecret: encryptSecret(profile.clientSecret), clientSecretHint: secretHint(profile.clientSecret) }
+      ? { clientSecret: encryptSecret(profile.clientSecret, secretPlace(serverProfiles.clientSecret, profileId)), clientSecretHint: secretHint(profile.clientSecret) }
       : secretChange === 'cleared'
         ? { clientSecret: null, clientSecretHint: null }
         : {};
@@ -191,7 +193,9 @@ export async function createProfile({ actor, input }: { actor: Actor; input: Cre
     return await db.transaction(async (tx) => {
       await assertNameFree(tx, profile.name);
       if (profile.isDefault) await clearOtherDefault(tx);
-      const [created] = await tx.insert(serverProfiles).values(toColumns(profile, secretChange)).returning();
+      // The id is chosen here: the client secret is bound to it before the row exists.
+      const id = randomUUID();
+      const [created] = await tx.insert(serverProfiles).values({ id, ...toColumns(id, profile, secretChange) }).returning();
       await recordAuditEvent(tx, {
         actor,
         action: 'profile.create',
@@ -257,7 +261,7 @@ export async function updateProfile({
       const clientChanged = secretChange !== null || changedFields.some((field) => CLIENT_FIELDS.has(field));
       const [updated] = await tx
         .update(serverProfiles)
-        .set({ ...toColumns(profile, secretChange), ...(clientChanged ? { clientError: null } : {}) })
+        .set({ ...toColumns(id, profile, secretChange), ...(clientChanged ? { clientError: null } : {}) })
         .where(eq(serverProfiles.id, id))
         .returning();
       const grantsEnded =

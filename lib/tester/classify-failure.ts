@@ -98,6 +98,7 @@ function classifyToken(evidence: FailureEvidence): TestFailure {
   const oauth = evidence.oauth;
   if (!oauth) return failure('unknown', 'No access token could be obtained.', 'Try again; if it persists, the owner reconnects the mailbox.');
   if (oauth.reach === 'mailbox') {
+    if (oauth.code === 'secret_unreadable') return failure('secret_unreadable', oauth.message, oauth.hint);
     return failure(
       'token_revoked',
       oauth.code === 'invalid_grant'

@@ -14,10 +14,12 @@ import {
 } from '@/db/schema';
 import { SYSTEM_ACTOR, userActor } from '@/lib/audit/actor';
 import { recordAuditEvent } from '@/lib/audit/record-audit-event';
-import { decryptSecret } from '@/lib/crypto/secrets';
+import { secretPlace } from '@/lib/crypto/secret-place';
+import { decryptSecret, SecretDecryptionError } from '@/lib/crypto/secrets';
 import { AppError, notFound } from '@/lib/errors';
 import { describeError, logger } from '@/lib/logger';
 import { transitionAfterTest } from '@/lib/mailboxes/status';
+import { recordUnreadablePassword } from '@/lib/mailboxes/unreadable-password';
 import { getAccessToken } from '@/lib/tokens/get-access-token';
 import { getConnectionTest, type ConnectionTestResult } from './connection-tests';
 import { checkImap } from './imap-check';
@@ -105,7 +107,7 @@ function credentialsOf(mailbox: Mailbox, profile: ServerProfile, startedAt: Date
     if (!mailbox.password) {
       throw new AppError('CONFLICT', 'No password is stored for this mailbox.', { hint: 'The owner enters the password or app password first.' });
     }
-    return { kind: 'password', user: mailbox.address, password: decryptSecret(mailbox.password) };
+    return { kind: 'password', user: mailbox.address, password: decryptSecret(mailbox.password, secretPlace(mailboxes.password, mailbox.id)) };
   }
   // One refresh for both directions, made for this test: a refusal right after it is not an old token's fault.
   let token: ReturnType<typeof getAccessToken> | undefined;
@@ -172,11 +174,13 @@ async function executeConnectionTest(
     ]);
     results = { incoming, outgoing };
   } catch (error) {
-    const failure: TestFailure =
-      error instanceof AppError
-        ? { code: 'auth_failed', message: error.message, hint: error.hint ?? '' }
-        : { code: 'unknown', message: 'The test could not start.', hint: 'Try again; the error was logged.' };
-    if (!(error instanceof AppError)) logger.error('connection test failed to start', { error: describeError(error) });
+    const unreadable = error instanceof SecretDecryptionError ? await recordUnreadablePassword(test.mailboxId, error) : null;
+    const failure: TestFailure = unreadable
+      ? { code: 'secret_unreadable', message: unreadable.message, hint: unreadable.hint }
+      : error instanceof AppError
+          ? { code: 'auth_failed', message: error.message, hint: error.hint ?? '' }
+          : { code: 'unknown', message: 'The test could not start.', hint: 'Try again; the error was logged.' };
+    if (!(error instanceof AppError) && !unreadable) logger.error('connection test failed to start', { error: describeError(error) });
     results = { incoming: { status: 'failure', error: failure }, outgoing: { status: 'failure', error: failure } };
   }
   await recordVerdict(test, results, options.startedBy);

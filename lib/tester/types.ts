@@ -11,6 +11,7 @@ export const FAILURE_CODES = [
   'token_revoked',
   'scope_missing',
   'client_refused',
+  'secret_unreadable',
   'protocol_mismatch',
   'send_as_denied',
   'smtp_auth_disabled',

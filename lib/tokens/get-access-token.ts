@@ -3,8 +3,10 @@ import { and, eq, isNull, lt, or } from 'drizzle-orm';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { db } from '@/db';
 import { oauthGrants, serverProfiles, type OauthGrant } from '@/db/schema';
-import { decryptSecret } from '@/lib/crypto/secrets';
-import { oauthAppOf, type OAuthApp } from '@/lib/oauth/oauth-app';
+import { secretPlace } from '@/lib/crypto/secret-place';
+import { decryptSecret, SecretDecryptionError } from '@/lib/crypto/secrets';
+import { logger } from '@/lib/logger';
+import { ClientSecretUnreadableError, oauthAppOf, type OAuthApp } from '@/lib/oauth/oauth-app';
 import { OAuthFailure } from '@/lib/oauth/oauth-failure';
 import { requestRefreshedTokens, type TokenResponse } from '@/lib/oauth/token-endpoint';
 import { getGrant, saveRefreshedTokens } from './grants';
@@ -25,6 +27,36 @@ const RETRY_DELAYS_MS = [500, 2_000];
 
 function notConnected(message: string): OAuthFailure {
   return new OAuthFailure({ reach: 'mailbox', code: 'not_connected', message, hint: 'The owner connects the mailbox.' });
+}
+
+/**
+ * A stored secret that cannot be decrypted (altered, copied from another row) ends the grant, or the
+ * profile's client for a client secret, like a refusal by the provider would: it never works again.
+ */
+function unreadableSecretFailure(error: unknown): OAuthFailure | null {
+  if (error instanceof ClientSecretUnreadableError) {
+    return new OAuthFailure({ reach: 'profile', code: 'client_secret_unreadable', message: error.message, hint: error.hint! });
+  }
+  if (!(error instanceof SecretDecryptionError)) return null;
+  logger.warn('A mailbox’s stored token cannot be decrypted', { table: error.place.table, column: error.place.column, rowId: error.place.rowId, reason: error.reason });
+  return new OAuthFailure({
+    reach: 'mailbox',
+    code: 'secret_unreadable',
+    message: 'The stored token of this mailbox cannot be decrypted (it was altered, or copied from another mailbox).',
+    hint: 'The owner reconnects the mailbox.',
+  });
+}
+
+/** Reads what a grant stores; a secret that cannot be read is recorded as the grant's final failure. */
+async function readStored<T>(grant: OauthGrant, read: () => T): Promise<T> {
+  try {
+    return read();
+  } catch (error) {
+    const failure = unreadableSecretFailure(error);
+    if (!failure) throw error;
+    await recordTokenFailure(grant, failure);
+    throw failure;
+  }
 }
 
 function isFresh(grant: OauthGrant, options: { refreshedSince?: Date; freshAt?: Date }): boolean {
@@ -87,7 +119,8 @@ export async function getAccessToken({
     const grant = await getGrant(db, mailboxId);
     if (!grant?.refreshToken) throw notConnected('This mailbox is not connected.');
     if (isFresh(grant, { refreshedSince, freshAt })) {
-      return { accessToken: decryptSecret(grant.accessToken!), account: grant.account, expiresAt: grant.accessTokenExpiresAt! };
+      const accessToken = await readStored(grant, () => decryptSecret(grant.accessToken!, secretPlace(oauthGrants.accessToken, grant.id)));
+      return { accessToken, account: grant.account, expiresAt: grant.accessTokenExpiresAt! };
     }
     if (!(await takeRefreshLease(grant))) {
       // Another request or process is refreshing: wait for its token rather than refreshing twice.
@@ -104,8 +137,10 @@ export async function getAccessToken({
     }
 
     const [profile] = await db.select().from(serverProfiles).where(eq(serverProfiles.id, grant.profileId));
-    const app = oauthAppOf(profile!);
-    const refreshToken = decryptSecret(grant.refreshToken);
+    const { app, refreshToken } = await readStored(grant, () => ({
+      app: oauthAppOf(profile!),
+      refreshToken: decryptSecret(grant.refreshToken!, secretPlace(oauthGrants.refreshToken, grant.id)),
+    }));
     let tokens: TokenResponse;
     try {
       tokens = await refreshWithRetries(app, refreshToken);

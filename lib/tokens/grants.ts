@@ -1,7 +1,9 @@
 import 'server-only';
+import { randomUUID } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
 import type { Executor } from '@/db';
 import { oauthGrants, type OauthGrant } from '@/db/schema';
+import { secretPlace } from '@/lib/crypto/secret-place';
 import { encryptSecret } from '@/lib/crypto/secrets';
 
 export type NewTokens = {
@@ -17,20 +19,25 @@ export async function getGrant(executor: Executor, mailboxId: string): Promise<O
   return grant ?? null;
 }
 
-/** Stores the tokens of a new consent, replacing any earlier grant of the mailbox. */
+/**
+ * Stores the tokens of a new consent, replacing any earlier grant of the mailbox. The replacing row
+ * takes a new id, the one its tokens are bound to (a refresh of the replaced grant then finds no row).
+ */
 export async function saveConsentedGrant(
   executor: Executor,
   grant: { mailboxId: string; profileId: string; account: string; accountSubject: string | null; tokens: NewTokens & { refreshToken: string } },
 ): Promise<void> {
   const now = new Date();
+  const id = randomUUID();
   const values = {
+    id,
     profileId: grant.profileId,
     account: grant.account,
     accountSubject: grant.accountSubject,
     scopes: grant.tokens.scopes,
-    accessToken: encryptSecret(grant.tokens.accessToken),
+    accessToken: encryptSecret(grant.tokens.accessToken, secretPlace(oauthGrants.accessToken, id)),
     accessTokenExpiresAt: grant.tokens.accessTokenExpiresAt,
-    refreshToken: encryptSecret(grant.tokens.refreshToken),
+    refreshToken: encryptSecret(grant.tokens.refreshToken, secretPlace(oauthGrants.refreshToken, id)),
     refreshTokenObtainedAt: now,
     consentedAt: now,
     lastRefreshAt: null,
@@ -58,9 +65,9 @@ export async function saveRefreshedTokens(
   const updated = await executor
     .update(oauthGrants)
     .set({
-      accessToken: encryptSecret(tokens.accessToken),
+      accessToken: encryptSecret(tokens.accessToken, secretPlace(oauthGrants.accessToken, grant.id)),
       accessTokenExpiresAt: tokens.accessTokenExpiresAt,
-      ...(tokens.refreshToken ? { refreshToken: encryptSecret(tokens.refreshToken), refreshTokenObtainedAt: now } : {}),
+      ...(tokens.refreshToken ? { refreshToken: encryptSecret(tokens.refreshToken, secretPlace(oauthGrants.refreshToken, grant.id)), refreshTokenObtainedAt: now } : {}),
       scopes: tokens.scopes,
       lastRefreshAt: now,
       lastCheckedAt: now,

@@ -1,7 +1,7 @@
 import 'server-only';
 import { and, eq, isNotNull } from 'drizzle-orm';
 import { db, type Executor } from '@/db';
-import { mailboxes, oauthGrants, serverProfiles, type OauthGrant } from '@/db/schema';
+import { mailboxes, oauthGrants, serverProfiles, type OauthGrant, type StoredError } from '@/db/schema';
 import { SYSTEM_ACTOR } from '@/lib/audit/actor';
 import { recordAuditEvent } from '@/lib/audit/record-audit-event';
 import { transitionAfterTokenRefusal } from '@/lib/mailboxes/status';
@@ -30,18 +30,22 @@ export async function recordTokenFailure(grant: Pick<OauthGrant, 'id' | 'mailbox
       }
       return;
     }
-    if (failure.reach !== 'mailbox') return;
-    const [mailbox] = await tx.select().from(mailboxes).where(eq(mailboxes.id, grant.mailboxId)).for('update');
-    if (!mailbox || mailbox.connection !== 'connected') return;
-    await tx.update(mailboxes).set(transitionAfterTokenRefusal(mailbox, error)).where(eq(mailboxes.id, mailbox.id));
-    await recordAuditEvent(tx, {
-      actor: SYSTEM_ACTOR,
-      action: 'mailbox.needs_reconnect',
-      target: { type: 'mailbox', id: mailbox.id },
-      mailboxId: mailbox.id,
-      profileId: mailbox.profileId,
-      detail: { code: failure.code, message: failure.message },
-    });
+    if (failure.reach === 'mailbox') await recordNeedsReconnect(tx, grant.mailboxId, error);
+  });
+}
+
+/** The mailbox's stored sign-in no longer works: a connected mailbox turns to needs reconnect, audited once. */
+export async function recordNeedsReconnect(executor: Executor, mailboxId: string, reason: StoredError): Promise<void> {
+  const [mailbox] = await executor.select().from(mailboxes).where(eq(mailboxes.id, mailboxId)).for('update');
+  if (!mailbox || mailbox.connection !== 'connected') return;
+  await executor.update(mailboxes).set(transitionAfterTokenRefusal(mailbox, reason)).where(eq(mailboxes.id, mailbox.id));
+  await recordAuditEvent(executor, {
+    actor: SYSTEM_ACTOR,
+    action: 'mailbox.needs_reconnect',
+    target: { type: 'mailbox', id: mailbox.id },
+    mailboxId: mailbox.id,
+    profileId: mailbox.profileId,
+    detail: { code: reason.code, message: reason.message },
   });
 }
 

@@ -235,13 +235,16 @@ describe.skipIf(!labIsAvailable)('token status for support staff', () => {
     const { db, closeDatabase } = await import('@/db');
     const { oauthGrants } = await import('@/db/schema');
     const { decryptSecret } = await import('@/lib/crypto/secrets');
+    const { secretPlace } = await import('@/lib/crypto/secret-place');
     const grants = await db.select().from(oauthGrants);
     await closeDatabase();
-    const tokens = grants.flatMap((grant) => [grant.accessToken, grant.refreshToken]).filter((value): value is string => Boolean(value));
+    const tokens = grants.flatMap((grant) =>
+      (['accessToken', 'refreshToken'] as const).filter((token) => grant[token]).map((token) => ({ stored: grant[token]!, place: secretPlace(oauthGrants[token], grant.id) })),
+    );
     expect(tokens.length).toBeGreaterThanOrEqual(2);
     const secrets = [
-      ...tokens,
-      ...tokens.map((token) => decryptSecret(token)),
+      ...tokens.map((token) => token.stored),
+      ...tokens.map((token) => decryptSecret(token.stored, token.place)),
       clientSecret,
       LAB_ACCOUNT_PASSWORD,
       ADMIN.password,

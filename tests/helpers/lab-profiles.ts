@@ -1,6 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { expect } from 'vitest';
-import type { ServerProfile, User } from '@/db/schema';
+import { serverProfiles, type ServerProfile, type User } from '@/db/schema';
 import { COMMAND_LINE_ACTOR } from '@/lib/audit/actor';
+import { secretPlace } from '@/lib/crypto/secret-place';
 import { applyMailboxEvent, createMailbox } from '@/lib/mailboxes/mailboxes';
 import { completeAuthorization } from '@/lib/oauth/complete-authorization';
 import { startAuthorization } from '@/lib/oauth/start-authorization';
@@ -16,15 +18,16 @@ import { getLab, labControl, type OAuthClient } from './lab';
 export function insertLabGoogleProfile(
   options: { client?: OAuthClient } & Partial<Parameters<typeof insertProfile>[0]> = {},
 ): Promise<ServerProfile> {
-  const { client: ownClient, ...overrides } = options;
+  const { client: ownClient, id = randomUUID(), ...overrides } = options;
   const { personas, mail } = getLab();
   const client = ownClient ?? (personas.google.clients.web as OAuthClient);
   return insertProfile({
+    id,
     name: 'Lab Gmail',
     serverType: 'gmail',
     authType: 'oauth2_code',
     clientId: client.clientId,
-    clientSecret: encryptSecret(client.clientSecret!),
+    clientSecret: encryptSecret(client.clientSecret!, secretPlace(serverProfiles.clientSecret, id)),
     clientSecretHint: '…lab',
     authorizationEndpoint: personas.google.endpoints.authorization,
     tokenEndpoint: personas.google.endpoints.token,
@@ -49,17 +52,18 @@ export function insertLabGoogleProfile(
 export function insertLabMicrosoftProfile(
   options: { flow?: 'code' | 'device' } & Partial<Parameters<typeof insertProfile>[0]> = {},
 ): Promise<ServerProfile> {
-  const { flow = 'code', ...overrides } = options;
+  const { flow = 'code', id = randomUUID(), ...overrides } = options;
   const { personas, mail } = getLab();
   const client = (flow === 'code' ? personas.microsoft.clients.web : personas.microsoft.clients.public) as OAuthClient;
   return insertProfile({
+    id,
     name: flow === 'code' ? 'Lab Microsoft 365' : 'Lab Microsoft 365 (device)',
     serverType: 'microsoft365',
     authType: flow === 'code' ? 'oauth2_code' : 'oauth2_device',
     tenant: personas.microsoft.tenant,
     clientId: client.clientId,
     publicClient: !client.clientSecret,
-    clientSecret: client.clientSecret ? encryptSecret(client.clientSecret) : null,
+    clientSecret: client.clientSecret ? encryptSecret(client.clientSecret, secretPlace(serverProfiles.clientSecret, id)) : null,
     authorizationEndpoint: personas.microsoft.endpoints.authorization,
     tokenEndpoint: personas.microsoft.endpoints.token,
     deviceEndpoint: flow === 'device' ? personas.microsoft.endpoints.device : null,

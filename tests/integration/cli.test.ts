@@ -7,11 +7,12 @@ import { closeDatabase, db } from '@/db';
 import { mailboxes, oauthGrants, serverProfiles, users } from '@/db/schema';
 import { toEncryptionKey } from '@/lib/crypto/keys';
 import { secretPlace } from '@/lib/crypto/secret-place';
-import { decryptSecret, encryptSecret } from '@/lib/crypto/secrets';
+import { decryptSecret } from '@/lib/crypto/secrets';
 import { getUserByEmail } from '@/lib/users/users';
 import { callRoute } from '../helpers/api';
 import { insertProfile } from '../helpers/fixtures';
 import { runCli } from '../helpers/cli';
+import { encryptUnboundSecret } from '../helpers/unbound-secret';
 
 // On the embedded database one process at a time may open the data folder: let the CLI have it.
 async function cli(args: string[], env?: Record<string, string>) {
@@ -104,10 +105,10 @@ describe('keys:rotate', () => {
     const oldKey = process.env.MAILROOM_ENCRYPTION_KEY!;
     const newKey = randomBytes(32).toString('base64');
     const [owner] = await db.insert(users).values({ email: 'owner@example.org', role: 'owner' }).returning();
-    const profile = await insertProfile({ name: 'Gmail', clientSecret: encryptSecret(secrets.clientSecret) });
+    const profile = await insertProfile({ name: 'Gmail', clientSecret: encryptUnboundSecret(secrets.clientSecret) });
     const [mailbox] = await db
       .insert(mailboxes)
-      .values({ address: 'owner@example.org', ownerId: owner!.id, profileId: profile.id, password: encryptSecret(secrets.password) })
+      .values({ address: 'owner@example.org', ownerId: owner!.id, profileId: profile.id, password: encryptUnboundSecret(secrets.password) })
       .returning();
     const [grant] = await db
       .insert(oauthGrants)
@@ -115,8 +116,8 @@ describe('keys:rotate', () => {
         mailboxId: mailbox!.id,
         profileId: profile.id,
         account: 'owner@example.org',
-        accessToken: encryptSecret(secrets.accessToken),
-        refreshToken: encryptSecret(secrets.refreshToken),
+        accessToken: encryptUnboundSecret(secrets.accessToken),
+        refreshToken: encryptUnboundSecret(secrets.refreshToken),
         consentedAt: new Date(),
       })
       .returning();
@@ -134,7 +135,7 @@ describe('keys:rotate', () => {
 
     const after = await storedSecrets();
     const onlyNewKey = { current: toEncryptionKey(newKey), all: new Map([[toEncryptionKey(newKey).id, toEncryptionKey(newKey)]]) };
-    expect(after.map((stored, index) => decryptSecret(stored, places[index], onlyNewKey))).toEqual(Object.values(secrets));
+    expect(after.map((stored, index) => decryptSecret(stored, places[index]!, onlyNewKey))).toEqual(Object.values(secrets));
     for (const [index, stored] of after.entries()) {
       expect(stored).not.toBe(before[index]);
       expect(stored.startsWith(`v2:${toEncryptionKey(newKey).id}:`)).toBe(true);

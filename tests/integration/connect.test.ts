@@ -3,7 +3,6 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { db } from '@/db';
 import { mailboxes, oauthAuthorizations, oauthGrants, type ServerProfile, type User } from '@/db/schema';
 import { COMMAND_LINE_ACTOR } from '@/lib/audit/actor';
-import { decryptSecret } from '@/lib/crypto/secrets';
 import { applyMailboxEvent, createMailbox, getMailbox } from '@/lib/mailboxes/mailboxes';
 import { completeAuthorization } from '@/lib/oauth/complete-authorization';
 import { pollDeviceAuthorization } from '@/lib/oauth/poll-device-authorization';
@@ -18,6 +17,7 @@ import { callRoute } from '../helpers/api';
 import { insertProfile, userWithKey } from '../helpers/fixtures';
 import { getLab, imapLogin, labControl, labIsAvailable, refreshTokens } from '../helpers/lab';
 import { createLabAccount, insertLabGoogleProfile, insertLabMicrosoftProfile } from '../helpers/lab-profiles';
+import { openGrantToken, openStoredSecret } from '../helpers/stored-secrets';
 
 const logs = captureLogs();
 let owner: User;
@@ -80,13 +80,13 @@ describe.skipIf(!labIsAvailable)('connecting a mailbox through the lab', () => {
     expect(await getMailbox({ viewer: owner, id: mailbox.id })).toMatchObject({ connection: 'connected', connectedAs: 'alice@gmail.lab.test' });
 
     const [grant] = await db.select().from(oauthGrants).where(eq(oauthGrants.mailboxId, mailbox.id));
-    expect(grant!.refreshToken!.startsWith('v1:')).toBe(true);
+    expect(grant!.refreshToken!.startsWith('v2:')).toBe(true);
     expect(grant!.scopes).toContain('https://mail.google.com/');
     const { accessToken } = await getAccessToken({ mailboxId: mailbox.id });
-    expect(decryptSecret(grant!.accessToken!)).toBe(accessToken);
+    expect(openGrantToken(grant!, 'accessToken')).toBe(accessToken);
     await imapLogin({ endpoint: getLab().mail.gmail.imap.tls, auth: { user: 'alice@gmail.lab.test', accessToken } });
     expect(logs.text()).not.toContain(accessToken);
-    expect(logs.text()).not.toContain(decryptSecret(grant!.refreshToken!));
+    expect(logs.text()).not.toContain(openGrantToken(grant!, 'refreshToken'));
   });
 
   it('refuses a replayed, unknown or someone else’s state', async () => {
@@ -155,7 +155,7 @@ describe.skipIf(!labIsAvailable)('connecting a mailbox through the lab', () => {
     expect(again.result.outcome).toMatchObject({ ok: true, message: expect.stringMatching(/the one already stored for this account is kept/) });
     const grants = await db.select().from(oauthGrants).where(eq(oauthGrants.mailboxId, mailbox.id));
     expect(grants).toHaveLength(1);
-    expect(decryptSecret(grants[0]!.refreshToken!)).toBe(decryptSecret(before!.refreshToken!));
+    expect(openGrantToken(grants[0]!, 'refreshToken')).toBe(openGrantToken(before!, 'refreshToken'));
   });
 
   it('connects Microsoft 365 with the sign-in name, and a shared mailbox with a delegate', async () => {
@@ -240,7 +240,7 @@ describe.skipIf(!labIsAvailable)('disconnecting and passwords', () => {
     const mailbox = await mailboxFor(account, google);
     expect((await connectAs(mailbox.id, account)).result.outcome.ok).toBe(true);
     const [grant] = await db.select().from(oauthGrants).where(eq(oauthGrants.mailboxId, mailbox.id));
-    const refreshToken = decryptSecret(grant!.refreshToken!);
+    const refreshToken = openGrantToken(grant!, 'refreshToken');
 
     const { revoked, mailbox: after } = await disconnectMailbox({ viewer: owner, mailboxId: mailbox.id });
     expect(revoked).toBe(true);
@@ -277,8 +277,8 @@ describe.skipIf(!labIsAvailable)('disconnecting and passwords', () => {
     expect(json).toMatchObject({ connection: 'connected', nextStep: 'Test and activate' });
     expect(text).not.toContain(password);
     const [stored] = await db.select({ password: mailboxes.password, hint: mailboxes.passwordHint }).from(mailboxes).where(eq(mailboxes.id, mailbox.id));
-    expect(stored!.password!.startsWith('v1:')).toBe(true);
-    expect(decryptSecret(stored!.password!)).toBe(password);
+    expect(stored!.password!.startsWith('v2:')).toBe(true);
+    expect(openStoredSecret(mailboxes.password, mailbox.id, stored!.password!)).toBe(password);
     expect(stored!.hint).toBe('…word');
 
     const oauthMailbox = (await db.select().from(mailboxes).where(eq(mailboxes.address, 'alice@gmail.lab.test')))[0]!;

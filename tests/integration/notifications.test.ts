@@ -11,7 +11,6 @@ import { POST as postReconnectLink } from '@/app/api/v1/mailboxes/[id]/reconnect
 import { GET as getSettings, PATCH as patchSettings } from '@/app/api/v1/settings/route';
 import { POST as postTestNotification } from '@/app/api/v1/settings/test-notification/route';
 import { COMMAND_LINE_ACTOR } from '@/lib/audit/actor';
-import { decryptSecret } from '@/lib/crypto/secrets';
 import { getEnv } from '@/lib/env';
 import { applyMailboxEvent, createMailbox, deleteMailbox } from '@/lib/mailboxes/mailboxes';
 import { setMailboxPassword } from '@/lib/mailboxes/set-mailbox-password';
@@ -24,6 +23,7 @@ import { captureLogs } from '../helpers/captured-logs';
 import { userWithKey } from '../helpers/fixtures';
 import { getLab, labControl, labIsAvailable, waitForReceivedMail } from '../helpers/lab';
 import { createLabAccount, insertLabGenericProfile, insertLabGoogleProfile } from '../helpers/lab-profiles';
+import { openGrantToken } from '../helpers/stored-secrets';
 
 type Person = { user: User; key: string };
 let admin: Person;
@@ -186,7 +186,7 @@ describe.skipIf(!labIsAvailable)('notifications', () => {
 
   it('never shows or logs a token or secret', async () => {
     const grants = await db.select().from(oauthGrants).where(eq(oauthGrants.mailboxId, senderId));
-    const secrets = grants.flatMap((grant) => [grant.accessToken, grant.refreshToken].filter((value): value is string => !!value).map((value) => decryptSecret(value)));
+    const secrets = grants.flatMap((grant) => (['accessToken', 'refreshToken'] as const).filter((token) => grant[token]).map((token) => openGrantToken(grant, token)));
     secrets.push(getLab().personas.google.clients.web!.clientSecret!);
     expect(secrets.length).toBeGreaterThan(1);
     for (const secret of secrets) {

@@ -13,13 +13,13 @@ import * as tokenRoute from '@/app/api/v1/mailboxes/[id]/token/route';
 import { db } from '@/db';
 import { mailboxes, oauthGrants, serverProfiles, type ServerProfile, type User } from '@/db/schema';
 import { findAuditEvents } from '@/lib/audit/find-audit-events';
-import { decryptSecret } from '@/lib/crypto/secrets';
 import { checkGrant, findGrantsToCheck } from '@/lib/tokens/check-grants';
 import { callRoute } from '../helpers/api';
 import { captureLogs } from '../helpers/captured-logs';
 import { userWithKey } from '../helpers/fixtures';
 import { labControl, labIsAvailable, type OAuthClient } from '../helpers/lab';
 import { connectLabMailbox, createLabAccount, insertLabGoogleProfile } from '../helpers/lab-profiles';
+import { openGrantToken } from '../helpers/stored-secrets';
 
 const logs = captureLogs();
 
@@ -90,7 +90,7 @@ describe.skipIf(!labIsAvailable)('a secret follows its destination', () => {
     // Then Custom, which may name endpoints of its own; internal, so that loopback is allowed.
     await db.update(serverProfiles).set({ serverType: 'custom', publishingStatus: null, mailboxCap: null }).where(eq(serverProfiles.id, profile.id));
     const [grant] = await db.select().from(oauthGrants).where(eq(oauthGrants.mailboxId, mailboxId));
-    refreshToken = decryptSecret(grant!.refreshToken!);
+    refreshToken = openGrantToken(grant!, 'refreshToken');
   });
 
   afterAll(async () => {

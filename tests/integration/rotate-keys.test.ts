@@ -2,14 +2,15 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { eq, inArray } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { closeDatabase, db } from '@/db';
-import { mailboxes, oauthAuthorizations, oauthGrants, serverProfiles, users } from '@/db/schema';
+import { auditEvents, mailboxes, oauthAuthorizations, oauthGrants, serverProfiles, users } from '@/db/schema';
 import { COMMAND_LINE_ACTOR } from '@/lib/audit/actor';
 import { getKeyring, toEncryptionKey } from '@/lib/crypto/keys';
-import { rotateEncryptionKeys } from '@/lib/crypto/rotate-keys';
+import { bindUnboundSecrets, rotateEncryptionKeys } from '@/lib/crypto/rotate-keys';
 import { secretPlace } from '@/lib/crypto/secret-place';
 import { decryptSecret, encryptSecret, SecretDecryptionError } from '@/lib/crypto/secrets';
 import { runCli } from '../helpers/cli';
 import { insertMailboxRow, insertProfile } from '../helpers/fixtures';
+import { encryptUnboundSecret } from '../helpers/unbound-secret';
 
 async function insertOwner() {
   const [owner] = await db.insert(users).values({ email: `owner-${randomUUID()}@example.org`, role: 'owner' }).returning();
@@ -24,17 +25,17 @@ async function storedPassword(mailboxId: string): Promise<string> {
 describe('keys:rotate and secrets bound to their row', () => {
   it('rewrites every secret stored before secrets named their row into one bound to its row, once', async () => {
     const owner = await insertOwner();
-    const profile = await insertProfile({ clientSecret: encryptSecret('client-secret-0001') });
-    const alice = await insertMailboxRow(owner, profile, { password: encryptSecret('alice-password-0002') });
-    const bob = await insertMailboxRow(owner, profile, { password: encryptSecret('bob-password-0003') });
+    const profile = await insertProfile({ clientSecret: encryptUnboundSecret('client-secret-0001') });
+    const alice = await insertMailboxRow(owner, profile, { password: encryptUnboundSecret('alice-password-0002') });
+    const bob = await insertMailboxRow(owner, profile, { password: encryptUnboundSecret('bob-password-0003') });
     const [grant] = await db
       .insert(oauthGrants)
       .values({
         mailboxId: alice.id,
         profileId: profile.id,
         account: alice.address,
-        accessToken: encryptSecret('access-token-0004'),
-        refreshToken: encryptSecret('refresh-token-0005'),
+        accessToken: encryptUnboundSecret('access-token-0004'),
+        refreshToken: encryptUnboundSecret('refresh-token-0005'),
         consentedAt: new Date(),
       })
       .returning();
@@ -45,8 +46,8 @@ describe('keys:rotate and secrets bound to their row', () => {
         userId: owner.id,
         mailboxId: bob.id,
         profileId: profile.id,
-        codeVerifier: encryptSecret('code-verifier-0006'),
-        deviceCode: encryptSecret('device-code-0007'),
+        codeVerifier: encryptUnboundSecret('code-verifier-0006'),
+        deviceCode: encryptUnboundSecret('device-code-0007'),
         expiresAt: new Date(Date.now() + 600_000),
       })
       .returning();
@@ -102,7 +103,7 @@ describe('keys:rotate and secrets bound to their row', () => {
     const owner = await insertOwner();
     const profile = await insertProfile();
     const boxes = await Promise.all(
-      Array.from({ length: 30 }, (_, index) => insertMailboxRow(owner, profile, { password: encryptSecret(`password-${index}`) })),
+      Array.from({ length: 30 }, (_, index) => insertMailboxRow(owner, profile, { password: encryptUnboundSecret(`password-${index}`) })),
     );
 
     const [first, second] = await Promise.all([
@@ -119,6 +120,34 @@ describe('keys:rotate and secrets bound to their row', () => {
       const index = boxes.findIndex((box) => box.id === row.id);
       expect(decryptSecret(row.password!, secretPlace(mailboxes.password, row.id))).toBe(`password-${index}`);
     }
+  });
+
+  it('binds at start every secret from before places under the key it already has, once, with instances starting together', async () => {
+    const owner = await insertOwner();
+    const profile = await insertProfile();
+    const oldKey = randomBytes(32).toString('base64');
+    const withOldKey = { current: getKeyring().current, all: new Map([...getKeyring().all, [toEncryptionKey(oldKey).id, toEncryptionKey(oldKey)]]) };
+    const underOldKey = { ...withOldKey, current: toEncryptionKey(oldKey) };
+    const boxes = await Promise.all(
+      Array.from({ length: 20 }, (_, index) =>
+        insertMailboxRow(owner, profile, { password: encryptUnboundSecret(`bind-${index}`, index % 2 ? underOldKey : getKeyring()) }),
+      ),
+    );
+    const [first, second] = await Promise.all([bindUnboundSecrets(withOldKey), bindUnboundSecrets(withOldKey)]);
+    expect(first.reEncrypted['mailboxes.password']! + second.reEncrypted['mailboxes.password']!).toBe(20);
+    for (const [index, box] of boxes.entries()) {
+      const stored = await storedPassword(box.id);
+      // Bound to its row, under the key it had: changing keys stays the admin's keys:rotate.
+      expect(stored.startsWith(`v2:${(index % 2 ? underOldKey : withOldKey).current.id}:`)).toBe(true);
+      expect(decryptSecret(stored, secretPlace(mailboxes.password, box.id), withOldKey)).toBe(`bind-${index}`);
+    }
+    const again = await bindUnboundSecrets(withOldKey);
+    expect(Object.values(again.reEncrypted).every((count) => count === 0)).toBe(true);
+    const audits = await db.select().from(auditEvents).where(eq(auditEvents.action, 'keys.bind'));
+    expect(audits.length).toBeGreaterThanOrEqual(1);
+    expect(audits.length).toBeLessThanOrEqual(2);
+    // The key of half of them is not this process's: keys:rotate below would stop on them.
+    await db.delete(mailboxes).where(inArray(mailboxes.id, boxes.map((box) => box.id)));
   });
 
   // Last: it moves the database to a key this test process does not hold.

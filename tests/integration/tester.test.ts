@@ -1,5 +1,5 @@
 // Issue 7, acceptance 2, 3 and 5: the connection tester against the mail lab, on each database.
-import { randomBytes, X509Certificate } from 'node:crypto';
+import { randomBytes, randomUUID, X509Certificate } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdtempSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
@@ -11,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { db } from '@/db';
 import { auditEvents, connectionTests, mailboxes, oauthGrants, serverProfiles, type ServerProfile, type User } from '@/db/schema';
 import { COMMAND_LINE_ACTOR } from '@/lib/audit/actor';
-import { decryptSecret, encryptSecret } from '@/lib/crypto/secrets';
+import { secretPlace } from '@/lib/crypto/secret-place';
+import { encryptSecret } from '@/lib/crypto/secrets';
 import { applyMailboxEvent, createMailbox, getMailbox, profileOf } from '@/lib/mailboxes/mailboxes';
 import { setMailboxPassword } from '@/lib/mailboxes/set-mailbox-password';
 import { nextStep, statusReasonFor } from '@/lib/mailboxes/status';
@@ -28,6 +29,7 @@ import { captureLogs } from '../helpers/captured-logs';
 import { insertProfile } from '../helpers/fixtures';
 import { getLab, labControl, labIsAvailable } from '../helpers/lab';
 import { insertLabGenericProfile, insertLabGoogleProfile, insertLabMicrosoftProfile } from '../helpers/lab-profiles';
+import { openGrantToken } from '../helpers/stored-secrets';
 
 const logs = captureLogs();
 const run = randomBytes(3).toString('hex');
@@ -127,7 +129,7 @@ describe.skipIf(!labIsAvailable)('the connection tester, against the mail lab', 
 
     // Acceptance 5: neither the access nor the refresh token appears in steps, results or logs.
     const [grant] = await db.select().from(oauthGrants).where(eq(oauthGrants.mailboxId, mailbox.id));
-    const secrets = [decryptSecret(grant!.accessToken!), decryptSecret(grant!.refreshToken!)];
+    const secrets = [openGrantToken(grant!, 'accessToken'), openGrantToken(grant!, 'refreshToken')];
     const shown = JSON.stringify(result) + JSON.stringify(await findConnectionTests({ mailboxId: mailbox.id, limit: 50 })) + JSON.stringify(audit) + logs.text();
     for (const secret of secrets) {
       expect(shown).not.toContain(secret);
@@ -253,7 +255,9 @@ describe.skipIf(!labIsAvailable)('the connection tester, against the mail lab', 
 
   it('hands an admin the tenant’s admin consent link when Microsoft wants it (AADSTS65001), and passes once consent is granted', async () => {
     const client = await labControl.registerClient({ persona: 'microsoft', redirectUris: [oauthCallbackUrl()] });
-    const profile = await insertLabMicrosoftProfile({ name: `Lab Microsoft 365 consent ${run}`, clientId: client.clientId, clientSecret: encryptSecret(client.clientSecret!) });
+    const id = randomUUID();
+    const clientSecret = encryptSecret(client.clientSecret!, secretPlace(serverProfiles.clientSecret, id));
+    const profile = await insertLabMicrosoftProfile({ id, name: `Lab Microsoft 365 consent ${run}`, clientId: client.clientId, clientSecret });
     const mailbox = await connectedOAuthMailbox('microsoft', profile, 'consent');
     await labControl.setAdminConsentRequired({ clientId: client.clientId, required: true });
 

@@ -14,7 +14,6 @@ import { GET as getTimeline } from '@/app/api/v1/mailboxes/[id]/timeline/route';
 import { GET as getTokenStatuses } from '@/app/api/v1/token-status/route';
 import { GET as getOverview } from '@/app/api/v1/token-status/overview/route';
 import { COMMAND_LINE_ACTOR } from '@/lib/audit/actor';
-import { decryptSecret } from '@/lib/crypto/secrets';
 import { applyMailboxEvent, createMailbox } from '@/lib/mailboxes/mailboxes';
 import { completeAuthorization } from '@/lib/oauth/complete-authorization';
 import { startAuthorization } from '@/lib/oauth/start-authorization';
@@ -25,6 +24,7 @@ import { callRoute } from '../helpers/api';
 import { userWithKey } from '../helpers/fixtures';
 import { labControl, labIsAvailable } from '../helpers/lab';
 import { createLabAccount, insertLabGoogleProfile } from '../helpers/lab-profiles';
+import { openGrantToken, openStoredSecret } from '../helpers/stored-secrets';
 
 type Person = { user: User; key: string };
 let admin: Person;
@@ -182,9 +182,11 @@ describe.skipIf(!labIsAvailable)('token status API by role', () => {
   it('never answered with a token or a secret', async () => {
     const [grant] = await db.select().from(oauthGrants).where(eq(oauthGrants.mailboxId, connectedId));
     const [stored] = await db.select().from(serverProfiles).where(eq(serverProfiles.id, profile.id));
-    const secrets = [grant!.accessToken, grant!.refreshToken, stored!.clientSecret]
-      .filter((value): value is string => Boolean(value))
-      .flatMap((encrypted) => [encrypted, decryptSecret(encrypted)]);
+    const secrets = [
+      [grant!.accessToken!, openGrantToken(grant!, 'accessToken')],
+      [grant!.refreshToken!, openGrantToken(grant!, 'refreshToken')],
+      [stored!.clientSecret!, openStoredSecret(serverProfiles.clientSecret, stored!.id, stored!.clientSecret!)],
+    ].flat();
     expect(secrets.length).toBeGreaterThanOrEqual(4);
     const everything = bodies.join('\n');
     for (const secret of secrets) expect(everything).not.toContain(secret);

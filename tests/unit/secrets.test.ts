@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { toEncryptionKey, type EncryptionKeyring } from '@/lib/crypto/keys';
 import { decryptSecret, encryptSecret, SecretDecryptionError, secretHint, secretKeyId, type SecretPlace } from '@/lib/crypto/secrets';
+import { encryptUnboundSecret } from '../helpers/unbound-secret';
 
 function keyring(current: string, ...older: string[]): EncryptionKeyring {
   const keys = [current, ...older].map(toEncryptionKey);
@@ -52,7 +53,7 @@ describe('secrets at rest', () => {
   });
 
   it('still reads a secret written before secrets were bound to their place', () => {
-    const unbound = encryptSecret(secret, undefined, keyring(keyA));
+    const unbound = encryptUnboundSecret(secret, keyring(keyA));
     expect(unbound.startsWith(`v1:${toEncryptionKey(keyA).id}:`)).toBe(true);
     expect(decryptSecret(unbound, grantA, keyring(keyA))).toBe(secret);
     expect(decryptSecret(unbound, grantB, keyring(keyB, keyA))).toBe(secret);

@@ -1,0 +1,22 @@
+import 'server-only';
+import { db } from '@/db';
+import type { StoredError } from '@/db/schema';
+import type { SecretDecryptionError } from '@/lib/crypto/secrets';
+import { logger } from '@/lib/logger';
+import { recordNeedsReconnect } from '@/lib/tokens/record-token-failure';
+
+/**
+ * A mailbox's stored password cannot be decrypted (altered, or copied from another mailbox): it will
+ * never work again, so the mailbox asks its owner to enter it again, as a refused token would.
+ */
+export async function recordUnreadablePassword(mailboxId: string, error: SecretDecryptionError): Promise<StoredError> {
+  logger.warn('A mailbox’s stored password cannot be decrypted', { mailboxId, reason: error.reason });
+  const reason: StoredError = {
+    code: 'secret_unreadable',
+    message: 'The stored password of this mailbox cannot be decrypted (it was altered, or copied from another mailbox).',
+    hint: 'The owner enters the password again.',
+    at: new Date().toISOString(),
+  };
+  await db.transaction((tx) => recordNeedsReconnect(tx, mailboxId, reason));
+  return reason;
+}
