@@ -10,21 +10,21 @@ const POLICIES: Record<NonNullable<JobOptions['singleton']> | 'none', PgBoss.Que
   'queued-and-running': 'stately',
 };
 
-const CREATE_ATTEMPTS = 3;
+const ATTEMPTS = 5;
 
 /**
- * Creating a queue adds a partition to pg-boss's job table: two portal instances creating queues at
- * the same moment can deadlock, and PostgreSQL then cancels one of them, which can simply try again
- * (creating a queue that exists does nothing).
+ * Creating or updating a queue touches pg-boss's partitioned job table: two portal instances doing so
+ * at the same moment can deadlock, and PostgreSQL then cancels one of them, which simply tries again
+ * after a short, random wait (creating a queue that exists does nothing).
  */
-async function createQueue(queue: JobQueue, options: PgBoss.Queue): Promise<void> {
+async function retryOnDeadlock(run: () => Promise<void>): Promise<void> {
   for (let attempt = 1; ; attempt += 1) {
     try {
-      await queue.boss.createQueue(options.name, options);
-      return;
+      return await run();
     } catch (error) {
       const deadlocked = (error as { code?: string }).code === '40P01';
-      if (!deadlocked || attempt === CREATE_ATTEMPTS) throw error;
+      if (!deadlocked || attempt === ATTEMPTS) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50 + Math.random() * 200 * attempt));
     }
   }
 }
@@ -45,10 +45,10 @@ export function prepareQueueForJob(queue: JobQueue, job: JobDefinition): Promise
       policy: POLICIES[singleton ?? 'none'],
       ...Object.fromEntries(Object.entries(settings).filter(([, value]) => value !== undefined)),
     };
-    prepared = (async () => {
-      if (!(await queue.boss.getQueue(job.name))) await createQueue(queue, options);
+    prepared = retryOnDeadlock(async () => {
+      if (!(await queue.boss.getQueue(job.name))) await queue.boss.createQueue(job.name, options);
       await queue.boss.updateQueue(job.name, options);
-    })();
+    });
     queue.preparedQueues.set(job.name, prepared);
     prepared.catch(() => queue.preparedQueues.delete(job.name));
   }
