@@ -2,16 +2,13 @@ import 'server-only';
 import { and, eq, inArray, isNull } from 'drizzle-orm';
 import type { Executor } from '@/db';
 import { mailboxes, oauthAuthorizations, oauthGrants, type StoredError } from '@/db/schema';
-import { SYSTEM_ACTOR } from '@/lib/audit/actor';
-import { recordAuditEvent } from '@/lib/audit/record-audit-event';
-import { transitionAfterTokenRefusal } from '@/lib/mailboxes/status';
-import { DESTINATION_FIELDS, type DestinationField } from '@/lib/profiles/destination';
+import { recordNeedsReconnect } from './record-token-failure';
 
 /** Not a test's failure class: the owner ends it by connecting again, like a refused grant. */
 const OAUTH_APP_CHANGED = 'oauth_app_changed';
 
-function reasonFor(changedFields: readonly DestinationField[], at: Date): StoredError {
-  const what = changedFields.map((field) => DESTINATION_FIELDS[field]).join(', ');
+function reasonFor(changed: readonly string[], at: Date): StoredError {
+  const what = changed.join(', ');
   return {
     code: OAUTH_APP_CHANGED,
     message: `An admin changed the server profile's OAuth app (${what}): the mailbox's tokens were issued for the previous one and were deleted.`,
@@ -30,10 +27,11 @@ function reasonFor(changedFields: readonly DestinationField[], at: Date): Stored
  */
 export async function invalidateProfileGrants(
   executor: Executor,
-  { profileId, changedFields }: { profileId: string; changedFields: readonly DestinationField[] },
+  /** `changed` names what changed as people read it ("the token endpoint"). */
+  { profileId, changed }: { profileId: string; changed: readonly string[] },
 ): Promise<number> {
   const now = new Date();
-  const reason = reasonFor(changedFields, now);
+  const reason = reasonFor(changed, now);
   const profileMailboxes = executor.select({ id: mailboxes.id }).from(mailboxes).where(eq(mailboxes.profileId, profileId));
   const ended = await executor
     .delete(oauthGrants)
@@ -45,22 +43,6 @@ export async function invalidateProfileGrants(
     .set({ usedAt: now, outcome: reason })
     .where(and(eq(oauthAuthorizations.profileId, profileId), isNull(oauthAuthorizations.usedAt)));
 
-  if (ended.length === 0) return 0;
-  const affected = await executor
-    .select()
-    .from(mailboxes)
-    .where(and(inArray(mailboxes.id, ended.map((grant) => grant.mailboxId)), eq(mailboxes.connection, 'connected')))
-    .for('update');
-  for (const mailbox of affected) {
-    await executor.update(mailboxes).set(transitionAfterTokenRefusal(mailbox, reason)).where(eq(mailboxes.id, mailbox.id));
-    await recordAuditEvent(executor, {
-      actor: SYSTEM_ACTOR,
-      action: 'mailbox.needs_reconnect',
-      target: { type: 'mailbox', id: mailbox.id },
-      mailboxId: mailbox.id,
-      profileId,
-      detail: { code: reason.code, message: reason.message },
-    });
-  }
+  for (const grant of ended) await recordNeedsReconnect(executor, grant.mailboxId, reason);
   return ended.length;
 }

@@ -536,7 +536,7 @@ describe('the client secret is write-only', () => {
     const rows = await db.select({ secret: serverProfiles.clientSecret }).from(serverProfiles);
     const stored = JSON.stringify(rows);
     for (const secret of secrets) expect(stored).not.toContain(secret);
-    expect(stored).toMatch(/"v1:/);
+    expect(stored).toMatch(/"v2:/);
   });
 
   it('records every change in the audit log with the profile, and never the secret', async () => {
