@@ -9,6 +9,8 @@ import { startBackgroundWork } from '@/lib/jobs/start-background-work';
 import { logger } from '@/lib/logger';
 import { oauthJobs } from '@/lib/oauth/oauth-jobs';
 import { testerJobs } from '@/lib/tester/bulk-test-job';
+import { connectionTestJob } from '@/lib/tester/connection-test-job';
+import { closeAbandonedConnectionTests } from '@/lib/tester/run-connection-test';
 import { tokenJobs } from '@/lib/tokens/token-jobs';
 
 /**
@@ -22,7 +24,8 @@ export async function startPortal(): Promise<void> {
     getKeyring();
     await migrateDatabase();
     await bindUnboundSecrets();
-    await startBackgroundWork([...tokenJobs, ...testerJobs, ...oauthJobs]);
+    await closeAbandonedConnectionTests();
+    await startBackgroundWork([...tokenJobs, ...testerJobs, connectionTestJob, ...oauthJobs]);
     process.once('SIGTERM', () => void stopPortal());
     process.once('SIGINT', () => void stopPortal());
     logger.info('Mailroom is ready', { database: databaseKind(), publicUrl: getEnv().MAILROOM_PUBLIC_URL });

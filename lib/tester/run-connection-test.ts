@@ -1,7 +1,7 @@
 import 'server-only';
 import { and, desc, eq, isNull, lt, notInArray } from 'drizzle-orm';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { db } from '@/db';
+import { db, type Executor } from '@/db';
 import {
   connectionTests,
   connectionTestSteps,
@@ -32,7 +32,7 @@ import type { Credentials, Direction, TestFailure } from './types';
 /** Tests kept per mailbox; older ones are deleted when a new one starts. */
 export const TESTS_KEPT = 50;
 /** A test still unfinished after this long was cut short (a process died): it no longer blocks new ones. */
-const ABANDONED_AFTER_MS = 10 * 60 * 1000;
+export const ABANDONED_AFTER_MS = 10 * 60 * 1000;
 const JOIN_POLL_MS = 200;
 
 export type TestStarter = { id: string; email: string } | null;
@@ -70,12 +70,7 @@ export async function startConnectionTest({ mailboxId, startedBy }: Pick<RunConn
       .orderBy(desc(connectionTests.startedAt))
       .limit(1);
     if (running && running.startedAt > abandonedBefore) return { test: running, joined: true };
-    if (running) {
-      await tx
-        .update(connectionTests)
-        .set({ ok: false, finishedAt: new Date() })
-        .where(and(eq(connectionTests.mailboxId, mailboxId), isNull(connectionTests.ok), lt(connectionTests.startedAt, abandonedBefore)));
-    }
+    if (running) await closeAbandonedConnectionTests({ mailboxId, executor: tx });
     if (mailbox.connection === 'not_connected') {
       throw new AppError('CONFLICT', 'Connect the mailbox before testing it.', { hint: 'The owner connects the mailbox (or enters its password) first.' });
     }
@@ -100,6 +95,33 @@ export async function startConnectionTest({ mailboxId, startedBy }: Pick<RunConn
     await tx.delete(connectionTests).where(and(eq(connectionTests.mailboxId, mailboxId), notInArray(connectionTests.id, kept)));
     return { test: test!, joined: false };
   });
+}
+
+const INTERRUPTED: DirectionResult = {
+  status: 'failure',
+  error: { code: 'unknown', message: 'The test was interrupted (the portal restarted or stopped).', hint: 'Run the test again.' },
+};
+
+/**
+ * Closes as failed the tests still "running" past their time, left so by a portal instance that
+ * stopped midway; the directions that had not finished say so. Runs when an instance starts and
+ * before a mailbox's next test. Returns how many were closed.
+ */
+export async function closeAbandonedConnectionTests({ mailboxId, executor = db }: { mailboxId?: string; executor?: Executor } = {}): Promise<number> {
+  const abandonedBefore = new Date(Date.now() - ABANDONED_AFTER_MS);
+  const abandoned = await executor
+    .select()
+    .from(connectionTests)
+    .where(and(isNull(connectionTests.ok), lt(connectionTests.startedAt, abandonedBefore), mailboxId ? eq(connectionTests.mailboxId, mailboxId) : undefined));
+  const interrupted = (result: DirectionResult) => (result.status === 'running' ? INTERRUPTED : result);
+  for (const test of abandoned) {
+    await executor
+      .update(connectionTests)
+      .set({ ok: false, finishedAt: new Date(), incoming: interrupted(test.incoming), outgoing: interrupted(test.outgoing) })
+      .where(and(eq(connectionTests.id, test.id), isNull(connectionTests.ok)));
+  }
+  if (abandoned.length > 0) logger.warn('Closed interrupted connection tests', { count: abandoned.length });
+  return abandoned.length;
 }
 
 function credentialsOf(mailbox: Mailbox, profile: ServerProfile, startedAt: Date): Credentials {
@@ -133,7 +155,7 @@ async function runDirection(direction: Direction, run: () => Promise<void>): Pro
 }
 
 /** Runs the checks of a started test and writes the verdict: test row, mailbox statuses, audit. */
-async function executeConnectionTest(
+export async function executeConnectionTest(
   test: ConnectionTest,
   options: Required<Pick<RunConnectionTestOptions, 'sendTestMessage' | 'trustedCertificates'>> & Pick<RunConnectionTestOptions, 'startedBy'>,
 ): Promise<void> {
@@ -223,30 +245,14 @@ async function recordVerdict(test: ConnectionTest, results: Record<Direction, Di
   });
 }
 
-async function waitForTest(test: ConnectionTest): Promise<ConnectionTestResult> {
-  const deadline = test.startedAt.getTime() + ABANDONED_AFTER_MS;
+/** Resolves with the test once it has a verdict (whichever instance runs it), or at its deadline. */
+export async function waitForTest({ mailboxId, testId }: { mailboxId: string; testId: string }): Promise<ConnectionTestResult> {
   for (;;) {
-    const current = await getConnectionTest({ mailboxId: test.mailboxId, testId: test.id });
+    const current = await getConnectionTest({ mailboxId, testId });
     if (!current) throw notFound('The test');
-    if (current.ok !== null || Date.now() > deadline) return current;
+    if (current.ok !== null || Date.now() > Date.parse(current.startedAt) + ABANDONED_AFTER_MS) return current;
     await sleep(JOIN_POLL_MS);
   }
-}
-
-/**
- * Starts a test (or joins the running one) and returns at once, the checks going on in the
- * background: what the mailbox page does, following the steps as they are recorded.
- */
-export async function beginConnectionTest(options: RunConnectionTestOptions): Promise<{ testId: string; joined: boolean }> {
-  const { test, joined } = await startConnectionTest(options);
-  if (!joined) {
-    void executeConnectionTest(test, {
-      startedBy: options.startedBy,
-      sendTestMessage: options.sendTestMessage ?? false,
-      trustedCertificates: options.trustedCertificates ?? [],
-    }).catch((error: unknown) => logger.error('connection test crashed', { testId: test.id, error: describeError(error) }));
-  }
-  return { testId: test.id, joined };
 }
 
 /**
@@ -263,5 +269,5 @@ export async function runConnectionTest(options: RunConnectionTestOptions): Prom
       trustedCertificates: options.trustedCertificates ?? [],
     });
   }
-  return { ...(await waitForTest(test)), joined };
+  return { ...(await waitForTest({ mailboxId: test.mailboxId, testId: test.id })), joined };
 }

@@ -3,8 +3,8 @@ import type { User } from '@/db/schema';
 import { notFound } from '@/lib/errors';
 import { getMailbox, type Viewer } from '@/lib/mailboxes/mailboxes';
 import { findConnectionTests, getConnectionTest, getLatestConnectionTest, type ConnectionTestResult } from './connection-tests';
-import { beginConnectionTest, runConnectionTest } from './run-connection-test';
-import { getTrustedCertificates } from './trusted-context';
+import { beginConnectionTest } from './connection-test-job';
+import { waitForTest } from './run-connection-test';
 
 // The entry points people reach (API, mailbox page): the caller's scope first (an owner reaches
 // only its own mailboxes; admins and support all), then the tester. Testing changes nothing but
@@ -20,17 +20,17 @@ function withoutMailboxId(test: ConnectionTestResult) {
   return { id, ok, activated, startedAt, finishedAt, incoming, outgoing };
 }
 
-/** Runs (or joins) a test and waits for its verdict. */
+/** Runs (or joins) a test, on whichever instance takes it from the job queue, and waits for its verdict. */
 export async function testMailbox({ viewer, mailboxId, sendTestMessage }: { viewer: User; mailboxId: string; sendTestMessage: boolean }) {
   await requireMailbox(viewer, mailboxId);
-  const trustedCertificates = await getTrustedCertificates();
-  return withoutMailboxId(await runConnectionTest({ mailboxId, startedBy: viewer, sendTestMessage, trustedCertificates }));
+  const { testId } = await beginConnectionTest({ mailboxId, startedBy: viewer, sendTestMessage });
+  return withoutMailboxId(await waitForTest({ mailboxId, testId }));
 }
 
 /** Starts (or joins) a test and returns its id at once, for a page that follows its steps. */
 export async function beginMailboxTest({ viewer, mailboxId, sendTestMessage }: { viewer: User; mailboxId: string; sendTestMessage: boolean }) {
   await requireMailbox(viewer, mailboxId);
-  return beginConnectionTest({ mailboxId, startedBy: viewer, sendTestMessage, trustedCertificates: await getTrustedCertificates() });
+  return beginConnectionTest({ mailboxId, startedBy: viewer, sendTestMessage });
 }
 
 /** One test with the steps recorded so far; without `testId`, the mailbox's newest. */

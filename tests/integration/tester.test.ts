@@ -1,7 +1,7 @@
 // Issue 7, acceptance 2, 3 and 5: the connection tester against the mail lab, on each database.
 import { randomBytes, randomUUID, X509Certificate } from 'node:crypto';
 import { once } from 'node:events';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -13,6 +13,7 @@ import { auditEvents, connectionTests, mailboxes, oauthGrants, serverProfiles, t
 import { COMMAND_LINE_ACTOR } from '@/lib/audit/actor';
 import { secretPlace } from '@/lib/crypto/secret-place';
 import { encryptSecret } from '@/lib/crypto/secrets';
+import { getEnv } from '@/lib/env';
 import { applyMailboxEvent, createMailbox, getMailbox, profileOf } from '@/lib/mailboxes/mailboxes';
 import { setMailboxPassword } from '@/lib/mailboxes/set-mailbox-password';
 import { nextStep, statusReasonFor } from '@/lib/mailboxes/status';
@@ -20,7 +21,8 @@ import { completeAuthorization } from '@/lib/oauth/complete-authorization';
 import { oauthCallbackUrl } from '@/lib/oauth/oauth-app';
 import { startAuthorization } from '@/lib/oauth/start-authorization';
 import { findConnectionTests } from '@/lib/tester/connection-tests';
-import { runConnectionTest, startConnectionTest, TESTS_KEPT } from '@/lib/tester/run-connection-test';
+import { ABANDONED_AFTER_MS, closeAbandonedConnectionTests, runConnectionTest, startConnectionTest, TESTS_KEPT } from '@/lib/tester/run-connection-test';
+import { testMailbox } from '@/lib/tester/test-mailbox';
 import { createUser } from '@/lib/users/users';
 import { onCrlfLines } from '../../scripts/lab/crlf-lines';
 import { authorizeAsUser, grantAdminConsent } from '../../scripts/lab/headless-user';
@@ -426,6 +428,43 @@ describe.skipIf(!labIsAvailable)('the connection tester, against the mail lab', 
     const rest = await findConnectionTests({ mailboxId: mailbox.id, limit: 30, cursor: page.nextCursor! });
     expect(rest.data).toHaveLength(TESTS_KEPT - 30);
     expect(rest.nextCursor).toBeNull();
+  });
+
+  it('closes a test its stopped worker left running as failed, with what to do, when the next test begins or an instance starts', async () => {
+    // The job's worker reads the lab's CA the way an operator's instance does: MAILROOM_EXTRA_CA_FILE.
+    const caFile = path.join(mkdtempSync(path.join(tmpdir(), 'mailroom-ca-')), 'lab-ca.pem');
+    writeFileSync(caFile, getLab().caCertificate);
+    getEnv().MAILROOM_EXTRA_CA_FILE = caFile;
+    const profile = await genericProfile();
+    const [first, second] = await Promise.all([passwordAccount('interrupted-a'), passwordAccount('interrupted-b')]);
+    const [restarted, untouched] = await Promise.all([
+      passwordMailbox(profile, first, first.password),
+      passwordMailbox(profile, second, second.password),
+    ]);
+    // Started by an instance that stopped before running it, longer ago than a test may take.
+    const longAgo = new Date(Date.now() - ABANDONED_AFTER_MS - 60_000);
+    const lost = await Promise.all(
+      [restarted, untouched].map(async (mailbox) => {
+        const { test } = await startConnectionTest({ mailboxId: mailbox.id, startedBy: owner });
+        await db.update(connectionTests).set({ startedAt: longAgo }).where(eq(connectionTests.id, test.id));
+        return test;
+      }),
+    );
+
+    // The next test of the mailbox closes the lost one and runs, on the job queue, to its verdict.
+    const next = await testMailbox({ viewer: owner, mailboxId: restarted.id, sendTestMessage: false });
+    expect(next).toMatchObject({ ok: true, activated: true });
+    expect(next.id).not.toBe(lost[0]!.id);
+    const [latest, closed] = (await findConnectionTests({ mailboxId: restarted.id, limit: 10 })).data;
+    expect(latest!.id).toBe(next.id);
+    const interrupted = { status: 'failure', error: { message: expect.stringMatching(/interrupted/), hint: 'Run the test again.' } };
+    expect(closed).toMatchObject({ id: lost[0]!.id, ok: false, incoming: interrupted, outgoing: interrupted, finishedAt: expect.any(String) });
+
+    // A starting instance closes the other mailbox's lost test.
+    expect(await closeAbandonedConnectionTests()).toBeGreaterThanOrEqual(1);
+    const [closedAtStart] = (await findConnectionTests({ mailboxId: untouched.id, limit: 10 })).data;
+    expect(closedAtStart).toMatchObject({ id: lost[1]!.id, ok: false, incoming: interrupted, outgoing: interrupted });
+    expect(await testMailbox({ viewer: owner, mailboxId: untouched.id, sendTestMessage: false })).toMatchObject({ ok: true, activated: true });
   });
 });
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { idParams, listQuery } from '@/lib/validations/common';
+import { id, idParams, listQuery } from '@/lib/validations/common';
 import { FAILURE_CODES } from '@/lib/tester/types';
 import { ALL_ROLES, page, type Endpoint } from '../endpoint';
 
@@ -41,5 +41,13 @@ export const testEndpoints = {
     params: idParams,
     query: listQuery,
     response: page(testResult),
+  },
+  getMailboxTest: {
+    method: 'GET',
+    path: '/api/v1/mailboxes/{id}/tests/{testId}',
+    summary: 'One connection test with the steps recorded so far: `ok` is null while it runs, then its verdict. Follows a test while it runs',
+    roles: ALL_ROLES,
+    params: z.object({ id, testId: id }),
+    response: testResult,
   },
 } as const satisfies Record<string, Endpoint>;

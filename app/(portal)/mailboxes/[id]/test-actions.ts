@@ -21,15 +21,3 @@ export async function startMailboxTestAction(input: { mailboxId: string; sendTes
     return { error: 'Something went wrong on our side. The error was logged.' };
   }
 }
-
-/** The test with the steps recorded so far (read from the database: any portal instance can answer). */
-export async function readMailboxTestAction(input: { mailboxId: string; testId?: string }): Promise<TestView | null> {
-  const viewer = await requireUser();
-  if (!isId(input.mailboxId) || (input.testId !== undefined && !isId(input.testId))) return null;
-  try {
-    return await getMailboxTest({ viewer, mailboxId: input.mailboxId, testId: input.testId });
-  } catch (error) {
-    if (error instanceof AppError) return null;
-    throw error;
-  }
-}

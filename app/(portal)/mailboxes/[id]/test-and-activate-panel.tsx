@@ -3,9 +3,16 @@
 import { useRouter } from 'next/navigation';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { Alert, Badge, Button, Card } from '@/app/_components/ui';
-import { readMailboxTestAction, startMailboxTestAction, type TestView } from './test-actions';
+import { startMailboxTestAction, type TestView } from './test-actions';
 
 const POLL_MS = 400;
+
+/** The test with its steps so far, from any portal instance; without `testId`, the newest (or null). */
+async function readTest(mailboxId: string, testId: string | undefined, signal: AbortSignal): Promise<TestView | null> {
+  const query = testId ? `?testId=${encodeURIComponent(testId)}` : '';
+  const response = await fetch(`/api/mailboxes/${encodeURIComponent(mailboxId)}/test-progress${query}`, { signal, cache: 'no-store' });
+  return response.ok ? ((await response.json()) as TestView | null) : null;
+}
 const DIRECTIONS = [
   ['incoming', 'Incoming'],
   ['outgoing', 'Outgoing'],
@@ -60,29 +67,41 @@ export function TestAndActivatePanel({ mailboxId }: { mailboxId: string }) {
   const [sendTestMessage, setSendTestMessage] = useState(false);
   const [starting, setStarting] = useState(false);
   const following = useRef<string | null>(null);
+  // Aborted when the panel goes away: polling stops with it.
+  const unmounted = useRef(new AbortController());
 
   const follow = useCallback(
     async (testId?: string) => {
-      for (;;) {
-        const current = await readMailboxTestAction({ mailboxId, testId });
-        if (!current) return;
-        setTest(current);
-        if (current.ok !== null) {
-          if (testId) router.refresh();
-          return;
+      const signal = unmounted.current.signal;
+      try {
+        while (!signal.aborted) {
+          const current = await readTest(mailboxId, testId, signal);
+          if (!current) return;
+          setTest(current);
+          if (current.ok !== null) {
+            if (testId) router.refresh();
+            return;
+          }
+          testId = current.id;
+          following.current = current.id;
+          await new Promise((resolve) => setTimeout(resolve, POLL_MS));
         }
-        testId = current.id;
-        following.current = current.id;
-        await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+      } catch (error) {
+        if (!signal.aborted) throw error;
       }
     },
     [mailboxId, router],
   );
 
   useEffect(() => {
+    const controller = new AbortController();
+    unmounted.current = controller;
     // The newest test, shown on arrival and followed if it is still running.
     const timer = setTimeout(() => void follow(), 0);
-    return () => clearTimeout(timer);
+    return () => {
+      clearTimeout(timer);
+      controller.abort();
+    };
   }, [follow]);
 
   async function start() {
