@@ -1,7 +1,6 @@
 import 'server-only';
 import * as oauth from 'oauth4webapi';
 import { guardedFetchWith, OutboundRequestError } from '@/lib/net/guarded-fetch';
-import { logger } from '@/lib/logger';
 import type { OAuthApp } from './oauth-app';
 import { OAuthFailure } from './oauth-failure';
 
@@ -51,13 +50,12 @@ function outboundErrorIn(error: unknown): OutboundRequestError | null {
 
 /**
  * A request that never got an answer, as a temporary failure whose message is safe for owners: the
- * guard's detail (addresses, ports) goes to the log only. Null for anything else.
+ * guard already logged its detail (addresses, ports). Null for anything else.
  */
 export function unansweredRequestFailure(error: unknown, endpointName: string): OAuthFailure | null {
   const hint = 'Mailroom retries on its own. If it lasts, check the network between Mailroom and the provider.';
   const outbound = outboundErrorIn(error);
   if (outbound) {
-    logger.warn('OAuth request not answered', { endpoint: endpointName, code: outbound.code, detail: outbound.detail });
     return new OAuthFailure({
       reach: 'temporary',
       code: outbound.code === 'timeout' ? 'provider_timeout' : 'provider_unreachable',
@@ -67,9 +65,6 @@ export function unansweredRequestFailure(error: unknown, endpointName: string): 
   }
   if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
     return new OAuthFailure({ reach: 'temporary', code: 'provider_timeout', message: `The provider’s ${endpointName} did not answer in time.`, hint });
-  }
-  if (error instanceof TypeError && error.message === 'fetch failed') {
-    return new OAuthFailure({ reach: 'temporary', code: 'provider_unreachable', message: `The provider’s ${endpointName} could not be reached.`, hint });
   }
   return null;
 }
