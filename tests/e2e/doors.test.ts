@@ -3,7 +3,7 @@
 // browser enforces (every browser test also fails on a CSP violation, see helpers/browser.ts).
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { createTestDatabase, testDatabaseKind, type TestDatabase } from '../helpers/database';
 import { launchBrowser, openPage, signIn, submitSignIn } from '../helpers/browser';
 import { runCli } from '../helpers/cli';
 import { startPortal, type Portal } from '../helpers/portal';
@@ -159,9 +159,8 @@ describe('headers a browser enforces', () => {
     expect(response.headers.get('x-content-type-options')).toBe('nosniff');
   });
 
-  test('HSTS is sent when the public URL is https', async () => {
-    // PGlite serves one process per data folder, and the first portal holds it.
-    if (database.kind === 'pglite') return;
+  // PGlite serves one process per data folder and the first portal holds it: this runs in the PostgreSQL project.
+  test.skipIf(testDatabaseKind() === 'pglite')('HSTS is sent when the public URL is https', async () => {
     const secure = await startPortal({ database, env: { MAILROOM_PUBLIC_URL: 'https://mailroom.example.org' } });
     try {
       // Browsers take HSTS from any answer of the host; pages carry it.
