@@ -30,17 +30,6 @@ const firstStatement = (file) =>
 const clientComponents = files.filter((file) => /^['"]use client['"]/.test(firstStatement(file)));
 const serverOnlyModules = files.filter((file) => /^import ['"]server-only['"]/.test(firstStatement(file)));
 
-/**
- * Where the tree breaks a rule today and the fix is more than moving one import: each file may keep
- * what is named here (as `to` conditions that exempt it) and nothing more. Remove an entry with its cause.
- */
-const APP_DB_EXCEPTIONS = {
-  // "Check now" records its audit event with `db` here; issue #15 moves it into lib/ with its API twin.
-  'app/(portal)/token-status/actions.ts': { pathNot: '^db/index\\.ts$' },
-  // The role type only (nothing runs); it goes when lib/ exports the role type for forms.
-  'app/(portal)/users/user-forms.tsx': { dependencyTypesNot: ['type-only'] },
-};
-
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
   forbidden: [
@@ -55,16 +44,9 @@ module.exports = {
       name: 'app-never-imports-db',
       comment: 'Pages, actions and route handlers go through lib/, which owns the tables.',
       severity: 'error',
-      from: { path: '^app/', pathNot: exactly(Object.keys(APP_DB_EXCEPTIONS)) },
+      from: { path: '^app/' },
       to: { path: '^db/' },
     },
-    ...Object.entries(APP_DB_EXCEPTIONS).map(([file, allowed]) => ({
-      name: 'app-never-imports-db',
-      comment: `${file} keeps only its known use of db/ until it moves into lib/.`,
-      severity: 'error',
-      from: { path: exactly([file]) },
-      to: { path: '^db/', ...allowed },
-    })),
     {
       name: 'client-components-never-import-server-modules',
       // A type-only import is erased by the compiler: nothing of the module reaches the browser.
