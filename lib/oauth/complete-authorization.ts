@@ -1,14 +1,14 @@
 import 'server-only';
-import { and, eq } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { db } from '@/db';
 import { mailboxes, oauthAuthorizations, serverProfiles, type OauthAuthorization, type User } from '@/db/schema';
 import { userActor } from '@/lib/audit/actor';
 import { recordAuditEvent } from '@/lib/audit/record-audit-event';
 import { secretPlace } from '@/lib/crypto/secret-place';
 import { decryptSecret } from '@/lib/crypto/secrets';
-import { transition } from '@/lib/mailboxes/status';
+import { recordMailboxConnected } from '@/lib/mailboxes/record-connection';
+import { recordClientAccepted } from '@/lib/profiles/client-refusal';
 import { getGrant, saveConsentedGrant, saveRefreshedTokens } from '@/lib/tokens/grants';
-import { recordClientAccepted } from '@/lib/tokens/record-token-failure';
 import { getUserById } from '@/lib/users/users';
 import { claimAuthorization, getAuthorizationByState, recordAuthorizationOutcome } from './authorizations';
 import { consentingAccount, type ConsentingAccount } from './consenting-account';
@@ -134,12 +134,7 @@ export async function acceptTokens({
       }
       await recordClientAccepted(tx, app.profileId);
       // Only if the mailbox is still the one checked above: same owner, same profile.
-      const [connected] = await tx
-        .update(mailboxes)
-        .set({ ...transition(mailbox, 'connected'), connectedAs: account })
-        .where(and(eq(mailboxes.id, mailbox.id), eq(mailboxes.ownerId, mailbox.ownerId), eq(mailboxes.profileId, app.profileId)))
-        .returning({ id: mailboxes.id });
-      if (!connected) throw new MailboxChangedHands();
+      if (!(await recordMailboxConnected(tx, { mailbox, account, profileId: app.profileId }))) throw new MailboxChangedHands();
       await recordAuditEvent(tx, {
         actor: userActor(connector),
         action: existing ? 'mailbox.reconnect' : 'mailbox.connect',

@@ -3,7 +3,7 @@ import { eq, inArray } from 'drizzle-orm';
 import type { Executor } from '@/db';
 import { mailboxes, oauthGrants, type StoredError } from '@/db/schema';
 import { endProfileAuthorizations } from '@/lib/oauth/authorizations';
-import { recordNeedsReconnect } from './record-token-failure';
+import { recordNeedsReconnect } from '@/lib/mailboxes/record-connection';
 
 /** Not a test's failure class: the owner ends it by connecting again, like a refused grant. */
 const OAUTH_APP_CHANGED = 'oauth_app_changed';
