@@ -30,6 +30,28 @@ const firstStatement = (file) =>
 const clientComponents = files.filter((file) => /^['"]use client['"]/.test(firstStatement(file)));
 const serverOnlyModules = files.filter((file) => /^import ['"]server-only['"]/.test(firstStatement(file)));
 
+/**
+ * Folders that import one way only: `from` may use `to`, never the reverse. lib/mailboxes holds the
+ * status machine and the failure codes, below the domains that change a mailbox's state.
+ */
+const ONE_WAY = [
+  { lower: 'oauth', upper: 'tokens', why: 'lib/tokens refreshes and disconnects grants with the OAuth protocol of lib/oauth.' },
+  { lower: 'mail', upper: 'tester', why: 'lib/tester checks servers with the transports of lib/mail.' },
+  { lower: 'mailboxes', upper: 'tester', why: 'The tester records its verdict through the status machine.' },
+  { lower: 'mailboxes', upper: 'tokens', why: 'lib/tokens records a refused sign-in through the status machine.' },
+  { lower: 'mailboxes', upper: 'oauth', why: 'A connect records its mailbox through the status machine.' },
+];
+
+/**
+ * Where the tree breaks a one-way rule today and the fix is more than moving one import: the file
+ * may import what is named here and nothing more. Remove an entry with its cause.
+ */
+const ONE_WAY_EXCEPTIONS = {
+  // A connect ends by storing the grant; the grant store moves below lib/oauth when the protocol
+  // modules (oauth-app, token-endpoint, oauth-failure) leave lib/oauth for lib/providers.
+  'lib/oauth/complete-authorization.ts': '^lib/tokens/grants\\.ts$',
+};
+
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
   forbidden: [
@@ -47,6 +69,20 @@ module.exports = {
       from: { path: '^app/' },
       to: { path: '^db/' },
     },
+    ...ONE_WAY.map(({ lower, upper, why }) => ({
+      name: `${lower}-never-imports-${upper}`,
+      comment: why,
+      severity: 'error',
+      from: { path: `^lib/${lower}/`, pathNot: exactly(Object.keys(ONE_WAY_EXCEPTIONS)) },
+      to: { path: `^lib/${upper}/` },
+    })),
+    ...Object.entries(ONE_WAY_EXCEPTIONS).map(([file, allowed]) => ({
+      name: 'one-way-exception',
+      comment: `${file} keeps only its known import against a one-way rule.`,
+      severity: 'error',
+      from: { path: exactly([file]) },
+      to: { path: ONE_WAY.filter(({ lower }) => file.startsWith(`lib/${lower}/`)).map(({ upper }) => `^lib/${upper}/`), pathNot: allowed },
+    })),
     {
       name: 'client-components-never-import-server-modules',
       // A type-only import is erased by the compiler: nothing of the module reaches the browser.
