@@ -31,14 +31,25 @@ const clientComponents = files.filter((file) => /^['"]use client['"]/.test(first
 const serverOnlyModules = files.filter((file) => /^import ['"]server-only['"]/.test(firstStatement(file)));
 
 /**
- * Where the tree breaks a rule today and the fix is more than moving one import: each file may keep
- * what is named here (as `to` conditions that exempt it) and nothing more. Remove an entry with its cause.
+ * Folders that import one way only: `from` may use `to`, never the reverse. lib/mailboxes holds the
+ * status machine and the failure codes, below the domains that change a mailbox's state.
  */
-const APP_DB_EXCEPTIONS = {
-  // "Check now" records its audit event with `db` here; issue #15 moves it into lib/ with its API twin.
-  'app/(portal)/token-status/actions.ts': { pathNot: '^db/index\\.ts$' },
-  // The role type only (nothing runs); it goes when lib/ exports the role type for forms.
-  'app/(portal)/users/user-forms.tsx': { dependencyTypesNot: ['type-only'] },
+const ONE_WAY = [
+  { lower: 'oauth', upper: 'tokens', why: 'lib/tokens refreshes and disconnects grants with the OAuth protocol of lib/oauth.' },
+  { lower: 'mail', upper: 'tester', why: 'lib/tester checks servers with the transports of lib/mail.' },
+  { lower: 'mailboxes', upper: 'tester', why: 'The tester records its verdict through the status machine.' },
+  { lower: 'mailboxes', upper: 'tokens', why: 'lib/tokens records a refused sign-in through the status machine.' },
+  { lower: 'mailboxes', upper: 'oauth', why: 'A connect records its mailbox through the status machine.' },
+];
+
+/**
+ * Where the tree breaks a one-way rule today and the fix is more than moving one import: the file
+ * may import what is named here and nothing more. Remove an entry with its cause.
+ */
+const ONE_WAY_EXCEPTIONS = {
+  // A connect ends by storing the grant; the grant store moves below lib/oauth when the protocol
+  // modules (oauth-app, token-endpoint, oauth-failure) leave lib/oauth for lib/providers.
+  'lib/oauth/complete-authorization.ts': '^lib/tokens/grants\\.ts$',
 };
 
 /** @type {import('dependency-cruiser').IConfiguration} */
@@ -55,15 +66,22 @@ module.exports = {
       name: 'app-never-imports-db',
       comment: 'Pages, actions and route handlers go through lib/, which owns the tables.',
       severity: 'error',
-      from: { path: '^app/', pathNot: exactly(Object.keys(APP_DB_EXCEPTIONS)) },
+      from: { path: '^app/' },
       to: { path: '^db/' },
     },
-    ...Object.entries(APP_DB_EXCEPTIONS).map(([file, allowed]) => ({
-      name: 'app-never-imports-db',
-      comment: `${file} keeps only its known use of db/ until it moves into lib/.`,
+    ...ONE_WAY.map(({ lower, upper, why }) => ({
+      name: `${lower}-never-imports-${upper}`,
+      comment: why,
+      severity: 'error',
+      from: { path: `^lib/${lower}/`, pathNot: exactly(Object.keys(ONE_WAY_EXCEPTIONS)) },
+      to: { path: `^lib/${upper}/` },
+    })),
+    ...Object.entries(ONE_WAY_EXCEPTIONS).map(([file, allowed]) => ({
+      name: 'one-way-exception',
+      comment: `${file} keeps only its known import against a one-way rule.`,
       severity: 'error',
       from: { path: exactly([file]) },
-      to: { path: '^db/', ...allowed },
+      to: { path: ONE_WAY.filter(({ lower }) => file.startsWith(`lib/${lower}/`)).map(({ upper }) => `^lib/${upper}/`), pathNot: allowed },
     })),
     {
       name: 'client-components-never-import-server-modules',

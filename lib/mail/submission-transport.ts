@@ -2,7 +2,7 @@ import nodemailer, { type Transporter } from 'nodemailer';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport';
 import type { TrustedCertificate } from '@/db/schema';
 import { codedError, LineConnection, smtpCommand } from '@/lib/net/line-connection';
-import type { ServerTarget } from '@/lib/tester/types';
+import type { ServerTarget } from './server-target';
 
 export type SubmissionSignIn = { user: string } & ({ accessToken: string } | { pass: string });
 

@@ -7,7 +7,7 @@ import type { Actor } from '@/lib/audit/actor';
 import { recordAuditEvent } from '@/lib/audit/record-audit-event';
 import { AppError, invalidInput, notFound } from '@/lib/errors';
 import type { CreateMailboxInput, MailboxFilters, MailboxResponse, UpdateMailboxInput } from '@/lib/validations/mailboxes';
-import { releaseProfilePlace, takeProfilePlace } from './profile-capacity';
+import { releaseProfilePlace, takeProfilePlace } from '@/lib/profiles/profile-capacity';
 import { nextStep, transition, type MailboxEvent, type MailboxProfile } from './status';
 import { startsWith } from '@/db/sql';
 

@@ -1,6 +1,29 @@
 import type { Mailbox, ServerProfile, StoredError } from '@/db/schema';
 import { AppError } from '@/lib/errors';
-import { FAILURE_CODES, type FailureCode } from '@/lib/tester/types';
+
+/** Why a test direction failed, as the tester classifies it; each class says below who fixes it. */
+export const FAILURE_CODES = [
+  'dns',
+  'refused',
+  'timeout',
+  'tls',
+  'certificate_untrusted',
+  'certificate_mismatch',
+  'auth_failed',
+  'token_revoked',
+  'scope_missing',
+  'client_refused',
+  'secret_unreadable',
+  'protocol_mismatch',
+  'send_as_denied',
+  'smtp_auth_disabled',
+  'imap_disabled',
+  'mailbox_missing',
+  'blocked_address',
+  'unknown',
+] as const;
+
+export type FailureCode = (typeof FAILURE_CODES)[number];
 
 /** The parts of a mailbox that say where it stands. */
 export type MailboxState = Pick<

@@ -3,7 +3,7 @@ import { db } from '@/db';
 import type { StoredError } from '@/db/schema';
 import type { SecretDecryptionError } from '@/lib/crypto/secrets';
 import { logger } from '@/lib/logger';
-import { recordNeedsReconnect } from '@/lib/tokens/record-token-failure';
+import { recordNeedsReconnect } from './record-connection';
 
 /**
  * A mailbox's stored password cannot be decrypted (altered, or copied from another mailbox): it will

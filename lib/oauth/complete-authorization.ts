@@ -1,16 +1,16 @@
 import 'server-only';
-import { and, eq, isNull } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { db } from '@/db';
 import { mailboxes, oauthAuthorizations, serverProfiles, type OauthAuthorization, type User } from '@/db/schema';
 import { userActor } from '@/lib/audit/actor';
 import { recordAuditEvent } from '@/lib/audit/record-audit-event';
 import { secretPlace } from '@/lib/crypto/secret-place';
 import { decryptSecret } from '@/lib/crypto/secrets';
-import { sha256 } from '@/lib/crypto/tokens';
-import { transition } from '@/lib/mailboxes/status';
+import { recordMailboxConnected } from '@/lib/mailboxes/record-connection';
+import { recordClientAccepted } from '@/lib/profiles/client-refusal';
 import { getGrant, saveConsentedGrant, saveRefreshedTokens } from '@/lib/tokens/grants';
-import { recordClientAccepted } from '@/lib/tokens/record-token-failure';
 import { getUserById } from '@/lib/users/users';
+import { claimAuthorization, getAuthorizationByState, recordAuthorizationOutcome } from './authorizations';
 import { consentingAccount, type ConsentingAccount } from './consenting-account';
 import { delegateTenantOf, mailScopesOf, oauthAppOf, oauthCallbackUrl, type OAuthApp } from './oauth-app';
 import { OAuthFailure, providerText } from './oauth-failure';
@@ -22,13 +22,6 @@ import { exchangeAuthorizationCode, type TokenResponse } from './token-endpoint'
 export type CompletedAuthorization = { mailboxId: string | null; authorizationId: string | null; outcome: ConnectOutcome };
 
 const failed = (code: string, message: string, hint: string): ConnectOutcome => ({ ok: false, code, message, hint });
-
-async function recordOutcome(authorizationId: string, outcome: ConnectOutcome): Promise<void> {
-  await db
-    .update(oauthAuthorizations)
-    .set({ outcome: { code: outcome.code, message: outcome.message, hint: outcome.hint, at: new Date().toISOString() } })
-    .where(eq(oauthAuthorizations.id, authorizationId));
-}
 
 const NOT_ALLOWED_OUTCOME = failed(
   'not_allowed',
@@ -141,12 +134,7 @@ export async function acceptTokens({
       }
       await recordClientAccepted(tx, app.profileId);
       // Only if the mailbox is still the one checked above: same owner, same profile.
-      const [connected] = await tx
-        .update(mailboxes)
-        .set({ ...transition(mailbox, 'connected'), connectedAs: account })
-        .where(and(eq(mailboxes.id, mailbox.id), eq(mailboxes.ownerId, mailbox.ownerId), eq(mailboxes.profileId, app.profileId)))
-        .returning({ id: mailboxes.id });
-      if (!connected) throw new MailboxChangedHands();
+      if (!(await recordMailboxConnected(tx, { mailbox, account, profileId: app.profileId }))) throw new MailboxChangedHands();
       await recordAuditEvent(tx, {
         actor: userActor(connector),
         action: existing ? 'mailbox.reconnect' : 'mailbox.connect',
@@ -182,20 +170,15 @@ export async function completeAuthorization({
 }): Promise<CompletedAuthorization> {
   const unknown = { mailboxId: null, authorizationId: null, outcome: STATE_OUTCOMES.state_unknown! };
   if (!query.state) return unknown;
-  const [authorization] = await db.select().from(oauthAuthorizations).where(eq(oauthAuthorizations.stateHash, sha256(query.state)));
+  const authorization = await getAuthorizationByState(query.state);
   if (!authorization || authorization.flow !== 'code' || authorization.userId !== userId) return unknown;
 
   const finish = async (outcome: ConnectOutcome): Promise<CompletedAuthorization> => {
-    await recordOutcome(authorization.id, outcome);
+    await recordAuthorizationOutcome({ id: authorization.id, outcome });
     return { mailboxId: authorization.mailboxId, authorizationId: authorization.id, outcome };
   };
   // Single use: only the first answer for a state gets past this update.
-  const [claimed] = await db
-    .update(oauthAuthorizations)
-    .set({ usedAt: new Date() })
-    .where(and(eq(oauthAuthorizations.id, authorization.id), isNull(oauthAuthorizations.usedAt)))
-    .returning({ id: oauthAuthorizations.id });
-  if (!claimed) {
+  if (!(await claimAuthorization({ id: authorization.id }))) {
     return {
       mailboxId: authorization.mailboxId,
       authorizationId: null,

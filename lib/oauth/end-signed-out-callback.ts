@@ -1,8 +1,5 @@
 import 'server-only';
-import { and, eq, isNull } from 'drizzle-orm';
-import { db } from '@/db';
-import { oauthAuthorizations } from '@/db/schema';
-import { sha256 } from '@/lib/crypto/tokens';
+import { claimAuthorizationByState } from './authorizations';
 
 const SIGNED_OUT = {
   code: 'signed_out',
@@ -18,10 +15,6 @@ const SIGNED_OUT = {
  */
 export async function endSignedOutCallback({ state }: { state: string | undefined }): Promise<{ returnTo: string }> {
   if (!state) return { returnTo: '/mailboxes' };
-  const [closed] = await db
-    .update(oauthAuthorizations)
-    .set({ usedAt: new Date(), outcome: { ...SIGNED_OUT, at: new Date().toISOString() } })
-    .where(and(eq(oauthAuthorizations.stateHash, sha256(state)), eq(oauthAuthorizations.flow, 'code'), isNull(oauthAuthorizations.usedAt)))
-    .returning({ id: oauthAuthorizations.id, mailboxId: oauthAuthorizations.mailboxId });
+  const closed = await claimAuthorizationByState({ state, outcome: SIGNED_OUT });
   return { returnTo: closed ? `/mailboxes/${closed.mailboxId}?connect=${closed.id}` : '/mailboxes' };
 }

@@ -1,8 +1,6 @@
 import 'server-only';
-import { and, eq } from 'drizzle-orm';
-import { db } from '@/db';
-import { oauthAuthorizations } from '@/db/schema';
 import { isId } from '@/lib/validations/common';
+import { getAuthorizationOutcome } from './authorizations';
 import { STATE_OUTCOMES, type ConnectOutcome } from './outcomes';
 
 const REUSED: ConnectOutcome = {
@@ -21,10 +19,5 @@ export async function getConnectOutcome({ mailboxId, reference }: { mailboxId: s
   // Own keys only: `constructor` or `__proto__` are unknown outcomes, not Object.prototype's.
   if (Object.hasOwn(STATE_OUTCOMES, reference)) return STATE_OUTCOMES[reference]!;
   if (!mailboxId || !isId(reference)) return null;
-  const [authorization] = await db
-    .select({ outcome: oauthAuthorizations.outcome })
-    .from(oauthAuthorizations)
-    .where(and(eq(oauthAuthorizations.id, reference), eq(oauthAuthorizations.mailboxId, mailboxId)));
-  const outcome = authorization?.outcome;
-  return outcome ? { ok: outcome.code === 'connected', code: outcome.code, message: outcome.message, hint: outcome.hint } : null;
+  return getAuthorizationOutcome({ id: reference, mailboxId });
 }

@@ -1,10 +1,11 @@
 import 'server-only';
-import { and, eq, isNull, lte, or } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { db } from '@/db';
 import { oauthAuthorizations, serverProfiles } from '@/db/schema';
 import { secretPlace } from '@/lib/crypto/secret-place';
 import { decryptSecret } from '@/lib/crypto/secrets';
 import { getUserById } from '@/lib/users/users';
+import { claimAuthorization, connectOutcomeOf, getAuthorization, recordAuthorizationOutcome, setDevicePollInterval, takeDevicePollTurn } from './authorizations';
 import { acceptTokens } from './complete-authorization';
 import { oauthAppOf } from './oauth-app';
 import { OAuthFailure } from './oauth-failure';
@@ -28,10 +29,7 @@ const GONE_OUTCOME: ConnectOutcome = { ok: false, code: 'authorization_gone', me
  * is no such sign-in (purged).
  */
 export async function pollDeviceAuthorization({ authorizationId }: { authorizationId: string }): Promise<DevicePollResult | null> {
-  const [authorization] = await db
-    .select()
-    .from(oauthAuthorizations)
-    .where(and(eq(oauthAuthorizations.id, authorizationId), eq(oauthAuthorizations.flow, 'device')));
+  const authorization = await getAuthorization({ id: authorizationId, flow: 'device' });
   if (!authorization) return null;
   const outcomeOf = (outcome: ConnectOutcome): DevicePollResult => ({ status: 'done', outcome });
   // Another poll finished it meanwhile: read what it recorded.
@@ -39,39 +37,21 @@ export async function pollDeviceAuthorization({ authorizationId }: { authorizati
   if (authorization.usedAt) {
     return outcomeOf(
       authorization.outcome
-        ? { ok: authorization.outcome.code === 'connected', ...authorization.outcome }
+        ? connectOutcomeOf(authorization.outcome)
         : { ok: false, code: 'state_reused', message: 'This sign-in is already finished.', hint: '' },
     );
   }
   const finish = async (outcome: ConnectOutcome): Promise<DevicePollResult> => {
-    const stored = { code: outcome.code, message: outcome.message, hint: outcome.hint, at: new Date().toISOString() };
-    const [claimed] = await db
-      .update(oauthAuthorizations)
-      .set({ usedAt: new Date(), outcome: stored })
-      .where(and(eq(oauthAuthorizations.id, authorization.id), isNull(oauthAuthorizations.usedAt)))
-      .returning({ id: oauthAuthorizations.id });
-    return claimed ? outcomeOf(outcome) : pollAgain();
+    return (await claimAuthorization({ id: authorization.id, outcome })) ? outcomeOf(outcome) : pollAgain();
   };
   if (authorization.expiresAt < new Date()) {
     return finish({ ok: false, code: 'expired_token', message: 'The code expired before the sign-in was finished.', hint: 'Start again with “Connect”.' });
   }
 
   const interval = authorization.pollIntervalSeconds ?? 5;
-  // One conditional update takes the turn to poll, so concurrent polls reach the provider once per interval.
   const now = new Date();
-  const [turn] = await db
-    .update(oauthAuthorizations)
-    .set({ lastPolledAt: now })
-    .where(
-      and(
-        eq(oauthAuthorizations.id, authorization.id),
-        isNull(oauthAuthorizations.usedAt),
-        or(isNull(oauthAuthorizations.lastPolledAt), lte(oauthAuthorizations.lastPolledAt, new Date(now.getTime() - interval * 1000))),
-      ),
-    )
-    .returning({ id: oauthAuthorizations.id });
-  if (!turn) {
-    const [current] = await db.select().from(oauthAuthorizations).where(eq(oauthAuthorizations.id, authorization.id));
+  if (!(await takeDevicePollTurn({ id: authorization.id, intervalSeconds: interval, now }))) {
+    const current = await getAuthorization({ id: authorization.id, flow: 'device' });
     if (current?.usedAt) return pollAgain();
     const nextPollAt = (current?.lastPolledAt?.getTime() ?? now.getTime()) + (current?.pollIntervalSeconds ?? interval) * 1000;
     return { status: 'pending', interval: Math.max(1, Math.ceil((nextPollAt - now.getTime()) / 1000)) };
@@ -82,23 +62,15 @@ export async function pollDeviceAuthorization({ authorizationId }: { authorizati
   try {
     const tokens = await requestDeviceCodeTokens(app, decryptSecret(authorization.deviceCode!, secretPlace(oauthAuthorizations.deviceCode, authorization.id)));
     // Claim the authorization first, so two polls that both got tokens store them once.
-    const [claimed] = await db
-      .update(oauthAuthorizations)
-      .set({ usedAt: new Date() })
-      .where(and(eq(oauthAuthorizations.id, authorization.id), isNull(oauthAuthorizations.usedAt)))
-      .returning({ id: oauthAuthorizations.id });
-    if (!claimed) return pollAgain();
+    if (!(await claimAuthorization({ id: authorization.id }))) return pollAgain();
     const outcome = await acceptTokens({ authorization, app, tokens, user: await getUserById({ id: authorization.userId }) });
-    await db
-      .update(oauthAuthorizations)
-      .set({ outcome: { code: outcome.code, message: outcome.message, hint: outcome.hint, at: new Date().toISOString() } })
-      .where(eq(oauthAuthorizations.id, authorization.id));
+    await recordAuthorizationOutcome({ id: authorization.id, outcome });
     return outcomeOf(outcome);
   } catch (error) {
     if (!(error instanceof OAuthFailure)) throw error;
     if (error.code === 'authorization_pending' || error.reach === 'temporary') return { status: 'pending', interval };
     if (error.code === 'slow_down') {
-      await db.update(oauthAuthorizations).set({ pollIntervalSeconds: interval + SLOW_DOWN_SECONDS }).where(eq(oauthAuthorizations.id, authorization.id));
+      await setDevicePollInterval({ id: authorization.id, intervalSeconds: interval + SLOW_DOWN_SECONDS });
       return { status: 'pending', interval: interval + SLOW_DOWN_SECONDS };
     }
     if (error.code === 'access_denied') {

@@ -19,6 +19,7 @@ import { decryptSecret, SecretDecryptionError } from '@/lib/crypto/secrets';
 import { AppError, notFound } from '@/lib/errors';
 import { describeError, logger } from '@/lib/logger';
 import { transitionAfterTest } from '@/lib/mailboxes/status';
+import { recordMailboxTestVerdict } from '@/lib/mailboxes/record-connection';
 import { recordUnreadablePassword } from '@/lib/mailboxes/unreadable-password';
 import { getAccessToken } from '@/lib/tokens/get-access-token';
 import { getConnectionTest, type ConnectionTestResult } from './connection-tests';
@@ -223,7 +224,7 @@ async function recordVerdict(test: ConnectionTest, results: Record<Direction, Di
     });
     const ok = verdict.outcome !== 'failed';
     const activated = verdict.outcome === 'activated';
-    await tx.update(mailboxes).set({ ...verdict.patch, lastTestAt: finishedAt }).where(eq(mailboxes.id, mailbox.id));
+    await recordMailboxTestVerdict(tx, { mailboxId: mailbox.id, patch: verdict.patch, finishedAt });
     await tx
       .update(connectionTests)
       .set({ ok, activated, incoming: results.incoming, outgoing: results.outgoing, finishedAt })

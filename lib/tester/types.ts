@@ -1,27 +1,9 @@
 import type { ServerProfile, TrustedCertificate } from '@/db/schema';
+import type { FailureCode } from '@/lib/mailboxes/status';
+import type { ServerTarget } from '@/lib/mail/server-target';
 
-export const FAILURE_CODES = [
-  'dns',
-  'refused',
-  'timeout',
-  'tls',
-  'certificate_untrusted',
-  'certificate_mismatch',
-  'auth_failed',
-  'token_revoked',
-  'scope_missing',
-  'client_refused',
-  'secret_unreadable',
-  'protocol_mismatch',
-  'send_as_denied',
-  'smtp_auth_disabled',
-  'imap_disabled',
-  'mailbox_missing',
-  'blocked_address',
-  'unknown',
-] as const;
-
-export type FailureCode = (typeof FAILURE_CODES)[number];
+// The failure classes belong to the status machine, which decides what each one does to a mailbox.
+export { FAILURE_CODES, type FailureCode } from '@/lib/mailboxes/status';
 
 /** What a person reads about a failed direction: a class, a plain message and what to do. */
 export type TestFailure = { code: FailureCode; message: string; hint: string };
@@ -38,11 +20,7 @@ export type Credentials =
   | { kind: 'oauth'; user: string; getAccessToken: () => Promise<{ accessToken: string; account: string; expiresAt: Date }> }
   | { kind: 'password'; user: string; password: string };
 
-export type ServerTarget = {
-  host: string;
-  port: number;
-  security: ServerProfile['incomingSecurity'];
-};
+export type { ServerTarget };
 
 /** What every protocol check is given. */
 export type CheckContext = {

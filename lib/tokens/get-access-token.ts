@@ -9,9 +9,10 @@ import { logger } from '@/lib/logger';
 import { ClientSecretUnreadableError, oauthAppOf, type OAuthApp } from '@/lib/oauth/oauth-app';
 import { OAuthFailure } from '@/lib/oauth/oauth-failure';
 import { requestRefreshedTokens, type TokenResponse } from '@/lib/oauth/token-endpoint';
+import { recordClientAccepted } from '@/lib/profiles/client-refusal';
 import { getGrant, saveRefreshedTokens } from './grants';
 import { isFreshAt } from './token-freshness';
-import { recordClientAccepted, recordTokenFailure } from './record-token-failure';
+import { recordTokenFailure } from './record-token-failure';
 import { recordRefreshAttempt } from './refresh-history';
 
 export type UsableAccessToken = {

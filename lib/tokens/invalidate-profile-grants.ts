@@ -1,8 +1,9 @@
 import 'server-only';
-import { and, eq, inArray, isNull } from 'drizzle-orm';
+import { eq, inArray } from 'drizzle-orm';
 import type { Executor } from '@/db';
-import { mailboxes, oauthAuthorizations, oauthGrants, type StoredError } from '@/db/schema';
-import { recordNeedsReconnect } from './record-token-failure';
+import { mailboxes, oauthGrants, type StoredError } from '@/db/schema';
+import { endProfileAuthorizations } from '@/lib/oauth/authorizations';
+import { recordNeedsReconnect } from '@/lib/mailboxes/record-connection';
 
 /** Not a test's failure class: the owner ends it by connecting again, like a refused grant. */
 const OAUTH_APP_CHANGED = 'oauth_app_changed';
@@ -38,10 +39,7 @@ export async function invalidateProfileGrants(
     .where(inArray(oauthGrants.mailboxId, profileMailboxes))
     .returning({ mailboxId: oauthGrants.mailboxId });
 
-  await executor
-    .update(oauthAuthorizations)
-    .set({ usedAt: now, outcome: reason })
-    .where(and(eq(oauthAuthorizations.profileId, profileId), isNull(oauthAuthorizations.usedAt)));
+  await endProfileAuthorizations(executor, { profileId, reason });
 
   for (const grant of ended) await recordNeedsReconnect(executor, grant.mailboxId, reason);
   return ended.length;

@@ -9,6 +9,9 @@ import { hashPassword } from '@/lib/crypto/passwords';
 import { AppError, notFound } from '@/lib/errors';
 import type { CreateUserInput, UpdateUserInput, UserResponse } from '@/lib/validations/users';
 
+/** The roles a person may hold, for pages and forms that must not reach into db/. */
+export type { UserRole };
+
 export function toUserResponse(user: User): UserResponse {
   return {
     id: user.id,

@@ -12,7 +12,7 @@ import { createUser } from '@/lib/users/users';
 import { approveDeviceCode, authorizeAsUser } from '../../scripts/lab/headless-user';
 import { captureLogs } from '../helpers/captured-logs';
 import * as credentialsRoute from '@/app/api/v1/mailboxes/[id]/credentials/route';
-import { disconnectMailbox } from '@/lib/oauth/disconnect-mailbox';
+import { disconnectMailbox } from '@/lib/tokens/disconnect-mailbox';
 import { callRoute } from '../helpers/api';
 import { insertProfile, userWithKey } from '../helpers/fixtures';
 import { getLab, imapLogin, labControl, labIsAvailable, refreshTokens } from '../helpers/lab';

@@ -18,6 +18,13 @@ const CLEAN_TREE: Record<string, string> = {
   // A cycle inside one folder is allowed.
   'lib/mailboxes/address.ts': "import { getMailbox } from './mailboxes';\nexport const isAddress = () => getMailbox;\n",
   'lib/tester/run-test.ts': "import 'server-only';\nimport { getMailbox } from '@/lib/mailboxes/mailboxes';\nexport const runTest = () => getMailbox();\n",
+  'lib/mail/transport.ts': "export const send = () => 'sent';\n",
+  'lib/tester/smtp-check.ts': "import { send } from '@/lib/mail/transport';\nexport const check = () => send();\n",
+  'lib/oauth/token-endpoint.ts': "export const refresh = () => 'tokens';\n",
+  'lib/tokens/grants.ts': "import { refresh } from '@/lib/oauth/token-endpoint';\nexport const save = () => refresh();\n",
+  'lib/tokens/token-jobs.ts': "export const jobs = [];\n",
+  // The one known exception to oauth → tokens (see ONE_WAY_EXCEPTIONS).
+  'lib/oauth/complete-authorization.ts': "import { save } from '@/lib/tokens/grants';\nexport const complete = () => save();\n",
   'lib/format/label.ts': "export const label = (text: string) => text.trim();\n",
   'app/mailboxes/page.tsx': "import { runTest } from '@/lib/tester/run-test';\nexport default function Page() { return runTest(); }\n",
     // A type-only import brings nothing of a server module to the browser.
@@ -78,5 +85,23 @@ describe('the import rules of npm run lint', () => {
     });
     expect(result.passed).toBe(false);
     expect(result.output).toContain('client-components-never-import-server-modules: app/mailboxes/panel.tsx → lib/tester/run-test.ts');
+  });
+
+  it('refuse an import against a one-way direction between lib folders, even without a cycle', async () => {
+    const result = await lintTree({
+      'lib/mail/transport.ts': "import type { check } from '@/lib/tester/smtp-check';\nexport const send = (by: typeof check) => String(by);\n",
+    });
+    expect(result.passed).toBe(false);
+    expect(result.output).toContain('mail-never-imports-tester: lib/mail/transport.ts → lib/tester/smtp-check.ts');
+  });
+
+  it('hold a known exception to exactly what it names', async () => {
+    const result = await lintTree({
+      'lib/oauth/complete-authorization.ts':
+        "import { save } from '@/lib/tokens/grants';\nimport { jobs } from '@/lib/tokens/token-jobs';\nexport const complete = () => [save(), jobs];\n",
+    });
+    expect(result.passed).toBe(false);
+    expect(result.output).toContain('one-way-exception: lib/oauth/complete-authorization.ts → lib/tokens/token-jobs.ts');
+    expect(result.output).not.toContain('lib/tokens/grants.ts');
   });
 });

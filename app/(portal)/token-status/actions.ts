@@ -2,17 +2,11 @@
 
 import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
-import { userActor } from '@/lib/audit/actor';
-import { recordAuditEvent } from '@/lib/audit/record-audit-event';
 import { formAction } from '@/lib/auth/form-action';
 import type { ActionState } from '@/lib/auth/form-action-state';
-import { db } from '@/db';
-import { AppError, notFound } from '@/lib/errors';
-import { getMailbox } from '@/lib/mailboxes/mailboxes';
-import { OAuthFailure } from '@/lib/oauth/oauth-failure';
 import { createReconnectLink, describeReconnectDelivery } from '@/lib/oauth/reconnect-links';
 import { testMailbox } from '@/lib/tester/test-mailbox';
-import { checkGrant } from '@/lib/tokens/check-grants';
+import { checkMailboxGrant } from '@/lib/tokens/check-mailbox-grant';
 import { id } from '@/lib/validations/common';
 
 // What support staff may do, and nothing more: test, check the grant, send the owner a link.
@@ -27,33 +21,9 @@ const runTestForm = formAction({ roles: ['admin', 'support'], schema: mailboxFor
 });
 
 const checkNowForm = formAction({ roles: ['admin', 'support'], schema: mailboxForm }, async ({ mailboxId }, user) => {
-  const mailbox = await getMailbox({ viewer: user, id: mailboxId });
-  if (!mailbox) throw notFound('The mailbox');
-  if (mailbox.connection !== 'connected') throw new AppError('CONFLICT', 'This mailbox has no working grant to check: its owner connects it first.');
-  let result: Awaited<ReturnType<typeof checkGrant>>;
-  try {
-    // The same check the background job runs, proving the grant with a refresh now.
-    result = await checkGrant({ mailboxId, prove: true });
-  } catch (error) {
-    if (error instanceof OAuthFailure) throw new AppError('UPSTREAM', `${error.message} ${error.hint}`);
-    throw error;
-  }
-  await recordAuditEvent(db, {
-    actor: userActor(user),
-    action: 'mailbox.check',
-    target: { type: 'mailbox', id: mailboxId },
-    mailboxId,
-    profileId: mailbox.profileId,
-    detail: { result },
-  });
+  const { message } = await checkMailboxGrant({ viewer: user, mailboxId });
   revalidatePath(timeline(mailboxId));
-  const messages = {
-    valid: 'The grant works: the access token was refreshed.',
-    needs_reconnect: 'The provider refused the grant: the mailbox needs a reconnect by its owner.',
-    profile_refused: 'The provider refused the profile’s client: an admin fixes the profile.',
-    temporary: 'The provider could not be reached: try again in a moment.',
-  } as const;
-  return { message: messages[result] };
+  return { message };
 });
 
 const reconnectLinkForm = formAction(

@@ -2,8 +2,8 @@
 
 import { useActionState } from 'react';
 import { Alert, Button, Field, FieldErrors } from '@/app/_components/ui';
-import type { UserRole } from '@/db/schema';
 import { IDLE } from '@/lib/auth/form-action-state';
+import type { UserRole } from '@/lib/users/users';
 import { createApiKeyAction } from '../account/actions';
 import { NewApiKey } from '../account/account-forms';
 import { changeRoleAction, createUserAction, setActiveAction } from './actions';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { bulkTestTargetSchema } from '@/lib/tester/bulk-test-target';
-import { FAILURE_CODES } from '@/lib/tester/types';
+import { FAILURE_CODES } from '@/lib/mailboxes/status';
 import { idParams } from '@/lib/validations/common';
 import type { Endpoint } from '../endpoint';
 

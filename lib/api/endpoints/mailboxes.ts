@@ -79,6 +79,22 @@ export const mailboxEndpoints = {
     params: idParams,
     response: mailboxResponse,
   },
+  disableMailbox: {
+    method: 'POST',
+    path: '/api/v1/mailboxes/{id}/disable',
+    summary: 'Stop the mailbox’s synchronization until it is enabled again; 409 when it is already disabled',
+    roles: ['admin'],
+    params: idParams,
+    response: mailboxResponse,
+  },
+  enableMailbox: {
+    method: 'POST',
+    path: '/api/v1/mailboxes/{id}/enable',
+    summary: 'Resume a disabled mailbox’s synchronization; 409 when it is not disabled',
+    roles: ['admin'],
+    params: idParams,
+    response: mailboxResponse,
+  },
   approveMailboxes: {
     method: 'POST',
     path: '/api/v1/mailboxes/approve',

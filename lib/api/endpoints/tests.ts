@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { id, idParams, listQuery } from '@/lib/validations/common';
-import { FAILURE_CODES } from '@/lib/tester/types';
+import { FAILURE_CODES } from '@/lib/mailboxes/status';
 import { ALL_ROLES, page, type Endpoint } from '../endpoint';
 
 const step = z.object({ name: z.string(), ok: z.boolean(), durationMs: z.number(), detail: z.string(), at: z.string() });

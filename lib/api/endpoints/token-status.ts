@@ -133,6 +133,14 @@ export const tokenStatusEndpoints = {
     params: idParams,
     response: tokenStatus,
   },
+  checkMailboxToken: {
+    method: 'POST',
+    path: '/api/v1/mailboxes/{id}/token/check',
+    summary: '“Check now”: prove the grant with a refresh at the provider, audit it, and answer the token status. 409 when the mailbox is not connected, 502 when the provider cannot be reached',
+    roles: ['admin', 'support'],
+    params: idParams,
+    response: tokenStatus,
+  },
   listAuditEvents: {
     method: 'GET',
     path: '/api/v1/audit',

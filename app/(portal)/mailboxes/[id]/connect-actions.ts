@@ -9,7 +9,7 @@ import { formAction } from '@/lib/auth/form-action';
 import { requireRole } from '@/lib/auth/session';
 import { AppError } from '@/lib/errors';
 import { setMailboxPassword } from '@/lib/mailboxes/set-mailbox-password';
-import { disconnectMailbox } from '@/lib/oauth/disconnect-mailbox';
+import { disconnectMailbox } from '@/lib/tokens/disconnect-mailbox';
 import { getConnectProgress } from '@/lib/oauth/get-connect-state';
 import { startAuthorization } from '@/lib/oauth/start-authorization';
 import type { ConnectOutcome } from '@/lib/oauth/outcomes';

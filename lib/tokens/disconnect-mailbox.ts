@@ -1,16 +1,16 @@
 import 'server-only';
 import { eq } from 'drizzle-orm';
 import { db } from '@/db';
-import { mailboxes, oauthGrants, serverProfiles, type User } from '@/db/schema';
+import { oauthGrants, serverProfiles, type User } from '@/db/schema';
 import { userActor } from '@/lib/audit/actor';
 import { recordAuditEvent } from '@/lib/audit/record-audit-event';
 import { secretPlace } from '@/lib/crypto/secret-place';
 import { decryptSecret, SecretDecryptionError } from '@/lib/crypto/secrets';
 import { AppError, notFound } from '@/lib/errors';
 import { getMailbox, type MailboxRow } from '@/lib/mailboxes/mailboxes';
-import { transition } from '@/lib/mailboxes/status';
-import { ClientSecretUnreadableError, oauthAppOf } from './oauth-app';
-import { revokeTokens } from './revoke-tokens';
+import { recordMailboxDisconnected } from '@/lib/mailboxes/record-connection';
+import { ClientSecretUnreadableError, oauthAppOf } from '@/lib/oauth/oauth-app';
+import { revokeTokens } from '@/lib/oauth/revoke-tokens';
 
 /**
  * Revokes the grant at the provider where it has a revocation endpoint, forgets the tokens or the
@@ -38,10 +38,7 @@ export async function disconnectMailbox({ viewer, mailboxId }: { viewer: User; m
   }
   await db.transaction(async (tx) => {
     await tx.delete(oauthGrants).where(eq(oauthGrants.mailboxId, mailbox.id));
-    await tx
-      .update(mailboxes)
-      .set({ ...transition(mailbox, 'disconnected'), connectedAs: null, password: null, passwordHint: null })
-      .where(eq(mailboxes.id, mailbox.id));
+    await recordMailboxDisconnected(tx, mailbox);
     await recordAuditEvent(tx, {
       actor: userActor(viewer),
       action: 'mailbox.disconnect',

@@ -1,0 +1,8 @@
+import { apiRoute } from '@/lib/api/handler';
+import { endpoints } from '@/lib/api/contract';
+import { userActor } from '@/lib/audit/actor';
+import { applyMailboxEvent, toMailboxResponse } from '@/lib/mailboxes/mailboxes';
+
+export const POST = apiRoute(endpoints.enableMailbox, async ({ user, params }) =>
+  toMailboxResponse(await applyMailboxEvent({ actor: userActor(user), id: params.id, event: 'enable' })),
+);
