@@ -8,13 +8,14 @@ import { secretPlace } from '@/lib/crypto/secret-place';
 import { decryptSecret } from '@/lib/crypto/secrets';
 import { sha256 } from '@/lib/crypto/tokens';
 import { transition } from '@/lib/mailboxes/status';
+import { PROVIDERS } from '@/lib/providers';
 import { getGrant, saveConsentedGrant, saveRefreshedTokens } from '@/lib/tokens/grants';
 import { recordClientAccepted } from '@/lib/tokens/record-token-failure';
 import { getUserById } from '@/lib/users/users';
 import { consentingAccount, type ConsentingAccount } from './consenting-account';
 import { delegateTenantOf, mailScopesOf, oauthAppOf, oauthCallbackUrl, type OAuthApp } from './oauth-app';
 import { OAuthFailure, providerText } from './oauth-failure';
-import { noRefreshTokenHint, STATE_OUTCOMES, TENANT_REQUIRED_OUTCOME, type ConnectOutcome } from './outcomes';
+import { STATE_OUTCOMES, TENANT_REQUIRED_OUTCOME, type ConnectOutcome } from './outcomes';
 import { revokeTokens } from './revoke-tokens';
 import { connectableMailbox } from './start-authorization';
 import { exchangeAuthorizationCode, type TokenResponse } from './token-endpoint';
@@ -83,7 +84,7 @@ export async function acceptTokens({
   }
   const { account } = consented;
   if (mailbox.shared) {
-    if (app.serverType !== 'microsoft365') {
+    if (!PROVIDERS[app.serverType].sharedMailboxes) {
       return refuse(failed('shared_not_supported', 'Only Microsoft 365 has shared mailboxes: this mailbox’s profile is not a Microsoft 365 one. Nothing was saved.', 'An admin unticks “shared” on the mailbox or moves it to a Microsoft 365 profile.'));
     }
     const tenantId = delegateTenantOf(app);
@@ -137,7 +138,7 @@ export async function acceptTokens({
         await saveRefreshedTokens(tx, existing, { ...tokens, accessTokenExpiresAt: tokens.expiresAt, refreshToken: null, scopes: granted });
         keptRefreshToken = true;
       } else {
-        return failed('no_refresh_token', 'The provider granted access but sent no refresh token, so Mailroom could not keep the connection. Nothing was saved.', noRefreshTokenHint(app.serverType));
+        return failed('no_refresh_token', 'The provider granted access but sent no refresh token, so Mailroom could not keep the connection. Nothing was saved.', PROVIDERS[app.serverType].noRefreshTokenHint);
       }
       await recordClientAccepted(tx, app.profileId);
       // Only if the mailbox is still the one checked above: same owner, same profile.
