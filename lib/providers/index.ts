@@ -10,10 +10,6 @@ export const PROVIDERS: { readonly [Id in ProviderId]: Provider<Id> } = { gmail,
 
 export { PROVIDER_IDS, type ProviderId };
 
-export function providerOf(serverType: ProviderId): Provider {
-  return PROVIDERS[serverType];
-}
-
 /** The server types whose descriptor says yes: for SQL conditions and enums that must follow the descriptors. */
 export function providerIdsWhere(test: (provider: Provider) => boolean): ProviderId[] {
   return PROVIDER_IDS.filter((id) => test(PROVIDERS[id]));

@@ -88,7 +88,7 @@ export function ProfileForm({
       setValues((current) => ({ ...current, [name]: event.target.checked ? 'on' : '' })),
   });
 
-  const chooseProviderId = (next: ProviderId) =>
+  const chooseServerType = (next: ProviderId) =>
     setValues((current) => withPreset({ ...current, serverType: next, authType: defaultAuthType(next), publicClient: '' }, false));
   const chooseKey = (name: 'authType' | 'incoming.protocol') => (event: ChangeEvent<HTMLSelectElement>) =>
     setValues((current) => withPreset({ ...current, [name]: event.target.value }, true));
@@ -133,7 +133,7 @@ export function ProfileForm({
                 serverType === type ? 'border-indigo-500 bg-indigo-50' : 'border-slate-300'
               }`}
             >
-              <input type="radio" name="serverType" value={type} checked={serverType === type} onChange={() => chooseProviderId(type)} />
+              <input type="radio" name="serverType" value={type} checked={serverType === type} onChange={() => chooseServerType(type)} />
               {PROVIDERS[type].label}
             </label>
           ))}
