@@ -14,6 +14,8 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
+// The ids alone, not the descriptors: drizzle-kit loads this file with relative imports only.
+import { PROVIDER_IDS } from '../lib/providers/ids';
 
 const timestamps = {
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
@@ -24,7 +26,8 @@ const timestamps = {
 };
 
 export const userRole = pgEnum('user_role', ['admin', 'owner', 'support']);
-export const serverType = pgEnum('server_type', ['gmail', 'microsoft365', 'custom']);
+/** One value per provider descriptor (lib/providers): a new provider adds its id there, then a migration. */
+export const serverType = pgEnum('server_type', PROVIDER_IDS);
 export const authType = pgEnum('auth_type', ['oauth2_code', 'oauth2_device', 'password']);
 export const incomingProtocol = pgEnum('incoming_protocol', ['imap', 'pop3']);
 export const transportSecurity = pgEnum('transport_security', ['tls', 'starttls', 'none']);

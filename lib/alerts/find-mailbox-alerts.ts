@@ -4,12 +4,9 @@ import { db } from '@/db';
 import { mailboxes, oauthGrants, serverProfiles, type Mailbox, type OauthGrant, type ServerProfile } from '@/db/schema';
 import { mailboxScope, type Viewer } from '@/lib/mailboxes/mailboxes';
 import { connectLabel, nextStep, type NextStep } from '@/lib/mailboxes/status';
-import { MICROSOFT_REFRESH_STALE_MS } from '@/lib/tokens/find-token-statuses';
-import { TESTING_CONSENT_LIFETIME_MS } from '@/lib/tokens/token-status';
+import { PROVIDERS } from '@/lib/providers';
 import { day, DAY_MS, HOUR_MS, minute, type Alert } from './alert';
 import { findProfileConditions, profileAlertsForStaff, type ProfileConditions } from './profile-alerts';
-
-const MICROSOFT_REFRESH_LIFETIME_MS = 90 * DAY_MS;
 
 /** Status columns only: never a token, never a secret. */
 type MailboxFacts = Pick<Mailbox, 'id' | 'profileId' | 'approval' | 'connection' | 'status' | 'statusReason' | 'failingSince'> &
@@ -19,20 +16,21 @@ type MailboxFacts = Pick<Mailbox, 'id' | 'profileId' | 'approval' | 'connection'
   };
 
 /** What is wrong with the mailbox itself. */
-type MailboxCondition = { kind: 'failing_day'; since: Date } | { kind: 'microsoft_stale'; renewedAt: Date };
+type MailboxCondition = { kind: 'failing_day'; since: Date } | { kind: 'microsoft_stale'; renewedAt: Date; lifetimeMs: number };
 
 function mailboxConditionsOf(mailbox: MailboxFacts, now: Date): MailboxCondition[] {
   const conditions: MailboxCondition[] = [];
   if (mailbox.failingSince && mailbox.failingSince.getTime() <= now.getTime() - DAY_MS) {
     conditions.push({ kind: 'failing_day', since: mailbox.failingSince });
   }
+  const idle = PROVIDERS[mailbox.serverType].idleRefreshTokens;
   if (
-    mailbox.serverType === 'microsoft365' &&
+    idle &&
     mailbox.connection !== 'not_connected' &&
     mailbox.refreshTokenObtainedAt &&
-    mailbox.refreshTokenObtainedAt.getTime() <= now.getTime() - MICROSOFT_REFRESH_STALE_MS
+    mailbox.refreshTokenObtainedAt.getTime() <= now.getTime() - idle.staleAfterMs
   ) {
-    conditions.push({ kind: 'microsoft_stale', renewedAt: mailbox.refreshTokenObtainedAt });
+    conditions.push({ kind: 'microsoft_stale', renewedAt: mailbox.refreshTokenObtainedAt, lifetimeMs: idle.lifetimeMs });
   }
   return conditions;
 }
@@ -58,15 +56,13 @@ function mailboxAlertsForStaff(conditions: MailboxCondition[]): Alert[] {
   });
 }
 
-const PROVIDERS: Record<ServerProfile['serverType'], string> = { gmail: 'Google', microsoft365: 'Microsoft', custom: 'The mail server' };
-
 /**
  * A profile's alerts as the mailbox's owner reads them: only what touches their mailbox, said as what
  * it means for them and whether anything is theirs to do. Warnings only admins act on (a secret that
  * expires next month) stay with the admins.
  */
 function profileAlertsForOwner({ profile, conditions }: ProfileConditions, mailbox: MailboxFacts, now: Date): Alert[] {
-  const provider = PROVIDERS[profile.serverType];
+  const provider = PROVIDERS[profile.serverType].company ?? 'The mail server';
   const clientRefused = conditions.some((condition) => condition.kind === 'client_refused');
   return conditions.flatMap((condition): Alert[] => {
     switch (condition.kind) {
@@ -95,7 +91,7 @@ function profileAlertsForOwner({ profile, conditions }: ProfileConditions, mailb
       }
       case 'testing_mode': {
         if (mailbox.connection === 'not_connected' || !mailbox.consentedAt) return [];
-        const ends = new Date(mailbox.consentedAt.getTime() + TESTING_CONSENT_LIFETIME_MS);
+        const ends = new Date(mailbox.consentedAt.getTime() + condition.consentLifetimeMs);
         const ended = ends <= now;
         return [
           {
@@ -160,7 +156,7 @@ function mailboxAlertsForOwner(conditions: MailboxCondition[], mailbox: MailboxF
           detail: failingDayAdviceForOwner(mailbox, step),
         };
       case 'microsoft_stale': {
-        const ends = new Date(condition.renewedAt.getTime() + MICROSOFT_REFRESH_LIFETIME_MS);
+        const ends = new Date(condition.renewedAt.getTime() + condition.lifetimeMs);
         return {
           key: 'microsoft-stale',
           tone: 'warn',

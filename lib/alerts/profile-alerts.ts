@@ -1,7 +1,8 @@
 import 'server-only';
-import { and, count, eq, gte, isNotNull, lte, or, sql } from 'drizzle-orm';
+import { and, count, eq, gte, inArray, isNotNull, lte, or, sql } from 'drizzle-orm';
 import { db } from '@/db';
 import { mailboxes, serverProfiles, type ServerProfile, type StoredError } from '@/db/schema';
+import { providerIdsWhere, PROVIDERS } from '@/lib/providers';
 import { day, DAY_MS, HOUR_MS, type Alert } from './alert';
 
 const CLIENT_SECRET_WARNING_MS = 30 * DAY_MS;
@@ -10,7 +11,7 @@ const CLIENT_SECRET_WARNING_MS = 30 * DAY_MS;
 export type ProfileCondition =
   | { kind: 'client_refused'; error: StoredError }
   | { kind: 'mass_failure'; failing: number; mailboxCount: number }
-  | { kind: 'testing_mode' }
+  | { kind: 'testing_mode'; consentLifetimeMs: number }
   | { kind: 'client_secret'; expiresAt: Date; expired: boolean };
 
 export type ProfileConditions = {
@@ -38,7 +39,10 @@ export async function findProfileConditions({ now, profileId }: { now: Date; pro
           profileId ? eq(serverProfiles.id, profileId) : undefined,
           or(
             isNotNull(serverProfiles.clientError),
-            and(eq(serverProfiles.serverType, 'gmail'), eq(serverProfiles.publishingStatus, 'testing')),
+            and(
+              inArray(serverProfiles.serverType, providerIdsWhere((provider) => provider.testingApps !== null)),
+              eq(serverProfiles.publishingStatus, 'testing'),
+            ),
             lte(serverProfiles.clientSecretExpiresAt, secretWarningFrom),
             sql`${serverProfiles.mailboxCount} > 0`,
           ),
@@ -60,7 +64,10 @@ export async function findProfileConditions({ now, profileId }: { now: Date; pro
     if (profile.mailboxCount > 0 && failing * 2 > profile.mailboxCount) {
       conditions.push({ kind: 'mass_failure', failing, mailboxCount: profile.mailboxCount });
     }
-    if (profile.serverType === 'gmail' && profile.publishingStatus === 'testing') conditions.push({ kind: 'testing_mode' });
+    const testingApps = PROVIDERS[profile.serverType].testingApps;
+    if (testingApps && profile.publishingStatus === 'testing') {
+      conditions.push({ kind: 'testing_mode', consentLifetimeMs: testingApps.consentLifetimeMs });
+    }
     if (profile.clientSecretExpiresAt && profile.clientSecretExpiresAt <= secretWarningFrom) {
       conditions.push({ kind: 'client_secret', expiresAt: profile.clientSecretExpiresAt, expired: profile.clientSecretExpiresAt <= now });
     }

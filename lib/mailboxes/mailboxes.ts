@@ -6,6 +6,7 @@ import { mailboxes, serverProfiles, users, type Mailbox, type ServerProfile, typ
 import type { Actor } from '@/lib/audit/actor';
 import { recordAuditEvent } from '@/lib/audit/record-audit-event';
 import { AppError, invalidInput, notFound } from '@/lib/errors';
+import { PROVIDERS } from '@/lib/providers';
 import type { CreateMailboxInput, MailboxFilters, MailboxResponse, UpdateMailboxInput } from '@/lib/validations/mailboxes';
 import { releaseProfilePlace, takeProfilePlace } from '@/lib/profiles/profile-capacity';
 import { nextStep, transition, type MailboxEvent, type MailboxProfile } from './status';
@@ -198,7 +199,7 @@ async function reload(executor: Executor, id: string): Promise<MailboxRow> {
 export async function insertMailbox(executor: Executor, actor: Actor, input: CreateMailboxInput): Promise<MailboxRow> {
   const owner = await resolveOwner(executor, input);
   const profile = await resolveProfile(executor, input.profileId);
-  if (input.shared && profile.serverType !== 'microsoft365') refuseSharedOutsideMicrosoft(profile);
+  if (input.shared && !PROVIDERS[profile.serverType].sharedMailboxes) refuseSharedOutsideMicrosoft(profile);
   const [existing] = await executor.select({ id: mailboxes.id }).from(mailboxes).where(eq(mailboxes.address, input.address));
   if (existing) throw duplicateAddress(input.address);
   await takeProfilePlace(executor, profile.id);
@@ -262,7 +263,7 @@ export async function updateMailbox({
       const shared = input.shared ?? current.shared;
       if (shared) {
         const profile = await resolveProfile(tx, input.profileId ?? current.profileId);
-        if (profile.serverType !== 'microsoft365') refuseSharedOutsideMicrosoft(profile);
+        if (!PROVIDERS[profile.serverType].sharedMailboxes) refuseSharedOutsideMicrosoft(profile);
       }
       if (input.profileId && input.profileId !== current.profileId) {
         const profile = await resolveProfile(tx, input.profileId);
@@ -378,7 +379,7 @@ export async function moveMailboxes({
     const rows = await tx.select().from(mailboxes).where(inArray(mailboxes.id, ids)).orderBy(asc(mailboxes.id)).for('update');
     if (rows.length !== new Set(ids).size) throw notFound('Some of the selected mailboxes');
     const moving = rows.filter((row) => row.profileId !== target.id);
-    if (target.serverType !== 'microsoft365' && moving.some((row) => row.shared)) refuseSharedOutsideMicrosoft(target);
+    if (!PROVIDERS[target.serverType].sharedMailboxes && moving.some((row) => row.shared)) refuseSharedOutsideMicrosoft(target);
     if (moving.length > 0) await takeProfilePlace(tx, target.id, moving.length);
     let needReconnect = 0;
     for (const row of moving) {

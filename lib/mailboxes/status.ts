@@ -1,5 +1,6 @@
 import type { Mailbox, ServerProfile, StoredError } from '@/db/schema';
 import { AppError } from '@/lib/errors';
+import { PROVIDERS } from '@/lib/providers';
 
 /** Why a test direction failed, as the tester classifies it; each class says below who fixes it. */
 export const FAILURE_CODES = [
@@ -75,7 +76,7 @@ const FAILURE_CAUSES: Record<FailureCode, FailureCause> = {
   // The stored token or password cannot be decrypted (altered, or copied from another mailbox): a new one replaces it.
   secret_unreadable: { fixedBy: 'owner', endedByConnecting: true },
   // Gmail lets each user turn IMAP and POP on; elsewhere the mail system's administrators do.
-  imap_disabled: { fixedBy: (profile) => (profile.serverType === 'gmail' ? 'owner' : 'admin'), endedByConnecting: false },
+  imap_disabled: { fixedBy: (profile) => (PROVIDERS[profile.serverType].ownerMailSwitch ? 'owner' : 'admin'), endedByConnecting: false },
   // Unclear causes start with testing again, which the owner can do.
   unknown: { fixedBy: 'owner', endedByConnecting: false },
   dns: ADMIN_SIDE,
@@ -259,9 +260,7 @@ export type NextStep = {
 
 export function connectLabel(profile: Pick<ServerProfile, 'serverType' | 'authType'>): string {
   if (profile.authType === 'password') return 'Enter the mailbox password';
-  if (profile.serverType === 'gmail') return 'Connect to Gmail';
-  if (profile.serverType === 'microsoft365') return 'Connect to Microsoft 365';
-  return 'Connect';
+  return PROVIDERS[profile.serverType].connectLabel;
 }
 
 /**

@@ -8,13 +8,14 @@ import { secretPlace } from '@/lib/crypto/secret-place';
 import { decryptSecret } from '@/lib/crypto/secrets';
 import { recordMailboxConnected } from '@/lib/mailboxes/record-connection';
 import { recordClientAccepted } from '@/lib/profiles/client-refusal';
+import { PROVIDERS } from '@/lib/providers';
 import { getGrant, saveConsentedGrant, saveRefreshedTokens } from '@/lib/tokens/grants';
 import { getUserById } from '@/lib/users/users';
 import { claimAuthorization, getAuthorizationByState, recordAuthorizationOutcome } from './authorizations';
 import { consentingAccount, type ConsentingAccount } from './consenting-account';
 import { delegateTenantOf, mailScopesOf, oauthAppOf, oauthCallbackUrl, type OAuthApp } from './oauth-app';
 import { OAuthFailure, providerText } from './oauth-failure';
-import { noRefreshTokenHint, STATE_OUTCOMES, TENANT_REQUIRED_OUTCOME, type ConnectOutcome } from './outcomes';
+import { STATE_OUTCOMES, TENANT_REQUIRED_OUTCOME, type ConnectOutcome } from './outcomes';
 import { revokeTokens } from './revoke-tokens';
 import { connectableMailbox } from './start-authorization';
 import { exchangeAuthorizationCode, type TokenResponse } from './token-endpoint';
@@ -76,7 +77,7 @@ export async function acceptTokens({
   }
   const { account } = consented;
   if (mailbox.shared) {
-    if (app.serverType !== 'microsoft365') {
+    if (!PROVIDERS[app.serverType].sharedMailboxes) {
       return refuse(failed('shared_not_supported', 'Only Microsoft 365 has shared mailboxes: this mailbox’s profile is not a Microsoft 365 one. Nothing was saved.', 'An admin unticks “shared” on the mailbox or moves it to a Microsoft 365 profile.'));
     }
     const tenantId = delegateTenantOf(app);
@@ -130,7 +131,7 @@ export async function acceptTokens({
         await saveRefreshedTokens(tx, existing, { ...tokens, accessTokenExpiresAt: tokens.expiresAt, refreshToken: null, scopes: granted });
         keptRefreshToken = true;
       } else {
-        return failed('no_refresh_token', 'The provider granted access but sent no refresh token, so Mailroom could not keep the connection. Nothing was saved.', noRefreshTokenHint(app.serverType));
+        return failed('no_refresh_token', 'The provider granted access but sent no refresh token, so Mailroom could not keep the connection. Nothing was saved.', PROVIDERS[app.serverType].noRefreshTokenHint);
       }
       await recordClientAccepted(tx, app.profileId);
       // Only if the mailbox is still the one checked above: same owner, same profile.

@@ -19,7 +19,4 @@ export class OAuthFailure extends Error {
   }
 }
 
-/** Provider texts can be long; they never carry tokens, but keep what reaches people short. */
-export function providerText(value: unknown): string {
-  return typeof value === 'string' ? value.replace(/\s+/g, ' ').trim().slice(0, 300) : '';
-}
+export { providerText } from '@/lib/providers/provider';

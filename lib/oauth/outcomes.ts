@@ -11,14 +11,6 @@ export const STATE_OUTCOMES: Record<string, ConnectOutcome> = {
   },
 };
 
-export function noRefreshTokenHint(serverType: string): string {
-  return serverType === 'gmail'
-    ? 'Google sends a refresh token only on a fresh consent. Remove Mailroom’s access at https://myaccount.google.com/permissions, then connect again; if it persists, check that the profile asks for offline access.'
-    : serverType === 'microsoft365'
-      ? 'Microsoft sends a refresh token only when the scope offline_access is requested: add it to the server profile’s scopes, then connect again.'
-      : 'The provider sent no refresh token: check that the profile asks for offline access (often the scope offline_access), then connect again.';
-}
-
 export const TENANT_REQUIRED_OUTCOME: ConnectOutcome = {
   ok: false,
   code: 'tenant_required',

@@ -9,6 +9,7 @@ import { encryptSecret } from '@/lib/crypto/secrets';
 import { sha256 } from '@/lib/crypto/tokens';
 import { AppError, notFound } from '@/lib/errors';
 import { getMailbox } from '@/lib/mailboxes/mailboxes';
+import { PROVIDERS } from '@/lib/providers';
 import { enqueueDevicePoll } from './device-poll-job';
 import { delegateTenantOf, oauthAppOf, oauthCallbackUrl, type OAuthApp } from './oauth-app';
 import { TENANT_REQUIRED_OUTCOME } from './outcomes';
@@ -51,9 +52,8 @@ function authorizationUrl(
     code_challenge_method: 'S256',
     login_hint: options.loginHint,
     ...(options.nonce ? { nonce: options.nonce } : {}),
+    ...PROVIDERS[app.serverType].authorizationParameters,
   };
-  // Google issues a refresh token only for offline access on a consent screen shown again.
-  if (app.serverType === 'gmail') Object.assign(parameters, { access_type: 'offline', prompt: 'consent' });
   for (const [name, value] of Object.entries(parameters)) url.searchParams.set(name, value);
   return url.toString();
 }
@@ -97,15 +97,15 @@ export async function startAuthorization({
 }): Promise<StartedAuthorization> {
   const { mailbox, profile } = await connectableMailbox({ viewer, mailboxId });
   const app = oauthAppOf(profile);
-  if (mailbox.shared && profile.serverType !== 'microsoft365') {
+  const provider = PROVIDERS[profile.serverType];
+  if (mailbox.shared && !provider.sharedMailboxes) {
     throw new AppError('CONFLICT', 'Only Microsoft 365 has shared mailboxes: an admin unticks “shared” on this mailbox or moves it to a Microsoft 365 profile.');
   }
   if (mailbox.shared && !delegateTenantOf(app)) throw new AppError('CONFLICT', TENANT_REQUIRED_OUTCOME.message, { hint: TENANT_REQUIRED_OUTCOME.hint });
 
   if (profile.authType === 'oauth2_device') {
-    if (profile.serverType === 'gmail') {
-      throw new AppError('CONFLICT', 'Google does not allow the device flow for Gmail’s scope https://mail.google.com/: use the authorization code flow.');
-    }
+    const refusal = provider.authTypeRefusals.oauth2_device;
+    if (refusal) throw new AppError('CONFLICT', refusal);
     if (!app.deviceEndpoint) {
       throw new AppError('CONFLICT', 'This server profile has no device authorization endpoint, where the device sign-in starts.', { hint: ENDPOINT_MISSING_HINT });
     }

@@ -1,5 +1,6 @@
 import 'server-only';
 import * as oauth from 'oauth4webapi';
+import { PROVIDERS } from '@/lib/providers';
 import type { OAuthApp } from './oauth-app';
 import { authorizationServerOf, clientAuthenticationOf, oauthClientOf, requestOptionsFor, unansweredRequestFailure } from './oauth-client';
 import { OAuthFailure, providerText } from './oauth-failure';
@@ -20,19 +21,6 @@ export type TokenResponse = {
 
 const DEFAULT_LIFETIME_SECONDS = 3600;
 
-/**
- * The tenant's admin consent page, next to the profile's authorization endpoint (…/{tenant}/oauth2/v2.0/authorize
- * → …/{tenant}/adminconsent), or its token endpoint on a device-flow profile that has none, so that it is the authority the profile signs in with: a national cloud's, or the lab's.
- */
-function adminConsentUrl(app: OAuthApp): string {
-  const url = new URL(app.authorizationEndpoint ?? app.tokenEndpoint);
-  const authorityPath = /\/oauth2\/(?:v2\.0\/)?(?:authorize|token)\/?$/;
-  if (authorityPath.test(url.pathname)) url.pathname = url.pathname.replace(authorityPath, '/adminconsent');
-  else url.href = `https://login.microsoftonline.com/${encodeURIComponent(app.tenant ?? 'organizations')}/adminconsent`;
-  url.search = new URLSearchParams({ client_id: app.clientId }).toString();
-  return url.toString();
-}
-
 /** Sorts a provider's error answer into who must act: the owner, the admin, or nobody yet. */
 export function classifyTokenError(app: OAuthApp, status: number, body: Record<string, unknown>): OAuthFailure {
   const code = providerText(body.error) || `http_${status}`;
@@ -46,14 +34,15 @@ export function classifyTokenError(app: OAuthApp, status: number, body: Record<s
       hint: 'This is usually temporary: Mailroom retries on its own. If it lasts, check the provider’s status page.',
     });
   }
-  if (description.includes('AADSTS65001')) {
-    return new OAuthFailure({
-      reach: 'profile',
-      code: 'admin_consent_required',
-      message: `An administrator of the Microsoft 365 tenant must consent to this app first (${said}).`,
-      hint: `Forward this link to a Microsoft 365 administrator: ${adminConsentUrl(app)}`,
-    });
-  }
+  const read = PROVIDERS[app.serverType].readTokenError({
+    said,
+    description,
+    clientId: app.clientId,
+    tenant: app.tenant,
+    authorizationEndpoint: app.authorizationEndpoint,
+    tokenEndpoint: app.tokenEndpoint,
+  });
+  if (read) return new OAuthFailure(read);
   if (code === 'invalid_client' || code === 'unauthorized_client') {
     return new OAuthFailure({
       reach: 'profile',
@@ -194,8 +183,7 @@ export async function requestDeviceCodeTokens(app: OAuthApp, deviceCode: string)
 export async function requestRefreshedTokens(app: OAuthApp, refreshToken: string): Promise<TokenResponse> {
   const as = authorizationServerOf(app);
   const client = oauthClientOf(app);
-  // Microsoft wants the scopes again on every refresh.
-  const additionalParameters = app.serverType === 'microsoft365' ? { scope: app.scopes.join(' ') } : undefined;
+  const additionalParameters = PROVIDERS[app.serverType].scopesOnRefresh ? { scope: app.scopes.join(' ') } : undefined;
   const response = await sendTokenRequest(app, (requestOptions) =>
     oauth.refreshTokenGrantRequest(as, client, clientAuthenticationOf(app), refreshToken, { ...requestOptions, additionalParameters }),
   );

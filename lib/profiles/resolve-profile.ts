@@ -9,15 +9,9 @@ import {
   type UpdateProfileRequest,
 } from '@/lib/validations/profiles';
 import { destinationFieldsIn, type DestinationField } from './destination';
-import {
-  ADVANCED_DEFAULTS,
-  allowsPublicClient,
-  AUTH_TYPES_BY_SERVER,
-  defaultAuthType,
-  isOAuth,
-  presetFor,
-  type ProfilePreset,
-} from './presets';
+import { PROVIDERS } from '@/lib/providers';
+import { isOAuth, type ProfilePreset } from '@/lib/providers/provider';
+import { ADVANCED_DEFAULTS, allowsPublicClient, defaultAuthType, presetFor } from './presets';
 
 export type SecretChange = 'set' | 'replaced' | 'cleared' | null;
 
@@ -99,8 +93,8 @@ export function resolveProfile({
   const serverType = request.serverType ?? base!.serverType;
   const authType =
     request.authType ??
-    (base && AUTH_TYPES_BY_SERVER[serverType].includes(base.authType) ? base.authType : defaultAuthType(serverType));
-  const tenant = request.tenant !== undefined ? request.tenant : serverType === 'microsoft365' ? (base?.tenant ?? null) : null;
+    (base && PROVIDERS[serverType].authTypes.includes(base.authType) ? base.authType : defaultAuthType(serverType));
+  const tenant = request.tenant !== undefined ? request.tenant : PROVIDERS[serverType].tenant ? (base?.tenant ?? null) : null;
   const incomingProtocol = request.incoming?.protocol ?? base?.incoming.protocol ?? 'imap';
   const preset = presetFor({ serverType, authType, tenant, incomingProtocol });
   const oldPreset: ProfilePreset | null = base

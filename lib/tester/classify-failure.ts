@@ -1,4 +1,4 @@
-import { MAIL_SCOPES } from '@/lib/profiles/presets';
+import { PROVIDERS, type ProviderId } from '@/lib/providers';
 import type { FailureCode, TestFailure } from './types';
 
 export type FailureStage = 'dns' | 'tcp' | 'tls' | 'greeting' | 'token' | 'auth' | 'command';
@@ -7,7 +7,7 @@ export type FailureStage = 'dns' | 'tcp' | 'tls' | 'greeting' | 'token' | 'auth'
 export type FailureEvidence = {
   stage: FailureStage;
   protocol: 'imap' | 'pop3' | 'smtp';
-  serverType: 'gmail' | 'microsoft365' | 'custom';
+  serverType: ProviderId;
   authKind: 'oauth' | 'password';
   /** host:port, to name the server in messages. */
   server: string;
@@ -155,15 +155,17 @@ function classifyAuth(evidence: FailureEvidence): TestFailure {
   if (evidence.authKind === 'oauth') {
     const scope = scopeOf(evidence.challenge);
     if (evidence.freshToken) {
-      const gmail = evidence.serverType === 'gmail' && evidence.protocol !== 'smtp';
+      const provider = PROVIDERS[evidence.serverType];
+      // The owner's switch turns IMAP and POP off, never SMTP.
+      const mailSwitch = evidence.protocol === 'smtp' ? null : provider.ownerMailSwitch;
       // Microsoft sends no challenge, but which scope the protocol needs is known.
-      const needed = scope ?? (evidence.serverType === 'custom' ? null : MAIL_SCOPES[evidence.serverType][evidence.protocol]);
+      const needed = scope ?? provider.mailScopes?.[evidence.protocol] ?? null;
       return failure(
         'scope_missing',
         scope
           ? `The server refused a freshly refreshed token and asks for the scope ${scope}.${quoted ? ` It answered: ${quoted}` : ''}`
-          : `The server refused a freshly refreshed token: the token lacks ${needed ? `the scope ${needed}` : 'the mail scope'}${gmail ? ', or IMAP/POP is turned off in the Gmail settings' : ''}.${quoted ? ` It answered: ${quoted}` : ''}`,
-        `Add ${needed ?? 'the mail scope'} to the profile’s scopes and have the owner reconnect to consent to it${gmail ? '; also check Gmail Settings › Forwarding and POP/IMAP' : ''}.`,
+          : `The server refused a freshly refreshed token: the token lacks ${needed ? `the scope ${needed}` : 'the mail scope'}${mailSwitch ? `, or ${mailSwitch.cause}` : ''}.${quoted ? ` It answered: ${quoted}` : ''}`,
+        `Add ${needed ?? 'the mail scope'} to the profile’s scopes and have the owner reconnect to consent to it${mailSwitch ? `; also check ${mailSwitch.check}` : ''}.`,
       );
     }
     return failure(

@@ -15,10 +15,11 @@ import {
 import { notFound } from '@/lib/errors';
 import { PRINTABLE } from '@/lib/validations/common';
 import { mailboxFilterConditions, mailboxScope, type Viewer } from '@/lib/mailboxes/mailboxes';
+import { PROVIDER_IDS, PROVIDERS } from '@/lib/providers';
+import type { Provider } from '@/lib/providers/provider';
 import { refreshDueBySql } from './token-freshness';
 import {
   CONSENT_ENDING_MS,
-  TESTING_CONSENT_LIFETIME_MS,
   toTokenStatus,
   type TokenDue,
   type TokenSort,
@@ -27,8 +28,15 @@ import {
 } from './token-status';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-/** Microsoft refresh tokens die after 90 days unused; one not renewed for 60 is a warning. */
-export const MICROSOFT_REFRESH_STALE_MS = 60 * DAY_MS;
+
+/** `condition` for each server type whose descriptor has `pick`, each with its own value; false when none has. */
+function perProvider<T>(pick: (provider: Provider) => T | null, condition: (value: T) => SQL): SQL {
+  const parts = PROVIDER_IDS.flatMap((id) => {
+    const value = pick(PROVIDERS[id]);
+    return value === null ? [] : [and(eq(serverProfiles.serverType, id), condition(value))!];
+  });
+  return or(...parts) ?? sql`false`;
+}
 
 
 export type TokenStatusFilters = {
@@ -67,9 +75,11 @@ const healthy = and(hasGrant, eq(mailboxes.connection, 'connected'), isNull(oaut
 
 function consentEndingBy(moment: Date): SQL {
   return and(
-    eq(serverProfiles.serverType, 'gmail'),
     eq(serverProfiles.publishingStatus, 'testing'),
-    lte(oauthGrants.consentedAt, new Date(moment.getTime() - TESTING_CONSENT_LIFETIME_MS)),
+    perProvider(
+      (provider) => provider.testingApps,
+      ({ consentLifetimeMs }) => lte(oauthGrants.consentedAt, new Date(moment.getTime() - consentLifetimeMs)),
+    ),
   )!;
 }
 
@@ -104,8 +114,10 @@ export function dueCondition(due: TokenDue, now = new Date()): SQL {
     case 'microsoft_stale':
       return and(
         hasGrant,
-        eq(serverProfiles.serverType, 'microsoft365'),
-        lte(oauthGrants.refreshTokenObtainedAt, new Date(now.getTime() - MICROSOFT_REFRESH_STALE_MS)),
+        perProvider(
+          (provider) => provider.idleRefreshTokens,
+          ({ staleAfterMs }) => lte(oauthGrants.refreshTokenObtainedAt, new Date(now.getTime() - staleAfterMs)),
+        ),
       )!;
   }
 }

@@ -1,5 +1,6 @@
 import type { Mailbox, OauthGrant, ServerProfile, StoredError } from '@/db/schema';
 import { mailScopesOf } from '@/lib/oauth/oauth-app';
+import { PROVIDERS } from '@/lib/providers';
 import { isRefreshDueBy } from './token-freshness';
 
 /** Where a mailbox's tokens stand, as support staff need to read it. */
@@ -14,8 +15,6 @@ export type TokenSort = (typeof TOKEN_SORTS)[number];
 export const TOKEN_DUE = ['token', 'consent', 'failing_day', 'microsoft_stale'] as const;
 export type TokenDue = (typeof TOKEN_DUE)[number];
 
-/** A Google app in Testing issues refresh tokens that die 7 days after consent. */
-export const TESTING_CONSENT_LIFETIME_MS = 7 * 24 * 60 * 60 * 1000;
 /** The consent of a Testing app ending within this makes the token expiring. */
 export const CONSENT_ENDING_MS = 24 * 60 * 60 * 1000;
 
@@ -45,13 +44,14 @@ export type TokenStatus = {
   lastError: StoredError | null;
 };
 
-/** When the consent of a Google app in Testing ends (their refresh tokens live 7 days); null otherwise. */
+/** When the consent of an app in Testing ends (a Google one's refresh tokens live 7 days); null otherwise. */
 export function consentExpiresAt(
   profile: Pick<ServerProfile, 'serverType' | 'publishingStatus'>,
   grant: Pick<OauthGrant, 'consentedAt'> | null,
 ): Date | null {
-  if (!grant || profile.serverType !== 'gmail' || profile.publishingStatus !== 'testing') return null;
-  return new Date(grant.consentedAt.getTime() + TESTING_CONSENT_LIFETIME_MS);
+  const testingApps = PROVIDERS[profile.serverType].testingApps;
+  if (!grant || !testingApps || profile.publishingStatus !== 'testing') return null;
+  return new Date(grant.consentedAt.getTime() + testingApps.consentLifetimeMs);
 }
 
 /** The mail scopes the profile asks for that the grant lacks (identity scopes do not count). */

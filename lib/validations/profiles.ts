@@ -1,23 +1,20 @@
 import { z } from 'zod';
+import { MAX_MAILBOX_CAP } from '@/lib/profiles/presets';
+import { PROVIDER_IDS, PROVIDERS } from '@/lib/providers';
 import {
-  AUTH_TYPE_REFUSALS,
   AUTH_TYPES,
-  allowsPublicClient,
   INCOMING_PROTOCOLS,
   isOAuth,
-  MAX_MAILBOX_CAP,
-  MICROSOFT_TENANT_KEYWORDS,
   PUBLISHING_STATUSES,
-  SERVER_TYPES,
   TOKEN_ENDPOINT_AUTH_METHODS,
   TRANSPORT_SECURITIES,
-} from '@/lib/profiles/presets';
+} from '@/lib/providers/provider';
 import { literalAddressKind } from '@/lib/profiles/address-literal';
 import { providerEndpointProblem } from '@/lib/profiles/provider-hosts';
 import type { FieldErrors } from '@/lib/errors';
 import { id } from './common';
 
-const serverType = z.enum(SERVER_TYPES, { error: 'Choose a server type: gmail, microsoft365 or custom.' });
+const serverType = z.enum(PROVIDER_IDS, { error: `Choose a server type: ${PROVIDER_IDS.slice(0, -1).join(', ')} or ${PROVIDER_IDS.at(-1)}.` });
 const authType = z.enum(AUTH_TYPES, { error: 'Choose a sign-in type: oauth2_code, oauth2_device or password.' });
 const incomingProtocol = z.enum(INCOMING_PROTOCOLS, { error: 'Choose imap or pop3.' });
 const security = z.enum(TRANSPORT_SECURITIES, { error: 'Choose tls, starttls or none.' });
@@ -248,26 +245,21 @@ export type ProfileDraft = z.input<typeof profileShape>;
 export function profileSchema({ extraProviderOrigins }: { extraProviderOrigins: readonly string[] }) {
   return profileShape.superRefine((profile, context) => {
     const problem = (path: string, message: string) => context.addIssue({ code: 'custom', path: path.split('.'), message });
-    const refusal = AUTH_TYPE_REFUSALS[profile.serverType]?.[profile.authType];
+    const provider = PROVIDERS[profile.serverType];
+    const refusal = provider.authTypeRefusals[profile.authType];
     if (refusal) problem('authType', refusal);
     const oauth = isOAuth(profile.authType);
     const secretSet = profile.clientSecret !== null || profile.clientSecretKept;
 
-    if (profile.serverType === 'microsoft365') {
+    if (provider.tenant) {
       const tenant = profile.tenant ?? '';
-      const valid =
-        (MICROSOFT_TENANT_KEYWORDS as readonly string[]).includes(tenant) || GUID.test(tenant) || DOMAIN.test(tenant);
-      if (!valid) {
-        problem(
-          'tenant',
-          'Enter the tenant: common, organizations, consumers, the directory (tenant) id or a domain such as contoso.onmicrosoft.com.',
-        );
-      }
+      const valid = provider.tenant.keywords.includes(tenant) || GUID.test(tenant) || DOMAIN.test(tenant);
+      if (!valid) problem('tenant', provider.tenant.problem);
     } else if (profile.tenant) {
       problem('tenant', 'Only Microsoft 365 profiles have a tenant.');
     }
 
-    if (profile.publishingStatus !== null && !(profile.serverType === 'gmail' && oauth)) {
+    if (profile.publishingStatus !== null && !(provider.testingApps && oauth)) {
       problem('publishingStatus', 'The publishing status applies to Gmail OAuth profiles only.');
     }
 
@@ -291,16 +283,14 @@ export function profileSchema({ extraProviderOrigins }: { extraProviderOrigins: 
       if (profile.scopes.length > 0) problem('scopes', 'Password profiles use no OAuth scopes.');
     } else {
       if (!profile.clientId) problem('clientId', 'Enter the client id of the OAuth app.');
-      if (profile.publicClient && !allowsPublicClient(profile.serverType, profile.authType)) {
-        problem('publicClient', 'Google clients for Gmail are web applications with a secret: a public client is not possible.');
-      }
+      if (profile.publicClient && provider.publicClientRefusal) problem('publicClient', provider.publicClientRefusal);
       if (profile.publicClient && secretSet) {
         problem('clientSecret', 'A public client has no secret: clear it, or untick “public client”.');
       }
       if (!profile.publicClient && !secretSet && !profile.clientSecretMustBeReentered) {
         problem(
           'clientSecret',
-          profile.serverType === 'gmail'
+          provider.publicClientRefusal
             ? 'Enter the client secret of the OAuth app.'
             : 'Enter the client secret, or mark the client as public if its app registration allows public client flows.',
         );
@@ -316,17 +306,14 @@ export function profileSchema({ extraProviderOrigins }: { extraProviderOrigins: 
         problem('endpoints.device', 'Only the device authorization grant uses a device endpoint: clear it, or choose that sign-in type.');
       }
       if (profile.scopes.length === 0) problem('scopes', 'Enter at least one scope: OAuth needs to ask for access to mail.');
-      if (profile.serverType !== 'custom' && profile.tokenEndpointAuthMethod !== 'client_secret_post') {
-        problem(
-          'tokenEndpointAuthMethod',
-          `${profile.serverType === 'gmail' ? 'Google' : 'Microsoft'} takes the client secret in the request body: keep client_secret_post.`,
-        );
+      const fixedMethod = provider.fixedTokenEndpointAuthMethod;
+      if (fixedMethod && profile.tokenEndpointAuthMethod !== fixedMethod) {
+        problem('tokenEndpointAuthMethod', `${provider.company} takes the client secret in the request body: keep ${fixedMethod}.`);
       }
       if (profile.issuer && !profile.endpoints.jwks) {
         problem('endpoints.jwks', 'Enter the JWKS endpoint too: id_tokens from the issuer are verified against its keys.');
       }
-      // Microsoft's keys are known for any tenant, but only a tenant id fixes its issuer: the preset has keys without one.
-      if (profile.endpoints.jwks && !profile.issuer && profile.serverType === 'custom') {
+      if (profile.endpoints.jwks && !profile.issuer && !provider.knownSigningKeys) {
         problem('issuer', 'Enter the issuer too: the JWKS endpoint only serves to verify id_tokens from a known issuer.');
       }
       for (const [path, url] of urls) {

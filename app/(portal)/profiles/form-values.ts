@@ -1,10 +1,6 @@
-import {
-  ADVANCED_DEFAULTS,
-  defaultAuthType,
-  presetFor,
-  type ProfilePreset,
-  type ServerType,
-} from '@/lib/profiles/presets';
+import { ADVANCED_DEFAULTS, defaultAuthType, presetFor } from '@/lib/profiles/presets';
+import { PROVIDER_IDS, type ProviderId } from '@/lib/providers';
+import type { ProfilePreset } from '@/lib/providers/provider';
 import type { DestinationField } from '@/lib/profiles/destination';
 import type { ProfileResponse } from '@/lib/validations/profiles';
 
@@ -73,7 +69,7 @@ export function presetFormValues(preset: ProfilePreset) {
   };
 }
 
-export function newProfileFormValues(serverType: ServerType = 'gmail'): ProfileFormValues {
+export function newProfileFormValues(serverType: ProviderId = PROVIDER_IDS[0]): ProfileFormValues {
   const authType = defaultAuthType(serverType);
   return {
     name: '',

@@ -8,22 +8,16 @@ import { destinationFieldsIn, grantsEndedNotice, secretClearedNotice, type Desti
 import {
   allowsPublicClient,
   AUTH_TYPE_LABELS,
-  AUTH_TYPES_BY_SERVER,
   defaultAuthType,
-  GMAIL_OAUTH_MAILBOX_CAP,
-  isOAuth,
   presetFor,
-  SERVER_TYPE_LABELS,
-  SERVER_TYPES,
   TOKEN_ENDPOINT_AUTH_METHOD_LABELS,
-  TOKEN_ENDPOINT_AUTH_METHODS,
-  type AuthType,
-  type IncomingProtocol,
-  type ServerType,
 } from '@/lib/profiles/presets';
-import { PROVIDER_HOSTS } from '@/lib/profiles/provider-hosts';
+import { PROVIDER_IDS, PROVIDERS, type ProviderId } from '@/lib/providers';
+import { isOAuth, TOKEN_ENDPOINT_AUTH_METHODS, type AuthType, type IncomingProtocol } from '@/lib/providers/provider';
 import { createProfileAction, updateProfileAction } from './actions';
 import { destinationValues, presetFormValues, type ProfileFormValues } from './form-values';
+
+const PROTOCOL_LABELS: Record<IncomingProtocol, string> = { imap: 'IMAP', pop3: 'POP3' };
 
 const SECURITY_OPTIONS = [
   { value: 'tls', label: 'TLS (implicit)' },
@@ -60,11 +54,12 @@ export function ProfileForm({
       return messages.map((message) => (line === undefined ? message : `Line ${Number(line) + 1}: ${message}`));
     });
 
-  const serverType = values.serverType as ServerType;
+  const serverType = values.serverType as ProviderId;
+  const provider = PROVIDERS[serverType];
   const authType = values.authType as AuthType;
   const oauth = isOAuth(authType);
   const keyOf = (next: ProfileFormValues) => ({
-    serverType: next.serverType as ServerType,
+    serverType: next.serverType as ProviderId,
     authType: next.authType as AuthType,
     tenant: next.tenant,
     incomingProtocol: next['incoming.protocol'] as IncomingProtocol,
@@ -93,7 +88,7 @@ export function ProfileForm({
       setValues((current) => ({ ...current, [name]: event.target.checked ? 'on' : '' })),
   });
 
-  const chooseServerType = (next: ServerType) =>
+  const chooseServerType = (next: ProviderId) =>
     setValues((current) => withPreset({ ...current, serverType: next, authType: defaultAuthType(next), publicClient: '' }, false));
   const chooseKey = (name: 'authType' | 'incoming.protocol') => (event: ChangeEvent<HTMLSelectElement>) =>
     setValues((current) => withPreset({ ...current, [name]: event.target.value }, true));
@@ -120,7 +115,7 @@ export function ProfileForm({
       : [];
   const clearingSecret =
     destinationChanged.length > 0 && secret.set && !secretTyped && values.publicClient !== 'on' && values.clearClientSecret !== 'on';
-  const pinnedHosts = serverType === 'custom' ? null : PROVIDER_HOSTS[serverType];
+  const pinnedHosts = provider.pinnedHosts;
 
   return (
     <form action={action} className="space-y-6" noValidate>
@@ -131,7 +126,7 @@ export function ProfileForm({
       <fieldset>
         <legend className="text-sm font-medium text-slate-800">Server type</legend>
         <div className="mt-2 grid gap-2 sm:grid-cols-3">
-          {SERVER_TYPES.map((type) => (
+          {PROVIDER_IDS.map((type) => (
             <label
               key={type}
               className={`flex cursor-pointer items-center gap-2 rounded-md border px-3 py-2 text-sm ${
@@ -139,7 +134,7 @@ export function ProfileForm({
               }`}
             >
               <input type="radio" name="serverType" value={type} checked={serverType === type} onChange={() => chooseServerType(type)} />
-              {SERVER_TYPE_LABELS[type]}
+              {PROVIDERS[type].label}
             </label>
           ))}
         </div>
@@ -152,25 +147,15 @@ export function ProfileForm({
           label="Authentication type"
           {...text('authType')}
           onChange={chooseKey('authType')}
-          options={AUTH_TYPES_BY_SERVER[serverType].map((type) => ({ value: type, label: AUTH_TYPE_LABELS[type] }))}
-          hint={serverType === 'gmail' ? 'Google does not offer the device grant for Gmail’s IMAP and SMTP scope.' : undefined}
+          options={provider.authTypes.map((type) => ({ value: type, label: AUTH_TYPE_LABELS[type] }))}
+          hint={provider.authTypeHint ?? undefined}
         />
-        {serverType === 'microsoft365' ? (
-          <Field
-            label="Tenant"
-            {...text('tenant')}
-            onChange={changeTenant}
-            hint="Your directory (tenant) id or domain, or common, organizations or consumers. The endpoints follow it."
-          />
-        ) : null}
+        {provider.tenant ? <Field label="Tenant" {...text('tenant')} onChange={changeTenant} hint={provider.tenant.formHint} /> : null}
         <SelectField
           label="Incoming protocol"
           {...text('incoming.protocol')}
           onChange={chooseKey('incoming.protocol')}
-          options={[
-            { value: 'imap', label: 'IMAP' },
-            { value: 'pop3', label: 'POP3' },
-          ]}
+          options={provider.incomingProtocols.map((protocol) => ({ value: protocol, label: PROTOCOL_LABELS[protocol] }))}
         />
       </div>
 
@@ -207,7 +192,7 @@ export function ProfileForm({
                 }
               />
               {secret.set ? <CheckboxField label="Clear the stored secret" {...check('clearClientSecret')} /> : null}
-              {serverType === 'custom' ? (
+              {provider.fixedTokenEndpointAuthMethod === null ? (
                 <SelectField
                   label="Client authentication"
                   {...text('tokenEndpointAuthMethod')}
@@ -223,15 +208,15 @@ export function ProfileForm({
               />
             </>
           )}
-          {serverType === 'gmail' ? (
+          {provider.testingApps ? (
             <SelectField
-              label="Publishing status of the Google app"
+              label={`Publishing status of the ${provider.company ?? 'provider'} app`}
               {...text('publishingStatus')}
               options={[
                 { value: 'testing', label: 'Testing' },
                 { value: 'production', label: 'In production' },
               ]}
-              hint="A Google app in Testing issues refresh tokens that expire after 7 days (mailboxes then need to reconnect) and accepts at most 100 test users. Publish it to production for lasting access."
+              hint={provider.testingApps.publishingHint}
             />
           ) : null}
           {authType === 'oauth2_code' ? (
@@ -244,7 +229,7 @@ export function ProfileForm({
                 <CopyButton value={redirectUri} />
               </div>
               <p className="mt-1 text-xs text-slate-500">
-                Add it exactly as shown to the OAuth client at {serverType === 'gmail' ? 'Google' : serverType === 'microsoft365' ? 'Microsoft' : 'your provider'}.
+                Add it exactly as shown to the OAuth client at {provider.company ?? 'your provider'}.
               </p>
             </div>
           ) : null}
@@ -258,8 +243,8 @@ export function ProfileForm({
         max={100000}
         {...text('mailboxCap')}
         hint={
-          serverType === 'gmail' && oauth
-            ? `Leave empty for no cap. Dynamics 365 allows ${GMAIL_OAUTH_MAILBOX_CAP} users per Gmail OAuth profile, because Google caps an unverified or Testing app at ${GMAIL_OAUTH_MAILBOX_CAP} users: create more profiles for more mailboxes.`
+          provider.testingApps && oauth
+            ? provider.testingApps.capHint
             : 'Leave empty for no cap. It cannot be lower than the number of mailboxes already using the profile.'
         }
       />
@@ -279,12 +264,12 @@ export function ProfileForm({
         </div>
       ) : null}
 
-      <details className="rounded-md border border-slate-200 p-4" open={serverType === 'custom' || advancedHasErrors}>
+      <details className="rounded-md border border-slate-200 p-4" open={!provider.namesItsServers || advancedHasErrors}>
         <summary className="cursor-pointer text-sm font-medium text-slate-800">Advanced</summary>
         <div className="mt-4 space-y-6">
           <div className="flex items-center justify-between gap-4">
-            <p className="text-xs text-slate-500">Filled from the {SERVER_TYPE_LABELS[serverType]} preset; change them only if you must.</p>
-            <Button type="button" onClick={() => setValues((current) => withPreset(current, serverType === 'custom'))}>
+            <p className="text-xs text-slate-500">Filled from the {provider.label} preset; change them only if you must.</p>
+            <Button type="button" onClick={() => setValues((current) => withPreset(current, !provider.namesItsServers))}>
               Reset to preset
             </Button>
           </div>
@@ -327,7 +312,7 @@ export function ProfileForm({
               <Field label="JWKS endpoint (optional)" {...text('endpoints.jwks')} />
               {pinnedHosts ? (
                 <p className="text-xs text-slate-500">
-                  {SERVER_TYPE_LABELS[serverType]} endpoints stay on the provider&rsquo;s own hosts ({pinnedHosts.join(', ')}), so that its client secret and
+                  {provider.label} endpoints stay on the provider&rsquo;s own hosts ({pinnedHosts.join(', ')}), so that its client secret and
                   tokens cannot be sent elsewhere.
                 </p>
               ) : null}

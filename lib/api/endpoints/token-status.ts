@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PROVIDER_IDS } from '@/lib/providers';
 import { TOKEN_DUE, TOKEN_SORTS, TOKEN_STATES } from '@/lib/tokens/token-status';
 import { id, idParams, listQuery, rowNumberCursor } from '@/lib/validations/common';
 import { ALL_ROLES, page, type Endpoint } from '../endpoint';
@@ -56,7 +57,7 @@ const tokenStatusRow = tokenStatus.extend({
   ownerEmail: z.string(),
   profileId: z.string(),
   profileName: z.string(),
-  serverType: z.enum(['gmail', 'microsoft365', 'custom']),
+  serverType: z.enum(PROVIDER_IDS),
   approval: z.enum(['pending', 'approved', 'rejected']),
   connection: z.enum(['not_connected', 'connected', 'needs_reconnect']),
   status: z.enum(['inactive', 'active', 'failing', 'disabled']),

@@ -1,0 +1,77 @@
+import { NO_ENDPOINTS, isOAuth, providerText, type Provider } from './provider';
+
+const MAIL_SCOPE = 'https://mail.google.com/';
+/** Google caps an unverified or Testing app at 100 users, which is why Dynamics 365 caps a Gmail OAuth profile at 100. */
+const TESTING_APP_USER_CAP = 100;
+
+export const gmail: Provider<'gmail'> = {
+  id: 'gmail',
+  label: 'Gmail',
+  company: 'Google',
+  connectLabel: 'Connect to Gmail',
+  authTypes: ['oauth2_code', 'password'],
+  authTypeRefusals: {
+    oauth2_device:
+      'Google does not allow the device authorization grant for https://mail.google.com/: use the authorization code flow or an app password.',
+  },
+  authTypeHint: 'Google does not offer the device grant for Gmail’s IMAP and SMTP scope.',
+  publicClientRefusal: 'Google clients for Gmail are web applications with a secret: a public client is not possible.',
+  fixedTokenEndpointAuthMethod: 'client_secret_post',
+  tenant: null,
+  testingApps: {
+    // Refresh tokens of an app in Testing live 7 days.
+    consentLifetimeMs: 7 * 24 * 60 * 60 * 1000,
+    userCap: TESTING_APP_USER_CAP,
+    publishingHint:
+      'A Google app in Testing issues refresh tokens that expire after 7 days (mailboxes then need to reconnect) and accepts at most 100 test users. Publish it to production for lasting access.',
+    capHint: `Leave empty for no cap. Dynamics 365 allows ${TESTING_APP_USER_CAP} users per Gmail OAuth profile, because Google caps an unverified or Testing app at ${TESTING_APP_USER_CAP} users: create more profiles for more mailboxes.`,
+  },
+  knownSigningKeys: true,
+  namesItsServers: true,
+  pinnedHosts: ['accounts.google.com', 'oauth2.googleapis.com', 'openidconnect.googleapis.com', 'www.googleapis.com'],
+  incomingProtocols: ['imap', 'pop3'],
+  mailScopes: { imap: MAIL_SCOPE, pop3: MAIL_SCOPE, smtp: MAIL_SCOPE },
+  // Google issues a refresh token only for offline access on a consent screen shown again.
+  authorizationParameters: { access_type: 'offline', prompt: 'consent' },
+  scopesOnRefresh: false,
+  sharedMailboxes: false,
+  idleRefreshTokens: null,
+  ownerMailSwitch: { cause: 'IMAP/POP is turned off in the Gmail settings', check: 'Gmail Settings › Forwarding and POP/IMAP' },
+
+  preset({ authType, incomingProtocol }) {
+    const oauth = isOAuth(authType);
+    return {
+      endpoints: oauth
+        ? {
+            authorization: 'https://accounts.google.com/o/oauth2/v2/auth',
+            token: 'https://oauth2.googleapis.com/token',
+            device: null,
+            revocation: 'https://oauth2.googleapis.com/revoke',
+            userinfo: 'https://openidconnect.googleapis.com/v1/userinfo',
+            jwks: 'https://www.googleapis.com/oauth2/v3/certs',
+          }
+        : NO_ENDPOINTS,
+      issuer: oauth ? 'https://accounts.google.com' : null,
+      tokenEndpointAuthMethod: 'client_secret_post',
+      scopes: oauth ? [MAIL_SCOPE, 'openid', 'email'] : [],
+      incoming:
+        incomingProtocol === 'pop3'
+          ? { host: 'pop.gmail.com', port: 995, security: 'tls' }
+          : { host: 'imap.gmail.com', port: 993, security: 'tls' },
+      // App passwords work with plain AUTH LOGIN after STARTTLS on 587.
+      outgoing: oauth ? { host: 'smtp.gmail.com', port: 465, security: 'tls' } : { host: 'smtp.gmail.com', port: 587, security: 'starttls' },
+      mailboxCap: oauth ? TESTING_APP_USER_CAP : null,
+      publishingStatus: oauth ? 'testing' : null,
+    };
+  },
+
+  accountFromClaims(claims) {
+    // Only the boolean true vouches for the address: a string "true", or no claim, does not.
+    const account = claims.email_verified === true ? providerText(claims.email) : '';
+    return account ? { account, subject: providerText(claims.sub) || null, tenantId: null } : null;
+  },
+  accountMissingHint: 'Add the scopes openid and email to the server profile, then connect again.',
+  noRefreshTokenHint:
+    'Google sends a refresh token only on a fresh consent. Remove Mailroom’s access at https://myaccount.google.com/permissions, then connect again; if it persists, check that the profile asks for offline access.',
+  readTokenError: () => null,
+};

@@ -1,0 +1,16 @@
+// Plain data and pure functions: the profile form imports these in the browser too.
+import { custom } from './custom';
+import { gmail } from './gmail';
+import { PROVIDER_IDS, type ProviderId } from './ids';
+import { microsoft365 } from './microsoft365';
+import type { Provider } from './provider';
+
+/** One descriptor per server type: a new id in PROVIDER_IDS does not compile until it has one here. */
+export const PROVIDERS: { readonly [Id in ProviderId]: Provider<Id> } = { gmail, microsoft365, custom };
+
+export { PROVIDER_IDS, type ProviderId };
+
+/** The server types whose descriptor says yes: for SQL conditions and enums that must follow the descriptors. */
+export function providerIdsWhere(test: (provider: Provider) => boolean): ProviderId[] {
+  return PROVIDER_IDS.filter((id) => test(PROVIDERS[id]));
+}

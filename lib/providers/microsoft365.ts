@@ -1,0 +1,121 @@
+import { providerText, type Provider, type TokenErrorContext, type TokenErrorReading } from './provider';
+
+const MAIL_SCOPES = {
+  imap: 'https://outlook.office.com/IMAP.AccessAsUser.All',
+  pop3: 'https://outlook.office.com/POP.AccessAsUser.All',
+  smtp: 'https://outlook.office.com/SMTP.Send',
+};
+
+const TENANT_KEYWORDS = ['common', 'organizations', 'consumers'] as const;
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export function isTenantId(tenant: string | null | undefined): boolean {
+  return GUID.test(tenant?.trim() ?? '');
+}
+
+/**
+ * The tenant's admin consent page, next to the profile's authorization endpoint (…/{tenant}/oauth2/v2.0/authorize
+ * → …/{tenant}/adminconsent), or its token endpoint on a device-flow profile that has none, so that it is the authority the profile signs in with: a national cloud's, or the lab's.
+ */
+function adminConsentUrl(context: TokenErrorContext): string {
+  const url = new URL(context.authorizationEndpoint ?? context.tokenEndpoint);
+  const authorityPath = /\/oauth2\/(?:v2\.0\/)?(?:authorize|token)\/?$/;
+  if (authorityPath.test(url.pathname)) url.pathname = url.pathname.replace(authorityPath, '/adminconsent');
+  else url.href = `https://login.microsoftonline.com/${encodeURIComponent(context.tenant ?? 'organizations')}/adminconsent`;
+  url.search = new URLSearchParams({ client_id: context.clientId }).toString();
+  return url.toString();
+}
+
+/** Microsoft identity platform codes (AADSTS…) that say more than the OAuth error code beside them. */
+export function readMicrosoftTokenError(context: TokenErrorContext): TokenErrorReading | null {
+  if (context.description.includes('AADSTS65001')) {
+    return {
+      reach: 'profile',
+      code: 'admin_consent_required',
+      message: `An administrator of the Microsoft 365 tenant must consent to this app first (${context.said}).`,
+      hint: `Forward this link to a Microsoft 365 administrator: ${adminConsentUrl(context)}`,
+    };
+  }
+  return null;
+}
+
+export const microsoft365: Provider<'microsoft365'> = {
+  id: 'microsoft365',
+  label: 'Microsoft 365',
+  company: 'Microsoft',
+  connectLabel: 'Connect to Microsoft 365',
+  authTypes: ['oauth2_code', 'oauth2_device'],
+  authTypeRefusals: {
+    password: 'Microsoft 365 no longer accepts passwords (basic authentication) for IMAP, POP and SMTP: use OAuth 2.0.',
+  },
+  authTypeHint: null,
+  publicClientRefusal: null,
+  fixedTokenEndpointAuthMethod: 'client_secret_post',
+  tenant: {
+    keywords: TENANT_KEYWORDS,
+    problem: 'Enter the tenant: common, organizations, consumers, the directory (tenant) id or a domain such as contoso.onmicrosoft.com.',
+    formHint: 'Your directory (tenant) id or domain, or common, organizations or consumers. The endpoints follow it.',
+  },
+  testingApps: null,
+  // Microsoft's keys are known for any tenant, but only a tenant id fixes its issuer: the preset has keys without one.
+  knownSigningKeys: true,
+  namesItsServers: true,
+  // Microsoft's national clouds are included (US Government GCC High and DoD, China operated by 21Vianet).
+  pinnedHosts: [
+    'login.microsoftonline.com',
+    'login.microsoftonline.us',
+    'login.partner.microsoftonline.cn',
+    'login.chinacloudapi.cn',
+    'graph.microsoft.com',
+    'graph.microsoft.us',
+    'dod-graph.microsoft.us',
+    'microsoftgraph.chinacloudapi.cn',
+  ],
+  incomingProtocols: ['imap', 'pop3'],
+  mailScopes: MAIL_SCOPES,
+  authorizationParameters: {},
+  // Microsoft wants the scopes again on every refresh.
+  scopesOnRefresh: true,
+  sharedMailboxes: true,
+  // A refresh token unused for 90 days dies; warn after 60.
+  idleRefreshTokens: { staleAfterMs: 60 * DAY_MS, lifetimeMs: 90 * DAY_MS },
+  ownerMailSwitch: null,
+
+  preset({ authType, tenant, incomingProtocol }) {
+    const tenantPath = encodeURIComponent(tenant?.trim() || 'organizations');
+    const base = `https://login.microsoftonline.com/${tenantPath}/oauth2/v2.0`;
+    return {
+      endpoints: {
+        authorization: `${base}/authorize`,
+        token: `${base}/token`,
+        device: authType === 'oauth2_device' ? `${base}/devicecode` : null,
+        // Microsoft has no token revocation endpoint.
+        revocation: null,
+        userinfo: 'https://graph.microsoft.com/oidc/userinfo',
+        jwks: `https://login.microsoftonline.com/${tenantPath}/discovery/v2.0/keys`,
+      },
+      // Microsoft's id_tokens name the account's own tenant in their issuer: only a tenant id fixes it.
+      // For common, organizations, consumers or a domain, the account comes from userinfo.
+      issuer: isTenantId(tenant) ? `https://login.microsoftonline.com/${tenant!.trim().toLowerCase()}/v2.0` : null,
+      tokenEndpointAuthMethod: 'client_secret_post',
+      scopes: [MAIL_SCOPES[incomingProtocol], MAIL_SCOPES.smtp, 'offline_access', 'openid', 'email', 'profile'],
+      incoming: { host: 'outlook.office365.com', port: incomingProtocol === 'pop3' ? 995 : 993, security: 'tls' },
+      outgoing: { host: 'smtp.office365.com', port: 587, security: 'starttls' },
+      mailboxCap: null,
+      publishingStatus: null,
+    };
+  },
+
+  accountFromClaims(claims) {
+    // Microsoft's `email` claim is not verified: the sign-in name is preferred_username, the account tid + oid.
+    const account = providerText(claims.preferred_username);
+    const tenantId = providerText(claims.tid) || null;
+    const objectId = providerText(claims.oid);
+    return account ? { account, subject: tenantId && objectId ? `${tenantId}:${objectId}` : null, tenantId } : null;
+  },
+  accountMissingHint: 'Add the scopes openid and profile to the server profile, then connect again.',
+  noRefreshTokenHint:
+    'Microsoft sends a refresh token only when the scope offline_access is requested: add it to the server profile’s scopes, then connect again.',
+  readTokenError: readMicrosoftTokenError,
+};
