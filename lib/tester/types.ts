@@ -1,4 +1,5 @@
 import type { ServerProfile, TrustedCertificate } from '@/db/schema';
+import type { Problem } from '@/lib/errors';
 
 export const FAILURE_CODES = [
   'dns',
@@ -24,7 +25,7 @@ export const FAILURE_CODES = [
 export type FailureCode = (typeof FAILURE_CODES)[number];
 
 /** What a person reads about a failed direction: a class, a plain message and what to do. */
-export type TestFailure = { code: FailureCode; message: string; hint: string };
+export type TestFailure = Problem & { code: FailureCode; hint: string };
 
 export type Direction = 'incoming' | 'outgoing';
 
