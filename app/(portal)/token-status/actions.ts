@@ -5,7 +5,6 @@ import { z } from 'zod';
 import { userActor } from '@/lib/audit/actor';
 import { recordAuditEvent } from '@/lib/audit/record-audit-event';
 import { formAction } from '@/lib/auth/form-action';
-import type { ActionState } from '@/lib/auth/form-action-state';
 import { db } from '@/db';
 import { AppError, notFound } from '@/lib/errors';
 import { getMailbox } from '@/lib/mailboxes/mailboxes';
@@ -19,14 +18,16 @@ import { id } from '@/lib/validations/common';
 const mailboxForm = z.object({ mailboxId: id });
 const timeline = (mailboxId: string) => `/mailboxes/${mailboxId}/timeline`;
 
-const runTestForm = formAction({ roles: ['admin', 'support'], schema: mailboxForm }, async ({ mailboxId }, user) => {
+export const runTestAction = formAction({ roles: ['admin', 'support'], schema: mailboxForm }, async ({ mailboxId }, user) => {
   const result = await testMailbox({ viewer: user, mailboxId, sendTestMessage: false });
   revalidatePath(timeline(mailboxId));
+  if (result.ok) return { message: 'The test passed.' };
   const error = result.incoming.error ?? result.outgoing.error;
-  return { message: result.ok ? 'The test passed.' : `The test failed: ${error ? `${error.message} ${error.hint}` : 'see its steps below.'}` };
+  // The mail server said no: what it said, and what to do next, as its own line.
+  throw new AppError('UPSTREAM', `The test failed: ${error?.message ?? 'see its steps below.'}`, { hint: error?.hint });
 });
 
-const checkNowForm = formAction({ roles: ['admin', 'support'], schema: mailboxForm }, async ({ mailboxId }, user) => {
+export const checkNowAction = formAction({ roles: ['admin', 'support'], schema: mailboxForm }, async ({ mailboxId }, user) => {
   const mailbox = await getMailbox({ viewer: user, id: mailboxId });
   if (!mailbox) throw notFound('The mailbox');
   if (mailbox.connection !== 'connected') throw new AppError('CONFLICT', 'This mailbox has no working grant to check: its owner connects it first.');
@@ -35,7 +36,7 @@ const checkNowForm = formAction({ roles: ['admin', 'support'], schema: mailboxFo
     // The same check the background job runs, proving the grant with a refresh now.
     result = await checkGrant({ mailboxId, prove: true });
   } catch (error) {
-    if (error instanceof OAuthFailure) throw new AppError('UPSTREAM', `${error.message} ${error.hint}`);
+    if (error instanceof OAuthFailure) throw new AppError('UPSTREAM', error.message, { hint: error.hint });
     throw error;
   }
   await recordAuditEvent(db, {
@@ -56,7 +57,7 @@ const checkNowForm = formAction({ roles: ['admin', 'support'], schema: mailboxFo
   return { message: messages[result] };
 });
 
-const reconnectLinkForm = formAction(
+export const sendReconnectLinkAction = formAction(
   { roles: ['admin', 'support'], schema: mailboxForm },
   async ({ mailboxId }, user) => {
     const link = await createReconnectLink({ viewer: user, mailboxId });
@@ -64,15 +65,3 @@ const reconnectLinkForm = formAction(
     return { message: describeReconnectDelivery(link), data: { url: link.url } };
   },
 );
-
-export async function runTestAction(previous: ActionState, formData: FormData) {
-  return runTestForm(previous, formData);
-}
-
-export async function checkNowAction(previous: ActionState, formData: FormData) {
-  return checkNowForm(previous, formData);
-}
-
-export async function sendReconnectLinkAction(previous: ActionState<{ url: string | null }>, formData: FormData) {
-  return reconnectLinkForm(previous, formData);
-}
