@@ -1,6 +1,7 @@
 // Issue 15, point 1 and acceptance 2: an API error carries the one problem shape, its hint included.
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as testRoute from '@/app/api/v1/mailboxes/[id]/test/route';
+import * as openApiRoute from '@/app/api/v1/openapi.json/route';
 import * as testsRoute from '@/app/api/v1/mailboxes/[id]/tests/route';
 import { callRoute } from '../helpers/api';
 import { insertMailboxRow, insertProfile, userWithKey } from '../helpers/fixtures';
@@ -47,5 +48,15 @@ describe('the API error body', () => {
     });
     expect(status).toBe(422);
     expect(json.error).toMatchObject({ code: 'INVALID_INPUT', message: expect.any(String), fields: { sendTestMessage: [expect.any(String)] } });
+  });
+});
+
+describe('the OpenAPI document', () => {
+  it('describes that error body, hint and fields included, for every error answer', async () => {
+    const { status, json } = await callRoute(openApiRoute.GET, { path: '/api/v1/openapi.json' });
+    expect(status).toBe(200);
+    expect(Object.keys(json.components.schemas.Error.properties.error.properties).sort()).toEqual(['code', 'fields', 'hint', 'message']);
+    const testPost = json.paths['/api/v1/mailboxes/{id}/test'].post;
+    expect(testPost.responses['422'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/Error' });
   });
 });
