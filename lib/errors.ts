@@ -1,3 +1,5 @@
+import type { StoredError } from '@/db/schema';
+
 export const ERROR_STATUS = {
   BAD_REQUEST: 400,
   UNAUTHORIZED: 401,
@@ -11,8 +13,6 @@ export const ERROR_STATUS = {
   UPSTREAM: 502,
   INTERNAL: 500,
 } as const;
-
-import type { StoredError } from '@/db/schema';
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
 export type FieldErrors = Record<string, string[]>;
