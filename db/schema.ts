@@ -44,7 +44,7 @@ export const testDirection = pgEnum('test_direction', ['incoming', 'outgoing']);
 /** A server certificate an admin accepted for a host of the profile: connections to it require exactly this one. */
 export type TrustedCertificate = { host: string; sha256: string };
 
-/** An error as shown to people: a stable code, a plain message and what to do about it. */
+/** A problem as stored, with when it happened: lib/errors.ts checks that it stays a `Problem` (db/ imports no lib/). */
 export type StoredError = { code: string; message: string; hint: string; at: string };
 
 export const users = pgTable(

@@ -1,3 +1,5 @@
+import type { StoredError } from '@/db/schema';
+
 export const ERROR_STATUS = {
   BAD_REQUEST: 400,
   UNAUTHORIZED: 401,
@@ -16,10 +18,18 @@ export type ErrorCode = keyof typeof ERROR_STATUS;
 export type FieldErrors = Record<string, string[]>;
 
 /**
- * The one error type that reaches people: its message is written for them, and must never contain
- * a secret, a token or a database message.
+ * The one shape of a problem as people read it, wherever it comes from (an action, the API, a test,
+ * the provider, a stored status): what went wrong, and what to do next when the portal knows it.
+ * Its texts are written for people and never contain a secret, a token or a database message.
  */
-export class AppError extends Error {
+export type Problem = { code: string; message: string; hint?: string; fields?: FieldErrors };
+
+// db/schema.ts cannot import lib/: what it stores as an error must stay a Problem all the same.
+type Assignable<T extends Problem> = T;
+export type StoredProblem = Assignable<StoredError>;
+
+/** The one error type that code throws for people to read. */
+export class AppError extends Error implements Problem {
   readonly code: ErrorCode;
   readonly fields?: FieldErrors;
   readonly hint?: string;

@@ -5,9 +5,10 @@ import type { User } from '@/db/schema';
 import { authenticateApiKey } from '@/lib/auth/api-keys';
 import { clientAddress } from '@/lib/auth/client-address';
 import { getRetryAfterSeconds, recordFailedAttempt, throttleSubject, ThrottledError } from '@/lib/auth/throttle';
-import { AppError, type ErrorCode, type FieldErrors } from '@/lib/errors';
+import { AppError, type Problem } from '@/lib/errors';
 import { describeError, logger } from '@/lib/logger';
 import { readCappedBody } from '@/lib/net/read-capped-body';
+import { toPublicProblem } from '@/lib/public-problem';
 import { toFieldErrors } from '@/lib/validations/field-errors';
 import type { Endpoint } from './contract';
 import { DEFAULT_MAX_BODY_BYTES } from './endpoint';
@@ -25,13 +26,9 @@ type HandlerContext<E extends Endpoint> = {
 
 type RouteContext = { params: Promise<Record<string, string | string[]>> };
 
-export function errorResponse(
-  code: ErrorCode,
-  message: string,
-  status: number,
-  options: { fields?: FieldErrors; hint?: string; headers?: HeadersInit } = {},
-): Response {
-  const { fields, hint, headers } = options;
+/** The API's error body, `{"error": {code, message, hint?, fields?}}`: the one problem shape, with what to do next. */
+export function errorResponse(problem: Problem, status: number, headers?: HeadersInit): Response {
+  const { code, message, hint, fields } = problem;
   return Response.json({ error: { code, message, ...(hint ? { hint } : {}), ...(fields ? { fields } : {}) } }, { status, headers });
 }
 
@@ -125,16 +122,17 @@ export function apiRoute<E extends Endpoint>(
       if (result instanceof Response) return result;
       return Response.json(result, { status: endpoint.successStatus ?? 200 });
     } catch (error) {
-      if (error instanceof ThrottledError) {
-        return errorResponse(error.code, error.message, error.status, { hint: error.hint, headers: { 'Retry-After': String(error.retryAfterSeconds) } });
+      const known = toPublicProblem(error);
+      if (known) {
+        const headers = error instanceof ThrottledError ? { 'Retry-After': String(error.retryAfterSeconds) } : undefined;
+        return errorResponse(known.problem, known.status, headers);
       }
-      if (error instanceof AppError) return errorResponse(error.code, error.message, error.status, { fields: error.fields, hint: error.hint });
       logger.error('API request failed', {
         method: request.method,
         path: request.nextUrl.pathname,
         error: describeError(error),
       });
-      return errorResponse('INTERNAL', 'Something went wrong on our side. The error was logged.', 500);
+      return errorResponse({ code: 'INTERNAL', message: 'Something went wrong on our side. The error was logged.' }, 500);
     }
   };
 }

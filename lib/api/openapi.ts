@@ -10,6 +10,7 @@ function schemaOf(type: z.ZodType, io: 'input' | 'output'): JsonSchema {
   return schema;
 }
 
+/** The one problem shape (lib/errors.ts `Problem`), as every error answer carries it. */
 const errorSchema: JsonSchema = {
   type: 'object',
   required: ['error'],
@@ -18,10 +19,14 @@ const errorSchema: JsonSchema = {
       type: 'object',
       required: ['code', 'message'],
       properties: {
-        code: { type: 'string' },
-        message: { type: 'string' },
+        code: { type: 'string', description: 'A stable code: NOT_FOUND, CONFLICT, INVALID_INPUT, UPSTREAM…' },
+        message: { type: 'string', description: 'What went wrong, written for people' },
         hint: { type: 'string', description: 'What to do next, when the portal knows it' },
-        fields: { type: 'object', additionalProperties: { type: 'array', items: { type: 'string' } } },
+        fields: {
+          type: 'object',
+          description: 'For invalid input: the messages of each field, by field name',
+          additionalProperties: { type: 'array', items: { type: 'string' } },
+        },
       },
     },
   },

@@ -13,6 +13,8 @@ export type TimelineEntry = {
   title: string;
   actor: string;
   detail: string | null;
+  /** What to do next, for a failure that knows it. */
+  hint?: string;
   test?: ConnectionTestResult;
 };
 
@@ -55,7 +57,8 @@ function fromTest(test: ConnectionTestResult): TimelineEntry {
     kind: test.ok === false ? 'failure' : 'test',
     title: `Test ${verdict}`,
     actor: '',
-    detail: error ? `${error.message} ${error.hint}` : null,
+    detail: error?.message ?? null,
+    hint: error?.hint,
     test,
   };
 }
@@ -76,7 +79,8 @@ function fromGrant(status: TokenStatusRow, refreshes: RefreshAttempt[]): Timelin
             kind: 'failure',
             title: refresh.error?.temporary ? 'Refresh failed, to be retried' : 'Refresh refused',
             actor: 'system',
-            detail: refresh.error ? `${refresh.error.message} ${refresh.error.hint}` : null,
+            detail: refresh.error?.message ?? null,
+            hint: refresh.error?.hint,
           },
     );
   }

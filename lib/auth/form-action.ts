@@ -2,11 +2,38 @@ import 'server-only';
 import { redirect } from 'next/navigation';
 import type { z } from 'zod';
 import type { User, UserRole } from '@/db/schema';
-import { AppError } from '@/lib/errors';
 import { describeError, logger } from '@/lib/logger';
+import { toPublicProblem } from '@/lib/public-problem';
 import { toFieldErrors } from '@/lib/validations/field-errors';
-import type { ActionState } from './form-action-state';
+import type { ActionError, ActionState } from './form-action-state';
 import { requireRole } from './session';
+
+/** Who may call an action: some roles, or anyone (only first-run setup, which works on an empty database). */
+export type ActionRoles = UserRole[] | 'public';
+/** The caller as the action's work sees it: always a user, unless the action is public. */
+export type ActionCaller<R extends ActionRoles> = R extends 'public' ? User | null : User;
+
+/** Step 1 of every action, on the server: the caller's role (no session: sign in; wrong role: 403). */
+export async function authorizeAction<R extends ActionRoles>(roles: R): Promise<ActionCaller<R>> {
+  const allowed: ActionRoles = roles;
+  return (allowed === 'public' ? null : await requireRole(...allowed)) as ActionCaller<R>;
+}
+
+/** Step 2 failed: the fields to fix, changing nothing. */
+export function invalidAction(error: z.ZodError, values?: Record<string, string>): ActionError {
+  return { status: 'error', message: 'Some fields need your attention.', fieldErrors: toFieldErrors(error), values };
+}
+
+/** The work failed: the problem with its hint when people may read it, otherwise a plain apology (and a log line). */
+export function failedAction(error: unknown, values?: Record<string, string>): ActionError {
+  const known = toPublicProblem(error);
+  if (known) {
+    const { message, hint, fields } = known.problem;
+    return { status: 'error', message, hint, fieldErrors: fields, values };
+  }
+  logger.error('server action failed', { error: describeError(error) });
+  return { status: 'error', message: 'Something went wrong on our side. The error was logged.', values };
+}
 
 /** Form fields as a plain object; secret fields are never echoed back to the form. */
 function formValues(formData: FormData): Record<string, string> {
@@ -27,38 +54,28 @@ function safeValues(values: Record<string, string>): Record<string, string> {
 /**
  * A server action for `useActionState`: checks the caller's role on the server, parses the form
  * with the same zod schema as the API, and returns field errors or a message a person can act on.
+ * Export the result directly from a 'use server' file: `export const xAction = formAction(...)`.
  */
-export function formAction<S extends z.ZodType, T = undefined>(
+export function formAction<S extends z.ZodType, R extends ActionRoles, T = undefined>(
   options: {
-    roles: UserRole[];
+    roles: R;
     schema: S;
     /** Fields sent several times (checkboxes of a selection), parsed as arrays. */
     arrayFields?: string[];
   },
-  run: (input: z.output<S>, user: User) => Promise<{ message: string; data?: T; redirectTo?: string }>,
+  run: (input: z.output<S>, user: ActionCaller<R>) => Promise<{ message: string; data?: T; redirectTo?: string }>,
 ) {
   return async (_previous: ActionState<T>, formData: FormData): Promise<ActionState<T>> => {
-    const user = await requireRole(...options.roles);
+    const user = await authorizeAction(options.roles);
     const values = formValues(formData);
     const arrays = Object.fromEntries((options.arrayFields ?? []).map((field) => [field, formData.getAll(field).map(String)]));
     const parsed = options.schema.safeParse({ ...values, ...arrays });
-    if (!parsed.success) {
-      return {
-        status: 'error',
-        message: 'Some fields need your attention.',
-        fieldErrors: toFieldErrors(parsed.error),
-        values: safeValues(values),
-      };
-    }
+    if (!parsed.success) return invalidAction(parsed.error, safeValues(values));
     let result: Awaited<ReturnType<typeof run>>;
     try {
       result = await run(parsed.data, user);
     } catch (error) {
-      if (error instanceof AppError) {
-        return { status: 'error', message: error.message, fieldErrors: error.fields, values: safeValues(values) };
-      }
-      logger.error('form action failed', { error: describeError(error) });
-      return { status: 'error', message: 'Something went wrong on our side. The error was logged.', values: safeValues(values) };
+      return failedAction(error, safeValues(values));
     }
     if (result.redirectTo) redirect(result.redirectTo);
     return { status: 'success', message: result.message, data: result.data };

@@ -107,6 +107,10 @@ export async function sendTestNotification({ to }: { to: string }): Promise<{ se
     text: 'Mailroom sent this message to check that notifications, such as reconnect links, reach people. You can delete it.',
   });
   if (delivery.sent) return { sent: true, sender: delivery.sender, to };
-  if (!delivery.sender) throw new AppError('CONFLICT', 'No notification sender is set: choose the mailbox notifications are sent from first.');
+  if (!delivery.sender) {
+    throw new AppError('CONFLICT', 'No notification sender is set, so no notification was sent.', {
+      hint: 'Choose the mailbox notifications are sent from (Settings, “Send notifications from”), save it, then send the test again.',
+    });
+  }
   throw new AppError('UPSTREAM', `The test notification was not sent: ${delivery.reason}`);
 }

@@ -1,3 +1,5 @@
+import type { Problem } from '@/lib/errors';
+
 /**
  * How far a failure at the provider reaches: `mailbox` (this grant is dead: reconnect), `profile`
  * (the app itself is refused: fix the profile, once for all its mailboxes) or `temporary`
@@ -5,7 +7,7 @@
  */
 export type FailureReach = 'mailbox' | 'profile' | 'temporary';
 
-export class OAuthFailure extends Error {
+export class OAuthFailure extends Error implements Problem {
   readonly reach: FailureReach;
   readonly code: string;
   readonly hint: string;

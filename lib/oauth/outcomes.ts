@@ -1,5 +1,7 @@
+import type { Problem } from '@/lib/errors';
+
 /** What a connect attempt ended with, as the mailbox page tells it. */
-export type ConnectOutcome = { ok: boolean; code: string; message: string; hint: string };
+export type ConnectOutcome = Problem & { ok: boolean; hint: string };
 
 /** Outcomes that have no mailbox to show them on (the state names none we know). */
 export const STATE_OUTCOMES: Record<string, ConnectOutcome> = {

@@ -1,4 +1,5 @@
 import type { ServerProfile, TrustedCertificate } from '@/db/schema';
+import type { Problem } from '@/lib/errors';
 import type { FailureCode } from '@/lib/mailboxes/status';
 import type { ServerTarget } from '@/lib/mail/server-target';
 
@@ -6,7 +7,7 @@ import type { ServerTarget } from '@/lib/mail/server-target';
 export { FAILURE_CODES, type FailureCode } from '@/lib/mailboxes/status';
 
 /** What a person reads about a failed direction: a class, a plain message and what to do. */
-export type TestFailure = { code: FailureCode; message: string; hint: string };
+export type TestFailure = Problem & { code: FailureCode; hint: string };
 
 export type Direction = 'incoming' | 'outgoing';
 

@@ -125,7 +125,9 @@ export async function updateUser({
       // Serialize with other demotions so two admins cannot remove each other at once.
       await tx.execute(sql`select pg_advisory_xact_lock(${SETUP_LOCK_ID})`);
       if ((await countOtherActiveAdmins(tx, id)) === 0) {
-        throw new AppError('CONFLICT', 'This is the last active admin: make another user admin first.');
+        throw new AppError('CONFLICT', 'This is the last active admin: Mailroom would be left without one.', {
+          hint: 'Make another user admin first (their “Change role”), then change this one.',
+        });
       }
     }
 

@@ -3,6 +3,7 @@ import { createFirstAdminAction } from '@/app/(auth)/setup/actions';
 import { sendTestNotificationAction, setNotificationSenderAction } from '@/app/(portal)/settings/actions';
 import { changePasswordAction, createApiKeyAction, revokeApiKeyAction } from '@/app/(portal)/account/actions';
 import { changeRoleAction, createUserAction, setActiveAction } from '@/app/(portal)/users/actions';
+import { startMailboxTestAction } from '@/app/(portal)/mailboxes/[id]/test-actions';
 import type { User } from '@/db/schema';
 import { COMMAND_LINE_ACTOR } from '@/lib/audit/actor';
 import { findApiKeys } from '@/lib/auth/api-keys';
@@ -10,6 +11,7 @@ import { IDLE } from '@/lib/auth/form-action-state';
 import { getNotificationSettings } from '@/lib/settings/notification-sender';
 import { verifyPassword } from '@/lib/crypto/passwords';
 import { countUsers, createUser, getUserByEmail, getUserById } from '@/lib/users/users';
+import { insertMailboxRow, insertProfile } from '../helpers/fixtures';
 
 // The request scope and its session cookie are the one thing a test cannot produce without a
 // browser; everything after them (loading the user, checking the role, parsing, writing) is real.
@@ -174,7 +176,12 @@ describe('settings actions', () => {
       fieldErrors: { senderAddress: [expect.stringMatching(/No mailbox has this address/)] },
     });
     expect((await getNotificationSettings()).sender).toBeNull();
-    expect(await sendTestNotificationAction(IDLE, form({}))).toMatchObject({ status: 'error', message: expect.stringMatching(/No notification sender is set/) });
+    // The failure says what to do next as a hint of its own, which the form shows under the message.
+    expect(await sendTestNotificationAction(IDLE, form({}))).toMatchObject({
+      status: 'error',
+      message: expect.stringMatching(/No notification sender is set/),
+      hint: expect.stringMatching(/Choose the mailbox notifications are sent from/),
+    });
     expect(await setNotificationSenderAction(IDLE, form({ senderAddress: '' }))).toMatchObject({
       status: 'success',
       message: expect.stringMatching(/No notification sender/),
@@ -219,5 +226,36 @@ describe('changing one’s own password', () => {
     expect(
       await changePasswordAction(IDLE, form({ currentPassword: 'x', newPassword: 'a-brand-new-password', confirmPassword: 'a-brand-new-password' })),
     ).toMatchObject({ status: 'error', message: 'You sign in through single sign-on: your password is changed at your identity provider.' });
+  });
+});
+
+describe('actions called with an object (serverAction)', () => {
+  it('send a caller without a session to sign in, and answer bad input with its fields', async () => {
+    const profile = await insertProfile();
+    const mailbox = await insertMailboxRow(owner, profile, { connection: 'not_connected', status: 'inactive' });
+    expect(await interruption(startMailboxTestAction({ mailboxId: mailbox.id, sendTestMessage: false }))).toMatch(/NEXT_REDIRECT;.*\/sign-in/);
+
+    session.userId = owner.id;
+    expect(await startMailboxTestAction({ mailboxId: 'not-an-id', sendTestMessage: false })).toMatchObject({
+      status: 'error',
+      fieldErrors: { mailboxId: [expect.any(String)] },
+    });
+  });
+
+  it('answer a failure with its hint, as the API does, and someone else’s mailbox as not found', async () => {
+    const profile = await insertProfile();
+    const mailbox = await insertMailboxRow(owner, profile, { connection: 'not_connected', status: 'inactive' });
+    session.userId = owner.id;
+    expect(await startMailboxTestAction({ mailboxId: mailbox.id, sendTestMessage: false })).toEqual({
+      status: 'error',
+      message: 'Connect the mailbox before testing it.',
+      hint: expect.stringMatching(/connects the mailbox/),
+    });
+
+    const others = await insertMailboxRow(admin, profile, { connection: 'not_connected', status: 'inactive' });
+    expect(await startMailboxTestAction({ mailboxId: others.id, sendTestMessage: false })).toMatchObject({
+      status: 'error',
+      message: 'The mailbox was not found.',
+    });
   });
 });

@@ -1,7 +1,8 @@
 'use client';
 
 import { useActionState } from 'react';
-import { Alert, Button, Field } from '@/app/_components/ui';
+import { ActionMessage } from '@/app/_components/action-message';
+import { Button, Field } from '@/app/_components/ui';
 import { IDLE } from '@/lib/auth/form-action-state';
 import { createFirstAdminAction } from './actions';
 
@@ -11,7 +12,7 @@ export function SetupForm() {
   const values = state.status === 'error' ? state.values : undefined;
   return (
     <form action={action} className="mt-6 space-y-4" noValidate>
-      {state.status === 'error' ? <Alert tone="error">{state.message}</Alert> : null}
+      <ActionMessage state={state} success="hidden" />
       <Field label="Your email" name="email" type="email" autoComplete="username" defaultValue={values?.email} errors={errors?.email} required />
       <Field label="Your name (optional)" name="name" autoComplete="name" defaultValue={values?.name} errors={errors?.name} />
       <Field

@@ -1,7 +1,8 @@
 'use client';
 
 import { useActionState } from 'react';
-import { Alert, Button, Field } from '@/app/_components/ui';
+import { ActionMessage } from '@/app/_components/action-message';
+import { Button, Field } from '@/app/_components/ui';
 import { IDLE } from '@/lib/auth/form-action-state';
 import { changePasswordAction, createApiKeyAction, revokeApiKeyAction } from './actions';
 
@@ -19,8 +20,7 @@ export function CreateOwnApiKeyForm() {
   const errors = state.status === 'error' ? state.fieldErrors : undefined;
   return (
     <form action={action} className="space-y-4" noValidate>
-      {state.status === 'error' ? <Alert tone="error">{state.message}</Alert> : null}
-      {state.status === 'success' ? <Alert tone="success">{state.message}</Alert> : null}
+      <ActionMessage state={state} />
       {state.status === 'success' && state.data ? <NewApiKey keyText={state.data.key} /> : null}
       <Field label="Name" name="name" errors={errors?.name} />
       <Field
@@ -41,7 +41,7 @@ export function ChangePasswordForm() {
   const errors = state.status === 'error' ? state.fieldErrors : undefined;
   return (
     <form action={action} className="space-y-4" noValidate>
-      {state.status === 'error' ? <Alert tone="error">{state.message}</Alert> : null}
+      <ActionMessage state={state} success="hidden" />
       <Field label="Current password" name="currentPassword" type="password" autoComplete="current-password" errors={errors?.currentPassword} />
       <Field label="New password" name="newPassword" type="password" autoComplete="new-password" hint="At least 12 characters." errors={errors?.newPassword} />
       <Field label="New password again" name="confirmPassword" type="password" autoComplete="new-password" errors={errors?.confirmPassword} />
@@ -61,7 +61,7 @@ export function RevokeApiKeyButton({ id, label }: { id: string; label: string })
       <Button type="submit" variant="danger" disabled={pending} aria-label={`Revoke ${label}`}>
         Revoke
       </Button>
-      {state.status === 'error' ? <Alert tone="error">{state.message}</Alert> : null}
+      <ActionMessage state={state} success="hidden" />
     </form>
   );
 }

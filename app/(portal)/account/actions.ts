@@ -4,14 +4,13 @@ import { revalidatePath } from 'next/cache';
 import { userActor } from '@/lib/audit/actor';
 import { createApiKey, revokeApiKey } from '@/lib/auth/api-keys';
 import { changeOwnPassword } from '@/lib/auth/change-password';
-import type { ActionState } from '@/lib/auth/form-action-state';
 import { formAction } from '@/lib/auth/form-action';
 import { keyOwnerFor } from '@/lib/auth/key-owner';
 import { idParams } from '@/lib/validations/common';
 import { changePasswordSchema, createApiKeySchema } from '@/lib/validations/users';
 
 /** Anyone makes keys for themselves; admins also for the user they name (from the Users page). */
-const createApiKeyForm = formAction({ roles: ['admin', 'owner', 'support'], schema: createApiKeySchema }, async (input, user) => {
+export const createApiKeyAction = formAction({ roles: ['admin', 'owner', 'support'], schema: createApiKeySchema }, async (input, user) => {
   const created = await createApiKey({ actor: userActor(user), ...input, userId: keyOwnerFor(user, input.userId) });
   revalidatePath('/account');
   revalidatePath('/users');
@@ -19,26 +18,14 @@ const createApiKeyForm = formAction({ roles: ['admin', 'owner', 'support'], sche
 });
 
 /** Anyone revokes their own keys; admins anyone's. */
-const revokeApiKeyForm = formAction({ roles: ['admin', 'owner', 'support'], schema: idParams }, async ({ id }, user) => {
+export const revokeApiKeyAction = formAction({ roles: ['admin', 'owner', 'support'], schema: idParams }, async ({ id }, user) => {
   await revokeApiKey({ actor: userActor(user), id, ownerId: user.role === 'admin' ? undefined : user.id });
   revalidatePath('/account');
   revalidatePath('/users');
   return { message: 'The key was revoked: it no longer works.' };
 });
 
-const changePasswordForm = formAction({ roles: ['admin', 'owner', 'support'], schema: changePasswordSchema }, async (input, user) => {
+export const changePasswordAction = formAction({ roles: ['admin', 'owner', 'support'], schema: changePasswordSchema }, async (input, user) => {
   await changeOwnPassword({ user, currentPassword: input.currentPassword, newPassword: input.newPassword });
   return { message: 'Your password was changed.', redirectTo: '/sign-in?changed=password' };
 });
-
-export async function changePasswordAction(previous: ActionState, formData: FormData) {
-  return changePasswordForm(previous, formData);
-}
-
-export async function createApiKeyAction(previous: ActionState<{ key: string }>, formData: FormData) {
-  return createApiKeyForm(previous, formData);
-}
-
-export async function revokeApiKeyAction(previous: ActionState, formData: FormData) {
-  return revokeApiKeyForm(previous, formData);
-}

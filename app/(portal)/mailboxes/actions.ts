@@ -3,9 +3,8 @@
 import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
 import { userActor } from '@/lib/audit/actor';
-import type { ActionState } from '@/lib/auth/form-action-state';
 import { formAction } from '@/lib/auth/form-action';
-import { importMailboxes, type ImportResult } from '@/lib/mailboxes/import-mailboxes';
+import { importMailboxes } from '@/lib/mailboxes/import-mailboxes';
 import { applyMailboxEvent, createMailbox, decideMailboxes, deleteMailbox, moveMailboxes, updateMailbox } from '@/lib/mailboxes/mailboxes';
 import { bulkTestTargetSchema } from '@/lib/tester/bulk-test-target';
 import { startBulkTest } from '@/lib/tester/bulk-tests';
@@ -18,13 +17,13 @@ import {
   updateMailboxSchema,
 } from '@/lib/validations/mailboxes';
 
-const createForm = formAction({ roles: ['admin'], schema: createMailboxSchema }, async (input, user) => {
+export const createMailboxAction = formAction({ roles: ['admin'], schema: createMailboxSchema }, async (input, user) => {
   const mailbox = await createMailbox({ actor: userActor(user), input });
   revalidatePath('/mailboxes');
   return { message: `${mailbox.address} was added.`, redirectTo: `/mailboxes/${mailbox.id}` };
 });
 
-const updateForm = formAction(
+export const updateMailboxAction = formAction(
   { roles: ['admin'], schema: z.object({ id }).and(updateMailboxSchema) },
   async ({ id: mailboxId, ...input }, user) => {
     const mailbox = await updateMailbox({ actor: userActor(user), id: mailboxId, input });
@@ -33,7 +32,7 @@ const updateForm = formAction(
   },
 );
 
-const eventForm = formAction(
+export const mailboxEventAction = formAction(
   { roles: ['admin'], schema: z.object({ id, event: z.enum(['approve', 'reject', 'disable', 'enable']) }) },
   async ({ id: mailboxId, event }, user) => {
     const mailbox = await applyMailboxEvent({ actor: userActor(user), id: mailboxId, event });
@@ -43,13 +42,13 @@ const eventForm = formAction(
   },
 );
 
-const deleteForm = formAction({ roles: ['admin'], schema: z.object({ id }) }, async ({ id: mailboxId }, user) => {
+export const deleteMailboxAction = formAction({ roles: ['admin'], schema: z.object({ id }) }, async ({ id: mailboxId }, user) => {
   await deleteMailbox({ actor: userActor(user), id: mailboxId });
   revalidatePath('/mailboxes');
   return { message: 'The mailbox was deleted.', redirectTo: '/mailboxes' };
 });
 
-const decideForm = formAction(
+export const decideMailboxesAction = formAction(
   { roles: ['admin'], schema: bulkMailboxesSchema.extend({ decision: z.enum(['approve', 'reject']) }), arrayFields: ['ids'] },
   async ({ ids, decision }, user) => {
     const { changed, unchanged } = await decideMailboxes({ actor: userActor(user), ids, decision });
@@ -59,7 +58,7 @@ const decideForm = formAction(
   },
 );
 
-const moveForm = formAction({ roles: ['admin'], schema: moveMailboxesSchema, arrayFields: ['ids'] }, async (input, user) => {
+export const moveMailboxesAction = formAction({ roles: ['admin'], schema: moveMailboxesSchema, arrayFields: ['ids'] }, async (input, user) => {
   const { moved, needReconnect } = await moveMailboxes({ actor: userActor(user), ...input });
   revalidatePath('/mailboxes');
   return {
@@ -68,7 +67,7 @@ const moveForm = formAction({ roles: ['admin'], schema: moveMailboxesSchema, arr
   };
 });
 
-const importForm = formAction({ roles: ['admin'], schema: importMailboxesSchema }, async (input, user) => {
+export const importMailboxesAction = formAction({ roles: ['admin'], schema: importMailboxesSchema }, async (input, user) => {
   const result = await importMailboxes({ actor: userActor(user), ...input });
   if (!input.dryRun) revalidatePath('/mailboxes');
   const { created, skipped, refused } = result.summary;
@@ -81,35 +80,10 @@ const importForm = formAction({ roles: ['admin'], schema: importMailboxesSchema 
 });
 
 // Support may test (it changes nothing but the tests' outcomes); the list's other bulk actions are admin-only.
-const bulkTestForm = formAction(
+export const bulkTestMailboxesAction = formAction(
   { roles: ['admin', 'support'], schema: bulkTestTargetSchema, arrayFields: ['mailboxIds'] },
   async (target, user) => {
     const { jobId } = await startBulkTest({ viewer: user, target });
     return { message: 'The bulk test was queued.', redirectTo: `/mailboxes/bulk-tests/${jobId}` };
   },
 );
-
-export async function createMailboxAction(previous: ActionState, formData: FormData) {
-  return createForm(previous, formData);
-}
-export async function updateMailboxAction(previous: ActionState, formData: FormData) {
-  return updateForm(previous, formData);
-}
-export async function mailboxEventAction(previous: ActionState, formData: FormData) {
-  return eventForm(previous, formData);
-}
-export async function deleteMailboxAction(previous: ActionState, formData: FormData) {
-  return deleteForm(previous, formData);
-}
-export async function decideMailboxesAction(previous: ActionState, formData: FormData) {
-  return decideForm(previous, formData);
-}
-export async function moveMailboxesAction(previous: ActionState, formData: FormData) {
-  return moveForm(previous, formData);
-}
-export async function importMailboxesAction(previous: ActionState<ImportResult>, formData: FormData) {
-  return importForm(previous, formData);
-}
-export async function bulkTestMailboxesAction(previous: ActionState, formData: FormData) {
-  return bulkTestForm(previous, formData);
-}

@@ -1,7 +1,8 @@
 'use client';
 
 import { useActionState } from 'react';
-import { Alert, Button, Field, SelectField } from '@/app/_components/ui';
+import { ActionMessage } from '@/app/_components/action-message';
+import { Button, Field, SelectField } from '@/app/_components/ui';
 import { IDLE } from '@/lib/auth/form-action-state';
 import { createMailboxAction, updateMailboxAction } from './actions';
 
@@ -21,7 +22,7 @@ export function MailboxForm({ profiles, existing }: { profiles: ProfileChoice[];
   const defaultProfile = existing?.profileId ?? profiles.find((profile) => profile.isDefault)?.id ?? profiles[0]?.id;
   return (
     <form action={action} className="max-w-xl space-y-5" noValidate>
-      {state.status === 'error' ? <Alert tone="error">{state.message}</Alert> : null}
+      <ActionMessage state={state} success="hidden" />
       {existing ? <input type="hidden" name="id" value={existing.id} /> : null}
       <Field
         label="Email address"

@@ -2,7 +2,8 @@
 
 import Link from 'next/link';
 import { useActionState, useState } from 'react';
-import { Alert, Badge, Button, Table } from '@/app/_components/ui';
+import { ActionMessage } from '@/app/_components/action-message';
+import { Badge, Button, Table } from '@/app/_components/ui';
 import { IDLE } from '@/lib/auth/form-action-state';
 import type { NextStep } from '@/lib/mailboxes/status';
 import { bulkTestMailboxesAction, decideMailboxesAction, moveMailboxesAction } from './actions';
@@ -95,13 +96,9 @@ export function MailboxSelection({ rows, canManage, profiles }: { rows: Row[]; c
           </>
         ) : null}
       </div>
-      {[decideState, moveState, testState].map((state, index) =>
-        state.status === 'idle' ? null : (
-          <Alert key={index} tone={state.status === 'error' ? 'error' : 'success'}>
-            {state.message}
-          </Alert>
-        ),
-      )}
+      {[decideState, moveState, testState].map((state, index) => (
+        <ActionMessage key={index} state={state} />
+      ))}
       <Table headers={['', 'Address', 'Owner', 'Profile', 'Approval', 'Connection', 'Status', 'Next step']}>
         {rows.map((row) => (
           <tr key={row.id}>

@@ -1,7 +1,8 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
+import { ProblemAlert } from '@/app/_components/action-message';
 import { FilterForm, type FilterSelect } from '@/app/_components/filter-form';
-import { Alert, Badge, buttonClass, EmptyState, PageHeader } from '@/app/_components/ui';
+import { Badge, buttonClass, EmptyState, PageHeader } from '@/app/_components/ui';
 import { requireUser } from '@/lib/auth/session';
 import { findMailboxes, listProfileChoices, profileOf } from '@/lib/mailboxes/mailboxes';
 import { nextStep } from '@/lib/mailboxes/status';
@@ -72,9 +73,7 @@ export default async function MailboxesPage({ searchParams }: { searchParams: Pr
       />
       {connectOutcome ? (
         <div className="mb-4">
-          <Alert tone="error">
-            {connectOutcome.message} {connectOutcome.hint}
-          </Alert>
+          <ProblemAlert problem={connectOutcome} />
         </div>
       ) : null}
       {isOwner ? null : (

@@ -2,20 +2,19 @@
 
 import { revalidatePath } from 'next/cache';
 import { userActor } from '@/lib/audit/actor';
-import type { ActionState } from '@/lib/auth/form-action-state';
 import { formAction } from '@/lib/auth/form-action';
 import { notFound } from '@/lib/errors';
 import { createProfile, deleteProfile, updateProfile } from '@/lib/profiles/profiles';
 import { isId } from '@/lib/validations/common';
 import { formToProfileRequest, profileFormSchema, profileIdForm } from '@/lib/validations/profiles';
 
-const createProfileForm = formAction({ roles: ['admin'], schema: profileFormSchema }, async (values, user) => {
+export const createProfileAction = formAction({ roles: ['admin'], schema: profileFormSchema }, async (values, user) => {
   const created = await createProfile({ actor: userActor(user), input: formToProfileRequest(values) });
   revalidatePath('/profiles');
   return { message: `${created.name} was created.`, redirectTo: `/profiles/${created.id}` };
 });
 
-const updateProfileForm = formAction({ roles: ['admin'], schema: profileFormSchema }, async (values, user) => {
+export const updateProfileAction = formAction({ roles: ['admin'], schema: profileFormSchema }, async (values, user) => {
   if (!values.id || !isId(values.id)) throw notFound('The server profile');
   const { profile: updated, notices } = await updateProfile({ actor: userActor(user), id: values.id, input: formToProfileRequest(values) });
   revalidatePath('/profiles');
@@ -24,20 +23,8 @@ const updateProfileForm = formAction({ roles: ['admin'], schema: profileFormSche
   return { message: `${updated.name} was saved.`, redirectTo: `/profiles/${updated.id}` };
 });
 
-const deleteProfileForm = formAction({ roles: ['admin'], schema: profileIdForm }, async ({ id }, user) => {
+export const deleteProfileAction = formAction({ roles: ['admin'], schema: profileIdForm }, async ({ id }, user) => {
   const deleted = await deleteProfile({ actor: userActor(user), id });
   revalidatePath('/profiles');
   return { message: `${deleted.name} was deleted.`, redirectTo: '/profiles' };
 });
-
-export async function createProfileAction(previous: ActionState, formData: FormData) {
-  return createProfileForm(previous, formData);
-}
-
-export async function updateProfileAction(previous: ActionState, formData: FormData) {
-  return updateProfileForm(previous, formData);
-}
-
-export async function deleteProfileAction(previous: ActionState, formData: FormData) {
-  return deleteProfileForm(previous, formData);
-}

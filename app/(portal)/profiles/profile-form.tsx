@@ -1,6 +1,7 @@
 'use client';
 
 import { useActionState, useState, type ChangeEvent } from 'react';
+import { ActionMessage } from '@/app/_components/action-message';
 import { CopyButton } from '@/app/_components/copy-button';
 import { Alert, Button, CheckboxField, Field, FieldErrors, SelectField, TextAreaField } from '@/app/_components/ui';
 import { IDLE } from '@/lib/auth/form-action-state';
@@ -120,8 +121,7 @@ export function ProfileForm({
   return (
     <form action={action} className="space-y-6" noValidate>
       {profileId ? <input type="hidden" name="id" value={profileId} /> : null}
-      {state.status === 'error' ? <Alert tone="error">{state.message}</Alert> : null}
-      {state.status === 'success' ? <Alert tone="warning">{state.message}</Alert> : null}
+      <ActionMessage state={state} success="warning" />
 
       <fieldset>
         <legend className="text-sm font-medium text-slate-800">Server type</legend>

@@ -3,13 +3,12 @@
 import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
 import { userActor } from '@/lib/audit/actor';
-import type { ActionState } from '@/lib/auth/form-action-state';
 import { formAction } from '@/lib/auth/form-action';
 import { sendTestNotification } from '@/lib/notifications/send-notification';
 import { setNotificationSender } from '@/lib/settings/notification-sender';
 import { notificationSenderForm } from '@/lib/validations/settings';
 
-const senderForm = formAction({ roles: ['admin'], schema: notificationSenderForm }, async ({ senderAddress }, user) => {
+export const setNotificationSenderAction = formAction({ roles: ['admin'], schema: notificationSenderForm }, async ({ senderAddress }, user) => {
   const { sender } = await setNotificationSender({ actor: userActor(user), choice: senderAddress ? { address: senderAddress } : null });
   revalidatePath('/settings');
   return {
@@ -19,15 +18,7 @@ const senderForm = formAction({ roles: ['admin'], schema: notificationSenderForm
   };
 });
 
-const testNotificationForm = formAction({ roles: ['admin'], schema: z.object({}) }, async (_input, user) => {
+export const sendTestNotificationAction = formAction({ roles: ['admin'], schema: z.object({}) }, async (_input, user) => {
   const { sender, to } = await sendTestNotification({ to: user.email });
   return { message: `A test notification was sent from ${sender} to ${to}.` };
 });
-
-export async function setNotificationSenderAction(previous: ActionState, formData: FormData) {
-  return senderForm(previous, formData);
-}
-
-export async function sendTestNotificationAction(previous: ActionState, formData: FormData) {
-  return testNotificationForm(previous, formData);
-}

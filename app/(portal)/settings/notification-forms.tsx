@@ -1,14 +1,10 @@
 'use client';
 
 import { useActionState } from 'react';
-import { Alert, Button, Field } from '@/app/_components/ui';
-import { IDLE, type ActionState } from '@/lib/auth/form-action-state';
+import { ActionMessage } from '@/app/_components/action-message';
+import { Button, Field } from '@/app/_components/ui';
+import { IDLE } from '@/lib/auth/form-action-state';
 import { sendTestNotificationAction, setNotificationSenderAction } from './actions';
-
-function Outcome({ state }: { state: ActionState }) {
-  if (state.status === 'idle') return null;
-  return <Alert tone={state.status === 'error' ? 'error' : 'success'}>{state.message}</Alert>;
-}
 
 export function NotificationSenderForm({ currentAddress }: { currentAddress: string | null }) {
   const [state, action, pending] = useActionState(setNotificationSenderAction, IDLE);
@@ -16,7 +12,7 @@ export function NotificationSenderForm({ currentAddress }: { currentAddress: str
   const value = state.status === 'error' ? state.values?.senderAddress : (currentAddress ?? '');
   return (
     <form action={action} className="space-y-4" noValidate>
-      <Outcome state={state} />
+      <ActionMessage state={state} />
       <Field
         label="Send notifications from"
         name="senderAddress"
@@ -37,7 +33,7 @@ export function TestNotificationForm() {
   const [state, action, pending] = useActionState(sendTestNotificationAction, IDLE);
   return (
     <form action={action} className="space-y-3">
-      <Outcome state={state} />
+      <ActionMessage state={state} />
       <Button type="submit" disabled={pending}>
         {pending ? 'Sending…' : 'Send me a test notification'}
       </Button>

@@ -3,7 +3,7 @@
 import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
 import { formAction } from '@/lib/auth/form-action';
-import type { ActionState } from '@/lib/auth/form-action-state';
+import { AppError } from '@/lib/errors';
 import { createReconnectLink, describeReconnectDelivery } from '@/lib/oauth/reconnect-links';
 import { testMailbox } from '@/lib/tester/test-mailbox';
 import { checkMailboxGrant } from '@/lib/tokens/check-mailbox-grant';
@@ -13,20 +13,22 @@ import { id } from '@/lib/validations/common';
 const mailboxForm = z.object({ mailboxId: id });
 const timeline = (mailboxId: string) => `/mailboxes/${mailboxId}/timeline`;
 
-const runTestForm = formAction({ roles: ['admin', 'support'], schema: mailboxForm }, async ({ mailboxId }, user) => {
+export const runTestAction = formAction({ roles: ['admin', 'support'], schema: mailboxForm }, async ({ mailboxId }, user) => {
   const result = await testMailbox({ viewer: user, mailboxId, sendTestMessage: false });
   revalidatePath(timeline(mailboxId));
+  if (result.ok) return { message: 'The test passed.' };
   const error = result.incoming.error ?? result.outgoing.error;
-  return { message: result.ok ? 'The test passed.' : `The test failed: ${error ? `${error.message} ${error.hint}` : 'see its steps below.'}` };
+  // The mail server said no: what it said, and what to do next, as its own line.
+  throw new AppError('UPSTREAM', `The test failed: ${error?.message ?? 'see its steps below.'}`, { hint: error?.hint });
 });
 
-const checkNowForm = formAction({ roles: ['admin', 'support'], schema: mailboxForm }, async ({ mailboxId }, user) => {
+export const checkNowAction = formAction({ roles: ['admin', 'support'], schema: mailboxForm }, async ({ mailboxId }, user) => {
   const { message } = await checkMailboxGrant({ viewer: user, mailboxId });
   revalidatePath(timeline(mailboxId));
   return { message };
 });
 
-const reconnectLinkForm = formAction(
+export const sendReconnectLinkAction = formAction(
   { roles: ['admin', 'support'], schema: mailboxForm },
   async ({ mailboxId }, user) => {
     const link = await createReconnectLink({ viewer: user, mailboxId });
@@ -34,15 +36,3 @@ const reconnectLinkForm = formAction(
     return { message: describeReconnectDelivery(link), data: { url: link.url } };
   },
 );
-
-export async function runTestAction(previous: ActionState, formData: FormData) {
-  return runTestForm(previous, formData);
-}
-
-export async function checkNowAction(previous: ActionState, formData: FormData) {
-  return checkNowForm(previous, formData);
-}
-
-export async function sendReconnectLinkAction(previous: ActionState<{ url: string | null }>, formData: FormData) {
-  return reconnectLinkForm(previous, formData);
-}

@@ -2,14 +2,10 @@
 
 import { useActionState } from 'react';
 import { CopyButton } from '@/app/_components/copy-button';
-import { Alert, Button, Card } from '@/app/_components/ui';
-import { IDLE, type ActionState } from '@/lib/auth/form-action-state';
+import { ActionMessage } from '@/app/_components/action-message';
+import { Button, Card } from '@/app/_components/ui';
+import { IDLE } from '@/lib/auth/form-action-state';
 import { checkNowAction, runTestAction, sendReconnectLinkAction } from './actions';
-
-function Outcome({ state }: { state: ActionState<unknown> }) {
-  if (state.status === 'idle') return null;
-  return <Alert tone={state.status === 'error' ? 'error' : 'success'}>{state.message}</Alert>;
-}
 
 export function SupportActions({ mailboxId, connected }: { mailboxId: string; connected: boolean }) {
   const [testState, runTest, testing] = useActionState(runTestAction, IDLE);
@@ -41,9 +37,9 @@ export function SupportActions({ mailboxId, connected }: { mailboxId: string; co
         </form>
       </div>
       <div className="mt-3 space-y-2" aria-live="polite">
-        <Outcome state={testState} />
-        <Outcome state={checkState} />
-        <Outcome state={linkState} />
+        <ActionMessage state={testState} />
+        <ActionMessage state={checkState} />
+        <ActionMessage state={linkState} />
         {link ? (
           <div className="flex items-center gap-2">
             <input readOnly value={link} aria-label="Reconnect link" data-testid="reconnect-link" className="w-full rounded-md border border-slate-300 px-2 py-1 font-mono text-xs" />

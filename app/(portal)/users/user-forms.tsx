@@ -1,7 +1,8 @@
 'use client';
 
 import { useActionState } from 'react';
-import { Alert, Button, Field, FieldErrors } from '@/app/_components/ui';
+import { ActionMessage } from '@/app/_components/action-message';
+import { Button, Field, FieldErrors } from '@/app/_components/ui';
 import { IDLE } from '@/lib/auth/form-action-state';
 import type { UserRole } from '@/lib/users/users';
 import { createApiKeyAction } from '../account/actions';
@@ -38,8 +39,7 @@ export function CreateUserForm() {
   const values = state.status === 'error' ? state.values : undefined;
   return (
     <form action={action} className="space-y-4" noValidate key={state.status === 'success' ? state.message : 'form'}>
-      {state.status === 'error' ? <Alert tone="error">{state.message}</Alert> : null}
-      {state.status === 'success' ? <Alert tone="success">{state.message}</Alert> : null}
+      <ActionMessage state={state} />
       <Field label="Email" name="email" type="email" defaultValue={values?.email} errors={errors?.email} required />
       <Field label="Name (optional)" name="name" defaultValue={values?.name} errors={errors?.name} />
       <div>
@@ -72,7 +72,6 @@ export function UserActions({ user, isSelf }: { user: UserSummary; isSelf: boole
   const [roleState, roleAction, rolePending] = useActionState(changeRoleAction, IDLE);
   const [activeState, activeAction, activePending] = useActionState(setActiveAction, IDLE);
   const [keyState, keyAction, keyPending] = useActionState(createApiKeyAction, IDLE);
-  const messages = [roleState, activeState, keyState].flatMap((state) => (state.status === 'idle' ? [] : [state]));
   return (
     <div className="space-y-2">
       <div className="flex flex-wrap items-center gap-2">
@@ -100,10 +99,8 @@ export function UserActions({ user, isSelf }: { user: UserSummary; isSelf: boole
           </Button>
         </form>
       </div>
-      {messages.map((state, index) => (
-        <Alert key={index} tone={state.status === 'error' ? 'error' : 'success'}>
-          {state.message}
-        </Alert>
+      {[roleState, activeState, keyState].map((state, index) => (
+        <ActionMessage key={index} state={state} />
       ))}
       {keyState.status === 'success' && keyState.data ? <NewApiKey keyText={keyState.data.key} /> : null}
     </div>

@@ -82,6 +82,7 @@ const timelineEntry = z.object({
   title: z.string(),
   actor: z.string(),
   detail: z.string().nullable(),
+  hint: z.string().optional(),
   testId: z.string().nullable(),
 });
 

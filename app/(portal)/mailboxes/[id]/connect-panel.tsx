@@ -2,6 +2,7 @@
 
 import { useRouter } from 'next/navigation';
 import { useActionState, useCallback, useEffect, useState } from 'react';
+import { ActionMessage } from '@/app/_components/action-message';
 import { Alert, Button, Card, Field } from '@/app/_components/ui';
 import { IDLE } from '@/lib/auth/form-action-state';
 import type { ConnectOutcome } from '@/lib/oauth/outcomes';
@@ -34,9 +35,10 @@ function DeviceSignIn({ mailboxId, device, onDone }: { mailboxId: string; device
     let timer: ReturnType<typeof setTimeout>;
     const look = () => {
       timer = setTimeout(async () => {
-        const view = await deviceSignInAction({ mailboxId, authorizationId: device.authorizationId });
+        const answer = await deviceSignInAction({ mailboxId, authorizationId: device.authorizationId });
         if (stopped) return;
-        if (view.state === 'ended' && view.outcome) onDone(view.outcome);
+        if (answer.status === 'error') onDone({ ok: false, code: 'unknown', message: answer.message, hint: answer.hint ?? 'Start again with “Connect”.' });
+        else if (answer.data.state === 'ended' && answer.data.outcome) onDone(answer.data.outcome);
         else look();
       }, STATE_CHECK_MS);
     };
@@ -128,13 +130,10 @@ export function ConnectPanel({ mailboxId, connectLabel, authType, connected, pas
             </Button>
           </form>
         ) : null}
-        {[startState, passwordState, disconnectState].map((state, index) =>
-          state.status === 'idle' || (state.status === 'success' && index === 0) ? null : (
-            <Alert key={index} tone={state.status === 'error' ? 'error' : 'success'}>
-              {state.message}
-            </Alert>
-          ),
-        )}
+        {/* A started sign-in shows its code instead of a message. */}
+        <ActionMessage state={startState} success="hidden" />
+        <ActionMessage state={passwordState} />
+        <ActionMessage state={disconnectState} />
       </div>
     </Card>
   );

@@ -1,7 +1,8 @@
 'use client';
 
 import { useActionState } from 'react';
-import { Alert, Button, Card } from '@/app/_components/ui';
+import { ActionMessage } from '@/app/_components/action-message';
+import { Button, Card } from '@/app/_components/ui';
 import { IDLE } from '@/lib/auth/form-action-state';
 import { deleteMailboxAction, mailboxEventAction } from '../actions';
 
@@ -41,13 +42,9 @@ export function MailboxAdminActions({ id, address, approval, status }: Props) {
         </Button>
       </form>
       <div className="mt-3 space-y-2">
-        {[eventState, deleteState].map((state, index) =>
-          state.status === 'idle' ? null : (
-            <Alert key={index} tone={state.status === 'error' ? 'error' : 'success'}>
-              {state.message}
-            </Alert>
-          ),
-        )}
+        {[eventState, deleteState].map((state, index) => (
+          <ActionMessage key={index} state={state} />
+        ))}
       </div>
     </Card>
   );

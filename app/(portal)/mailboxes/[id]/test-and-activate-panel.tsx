@@ -2,7 +2,9 @@
 
 import { useRouter } from 'next/navigation';
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { Alert, Badge, Button, Card } from '@/app/_components/ui';
+import { ProblemAlert } from '@/app/_components/action-message';
+import { Badge, Button, Card } from '@/app/_components/ui';
+import type { ActionError } from '@/lib/auth/form-action-state';
 import { startMailboxTestAction, type TestView } from './test-actions';
 
 const POLL_MS = 400;
@@ -63,7 +65,7 @@ function Direction({ label, result }: { label: string; result: TestView['incomin
 export function TestAndActivatePanel({ mailboxId }: { mailboxId: string }) {
   const router = useRouter();
   const [test, setTest] = useState<TestView | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<ActionError | null>(null);
   const [sendTestMessage, setSendTestMessage] = useState(false);
   const [starting, setStarting] = useState(false);
   const following = useRef<string | null>(null);
@@ -109,13 +111,14 @@ export function TestAndActivatePanel({ mailboxId }: { mailboxId: string }) {
     setError(null);
     const started = await startMailboxTestAction({ mailboxId, sendTestMessage });
     setStarting(false);
-    if ('error' in started) {
-      setError(started.error);
+    if (started.status === 'error') {
+      setError(started);
       return;
     }
-    if (following.current === started.testId && test?.ok === null) return;
-    following.current = started.testId;
-    await follow(started.testId);
+    const { testId } = started.data;
+    if (following.current === testId && test?.ok === null) return;
+    following.current = testId;
+    await follow(testId);
   }
 
   const running = test?.ok === null;
@@ -133,7 +136,7 @@ export function TestAndActivatePanel({ mailboxId }: { mailboxId: string }) {
       </Button>
       {error ? (
         <div className="mt-3">
-          <Alert tone="error">{error}</Alert>
+          <ProblemAlert problem={error} />
         </div>
       ) : null}
       {test ? (

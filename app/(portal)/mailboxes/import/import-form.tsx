@@ -1,7 +1,8 @@
 'use client';
 
 import { useActionState, useState } from 'react';
-import { Alert, Badge, Button, Table, TextAreaField } from '@/app/_components/ui';
+import { ActionMessage } from '@/app/_components/action-message';
+import { Badge, Button, Table, TextAreaField } from '@/app/_components/ui';
 import { IDLE } from '@/lib/auth/form-action-state';
 import { importMailboxesAction } from '../actions';
 
@@ -45,7 +46,7 @@ export function ImportForm() {
           </Button>
         </div>
       </form>
-      {state.status === 'idle' ? null : <Alert tone={state.status === 'error' ? 'error' : 'success'}>{state.message}</Alert>}
+      <ActionMessage state={state} />
       {result ? (
         <Table headers={['Line', 'Address', 'Owner', 'Profile', result.dryRun ? 'Would be' : 'Result', 'Why']}>
           {result.rows.map((row) => (

@@ -2,7 +2,8 @@
 
 import Link from 'next/link';
 import { useActionState, useState } from 'react';
-import { Alert, Button } from '@/app/_components/ui';
+import { ActionMessage } from '@/app/_components/action-message';
+import { Button } from '@/app/_components/ui';
 import { IDLE } from '@/lib/auth/form-action-state';
 import { deleteProfileAction } from '../actions';
 
@@ -16,11 +17,9 @@ export function DeleteProfile({ profile }: { profile: { id: string; name: string
   );
   return (
     <div className="space-y-3">
-      {state.status === 'error' ? (
-        <Alert tone="error">
-          {state.message} {moveLink}
-        </Alert>
-      ) : null}
+      <ActionMessage state={state} success="hidden">
+        {moveLink}
+      </ActionMessage>
       {confirming ? (
         <form action={action} className="flex flex-wrap items-center gap-2">
           <input type="hidden" name="id" value={profile.id} />

@@ -1,7 +1,8 @@
 'use client';
 
 import { useActionState } from 'react';
-import { Alert, Button } from '@/app/_components/ui';
+import { ActionMessage } from '@/app/_components/action-message';
+import { Button } from '@/app/_components/ui';
 import { IDLE } from '@/lib/auth/form-action-state';
 import { bulkTestMailboxesAction } from '../../mailboxes/actions';
 
@@ -15,7 +16,7 @@ export function TestAllMailboxes({ profileId, maxConcurrentConnections }: { prof
         Tests every connected mailbox of this profile and activates those that pass, with at most {maxConcurrentConnections} connections open
         to its servers at once.
       </p>
-      {state.status === 'error' ? <Alert tone="error">{state.message}</Alert> : null}
+      <ActionMessage state={state} success="hidden" />
       <Button type="submit" variant="primary" disabled={pending}>
         {pending ? 'Queuing…' : 'Test all mailboxes'}
       </Button>

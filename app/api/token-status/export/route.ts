@@ -8,10 +8,10 @@ import { toFieldErrors } from '@/lib/validations/field-errors';
 /** The token status list as filtered on the page, every page of it, streamed as CSV. Signed-in support and admins. */
 export async function GET(request: NextRequest): Promise<Response> {
   const user = await getCurrentUser();
-  if (!user) return errorResponse('UNAUTHORIZED', 'Sign in first.', 401);
-  if (user.role === 'owner') return errorResponse('FORBIDDEN', 'The token status export is for support staff and admins.', 403);
+  if (!user) return errorResponse({ code: 'UNAUTHORIZED', message: 'Sign in first.' }, 401);
+  if (user.role === 'owner') return errorResponse({ code: 'FORBIDDEN', message: 'The token status export is for support staff and admins.' }, 403);
   const parsed = tokenStatusFilters.safeParse(Object.fromEntries(request.nextUrl.searchParams));
-  if (!parsed.success) return errorResponse('INVALID_INPUT', 'Some filters are invalid.', 422, { fields: toFieldErrors(parsed.error) });
+  if (!parsed.success) return errorResponse({ code: 'INVALID_INPUT', message: 'Some filters are invalid.', fields: toFieldErrors(parsed.error) }, 422);
   const { sort, ...filters } = parsed.data;
   const day = new Date().toISOString().slice(0, 10);
   return new Response(streamTokenStatusCsv({ viewer: user, filters, sort }), {

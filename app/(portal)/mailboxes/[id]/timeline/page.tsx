@@ -98,6 +98,7 @@ export default async function MailboxTimelinePage({ params }: { params: Promise<
                   {entry.actor ? <span className="text-slate-500"> · {entry.actor}</span> : null}
                 </p>
                 {entry.detail ? <p className="mt-1 text-slate-600">{entry.detail}</p> : null}
+                {entry.hint ? <p className="mt-1 text-slate-600">{entry.hint}</p> : null}
                 {entry.test ? (
                   <ul className="mt-1 space-y-0.5 text-xs text-slate-600">
                     {(['incoming', 'outgoing'] as const).flatMap((direction) =>

@@ -15,14 +15,14 @@ const progressQuery = z.object({ mailboxId: id, testId: id.optional() });
  */
 export async function GET(request: NextRequest, { params }: { params: Promise<{ id: string }> }): Promise<Response> {
   const user = await getCurrentUser();
-  if (!user) return errorResponse('UNAUTHORIZED', 'Sign in first.', 401);
+  if (!user) return errorResponse({ code: 'UNAUTHORIZED', message: 'Sign in first.' }, 401);
   const parsed = progressQuery.safeParse({ mailboxId: (await params).id, testId: request.nextUrl.searchParams.get('testId') ?? undefined });
-  if (!parsed.success) return errorResponse('NOT_FOUND', 'Nothing was found at this address.', 404);
+  if (!parsed.success) return errorResponse({ code: 'NOT_FOUND', message: 'Nothing was found at this address.' }, 404);
   try {
     const test = await getMailboxTest({ viewer: user, mailboxId: parsed.data.mailboxId, testId: parsed.data.testId });
     return Response.json(test, { headers: { 'cache-control': 'no-store' } });
   } catch (error) {
-    if (error instanceof AppError) return errorResponse(error.code, error.message, error.status);
+    if (error instanceof AppError) return errorResponse(error, error.status);
     throw error;
   }
 }
