@@ -1,4 +1,4 @@
-import { relations, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import {
   bigserial,
   boolean,
@@ -404,39 +404,6 @@ export const auditEvents = pgTable(
     index('audit_events_profile_idx').on(table.profileId, table.at),
   ],
 );
-
-export const usersRelations = relations(users, ({ many }) => ({
-  apiKeys: many(apiKeys),
-  mailboxes: many(mailboxes),
-}));
-
-export const apiKeysRelations = relations(apiKeys, ({ one }) => ({
-  user: one(users, { fields: [apiKeys.userId], references: [users.id] }),
-}));
-
-export const serverProfilesRelations = relations(serverProfiles, ({ many }) => ({
-  mailboxes: many(mailboxes),
-}));
-
-export const mailboxesRelations = relations(mailboxes, ({ one, many }) => ({
-  owner: one(users, { fields: [mailboxes.ownerId], references: [users.id] }),
-  profile: one(serverProfiles, { fields: [mailboxes.profileId], references: [serverProfiles.id] }),
-  grant: one(oauthGrants, { fields: [mailboxes.id], references: [oauthGrants.mailboxId] }),
-  tests: many(connectionTests),
-}));
-
-export const oauthGrantsRelations = relations(oauthGrants, ({ one }) => ({
-  mailbox: one(mailboxes, { fields: [oauthGrants.mailboxId], references: [mailboxes.id] }),
-}));
-
-export const connectionTestsRelations = relations(connectionTests, ({ one, many }) => ({
-  mailbox: one(mailboxes, { fields: [connectionTests.mailboxId], references: [mailboxes.id] }),
-  steps: many(connectionTestSteps),
-}));
-
-export const connectionTestStepsRelations = relations(connectionTestSteps, ({ one }) => ({
-  test: one(connectionTests, { fields: [connectionTestSteps.testId], references: [connectionTests.id] }),
-}));
 
 export type User = typeof users.$inferSelect;
 export type UserRole = (typeof userRole.enumValues)[number];
