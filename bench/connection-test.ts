@@ -33,7 +33,7 @@ const { migrateDatabase } = await import('@/db/migrate');
 const { COMMAND_LINE_ACTOR } = await import('@/lib/audit/actor');
 const { applyMailboxEvent, createMailbox } = await import('@/lib/mailboxes/mailboxes');
 const { setMailboxPassword } = await import('@/lib/mailboxes/set-mailbox-password');
-const { runConnectionTest } = await import('@/lib/tester/run-connection-test');
+const { runConnectionTestInProcess } = await import('@/lib/tester/run-connection-test');
 const { getTrustedCertificates } = await import('@/lib/tester/trusted-context');
 const { createUser } = await import('@/lib/users/users');
 
@@ -94,7 +94,7 @@ try {
 
   console.log(`${databaseKind()}, ${RUNS} runs each, ${account.email} on the lab's generic server (IMAP TLS, SMTP STARTTLS)\n`);
   const tester = await measure('tester: one full test (both directions, steps, verdict)', async () => {
-    const test = await runConnectionTest({ mailboxId: mailbox.id, startedBy: null, trustedCertificates });
+    const test = await runConnectionTestInProcess({ mailboxId: mailbox.id, startedBy: null, trustedCertificates });
     if (!test.ok) throw new Error(`The test failed: ${JSON.stringify([test.incoming.error, test.outgoing.error])}`);
   });
   const bare = await measure('bare: imapflow login + INBOX and nodemailer verify, at once', () => Promise.all([bareImapLogin(), bareSmtpVerify()]));

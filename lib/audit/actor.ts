@@ -1,9 +1,9 @@
 /** Who performs a change: a signed-in user or API key holder, the command line, or the system itself. */
-export type Actor = { userId: string | null; label: string };
+export type AuditActor = { userId: string | null; label: string };
 
-export const COMMAND_LINE_ACTOR: Actor = { userId: null, label: 'command line' };
-export const SYSTEM_ACTOR: Actor = { userId: null, label: 'system' };
+export const COMMAND_LINE_ACTOR: AuditActor = { userId: null, label: 'command line' };
+export const SYSTEM_ACTOR: AuditActor = { userId: null, label: 'system' };
 
-export function userActor(user: { id: string; email: string }): Actor {
+export function userActor(user: { id: string; email: string }): AuditActor {
   return { userId: user.id, label: user.email };
 }

@@ -1,10 +1,10 @@
 import 'server-only';
 import type { Executor } from '@/db';
 import { auditEvents } from '@/db/schema';
-import type { Actor } from './actor';
+import type { AuditActor } from './actor';
 
 export type AuditEventInput = {
-  actor: Actor;
+  actor: AuditActor;
   /** A dotted verb such as `user.create` or `mailbox.approve`. */
   action: string;
   target: { type: string; id: string | null };

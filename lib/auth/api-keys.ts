@@ -2,7 +2,7 @@ import 'server-only';
 import { and, desc, eq, gt, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import { db } from '@/db';
 import { apiKeys, users, type ApiKey, type User } from '@/db/schema';
-import type { Actor } from '@/lib/audit/actor';
+import type { AuditActor } from '@/lib/audit/actor';
 import { recordAuditEvent } from '@/lib/audit/record-audit-event';
 import { randomToken, sha256 } from '@/lib/crypto/tokens';
 import { AppError, notFound } from '@/lib/errors';
@@ -46,7 +46,7 @@ export async function createApiKey({
   name,
   expiresAt,
 }: {
-  actor: Actor;
+  actor: AuditActor;
   userId: string;
   name?: string;
   expiresAt?: Date;
@@ -122,7 +122,7 @@ export async function findApiKeys({ userId, limit, cursor }: { userId?: string; 
  * Revokes a key at once; `ownerId` limits it to that user's keys (anyone else's is not found).
  * Revoking twice changes nothing.
  */
-export async function revokeApiKey({ actor, id, ownerId }: { actor: Actor; id: string; ownerId?: string }): Promise<void> {
+export async function revokeApiKey({ actor, id, ownerId }: { actor: AuditActor; id: string; ownerId?: string }): Promise<void> {
   await db.transaction(async (tx) => {
     const [key] = await tx
       .select({ id: apiKeys.id, prefix: apiKeys.prefix, revokedAt: apiKeys.revokedAt, userEmail: users.email })

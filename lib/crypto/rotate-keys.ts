@@ -3,7 +3,7 @@ import { and, asc, eq, gt, isNotNull, not, like, type SQL } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import { db } from '@/db';
 import { mailboxes, oauthAuthorizations, oauthGrants, serverProfiles } from '@/db/schema';
-import { SYSTEM_ACTOR, type Actor } from '@/lib/audit/actor';
+import { SYSTEM_ACTOR, type AuditActor } from '@/lib/audit/actor';
 import { recordAuditEvent } from '@/lib/audit/record-audit-event';
 import { logger } from '@/lib/logger';
 import { getKeyring, type EncryptionKeyring } from './keys';
@@ -91,7 +91,7 @@ async function reEncryptSecrets(keyring: EncryptionKeyring, walk: Walk): Promise
  * an older key, and unbound ones from before secrets named their row. A secret under a key that is
  * not configured stops the rotation, since dropping that key would lose it.
  */
-export async function rotateEncryptionKeys({ actor }: { actor: Actor }): Promise<KeyRotationResult> {
+export async function rotateEncryptionKeys({ actor }: { actor: AuditActor }): Promise<KeyRotationResult> {
   const keyring = getKeyring();
   const currentPrefix = `v2:${keyring.current.id}:%`;
   const result = await reEncryptSecrets(keyring, {

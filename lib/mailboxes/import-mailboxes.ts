@@ -3,7 +3,7 @@ import { parse } from 'csv-parse/sync';
 import { inArray } from 'drizzle-orm';
 import { db, type Executor } from '@/db';
 import { mailboxes, serverProfiles } from '@/db/schema';
-import type { Actor } from '@/lib/audit/actor';
+import type { AuditActor } from '@/lib/audit/actor';
 import { AppError } from '@/lib/errors';
 import { emailAddress } from '@/lib/validations/common';
 import { insertMailbox } from './mailboxes';
@@ -78,7 +78,7 @@ function readCsv(csv: string): CsvRow[] {
 
 class DryRunRollback extends Error {}
 
-async function importRows(executor: Executor, actor: Actor, rows: CsvRow[]): Promise<ImportRowResult[]> {
+async function importRows(executor: Executor, actor: AuditActor, rows: CsvRow[]): Promise<ImportRowResult[]> {
   const profiles = await executor.select({ id: serverProfiles.id, name: serverProfiles.name }).from(serverProfiles);
   const profileIdByName = new Map(profiles.map((profile) => [profile.name.toLowerCase(), profile.id]));
   const addresses = rows.map((row) => emailAddress.safeParse(row.address)).flatMap((result) => (result.success ? [result.data] : []));
@@ -133,7 +133,7 @@ async function importRows(executor: Executor, actor: Actor, rows: CsvRow[]): Pro
  * Imports mailboxes from CSV (address, owner email, optional profile name) in one transaction, with
  * a result for every row. A dry run does exactly the same work and rolls it back: the preview.
  */
-export async function importMailboxes({ actor, csv, dryRun }: { actor: Actor; csv: string; dryRun: boolean }): Promise<ImportResult> {
+export async function importMailboxes({ actor, csv, dryRun }: { actor: AuditActor; csv: string; dryRun: boolean }): Promise<ImportResult> {
   const rows = readCsv(csv);
   let results: ImportRowResult[] = [];
   try {

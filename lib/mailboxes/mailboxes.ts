@@ -3,7 +3,7 @@ import { and, asc, count, eq, gt, inArray, or, type SQL } from 'drizzle-orm';
 import { db, type Executor } from '@/db';
 import { isUniqueViolation } from '@/db/errors';
 import { mailboxes, serverProfiles, users, type Mailbox, type ServerProfile, type User } from '@/db/schema';
-import type { Actor } from '@/lib/audit/actor';
+import type { AuditActor } from '@/lib/audit/actor';
 import { recordAuditEvent } from '@/lib/audit/record-audit-event';
 import { AppError, invalidInput, notFound } from '@/lib/errors';
 import { PROVIDERS } from '@/lib/providers';
@@ -159,7 +159,7 @@ async function resolveOwner(executor: Executor, input: { ownerId?: string; owner
   return owner;
 }
 
-async function resolveProfile(executor: Executor, profileId: string | undefined): Promise<ServerProfile> {
+async function findProfileOrDefault(executor: Executor, profileId: string | undefined): Promise<ServerProfile> {
   const [profile] = await executor
     .select()
     .from(serverProfiles)
@@ -196,9 +196,9 @@ async function reload(executor: Executor, id: string): Promise<MailboxRow> {
 }
 
 /** Inserts one mailbox inside the caller's transaction, taking a place in its profile. */
-export async function insertMailbox(executor: Executor, actor: Actor, input: CreateMailboxInput): Promise<MailboxRow> {
+export async function insertMailbox(executor: Executor, actor: AuditActor, input: CreateMailboxInput): Promise<MailboxRow> {
   const owner = await resolveOwner(executor, input);
-  const profile = await resolveProfile(executor, input.profileId);
+  const profile = await findProfileOrDefault(executor, input.profileId);
   if (input.shared && !PROVIDERS[profile.serverType].sharedMailboxes) refuseSharedOutsideMicrosoft(profile);
   const [existing] = await executor.select({ id: mailboxes.id }).from(mailboxes).where(eq(mailboxes.address, input.address));
   if (existing) throw duplicateAddress(input.address);
@@ -225,7 +225,7 @@ export async function insertMailbox(executor: Executor, actor: Actor, input: Cre
   return reload(executor, created!.id);
 }
 
-export async function createMailbox({ actor, input }: { actor: Actor; input: CreateMailboxInput }): Promise<MailboxRow> {
+export async function createMailbox({ actor, input }: { actor: AuditActor; input: CreateMailboxInput }): Promise<MailboxRow> {
   try {
     return await db.transaction((tx) => insertMailbox(tx, actor, input));
   } catch (error) {
@@ -239,7 +239,7 @@ export async function updateMailbox({
   id,
   input,
 }: {
-  actor: Actor;
+  actor: AuditActor;
   id: string;
   input: UpdateMailboxInput;
 }): Promise<MailboxRow> {
@@ -262,11 +262,11 @@ export async function updateMailbox({
       }
       const shared = input.shared ?? current.shared;
       if (shared) {
-        const profile = await resolveProfile(tx, input.profileId ?? current.profileId);
+        const profile = await findProfileOrDefault(tx, input.profileId ?? current.profileId);
         if (!PROVIDERS[profile.serverType].sharedMailboxes) refuseSharedOutsideMicrosoft(profile);
       }
       if (input.profileId && input.profileId !== current.profileId) {
-        const profile = await resolveProfile(tx, input.profileId);
+        const profile = await findProfileOrDefault(tx, input.profileId);
         await takeProfilePlace(tx, profile.id);
         await releaseProfilePlace(tx, current.profileId);
         Object.assign(changes, { profileId: profile.id }, transition({ ...current, ...changes }, 'moved'));
@@ -297,7 +297,7 @@ export async function updateMailbox({
   }
 }
 
-export async function deleteMailbox({ actor, id }: { actor: Actor; id: string }): Promise<void> {
+export async function deleteMailbox({ actor, id }: { actor: AuditActor; id: string }): Promise<void> {
   await db.transaction(async (tx) => {
     const current = await loadForUpdate(tx, id);
     await tx.delete(mailboxes).where(eq(mailboxes.id, id));
@@ -319,7 +319,7 @@ export async function applyMailboxEvent({
   id,
   event,
 }: {
-  actor: Actor;
+  actor: AuditActor;
   id: string;
   event: Extract<MailboxEvent, 'approve' | 'reject' | 'disable' | 'enable'>;
 }): Promise<MailboxRow> {
@@ -345,7 +345,7 @@ export async function decideMailboxes({
   ids,
   decision,
 }: {
-  actor: Actor;
+  actor: AuditActor;
   ids: string[];
   decision: 'approve' | 'reject';
 }): Promise<{ changed: number; unchanged: number }> {
@@ -370,12 +370,12 @@ export async function moveMailboxes({
   ids,
   profileId,
 }: {
-  actor: Actor;
+  actor: AuditActor;
   ids: string[];
   profileId: string;
 }): Promise<{ moved: number; needReconnect: number }> {
   return db.transaction(async (tx) => {
-    const target = await resolveProfile(tx, profileId);
+    const target = await findProfileOrDefault(tx, profileId);
     const rows = await tx.select().from(mailboxes).where(inArray(mailboxes.id, ids)).orderBy(asc(mailboxes.id)).for('update');
     if (rows.length !== new Set(ids).size) throw notFound('Some of the selected mailboxes');
     const moving = rows.filter((row) => row.profileId !== target.id);

@@ -51,11 +51,11 @@ function refuse(why: string): never {
   throw new AppError('CONFLICT', why);
 }
 
-export type Actor = 'owner' | 'admin';
+export type ResponsibleRole = 'owner' | 'admin';
 
 type FailureCause = {
   /** Who removes the cause: the mailbox's owner, or an admin (the server profile, the mail system). */
-  fixedBy: Actor | ((profile: Pick<ServerProfile, 'serverType'>) => Actor);
+  fixedBy: ResponsibleRole | ((profile: Pick<ServerProfile, 'serverType'>) => ResponsibleRole);
   /** A new sign-in or password removes the cause, so the failure ends with it. */
   endedByConnecting: boolean;
 };
@@ -104,7 +104,7 @@ function causeOf(reason: Pick<StoredError, 'code'> | null): FailureCause | null 
 }
 
 /** Who removes the cause of a recorded reason; the owner when it is not a test's failure. */
-export function failureActor(reason: Pick<StoredError, 'code'> | null, profile: Pick<ServerProfile, 'serverType'>): Actor {
+export function whoFixesFailure(reason: Pick<StoredError, 'code'> | null, profile: Pick<ServerProfile, 'serverType'>): ResponsibleRole {
   const fixedBy = causeOf(reason)?.fixedBy ?? 'owner';
   return typeof fixedBy === 'function' ? fixedBy(profile) : fixedBy;
 }
@@ -254,7 +254,7 @@ export type NextStep = {
   /** What the person looking at the mailbox should know or do now. */
   label: string;
   /** Who can take it. */
-  actor: Actor | 'none';
+  actor: ResponsibleRole | 'none';
   tone: 'neutral' | 'good' | 'bad' | 'warn';
 };
 
@@ -282,7 +282,7 @@ export function nextStep(state: Pick<Mailbox, 'approval' | 'connection' | 'statu
   }
   if (state.status === 'active') return { kind: 'active', label: 'Active', actor: 'none', tone: 'good' };
   if (state.status === 'failing') {
-    return failureActor(state.statusReason, profile) === 'admin'
+    return whoFixesFailure(state.statusReason, profile) === 'admin'
       ? { kind: 'failing', label: 'Failing: waiting for an admin to fix it', actor: 'admin', tone: 'bad' }
       : { kind: 'failing', label: 'Failing: test again once fixed', actor: 'owner', tone: 'bad' };
   }
@@ -314,7 +314,7 @@ export function statusReasonFor({
       hint: 'This is not caused by your mailbox: the server profile it uses needs an admin’s fix, and reconnecting will not help. Your admins see it on their dashboard; there is nothing for you to do.',
     };
   }
-  if (failureActor(reason, profile) === 'admin') {
+  if (whoFixesFailure(reason, profile) === 'admin') {
     return {
       message: reason.message,
       hint: 'This is for an admin to fix, not you: it lies with the server profile or the mail system, which only admins change. Your admins see this mailbox on their dashboard and test it again once it is fixed; there is nothing for you to do.',

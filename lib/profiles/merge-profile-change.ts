@@ -79,7 +79,7 @@ export type ResolvedChange = {
  * fields keep their stored value, except that a field still at its old preset follows the new
  * preset when the server type, sign-in type, tenant or protocol changes.
  */
-export function resolveProfile({
+export function mergeProfileChange({
   request,
   stored,
   extraProviderOrigins,

@@ -4,7 +4,7 @@ import { and, asc, count, eq, gt, ne } from 'drizzle-orm';
 import { db, type Executor } from '@/db';
 import { isUniqueViolation } from '@/db/errors';
 import { mailboxes, oauthGrants, serverProfiles, type ServerProfile } from '@/db/schema';
-import type { Actor } from '@/lib/audit/actor';
+import type { AuditActor } from '@/lib/audit/actor';
 import { recordAuditEvent } from '@/lib/audit/record-audit-event';
 import { secretPlace } from '@/lib/crypto/secret-place';
 import { encryptSecret, secretHint } from '@/lib/crypto/secrets';
@@ -18,7 +18,7 @@ import type {
   UpdateProfileRequest,
 } from '@/lib/validations/profiles';
 import { DESTINATION_FIELDS, grantsEndedNotice, secretClearedNotice } from './destination';
-import { resolveProfile, type SecretChange } from './resolve-profile';
+import { mergeProfileChange, type SecretChange } from './merge-profile-change';
 
 /** Where Google or Microsoft send the browser back after consent: registered in the OAuth app. */
 export function oauthRedirectUri(): string {
@@ -183,8 +183,8 @@ function conflictOnUniqueViolation(error: unknown): never {
   throw error;
 }
 
-export async function createProfile({ actor, input }: { actor: Actor; input: CreateProfileRequest }): Promise<ServerProfile> {
-  const { profile, secretChange } = resolveProfile({
+export async function createProfile({ actor, input }: { actor: AuditActor; input: CreateProfileRequest }): Promise<ServerProfile> {
+  const { profile, secretChange } = mergeProfileChange({
     request: input,
     stored: null,
     extraProviderOrigins: getEnv().MAILROOM_EXTRA_PROVIDER_ORIGINS,
@@ -233,7 +233,7 @@ export async function updateProfile({
   id,
   input,
 }: {
-  actor: Actor;
+  actor: AuditActor;
   id: string;
   input: UpdateProfileRequest;
 }): Promise<ProfileUpdate> {
@@ -242,7 +242,7 @@ export async function updateProfile({
       // Locked so that no mailbox is attached between the cap check and the write.
       const [current] = await tx.select().from(serverProfiles).where(eq(serverProfiles.id, id)).for('update');
       if (!current) throw notFound('The server profile');
-      const { profile, secretChange, changedFields, destinationChanged } = resolveProfile({
+      const { profile, secretChange, changedFields, destinationChanged } = mergeProfileChange({
         request: input,
         stored: current,
         extraProviderOrigins: getEnv().MAILROOM_EXTRA_PROVIDER_ORIGINS,
@@ -290,7 +290,7 @@ export async function updateProfile({
 }
 
 /** Refused while mailboxes use the profile: they have to move to another profile first. */
-export async function deleteProfile({ actor, id }: { actor: Actor; id: string }): Promise<ServerProfile> {
+export async function deleteProfile({ actor, id }: { actor: AuditActor; id: string }): Promise<ServerProfile> {
   return db.transaction(async (tx) => {
     const [current] = await tx.select().from(serverProfiles).where(eq(serverProfiles.id, id)).for('update');
     if (!current) throw notFound('The server profile');

@@ -2,7 +2,7 @@ import 'server-only';
 import { eq, isNotNull, sql, type SQL } from 'drizzle-orm';
 import { db } from '@/db';
 import { mailboxes, portalSettings, serverProfiles, type Mailbox, type ServerProfile } from '@/db/schema';
-import type { Actor } from '@/lib/audit/actor';
+import type { AuditActor } from '@/lib/audit/actor';
 import { recordAuditEvent } from '@/lib/audit/record-audit-event';
 import { invalidInput } from '@/lib/errors';
 
@@ -111,7 +111,7 @@ export async function setNotificationSender({
   actor,
   choice,
 }: {
-  actor: Actor;
+  actor: AuditActor;
   choice: { mailboxId: string } | { address: string } | null;
 }): Promise<NotificationSettings> {
   const candidate = choice ? await findCandidate(choice) : null;

@@ -7,7 +7,7 @@ import { AppError } from '@/lib/errors';
 import { describeError, logger } from '@/lib/logger';
 import { ConnectionBudget, connectionsPerTest } from './bulk-connection-budget';
 import type { BulkTestTarget } from './bulk-test-target';
-import { runConnectionTest, type TestStarter } from './run-connection-test';
+import { runConnectionTestInProcess, type TestStarter } from './run-connection-test';
 import type { FailureCode } from './types';
 
 export type BulkTestMailboxResult = {
@@ -59,7 +59,7 @@ async function testOneMailbox(
 ): Promise<BulkTestMailboxResult> {
   const about = { mailboxId: mailbox.id, address: mailbox.address, profileId: mailbox.profileId };
   try {
-    const test = await runConnectionTest({ mailboxId: mailbox.id, ...options });
+    const test = await runConnectionTestInProcess({ mailboxId: mailbox.id, ...options });
     const errors = [test.incoming.error, test.outgoing.error].filter((error) => error !== null);
     const ok = test.ok === true;
     return {

@@ -6,7 +6,7 @@ import { connectionTests } from '@/db/schema';
 import { defineJob } from '@/lib/jobs/define-job';
 import { enqueueJob } from '@/lib/jobs/enqueue-job';
 import { startJobWorkers } from '@/lib/jobs/start-job-workers';
-import { ABANDONED_AFTER_MS, executeConnectionTest, startConnectionTest, type RunConnectionTestOptions } from './run-connection-test';
+import { ABANDONED_AFTER_MS, runStartedConnectionTest, createOrJoinConnectionTest, type RunConnectionTestOptions } from './run-connection-test';
 import { getTrustedCertificates } from './trusted-context';
 
 export const connectionTestPayload = z.object({
@@ -31,7 +31,7 @@ export const connectionTestJob = defineJob({
       .where(and(eq(connectionTests.id, testId), isNull(connectionTests.ok)));
     // Gone (deleted with its mailbox) or already closed as interrupted: nothing to run.
     if (!test) return;
-    await executeConnectionTest(test, { startedBy, sendTestMessage, trustedCertificates: await getTrustedCertificates() });
+    await runStartedConnectionTest(test, { startedBy, sendTestMessage, trustedCertificates: await getTrustedCertificates() });
   },
   options: { retryLimit: 0, expireInSeconds: ABANDONED_AFTER_MS / 1000, concurrency: 4 },
 });
@@ -40,8 +40,8 @@ export const connectionTestJob = defineJob({
  * Starts a test (or joins the running one) and returns at once, the checks running as a job on
  * any portal instance: what the mailbox page does, following the steps as they are recorded.
  */
-export async function beginConnectionTest(options: Omit<RunConnectionTestOptions, 'trustedCertificates'>): Promise<{ testId: string; joined: boolean }> {
-  const { test, joined } = await startConnectionTest(options);
+export async function enqueueConnectionTest(options: Omit<RunConnectionTestOptions, 'trustedCertificates'>): Promise<{ testId: string; joined: boolean }> {
+  const { test, joined } = await createOrJoinConnectionTest(options);
   if (!joined) {
     // Every instance works these jobs from its start; this makes sure of it where nothing started them (scripts, tests).
     await startJobWorkers([connectionTestJob]);

@@ -59,7 +59,7 @@ function isEnabled(mailbox: Mailbox, direction: Direction): boolean {
  * Starts a test, or joins the one already running for this mailbox: the check and the insert
  * happen under a lock on the mailbox row, so two clicks (or two portal instances) never start two.
  */
-export async function startConnectionTest({ mailboxId, startedBy }: Pick<RunConnectionTestOptions, 'mailboxId' | 'startedBy'>): Promise<{ test: ConnectionTest; joined: boolean }> {
+export async function createOrJoinConnectionTest({ mailboxId, startedBy }: Pick<RunConnectionTestOptions, 'mailboxId' | 'startedBy'>): Promise<{ test: ConnectionTest; joined: boolean }> {
   return db.transaction(async (tx) => {
     const [mailbox] = await tx.select().from(mailboxes).where(eq(mailboxes.id, mailboxId)).for('update');
     if (!mailbox) throw notFound('The mailbox');
@@ -156,7 +156,7 @@ async function runDirection(direction: Direction, run: () => Promise<void>): Pro
 }
 
 /** Runs the checks of a started test and writes the verdict: test row, mailbox statuses, audit. */
-export async function executeConnectionTest(
+export async function runStartedConnectionTest(
   test: ConnectionTest,
   options: Required<Pick<RunConnectionTestOptions, 'sendTestMessage' | 'trustedCertificates'>> & Pick<RunConnectionTestOptions, 'startedBy'>,
 ): Promise<void> {
@@ -261,10 +261,10 @@ export async function waitForTest({ mailboxId, testId }: { mailboxId: string; te
  * direction passes; resolves with the finished test. A test already running is joined, not repeated.
  * Callers check who may test the mailbox; a background job calls it with `startedBy: null`.
  */
-export async function runConnectionTest(options: RunConnectionTestOptions): Promise<ConnectionTestResult & { joined: boolean }> {
-  const { test, joined } = await startConnectionTest(options);
+export async function runConnectionTestInProcess(options: RunConnectionTestOptions): Promise<ConnectionTestResult & { joined: boolean }> {
+  const { test, joined } = await createOrJoinConnectionTest(options);
   if (!joined) {
-    await executeConnectionTest(test, {
+    await runStartedConnectionTest(test, {
       startedBy: options.startedBy,
       sendTestMessage: options.sendTestMessage ?? false,
       trustedCertificates: options.trustedCertificates ?? [],

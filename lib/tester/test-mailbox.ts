@@ -3,7 +3,7 @@ import type { User } from '@/db/schema';
 import { notFound } from '@/lib/errors';
 import { getMailbox, type Viewer } from '@/lib/mailboxes/mailboxes';
 import { findConnectionTests, getConnectionTest, getLatestConnectionTest, type ConnectionTestResult } from './connection-tests';
-import { beginConnectionTest } from './connection-test-job';
+import { enqueueConnectionTest } from './connection-test-job';
 import { waitForTest } from './run-connection-test';
 
 // The entry points people reach (API, mailbox page): the caller's scope first (an owner reaches
@@ -23,14 +23,14 @@ function withoutMailboxId(test: ConnectionTestResult) {
 /** Runs (or joins) a test, on whichever instance takes it from the job queue, and waits for its verdict. */
 export async function testMailbox({ viewer, mailboxId, sendTestMessage }: { viewer: User; mailboxId: string; sendTestMessage: boolean }) {
   await requireMailbox(viewer, mailboxId);
-  const { testId } = await beginConnectionTest({ mailboxId, startedBy: viewer, sendTestMessage });
+  const { testId } = await enqueueConnectionTest({ mailboxId, startedBy: viewer, sendTestMessage });
   return withoutMailboxId(await waitForTest({ mailboxId, testId }));
 }
 
 /** Starts (or joins) a test and returns its id at once, for a page that follows its steps. */
 export async function beginMailboxTest({ viewer, mailboxId, sendTestMessage }: { viewer: User; mailboxId: string; sendTestMessage: boolean }) {
   await requireMailbox(viewer, mailboxId);
-  return beginConnectionTest({ mailboxId, startedBy: viewer, sendTestMessage });
+  return enqueueConnectionTest({ mailboxId, startedBy: viewer, sendTestMessage });
 }
 
 /** One test with the steps recorded so far; without `testId`, the mailbox's newest. */

@@ -3,7 +3,7 @@ import { and, asc, count, eq, gt, isNull, ne, sql } from 'drizzle-orm';
 import { db, type Executor } from '@/db';
 import { isUniqueViolation } from '@/db/errors';
 import { users, type User, type UserRole } from '@/db/schema';
-import type { Actor } from '@/lib/audit/actor';
+import type { AuditActor } from '@/lib/audit/actor';
 import { recordAuditEvent } from '@/lib/audit/record-audit-event';
 import { hashPassword } from '@/lib/crypto/passwords';
 import { AppError, notFound } from '@/lib/errors';
@@ -52,7 +52,7 @@ export async function findUsers({ limit, cursor, role }: { limit: number; cursor
   return { users: page, nextCursor: rows.length > limit ? (page.at(-1)?.email ?? null) : null };
 }
 
-async function insertUser(executor: Executor, actor: Actor, input: CreateUserInput): Promise<User> {
+async function insertUser(executor: Executor, actor: AuditActor, input: CreateUserInput): Promise<User> {
   const passwordHash = input.password ? await hashPassword(input.password) : null;
   try {
     const [user] = await executor
@@ -76,7 +76,7 @@ async function insertUser(executor: Executor, actor: Actor, input: CreateUserInp
   }
 }
 
-export async function createUser({ actor, input }: { actor: Actor; input: CreateUserInput }): Promise<User> {
+export async function createUser({ actor, input }: { actor: AuditActor; input: CreateUserInput }): Promise<User> {
   return db.transaction((tx) => insertUser(tx, actor, input));
 }
 
@@ -112,7 +112,7 @@ export async function updateUser({
   id,
   input,
 }: {
-  actor: Actor;
+  actor: AuditActor;
   id: string;
   input: UpdateUserInput;
 }): Promise<User> {
@@ -158,7 +158,7 @@ export async function updateUser({
 }
 
 /** Stores a new password; like every change of credentials, it ends every session the user had open. */
-export async function replacePassword({ actor, userId, password }: { actor: Actor; userId: string; password: string }): Promise<void> {
+export async function replacePassword({ actor, userId, password }: { actor: AuditActor; userId: string; password: string }): Promise<void> {
   const passwordHash = await hashPassword(password);
   await db.transaction(async (tx) => {
     const [user] = await tx

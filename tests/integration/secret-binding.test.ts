@@ -15,7 +15,7 @@ import { setMailboxPassword } from '@/lib/mailboxes/set-mailbox-password';
 import { statusReasonFor } from '@/lib/mailboxes/status';
 import { completeAuthorization } from '@/lib/oauth/complete-authorization';
 import { startAuthorization } from '@/lib/oauth/start-authorization';
-import { runConnectionTest } from '@/lib/tester/run-connection-test';
+import { runConnectionTestInProcess } from '@/lib/tester/run-connection-test';
 import { checkGrant } from '@/lib/tokens/check-grants';
 import { getAccessToken } from '@/lib/tokens/get-access-token';
 import { authorizeAsUser } from '../../scripts/lab/headless-user';
@@ -122,7 +122,7 @@ describe.skipIf(!labIsAvailable)('ciphertexts bound to their row (issue 12, acce
   });
 
   it('fails a test of Bob’s mailbox with its own class and hint, without a 500', async () => {
-    const result = await runConnectionTest({ mailboxId: bob, startedBy: owner.user, ...trusted() });
+    const result = await runConnectionTestInProcess({ mailboxId: bob, startedBy: owner.user, ...trusted() });
     expect(result).toMatchObject({
       ok: false,
       incoming: { status: 'failure', error: { code: 'secret_unreadable', hint: 'The owner reconnects the mailbox.' } },
@@ -137,7 +137,7 @@ describe.skipIf(!labIsAvailable)('ciphertexts bound to their row (issue 12, acce
       /mailboxes\.password of row .* could not be decrypted: it was written for another row or column/,
     );
 
-    const result = await runConnectionTest({ mailboxId: dave.mailboxId, startedBy: owner.user, ...trusted() });
+    const result = await runConnectionTestInProcess({ mailboxId: dave.mailboxId, startedBy: owner.user, ...trusted() });
     expect(result).toMatchObject({
       ok: false,
       incoming: { status: 'failure', error: { code: 'secret_unreadable', message: expect.stringMatching(/stored password of this mailbox cannot be decrypted/) } },
@@ -149,7 +149,7 @@ describe.skipIf(!labIsAvailable)('ciphertexts bound to their row (issue 12, acce
 
     // Carol's own password is untouched.
     expect(openStoredSecret(mailboxes.password, carol.mailboxId, await passwordOf(carol.mailboxId))).toBe(carol.password);
-    const passing = await runConnectionTest({ mailboxId: carol.mailboxId, startedBy: owner.user, ...trusted() });
+    const passing = await runConnectionTestInProcess({ mailboxId: carol.mailboxId, startedBy: owner.user, ...trusted() });
     expect(passing.ok).toBe(true);
 
     await setMailboxPassword({ viewer: owner.user, mailboxId: dave.mailboxId, password: dave.password });

@@ -21,7 +21,7 @@ import { completeAuthorization } from '@/lib/oauth/complete-authorization';
 import { oauthCallbackUrl } from '@/lib/oauth/oauth-app';
 import { startAuthorization } from '@/lib/oauth/start-authorization';
 import { findConnectionTests } from '@/lib/tester/connection-tests';
-import { ABANDONED_AFTER_MS, closeAbandonedConnectionTests, runConnectionTest, startConnectionTest, TESTS_KEPT } from '@/lib/tester/run-connection-test';
+import { ABANDONED_AFTER_MS, closeAbandonedConnectionTests, runConnectionTestInProcess, createOrJoinConnectionTest, TESTS_KEPT } from '@/lib/tester/run-connection-test';
 import { testMailbox } from '@/lib/tester/test-mailbox';
 import { createUser } from '@/lib/users/users';
 import { onCrlfLines } from '../../scripts/lab/crlf-lines';
@@ -104,7 +104,7 @@ describe.skipIf(!labIsAvailable)('the connection tester, against the mail lab', 
 
   it('activates a connected, approved Gmail mailbox: every step passes, in both directions at once, and the test message arrives', async () => {
     const mailbox = await connectedOAuthMailbox('google', google, 'active');
-    const result = await runConnectionTest({ mailboxId: mailbox.id, startedBy: owner, sendTestMessage: true, ...trusted() });
+    const result = await runConnectionTestInProcess({ mailboxId: mailbox.id, startedBy: owner, sendTestMessage: true, ...trusted() });
 
     expect(result).toMatchObject({ ok: true, activated: true, incoming: { status: 'success', error: null }, outgoing: { status: 'success', error: null } });
     expect(stepNames(result.incoming.steps)).toEqual(['✓ Name resolution', '✓ TCP connect', '✓ TLS', '✓ Greeting and capabilities', '✓ Access token', '✓ Authentication', '✓ Open INBOX']);
@@ -141,10 +141,10 @@ describe.skipIf(!labIsAvailable)('the connection tester, against the mail lab', 
 
   it('says to reconnect when the grant was revoked (invalid_grant), and an active mailbox becomes failing', async () => {
     const mailbox = await connectedOAuthMailbox('google', google, 'revoked');
-    expect((await runConnectionTest({ mailboxId: mailbox.id, startedBy: owner, ...trusted() })).activated).toBe(true);
+    expect((await runConnectionTestInProcess({ mailboxId: mailbox.id, startedBy: owner, ...trusted() })).activated).toBe(true);
     await labControl.revokeGrants({ account: mailbox.address });
 
-    const result = await runConnectionTest({ mailboxId: mailbox.id, startedBy: owner, ...trusted() });
+    const result = await runConnectionTestInProcess({ mailboxId: mailbox.id, startedBy: owner, ...trusted() });
     expect(result.ok).toBe(false);
     for (const direction of [result.incoming, result.outgoing]) {
       expect(direction.error).toMatchObject({ code: 'token_revoked', message: expect.stringMatching(/invalid_grant/), hint: expect.stringMatching(/reconnects/) });
@@ -160,7 +160,7 @@ describe.skipIf(!labIsAvailable)('the connection tester, against the mail lab', 
     const mailbox = await connectedOAuthMailbox('google', refusedProfile, 'refusedapp');
     await db.update(serverProfiles).set({ clientId: 'unknown-client' }).where(eq(serverProfiles.id, refusedProfile.id));
 
-    const result = await runConnectionTest({ mailboxId: mailbox.id, startedBy: owner, ...trusted() });
+    const result = await runConnectionTestInProcess({ mailboxId: mailbox.id, startedBy: owner, ...trusted() });
     expect(result.incoming.error).toMatchObject({ code: 'client_refused', hint: expect.stringMatching(/client id and client secret in the server profile/) });
     const stored = (await getMailbox({ viewer: owner, id: mailbox.id }))!;
     expect(stored).toMatchObject({ status: 'failing', connection: 'connected', statusReason: { code: 'client_refused' }, profileClientError: { code: 'invalid_client' } });
@@ -174,7 +174,7 @@ describe.skipIf(!labIsAvailable)('the connection tester, against the mail lab', 
   it('names 5.7.139 when Microsoft 365 has SMTP AUTH disabled for the mailbox, while incoming passes', async () => {
     const mailbox = await connectedOAuthMailbox('microsoft', microsoft, 'nosmtp');
     await labControl.setSmtpAuthDisabled({ account: mailbox.address, disabled: true });
-    const result = await runConnectionTest({ mailboxId: mailbox.id, startedBy: owner, ...trusted() });
+    const result = await runConnectionTestInProcess({ mailboxId: mailbox.id, startedBy: owner, ...trusted() });
     await labControl.setSmtpAuthDisabled({ account: mailbox.address, disabled: false });
 
     expect(result.incoming.status).toBe('success');
@@ -187,7 +187,7 @@ describe.skipIf(!labIsAvailable)('the connection tester, against the mail lab', 
   it('names https://mail.google.com/ when a Gmail profile lacks it, for an admin to add, in both directions', async () => {
     const withoutMailScope = await insertLabGoogleProfile({ name: `Lab Gmail without mail scope ${run}`, scopes: ['openid', 'email'] });
     const mailbox = await connectedOAuthMailbox('google', withoutMailScope, 'noscope');
-    const result = await runConnectionTest({ mailboxId: mailbox.id, startedBy: owner, ...trusted() });
+    const result = await runConnectionTestInProcess({ mailboxId: mailbox.id, startedBy: owner, ...trusted() });
 
     for (const direction of [result.incoming, result.outgoing]) {
       expect(direction.error).toMatchObject({
@@ -210,7 +210,7 @@ describe.skipIf(!labIsAvailable)('the connection tester, against the mail lab', 
       scopes: ['https://outlook.office.com/IMAP.AccessAsUser.All', 'offline_access', 'openid', 'email', 'profile'],
     });
     const mailbox = await connectedOAuthMailbox('microsoft', withoutSmtpScope, 'nosmtpscope');
-    const result = await runConnectionTest({ mailboxId: mailbox.id, startedBy: owner, ...trusted() });
+    const result = await runConnectionTestInProcess({ mailboxId: mailbox.id, startedBy: owner, ...trusted() });
 
     expect(result.incoming.status).toBe('success');
     expect(result.outgoing.error).toMatchObject({
@@ -225,7 +225,7 @@ describe.skipIf(!labIsAvailable)('the connection tester, against the mail lab', 
   it('tells the owner to turn IMAP on when Gmail refuses the sign-in for it, while outgoing passes', async () => {
     const mailbox = await connectedOAuthMailbox('google', google, 'noimap');
     await labControl.setImapDisabled({ account: mailbox.address, disabled: true });
-    const result = await runConnectionTest({ mailboxId: mailbox.id, startedBy: owner, ...trusted() });
+    const result = await runConnectionTestInProcess({ mailboxId: mailbox.id, startedBy: owner, ...trusted() });
 
     expect(result.outgoing.status).toBe('success');
     expect(result.incoming.error).toMatchObject({
@@ -242,7 +242,7 @@ describe.skipIf(!labIsAvailable)('the connection tester, against the mail lab', 
   it('leaves it to an Exchange admin when Microsoft 365 signs the mailbox in but IMAP is off for it', async () => {
     const mailbox = await connectedOAuthMailbox('microsoft', microsoft, 'imapoff');
     await labControl.setImapDisabled({ account: mailbox.address, disabled: true });
-    const result = await runConnectionTest({ mailboxId: mailbox.id, startedBy: owner, ...trusted() });
+    const result = await runConnectionTestInProcess({ mailboxId: mailbox.id, startedBy: owner, ...trusted() });
 
     expect(result.outgoing.status).toBe('success');
     expect(result.incoming.error).toMatchObject({
@@ -263,7 +263,7 @@ describe.skipIf(!labIsAvailable)('the connection tester, against the mail lab', 
     const mailbox = await connectedOAuthMailbox('microsoft', profile, 'consent');
     await labControl.setAdminConsentRequired({ clientId: client.clientId, required: true });
 
-    const refused = await runConnectionTest({ mailboxId: mailbox.id, startedBy: owner, ...trusted() });
+    const refused = await runConnectionTestInProcess({ mailboxId: mailbox.id, startedBy: owner, ...trusted() });
     const consentLink = `${getLab().personas.microsoft.endpoints.adminConsent}?client_id=${client.clientId}`;
     for (const direction of [refused.incoming, refused.outgoing]) {
       expect(direction.error).toMatchObject({
@@ -279,7 +279,7 @@ describe.skipIf(!labIsAvailable)('the connection tester, against the mail lab', 
 
     // The admin follows the link from the hint and accepts for the organization.
     await grantAdminConsent({ adminConsentUrl: /https?:\/\/\S+/.exec(refused.incoming.error!.hint)![0], email: 'carol@contoso.lab.test' });
-    expect(await runConnectionTest({ mailboxId: mailbox.id, startedBy: owner, ...trusted() })).toMatchObject({ ok: true, activated: true });
+    expect(await runConnectionTestInProcess({ mailboxId: mailbox.id, startedBy: owner, ...trusted() })).toMatchObject({ ok: true, activated: true });
     expect(await getMailbox({ viewer: owner, id: mailbox.id })).toMatchObject({ status: 'active', profileClientError: null });
   });
 
@@ -293,7 +293,7 @@ describe.skipIf(!labIsAvailable)('the connection tester, against the mail lab', 
     const profile = await genericProfile({ incomingPort: closedPort, outgoingHost: '127.0.0.1', outgoingPort: hangingPort, outgoingSecurity: 'tls' });
     const mailbox = await passwordMailbox(profile, account, account.password);
 
-    const result = await runConnectionTest({ mailboxId: mailbox.id, startedBy: owner, ...trusted() });
+    const result = await runConnectionTestInProcess({ mailboxId: mailbox.id, startedBy: owner, ...trusted() });
     expect(result.incoming.error).toMatchObject({ code: 'refused', message: expect.stringMatching(/refused the connection/) });
     expect(stepNames(result.incoming.steps)).toEqual(['✓ Name resolution', '✗ TCP connect']);
     expect(result.outgoing.error).toMatchObject({ code: 'timeout', message: expect.stringMatching(/did not answer within 5 seconds/) });
@@ -304,7 +304,7 @@ describe.skipIf(!labIsAvailable)('the connection tester, against the mail lab', 
     const { selfSigned } = getLab().mail.generic;
     const account = await passwordAccount('selfsigned');
     const mailbox = await passwordMailbox(await genericProfile(strictTargets(selfSigned)), account, account.password);
-    const refused = await runConnectionTest({ mailboxId: mailbox.id, startedBy: owner, ...trusted() });
+    const refused = await runConnectionTestInProcess({ mailboxId: mailbox.id, startedBy: owner, ...trusted() });
     for (const direction of [refused.incoming, refused.outgoing]) {
       expect(direction.error).toMatchObject({
         code: 'certificate_untrusted',
@@ -318,7 +318,7 @@ describe.skipIf(!labIsAvailable)('the connection tester, against the mail lab', 
     const sha256 = /[0-9a-f]{64}/.exec(refused.incoming.error!.hint)![0];
     const accepting = await genericProfile({ ...strictTargets(selfSigned), trustedCertificates: [{ host: selfSigned.imap.host, sha256: sha256.toUpperCase().replace(/(..)(?!$)/g, '$1:') }] });
     await db.update(mailboxes).set({ profileId: accepting.id }).where(eq(mailboxes.id, mailbox.id));
-    const accepted = await runConnectionTest({ mailboxId: mailbox.id, startedBy: owner, ...trusted() });
+    const accepted = await runConnectionTestInProcess({ mailboxId: mailbox.id, startedBy: owner, ...trusted() });
     expect(accepted).toMatchObject({ ok: true, activated: true });
     expect(accepted.incoming.steps.find((step) => step.name === 'TLS')!.detail).toMatch(/the certificate accepted in the profile/);
   });
@@ -326,7 +326,7 @@ describe.skipIf(!labIsAvailable)('the connection tester, against the mail lab', 
   it('requires exactly the accepted certificate, even one a trusted CA signed', async () => {
     const account = await passwordAccount('pinned');
     const pinnedElsewhere = await genericProfile({ trustedCertificates: [{ host: getLab().mail.generic.imap.tls.host, sha256: 'ab'.repeat(32) }] });
-    const result = await runConnectionTest({ mailboxId: (await passwordMailbox(pinnedElsewhere, account, account.password)).id, startedBy: owner, ...trusted() });
+    const result = await runConnectionTestInProcess({ mailboxId: (await passwordMailbox(pinnedElsewhere, account, account.password)).id, startedBy: owner, ...trusted() });
     for (const direction of [result.incoming, result.outgoing]) {
       expect(direction.error).toMatchObject({ code: 'certificate_mismatch', hint: expect.stringMatching(/certificate changed, or someone is in between/) });
       expect(stepNames(direction.steps).at(-1)).toBe('✗ TLS');
@@ -339,7 +339,7 @@ describe.skipIf(!labIsAvailable)('the connection tester, against the mail lab', 
     const profileFor = (trustedCertificates: { host: string; sha256: string }[]) =>
       genericProfile({ incomingHost: '127.0.0.1', incomingPort: server.port, trustedCertificates });
     const mailbox = await passwordMailbox(await profileFor([{ host: '127.0.0.1', sha256: 'ab'.repeat(32) }]), account, account.password);
-    const test = () => runConnectionTest({ mailboxId: mailbox.id, startedBy: owner, ...trusted() });
+    const test = () => runConnectionTestInProcess({ mailboxId: mailbox.id, startedBy: owner, ...trusted() });
     const moveTo = async (profile: ServerProfile) => db.update(mailboxes).set({ profileId: profile.id }).where(eq(mailboxes.id, mailbox.id));
 
     const mismatch = await test();
@@ -361,7 +361,7 @@ describe.skipIf(!labIsAvailable)('the connection tester, against the mail lab', 
     const account = await passwordAccount('wrongpw');
     const wrong = `wrong-${randomBytes(6).toString('hex')}`;
     const mailbox = await passwordMailbox(await genericProfile(), account, wrong);
-    const result = await runConnectionTest({ mailboxId: mailbox.id, startedBy: owner, ...trusted() });
+    const result = await runConnectionTestInProcess({ mailboxId: mailbox.id, startedBy: owner, ...trusted() });
     for (const direction of [result.incoming, result.outgoing]) {
       expect(direction.error).toMatchObject({ code: 'auth_failed', message: expect.stringMatching(/refused the user name or password/), hint: expect.stringMatching(/app password/) });
     }
@@ -376,7 +376,7 @@ describe.skipIf(!labIsAvailable)('the connection tester, against the mail lab', 
     const address = `quoting-${run}@imap.lab.test`;
     const password = `pä "quoted" \\ ${randomBytes(4).toString('hex')} é`;
     await labControl.createAccount({ email: address, provider: 'password', password });
-    const result = await runConnectionTest({ mailboxId: (await passwordMailbox(await genericProfile(), { address }, password)).id, startedBy: owner, ...trusted() });
+    const result = await runConnectionTestInProcess({ mailboxId: (await passwordMailbox(await genericProfile(), { address }, password)).id, startedBy: owner, ...trusted() });
     expect(result).toMatchObject({ ok: true, activated: true });
     expect(JSON.stringify(result) + logs.text()).not.toContain(password);
   });
@@ -385,13 +385,13 @@ describe.skipIf(!labIsAvailable)('the connection tester, against the mail lab', 
     const { generic } = getLab().mail;
     const pop3 = await genericProfile({ incomingProtocol: 'pop3', incomingHost: generic.pop3.tls.host, incomingPort: generic.pop3.tls.port });
     const good = await passwordAccount('pop3');
-    const passing = await runConnectionTest({ mailboxId: (await passwordMailbox(pop3, good, good.password)).id, startedBy: owner, ...trusted() });
+    const passing = await runConnectionTestInProcess({ mailboxId: (await passwordMailbox(pop3, good, good.password)).id, startedBy: owner, ...trusted() });
     expect(passing).toMatchObject({ ok: true, activated: true });
     expect(stepNames(passing.incoming.steps)).toEqual(['✓ Name resolution', '✓ TCP connect', '✓ TLS', '✓ Greeting and capabilities', '✓ Authentication', '✓ STAT']);
     expect(passing.incoming.steps.at(-1)!.detail).toMatch(/^\+OK \d+ \d+/);
 
     const bad = await passwordAccount('pop3bad');
-    const failing = await runConnectionTest({ mailboxId: (await passwordMailbox(pop3, bad, 'not the password')).id, startedBy: owner, ...trusted() });
+    const failing = await runConnectionTestInProcess({ mailboxId: (await passwordMailbox(pop3, bad, 'not the password')).id, startedBy: owner, ...trusted() });
     expect(failing.incoming.error).toMatchObject({ code: 'auth_failed' });
     expect(failing.incoming.steps.at(-1)).toMatchObject({ name: 'Authentication', ok: false, detail: expect.stringMatching(/-ERR/) });
   });
@@ -399,7 +399,7 @@ describe.skipIf(!labIsAvailable)('the connection tester, against the mail lab', 
   it('never connects to link-local or metadata addresses, nor to loopback unless the profile is internal', async () => {
     const account = await passwordAccount('guard');
     const mailbox = await passwordMailbox(await genericProfile({ internalServer: false, incomingHost: '169.254.169.254', incomingPort: 80 }), account, account.password);
-    const result = await runConnectionTest({ mailboxId: mailbox.id, startedBy: owner, ...trusted() });
+    const result = await runConnectionTestInProcess({ mailboxId: mailbox.id, startedBy: owner, ...trusted() });
     expect(result.incoming.error).toMatchObject({ code: 'blocked_address', message: expect.stringMatching(/169\.254\.169\.254.*link-local/) });
     expect(result.outgoing.error).toMatchObject({ code: 'blocked_address', message: expect.stringMatching(/127\.0\.0\.1.*not marked as an internal server/) });
     expect(stepNames(result.incoming.steps)).toEqual(['✗ Name resolution']);
@@ -409,8 +409,8 @@ describe.skipIf(!labIsAvailable)('the connection tester, against the mail lab', 
     const account = await passwordAccount('join');
     const mailbox = await passwordMailbox(await genericProfile(), account, account.password);
     const [first, second] = await Promise.all([
-      runConnectionTest({ mailboxId: mailbox.id, startedBy: owner, ...trusted() }),
-      runConnectionTest({ mailboxId: mailbox.id, startedBy: owner, ...trusted() }),
+      runConnectionTestInProcess({ mailboxId: mailbox.id, startedBy: owner, ...trusted() }),
+      runConnectionTestInProcess({ mailboxId: mailbox.id, startedBy: owner, ...trusted() }),
     ]);
     expect(first.id).toBe(second.id);
     expect([first.joined, second.joined].sort()).toEqual([false, true]);
@@ -419,7 +419,7 @@ describe.skipIf(!labIsAvailable)('the connection tester, against the mail lab', 
     await db.insert(connectionTests).values(
       Array.from({ length: TESTS_KEPT }, (_, index) => ({ mailboxId: mailbox.id, startedAt: new Date(Date.now() - (index + 1) * 60_000), ...finished })),
     );
-    const { test } = await startConnectionTest({ mailboxId: mailbox.id, startedBy: owner });
+    const { test } = await createOrJoinConnectionTest({ mailboxId: mailbox.id, startedBy: owner });
     await db.update(connectionTests).set(finished).where(eq(connectionTests.id, test.id));
     const rows = await db.select({ id: connectionTests.id }).from(connectionTests).where(eq(connectionTests.mailboxId, mailbox.id));
     expect(rows).toHaveLength(TESTS_KEPT);
@@ -445,7 +445,7 @@ describe.skipIf(!labIsAvailable)('the connection tester, against the mail lab', 
     const longAgo = new Date(Date.now() - ABANDONED_AFTER_MS - 60_000);
     const lost = await Promise.all(
       [restarted, untouched].map(async (mailbox) => {
-        const { test } = await startConnectionTest({ mailboxId: mailbox.id, startedBy: owner });
+        const { test } = await createOrJoinConnectionTest({ mailboxId: mailbox.id, startedBy: owner });
         await db.update(connectionTests).set({ startedAt: longAgo }).where(eq(connectionTests.id, test.id));
         return test;
       }),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { failureActor } from '@/lib/mailboxes/status';
+import { whoFixesFailure } from '@/lib/mailboxes/status';
 import { classifyFailure, decodeOAuthChallenge, type FailureEvidence } from '@/lib/tester/classify-failure';
 import { judgeAddress } from '@/lib/net/address-policy';
 
@@ -103,7 +103,7 @@ describe('classifyFailure', () => {
 describe('who fixes what classifyFailure finds', () => {
   const fixer = (evidence: Partial<FailureEvidence>) => {
     const failure = classifyFailure({ ...base, ...evidence });
-    return { code: failure.code, actor: failureActor(failure, { serverType: evidence.serverType ?? base.serverType }) };
+    return { code: failure.code, actor: whoFixesFailure(failure, { serverType: evidence.serverType ?? base.serverType }) };
   };
 
   it('gives the owner what their own sign-in or account settings cause', () => {
