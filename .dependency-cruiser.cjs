@@ -36,21 +36,14 @@ const serverOnlyModules = files.filter((file) => /^import ['"]server-only['"]/.t
  */
 const ONE_WAY = [
   { lower: 'oauth', upper: 'tokens', why: 'lib/tokens refreshes and disconnects grants with the OAuth protocol of lib/oauth.' },
+  { lower: 'oauth', upper: 'connect', why: 'lib/connect runs a sign-in with the OAuth protocol and the authorization records of lib/oauth.' },
+  { lower: 'tokens', upper: 'connect', why: 'A connect ends by storing its grant in lib/tokens.' },
   { lower: 'mail', upper: 'tester', why: 'lib/tester checks servers with the transports of lib/mail.' },
   { lower: 'mailboxes', upper: 'tester', why: 'The tester records its verdict through the status machine.' },
   { lower: 'mailboxes', upper: 'tokens', why: 'lib/tokens records a refused sign-in through the status machine.' },
-  { lower: 'mailboxes', upper: 'oauth', why: 'A connect records its mailbox through the status machine.' },
+  { lower: 'mailboxes', upper: 'oauth', why: 'The OAuth records name their mailbox; the status machine knows nothing of OAuth.' },
+  { lower: 'mailboxes', upper: 'connect', why: 'A connect records its mailbox through the status machine.' },
 ];
-
-/**
- * Where the tree breaks a one-way rule today and the fix is more than moving one import: the file
- * may import what is named here and nothing more. Remove an entry with its cause.
- */
-const ONE_WAY_EXCEPTIONS = {
-  // A connect ends by storing the grant; the grant store moves below lib/oauth when the protocol
-  // modules (oauth-app, token-endpoint, oauth-failure) leave lib/oauth for lib/providers.
-  'lib/oauth/complete-authorization.ts': '^lib/tokens/grants\\.ts$',
-};
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
@@ -73,15 +66,8 @@ module.exports = {
       name: `${lower}-never-imports-${upper}`,
       comment: why,
       severity: 'error',
-      from: { path: `^lib/${lower}/`, pathNot: exactly(Object.keys(ONE_WAY_EXCEPTIONS)) },
+      from: { path: `^lib/${lower}/` },
       to: { path: `^lib/${upper}/` },
-    })),
-    ...Object.entries(ONE_WAY_EXCEPTIONS).map(([file, allowed]) => ({
-      name: 'one-way-exception',
-      comment: `${file} keeps only its known import against a one-way rule.`,
-      severity: 'error',
-      from: { path: exactly([file]) },
-      to: { path: ONE_WAY.filter(({ lower }) => file.startsWith(`lib/${lower}/`)).map(({ upper }) => `^lib/${upper}/`), pathNot: allowed },
     })),
     {
       name: 'client-components-never-import-server-modules',

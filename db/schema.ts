@@ -412,6 +412,7 @@ export type ServerProfile = typeof serverProfiles.$inferSelect;
 export type Mailbox = typeof mailboxes.$inferSelect;
 export type OauthGrant = typeof oauthGrants.$inferSelect;
 export type OauthAuthorization = typeof oauthAuthorizations.$inferSelect;
+export type NewOauthAuthorization = typeof oauthAuthorizations.$inferInsert;
 export type ConnectionTest = typeof connectionTests.$inferSelect;
 export type ConnectionTestStep = typeof connectionTestSteps.$inferSelect;
 export type AuditEvent = typeof auditEvents.$inferSelect;

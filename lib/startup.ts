@@ -7,7 +7,7 @@ import { getEnv } from '@/lib/env';
 import { stopJobQueue } from '@/lib/jobs/job-queue';
 import { startBackgroundWork } from '@/lib/jobs/start-background-work';
 import { logger } from '@/lib/logger';
-import { oauthJobs } from '@/lib/oauth/oauth-jobs';
+import { oauthJobs } from '@/lib/connect/connect-jobs';
 import { testerJobs } from '@/lib/tester/bulk-test-job';
 import { connectionTestJob } from '@/lib/tester/connection-test-job';
 import { closeAbandonedConnectionTests } from '@/lib/tester/run-connection-test';

@@ -1,12 +1,12 @@
 import 'server-only';
 import { and, eq, isNull, lte, or } from 'drizzle-orm';
 import { db, type Executor } from '@/db';
-import { oauthAuthorizations, type OauthAuthorization, type StoredError } from '@/db/schema';
+import { oauthAuthorizations, type NewOauthAuthorization, type OauthAuthorization, type StoredError } from '@/db/schema';
 import { sha256 } from '@/lib/crypto/tokens';
 import type { ConnectOutcome } from './outcomes';
 
-// The one writer of a sign-in's end: claiming its state (single use) and recording the outcome the
-// mailbox page reads back. Starting a sign-in inserts its row in start-authorization.
+// The one writer of the oauth_authorizations table: a sign-in's start, claiming its state (single
+// use) and recording the outcome the mailbox page reads back.
 
 const stored = (outcome: Omit<ConnectOutcome, 'ok'>, at = new Date()): StoredError => ({
   code: outcome.code,
@@ -14,6 +14,11 @@ const stored = (outcome: Omit<ConnectOutcome, 'ok'>, at = new Date()): StoredErr
   hint: outcome.hint,
   at: at.toISOString(),
 });
+
+/** Records a sign-in as it starts: its flow, who started it for which mailbox, and its encrypted verifier or device code. */
+export async function recordStartedAuthorization(authorization: NewOauthAuthorization & { id: string }): Promise<void> {
+  await db.insert(oauthAuthorizations).values(authorization);
+}
 
 /** A recorded outcome as the mailbox page and the device poll tell it. */
 export function connectOutcomeOf(outcome: StoredError): ConnectOutcome {

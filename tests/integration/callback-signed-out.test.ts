@@ -5,8 +5,8 @@ import { GET as oauthCallback } from '@/app/api/oauth/callback/route';
 import { db } from '@/db';
 import { oauthAuthorizations } from '@/db/schema';
 import { COMMAND_LINE_ACTOR } from '@/lib/audit/actor';
-import { getConnectOutcome } from '@/lib/oauth/get-connect-outcome';
-import { startAuthorization } from '@/lib/oauth/start-authorization';
+import { getConnectOutcome } from '@/lib/connect/get-connect-outcome';
+import { startAuthorization } from '@/lib/connect/start-authorization';
 import { createUser } from '@/lib/users/users';
 import { insertMailboxRow, insertProfile } from '../helpers/fixtures';
 

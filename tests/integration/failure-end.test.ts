@@ -10,7 +10,7 @@ import { COMMAND_LINE_ACTOR } from '@/lib/audit/actor';
 import { getMailbox, profileOf } from '@/lib/mailboxes/mailboxes';
 import { setMailboxPassword } from '@/lib/mailboxes/set-mailbox-password';
 import { nextStep, statusReasonFor } from '@/lib/mailboxes/status';
-import { acceptTokens } from '@/lib/oauth/complete-authorization';
+import { acceptTokens } from '@/lib/connect/complete-authorization';
 import { oauthAppOf } from '@/lib/oauth/oauth-app';
 import { OAuthFailure } from '@/lib/oauth/oauth-failure';
 import { getGrant } from '@/lib/tokens/grants';

@@ -23,8 +23,9 @@ const CLEAN_TREE: Record<string, string> = {
   'lib/oauth/token-endpoint.ts': "export const refresh = () => 'tokens';\n",
   'lib/tokens/grants.ts': "import { refresh } from '@/lib/oauth/token-endpoint';\nexport const save = () => refresh();\n",
   'lib/tokens/token-jobs.ts': "export const jobs = [];\n",
-  // The one known exception to oauth → tokens (see ONE_WAY_EXCEPTIONS).
-  'lib/oauth/complete-authorization.ts': "import { save } from '@/lib/tokens/grants';\nexport const complete = () => save();\n",
+  // A connect uses both the protocol and the grant store, above them.
+  'lib/connect/complete-authorization.ts':
+    "import { refresh } from '@/lib/oauth/token-endpoint';\nimport { save } from '@/lib/tokens/grants';\nexport const complete = () => [refresh(), save()];\n",
   'lib/format/label.ts': "export const label = (text: string) => text.trim();\n",
   'app/mailboxes/page.tsx': "import { runTest } from '@/lib/tester/run-test';\nexport default function Page() { return runTest(); }\n",
     // A type-only import brings nothing of a server module to the browser.
@@ -95,13 +96,13 @@ describe('the import rules of npm run lint', () => {
     expect(result.output).toContain('mail-never-imports-tester: lib/mail/transport.ts → lib/tester/smtp-check.ts');
   });
 
-  it('hold a known exception to exactly what it names', async () => {
+  it('refuse the OAuth protocol reaching up into the grant store or the connect flow', async () => {
     const result = await lintTree({
-      'lib/oauth/complete-authorization.ts':
-        "import { save } from '@/lib/tokens/grants';\nimport { jobs } from '@/lib/tokens/token-jobs';\nexport const complete = () => [save(), jobs];\n",
+      'lib/oauth/token-endpoint.ts':
+        "import { jobs } from '@/lib/tokens/token-jobs';\nimport type { complete } from '@/lib/connect/complete-authorization';\nexport const refresh = (by?: typeof complete) => [jobs, by];\n",
     });
     expect(result.passed).toBe(false);
-    expect(result.output).toContain('one-way-exception: lib/oauth/complete-authorization.ts → lib/tokens/token-jobs.ts');
-    expect(result.output).not.toContain('lib/tokens/grants.ts');
+    expect(result.output).toContain('oauth-never-imports-tokens: lib/oauth/token-endpoint.ts → lib/tokens/token-jobs.ts');
+    expect(result.output).toContain('oauth-never-imports-connect: lib/oauth/token-endpoint.ts → lib/connect/complete-authorization.ts');
   });
 });

@@ -98,7 +98,7 @@ describe('provider ids outside lib/providers', () => {
   const files = SEARCHED.flatMap(sourceFiles);
 
   it('searches the whole source, descriptors included in the count but not in the search', () => {
-    expect(files).toEqual(expect.arrayContaining(['lib/validations/profiles.ts', 'lib/oauth/start-authorization.ts', 'lib/providers/gmail.ts', 'db/schema.ts']));
+    expect(files).toEqual(expect.arrayContaining(['lib/validations/profiles.ts', 'lib/connect/start-authorization.ts', 'lib/providers/gmail.ts', 'db/schema.ts']));
     expect(files.length).toBeGreaterThan(200);
   });
 

@@ -6,7 +6,7 @@ import { Badge, buttonClass, EmptyState, PageHeader } from '@/app/_components/ui
 import { requireUser } from '@/lib/auth/session';
 import { findMailboxes, listProfileChoices, profileOf } from '@/lib/mailboxes/mailboxes';
 import { nextStep } from '@/lib/mailboxes/status';
-import { getConnectOutcome } from '@/lib/oauth/get-connect-outcome';
+import { getConnectOutcome } from '@/lib/connect/get-connect-outcome';
 import { mailboxFilters } from '@/lib/validations/mailboxes';
 import { MailboxSelection } from './mailbox-selection';
 import { profileChoiceLabel } from './profile-choice';

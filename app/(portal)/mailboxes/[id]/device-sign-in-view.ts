@@ -1,4 +1,4 @@
-import type { ConnectProgress } from '@/lib/oauth/get-connect-state';
+import type { ConnectProgress } from '@/lib/connect/get-connect-state';
 import type { DeviceSignInView } from './connect-actions';
 
 export function toDeviceSignInView(progress: ConnectProgress): DeviceSignInView {

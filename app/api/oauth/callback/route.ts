@@ -2,8 +2,8 @@ import { NextResponse, type NextRequest } from 'next/server';
 import { z } from 'zod';
 import { getCurrentUser } from '@/lib/auth/session';
 import { getEnv } from '@/lib/env';
-import { completeAuthorization } from '@/lib/oauth/complete-authorization';
-import { endSignedOutCallback } from '@/lib/oauth/end-signed-out-callback';
+import { completeAuthorization } from '@/lib/connect/complete-authorization';
+import { endSignedOutCallback } from '@/lib/connect/end-signed-out-callback';
 
 const callbackQuery = z.object({
   state: z.string().max(500).optional(),

@@ -1,6 +1,6 @@
 import { apiRoute } from '@/lib/api/handler';
 import { endpoints } from '@/lib/api/contract';
-import { startAuthorization } from '@/lib/oauth/start-authorization';
+import { startAuthorization } from '@/lib/connect/start-authorization';
 
 export const POST = apiRoute(endpoints.connectMailbox, async ({ user, params }) => {
   const started = await startAuthorization({ viewer: user, mailboxId: params.id });

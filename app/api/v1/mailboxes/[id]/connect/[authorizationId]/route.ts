@@ -1,6 +1,6 @@
 import { apiRoute } from '@/lib/api/handler';
 import { endpoints } from '@/lib/api/contract';
-import { getConnectProgress } from '@/lib/oauth/get-connect-state';
+import { getConnectProgress } from '@/lib/connect/get-connect-state';
 
 export const GET = apiRoute(endpoints.getConnectProgress, async ({ user, params }) => {
   const progress = await getConnectProgress({ viewer: user, mailboxId: params.id, authorizationId: params.authorizationId });

@@ -11,14 +11,14 @@ import { recordClientAccepted } from '@/lib/profiles/client-refusal';
 import { PROVIDERS } from '@/lib/providers';
 import { getGrant, saveConsentedGrant, saveRefreshedTokens } from '@/lib/tokens/grants';
 import { getUserById } from '@/lib/users/users';
-import { claimAuthorization, getAuthorizationByState, recordAuthorizationOutcome } from './authorizations';
-import { consentingAccount, type ConsentingAccount } from './consenting-account';
-import { delegateTenantOf, mailScopesOf, oauthAppOf, oauthCallbackUrl, type OAuthApp } from './oauth-app';
-import { OAuthFailure, providerText } from './oauth-failure';
-import { STATE_OUTCOMES, TENANT_REQUIRED_OUTCOME, type ConnectOutcome } from './outcomes';
-import { revokeTokens } from './revoke-tokens';
+import { claimAuthorization, getAuthorizationByState, recordAuthorizationOutcome } from '@/lib/oauth/authorizations';
+import { consentingAccount, type ConsentingAccount } from '@/lib/oauth/consenting-account';
+import { delegateTenantOf, mailScopesOf, oauthAppOf, oauthCallbackUrl, type OAuthApp } from '@/lib/oauth/oauth-app';
+import { OAuthFailure, providerText } from '@/lib/oauth/oauth-failure';
+import { STATE_OUTCOMES, TENANT_REQUIRED_OUTCOME, type ConnectOutcome } from '@/lib/oauth/outcomes';
+import { revokeTokens } from '@/lib/oauth/revoke-tokens';
 import { connectableMailbox } from './start-authorization';
-import { exchangeAuthorizationCode, type TokenResponse } from './token-endpoint';
+import { exchangeAuthorizationCode, type TokenResponse } from '@/lib/oauth/token-endpoint';
 
 export type CompletedAuthorization = { mailboxId: string | null; authorizationId: string | null; outcome: ConnectOutcome };
 

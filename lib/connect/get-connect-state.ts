@@ -4,7 +4,7 @@ import { db } from '@/db';
 import { oauthAuthorizations, type OauthAuthorization, type User } from '@/db/schema';
 import { notFound } from '@/lib/errors';
 import { getMailbox } from '@/lib/mailboxes/mailboxes';
-import type { ConnectOutcome } from './outcomes';
+import type { ConnectOutcome } from '@/lib/oauth/outcomes';
 
 export type ConnectState = 'pending' | 'connected' | 'denied' | 'expired' | 'failed';
 

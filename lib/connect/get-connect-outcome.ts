@@ -1,7 +1,7 @@
 import 'server-only';
 import { isId } from '@/lib/validations/common';
-import { getAuthorizationOutcome } from './authorizations';
-import { STATE_OUTCOMES, type ConnectOutcome } from './outcomes';
+import { getAuthorizationOutcome } from '@/lib/oauth/authorizations';
+import { STATE_OUTCOMES, type ConnectOutcome } from '@/lib/oauth/outcomes';
 
 const REUSED: ConnectOutcome = {
   ok: false,

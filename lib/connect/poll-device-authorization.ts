@@ -5,12 +5,12 @@ import { oauthAuthorizations, serverProfiles } from '@/db/schema';
 import { secretPlace } from '@/lib/crypto/secret-place';
 import { decryptSecret } from '@/lib/crypto/secrets';
 import { getUserById } from '@/lib/users/users';
-import { claimAuthorization, connectOutcomeOf, getAuthorization, recordAuthorizationOutcome, setDevicePollInterval, takeDevicePollTurn } from './authorizations';
+import { claimAuthorization, connectOutcomeOf, getAuthorization, recordAuthorizationOutcome, setDevicePollInterval, takeDevicePollTurn } from '@/lib/oauth/authorizations';
 import { acceptTokens } from './complete-authorization';
-import { oauthAppOf } from './oauth-app';
-import { OAuthFailure } from './oauth-failure';
-import type { ConnectOutcome } from './outcomes';
-import { requestDeviceCodeTokens } from './token-endpoint';
+import { oauthAppOf } from '@/lib/oauth/oauth-app';
+import { OAuthFailure } from '@/lib/oauth/oauth-failure';
+import type { ConnectOutcome } from '@/lib/oauth/outcomes';
+import { requestDeviceCodeTokens } from '@/lib/oauth/token-endpoint';
 
 export type DevicePollResult =
   /** `interval`: seconds to wait before the next poll. */

@@ -1,5 +1,5 @@
 import 'server-only';
-import { claimAuthorizationByState } from './authorizations';
+import { claimAuthorizationByState } from '@/lib/oauth/authorizations';
 
 const SIGNED_OUT = {
   code: 'signed_out',

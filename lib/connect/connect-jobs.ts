@@ -2,7 +2,7 @@ import 'server-only';
 import { z } from 'zod';
 import { defineJob } from '@/lib/jobs/define-job';
 import { pollDeviceAuthorizationJob } from './device-poll-job';
-import { purgeSpentAuthorizations } from './purge-spent-authorizations';
+import { purgeSpentAuthorizations } from '@/lib/oauth/purge-spent-authorizations';
 
 /** Every hour, whichever portal instance notices first purges the sign-ins and reconnect links past their use. */
 export const purgeSpentAuthorizationsJob = defineJob({

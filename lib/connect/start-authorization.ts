@@ -10,11 +10,12 @@ import { sha256 } from '@/lib/crypto/tokens';
 import { AppError, notFound } from '@/lib/errors';
 import { getMailbox } from '@/lib/mailboxes/mailboxes';
 import { PROVIDERS } from '@/lib/providers';
+import { recordStartedAuthorization } from '@/lib/oauth/authorizations';
 import { enqueueDevicePoll } from './device-poll-job';
-import { delegateTenantOf, oauthAppOf, oauthCallbackUrl, type OAuthApp } from './oauth-app';
-import { TENANT_REQUIRED_OUTCOME } from './outcomes';
-import { authorizationServerOf, clientAuthenticationOf, oauthClientOf, requestOptionsFor, unansweredRequestFailure } from './oauth-client';
-import { providerText } from './oauth-failure';
+import { delegateTenantOf, oauthAppOf, oauthCallbackUrl, type OAuthApp } from '@/lib/oauth/oauth-app';
+import { TENANT_REQUIRED_OUTCOME } from '@/lib/oauth/outcomes';
+import { authorizationServerOf, clientAuthenticationOf, oauthClientOf, requestOptionsFor, unansweredRequestFailure } from '@/lib/oauth/oauth-client';
+import { providerText } from '@/lib/oauth/oauth-failure';
 
 const CODE_FLOW_LIFETIME_MS = 10 * 60 * 1000;
 const DEFAULT_DEVICE_INTERVAL_SECONDS = 5;
@@ -113,25 +114,22 @@ export async function startAuthorization({
     const expiresAt = new Date(Date.now() + device.expires_in * 1000);
     const interval = device.interval ?? DEFAULT_DEVICE_INTERVAL_SECONDS;
     const authorizationId = randomUUID();
-    const [authorization] = await db
-      .insert(oauthAuthorizations)
-      .values({
-        id: authorizationId,
-        flow: 'device',
-        userId: viewer.id,
-        mailboxId: mailbox.id,
-        profileId: profile.id,
-        deviceCode: encryptSecret(device.device_code, secretPlace(oauthAuthorizations.deviceCode, authorizationId)),
-        userCode: device.user_code,
-        verificationUri: device.verification_uri,
-        pollIntervalSeconds: interval,
-        expiresAt,
-      })
-      .returning({ id: oauthAuthorizations.id });
-    await enqueueDevicePoll({ authorizationId: authorization!.id, afterSeconds: interval });
+    await recordStartedAuthorization({
+      id: authorizationId,
+      flow: 'device',
+      userId: viewer.id,
+      mailboxId: mailbox.id,
+      profileId: profile.id,
+      deviceCode: encryptSecret(device.device_code, secretPlace(oauthAuthorizations.deviceCode, authorizationId)),
+      userCode: device.user_code,
+      verificationUri: device.verification_uri,
+      pollIntervalSeconds: interval,
+      expiresAt,
+    });
+    await enqueueDevicePoll({ authorizationId, afterSeconds: interval });
     return {
       flow: 'device',
-      authorizationId: authorization!.id,
+      authorizationId,
       userCode: device.user_code,
       verificationUri: device.verification_uri,
       expiresAt,
@@ -148,7 +146,7 @@ export async function startAuthorization({
   // The id_token must carry it back, so that one issued for another sign-in is refused.
   const nonce = app.scopes.includes('openid') ? oauth.generateRandomNonce() : null;
   const authorizationId = randomUUID();
-  await db.insert(oauthAuthorizations).values({
+  await recordStartedAuthorization({
     id: authorizationId,
     flow: 'code',
     stateHash: sha256(state),
