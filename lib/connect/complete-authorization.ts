@@ -13,7 +13,8 @@ import { getGrant, saveConsentedGrant, saveRefreshedTokens } from '@/lib/tokens/
 import { getUserById } from '@/lib/users/users';
 import { claimAuthorization, getAuthorizationByState, recordAuthorizationOutcome } from '@/lib/oauth/authorizations';
 import { consentingAccount, type ConsentingAccount } from '@/lib/oauth/consenting-account';
-import { delegateTenantOf, mailScopesOf, oauthAppOf, oauthCallbackUrl, type OAuthApp } from '@/lib/oauth/oauth-app';
+import { mailScopesOf, oauthAppOf, oauthCallbackUrl, type OAuthApp } from '@/lib/oauth/oauth-app';
+import { delegateTenantOf } from '@/lib/providers/microsoft365';
 import { OAuthFailure, providerText } from '@/lib/oauth/oauth-failure';
 import { STATE_OUTCOMES, TENANT_REQUIRED_OUTCOME, type ConnectOutcome } from '@/lib/oauth/outcomes';
 import { revokeTokens } from '@/lib/oauth/revoke-tokens';

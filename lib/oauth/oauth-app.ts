@@ -84,18 +84,3 @@ export function mailScopesOf(app: Pick<OAuthApp, 'scopes'>): string[] {
   return app.scopes.filter((scope) => !IDENTITY_SCOPES.has(scope));
 }
 
-const MULTI_TENANT = new Set(['common', 'organizations', 'consumers']);
-const GUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
-
-/**
- * The Microsoft 365 tenant a shared mailbox's delegate must sign in from: the profile's tenant when
- * it is an id; for a domain tenant, the id in the issuer the profile names (Microsoft's v2.0 issuer is
- * …/{tenant id}/v2.0, and id_tokens are verified against it). Null when the profile pins none:
- * `common`, `organizations` and `consumers` let any organization's accounts in.
- */
-export function delegateTenantOf(app: Pick<OAuthApp, 'tenant' | 'issuer'>): string | null {
-  const tenant = app.tenant?.trim().toLowerCase() ?? '';
-  if (!tenant || MULTI_TENANT.has(tenant)) return null;
-  if (new RegExp(`^${GUID.source}$`, 'i').test(tenant)) return tenant;
-  return app.issuer?.match(GUID)?.[0]?.toLowerCase() ?? null;
-}

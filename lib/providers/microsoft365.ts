@@ -15,6 +15,19 @@ export function isTenantId(tenant: string | null | undefined): boolean {
 }
 
 /**
+ * The Microsoft 365 tenant a shared mailbox's delegate must sign in from: the profile's tenant when
+ * it is an id; for a domain tenant, the id in the issuer the profile names (Microsoft's v2.0 issuer is
+ * …/{tenant id}/v2.0, and id_tokens are verified against it). Null when the profile pins none:
+ * `common`, `organizations` and `consumers` let any organization's accounts in.
+ */
+export function delegateTenantOf(app: { tenant: string | null; issuer: string | null }): string | null {
+  const tenant = app.tenant?.trim().toLowerCase() ?? '';
+  if (!tenant || (TENANT_KEYWORDS as readonly string[]).includes(tenant)) return null;
+  if (isTenantId(tenant)) return tenant;
+  return app.issuer?.match(new RegExp(GUID.source.slice(1, -1), 'i'))?.[0]?.toLowerCase() ?? null;
+}
+
+/**
  * The tenant's admin consent page, next to the profile's authorization endpoint (…/{tenant}/oauth2/v2.0/authorize
  * → …/{tenant}/adminconsent), or its token endpoint on a device-flow profile that has none, so that it is the authority the profile signs in with: a national cloud's, or the lab's.
  */
