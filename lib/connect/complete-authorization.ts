@@ -8,7 +8,7 @@ import { secretPlace } from '@/lib/crypto/secret-place';
 import { decryptSecret } from '@/lib/crypto/secrets';
 import { recordMailboxConnected } from '@/lib/mailboxes/record-connection';
 import { recordClientAccepted } from '@/lib/profiles/client-refusal';
-import { PROVIDERS } from '@/lib/providers';
+import { PROVIDERS, sharedMailboxProviders } from '@/lib/providers';
 import { getGrant, saveConsentedGrant, saveRefreshedTokens } from '@/lib/tokens/grants';
 import { getUserById } from '@/lib/users/users';
 import { claimAuthorization, getAuthorizationByState, recordAuthorizationOutcome } from '@/lib/oauth/authorizations';
@@ -79,7 +79,7 @@ export async function acceptTokens({
   const { account } = consented;
   if (mailbox.shared) {
     if (!PROVIDERS[app.serverType].sharedMailboxes) {
-      return refuse(failed('shared_not_supported', 'Only Microsoft 365 has shared mailboxes: this mailbox’s profile is not a Microsoft 365 one. Nothing was saved.', 'An admin unticks “shared” on the mailbox or moves it to a Microsoft 365 profile.'));
+      return refuse(failed('shared_not_supported', `Only ${sharedMailboxProviders()} has shared mailboxes: this mailbox’s profile is not such a profile. Nothing was saved.`, `An admin unticks “shared” on the mailbox or moves it to a ${sharedMailboxProviders()} profile.`));
     }
     const tenantId = delegateTenantOf(app);
     if (!tenantId) return refuse(TENANT_REQUIRED_OUTCOME);

@@ -9,7 +9,7 @@ import { encryptSecret } from '@/lib/crypto/secrets';
 import { sha256 } from '@/lib/crypto/tokens';
 import { AppError, notFound } from '@/lib/errors';
 import { getMailbox } from '@/lib/mailboxes/mailboxes';
-import { PROVIDERS } from '@/lib/providers';
+import { PROVIDERS, sharedMailboxProviders } from '@/lib/providers';
 import { recordStartedAuthorization } from '@/lib/oauth/authorizations';
 import { enqueueDevicePoll } from './device-poll-job';
 import { oauthAppOf, oauthCallbackUrl, type OAuthApp } from '@/lib/oauth/oauth-app';
@@ -101,7 +101,7 @@ export async function startAuthorization({
   const app = oauthAppOf(profile);
   const provider = PROVIDERS[profile.serverType];
   if (mailbox.shared && !provider.sharedMailboxes) {
-    throw new AppError('CONFLICT', 'Only Microsoft 365 has shared mailboxes: an admin unticks “shared” on this mailbox or moves it to a Microsoft 365 profile.');
+    throw new AppError('CONFLICT', `Only ${sharedMailboxProviders()} has shared mailboxes: an admin unticks “shared” on this mailbox or moves it to a ${sharedMailboxProviders()} profile.`);
   }
   if (mailbox.shared && !delegateTenantOf(app)) throw new AppError('CONFLICT', TENANT_REQUIRED_OUTCOME.message, { hint: TENANT_REQUIRED_OUTCOME.hint });
 

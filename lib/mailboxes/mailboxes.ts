@@ -6,7 +6,7 @@ import { mailboxes, serverProfiles, users, type Mailbox, type ServerProfile, typ
 import type { AuditActor } from '@/lib/audit/actor';
 import { recordAuditEvent } from '@/lib/audit/record-audit-event';
 import { AppError, invalidInput, notFound } from '@/lib/errors';
-import { PROVIDERS } from '@/lib/providers';
+import { PROVIDERS, sharedMailboxProviders } from '@/lib/providers';
 import type { CreateMailboxInput, MailboxFilters, MailboxResponse, UpdateMailboxInput } from '@/lib/validations/mailboxes';
 import { releaseProfilePlace, takeProfilePlace } from '@/lib/profiles/profile-capacity';
 import { nextStep, transition, type MailboxEvent, type MailboxProfile } from './status';
@@ -174,7 +174,7 @@ async function findProfileOrDefault(executor: Executor, profileId: string | unde
 /** A shared mailbox is Microsoft 365's: it is reached with a delegate's token, which only Exchange Online honours. */
 function refuseSharedOutsideMicrosoft(profile: Pick<ServerProfile, 'serverType' | 'name'>): never {
   throw invalidInput({
-    shared: [`Only Microsoft 365 has shared mailboxes: ${profile.name} is not a Microsoft 365 profile. Untick “shared” or choose a Microsoft 365 profile.`],
+    shared: [`Only ${sharedMailboxProviders()} has shared mailboxes: ${profile.name} is not such a profile. Untick “shared” or choose a ${sharedMailboxProviders()} profile.`],
   });
 }
 

@@ -14,3 +14,12 @@ export { PROVIDER_IDS, type ProviderId };
 export function providerIdsWhere(test: (provider: Provider) => boolean): ProviderId[] {
   return PROVIDER_IDS.filter((id) => test(PROVIDERS[id]));
 }
+
+/** The labels of the server types whose descriptor says yes, for messages: "Microsoft 365", "A or B". */
+export function providerLabelsWhere(test: (provider: Provider) => boolean): string {
+  const labels = providerIdsWhere(test).map((id) => PROVIDERS[id].label);
+  return labels.length <= 1 ? (labels[0] ?? '') : `${labels.slice(0, -1).join(', ')} or ${labels.at(-1)}`;
+}
+
+/** Who has shared mailboxes, as messages name it. */
+export const sharedMailboxProviders = (): string => providerLabelsWhere((provider) => provider.sharedMailboxes);
