@@ -16,6 +16,9 @@ const databases = [
 // Most test time is spent waiting on the lab's servers, PostgreSQL and child processes, not on the
 // CPU: Vitest's default of one worker per core less one meant one file at a time on a 2-core machine.
 const workers = Number(process.env.MAILROOM_TEST_WORKERS ?? 3);
+if (!Number.isInteger(workers) || workers < 1) {
+  throw new Error(`MAILROOM_TEST_WORKERS must be a whole number of test files to run at once, 1 or more (got "${process.env.MAILROOM_TEST_WORKERS}").`);
+}
 
 // Files of one group run side by side; the groups run one after another, in this order.
 const GROUPS = { shared: 0, labWide: 1, browser: 2 };
