@@ -29,6 +29,8 @@ export type IntrospectionClient = { clientId: string; clientSecret: string };
 
 type PersonaFaults = {
   tokenFault: TokenFault | null;
+  /** Token endpoint faults of single clients: test files running side by side each fault their own client. */
+  clientTokenFaults: Map<string, TokenFault>;
   accessTokenLifetimeSeconds: number | null;
   /** Access token lifetimes of single clients, over the persona's; they stay until their test clears them. */
   clientAccessTokenLifetimes: Map<string, number>;
@@ -206,8 +208,11 @@ export class AuthorizationServer {
     return this.personas[name].introspectionClient;
   }
 
-  setTokenFault(options: { persona: PersonaName; fault: TokenFault | null }): void {
-    this.personas[options.persona].faults.tokenFault = options.fault;
+  setTokenFault(options: { persona: PersonaName; clientId?: string; fault: TokenFault | null }): void {
+    const { faults } = this.personas[options.persona];
+    if (options.clientId === undefined) faults.tokenFault = options.fault;
+    else if (options.fault === null) faults.clientTokenFaults.delete(options.clientId);
+    else faults.clientTokenFaults.set(options.clientId, options.fault);
   }
 
   setAccessTokenLifetime(options: { persona: PersonaName; clientId?: string; seconds: number | null }): void {
@@ -363,11 +368,16 @@ export class AuthorizationServer {
         countTokenRequest(tokenRequestOf({ parameter: (name) => form.get(name) ?? undefined, authorization: req.headers.authorization }));
         return answerWithTokenFault({ res, fault: faults.tokenFault, definition });
       }
-      if (faults.consentRequired.size > 0 || faults.slowDownPolls.size > 0) {
+      if (faults.clientTokenFaults.size > 0 || faults.consentRequired.size > 0 || faults.slowDownPolls.size > 0) {
         // Which client asks, and for what, is in the body: read it, then hand oidc-provider a copy.
         const body = await readBody(providerRequest);
         const form = new URLSearchParams(body);
         const request = tokenRequestOf({ parameter: (name) => form.get(name) ?? undefined, authorization: req.headers.authorization });
+        const clientTokenFault = request.clientId ? faults.clientTokenFaults.get(request.clientId) : undefined;
+        if (clientTokenFault) {
+          countTokenRequest(request);
+          return answerWithTokenFault({ res, fault: clientTokenFault, definition });
+        }
         const refusal = await this.clientFaultAnswer({ persona, request });
         if (refusal) {
           countTokenRequest(request);
@@ -587,6 +597,7 @@ async function createPersona(options: {
   const store = new MemoryStore();
   const faults: PersonaFaults = {
     tokenFault: null,
+    clientTokenFaults: new Map(),
     accessTokenLifetimeSeconds: null,
     clientAccessTokenLifetimes: new Map(),
     consentRequired: new Set(),

@@ -9,7 +9,7 @@ const mailServer = z.enum(['gmail', 'microsoft', 'generic']);
 const account = z.email();
 
 const schemas = {
-  tokenFault: z.object({ persona, fault: z.enum(['server_error', 'hang', 'invalid_grant']).nullable() }),
+  tokenFault: z.object({ persona, clientId: z.string().min(1).optional(), fault: z.enum(['server_error', 'hang', 'invalid_grant']).nullable() }),
   accessTokenLifetime: z.object({ persona, clientId: z.string().min(1).optional(), seconds: z.number().int().positive().nullable() }),
   revokeGrants: z.object({ account }),
   adminConsent: z.object({ clientId: z.string().min(1), required: z.boolean() }),

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { access, chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { access, chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -152,9 +152,15 @@ async function renderConfig(options: DovecotOptions): Promise<string> {
   ].join('\n');
 }
 
+/**
+ * Written beside the file and renamed over it: Dovecot opens either the old file or the new one,
+ * never one that a write has just emptied (which it would then keep for a second as "no such user").
+ */
 async function writePasswordFile(options: { directory: string; entries: PasswordEntry[] }): Promise<void> {
   const lines = options.entries.map(({ email, password }) => `${email.toLowerCase()}:{PLAIN}${password}::::::\n`);
-  await writeFile(passwordFilePath(options.directory), lines.join(''), { mode: 0o644 });
+  const file = passwordFilePath(options.directory);
+  await writeFile(`${file}.new`, lines.join(''), { mode: 0o644 });
+  await rename(`${file}.new`, file);
 }
 
 function renderOAuth2Config(options: { oauth2: DovecotOAuth2; protocol: DovecotProtocol }): string {
@@ -213,6 +219,9 @@ export class DovecotPortTakenError extends Error {}
 
 /** One Dovecot master with its own configuration, directories and listeners, all under `directory`. */
 export class DovecotServer {
+  /** The password file's writes, one after another in the order they were asked for. */
+  private passwordWrites: Promise<void> = Promise.resolve();
+
   private constructor(
     private readonly options: DovecotOptions,
     private readonly child: ChildProcess,
@@ -269,7 +278,11 @@ export class DovecotServer {
    * second of its clock: the new accounts count from the next second on, so wait for it.
    */
   async writePasswords(entries: PasswordEntry[]): Promise<void> {
-    await writePasswordFile({ directory: this.options.directory, entries });
+    // Accounts added side by side each rewrite the whole file from the accounts known when they were
+    // added. Unordered, an older list could be written last and drop the newest accounts for good.
+    const written = this.passwordWrites.then(() => writePasswordFile({ directory: this.options.directory, entries }));
+    this.passwordWrites = written.catch(() => undefined);
+    await written;
     await sleep(1_000 - (Date.now() % 1_000) + 10);
   }
 

@@ -5,21 +5,30 @@ import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { drizzle } from 'drizzle-orm/pglite';
 import { migrate } from 'drizzle-orm/pglite/migrator';
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
+import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 
 const MIGRATIONS = path.resolve(import.meta.dirname, '../../drizzle');
+/** Held while one test process builds the PostgreSQL template, so the others wait for it instead of building their own. */
+const TEMPLATE_LOCK_ID = 74_201_114;
+
+/** Names the templates: a branch with other migrations (another worktree, the same server) gets a template of its own. */
+function migrationsHash(): string {
+  const hash = createHash('sha256');
+  for (const file of readdirSync(MIGRATIONS, { recursive: true }).map(String).sort()) {
+    const full = path.join(MIGRATIONS, file);
+    if (file.endsWith('.sql') || file.endsWith('.json')) hash.update(file).update(readFileSync(full));
+  }
+  return hash.digest('hex').slice(0, 16);
+}
 
 /**
  * A migrated PGlite data folder to copy: creating one from nothing takes seconds (initdb in WASM),
  * copying one a fraction of that. One per set of migrations, made by whichever test needs it first.
  */
 async function pgliteTemplate(): Promise<string> {
-  const hash = createHash('sha256');
-  for (const file of readdirSync(MIGRATIONS, { recursive: true }).map(String).sort()) {
-    const full = path.join(MIGRATIONS, file);
-    if (file.endsWith('.sql') || file.endsWith('.json')) hash.update(file).update(readFileSync(full));
-  }
-  const template = path.join(tmpdir(), `mailroom-pglite-template-${hash.digest('hex').slice(0, 16)}`);
+  const template = path.join(tmpdir(), `mailroom-pglite-template-${migrationsHash()}`);
   if (existsSync(template)) return template;
   const building = mkdtempSync(`${template}-building-`);
   const client = new PGlite(building);
@@ -48,15 +57,48 @@ export function testDatabaseKind(): TestDatabaseKind {
   return process.env.MAILROOM_TEST_DATABASE === 'postgres' ? 'postgres' : 'pglite';
 }
 
-function serverUrl(): string {
+function serverUrl(database?: string): string {
   const url = process.env.MAILROOM_TEST_POSTGRES_URL;
   if (!url) throw new Error('MAILROOM_TEST_POSTGRES_URL is not set: the postgres test projects need DATABASE_URL at launch.');
-  return url;
+  if (!database) return url;
+  const withDatabase = new URL(url);
+  withDatabase.pathname = `/${database}`;
+  return withDatabase.toString();
 }
 
 /**
- * A database of its own for one test file or one portal: a fresh PGlite data folder, or a new
- * database on the PostgreSQL server that is dropped afterwards, so runs never see each other's rows.
+ * A migrated PostgreSQL database to clone with CREATE DATABASE … TEMPLATE: a clone is a file copy,
+ * where migrating every test file's database ran every migration again. Built once per set of
+ * migrations by whichever test needs it first, under an advisory lock, and kept for later runs.
+ */
+async function postgresTemplate(admin: postgres.Sql): Promise<string> {
+  const template = `mailroom_template_${migrationsHash()}`;
+  const exists = async () => (await admin`select 1 from pg_database where datname = ${template}`).length > 0;
+  if (await exists()) return template;
+  await admin`select pg_advisory_lock(${TEMPLATE_LOCK_ID})`;
+  try {
+    if (await exists()) return template;
+    // Built under another name and renamed when complete: a run stopped midway leaves no half-migrated template.
+    const building = `${template}_building`;
+    await admin.unsafe(`drop database if exists ${building} with (force)`);
+    await admin.unsafe(`create database ${building}`);
+    const client = postgres(serverUrl(building), { max: 1, onnotice: () => {} });
+    try {
+      await migratePostgres(drizzlePostgres({ client }), { migrationsFolder: MIGRATIONS });
+    } finally {
+      await client.end();
+    }
+    await admin.unsafe(`alter database ${building} rename to ${template}`);
+    return template;
+  } finally {
+    await admin`select pg_advisory_unlock(${TEMPLATE_LOCK_ID})`;
+  }
+}
+
+/**
+ * A database of its own for one test file or one portal, already migrated: a copy of the PGlite
+ * template folder, or a clone of the PostgreSQL template that is dropped afterwards, so runs never
+ * see each other's rows.
  */
 export async function createTestDatabase(kind: TestDatabaseKind = testDatabaseKind()): Promise<TestDatabase> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'mailroom-test-'));
@@ -72,13 +114,11 @@ export async function createTestDatabase(kind: TestDatabaseKind = testDatabaseKi
   const name = `mailroom_test_${randomBytes(6).toString('hex')}`;
   const admin = postgres(serverUrl(), { max: 1, onnotice: () => {} });
   try {
-    await admin.unsafe(`create database ${name}`);
+    await admin.unsafe(`create database ${name} template ${await postgresTemplate(admin)}`);
   } finally {
     await admin.end();
   }
-  const url = new URL(serverUrl());
-  url.pathname = `/${name}`;
-  env.DATABASE_URL = url.toString();
+  env.DATABASE_URL = serverUrl(name);
   return {
     kind,
     env,

@@ -69,7 +69,7 @@ export const labControl = {
    * until their test undoes them, since other test files reset the lab meanwhile.
    */
   reset: () => post({ path: '/reset', body: {} }),
-  setTokenFault: (options: { persona: PersonaName; fault: TokenFault | null }) => post({ path: '/token-fault', body: options }),
+  setTokenFault: (options: { persona: PersonaName; clientId?: string; fault: TokenFault | null }) => post({ path: '/token-fault', body: options }),
   /** With a client id, for that client's tokens only, until set back to null (other test files share the lab). */
   setAccessTokenLifetime: (options: { persona: PersonaName; clientId?: string; seconds: number | null }) =>
     post({ path: '/access-token-lifetime', body: options }),

@@ -53,7 +53,8 @@ async function inBatches<T, R>(items: T[], width: number, work: (item: T) => Pro
 
 /** Lab password accounts, one per mailbox (the login is the address), attached to `target` and connected. */
 async function connectedPasswordMailboxes(target: ServerProfile, names: string[], storedPassword?: string) {
-  const accounts = await inBatches(names, 20, async (name) => {
+  // The lab writes its password file in order, one account list after another: a hundred at a time is safe.
+  const accounts = await inBatches(names, 100, async (name) => {
     const address = `${name}-${run}@imap.lab.test`;
     const password = `pw-${randomBytes(9).toString('hex')}`;
     await labControl.createAccount({ email: address, provider: 'password', password });

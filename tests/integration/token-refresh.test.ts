@@ -94,10 +94,12 @@ describe.skipIf(!labIsAvailable)('keeping tokens alive', () => {
   });
 
   it('leaves the stored tokens intact when the token endpoint answers 500', async () => {
-    const mailboxId = await connectedMailbox('bob@gmail.lab.test', google);
+    // A client of its own: the fault must not reach the other test files using the lab meanwhile.
+    const client = await labControl.registerClient({ persona: 'google', redirectUris: ['http://localhost:3000/api/oauth/callback'], confidential: true });
+    const mailboxId = await connectedMailbox('bob@gmail.lab.test', await insertLabGoogleProfile({ name: 'Lab Gmail (failing)', client }));
     await expireAccessToken(mailboxId);
     const before = await storedGrant(mailboxId);
-    await labControl.setTokenFault({ persona: 'google', fault: 'server_error' });
+    await labControl.setTokenFault({ persona: 'google', clientId: client.clientId, fault: 'server_error' });
     await expect(getAccessToken({ mailboxId })).rejects.toMatchObject({ reach: 'temporary', code: 'provider_unavailable' });
     const after = await storedGrant(mailboxId);
     expect(after.refreshToken).toBe(before.refreshToken);
@@ -105,7 +107,7 @@ describe.skipIf(!labIsAvailable)('keeping tokens alive', () => {
     expect(after.version).toBe(before.version);
     expect((await getMailbox({ viewer: owner, id: mailboxId }))!.connection).toBe('connected');
 
-    await labControl.setTokenFault({ persona: 'google', fault: null });
+    await labControl.setTokenFault({ persona: 'google', clientId: client.clientId, fault: null });
     await expect(getAccessToken({ mailboxId })).resolves.toMatchObject({ account: 'bob@gmail.lab.test' });
     const [success, failure] = await findRefreshAttempts(mailboxId);
     expect(success).toMatchObject({ ok: true, error: null });

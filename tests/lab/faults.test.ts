@@ -19,6 +19,25 @@ describe.skipIf(!labIsAvailable)('faults a test can inject into the lab', () => 
       expect((await refreshTokens({ persona: 'google', refreshToken })).accessToken).toEqual(expect.any(String));
     });
 
+    it('fails the refreshes of one client alone when the fault names it, until cleared', async () => {
+      const faulty = await labControl.registerClient({ persona: 'google', redirectUris: ['http://localhost:3000/api/oauth/callback'], confidential: true });
+      const [own, other] = await Promise.all([
+        getTokensByCodeFlow({ persona: 'google', account: 'alice@gmail.lab.test', client: faulty }),
+        getTokensByCodeFlow({ persona: 'google', account: 'alice@gmail.lab.test' }),
+      ]);
+      if (!own.refreshToken || !other.refreshToken) throw new Error('no refresh token');
+
+      await labControl.setTokenFault({ persona: 'google', clientId: faulty.clientId, fault: 'server_error' });
+      await expect(refreshTokens({ persona: 'google', refreshToken: own.refreshToken, client: faulty })).rejects.toMatchObject({ status: 500 });
+      expect((await refreshTokens({ persona: 'google', refreshToken: other.refreshToken })).accessToken).toEqual(expect.any(String));
+      // A reset clears the lab-wide faults only: other test files reset the lab while this one runs.
+      await labControl.reset();
+      await expect(refreshTokens({ persona: 'google', refreshToken: own.refreshToken, client: faulty })).rejects.toMatchObject({ status: 500 });
+
+      await labControl.setTokenFault({ persona: 'google', clientId: faulty.clientId, fault: null });
+      expect((await refreshTokens({ persona: 'google', refreshToken: own.refreshToken, client: faulty })).accessToken).toEqual(expect.any(String));
+    });
+
     it('hangs: the request gets no answer until the client gives up', async () => {
       const { refreshToken } = await getTokensByCodeFlow({ persona: 'microsoft', account: 'carol@contoso.lab.test' });
       if (!refreshToken) throw new Error('no refresh token');
