@@ -20,6 +20,8 @@ export type BulkTestMailboxResult = {
   failing: FailureCode[];
   /** Why it failed or was not activated, in words a person can act on; null when it passed and was activated. */
   message: string | null;
+  /** What to do about it, when the portal knows. */
+  hint: string | null;
   /** The recorded test, with its steps; null when the test could not start. */
   testId: string | null;
 };
@@ -69,12 +71,14 @@ async function testOneMailbox(
       // Stored as text; the tester records only its own failure classes.
       failing: errors.map((error) => error.code as FailureCode),
       message: errors[0]?.message ?? (ok && !test.activated ? 'The test passed, but the mailbox was not activated (see its page).' : null),
+      hint: errors[0]?.hint ?? null,
       testId: test.id,
     };
   } catch (error) {
     if (!(error instanceof AppError)) logger.error('bulk test of a mailbox crashed', { mailboxId: mailbox.id, error: describeError(error) });
     const message = error instanceof AppError ? error.message : 'The test could not run; the error was logged.';
-    return { ...about, ok: false, activated: false, failing: [], message, testId: null };
+    const hint = error instanceof AppError ? (error.hint ?? null) : null;
+    return { ...about, ok: false, activated: false, failing: [], message, hint, testId: null };
   }
 }
 

@@ -208,7 +208,7 @@ describe.skipIf(!labIsAvailable)(`bulk test and activate on ${databaseKind()}`, 
     const byAddress = Object.fromEntries((read.json as BulkTestStatus).results!.map((result) => [result.address, result]));
     expect(byAddress[good!.address]).toMatchObject({ ok: true, activated: true, failing: [], message: null });
     expect(byAddress[wrong!.address]).toMatchObject({ ok: false, activated: false, failing: ['auth_failed', 'auth_failed'] });
-    expect(byAddress[unconnected.address]).toMatchObject({ ok: false, activated: false, failing: [], testId: null, message: 'Connect the mailbox before testing it.' });
+    expect(byAddress[unconnected.address]).toMatchObject({ ok: false, activated: false, failing: [], testId: null, message: 'Connect the mailbox before testing it.', hint: expect.stringMatching(/connects/) });
 
     expect((await callRoute(getBulkTestRoute, { path: `/api/v1/mailboxes/bulk-test/${randomUUID()}`, key, params: { id: randomUUID() } })).status).toBe(404);
   }, 60_000);

@@ -12,6 +12,7 @@ const mailboxResult = z.object({
   activated: z.boolean(),
   failing: z.array(z.enum(FAILURE_CODES)),
   message: z.string().nullable(),
+  hint: z.string().nullable().optional(),
   testId: z.string().nullable(),
 });
 

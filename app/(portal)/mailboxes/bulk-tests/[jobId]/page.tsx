@@ -83,7 +83,10 @@ export default async function BulkTestPage({ params }: { params: Promise<{ jobId
                   <Outcome result={result} />
                 </td>
                 <td className="px-4 py-3">{result.failing.join(', ')}</td>
-                <td className="px-4 py-3 text-slate-600">{result.message}</td>
+                <td className="px-4 py-3 text-slate-600">
+                  {result.message}
+                  {result.hint ? <span className="mt-1 block text-slate-500">{result.hint}</span> : null}
+                </td>
               </tr>
             ))}
           </Table>
