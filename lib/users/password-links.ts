@@ -1,5 +1,5 @@
 import 'server-only';
-import { and, eq, gt, isNull, sql } from 'drizzle-orm';
+import { and, eq, gt, isNull, sql, TransactionRollbackError } from 'drizzle-orm';
 import { db, type Executor } from '@/db';
 import { passwordLinks, users, type User } from '@/db/schema';
 import type { AuditActor } from '@/lib/audit/actor';
@@ -164,7 +164,8 @@ export async function setPasswordWithLink({ token, password }: { token: string; 
     });
     return true;
   }).catch((error: unknown) => {
-    if (error instanceof Error && error.name === 'TransactionRollbackError') return false;
+    // Rolled back: the user was deactivated in the meantime, and the link stays unspent for nothing.
+    if (error instanceof TransactionRollbackError) return false;
     throw error;
   });
   // A submission that lost the race reads the link again: now used (or expired).

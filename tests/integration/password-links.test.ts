@@ -2,6 +2,7 @@
 // single sign-on or an invitation gives them a way in; an invited user sets a password through the
 // mailed link and signs in; a reset link works once; an expired link fails; no link or password
 // shows in answers, logs or the audit log.
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -179,6 +180,20 @@ describe.skipIf(!labIsAvailable)('invitation and password reset links', () => {
     await sendLink('password-reset', invitedId);
     tokenIn(await waitForReceivedMail({ to: invited.email, subject: 'Choose a new Mailroom password', since: again }), 'reset');
     expect(await getPasswordLinkState({ token: first })).toEqual({ ok: false, reason: 'unknown' });
+  });
+
+  it('throttles guessed links like sign-ins, from the same address', async () => {
+    const guesser = '198.51.100.66';
+    const attempt = () =>
+      setPasswordThroughLink({ token: randomBytes(32).toString('base64url'), password: 'guessing password 1', address: guesser }).then(
+        () => 'set',
+        (error: Error) => error.message,
+      );
+    const messages: string[] = [];
+    for (let tries = 0; tries < 21; tries += 1) messages.push(await attempt());
+    expect(messages[0]).toMatch(/This link is not valid/);
+    expect(messages.at(-1)).toMatch(/Too many failed sign-ins\. Wait \d+ second/);
+    expect(await attempt()).toMatch(/Too many failed sign-ins/);
   });
 
   it('shows the link once to the admin when no sender is set', async () => {
