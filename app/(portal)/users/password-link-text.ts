@@ -16,9 +16,9 @@ export function describePasswordLink({
   if (purpose === 'invitation') {
     return link.mailed
       ? `The invitation was mailed to ${email}. It works once, until ${until}.`
-      : `The invitation was not mailed (${link.reason}). Give ${email} the link below yourself: it is shown only now, and works once, until ${until}.`;
+      : `The invitation was not mailed: ${link.reason}. Give ${email} the link below yourself: it is shown only now, and works once, until ${until}.`;
   }
   return link.mailed
     ? `The password reset link was mailed to ${email}. It works once, until ${until}.`
-    : `The password reset link was not mailed (${link.reason}). Give ${email} the link below yourself: it is shown only now, and works once, until ${until}.`;
+    : `The password reset link was not mailed: ${link.reason}. Give ${email} the link below yourself: it is shown only now, and works once, until ${until}.`;
 }
