@@ -37,6 +37,7 @@ export const approvalState = pgEnum('approval_state', ['pending', 'approved', 'r
 export const connectionState = pgEnum('connection_state', ['not_connected', 'connected', 'needs_reconnect']);
 export const mailboxStatus = pgEnum('mailbox_status', ['inactive', 'active', 'failing', 'disabled']);
 export const testStatus = pgEnum('test_status', ['not_run', 'success', 'failure']);
+export const passwordLinkPurpose = pgEnum('password_link_purpose', ['invitation', 'reset']);
 export const oauthFlow = pgEnum('oauth_flow', ['code', 'device']);
 export const tokenEndpointAuthMethod = pgEnum('token_endpoint_auth_method', ['client_secret_post', 'client_secret_basic']);
 export const testDirection = pgEnum('test_direction', ['incoming', 'outgoing']);
@@ -86,6 +87,27 @@ export const apiKeys = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (table) => [index('api_keys_user_idx').on(table.userId)],
+);
+
+/**
+ * Signed, single-use links an admin sends so that a person sets their password: an invitation for a
+ * new user, a reset for one who has a password. Only the token's SHA-256 is stored.
+ */
+export const passwordLinks = pgTable(
+  'password_links',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    tokenHash: text('token_hash').notNull().unique(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    purpose: passwordLinkPurpose('purpose').notNull(),
+    createdById: uuid('created_by_id').references(() => users.id, { onDelete: 'set null' }),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    usedAt: timestamp('used_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [index('password_links_user_idx').on(table.userId)],
 );
 
 /**
@@ -408,6 +430,7 @@ export const auditEvents = pgTable(
 export type User = typeof users.$inferSelect;
 export type UserRole = (typeof userRole.enumValues)[number];
 export type ApiKey = typeof apiKeys.$inferSelect;
+export type PasswordLink = typeof passwordLinks.$inferSelect;
 export type ServerProfile = typeof serverProfiles.$inferSelect;
 export type Mailbox = typeof mailboxes.$inferSelect;
 export type OauthGrant = typeof oauthGrants.$inferSelect;

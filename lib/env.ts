@@ -42,6 +42,8 @@ const envSchema = z
       .url({ protocol: /^https?$/, message: 'must be an http(s) URL such as https://mail.example.org' })
       .default('http://localhost:3000')
       .transform((value) => value.replace(/\/+$/, '')),
+    /** The port the portal listens on (Next.js reads it too); compared with MAILROOM_PUBLIC_URL at start. */
+    PORT: z.coerce.number({ error: 'must be a port number' }).int().min(1, 'must be a port number').max(65_535, 'must be a port number').optional(),
     MAILROOM_OIDC_ISSUER: z.url({ message: 'must be the issuer URL of your identity provider' }).optional(),
     MAILROOM_OIDC_CLIENT_ID: optionalString,
     MAILROOM_OIDC_CLIENT_SECRET: optionalString,
@@ -103,6 +105,25 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   const result = envSchema.safeParse(source);
   if (!result.success) throw new InvalidEnvironmentError(result.error.issues);
   return result.data;
+}
+
+const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/**
+ * Why the public URL looks wrong for a portal reached on this machine: it names localhost on
+ * another port than PORT, so OAuth callbacks and mailed links would lead to another port (or to
+ * nothing). Null when they agree, when PORT is unset, or when the URL names another host (a proxy).
+ */
+export function publicUrlPortMismatch(env: Pick<Env, 'PORT' | 'MAILROOM_PUBLIC_URL'>): string | null {
+  if (env.PORT === undefined) return null;
+  const url = new URL(env.MAILROOM_PUBLIC_URL);
+  if (!LOCAL_HOSTS.has(url.hostname)) return null;
+  const publicPort = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+  if (publicPort === env.PORT) return null;
+  return (
+    `PORT is ${env.PORT} but MAILROOM_PUBLIC_URL is ${env.MAILROOM_PUBLIC_URL} (port ${publicPort}): OAuth callbacks and mailed links ` +
+    `would lead to port ${publicPort}. Set MAILROOM_PUBLIC_URL=${url.protocol}//${url.hostname}:${env.PORT} (and start the mail lab with it).`
+  );
 }
 
 let cached: Env | undefined;

@@ -3,7 +3,7 @@ import { closeDatabase, databaseKind } from '@/db';
 import { migrateDatabase } from '@/db/migrate';
 import { getKeyring } from '@/lib/crypto/keys';
 import { bindUnboundSecrets } from '@/lib/crypto/rotate-keys';
-import { getEnv } from '@/lib/env';
+import { getEnv, publicUrlPortMismatch } from '@/lib/env';
 import { stopJobQueue } from '@/lib/jobs/job-queue';
 import { startBackgroundWork } from '@/lib/jobs/start-background-work';
 import { logger } from '@/lib/logger';
@@ -20,7 +20,9 @@ import { tokenJobs } from '@/lib/tokens/token-jobs';
  */
 export async function startPortal(): Promise<void> {
   try {
-    getEnv();
+    const env = getEnv();
+    const mismatch = publicUrlPortMismatch(env);
+    if (mismatch) logger.warn(mismatch, { port: env.PORT, publicUrl: env.MAILROOM_PUBLIC_URL });
     getKeyring();
     await migrateDatabase();
     await bindUnboundSecrets();
@@ -28,7 +30,7 @@ export async function startPortal(): Promise<void> {
     await startBackgroundWork([...tokenJobs, ...testerJobs, connectionTestJob, ...oauthJobs]);
     process.once('SIGTERM', () => void stopPortal());
     process.once('SIGINT', () => void stopPortal());
-    logger.info('Mailroom is ready', { database: databaseKind(), publicUrl: getEnv().MAILROOM_PUBLIC_URL });
+    logger.info('Mailroom is ready', { database: databaseKind(), publicUrl: env.MAILROOM_PUBLIC_URL });
   } catch (error) {
     process.stderr.write(`\n${error instanceof Error ? error.message : String(error)}\n\n`);
     process.exit(1);

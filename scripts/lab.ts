@@ -2,6 +2,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Endpoint, LabInfo, PersonaInfo } from './lab/lab-info';
+import { portalCallbackUrl } from './lab/lab-config';
 import { Lab, LabUnavailableError } from './lab/start-lab';
 
 const CA_PATH = resolve('.data/mail-lab-ca.pem');
@@ -37,8 +38,23 @@ function oauthProfile(options: { title: string; serverType: string; persona: Per
   ].join('\n');
 }
 
-function describeLab(options: { info: LabInfo; seconds: string }): string {
-  const { info, seconds } = options;
+/** The control API's routes (scripts/lab/control-api.ts; tests/helpers/lab.ts calls them with their options). */
+const CONTROL_ROUTES: [string, string][] = [
+  ['GET /info', 'ports, endpoints, clients and the CA, as JSON'],
+  ['GET /messages?to=ADDRESS', 'mail the relay sink received (DELETE /messages empties it)'],
+  ['POST /revoke-grants', '{"account"}: revoke every grant of an account, as a user or an admin would'],
+  ['POST /token-fault', '{"persona","fault"}: server_error, hang or invalid_grant at the token endpoint; null restores'],
+  ['POST /access-token-lifetime', '{"persona","seconds"}: the lifetime of new access tokens; null restores'],
+  ['POST /admin-consent', '{"clientId","required"}: require a tenant admin’s consent (Microsoft-like)'],
+  ['POST /smtp-auth, /imap-access', '{"account","disabled"}: turn SMTP AUTH or IMAP off for an account'],
+  ['POST /server-fault', '{"server","protocol","fault"}: unreachable or hanging mail ports; null restores'],
+  ['POST /clients, /accounts', 'register another OAuth client or mail account'],
+  ['GET /token-requests', 'what the token endpoints were asked, by grant type'],
+  ['POST /reset', 'undo every fault and switch'],
+];
+
+function describeLab(options: { info: LabInfo; seconds: string; portalCallback: string }): string {
+  const { info, seconds, portalCallback } = options;
   const { google, microsoft } = info.personas;
   const { gmail, generic } = info.mail;
   const mailServer = (server: LabInfo['mail']['gmail']) =>
@@ -59,8 +75,10 @@ function describeLab(options: { info: LabInfo; seconds: string }): string {
     ),
     `  generic, self-signed certificate: IMAP ${address(generic.selfSigned.imap)}  POP3 ${address(generic.selfSigned.pop3)}  SMTP ${address(generic.selfSigned.smtp)}`,
     `  relay sink (what submission sends ends here): ${address(info.sink)}`,
-    `  control API for tests: ${info.controlUrl}`,
-    `  what the lab counted: ${info.controlUrl}/token-requests and ${info.controlUrl}/connection-stats`,
+    '',
+    `Control API (JSON over HTTP, for tests and for trying failures by hand): ${info.controlUrl}`,
+    ...CONTROL_ROUTES.map(([route, what]) => `  ${route.padEnd(28)} ${what}`),
+    `  e.g. curl -X POST -H 'content-type: application/json' -d '{"account":"alice@gmail.lab.test"}' ${info.controlUrl}/revoke-grants`,
     '',
     'Accounts (sign in on the lab pages with the address; no password)',
     ...info.accounts.map(
@@ -84,6 +102,8 @@ function describeLab(options: { info: LabInfo; seconds: string }): string {
     '',
     `The lab CA is in ${CA_PATH}. Gmail and Microsoft 365 profiles accept only Google's and Microsoft's own endpoints,`,
     'so start the portal with the lab named as a stand-in for them, and trusting its CA:',
+    `The OAuth web clients accept the redirect URI ${portalCallback}: the lab took it from MAILROOM_PUBLIC_URL,`,
+    'else PORT (else port 3000). Start the lab with the same MAILROOM_PUBLIC_URL or PORT as the portal.',
     `  MAILROOM_EXTRA_PROVIDER_ORIGINS=${[...new Set([google.issuer, microsoft.issuer].map((issuer) => new URL(issuer).origin))].join(',')} NODE_EXTRA_CA_CERTS=${CA_PATH} npm start`,
     'Ports and the CA change on every start.',
   ].join('\n');
@@ -91,9 +111,11 @@ function describeLab(options: { info: LabInfo; seconds: string }): string {
 
 async function main(): Promise<void> {
   const startedAt = performance.now();
+  const portalCallback = portalCallbackUrl({ MAILROOM_PUBLIC_URL: process.env.MAILROOM_PUBLIC_URL, PORT: process.env.PORT });
   let lab: Lab;
   try {
-    lab = await Lab.start();
+    // The lab runs beside the portal, outside it: it reads the portal's variables itself.
+    lab = await Lab.start({ portalCallback });
   } catch (error) {
     if (error instanceof LabUnavailableError) {
       console.error(error.message);
@@ -116,7 +138,7 @@ async function main(): Promise<void> {
   const { info } = lab;
   await mkdir(resolve('.data'), { recursive: true });
   await writeFile(CA_PATH, info.caCertificate);
-  console.log(describeLab({ info, seconds }));
+  console.log(describeLab({ info, seconds, portalCallback }));
 }
 
 await main();

@@ -10,7 +10,7 @@ import { COMMAND_LINE_ACTOR } from '@/lib/audit/actor';
 import { createApiKey, findApiKeys, revokeApiKey } from '@/lib/auth/api-keys';
 import { rotateEncryptionKeys } from '@/lib/crypto/rotate-keys';
 import { AppError } from '@/lib/errors';
-import { createUser, getUserByEmail } from '@/lib/users/users';
+import { createUserWithAccess, getUserByEmail } from '@/lib/users/users';
 import { toFieldErrors } from '@/lib/validations/field-errors';
 import { createUserSchema, expiresAt } from '@/lib/validations/users';
 import { emailAddress, id, optionalText } from '@/lib/validations/common';
@@ -19,8 +19,10 @@ const USAGE = `Usage: npm run mailroom -- <command> [options]
 
 Commands:
   migrate                                   apply database migrations
-  user:create --email E --role admin|owner|support [--name N] [--password P]
-                                            create a user; prints its id
+  user:create --email E --role admin|owner|support [--name N] [--password P | --invite]
+                                            create a user; prints its id. Without single sign-on it
+                                            needs a password, or --invite: a link to choose one,
+                                            mailed from the notification sender or printed once
   apikey:create --email E [--name N] [--expires ISO-8601]
                                             create an API key for a user; prints the key (shown once)
   apikey:list [--email E]                   list API keys (id, name, user, created, expires, last used)
@@ -43,8 +45,13 @@ const commands: Record<string, Command<z.ZodType>> = {
   'user:create': command({
     options: createUserSchema,
     run: async (input) => {
-      const user = await createUser({ actor: COMMAND_LINE_ACTOR, input });
+      const { user, invitation } = await createUserWithAccess({ actor: COMMAND_LINE_ACTOR, input });
       console.log(user.id);
+      if (invitation?.mailed) console.error(`The invitation was mailed to ${user.email}; it works once, until ${invitation.expiresAt}.`);
+      if (invitation?.url) {
+        console.error(`The invitation was not mailed: ${invitation.reason}. Give ${user.email} this link yourself; it works once, until ${invitation.expiresAt}:`);
+        console.log(invitation.url);
+      }
     },
   }),
   'apikey:create': command({
@@ -114,6 +121,7 @@ function parseOptions(definition: Command<z.ZodType>, args: string[]): unknown {
         password: { type: 'string' },
         id: { type: 'string' },
         expires: { type: 'string' },
+        invite: { type: 'boolean' },
       },
       strict: true,
     }).values;

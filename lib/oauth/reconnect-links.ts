@@ -1,7 +1,7 @@
 import 'server-only';
 import { and, eq, gt, isNull } from 'drizzle-orm';
 import { db } from '@/db';
-import { reconnectLinks, type User } from '@/db/schema';
+import { mailboxes, reconnectLinks, serverProfiles, type Mailbox, type ServerProfile, type User } from '@/db/schema';
 import { userActor } from '@/lib/audit/actor';
 import { recordAuditEvent } from '@/lib/audit/record-audit-event';
 import { randomToken, sha256 } from '@/lib/crypto/tokens';
@@ -81,6 +81,48 @@ export function describeReconnectDelivery({ ownerEmail, expiresAt, delivery }: C
   const validity = `It works once, until ${utcMinute(expiresAt)}, after they sign in.`;
   if (delivery.sent) return `The reconnect link was mailed to ${ownerEmail} from ${delivery.sender}. ${validity}`;
   return `The link was not mailed: ${delivery.reason}. Give ${ownerEmail} this link yourself. ${validity}`;
+}
+
+export type ReconnectLinkPreview =
+  | {
+      ok: true;
+      address: string;
+      connection: Mailbox['connection'];
+      statusReason: Mailbox['statusReason'];
+      profile: Pick<ServerProfile, 'serverType' | 'authType'>;
+      expiresAt: Date;
+    }
+  | { ok: false; reason: 'unknown' | 'expired' | 'used' };
+
+/**
+ * What the link's page tells on arrival, before sign-in and without spending it: the mailbox it is
+ * for and what happened to it. Whoever holds the link was sent it about this mailbox.
+ */
+export async function previewReconnectLink({ token }: { token: string }): Promise<ReconnectLinkPreview> {
+  const [row] = await db
+    .select({
+      link: reconnectLinks,
+      address: mailboxes.address,
+      connection: mailboxes.connection,
+      statusReason: mailboxes.statusReason,
+      serverType: serverProfiles.serverType,
+      authType: serverProfiles.authType,
+    })
+    .from(reconnectLinks)
+    .innerJoin(mailboxes, eq(mailboxes.id, reconnectLinks.mailboxId))
+    .innerJoin(serverProfiles, eq(serverProfiles.id, mailboxes.profileId))
+    .where(eq(reconnectLinks.tokenHash, sha256(token)));
+  if (!row) return { ok: false, reason: 'unknown' };
+  if (row.link.usedAt && Date.now() - row.link.usedAt.getTime() >= REVISIT_MS) return { ok: false, reason: 'used' };
+  if (!row.link.usedAt && row.link.expiresAt.getTime() <= Date.now()) return { ok: false, reason: 'expired' };
+  return {
+    ok: true,
+    address: row.address,
+    connection: row.connection,
+    statusReason: row.statusReason,
+    profile: { serverType: row.serverType, authType: row.authType },
+    expiresAt: row.link.expiresAt,
+  };
 }
 
 export type ReconnectLinkOutcome =

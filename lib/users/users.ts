@@ -6,8 +6,10 @@ import { users, type User, type UserRole } from '@/db/schema';
 import type { AuditActor } from '@/lib/audit/actor';
 import { recordAuditEvent } from '@/lib/audit/record-audit-event';
 import { hashPassword } from '@/lib/crypto/passwords';
-import { AppError, notFound } from '@/lib/errors';
-import type { CreateUserInput, UpdateUserInput, UserResponse } from '@/lib/validations/users';
+import { getEnv } from '@/lib/env';
+import { AppError, invalidInput, notFound } from '@/lib/errors';
+import type { CreateUserInput, PasswordLinkResponse, UpdateUserInput, UserResponse } from '@/lib/validations/users';
+import { deliverPasswordLink, issuePasswordLink } from './password-links';
 
 /** The roles a person may hold, for pages and forms that must not reach into db/. */
 export type { UserRole };
@@ -78,6 +80,38 @@ async function insertUser(executor: Executor, actor: AuditActor, input: CreateUs
 
 export async function createUser({ actor, input }: { actor: AuditActor; input: CreateUserInput }): Promise<User> {
   return db.transaction((tx) => insertUser(tx, actor, input));
+}
+
+/**
+ * Creates a user the way people do (API, command line, Users page): with a way to sign in. Without
+ * single sign-on that is a password, given now or chosen by the person through an invitation link
+ * (`invite`), which is mailed from the notification sender or handed back to show once.
+ */
+export async function createUserWithAccess({
+  actor,
+  input,
+}: {
+  actor: AuditActor;
+  input: CreateUserInput;
+}): Promise<{ user: User; invitation: PasswordLinkResponse | null }> {
+  if (input.invite && input.password) {
+    throw invalidInput(
+      { password: ['Leave the password empty to send an invitation: the person chooses their own.'] },
+      'Give a password or send an invitation, not both.',
+    );
+  }
+  if (!input.invite && !input.password && !getEnv().MAILROOM_OIDC_ISSUER) {
+    throw invalidInput(
+      { password: ['Enter a password, or send an invitation: single sign-on is not configured, so this person could not sign in without one.'] },
+      'This user would have no way to sign in: single sign-on is not configured (MAILROOM_OIDC_ISSUER), so give a password or send an invitation.',
+    );
+  }
+  if (!input.invite) return { user: await createUser({ actor, input }), invitation: null };
+  const { user, issued } = await db.transaction(async (tx) => {
+    const created = await insertUser(tx, actor, input);
+    return { user: created, issued: await issuePasswordLink(tx, { actor, user: created, purpose: 'invitation' }) };
+  });
+  return { user, invitation: await deliverPasswordLink({ actor, user, purpose: 'invitation', issued }) };
 }
 
 // Any constant: serializes first-run setup between concurrent requests and portal instances.

@@ -13,8 +13,10 @@ export const createUserSchema = z.object({
   email: emailAddress,
   role,
   name: optionalText(200),
-  /** Optional: users who sign in through single sign-on have none. */
+  /** Optional: users who sign in through single sign-on have none, and invited users choose their own. */
   password: z.preprocess((value) => (value === '' ? undefined : value), password.optional()),
+  /** Sends an invitation link with which the person chooses their password (a form checkbox sends "on"). */
+  invite: z.preprocess((value) => (value === 'on' || value === 'true' ? true : value === '' || value === 'false' ? false : value), z.boolean({ error: 'invite must be true or false.' }).optional()),
 });
 export type CreateUserInput = z.infer<typeof createUserSchema>;
 
@@ -110,3 +112,23 @@ export const userResponse = z.object({
   updatedAt: z.string(),
 });
 export type UserResponse = z.infer<typeof userResponse>;
+
+/** An invitation or password reset link as the admin who sent it reads it: the url only when it was not mailed. */
+export const passwordLinkResponse = z.object({
+  url: z.string().nullable(),
+  mailed: z.boolean(),
+  /** Why the link was not mailed, in words free of any secret; null when it was. */
+  reason: z.string().nullable(),
+  expiresAt: z.string(),
+});
+export type PasswordLinkResponse = z.infer<typeof passwordLinkResponse>;
+
+export const createdUserResponse = userResponse.extend({ invitation: passwordLinkResponse.nullable() });
+
+export const setPasswordWithLinkSchema = z
+  .object({
+    token: z.string().min(1).max(200),
+    password,
+    confirmPassword: z.string(),
+  })
+  .refine((value) => value.password === value.confirmPassword, { error: 'The two passwords differ.', path: ['confirmPassword'] });

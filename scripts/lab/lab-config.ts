@@ -19,29 +19,43 @@ export const LAB_ACCOUNTS: LabAccount[] = [
   { email: 'erin@imap.lab.test', name: 'Erin Imap', provider: 'password', password: 'erin-lab-password' },
 ];
 
-// The portal's callback when it runs with `npm run dev` on its default port; tests register their own at run time.
-const PORTAL_CALLBACK = 'http://localhost:3000/api/oauth/callback';
+/** Where a portal reached at this public URL receives OAuth redirects (lib/connect). */
+export const PORTAL_CALLBACK_PATH = '/api/oauth/callback';
 
-export const LAB_CLIENTS: Record<PersonaName, Record<string, OAuthClient>> = {
-  google: {
-    web: {
-      clientId: 'mailroom-lab-web.apps.googleusercontent.lab.test',
-      clientSecret: 'GOCSPX-mailroom-lab-web-secret',
-      redirectUris: [PORTAL_CALLBACK],
-      deviceFlow: false,
+/**
+ * The callback of the portal the lab is used with, as the portal itself computes it: its public URL
+ * when MAILROOM_PUBLIC_URL is set, else http://localhost with PORT (3000 by default, as `npm run dev`).
+ */
+export function portalCallbackUrl(environment: { MAILROOM_PUBLIC_URL?: string; PORT?: string }): string {
+  const publicUrl = environment.MAILROOM_PUBLIC_URL?.trim().replace(/\/+$/, '');
+  if (publicUrl) return `${publicUrl}${PORTAL_CALLBACK_PATH}`;
+  const port = environment.PORT?.trim() || '3000';
+  return `http://localhost:${port}${PORTAL_CALLBACK_PATH}`;
+}
+
+/** The lab's preset OAuth clients, their web clients accepting the portal's callback; tests register their own at run time. */
+export function labClients(portalCallback: string): Record<PersonaName, Record<string, OAuthClient>> {
+  return {
+    google: {
+      web: {
+        clientId: 'mailroom-lab-web.apps.googleusercontent.lab.test',
+        clientSecret: 'GOCSPX-mailroom-lab-web-secret',
+        redirectUris: [portalCallback],
+        deviceFlow: false,
+      },
     },
-  },
-  microsoft: {
-    web: {
-      clientId: '5a1e0000-0000-4000-8000-00000000a001',
-      clientSecret: 'mailroom~lab~web~secret',
-      redirectUris: [PORTAL_CALLBACK],
-      deviceFlow: false,
+    microsoft: {
+      web: {
+        clientId: '5a1e0000-0000-4000-8000-00000000a001',
+        clientSecret: 'mailroom~lab~web~secret',
+        redirectUris: [portalCallback],
+        deviceFlow: false,
+      },
+      public: {
+        clientId: '5a1e0000-0000-4000-8000-00000000a002',
+        redirectUris: ['http://localhost/'],
+        deviceFlow: true,
+      },
     },
-    public: {
-      clientId: '5a1e0000-0000-4000-8000-00000000a002',
-      redirectUris: ['http://localhost/'],
-      deviceFlow: true,
-    },
-  },
-};
+  };
+}

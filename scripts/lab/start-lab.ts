@@ -11,7 +11,8 @@ import { LabAccounts } from './lab-accounts';
 import {
   GOOGLE_MAIL_SCOPE,
   LAB_ACCOUNTS,
-  LAB_CLIENTS,
+  labClients,
+  portalCallbackUrl,
   LAB_HOST,
   MICROSOFT_IMAP_SCOPE,
   MICROSOFT_POP_SCOPE,
@@ -171,7 +172,8 @@ export class Lab {
     private readonly startFront: StartFront,
   ) {}
 
-  static async start(): Promise<Lab> {
+  /** `portalCallback`: the redirect URI the preset web clients accept (default: a portal on localhost:3000). */
+  static async start({ portalCallback = portalCallbackUrl({}) }: { portalCallback?: string } = {}): Promise<Lab> {
     const missing = await findMissingDovecot();
     if (missing) throw new LabUnavailableError(missing);
     // Left behind by runs killed hard; never another live run's lab.
@@ -192,7 +194,7 @@ export class Lab {
           throw new LabUnavailableError('The lab makes its certificates with openssl: sudo apt-get install openssl', { cause: error });
         }),
         SmtpSink.start(),
-        AuthorizationServer.start({ accounts, clients: LAB_CLIENTS }),
+        AuthorizationServer.start({ accounts, clients: labClients(portalCallback) }),
       ]);
       stoppers.push(() => sink.stop(), () => authorizationServer.stop());
 

@@ -178,9 +178,13 @@ describe.skipIf(!labIsAvailable)('token status for support staff', () => {
     const link = new RegExp(`${portal.url}/reconnect/[A-Za-z0-9_-]{40,}`).exec(mail.raw.replace(/=\r?\n/g, ''))?.[0];
     expect(link, mail.raw).toBeDefined();
 
-    // The owner opens it signed out: sign-in first, then the mailbox's Connect page.
+    // The owner opens it signed out: it says which mailbox and what to click, then sign-in, then the mailbox's Connect page.
     const { context, page: fresh } = await openPage(browser, portal);
     await fresh.goto(link!);
+    await fresh.getByText(account).first().waitFor();
+    await fresh.getByText('its provider refused the permission you gave earlier', { exact: false }).waitFor();
+    await fresh.getByText('“Reconnect”').waitFor();
+    await fresh.getByRole('link', { name: 'Sign in to reconnect' }).click();
     await fresh.waitForURL(/\/sign-in/);
     await signIn(fresh, OWNER);
     await fresh.waitForURL(new RegExp(`/mailboxes/${mailboxId}$`)).catch(async (error) => {

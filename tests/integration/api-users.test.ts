@@ -120,7 +120,7 @@ describe('users API', () => {
       method: 'POST',
       path: '/api/v1/users',
       key: adminKey,
-      body: { email: 'owner@example.org', role: 'support' },
+      body: { email: 'owner@example.org', role: 'support', password: ownerPassword },
     });
     expect(status).toBe(409);
     expect(json.error.fields.email).toBeDefined();

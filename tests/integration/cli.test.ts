@@ -22,7 +22,7 @@ async function cli(args: string[], env?: Record<string, string>) {
 
 describe('command line', () => {
   it('creates a support user and an API key that acts as that user', async () => {
-    const created = await cli(['user:create', '--email', 's@example.org', '--role', 'support']);
+    const created = await cli(['user:create', '--email', 's@example.org', '--role', 'support', '--password', 'support password 5d1c']);
     expect(created.exitCode).toBe(0);
     const userId = created.stdout.trim();
     expect(userId).toBe((await getUserByEmail({ email: 's@example.org' }))?.id);
@@ -61,7 +61,7 @@ describe('command line', () => {
 
 describe('apikey:list and apikey:revoke', () => {
   it('lists keys without the key itself, and a revoked key answers 401 at once', async () => {
-    await cli(['user:create', '--email', 'lister@example.org', '--role', 'owner']);
+    await cli(['user:create', '--email', 'lister@example.org', '--role', 'owner', '--password', 'lister password 9e3a']);
     const created = await cli(['apikey:create', '--email', 'lister@example.org', '--name', 'Nightly export', '--expires', '2099-01-01T00:00:00Z']);
     expect(created.exitCode, created.stderr).toBe(0);
     const key = created.stdout.trim().split('\n').at(-1)!;

@@ -12,6 +12,7 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 const OWNERS: Record<string, string> = {
   users: 'lib/users',
   apiKeys: 'lib/auth',
+  passwordLinks: 'lib/users',
   authThrottles: 'lib/auth',
   serverProfiles: 'lib/profiles',
   mailboxes: 'lib/mailboxes',

@@ -39,7 +39,7 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
                 <td className="px-4 py-3 text-slate-600">{user.lastSignInAt ? formatTime(user.lastSignInAt) : 'Never'}</td>
                 <td className="px-4 py-3">
                   <UserActions
-                    user={{ id: user.id, email: user.email, role: user.role, active: user.deactivatedAt === null }}
+                    user={{ id: user.id, email: user.email, role: user.role, active: user.deactivatedAt === null, hasPassword: user.passwordHash !== null }}
                     isSelf={user.id === viewer.id}
                   />
                 </td>

@@ -2,12 +2,12 @@
 
 import { useActionState } from 'react';
 import { ActionMessage } from '@/app/_components/action-message';
-import { Button, Field, FieldErrors } from '@/app/_components/ui';
-import { IDLE } from '@/lib/auth/form-action-state';
+import { Button, CheckboxField, Field, FieldErrors } from '@/app/_components/ui';
+import { IDLE, type ActionState } from '@/lib/auth/form-action-state';
 import type { UserRole } from '@/lib/users/users';
 import { createApiKeyAction } from '../account/actions';
 import { NewApiKey } from '../account/account-forms';
-import { changeRoleAction, createUserAction, setActiveAction } from './actions';
+import { changeRoleAction, createUserAction, sendPasswordLinkAction, setActiveAction } from './actions';
 
 const ROLE_OPTIONS: { value: UserRole; label: string }[] = [
   { value: 'owner', label: 'Mailbox owner' },
@@ -39,7 +39,7 @@ export function CreateUserForm() {
   const values = state.status === 'error' ? state.values : undefined;
   return (
     <form action={action} className="space-y-4" noValidate key={state.status === 'success' ? state.message : 'form'}>
-      <ActionMessage state={state} />
+      <PasswordLinkResult state={state} />
       <Field label="Email" name="email" type="email" defaultValue={values?.email} errors={errors?.email} required />
       <Field label="Name (optional)" name="name" defaultValue={values?.name} errors={errors?.name} />
       <div>
@@ -51,12 +51,19 @@ export function CreateUserForm() {
         </div>
         <FieldErrors id="role-error" errors={errors?.role} />
       </div>
+      <CheckboxField
+        label="Send an invitation"
+        name="invite"
+        defaultChecked={values ? values.invite === 'on' : true}
+        hint="The person receives a link to choose their own password (mailed from the notification sender, or shown here once)."
+        errors={errors?.invite}
+      />
       <Field
         label="Password (optional)"
         name="password"
         type="password"
         autoComplete="new-password"
-        hint="At least 12 characters. Leave empty for people who sign in through single sign-on."
+        hint="At least 12 characters, when you do not send an invitation. Leave empty for people who sign in through single sign-on."
         errors={errors?.password}
       />
       <Button type="submit" variant="primary" disabled={pending}>
@@ -66,12 +73,32 @@ export function CreateUserForm() {
   );
 }
 
-type UserSummary = { id: string; email: string; role: UserRole; active: boolean };
+/** A link the admin hands over because it was not mailed: shown once, never stored in the page. */
+function PasswordLinkUrl({ url }: { url: string }) {
+  return (
+    <p className="break-all rounded bg-slate-900 px-3 py-2 font-mono text-xs text-white" data-testid="password-link">
+      {url}
+    </p>
+  );
+}
+
+function PasswordLinkResult({ state }: { state: ActionState<{ url: string } | undefined> }) {
+  const url = state.status === 'success' ? state.data?.url : undefined;
+  return (
+    <>
+      <ActionMessage state={state} success={url ? 'warning' : 'success'} />
+      {url ? <PasswordLinkUrl url={url} /> : null}
+    </>
+  );
+}
+
+type UserSummary = { id: string; email: string; role: UserRole; active: boolean; hasPassword: boolean };
 
 export function UserActions({ user, isSelf }: { user: UserSummary; isSelf: boolean }) {
   const [roleState, roleAction, rolePending] = useActionState(changeRoleAction, IDLE);
   const [activeState, activeAction, activePending] = useActionState(setActiveAction, IDLE);
   const [keyState, keyAction, keyPending] = useActionState(createApiKeyAction, IDLE);
+  const [linkState, linkAction, linkPending] = useActionState(sendPasswordLinkAction, IDLE);
   return (
     <div className="space-y-2">
       <div className="flex flex-wrap items-center gap-2">
@@ -98,7 +125,15 @@ export function UserActions({ user, isSelf }: { user: UserSummary; isSelf: boole
             New API key
           </Button>
         </form>
+        <form action={linkAction}>
+          <input type="hidden" name="id" value={user.id} />
+          <input type="hidden" name="purpose" value={user.hasPassword ? 'reset' : 'invitation'} />
+          <Button type="submit" disabled={linkPending || !user.active}>
+            {user.hasPassword ? 'Send password reset link' : 'Send invitation'}
+          </Button>
+        </form>
       </div>
+      <PasswordLinkResult state={linkState} />
       {[roleState, activeState, keyState].map((state, index) => (
         <ActionMessage key={index} state={state} />
       ))}

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { idParams, listQuery } from '@/lib/validations/common';
-import { createUserSchema, role, updateUserSchema, userResponse } from '@/lib/validations/users';
+import { createdUserResponse, createUserSchema, passwordLinkResponse, role, updateUserSchema, userResponse } from '@/lib/validations/users';
 import { ALL_ROLES, page, type Endpoint } from '../endpoint';
 
 export const systemEndpoints = {
@@ -38,10 +38,11 @@ export const userEndpoints = {
   createUser: {
     method: 'POST',
     path: '/api/v1/users',
-    summary: 'Create a user',
+    summary:
+      'Create a user, with a password or `invite: true` (an invitation link to choose one; `invitation.url` only when it was not mailed); without single sign-on one of the two is required',
     roles: ['admin'],
     body: createUserSchema,
-    response: userResponse,
+    response: createdUserResponse,
     successStatus: 201,
   },
   getUser: {
@@ -68,5 +69,25 @@ export const userEndpoints = {
     roles: ['admin'],
     params: idParams,
     response: userResponse,
+  },
+  sendInvitation: {
+    method: 'POST',
+    path: '/api/v1/users/{id}/invitation',
+    summary:
+      'Send a user without a password a new invitation link to choose one (earlier links stop working); `url` only when it was not mailed, to hand over once',
+    roles: ['admin'],
+    params: idParams,
+    response: passwordLinkResponse,
+    successStatus: 201,
+  },
+  sendPasswordReset: {
+    method: 'POST',
+    path: '/api/v1/users/{id}/password-reset',
+    summary:
+      'Send a user a single-use link to choose a new password (earlier links stop working); `url` only when it was not mailed, to hand over once',
+    roles: ['admin'],
+    params: idParams,
+    response: passwordLinkResponse,
+    successStatus: 201,
   },
 } as const satisfies Record<string, Endpoint>;
