@@ -1,4 +1,4 @@
-import type { FORMATS } from './formats';
+import type { AppFormats } from './formats';
 import type { Locale } from './locales';
 import type { Messages } from './messages';
 
@@ -7,6 +7,6 @@ declare module 'next-intl' {
   interface AppConfig {
     Locale: Locale;
     Messages: Messages;
-    Formats: typeof FORMATS;
+    Formats: AppFormats;
   }
 }

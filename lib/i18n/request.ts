@@ -3,7 +3,7 @@ import { cookies, headers } from 'next/headers';
 import { getRequestConfig } from 'next-intl/server';
 import { getCurrentUser } from '@/lib/auth/session';
 import { getEnv } from '@/lib/env';
-import { FORMATS } from './formats';
+import { formatsFor } from './formats';
 import { isLocale, resolveLocale } from './locales';
 import { loadMessages } from './messages';
 import { BROWSER_TIME_ZONE_COOKIE, resolveTimeZone } from './time-zones';
@@ -27,5 +27,5 @@ export default getRequestConfig(async ({ locale: requested }) => {
     browserTimeZone: requestCookies.get(BROWSER_TIME_ZONE_COOKIE)?.value,
     defaultTimeZone: env.MAILROOM_DEFAULT_TIME_ZONE,
   });
-  return { locale, timeZone, now: new Date(), formats: FORMATS, messages: await loadMessages(locale) };
+  return { locale, timeZone, now: new Date(), formats: formatsFor(locale), messages: await loadMessages(locale) };
 });

@@ -1,6 +1,8 @@
 // Issue 16, item 1: the language of a request, and the time zone dates are shown in.
+import { createFormatter } from 'next-intl';
 import { describe, expect, it } from 'vitest';
 import { parseEnv } from '@/lib/env';
+import { formatsFor } from '@/lib/i18n/formats';
 import { matchAcceptLanguage, resolveLocale } from '@/lib/i18n/locales';
 import { isTimeZone, resolveTimeZone } from '@/lib/i18n/time-zones';
 import { userPreferencesSchema } from '@/lib/validations/users';
@@ -80,5 +82,25 @@ describe('the defaults', () => {
   it('refuses a language or a time zone Mailroom cannot use, naming the variable', () => {
     expect(() => parseEnv({ MAILROOM_DEFAULT_LOCALE: 'de' })).toThrow(/MAILROOM_DEFAULT_LOCALE: must be fr or en/);
     expect(() => parseEnv({ MAILROOM_DEFAULT_TIME_ZONE: 'Paris' })).toThrow(/MAILROOM_DEFAULT_TIME_ZONE: must be an IANA time zone/);
+  });
+});
+
+describe('dates as people read them', () => {
+  const moment = new Date('2026-11-29T13:05:00Z');
+  const now = new Date('2026-11-26T13:05:00Z');
+  const formatter = (locale: 'fr' | 'en', timeZone: string) => createFormatter({ locale, timeZone, now, formats: formatsFor(locale) });
+
+  it('reads in French and in the viewer’s time zone', () => {
+    const fr = formatter('fr', 'Europe/Paris');
+    expect(fr.dateTime(moment, 'dateTime')).toBe('29 nov. 2026, 14:05');
+    expect(fr.dateTime(moment, 'date')).toBe('29 nov. 2026');
+    expect(fr.dateTime(new Date('2026-11-29T07:05:00Z'), 'time')).toBe('08:05');
+    expect(fr.relativeTime(moment)).toBe('dans 3 jours');
+  });
+
+  it('reads in English, in another time zone', () => {
+    const en = formatter('en', 'Asia/Tokyo');
+    expect(en.dateTime(moment, 'dateTime')).toBe('Nov 29, 2026, 10:05 PM');
+    expect(en.relativeTime(moment)).toBe('in 3 days');
   });
 });
