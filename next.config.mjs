@@ -1,3 +1,8 @@
+import createNextIntlPlugin from 'next-intl/plugin';
+
+// Languages without locale prefixes in URLs: lib/i18n/request.ts picks each request's language.
+const withNextIntl = createNextIntlPlugin('./lib/i18n/request.ts');
+
 /** What a browser enforces on every answer; pages add their nonce policy in proxy.ts. */
 const COMMON_HEADERS = [
   { key: 'X-Content-Type-Options', value: 'nosniff' },
@@ -33,4 +38,4 @@ const nextConfig = {
   },
 };
 
-export default nextConfig;
+export default withNextIntl(nextConfig);

@@ -1,19 +1,27 @@
 import type { Metadata } from 'next';
+import { NextIntlClientProvider } from 'next-intl';
+import { getLocale, getTranslations } from 'next-intl/server';
 import { connection } from 'next/server';
 import type { ReactNode } from 'react';
+import { BrowserTimeZone } from './_components/browser-time-zone';
 import './globals.css';
 
-export const metadata: Metadata = {
-  title: { default: 'Mailroom', template: '%s · Mailroom' },
-  description: 'Connect your organization’s mailboxes to your business systems.',
-};
+export async function generateMetadata(): Promise<Metadata> {
+  const t = await getTranslations('common');
+  return { title: { default: t('appName'), template: `%s · ${t('appName')}` }, description: t('appDescription') };
+}
 
 export default async function RootLayout({ children }: { children: ReactNode }) {
   // Every page renders per request, so that Next.js can put the request's CSP nonce on its scripts.
   await connection();
   return (
-    <html lang="en">
-      <body className="min-h-screen bg-slate-50 text-slate-900 antialiased">{children}</body>
+    <html lang={await getLocale()}>
+      <body className="min-h-screen bg-slate-50 text-slate-900 antialiased">
+        <NextIntlClientProvider>
+          <BrowserTimeZone />
+          {children}
+        </NextIntlClientProvider>
+      </body>
     </html>
   );
 }

@@ -61,6 +61,10 @@ export const users = pgTable(
     lastSignInAt: timestamp('last_sign_in_at', { withTimezone: true }),
     /** Sessions carry the epoch they began in; bumping it ends every earlier session of the user. */
     sessionEpoch: integer('session_epoch').notNull().default(0),
+    /** The language the user chose (fr, en); null follows the browser's Accept-Language. */
+    locale: text('locale'),
+    /** The IANA time zone the user chose; null follows the browser's, else MAILROOM_DEFAULT_TIME_ZONE. */
+    timeZone: text('time_zone'),
     ...timestamps,
   },
   // Prefix search ("starts with") on emails, whatever the database's collation.

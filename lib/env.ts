@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { LOCALES } from '@/lib/i18n/locales';
+import { isTimeZone } from '@/lib/i18n/time-zones';
 
 const base64Key = z
   .string()
@@ -48,6 +50,19 @@ const envSchema = z
     MAILROOM_OIDC_CLIENT_ID: optionalString,
     MAILROOM_OIDC_CLIENT_SECRET: optionalString,
     MAILROOM_OIDC_NAME: z.string().trim().min(1).default('single sign-on'),
+    /**
+     * The language of a visitor whose browser asks for neither French nor English, and of anyone
+     * before they choose. French: the organizations Mailroom serves work in French, so a visitor
+     * whose browser states no usable language (a German workstation, a script) reads what the
+     * rest of the organization reads.
+     */
+    MAILROOM_DEFAULT_LOCALE: z.enum(LOCALES, { message: 'must be fr or en' }).default('fr'),
+    /** The time zone dates are shown in for people who have not chosen theirs (an IANA name). */
+    MAILROOM_DEFAULT_TIME_ZONE: z
+      .string()
+      .trim()
+      .default('Europe/Paris')
+      .refine(isTimeZone, { message: 'must be an IANA time zone such as Europe/Paris or America/Toronto' }),
     MAILROOM_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
     /** PEM bundle of extra certificate authorities the connection tester trusts (internal mail servers). */
     MAILROOM_EXTRA_CA_FILE: optionalString,

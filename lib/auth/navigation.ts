@@ -1,17 +1,22 @@
 import type { UserRole } from '@/db/schema';
 
-export type NavigationItem = { href: string; label: string };
+/** The navigation's entries, by their message key (`nav.*` in messages/*.json). */
+export const NAVIGATION_KEYS = ['overview', 'profiles', 'mailboxes', 'myMailboxes', 'tokenStatus', 'users', 'audit', 'settings', 'account'] as const;
+
+export type NavigationKey = (typeof NAVIGATION_KEYS)[number];
+
+export type NavigationItem = { href: string; key: NavigationKey };
 
 const ITEMS: { item: NavigationItem; roles: UserRole[] }[] = [
-  { item: { href: '/', label: 'Overview' }, roles: ['admin', 'support'] },
-  { item: { href: '/profiles', label: 'Profiles' }, roles: ['admin', 'support'] },
-  { item: { href: '/mailboxes', label: 'Mailboxes' }, roles: ['admin', 'support'] },
-  { item: { href: '/mailboxes', label: 'My mailboxes' }, roles: ['owner'] },
-  { item: { href: '/token-status', label: 'Token status' }, roles: ['admin', 'support'] },
-  { item: { href: '/users', label: 'Users' }, roles: ['admin'] },
-  { item: { href: '/audit', label: 'Audit' }, roles: ['admin', 'support'] },
-  { item: { href: '/settings', label: 'Settings' }, roles: ['admin'] },
-  { item: { href: '/account', label: 'Account' }, roles: ['admin', 'owner', 'support'] },
+  { item: { href: '/', key: 'overview' }, roles: ['admin', 'support'] },
+  { item: { href: '/profiles', key: 'profiles' }, roles: ['admin', 'support'] },
+  { item: { href: '/mailboxes', key: 'mailboxes' }, roles: ['admin', 'support'] },
+  { item: { href: '/mailboxes', key: 'myMailboxes' }, roles: ['owner'] },
+  { item: { href: '/token-status', key: 'tokenStatus' }, roles: ['admin', 'support'] },
+  { item: { href: '/users', key: 'users' }, roles: ['admin'] },
+  { item: { href: '/audit', key: 'audit' }, roles: ['admin', 'support'] },
+  { item: { href: '/settings', key: 'settings' }, roles: ['admin'] },
+  { item: { href: '/account', key: 'account' }, roles: ['admin', 'owner', 'support'] },
 ];
 
 /** The sidebar a role sees; the pages check the same roles on the server. */

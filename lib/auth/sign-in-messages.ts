@@ -10,6 +10,13 @@ export function throttledSignInMessage(retryAfterSeconds: number): string {
   return `${THROTTLED_PREFIX} Wait ${describeWait(retryAfterSeconds)}, then try again.`;
 }
 
-export function isThrottledSignInMessage(message: string | null | undefined): message is string {
-  return Boolean(message?.startsWith(THROTTLED_PREFIX));
+/**
+ * The wait a throttled sign-in's message names, in seconds (minutes read as whole minutes), or null
+ * for any other message: the sign-in form says it again in the visitor's language.
+ */
+export function throttledSignInWait(message: string | null | undefined): number | null {
+  if (!message?.startsWith(THROTTLED_PREFIX)) return null;
+  const wait = message.match(/Wait (\d+) (second|minute)/);
+  if (!wait) return null;
+  return Number(wait[1]) * (wait[2] === 'minute' ? 60 : 1);
 }

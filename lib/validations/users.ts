@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { userRole } from '@/db/schema';
+import { LOCALES } from '@/lib/i18n/locales';
+import { canonicalTimeZone } from '@/lib/i18n/time-zones';
 import { emailAddress, id, listQuery, optionalText } from './common';
 
 export const role = z.enum(userRole.enumValues, { error: 'Choose a role: admin, owner or support.' });
@@ -132,3 +134,20 @@ export const setPasswordWithLinkSchema = z
     confirmPassword: z.string(),
   })
   .refine((value) => value.password === value.confirmPassword, { error: 'The two passwords differ.', path: ['confirmPassword'] });
+
+/**
+ * The Account page's language and time zone; an empty choice follows the browser. Time zones are
+ * checked against the runtime's IANA list, so a date is never formatted in a zone that does not exist.
+ */
+export const userPreferencesSchema = z.object({
+  locale: z
+    .union([z.literal(''), z.enum(LOCALES)], { error: 'Choose Français, English or your browser’s language.' })
+    .transform((value) => value || null),
+  timeZone: z
+    .string({ error: 'Choose a time zone.' })
+    .trim()
+    .refine((value) => value === '' || canonicalTimeZone(value) !== null, { error: 'Choose a time zone from the list, such as Europe/Paris.' })
+    .transform((value) => (value ? canonicalTimeZone(value) : null)),
+});
+
+export type UserPreferencesInput = z.infer<typeof userPreferencesSchema>;

@@ -43,9 +43,16 @@ export function launchBrowser(): Promise<Browser> {
   });
 }
 
-/** A signed-out visitor of the portal: a context of its own (no cookies shared) with one page, where `page.goto('/x')` is relative to the portal. */
-export async function openPage(browser: Browser, portal: Pick<Portal, 'url'>): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ baseURL: portal.url });
+/**
+ * A signed-out visitor of the portal: a context of its own (no cookies shared) with one page, where `page.goto('/x')` is relative to the portal.
+ * The browser asks for English (Accept-Language) unless told otherwise: the portal's default language is French.
+ */
+export async function openPage(
+  browser: Browser,
+  portal: Pick<Portal, 'url'>,
+  { locale = 'en-US', timezoneId }: { locale?: string; timezoneId?: string } = {},
+): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ baseURL: portal.url, locale, timezoneId });
   context.setDefaultTimeout(STEP_TIMEOUT_MS);
   context.setDefaultNavigationTimeout(STEP_TIMEOUT_MS);
   watchForCspViolations(context);

@@ -1,5 +1,6 @@
 import type { Metadata } from 'next';
 import { redirect } from 'next/navigation';
+import { getTranslations } from 'next-intl/server';
 import { connection } from 'next/server';
 import { safeCallbackPath } from '@/lib/auth/callback-url';
 import { getCurrentUser } from '@/lib/auth/session';
@@ -7,19 +8,15 @@ import { getEnv } from '@/lib/env';
 import { countUsers } from '@/lib/users/users';
 import { SignInForm } from './sign-in-form';
 
-export const metadata: Metadata = { title: 'Sign in' };
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await getTranslations('signIn'))('title') };
+}
 
-const ERRORS: Record<string, string> = {
-  SsoNotProvisioned: 'Your single sign-on account has no Mailroom user. Ask an admin to add your email address.',
-  SsoEmailUnverified: 'Your identity provider did not confirm your email address, so Mailroom cannot match it to a user.',
-  OAuthSignin: 'Single sign-on could not start. Try again, or sign in with your password.',
-  OAuthCallback: 'Single sign-on did not complete. Try again, or sign in with your password.',
-  AccessDenied: 'Sign-in was refused.',
-};
+const ERROR_CODES = ['SsoNotProvisioned', 'SsoEmailUnverified', 'OAuthSignin', 'OAuthCallback', 'AccessDenied'] as const;
 
 // Only known codes: the query string is the visitor's to write, never the page's text.
-function signInError(code: string): string {
-  return Object.hasOwn(ERRORS, code) ? ERRORS[code]! : 'Sign-in failed. Try again.';
+function signInErrorKey(code: string): (typeof ERROR_CODES)[number] | 'other' {
+  return ERROR_CODES.find((known) => known === code) ?? 'other';
 }
 
 export default async function SignInPage({
@@ -32,19 +29,20 @@ export default async function SignInPage({
   if (await getCurrentUser()) redirect('/');
   const params = await searchParams;
   const env = getEnv();
+  const t = await getTranslations('signIn');
   return (
     <>
-      <h1 className="text-xl font-semibold">Sign in</h1>
+      <h1 className="text-xl font-semibold">{t('title')}</h1>
       <SignInForm
         initialEmail={params.email ?? ''}
         notice={
           params.setup
-            ? 'Your admin account is ready. Sign in to continue.'
+            ? t('notices.setup')
             : params.changed === 'password'
-              ? 'Your password was changed and every session ended: sign in with the new password.'
+              ? t('notices.passwordChanged')
               : undefined
         }
-        error={params.error ? signInError(params.error) : undefined}
+        error={params.error ? t(`errors.${signInErrorKey(params.error)}`) : undefined}
         sso={env.MAILROOM_OIDC_ISSUER ? { name: env.MAILROOM_OIDC_NAME } : undefined}
         callbackUrl={safeCallbackPath(params.callbackUrl, env.MAILROOM_PUBLIC_URL)}
       />

@@ -1,11 +1,12 @@
 'use client';
 
 import { signIn } from 'next-auth/react';
+import { useTranslations } from 'next-intl';
 import { useRouter } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
 import { Alert, Button, Field } from '@/app/_components/ui';
 import { safeCallbackPath } from '@/lib/auth/callback-url';
-import { isThrottledSignInMessage } from '@/lib/auth/sign-in-messages';
+import { throttledSignInWait } from '@/lib/auth/sign-in-messages';
 
 type Props = {
   initialEmail: string;
@@ -17,6 +18,7 @@ type Props = {
 
 export function SignInForm({ initialEmail, notice, error: initialError, sso, callbackUrl }: Props) {
   const router = useRouter();
+  const t = useTranslations('signIn');
   const [error, setError] = useState(initialError);
   const [pending, setPending] = useState(false);
 
@@ -37,8 +39,13 @@ export function SignInForm({ initialEmail, notice, error: initialError, sso, cal
       return;
     }
     setPending(false);
+    const wait = throttledSignInWait(result?.error);
     setError(
-      isThrottledSignInMessage(result?.error) ? result.error : 'The email or password is wrong, or the account is deactivated.',
+      wait === null
+        ? t('wrongCredentials')
+        : wait < 120
+          ? t('throttledSeconds', { seconds: wait })
+          : t('throttledMinutes', { minutes: Math.ceil(wait / 60) }),
     );
   }
 
@@ -48,15 +55,15 @@ export function SignInForm({ initialEmail, notice, error: initialError, sso, cal
       {error ? <Alert tone="error">{error}</Alert> : null}
       {/* POST, so that a submit before the page is interactive never puts the password in the URL. */}
       <form method="post" onSubmit={submit} className="space-y-4">
-        <Field label="Email" name="email" type="email" autoComplete="username" defaultValue={initialEmail} required />
-        <Field label="Password" name="password" type="password" autoComplete="current-password" required />
+        <Field label={t('email')} name="email" type="email" autoComplete="username" defaultValue={initialEmail} required />
+        <Field label={t('password')} name="password" type="password" autoComplete="current-password" required />
         <Button type="submit" variant="primary" className="w-full" disabled={pending}>
-          {pending ? 'Signing in…' : 'Sign in'}
+          {pending ? t('submitting') : t('submit')}
         </Button>
       </form>
       {sso ? (
         <Button type="button" className="w-full" onClick={() => signIn('sso', { callbackUrl })}>
-          Sign in with {sso.name}
+          {t('withSso', { name: sso.name })}
         </Button>
       ) : null}
     </div>

@@ -6,8 +6,9 @@ import { createApiKey, revokeApiKey } from '@/lib/auth/api-keys';
 import { changeOwnPassword } from '@/lib/auth/change-password';
 import { formAction } from '@/lib/auth/form-action';
 import { keyOwnerFor } from '@/lib/auth/key-owner';
+import { setUserPreferences } from '@/lib/users/set-user-preferences';
 import { idParams } from '@/lib/validations/common';
-import { changePasswordSchema, createApiKeySchema } from '@/lib/validations/users';
+import { changePasswordSchema, createApiKeySchema, userPreferencesSchema } from '@/lib/validations/users';
 
 /** Anyone makes keys for themselves; admins also for the user they name (from the Users page). */
 export const createApiKeyAction = formAction({ roles: ['admin', 'owner', 'support'], schema: createApiKeySchema }, async (input, user) => {
@@ -28,4 +29,10 @@ export const revokeApiKeyAction = formAction({ roles: ['admin', 'owner', 'suppor
 export const changePasswordAction = formAction({ roles: ['admin', 'owner', 'support'], schema: changePasswordSchema }, async (input, user) => {
   await changeOwnPassword({ user, currentPassword: input.currentPassword, newPassword: input.newPassword });
   return { message: 'Your password was changed.', redirectTo: '/sign-in?changed=password' };
+});
+
+/** Everyone chooses their own language and time zone; the form says so in the language just chosen. */
+export const savePreferencesAction = formAction({ roles: ['admin', 'owner', 'support'], schema: userPreferencesSchema }, async (preferences, user) => {
+  await setUserPreferences({ userId: user.id, preferences });
+  return { message: 'Your language and time zone were saved.' };
 });

@@ -1,17 +1,18 @@
+import { useTranslations } from 'next-intl';
+import { Time } from '@/app/_components/time';
 import { Badge, Table } from '@/app/_components/ui';
 import type { findApiKeys } from '@/lib/auth/api-keys';
 import { RevokeApiKeyButton } from './account-forms';
 
 type ApiKeyRow = Awaited<ReturnType<typeof findApiKeys>>['keys'][number];
 
-function formatTime(date: Date): string {
-  return date.toISOString().slice(0, 16).replace('T', ' ');
-}
-
 /** Keys as people tell them apart: name, first characters, dates and state; never the key itself. */
 export function ApiKeyTable({ keys, showUser }: { keys: ApiKeyRow[]; showUser: boolean }) {
+  const t = useTranslations('account.apiKeys');
+  const tDates = useTranslations('dates');
+  const columns = (['key', ...(showUser ? (['user'] as const) : []), 'created', 'expires', 'lastUsed', 'status'] as const).map((column) => t(`columns.${column}`));
   return (
-    <Table headers={['Key', ...(showUser ? ['User'] : []), 'Created', 'Expires', 'Last used', 'Status', '']}>
+    <Table headers={[...columns, '']}>
       {keys.map((key) => (
         <tr key={key.id}>
           <td className="px-4 py-3">
@@ -19,11 +20,19 @@ export function ApiKeyTable({ keys, showUser }: { keys: ApiKeyRow[]; showUser: b
             <p className="font-mono text-xs text-slate-500">{key.prefix}…</p>
           </td>
           {showUser ? <td className="px-4 py-3">{key.userEmail}</td> : null}
-          <td className="px-4 py-3 text-slate-600">{formatTime(key.createdAt)}</td>
-          <td className="px-4 py-3 text-slate-600">{key.expiresAt ? formatTime(key.expiresAt) : 'Never'}</td>
-          <td className="px-4 py-3 text-slate-600">{key.lastUsedAt ? formatTime(key.lastUsedAt) : 'Never'}</td>
+          <td className="px-4 py-3 text-slate-600">
+            <Time value={key.createdAt} />
+          </td>
+          <td className="px-4 py-3 text-slate-600">{key.expiresAt ? <Time value={key.expiresAt} /> : tDates('never')}</td>
+          <td className="px-4 py-3 text-slate-600">{key.lastUsedAt ? <Time value={key.lastUsedAt} /> : tDates('never')}</td>
           <td className="px-4 py-3">
-            {key.revokedAt ? <Badge tone="bad">Revoked</Badge> : key.expired ? <Badge tone="warn">Expired</Badge> : <Badge tone="good">Active</Badge>}
+            {key.revokedAt ? (
+              <Badge tone="bad">{t('states.revoked')}</Badge>
+            ) : key.expired ? (
+              <Badge tone="warn">{t('states.expired')}</Badge>
+            ) : (
+              <Badge tone="good">{t('states.active')}</Badge>
+            )}
           </td>
           <td className="px-4 py-3">{key.revokedAt ? null : <RevokeApiKeyButton id={key.id} label={`${key.name} (${key.prefix}…)`} />}</td>
         </tr>

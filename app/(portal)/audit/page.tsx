@@ -1,4 +1,5 @@
 import type { Metadata } from 'next';
+import { Time } from '@/app/_components/time';
 import { EmptyState, PageHeader, Table } from '@/app/_components/ui';
 import { findAuditEvents } from '@/lib/audit/find-audit-events';
 import { requireRole } from '@/lib/auth/session';
@@ -18,10 +19,10 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
         <EmptyState title="Nothing recorded yet">Every change made in Mailroom, by a person or by the system, is listed here.</EmptyState>
       ) : (
         <>
-          <Table headers={['When (UTC)', 'Who', 'What', 'Details']}>
+          <Table headers={['When', 'Who', 'What', 'Details']}>
             {events.map((event) => (
               <tr key={event.id}>
-                <td className="whitespace-nowrap px-4 py-3 text-slate-600">{event.at.toISOString().slice(0, 19).replace('T', ' ')}</td>
+                <td className="whitespace-nowrap px-4 py-3 text-slate-600"><Time value={event.at} /></td>
                 <td className="px-4 py-3">{event.actorLabel}</td>
                 <td className="px-4 py-3 font-mono text-xs">{event.action}</td>
                 <td className="px-4 py-3 font-mono text-xs text-slate-600">{JSON.stringify(event.detail)}</td>

@@ -1,11 +1,12 @@
 'use client';
 
+import { useTranslations } from 'next-intl';
 import Link from 'next/link';
 import { useActionState, useState } from 'react';
 import { ActionMessage } from '@/app/_components/action-message';
 import { Badge, Button, Table } from '@/app/_components/ui';
 import { IDLE } from '@/lib/auth/form-action-state';
-import type { NextStep } from '@/lib/mailboxes/status';
+import type { MailboxState, NextStep } from '@/lib/mailboxes/status';
 import { bulkTestMailboxesAction, decideMailboxesAction, moveMailboxesAction } from './actions';
 
 type Row = {
@@ -13,9 +14,9 @@ type Row = {
   address: string;
   ownerEmail: string;
   profileName: string;
-  approval: string;
-  connection: string;
-  status: string;
+  approval: MailboxState['approval'];
+  connection: MailboxState['connection'];
+  status: MailboxState['status'];
   nextStep: NextStep;
 };
 
@@ -24,6 +25,7 @@ type Row = {
  * approving, rejecting and moving are for admins (`canManage`).
  */
 export function MailboxSelection({ rows, canManage, profiles }: { rows: Row[]; canManage: boolean; profiles: { id: string; label: string }[] }) {
+  const t = useTranslations('status');
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [decideState, decide, deciding] = useActionState(decideMailboxesAction, IDLE);
   const [moveState, move, moving] = useActionState(moveMailboxesAction, IDLE);
@@ -112,9 +114,9 @@ export function MailboxSelection({ rows, canManage, profiles }: { rows: Row[]; c
             </td>
             <td className="px-4 py-3">{row.ownerEmail}</td>
             <td className="px-4 py-3">{row.profileName}</td>
-            <td className="px-4 py-3">{row.approval}</td>
-            <td className="px-4 py-3">{row.connection.replace('_', ' ')}</td>
-            <td className="px-4 py-3">{row.status}</td>
+            <td className="px-4 py-3">{t(`approval.${row.approval}`)}</td>
+            <td className="px-4 py-3">{t(`connection.${row.connection}`)}</td>
+            <td className="px-4 py-3">{t(`mailbox.${row.status}`)}</td>
             <td className="px-4 py-3">
               <Badge tone={row.nextStep.tone}>{row.nextStep.label}</Badge>
             </td>

@@ -1,11 +1,12 @@
 import type { Metadata } from 'next';
+import { getTranslations } from 'next-intl/server';
 import Link from 'next/link';
 import { ProblemAlert } from '@/app/_components/action-message';
 import { FilterForm, type FilterSelect } from '@/app/_components/filter-form';
+import { translatedNextStep } from '@/app/_components/status-labels';
 import { Badge, buttonClass, EmptyState, PageHeader } from '@/app/_components/ui';
 import { requireUser } from '@/lib/auth/session';
 import { findMailboxes, listProfileChoices, profileOf } from '@/lib/mailboxes/mailboxes';
-import { nextStep } from '@/lib/mailboxes/status';
 import { getConnectOutcome } from '@/lib/connect/get-connect-outcome';
 import { mailboxFilters } from '@/lib/validations/mailboxes';
 import { MailboxSelection } from './mailbox-selection';
@@ -38,6 +39,7 @@ export default async function MailboxesPage({ searchParams }: { searchParams: Pr
   const filtered = Object.values(filters).some(Boolean);
   const nextPage = new URLSearchParams({ ...(parsed.success ? Object.fromEntries(Object.entries(filters).filter(([, value]) => value)) : {}), after: nextCursor ?? '' });
 
+  const t = await getTranslations('status');
   const rows = mailboxes.map((mailbox) => ({
     id: mailbox.id,
     address: mailbox.address,
@@ -46,7 +48,7 @@ export default async function MailboxesPage({ searchParams }: { searchParams: Pr
     approval: mailbox.approval,
     connection: mailbox.connection,
     status: mailbox.status,
-    nextStep: nextStep(mailbox, profileOf(mailbox)),
+    nextStep: translatedNextStep(t, mailbox, profileOf(mailbox)),
   }));
 
   return (

@@ -1,16 +1,6 @@
-/** `2025-06-01 12:00 UTC`, or a dash. */
-export function formatTime(iso: string | null): string {
-  return iso ? `${iso.slice(0, 16).replace('T', ' ')} UTC` : '—';
-}
-
 /** Whole days since a moment, as "12 days". */
 export function ageOf(iso: string | null, now = Date.now()): string {
   if (!iso) return '—';
   const days = Math.floor((now - Date.parse(iso)) / 86_400_000);
   return days <= 0 ? 'today' : days === 1 ? '1 day' : `${days} days`;
-}
-
-export function testVerdict(test: { ok: boolean | null; at: string } | null): string {
-  if (!test) return 'Never tested';
-  return `${test.ok === null ? 'Running' : test.ok ? 'Passed' : 'Failed'} ${formatTime(test.at)}`;
 }

@@ -2,6 +2,7 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { AlertList } from '@/app/_components/alert-list';
 import { FilterForm, type FilterSelect } from '@/app/_components/filter-form';
+import { Time } from '@/app/_components/time';
 import { Badge, buttonClass, Card, EmptyState, PageHeader, Table } from '@/app/_components/ui';
 import { findAlerts } from '@/lib/alerts/find-alerts';
 import { tokenStatusFilters } from '@/lib/api/endpoints/token-status';
@@ -10,7 +11,8 @@ import { listProfileChoices } from '@/lib/mailboxes/mailboxes';
 import { findTokenStatuses } from '@/lib/tokens/find-token-statuses';
 import { getTokenOverview } from '@/lib/tokens/overview';
 import { TOKEN_STATE_LABELS, TOKEN_STATE_TONES, TOKEN_STATES } from '@/lib/tokens/token-status';
-import { ageOf, formatTime, testVerdict } from './format';
+import { ageOf } from './format';
+import { TestVerdict } from './test-verdict';
 
 export const metadata: Metadata = { title: 'Token status' };
 
@@ -126,14 +128,14 @@ export default async function TokenStatusPage({ searchParams }: { searchParams: 
                 {row.scopes.length ? row.scopes.join(' ') : '—'}
                 {row.missingScopes.length ? <p className="mt-1 text-red-700">Missing: {row.missingScopes.join(' ')}</p> : null}
               </td>
-              <td className="whitespace-nowrap px-4 py-3">{formatTime(row.accessTokenExpiresAt)}</td>
-              <td className="whitespace-nowrap px-4 py-3">{formatTime(row.lastRefreshAt)}</td>
+              <td className="whitespace-nowrap px-4 py-3"><Time value={row.accessTokenExpiresAt} /></td>
+              <td className="whitespace-nowrap px-4 py-3"><Time value={row.lastRefreshAt} /></td>
               <td className="whitespace-nowrap px-4 py-3">{ageOf(row.refreshTokenObtainedAt)}</td>
               <td className="whitespace-nowrap px-4 py-3">
-                {formatTime(row.consentedAt)}
-                {row.consentExpiresAt ? <p className="text-xs text-amber-800">ends {formatTime(row.consentExpiresAt)}</p> : null}
+                <Time value={row.consentedAt} />
+                {row.consentExpiresAt ? <p className="text-xs text-amber-800">ends <Time value={row.consentExpiresAt} /></p> : null}
               </td>
-              <td className="whitespace-nowrap px-4 py-3">{testVerdict(row.lastTest)}</td>
+              <td className="whitespace-nowrap px-4 py-3"><TestVerdict test={row.lastTest} /></td>
               <td className="px-4 py-3 text-xs">
                 {row.lastError ? (
                   <>

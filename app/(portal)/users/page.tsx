@@ -1,4 +1,5 @@
 import type { Metadata } from 'next';
+import { Time } from '@/app/_components/time';
 import { Badge, Card, PageHeader, Table } from '@/app/_components/ui';
 import { ApiKeyTable } from '../account/api-key-table';
 import { requireRole } from '@/lib/auth/session';
@@ -9,9 +10,6 @@ import { pageCursor } from '@/lib/validations/common';
 
 export const metadata: Metadata = { title: 'Users' };
 
-function formatTime(date: Date): string {
-  return date.toISOString().slice(0, 16).replace('T', ' ');
-}
 
 export default async function UsersPage({ searchParams }: { searchParams: Promise<{ after?: string }> }) {
   const viewer = await requireRole('admin');
@@ -36,7 +34,7 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
                 <td className="px-4 py-3">
                   {user.deactivatedAt ? <Badge tone="bad">Deactivated</Badge> : <Badge tone="good">Active</Badge>}
                 </td>
-                <td className="px-4 py-3 text-slate-600">{user.lastSignInAt ? formatTime(user.lastSignInAt) : 'Never'}</td>
+                <td className="px-4 py-3 text-slate-600">{user.lastSignInAt ? <Time value={user.lastSignInAt} /> : 'Never'}</td>
                 <td className="px-4 py-3">
                   <UserActions
                     user={{ id: user.id, email: user.email, role: user.role, active: user.deactivatedAt === null, hasPassword: user.passwordHash !== null }}

@@ -3,6 +3,7 @@
 import { useRouter } from 'next/navigation';
 import { useActionState, useCallback, useEffect, useState } from 'react';
 import { ActionMessage } from '@/app/_components/action-message';
+import { Time } from '@/app/_components/time';
 import { Alert, Button, Card, Field } from '@/app/_components/ui';
 import { IDLE } from '@/lib/auth/form-action-state';
 import type { ConnectOutcome } from '@/lib/oauth/outcomes';
@@ -59,7 +60,7 @@ function DeviceSignIn({ mailboxId, device, onDone }: { mailboxId: string; device
       </p>
       <p className="font-mono text-2xl tracking-widest">{device.userCode}</p>
       <p className="text-slate-500">
-        Waiting for you to finish there, until {device.expiresAt.slice(11, 16)} UTC. Mailroom keeps checking even if you close this page.
+        Waiting for you to finish there, until <Time value={device.expiresAt} format="time" />. Mailroom keeps checking even if you close this page.
       </p>
     </div>
   );

@@ -1,12 +1,17 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
+import { getTranslations } from 'next-intl/server';
 import { notFound } from 'next/navigation';
+import type { ReactNode } from 'react';
 import { AlertList } from '@/app/_components/alert-list';
+import { translatedNextStep } from '@/app/_components/status-labels';
+import { Time } from '@/app/_components/time';
 import { Badge, buttonClass, Card, PageHeader } from '@/app/_components/ui';
 import { findMailboxAlerts } from '@/lib/alerts/find-mailbox-alerts';
 import { requireUser } from '@/lib/auth/session';
 import { getMailbox, profileOf } from '@/lib/mailboxes/mailboxes';
-import { connectLabel, nextStep, statusReasonFor } from '@/lib/mailboxes/status';
+import { statusReasonFor } from '@/lib/mailboxes/status';
+import { connectMessageKey } from '@/lib/mailboxes/status-messages';
 import { getConnectOutcome } from '@/lib/connect/get-connect-outcome';
 import { getRecentDeviceSignIn } from '@/lib/connect/get-connect-state';
 import { isId } from '@/lib/validations/common';
@@ -16,17 +21,6 @@ import { MailboxAdminActions } from './mailbox-admin-actions';
 import { TestAndActivatePanel } from './test-and-activate-panel';
 
 export const metadata: Metadata = { title: 'Mailbox' };
-
-const LABELS: Record<string, string> = {
-  server_side: 'Server-side synchronization',
-  none: 'None',
-  not_run: 'Not run',
-  success: 'Success',
-  failure: 'Failure',
-  not_connected: 'Not connected',
-  needs_reconnect: 'Needs reconnect',
-};
-const label = (value: string) => LABELS[value] ?? value.charAt(0).toUpperCase() + value.slice(1);
 
 export default async function MailboxPage({
   params,
@@ -41,27 +35,29 @@ export default async function MailboxPage({
   const mailbox = isId(id) ? await getMailbox({ viewer, id }) : null;
   if (!mailbox) notFound();
   const profile = profileOf(mailbox);
-  const step = nextStep(mailbox, profile);
   const reason = statusReasonFor({ mailbox, profile, audience: viewer.role === 'owner' ? 'owner' : 'staff' });
   const canConnect = viewer.role === 'admin' || viewer.id === mailbox.ownerId;
-  const [outcome, alerts, recentDeviceSignIn] = await Promise.all([
+  const [t, outcome, alerts, recentDeviceSignIn] = await Promise.all([
+    getTranslations('status'),
     connect ? getConnectOutcome({ mailboxId: mailbox.id, reference: connect }) : null,
     findMailboxAlerts({ viewer, mailboxId: mailbox.id }),
     canConnect && mailbox.profileAuthType === 'oauth2_device'
       ? getRecentDeviceSignIn({ viewer, mailboxId: mailbox.id, connectedAs: mailbox.connectedAs })
       : null,
   ]);
-  const facts = [
+  const step = translatedNextStep(t, mailbox, profile);
+  const connection = t(`connection.${mailbox.connection}`);
+  const facts: [string, ReactNode][] = [
     ['Owner', mailbox.ownerEmail],
     ['Server profile', mailbox.profileName],
-    ['Incoming email', label(mailbox.incoming)],
-    ['Outgoing email', label(mailbox.outgoing)],
-    ['Email approval', label(mailbox.approval)],
-    ['Connection', label(mailbox.connection) + (mailbox.connectedAs ? ` as ${mailbox.connectedAs}` : '')],
-    ['Status', label(mailbox.status)],
-    ['Incoming test', label(mailbox.incomingStatus)],
-    ['Outgoing test', label(mailbox.outgoingStatus)],
-    ['Last test', mailbox.lastTestAt ? mailbox.lastTestAt.toISOString().slice(0, 16).replace('T', ' ') + ' UTC' : 'Never'],
+    ['Incoming email', t(`sync.${mailbox.incoming}`)],
+    ['Outgoing email', t(`sync.${mailbox.outgoing}`)],
+    ['Email approval', t(`approval.${mailbox.approval}`)],
+    ['Connection', mailbox.connectedAs ? t('connectedAs', { connection, account: mailbox.connectedAs }) : connection],
+    ['Status', t(`mailbox.${mailbox.status}`)],
+    ['Incoming test', t(`test.${mailbox.incomingStatus}`)],
+    ['Outgoing test', t(`test.${mailbox.outgoingStatus}`)],
+    ['Last test', mailbox.lastTestAt ? <Time value={mailbox.lastTestAt} /> : 'Never'],
   ];
   return (
     <>
@@ -121,7 +117,7 @@ export default async function MailboxPage({
           {canConnect && mailbox.approval !== 'rejected' && mailbox.status !== 'disabled' ? (
             <ConnectPanel
               mailboxId={mailbox.id}
-              connectLabel={connectLabel(profile)}
+              connectLabel={t(`connect.${connectMessageKey(profile)}`)}
               authType={mailbox.profileAuthType}
               connected={mailbox.connection !== 'not_connected'}
               passwordHint={mailbox.passwordHint}

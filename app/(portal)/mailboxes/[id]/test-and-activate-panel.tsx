@@ -3,6 +3,7 @@
 import { useRouter } from 'next/navigation';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { ProblemAlert } from '@/app/_components/action-message';
+import { Time } from '@/app/_components/time';
 import { Badge, Button, Card } from '@/app/_components/ui';
 import type { ActionError } from '@/lib/auth/form-action-state';
 import { startMailboxTestAction, type TestView } from './test-actions';
@@ -143,7 +144,7 @@ export function TestAndActivatePanel({ mailboxId }: { mailboxId: string }) {
         <div className="mt-4 space-y-4" aria-live="polite">
           <p className="text-sm" data-testid="test-verdict">
             <Verdict test={test} />{' '}
-            <span className="text-slate-500">started {test.startedAt.slice(0, 19).replace('T', ' ')} UTC</span>
+            <span className="text-slate-500">started <Time value={test.startedAt} /></span>
           </p>
           {DIRECTIONS.map(([key, label]) => (
             <Direction key={key} label={label} result={test[key]} />

@@ -3,6 +3,7 @@ import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import type { ReactNode } from 'react';
 import { CopyButton } from '@/app/_components/copy-button';
+import { Time } from '@/app/_components/time';
 import { Alert, Badge, buttonClass, Card, PageHeader } from '@/app/_components/ui';
 import { requireRole } from '@/lib/auth/session';
 import { AUTH_TYPE_LABELS, SERVER_TYPE_LABELS, TOKEN_ENDPOINT_AUTH_METHOD_LABELS } from '@/lib/profiles/presets';
@@ -100,7 +101,7 @@ export default async function ProfilePage({ params }: { params: Promise<{ id: st
               {profile.publicClient || !profile.tokenEndpointAuthMethod ? null : (
                 <Row label="Client authentication">{TOKEN_ENDPOINT_AUTH_METHOD_LABELS[profile.tokenEndpointAuthMethod]}</Row>
               )}
-              {profile.clientSecretExpiresAt ? <Row label="Secret expires">{profile.clientSecretExpiresAt.slice(0, 10)}</Row> : null}
+              {profile.clientSecretExpiresAt ? <Row label="Secret expires"><Time value={profile.clientSecretExpiresAt} format="date" /></Row> : null}
               {profile.publishingStatus ? (
                 <Row label="Publishing status">{profile.publishingStatus === 'testing' ? 'Testing' : 'In production'}</Row>
               ) : null}

@@ -1,7 +1,9 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
+import type { ReactNode } from 'react';
 import { AlertList } from '@/app/_components/alert-list';
+import { Time } from '@/app/_components/time';
 import { Badge, Card, PageHeader } from '@/app/_components/ui';
 import { findMailboxAlerts } from '@/lib/alerts/find-mailbox-alerts';
 import { findMailboxTimeline, type TimelineKind } from '@/lib/audit/find-mailbox-timeline';
@@ -9,7 +11,8 @@ import { requireRole } from '@/lib/auth/session';
 import { getTokenStatusRow } from '@/lib/tokens/find-token-statuses';
 import { TOKEN_STATE_LABELS, TOKEN_STATE_TONES } from '@/lib/tokens/token-status';
 import { isId } from '@/lib/validations/common';
-import { ageOf, formatTime, testVerdict } from '../../../token-status/format';
+import { ageOf } from '../../../token-status/format';
+import { TestVerdict } from '../../../token-status/test-verdict';
 import { SupportActions } from '../../../token-status/support-actions';
 
 export const metadata: Metadata = { title: 'Mailbox timeline' };
@@ -31,7 +34,7 @@ export default async function MailboxTimelinePage({ params }: { params: Promise<
   const status = isId(id) ? await getTokenStatusRow({ viewer, mailboxId: id }) : null;
   if (!status) notFound();
   const [alerts, entries] = await Promise.all([findMailboxAlerts({ viewer, mailboxId: status.mailboxId }), findMailboxTimeline({ status })]);
-  const facts: [string, string][] = [
+  const facts: [string, ReactNode][] = [
     ['Owner', status.ownerEmail],
     ['Server profile', status.profileName],
     ['Connection', status.connection.replace('_', ' ')],
@@ -39,13 +42,13 @@ export default async function MailboxTimelinePage({ params }: { params: Promise<
     ['Account', status.account ?? '—'],
     ['Scopes', status.scopes.join(' ') || '—'],
     ['Missing scopes', status.missingScopes.join(' ') || 'none'],
-    ['Access token expires', formatTime(status.accessTokenExpiresAt)],
-    ['Last refresh', formatTime(status.lastRefreshAt)],
+    ['Access token expires', <Time key="accessTokenExpiresAt" value={status.accessTokenExpiresAt} />],
+    ['Last refresh', <Time key="lastRefreshAt" value={status.lastRefreshAt} />],
     ['Refresh token age', ageOf(status.refreshTokenObtainedAt)],
-    ['Consent', formatTime(status.consentedAt)],
-    ['Consent ends', status.consentExpiresAt ? formatTime(status.consentExpiresAt) : 'does not end'],
-    ['Last check', formatTime(status.lastCheckedAt)],
-    ['Last test', testVerdict(status.lastTest)],
+    ['Consent', <Time key="consentedAt" value={status.consentedAt} />],
+    ['Consent ends', status.consentExpiresAt ? <Time key="consentExpiresAt" value={status.consentExpiresAt} /> : 'does not end'],
+    ['Last check', <Time key="lastCheckedAt" value={status.lastCheckedAt} />],
+    ['Last test', <TestVerdict key="lastTest" test={status.lastTest} />],
   ];
   return (
     <>
@@ -78,7 +81,7 @@ export default async function MailboxTimelinePage({ params }: { params: Promise<
                 {status.lastError.hint}
               </p>
               <p className="mt-1 text-xs">
-                {status.lastError.code} at {formatTime(status.lastError.at)}
+                {status.lastError.code} at <Time value={status.lastError.at} />
               </p>
             </div>
           ) : null}
@@ -93,7 +96,7 @@ export default async function MailboxTimelinePage({ params }: { params: Promise<
             {entries.map((entry, index) => (
               <li key={`${entry.at}-${index}`} className="border-l-2 border-slate-200 pl-4">
                 <p>
-                  <span className="mr-2 text-slate-500">{formatTime(entry.at)}</span>
+                  <span className="mr-2 text-slate-500"><Time value={entry.at} /></span>
                   <Badge tone={KIND_TONES[entry.kind]}>{entry.kind}</Badge> <span className="font-medium">{entry.title}</span>
                   {entry.actor ? <span className="text-slate-500"> · {entry.actor}</span> : null}
                 </p>

@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
+import { Time } from '@/app/_components/time';
 import { Alert, Badge, Card, PageHeader, Table } from '@/app/_components/ui';
 import { requireRole } from '@/lib/auth/session';
 import { FINISHED_JOB_STATES } from '@/lib/jobs/get-job-status';
@@ -48,7 +49,7 @@ export default async function BulkTestPage({ params }: { params: Promise<{ jobId
   return (
     <>
       <RefreshWhileRunning running={!finished} />
-      <PageHeader title="Test and activate" description={`Started ${status.createdAt.slice(0, 16).replace('T', ' ')} UTC`} />
+      <PageHeader title="Test and activate" description={<>Started <Time value={status.createdAt} /></>} />
       <div className="max-w-5xl space-y-6">
         <Card>
           {status.state === 'created' ? (
