@@ -1,4 +1,5 @@
-import { Badge, Table } from '@/app/_components/ui';
+import { StatusBadge } from '@/app/_components/status-badge';
+import { Table } from '@/app/_components/ui';
 import type { findApiKeys } from '@/lib/auth/api-keys';
 import { RevokeApiKeyButton } from './account-forms';
 
@@ -23,7 +24,7 @@ export function ApiKeyTable({ keys, showUser }: { keys: ApiKeyRow[]; showUser: b
           <td className="px-4 py-3 text-slate-600">{key.expiresAt ? formatTime(key.expiresAt) : 'Never'}</td>
           <td className="px-4 py-3 text-slate-600">{key.lastUsedAt ? formatTime(key.lastUsedAt) : 'Never'}</td>
           <td className="px-4 py-3">
-            {key.revokedAt ? <Badge tone="bad">Revoked</Badge> : key.expired ? <Badge tone="warn">Expired</Badge> : <Badge tone="good">Active</Badge>}
+            {key.revokedAt ? <StatusBadge tone="failure">Revoked</StatusBadge> : key.expired ? <StatusBadge tone="warning">Expired</StatusBadge> : <StatusBadge tone="success">Active</StatusBadge>}
           </td>
           <td className="px-4 py-3">{key.revokedAt ? null : <RevokeApiKeyButton id={key.id} label={`${key.name} (${key.prefix}…)`} />}</td>
         </tr>

@@ -39,7 +39,7 @@ export default async function SettingsPage() {
                 ) : null}
               </>
             ) : (
-              <Alert tone="info">No sender is set: notifications are logged, not mailed.</Alert>
+              <Alert tone="neutral">No sender is set: notifications are logged, not mailed.</Alert>
             )}
           </div>
           <NotificationSenderForm currentAddress={sender?.address ?? null} />

@@ -2,7 +2,8 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { AlertList } from '@/app/_components/alert-list';
-import { Badge, Card, PageHeader } from '@/app/_components/ui';
+import { StatusBadge, toneOf } from '@/app/_components/status-badge';
+import { Card, PageHeader } from '@/app/_components/ui';
 import { findMailboxAlerts } from '@/lib/alerts/find-mailbox-alerts';
 import { findMailboxTimeline, type TimelineKind } from '@/lib/audit/find-mailbox-timeline';
 import { requireRole } from '@/lib/auth/session';
@@ -61,7 +62,7 @@ export default async function MailboxTimelinePage({ params }: { params: Promise<
       <div className="grid gap-6 lg:grid-cols-[1fr_22rem]">
         <Card title="Token">
           <p data-testid="token-state">
-            <Badge tone={TOKEN_STATE_TONES[status.state]}>{TOKEN_STATE_LABELS[status.state]}</Badge>
+            <StatusBadge tone={toneOf(TOKEN_STATE_TONES[status.state])}>{TOKEN_STATE_LABELS[status.state]}</StatusBadge>
           </p>
           <dl className="mt-4 grid gap-x-6 gap-y-3 text-sm sm:grid-cols-2">
             {facts.map(([term, value]) => (
@@ -94,7 +95,7 @@ export default async function MailboxTimelinePage({ params }: { params: Promise<
               <li key={`${entry.at}-${index}`} className="border-l-2 border-slate-200 pl-4">
                 <p>
                   <span className="mr-2 text-slate-500">{formatTime(entry.at)}</span>
-                  <Badge tone={KIND_TONES[entry.kind]}>{entry.kind}</Badge> <span className="font-medium">{entry.title}</span>
+                  <StatusBadge tone={toneOf(KIND_TONES[entry.kind])}>{entry.kind}</StatusBadge> <span className="font-medium">{entry.title}</span>
                   {entry.actor ? <span className="text-slate-500"> · {entry.actor}</span> : null}
                 </p>
                 {entry.detail ? <p className="mt-1 text-slate-600">{entry.detail}</p> : null}
