@@ -7,8 +7,9 @@ import { useState, type ReactNode } from 'react';
 
 /**
  * The navigation below 768 px: a button opens it as a drawer; Escape, a click outside or following
- * a link closes it, and focus goes into it and back to the button. Non-modal because a modal Radix
- * dialog locks scrolling with an injected <style>, which the pages' Content-Security-Policy refuses.
+ * a link closes it, and focus goes into it, stays there, and goes back to the button. The backdrop
+ * is ours, not Radix's Dialog.Overlay: that one locks scrolling with an injected <style>, which the
+ * pages' Content-Security-Policy refuses.
  */
 export function NavigationDrawer({ children }: { children: ReactNode }) {
   const pathname = usePathname();
@@ -19,7 +20,7 @@ export function NavigationDrawer({ children }: { children: ReactNode }) {
     setOpen(false);
   }
   return (
-    <Dialog.Root open={open} onOpenChange={setOpen} modal={false}>
+    <Dialog.Root open={open} onOpenChange={setOpen}>
       <Dialog.Trigger className="inline-flex size-10 items-center justify-center rounded-md text-slate-700 hover:bg-slate-100 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-600">
         <Menu aria-hidden className="size-5" />
         <span className="sr-only">Open navigation</span>

@@ -200,7 +200,7 @@ describe.skipIf(!labIsAvailable)('every width, signals that never contradict', (
       await admin.page.setViewportSize({ width: 390, height: 800 });
     });
 
-    test('the navigation is a drawer: the button opens it with focus inside, Escape and a click outside close it', async () => {
+    test('the navigation is a drawer: the button opens it with focus kept inside, Escape, a click outside and a link close it', async () => {
       const { page } = admin;
       await page.goto('/mailboxes');
       const open = page.getByRole('button', { name: 'Open navigation' });
@@ -210,6 +210,9 @@ describe.skipIf(!labIsAvailable)('every width, signals that never contradict', (
       await open.click();
       const drawer = page.getByRole('dialog', { name: 'Mailroom' });
       await drawer.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Profiles' }).waitFor();
+      expect(await drawer.evaluate((element) => element.contains(document.activeElement))).toBe(true);
+      // Past its last link, Tab comes back to its first control rather than to the page behind.
+      for (let press = 0; press < 12; press += 1) await page.keyboard.press('Tab');
       expect(await drawer.evaluate((element) => element.contains(document.activeElement))).toBe(true);
       await page.keyboard.press('Escape');
       await drawer.waitFor({ state: 'detached' });

@@ -10,7 +10,12 @@ export function ageOf(iso: string | null, now = Date.now()): string {
   return days <= 0 ? 'today' : days === 1 ? '1 day' : `${days} days`;
 }
 
-export function testVerdict(test: { ok: boolean | null; at: string } | null): string {
+/** What the last test found, in a word or two. */
+export function testOutcome(test: { ok: boolean | null } | null): string {
   if (!test) return 'Never tested';
-  return `${test.ok === null ? 'Running' : test.ok ? 'Passed' : 'Failed'} ${formatTime(test.at)}`;
+  return test.ok === null ? 'Running' : test.ok ? 'Passed' : 'Failed';
+}
+
+export function testVerdict(test: { ok: boolean | null; at: string } | null): string {
+  return test ? `${testOutcome(test)} ${formatTime(test.at)}` : testOutcome(test);
 }

@@ -13,7 +13,7 @@ import { listProfileChoices } from '@/lib/mailboxes/mailboxes';
 import { findTokenStatuses } from '@/lib/tokens/find-token-statuses';
 import { getTokenOverview } from '@/lib/tokens/overview';
 import { TOKEN_STATE_LABELS, TOKEN_STATE_TONES, TOKEN_STATES } from '@/lib/tokens/token-status';
-import { ageOf, formatTime, testVerdict } from './format';
+import { ageOf, formatTime, testOutcome } from './format';
 
 export const metadata: Metadata = { title: 'Token status' };
 
@@ -134,7 +134,7 @@ export default async function TokenStatusPage({ searchParams }: { searchParams: 
           <Table headers={['Mailbox', 'Token', ...CHOOSABLE_COLUMNS.map(({ key, label }) => ({ label, column: key }))]}>
             {page.rows.map((row) => (
               <tr key={row.mailboxId} data-mailbox={row.address} className="align-top">
-                <td data-label="Mailbox" className="px-4 py-3 md:max-w-64">
+                <td data-label="Mailbox" className="px-4 py-3 md:max-w-56">
                   <div className="min-w-0">
                     <Link href={`/mailboxes/${row.mailboxId}/timeline`} title={row.address} className="block truncate font-medium text-indigo-700 hover:underline">
                       {row.address}
@@ -167,25 +167,28 @@ export default async function TokenStatusPage({ searchParams }: { searchParams: 
                     {row.missingScopes.length ? <p className="mt-1 text-red-700">Missing: {row.missingScopes.join(' ')}</p> : null}
                   </div>
                 </td>
-                <td data-label="Access token expires" data-column="expires" className="whitespace-nowrap px-4 py-3">
+                <td data-label="Access token expires" data-column="expires" className="px-4 py-3">
                   {formatTime(row.accessTokenExpiresAt)}
                 </td>
-                <td data-label="Last refresh" data-column="last_refresh" className="whitespace-nowrap px-4 py-3">
+                <td data-label="Last refresh" data-column="last_refresh" className="px-4 py-3">
                   {formatTime(row.lastRefreshAt)}
                 </td>
-                <td data-label="Refresh token age" data-column="refresh_age" className="whitespace-nowrap px-4 py-3">
+                <td data-label="Refresh token age" data-column="refresh_age" className="px-4 py-3">
                   {ageOf(row.refreshTokenObtainedAt)}
                 </td>
-                <td data-label="Consent" data-column="consent" className="whitespace-nowrap px-4 py-3">
+                <td data-label="Consent" data-column="consent" className="px-4 py-3">
                   <div>
                     {formatTime(row.consentedAt)}
                     {row.consentExpiresAt ? <p className="text-xs text-amber-800">ends {formatTime(row.consentExpiresAt)}</p> : null}
                   </div>
                 </td>
                 <td data-label="Last test" data-column="last_test" className="px-4 py-3">
-                  {testVerdict(row.lastTest)}
+                  <div className="min-w-0">
+                    <StatusBadge tone={!row.lastTest || row.lastTest.ok === null ? 'neutral' : row.lastTest.ok ? 'success' : 'failure'}>{testOutcome(row.lastTest)}</StatusBadge>
+                    {row.lastTest ? <p className="mt-1 text-xs text-slate-600">{formatTime(row.lastTest.at)}</p> : null}
+                  </div>
                 </td>
-                <td data-label="Last error" data-column="last_error" className="px-4 py-3 text-xs md:min-w-56">
+                <td data-label="Last error" data-column="last_error" className="px-4 py-3 text-xs md:min-w-48">
                   {row.lastError ? (
                     <div className="min-w-0">
                       <p className="font-medium text-red-800">{row.lastError.message}</p>
