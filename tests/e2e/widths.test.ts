@@ -42,13 +42,16 @@ async function api(method: string, route: string, body?: unknown) {
   return JSON.parse(text) as Record<string, unknown>;
 }
 
-/** The main pages, by name and path (the sign-in page is seen signed out). */
+/** The main pages, and the other lists this work laid out, by name and path (the sign-in page is seen signed out). */
 const mainPages = () => [
   { name: 'mailboxes', path: '/mailboxes' },
   { name: 'mailbox', path: `/mailboxes/${mailboxId}` },
   { name: 'profiles', path: '/profiles' },
   { name: 'profile-form', path: '/profiles/new' },
   { name: 'token-status', path: '/token-status' },
+  { name: 'timeline', path: `/mailboxes/${mailboxId}/timeline` },
+  { name: 'audit', path: '/audit' },
+  { name: 'settings', path: '/settings' },
 ];
 
 /**
