@@ -1,12 +1,13 @@
 import type { ReactNode } from 'react';
 import type { ActionState } from '@/lib/auth/form-action-state';
 import type { Problem } from '@/lib/errors';
+import type { Tone } from './status-badge';
 import { Alert } from './ui';
 
 /** A problem as people read it everywhere: what went wrong, then what to do next when it is known. */
 export function ProblemAlert({ problem, children }: { problem: Pick<Problem, 'message' | 'hint'>; children?: ReactNode }) {
   return (
-    <Alert tone="error">
+    <Alert tone="failure">
       <p>
         {problem.message}
         {children ? <> {children}</> : null}
@@ -17,8 +18,10 @@ export function ProblemAlert({ problem, children }: { problem: Pick<Problem, 'me
 }
 
 /**
- * What a server action answered, shown the same way by every form: a failure with its hint, a
- * success in the tone the form asks for (`hidden` when the form shows its success some other way).
+ * What a server action answered, shown the same way by every form: a failure in red with its hint,
+ * a success in the tone the form asks for (`hidden` when the form shows its success some other way;
+ * a form whose "success" can carry bad news, such as a link that could not be mailed, asks for the
+ * tone of that news). An error is never shown in a success tone.
  */
 export function ActionMessage({
   state,
@@ -26,7 +29,7 @@ export function ActionMessage({
   children,
 }: {
   state: ActionState<unknown>;
-  success?: 'success' | 'warning' | 'hidden';
+  success?: Exclude<Tone, 'neutral'> | 'hidden';
   /** Shown after a failure's message: a link to what fixes it. */
   children?: ReactNode;
 }) {

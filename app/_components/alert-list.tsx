@@ -1,4 +1,5 @@
 import Link from 'next/link';
+import { toneOf } from '@/app/_components/status-badge';
 import { Alert } from '@/app/_components/ui';
 import type { Alert as AlertItem } from '@/lib/alerts/alert';
 
@@ -8,7 +9,7 @@ export function AlertList({ alerts }: { alerts: AlertItem[] }) {
   return (
     <section aria-label="Alerts" className="mb-6 space-y-2">
       {alerts.map((alert) => (
-        <Alert key={alert.key} tone={alert.tone === 'bad' ? 'error' : 'warning'}>
+        <Alert key={alert.key} tone={toneOf(alert.tone)}>
           <p className="font-medium" data-alert={alert.key}>
             {alert.href ? (
               <Link href={alert.href} className="underline">

@@ -8,7 +8,7 @@ export type FilterSelect = {
   optional?: boolean;
 };
 
-const controlClass = 'mt-1 block rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm';
+const controlClass = 'mt-1 block max-w-full rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm';
 
 /**
  * The filters of a mailbox list as a plain GET form: they live in the URL, so a filtered list can
@@ -31,18 +31,18 @@ export function FilterForm({
   ];
   return (
     <form method="get" action={action} role="search" className="mb-4 flex flex-wrap items-end gap-3">
-      <div>
+      <div className="max-md:w-full">
         <label htmlFor="q" className="block text-xs font-medium text-slate-600">
           Address or owner starts with
         </label>
-        <input id="q" name="q" defaultValue={values.q} className={`${controlClass} w-60`} placeholder="e.g. anna@ or sales" />
+        <input id="q" name="q" defaultValue={values.q} className={`${controlClass} w-full md:w-60`} placeholder="e.g. anna@ or sales" />
       </div>
       {choices.map((select) => (
-        <div key={select.name}>
+        <div key={select.name} className="min-w-0 max-md:flex-1 max-md:basis-40">
           <label htmlFor={select.name} className="block text-xs font-medium text-slate-600">
             {select.label}
           </label>
-          <select id={select.name} name={select.name} defaultValue={values[select.name] ?? ''} className={controlClass}>
+          <select id={select.name} name={select.name} defaultValue={values[select.name] ?? ''} className={`${controlClass} max-md:w-full md:max-w-56`}>
             {select.optional === false ? null : <option value="">Any</option>}
             {select.options.map(([value, label]) => (
               <option key={value} value={value}>

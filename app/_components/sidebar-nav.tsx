@@ -17,7 +17,7 @@ export function SidebarNav({ items }: { items: NavigationItem[] }) {
             key={item.key}
             href={item.href}
             aria-current={current ? 'page' : undefined}
-            className={`block rounded-md px-3 py-2 text-sm font-medium ${
+            className={`block truncate rounded-md px-3 py-2 text-sm font-medium ${
               current ? 'bg-indigo-50 text-indigo-700' : 'text-slate-700 hover:bg-slate-100'
             }`}
           >

@@ -1,21 +1,23 @@
+import { CircleCheck, CircleX, Info, TriangleAlert, type LucideIcon } from 'lucide-react';
 import Link from 'next/link';
 import type { ComponentProps, ReactNode } from 'react';
+import type { Tone } from './status-badge';
 
 export function PageHeader({ title, description, actions }: { title: string; description?: ReactNode; actions?: ReactNode }) {
   return (
     <div className="mb-6 flex flex-wrap items-start justify-between gap-4">
-      <div>
-        <h1 className="text-2xl font-semibold tracking-tight">{title}</h1>
+      <div className="min-w-0">
+        <h1 className="text-xl font-semibold tracking-tight [overflow-wrap:anywhere] md:text-2xl">{title}</h1>
         {description ? <p className="mt-1 max-w-3xl text-sm text-slate-600">{description}</p> : null}
       </div>
-      {actions ? <div className="flex gap-2">{actions}</div> : null}
+      {actions ? <div className="flex flex-wrap gap-2">{actions}</div> : null}
     </div>
   );
 }
 
 export function Card({ title, children, className = '' }: { title?: string; children: ReactNode; className?: string }) {
   return (
-    <section className={`rounded-lg border border-slate-200 bg-white p-5 shadow-sm ${className}`}>
+    <section className={`min-w-0 rounded-lg border border-slate-200 bg-white p-4 shadow-sm md:p-5 ${className}`}>
       {title ? <h2 className="mb-4 text-base font-semibold">{title}</h2> : null}
       {children}
     </section>
@@ -101,44 +103,48 @@ export function FieldErrors({ id, errors }: { id: string; errors?: string[] }) {
   );
 }
 
-export function Alert({ tone, children }: { tone: 'error' | 'success' | 'info' | 'warning'; children: ReactNode }) {
-  const tones = {
-    error: 'border-red-200 bg-red-50 text-red-800',
-    success: 'border-emerald-200 bg-emerald-50 text-emerald-800',
-    info: 'border-sky-200 bg-sky-50 text-sky-800',
-    warning: 'border-amber-200 bg-amber-50 text-amber-900',
-  };
+const NOTICE_STYLES: Record<Tone, { className: string; Icon: LucideIcon }> = {
+  success: { className: 'border-emerald-200 bg-emerald-50 text-emerald-900', Icon: CircleCheck },
+  warning: { className: 'border-amber-200 bg-amber-50 text-amber-900', Icon: TriangleAlert },
+  failure: { className: 'border-red-200 bg-red-50 text-red-900', Icon: CircleX },
+  neutral: { className: 'border-slate-200 bg-slate-50 text-slate-800', Icon: Info },
+};
+
+/** An inline notice: the result of an action or a state to act on, coloured by what it means (`data-tone`). */
+export function Alert({ tone, children }: { tone: Tone; children: ReactNode }) {
+  const { className, Icon } = NOTICE_STYLES[tone];
   return (
-    <div role={tone === 'error' ? 'alert' : 'status'} className={`rounded-md border px-4 py-3 text-sm ${tones[tone]}`}>
-      {children}
+    <div role={tone === 'failure' ? 'alert' : 'status'} data-tone={tone} className={`flex gap-3 rounded-md border px-4 py-3 text-sm ${className}`}>
+      <Icon aria-hidden className="mt-0.5 size-4 shrink-0" />
+      <div className="min-w-0 flex-1 [overflow-wrap:anywhere]">{children}</div>
     </div>
   );
 }
 
-export function Badge({ tone = 'neutral', children }: { tone?: 'neutral' | 'good' | 'bad' | 'warn'; children: ReactNode }) {
-  const tones = {
-    neutral: 'bg-slate-100 text-slate-700',
-    good: 'bg-emerald-100 text-emerald-800',
-    bad: 'bg-red-100 text-red-800',
-    warn: 'bg-amber-100 text-amber-900',
-  };
-  return <span className={`inline-flex rounded-full px-2 py-0.5 text-xs font-medium ${tones[tone]}`}>{children}</span>;
-}
-
-export function Table({ headers, children }: { headers: string[]; children: ReactNode }) {
+/**
+ * A list as a table from 768 px up, and as one card per row below: each cell's `data-label` (its
+ * column's header) is shown before it on a card. Cells with `data-column` can be hidden by a
+ * ColumnMenu around the table.
+ */
+export function Table({ headers, children }: { headers: (string | { label: string; column: string })[]; children: ReactNode }) {
   return (
-    <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm">
-      <table className="min-w-full divide-y divide-slate-200 text-sm">
-        <thead className="bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-600">
+    <div className="md:overflow-x-auto md:rounded-lg md:border md:border-slate-200 md:bg-white md:shadow-sm">
+      <table className="w-full text-sm max-md:block md:divide-y md:divide-slate-200">
+        <thead className="bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-600 max-md:hidden">
           <tr>
-            {headers.map((header) => (
-              <th key={header} scope="col" className="px-4 py-3">
-                {header}
-              </th>
-            ))}
+            {headers.map((header) => {
+              const { label, column } = typeof header === 'string' ? { label: header, column: undefined } : header;
+              return (
+                <th key={label || 'select'} scope="col" data-column={column} className="px-4 py-3">
+                  {label}
+                </th>
+              );
+            })}
           </tr>
         </thead>
-        <tbody className="divide-y divide-slate-100">{children}</tbody>
+        <tbody className="max-md:block max-md:space-y-3 md:divide-y md:divide-slate-100 max-md:[&>tr]:block max-md:[&>tr]:rounded-lg max-md:[&>tr]:border max-md:[&>tr]:border-slate-200 max-md:[&>tr]:bg-white max-md:[&>tr]:p-4 max-md:[&>tr]:shadow-sm max-md:[&_td]:flex max-md:[&_td]:min-w-0 max-md:[&_td]:gap-3 max-md:[&_td]:px-0 max-md:[&_td]:py-1 max-md:[&_td[data-label]]:before:w-28 max-md:[&_td[data-label]]:before:whitespace-normal max-md:[&_td[data-label]]:before:shrink-0 max-md:[&_td[data-label]]:before:text-xs max-md:[&_td[data-label]]:before:font-medium max-md:[&_td[data-label]]:before:text-slate-500 max-md:[&_td[data-label]]:before:content-[attr(data-label)]">
+          {children}
+        </tbody>
       </table>
     </div>
   );

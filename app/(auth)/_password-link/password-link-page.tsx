@@ -36,7 +36,7 @@ export async function PasswordLinkPage({ token, purpose }: { token: string; purp
         </>
       ) : (
         <div className="mt-4 space-y-4">
-          <Alert tone="error">{refusedLinkMessage(state.reason)}</Alert>
+          <Alert tone="failure">{refusedLinkMessage(state.reason)}</Alert>
           <Link href="/sign-in" className="inline-block text-sm text-indigo-700 hover:underline">
             Go to sign-in
           </Link>

@@ -52,7 +52,7 @@ export function SignInForm({ initialEmail, notice, error: initialError, sso, cal
   return (
     <div className="mt-6 space-y-4">
       {notice ? <Alert tone="success">{notice}</Alert> : null}
-      {error ? <Alert tone="error">{error}</Alert> : null}
+      {error ? <Alert tone="failure">{error}</Alert> : null}
       {/* POST, so that a submit before the page is interactive never puts the password in the URL. */}
       <form method="post" onSubmit={submit} className="space-y-4">
         <Field label={t('email')} name="email" type="email" autoComplete="username" defaultValue={initialEmail} required />

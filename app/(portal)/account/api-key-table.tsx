@@ -1,6 +1,7 @@
 import { useTranslations } from 'next-intl';
+import { StatusBadge } from '@/app/_components/status-badge';
 import { Time } from '@/app/_components/time';
-import { Badge, Table } from '@/app/_components/ui';
+import { Table } from '@/app/_components/ui';
 import type { findApiKeys } from '@/lib/auth/api-keys';
 import { RevokeApiKeyButton } from './account-forms';
 
@@ -27,11 +28,11 @@ export function ApiKeyTable({ keys, showUser }: { keys: ApiKeyRow[]; showUser: b
           <td className="px-4 py-3 text-slate-600">{key.lastUsedAt ? <Time value={key.lastUsedAt} /> : tDates('never')}</td>
           <td className="px-4 py-3">
             {key.revokedAt ? (
-              <Badge tone="bad">{t('states.revoked')}</Badge>
+              <StatusBadge tone="failure">{t('states.revoked')}</StatusBadge>
             ) : key.expired ? (
-              <Badge tone="warn">{t('states.expired')}</Badge>
+              <StatusBadge tone="warning">{t('states.expired')}</StatusBadge>
             ) : (
-              <Badge tone="good">{t('states.active')}</Badge>
+              <StatusBadge tone="success">{t('states.active')}</StatusBadge>
             )}
           </td>
           <td className="px-4 py-3">{key.revokedAt ? null : <RevokeApiKeyButton id={key.id} label={`${key.name} (${key.prefix}…)`} />}</td>

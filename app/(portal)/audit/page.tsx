@@ -22,10 +22,20 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
           <Table headers={['When', 'Who', 'What', 'Details']}>
             {events.map((event) => (
               <tr key={event.id}>
-                <td className="whitespace-nowrap px-4 py-3 text-slate-600"><Time value={event.at} /></td>
-                <td className="px-4 py-3">{event.actorLabel}</td>
-                <td className="px-4 py-3 font-mono text-xs">{event.action}</td>
-                <td className="px-4 py-3 font-mono text-xs text-slate-600">{JSON.stringify(event.detail)}</td>
+                <td data-label="When" className="whitespace-nowrap px-4 py-3 text-slate-600">
+                  <Time value={event.at} />
+                </td>
+                <td data-label="Who" className="px-4 py-3 md:max-w-56">
+                  <span className="block min-w-0 truncate" title={event.actorLabel}>
+                    {event.actorLabel}
+                  </span>
+                </td>
+                <td data-label="What" className="px-4 py-3 font-mono text-xs [overflow-wrap:anywhere]">
+                  {event.action}
+                </td>
+                <td data-label="Details" className="px-4 py-3 font-mono text-xs text-slate-600 [overflow-wrap:anywhere]">
+                  {JSON.stringify(event.detail)}
+                </td>
               </tr>
             ))}
           </Table>

@@ -4,8 +4,10 @@ import { useTranslations } from 'next-intl';
 import Link from 'next/link';
 import { useActionState, useState } from 'react';
 import { ActionMessage } from '@/app/_components/action-message';
-import { Badge, Button, Table } from '@/app/_components/ui';
+import { StatusBadge, toneOf } from '@/app/_components/status-badge';
+import { Button, Table } from '@/app/_components/ui';
 import { IDLE } from '@/lib/auth/form-action-state';
+import { APPROVAL_TONES, CONNECTION_TONES, STATUS_TONES } from '@/app/_components/mailbox-tones';
 import type { MailboxState, NextStep } from '@/lib/mailboxes/status';
 import { bulkTestMailboxesAction, decideMailboxesAction, moveMailboxesAction } from './actions';
 
@@ -54,7 +56,7 @@ export function MailboxSelection({ rows, canManage, profiles }: { rows: Row[]; c
         </form>
         {canManage ? (
           <>
-            <form action={decide} className="flex gap-2">
+            <form action={decide} className="flex flex-wrap gap-2">
               {ids}
               <Button type="submit" name="decision" value="approve" disabled={deciding || selected.size === 0}>
                 Approve
@@ -65,7 +67,7 @@ export function MailboxSelection({ rows, canManage, profiles }: { rows: Row[]; c
             </form>
             <form
               action={move}
-              className="flex items-center gap-2"
+              className="flex min-w-0 flex-wrap items-center gap-2"
               onSubmit={(event) => {
                 if (
                   connectedSelected > 0 &&
@@ -81,7 +83,7 @@ export function MailboxSelection({ rows, canManage, profiles }: { rows: Row[]; c
               <label htmlFor="move-profile" className="text-slate-600">
                 Move to
               </label>
-              <select id="move-profile" name="profileId" className="rounded-md border border-slate-300 px-2 py-1.5">
+              <select id="move-profile" name="profileId" className="min-w-0 max-w-full rounded-md border border-slate-300 px-2 py-1.5 md:max-w-xs">
                 {profiles.map((profile) => (
                   <option key={profile.id} value={profile.id}>
                     {profile.label}
@@ -101,24 +103,37 @@ export function MailboxSelection({ rows, canManage, profiles }: { rows: Row[]; c
       {[decideState, moveState, testState].map((state, index) => (
         <ActionMessage key={index} state={state} />
       ))}
-      <Table headers={['', 'Address', 'Owner', 'Profile', 'Approval', 'Connection', 'Status', 'Next step']}>
+      <Table headers={['', 'Address', 'Profile', 'Status', 'Next step']}>
         {rows.map((row) => (
           <tr key={row.id}>
             <td className="px-4 py-3">
               <input type="checkbox" aria-label={`Select ${row.address}`} checked={selected.has(row.id)} onChange={() => toggle(row.id)} />
             </td>
-            <td className="px-4 py-3 font-medium">
-              <Link href={`/mailboxes/${row.id}`} className="hover:underline">
-                {row.address}
-              </Link>
+            <td data-label="Address" className="px-4 py-3 md:max-w-64">
+              <div className="min-w-0">
+                <Link href={`/mailboxes/${row.id}`} title={row.address} className="block truncate font-medium hover:underline">
+                  {row.address}
+                </Link>
+                <p className="truncate text-xs text-slate-600" title={row.ownerEmail}>
+                  {row.ownerEmail}
+                </p>
+              </div>
             </td>
-            <td className="px-4 py-3">{row.ownerEmail}</td>
-            <td className="px-4 py-3">{row.profileName}</td>
-            <td className="px-4 py-3">{t(`approval.${row.approval}`)}</td>
-            <td className="px-4 py-3">{t(`connection.${row.connection}`)}</td>
-            <td className="px-4 py-3">{t(`mailbox.${row.status}`)}</td>
-            <td className="px-4 py-3">
-              <Badge tone={row.nextStep.tone}>{row.nextStep.label}</Badge>
+            <td data-label="Profile" className="px-4 py-3 md:max-w-48">
+              <span className="block min-w-0 truncate" title={row.profileName}>
+                {row.profileName}
+              </span>
+            </td>
+            <td data-label="Status" className="px-4 py-3">
+              {/* Approval, connection and status in one column: a column each would not fit 1280 px. */}
+              <div className="flex flex-col items-start gap-1">
+                <StatusBadge tone={APPROVAL_TONES[row.approval]}>{t(`approval.${row.approval}`)}</StatusBadge>
+                <StatusBadge tone={CONNECTION_TONES[row.connection]}>{t(`connection.${row.connection}`)}</StatusBadge>
+                <StatusBadge tone={STATUS_TONES[row.status]}>{t(`mailbox.${row.status}`)}</StatusBadge>
+              </div>
+            </td>
+            <td data-label="Next step" className="px-4 py-3">
+              <StatusBadge tone={toneOf(row.nextStep.tone)}>{row.nextStep.label}</StatusBadge>
             </td>
           </tr>
         ))}

@@ -3,8 +3,9 @@ import { getTranslations } from 'next-intl/server';
 import Link from 'next/link';
 import { ProblemAlert } from '@/app/_components/action-message';
 import { FilterForm, type FilterSelect } from '@/app/_components/filter-form';
+import { StatusBadge, toneOf } from '@/app/_components/status-badge';
 import { translatedNextStep } from '@/app/_components/status-labels';
-import { Badge, buttonClass, EmptyState, PageHeader } from '@/app/_components/ui';
+import { buttonClass, EmptyState, PageHeader } from '@/app/_components/ui';
 import { requireUser } from '@/lib/auth/session';
 import { findMailboxes, listProfileChoices, profileOf } from '@/lib/mailboxes/mailboxes';
 import { getConnectOutcome } from '@/lib/connect/get-connect-outcome';
@@ -103,10 +104,12 @@ export default async function MailboxesPage({ searchParams }: { searchParams: Pr
             <li key={row.id}>
               <Link
                 href={`/mailboxes/${row.id}`}
-                className="flex items-center justify-between rounded-lg border border-slate-200 bg-white px-5 py-4 shadow-sm hover:border-indigo-300"
+                className="flex flex-wrap items-center justify-between gap-2 rounded-lg border border-slate-200 bg-white px-4 py-3 shadow-sm hover:border-indigo-300 md:px-5 md:py-4"
               >
-                <span className="font-medium">{row.address}</span>
-                <Badge tone={row.nextStep.tone}>{row.nextStep.label}</Badge>
+                <span className="min-w-0 truncate font-medium" title={row.address}>
+                  {row.address}
+                </span>
+                <StatusBadge tone={toneOf(row.nextStep.tone)}>{row.nextStep.label}</StatusBadge>
               </Link>
             </li>
           ))}

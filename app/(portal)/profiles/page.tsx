@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
-import { Badge, buttonClass, EmptyState, PageHeader, Table } from '@/app/_components/ui';
+import { StatusBadge } from '@/app/_components/status-badge';
+import { buttonClass, EmptyState, PageHeader, Table } from '@/app/_components/ui';
 import { requireRole } from '@/lib/auth/session';
 import { AUTH_TYPE_LABELS, SERVER_TYPE_LABELS } from '@/lib/profiles/presets';
 import { findProfiles } from '@/lib/profiles/profiles';
@@ -38,19 +39,21 @@ export default async function ProfilesPage({ searchParams }: { searchParams: Pro
           <Table headers={['Name', 'Server', 'Sign-in', 'Mailboxes']}>
             {profiles.map((profile) => (
               <tr key={profile.id}>
-                <td className="px-4 py-3 font-medium">
-                  <Link href={`/profiles/${profile.id}`} className="text-indigo-700 hover:underline">
-                    {profile.name}
-                  </Link>
-                  {profile.isDefault ? (
-                    <span className="ml-2">
-                      <Badge>Default</Badge>
-                    </span>
-                  ) : null}
+                <td data-label="Name" className="px-4 py-3 font-medium">
+                  <div className="flex min-w-0 items-center gap-2">
+                    <Link href={`/profiles/${profile.id}`} title={profile.name} className="min-w-0 truncate text-indigo-700 hover:underline md:max-w-72">
+                      {profile.name}
+                    </Link>
+                    {profile.isDefault ? <StatusBadge tone="neutral">Default</StatusBadge> : null}
+                  </div>
                 </td>
-                <td className="px-4 py-3">{SERVER_TYPE_LABELS[profile.serverType]}</td>
-                <td className="px-4 py-3">{AUTH_TYPE_LABELS[profile.authType]}</td>
-                <td className="px-4 py-3">
+                <td data-label="Server" className="px-4 py-3">
+                  {SERVER_TYPE_LABELS[profile.serverType]}
+                </td>
+                <td data-label="Sign-in" className="px-4 py-3">
+                  {AUTH_TYPE_LABELS[profile.authType]}
+                </td>
+                <td data-label="Mailboxes" className="px-4 py-3">
                   <MailboxUsage count={profile.mailboxCount} cap={profile.mailboxCap} />
                 </td>
               </tr>

@@ -223,7 +223,7 @@ export function ProfileForm({
             <div>
               <p className="text-sm font-medium text-slate-800">Redirect URI to register</p>
               <div className="mt-1 flex items-center gap-2">
-                <code className="break-all rounded bg-slate-100 px-2 py-1 text-xs" data-testid="redirect-uri">
+                <code className="min-w-0 break-all rounded bg-slate-100 px-2 py-1 text-xs" data-testid="redirect-uri">
                   {redirectUri}
                 </code>
                 <CopyButton value={redirectUri} />

@@ -13,7 +13,7 @@ export default async function SettingsPage() {
   return (
     <>
       <PageHeader title="Settings" description="Choices that apply to the whole portal." />
-      <div className="grid gap-6 xl:grid-cols-2">
+      <div className="grid gap-6 xl:grid-cols-2 [&>*]:min-w-0">
         <Card title="Notifications">
           <p className="mb-4 text-sm text-slate-600">
             When support sends an owner a reconnect link, Mailroom mails it from this mailbox. Without one, the link is shown once to
@@ -24,7 +24,7 @@ export default async function SettingsPage() {
               <>
                 <p className="text-sm">
                   Sending from <strong>{sender.address}</strong> through{' '}
-                  <Link href={`/profiles/${sender.profileId}`} className="text-indigo-700 hover:underline">
+                  <Link href={`/profiles/${sender.profileId}`} className="text-indigo-700 underline">
                     {sender.profileName}
                   </Link>{' '}
                   ({sender.outgoingServer}).
@@ -39,7 +39,7 @@ export default async function SettingsPage() {
                 ) : null}
               </>
             ) : (
-              <Alert tone="info">No sender is set: notifications are logged, not mailed.</Alert>
+              <Alert tone="neutral">No sender is set: notifications are logged, not mailed.</Alert>
             )}
           </div>
           <NotificationSenderForm currentAddress={sender?.address ?? null} />

@@ -2,15 +2,18 @@
 
 import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
+import type { Tone } from '@/app/_components/status-badge';
 import { formAction } from '@/lib/auth/form-action';
 import { AppError } from '@/lib/errors';
 import { createReconnectLink, describeReconnectDelivery } from '@/lib/oauth/reconnect-links';
 import { testMailbox } from '@/lib/tester/test-mailbox';
+import type { GrantCheckResult } from '@/lib/tokens/check-grants';
 import { checkMailboxGrant } from '@/lib/tokens/check-mailbox-grant';
 import { id } from '@/lib/validations/common';
 
 // What support staff may do, and nothing more: test, check the grant, send the owner a link.
 const mailboxForm = z.object({ mailboxId: id });
+const CHECK_TONES = { valid: 'success', temporary: 'warning', needs_reconnect: 'failure', profile_refused: 'failure' } as const satisfies Record<GrantCheckResult, Tone>;
 const timeline = (mailboxId: string) => `/mailboxes/${mailboxId}/timeline`;
 
 export const runTestAction = formAction({ roles: ['admin', 'support'], schema: mailboxForm }, async ({ mailboxId }, user) => {
@@ -23,9 +26,10 @@ export const runTestAction = formAction({ roles: ['admin', 'support'], schema: m
 });
 
 export const checkNowAction = formAction({ roles: ['admin', 'support'], schema: mailboxForm }, async ({ mailboxId }, user) => {
-  const { message } = await checkMailboxGrant({ viewer: user, mailboxId });
+  const { result, message } = await checkMailboxGrant({ viewer: user, mailboxId });
   revalidatePath(timeline(mailboxId));
-  return { message };
+  // A refused grant is an answer, not an error of the action, but it is shown as the bad news it is.
+  return { message, data: { tone: CHECK_TONES[result] } };
 });
 
 export const sendReconnectLinkAction = formAction(
@@ -33,6 +37,7 @@ export const sendReconnectLinkAction = formAction(
   async ({ mailboxId }, user) => {
     const link = await createReconnectLink({ viewer: user, mailboxId });
     revalidatePath(timeline(mailboxId));
-    return { message: describeReconnectDelivery(link), data: { url: link.url } };
+    const tone: Tone = link.delivery.sent ? 'success' : link.delivery.sender ? 'failure' : 'warning';
+    return { message: describeReconnectDelivery(link), data: { url: link.url, tone } };
   },
 );

@@ -1,9 +1,12 @@
 import type { Metadata } from 'next';
+import { cookies } from 'next/headers';
 import Link from 'next/link';
 import { AlertList } from '@/app/_components/alert-list';
+import { ColumnMenu } from '@/app/_components/column-menu';
 import { FilterForm, type FilterSelect } from '@/app/_components/filter-form';
+import { StatusBadge, toneOf } from '@/app/_components/status-badge';
 import { Time } from '@/app/_components/time';
-import { Badge, buttonClass, Card, EmptyState, PageHeader, Table } from '@/app/_components/ui';
+import { buttonClass, Card, EmptyState, PageHeader, Table } from '@/app/_components/ui';
 import { findAlerts } from '@/lib/alerts/find-alerts';
 import { tokenStatusFilters } from '@/lib/api/endpoints/token-status';
 import { requireRole } from '@/lib/auth/session';
@@ -11,12 +14,31 @@ import { listProfileChoices } from '@/lib/mailboxes/mailboxes';
 import { findTokenStatuses } from '@/lib/tokens/find-token-statuses';
 import { getTokenOverview } from '@/lib/tokens/overview';
 import { TOKEN_STATE_LABELS, TOKEN_STATE_TONES, TOKEN_STATES } from '@/lib/tokens/token-status';
-import { ageOf } from './format';
-import { TestVerdict } from './test-verdict';
+import { ageOf, testOutcome } from './format';
 
 export const metadata: Metadata = { title: 'Token status' };
 
 const PAGE_SIZE = 50;
+
+/** Every column after the mailbox and its token state, in table order; people choose which they see. */
+const CHOOSABLE_COLUMNS = [
+  { key: 'profile', label: 'Profile' },
+  { key: 'scopes', label: 'Scopes' },
+  { key: 'expires', label: 'Access token expires' },
+  { key: 'last_refresh', label: 'Last refresh' },
+  { key: 'refresh_age', label: 'Refresh token age' },
+  { key: 'consent', label: 'Consent' },
+  { key: 'last_test', label: 'Last test' },
+  { key: 'last_error', label: 'Last error' },
+];
+const SHOWN_BY_DEFAULT = ['expires', 'last_test', 'last_error'];
+const COLUMNS_COOKIE = 'token-status-columns';
+
+/** The columns a person chose (a cookie they wrote, so only known names are kept), or the default ones. */
+function shownColumns(cookie: string | undefined): string[] {
+  if (!cookie) return SHOWN_BY_DEFAULT;
+  return cookie.split('.').filter((key) => CHOOSABLE_COLUMNS.some((column) => column.key === key));
+}
 
 const SELECTS: readonly FilterSelect[] = [
   { name: 'state', label: 'Token', options: TOKEN_STATES.map((state) => [state, TOKEN_STATE_LABELS[state]] as const) },
@@ -68,11 +90,12 @@ export default async function TokenStatusPage({ searchParams }: { searchParams: 
   const parsed = tokenStatusFilters.safeParse(raw);
   const { sort, ...filters } = parsed.success ? parsed.data : tokenStatusFilters.parse({});
   const cursor = raw.cursor || undefined;
-  const [figures, alerts, profiles, page] = await Promise.all([
+  const [figures, alerts, profiles, page, cookieStore] = await Promise.all([
     getTokenOverview(),
     findAlerts(),
     listProfileChoices(),
     findTokenStatuses({ viewer, filters, sort, limit: PAGE_SIZE, cursor }),
+    cookies(),
   ]);
   const query = new URLSearchParams(Object.entries({ ...filters, sort }).flatMap(([key, value]) => (value ? [[key, String(value)]] : [])));
   return (
@@ -87,13 +110,13 @@ export default async function TokenStatusPage({ searchParams }: { searchParams: 
         }
       />
       <AlertList alerts={alerts} />
-      <div className="mb-6 grid gap-3 sm:grid-cols-3 lg:grid-cols-5" data-testid="overview">
+      <div className="mb-6 grid grid-cols-2 gap-3 sm:grid-cols-3 lg:grid-cols-5" data-testid="overview">
         {figures.map((figure) => (
           <Card key={figure.key} className="!p-4">
             <Link href={figure.href} className="block" data-figure={figure.key}>
               <span className="text-xs text-slate-600">{figure.label}</span>
               <span className="mt-1 block text-2xl font-semibold">
-                <Badge tone={figure.value ? figure.tone : 'neutral'}>{figure.value}</Badge>
+                <StatusBadge tone={toneOf(figure.value ? figure.tone : 'neutral')}>{figure.value}</StatusBadge>
               </span>
             </Link>
           </Card>
@@ -108,49 +131,80 @@ export default async function TokenStatusPage({ searchParams }: { searchParams: 
       {page.rows.length === 0 ? (
         <EmptyState title="No mailbox matches">Change the filters, or add mailboxes on the Mailboxes page.</EmptyState>
       ) : (
-        <Table headers={['Mailbox', 'Profile', 'Token', 'Scopes', 'Access token expires', 'Last refresh', 'Refresh token age', 'Consent', 'Last test', 'Last error']}>
-          {page.rows.map((row) => (
-            <tr key={row.mailboxId} data-mailbox={row.address} className="align-top">
-              <td className="px-4 py-3">
-                <Link href={`/mailboxes/${row.mailboxId}/timeline`} className="font-medium text-indigo-700 hover:underline">
-                  {row.address}
-                </Link>
-                <p className="text-xs text-slate-500">{row.ownerEmail}</p>
-              </td>
-              <td className="px-4 py-3">{row.profileName}</td>
-              <td className="px-4 py-3">
-                <span data-testid="token-state">
-                  <Badge tone={TOKEN_STATE_TONES[row.state]}>{TOKEN_STATE_LABELS[row.state]}</Badge>
-                </span>
-                {row.account ? <p className="mt-1 text-xs text-slate-500">{row.account}</p> : null}
-              </td>
-              <td className="px-4 py-3 text-xs">
-                {row.scopes.length ? row.scopes.join(' ') : '—'}
-                {row.missingScopes.length ? <p className="mt-1 text-red-700">Missing: {row.missingScopes.join(' ')}</p> : null}
-              </td>
-              <td className="whitespace-nowrap px-4 py-3"><Time value={row.accessTokenExpiresAt} /></td>
-              <td className="whitespace-nowrap px-4 py-3"><Time value={row.lastRefreshAt} /></td>
-              <td className="whitespace-nowrap px-4 py-3">{ageOf(row.refreshTokenObtainedAt)}</td>
-              <td className="whitespace-nowrap px-4 py-3">
-                <Time value={row.consentedAt} />
-                {row.consentExpiresAt ? <p className="text-xs text-amber-800">ends <Time value={row.consentExpiresAt} /></p> : null}
-              </td>
-              <td className="whitespace-nowrap px-4 py-3"><TestVerdict test={row.lastTest} /></td>
-              <td className="px-4 py-3 text-xs">
-                {row.lastError ? (
-                  <>
-                    <p className="font-medium text-red-800">{row.lastError.message}</p>
-                    <p className="mt-1 text-slate-600" data-testid="hint">
-                      {row.lastError.hint}
+        <ColumnMenu cookie={COLUMNS_COOKIE} columns={CHOOSABLE_COLUMNS} initiallyShown={shownColumns(cookieStore.get(COLUMNS_COOKIE)?.value)}>
+          <Table headers={['Mailbox', 'Token', ...CHOOSABLE_COLUMNS.map(({ key, label }) => ({ label, column: key }))]}>
+            {page.rows.map((row) => (
+              <tr key={row.mailboxId} data-mailbox={row.address} className="align-top">
+                <td data-label="Mailbox" className="px-4 py-3 md:max-w-56">
+                  <div className="min-w-0">
+                    <Link href={`/mailboxes/${row.mailboxId}/timeline`} title={row.address} className="block truncate font-medium text-indigo-700 hover:underline">
+                      {row.address}
+                    </Link>
+                    <p className="truncate text-xs text-slate-600" title={row.ownerEmail}>
+                      {row.ownerEmail}
                     </p>
-                  </>
-                ) : (
-                  '—'
-                )}
-              </td>
-            </tr>
-          ))}
-        </Table>
+                  </div>
+                </td>
+                <td data-label="Token" className="px-4 py-3">
+                  <div className="min-w-0">
+                    <span data-testid="token-state">
+                      <StatusBadge tone={toneOf(TOKEN_STATE_TONES[row.state])}>{TOKEN_STATE_LABELS[row.state]}</StatusBadge>
+                    </span>
+                    {row.account ? (
+                      <p className="mt-1 truncate text-xs text-slate-600" title={row.account}>
+                        {row.account}
+                      </p>
+                    ) : null}
+                  </div>
+                </td>
+                <td data-label="Profile" data-column="profile" className="px-4 py-3">
+                  <span className="block truncate md:max-w-40" title={row.profileName}>
+                    {row.profileName}
+                  </span>
+                </td>
+                <td data-label="Scopes" data-column="scopes" className="px-4 py-3 text-xs [overflow-wrap:anywhere]">
+                  <div className="min-w-0">
+                    {row.scopes.length ? row.scopes.join(' ') : '—'}
+                    {row.missingScopes.length ? <p className="mt-1 text-red-700">Missing: {row.missingScopes.join(' ')}</p> : null}
+                  </div>
+                </td>
+                <td data-label="Access token expires" data-column="expires" className="px-4 py-3">
+                  <Time value={row.accessTokenExpiresAt} />
+                </td>
+                <td data-label="Last refresh" data-column="last_refresh" className="px-4 py-3">
+                  <Time value={row.lastRefreshAt} />
+                </td>
+                <td data-label="Refresh token age" data-column="refresh_age" className="px-4 py-3">
+                  {ageOf(row.refreshTokenObtainedAt)}
+                </td>
+                <td data-label="Consent" data-column="consent" className="px-4 py-3">
+                  <div>
+                    <Time value={row.consentedAt} />
+                    {row.consentExpiresAt ? <p className="text-xs text-amber-800">ends <Time value={row.consentExpiresAt} /></p> : null}
+                  </div>
+                </td>
+                <td data-label="Last test" data-column="last_test" className="px-4 py-3">
+                  <div className="min-w-0">
+                    <StatusBadge tone={!row.lastTest || row.lastTest.ok === null ? 'neutral' : row.lastTest.ok ? 'success' : 'failure'}>{testOutcome(row.lastTest)}</StatusBadge>
+                    {row.lastTest ? <p className="mt-1 text-xs text-slate-600"><Time value={row.lastTest.at} /></p> : null}
+                  </div>
+                </td>
+                <td data-label="Last error" data-column="last_error" className="px-4 py-3 text-xs md:min-w-48">
+                  {row.lastError ? (
+                    <div className="min-w-0">
+                      <p className="font-medium text-red-800">{row.lastError.message}</p>
+                      <p className="mt-1 text-slate-600" data-testid="hint">
+                        {row.lastError.hint}
+                      </p>
+                    </div>
+                  ) : (
+                    '—'
+                  )}
+                </td>
+              </tr>
+            ))}
+          </Table>
+        </ColumnMenu>
       )}
       <div className="mt-3 flex gap-4 text-sm">
         {cursor ? (

@@ -38,11 +38,11 @@ export function SupportActions({ mailboxId, connected }: { mailboxId: string; co
       </div>
       <div className="mt-3 space-y-2" aria-live="polite">
         <ActionMessage state={testState} />
-        <ActionMessage state={checkState} />
-        <ActionMessage state={linkState} />
+        <ActionMessage state={checkState} success={checkState.status === 'success' ? checkState.data?.tone : undefined} />
+        <ActionMessage state={linkState} success={linkState.status === 'success' ? linkState.data?.tone : undefined} />
         {link ? (
-          <div className="flex items-center gap-2">
-            <input readOnly value={link} aria-label="Reconnect link" data-testid="reconnect-link" className="w-full rounded-md border border-slate-300 px-2 py-1 font-mono text-xs" />
+          <div className="flex min-w-0 items-center gap-2">
+            <input readOnly value={link} aria-label="Reconnect link" data-testid="reconnect-link" className="w-full min-w-0 rounded-md border border-slate-300 px-2 py-1 font-mono text-xs" />
             <CopyButton value={link} />
           </div>
         ) : null}

@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
+import { StatusBadge } from '@/app/_components/status-badge';
 import { Time } from '@/app/_components/time';
-import { Badge, Card, PageHeader, Table } from '@/app/_components/ui';
+import { Card, PageHeader, Table } from '@/app/_components/ui';
 import { ApiKeyTable } from '../account/api-key-table';
 import { requireRole } from '@/lib/auth/session';
 import { findApiKeys } from '@/lib/auth/api-keys';
@@ -32,7 +33,7 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
                 </td>
                 <td className="px-4 py-3">{user.role}</td>
                 <td className="px-4 py-3">
-                  {user.deactivatedAt ? <Badge tone="bad">Deactivated</Badge> : <Badge tone="good">Active</Badge>}
+                  {user.deactivatedAt ? <StatusBadge tone="failure">Deactivated</StatusBadge> : <StatusBadge tone="success">Active</StatusBadge>}
                 </td>
                 <td className="px-4 py-3 text-slate-600">{user.lastSignInAt ? <Time value={user.lastSignInAt} /> : 'Never'}</td>
                 <td className="px-4 py-3">

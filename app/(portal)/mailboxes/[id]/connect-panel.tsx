@@ -3,6 +3,7 @@
 import { useRouter } from 'next/navigation';
 import { useActionState, useCallback, useEffect, useState } from 'react';
 import { ActionMessage } from '@/app/_components/action-message';
+import { CopyButton } from '@/app/_components/copy-button';
 import { Time } from '@/app/_components/time';
 import { Alert, Button, Card, Field } from '@/app/_components/ui';
 import { IDLE } from '@/lib/auth/form-action-state';
@@ -50,16 +51,19 @@ function DeviceSignIn({ mailboxId, device, onDone }: { mailboxId: string; device
     };
   }, [mailboxId, device, onDone]);
   return (
-    <div className="space-y-2 text-sm" data-testid="device-code">
-      <p>
+    <div className="min-w-0 space-y-2 text-sm" data-testid="device-code">
+      <p className="[overflow-wrap:anywhere]">
         Open{' '}
         <a href={device.verificationUri} target="_blank" rel="noreferrer" className="font-medium text-indigo-700 underline">
           {device.verificationUri}
         </a>{' '}
         and enter the code:
       </p>
-      <p className="font-mono text-2xl tracking-widest">{device.userCode}</p>
-      <p className="text-slate-500">
+      <div className="flex flex-wrap items-center gap-2">
+        <p className="min-w-0 break-all rounded-md bg-slate-100 px-3 py-1 font-mono text-xl font-semibold tracking-wider md:text-2xl">{device.userCode}</p>
+        <CopyButton value={device.userCode} label="Copy code" />
+      </div>
+      <p className="text-slate-600">
         Waiting for you to finish there, until <Time value={device.expiresAt} format="time" />. Mailroom keeps checking even if you close this page.
       </p>
     </div>
@@ -93,7 +97,7 @@ export function ConnectPanel({ mailboxId, connectLabel, authType, connected, pas
     <Card title="Connection">
       <div className="space-y-4">
         {outcome ? (
-          <Alert tone={outcome.ok ? 'success' : 'error'}>
+          <Alert tone={outcome.ok ? 'success' : 'failure'}>
             <p className="font-medium">{outcome.message}</p>
             {outcome.hint ? <p className="mt-1">{outcome.hint}</p> : null}
           </Alert>

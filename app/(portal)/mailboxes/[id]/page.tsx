@@ -4,9 +4,11 @@ import { getTranslations } from 'next-intl/server';
 import { notFound } from 'next/navigation';
 import type { ReactNode } from 'react';
 import { AlertList } from '@/app/_components/alert-list';
+import { APPROVAL_TONES, CONNECTION_TONES, STATUS_TONES, TEST_TONES } from '@/app/_components/mailbox-tones';
+import { StatusBadge, toneOf } from '@/app/_components/status-badge';
 import { translatedNextStep } from '@/app/_components/status-labels';
 import { Time } from '@/app/_components/time';
-import { Badge, buttonClass, Card, PageHeader } from '@/app/_components/ui';
+import { Alert, buttonClass, Card, PageHeader } from '@/app/_components/ui';
 import { findMailboxAlerts } from '@/lib/alerts/find-mailbox-alerts';
 import { requireUser } from '@/lib/auth/session';
 import { getMailbox, profileOf } from '@/lib/mailboxes/mailboxes';
@@ -46,17 +48,22 @@ export default async function MailboxPage({
       : null,
   ]);
   const step = translatedNextStep(t, mailbox, profile);
-  const connection = t(`connection.${mailbox.connection}`);
-  const facts: [string, ReactNode][] = [
+  const facts: [term: string, value: ReactNode][] = [
     ['Owner', mailbox.ownerEmail],
     ['Server profile', mailbox.profileName],
     ['Incoming email', t(`sync.${mailbox.incoming}`)],
     ['Outgoing email', t(`sync.${mailbox.outgoing}`)],
-    ['Email approval', t(`approval.${mailbox.approval}`)],
-    ['Connection', mailbox.connectedAs ? t('connectedAs', { connection, account: mailbox.connectedAs }) : connection],
-    ['Status', t(`mailbox.${mailbox.status}`)],
-    ['Incoming test', t(`test.${mailbox.incomingStatus}`)],
-    ['Outgoing test', t(`test.${mailbox.outgoingStatus}`)],
+    ['Email approval', <StatusBadge key="approval" tone={APPROVAL_TONES[mailbox.approval]}>{t(`approval.${mailbox.approval}`)}</StatusBadge>],
+    [
+      'Connection',
+      <>
+        <StatusBadge tone={CONNECTION_TONES[mailbox.connection]}>{t(`connection.${mailbox.connection}`)}</StatusBadge>
+        {mailbox.connectedAs ? ` ${t('asAccount', { account: mailbox.connectedAs })}` : null}
+      </>,
+    ],
+    ['Status', <StatusBadge key="status" tone={STATUS_TONES[mailbox.status]}>{t(`mailbox.${mailbox.status}`)}</StatusBadge>],
+    ['Incoming test', <StatusBadge key="incoming" tone={TEST_TONES[mailbox.incomingStatus]}>{t(`test.${mailbox.incomingStatus}`)}</StatusBadge>],
+    ['Outgoing test', <StatusBadge key="outgoing" tone={TEST_TONES[mailbox.outgoingStatus]}>{t(`test.${mailbox.outgoingStatus}`)}</StatusBadge>],
     ['Last test', mailbox.lastTestAt ? <Time value={mailbox.lastTestAt} /> : 'Never'],
   ];
   return (
@@ -80,27 +87,29 @@ export default async function MailboxPage({
         }
       />
       <AlertList alerts={alerts} />
-      <div className="grid gap-6 lg:grid-cols-[1fr_20rem]">
+      <div className="grid gap-6 lg:grid-cols-[minmax(0,1fr)_20rem]">
         <Card title="Where it stands">
           <dl className="grid gap-x-6 gap-y-3 text-sm sm:grid-cols-2">
             {facts.map(([term, value]) => (
-              <div key={term}>
-                <dt className="text-slate-500">{term}</dt>
-                <dd className="font-medium">{value}</dd>
+              <div key={term} className="min-w-0">
+                <dt className="text-slate-600">{term}</dt>
+                <dd className="font-medium [overflow-wrap:anywhere]">{value}</dd>
               </div>
             ))}
           </dl>
           {reason ? (
-            <div data-testid="status-reason" className="mt-4 rounded-md bg-red-50 px-4 py-3 text-sm text-red-800">
-              <p className="font-medium">{reason.message}</p>
-              {reason.hint ? <p className="mt-1">{reason.hint}</p> : null}
+            <div data-testid="status-reason" className="mt-4">
+              <Alert tone="failure">
+                <p className="font-medium">{reason.message}</p>
+                {reason.hint ? <p className="mt-1">{reason.hint}</p> : null}
+              </Alert>
             </div>
           ) : null}
         </Card>
-        <div className="space-y-6">
+        <div className="min-w-0 space-y-6">
           <Card title="Next step">
             <p data-testid="next-step">
-              <Badge tone={step.tone}>{step.label}</Badge>
+              <StatusBadge tone={toneOf(step.tone)}>{step.label}</StatusBadge>
             </p>
             <p className="mt-2 text-sm text-slate-600">
               {step.actor === 'admin'

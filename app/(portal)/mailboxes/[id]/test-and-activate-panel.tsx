@@ -3,8 +3,9 @@
 import { useRouter } from 'next/navigation';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { ProblemAlert } from '@/app/_components/action-message';
+import { StatusBadge } from '@/app/_components/status-badge';
 import { Time } from '@/app/_components/time';
-import { Badge, Button, Card } from '@/app/_components/ui';
+import { Alert, Button, Card } from '@/app/_components/ui';
 import type { ActionError } from '@/lib/auth/form-action-state';
 import { startMailboxTestAction, type TestView } from './test-actions';
 
@@ -22,10 +23,10 @@ const DIRECTIONS = [
 ] as const;
 
 function Verdict({ test }: { test: TestView }) {
-  if (test.ok === null) return <Badge tone="neutral">Testing…</Badge>;
-  if (test.activated) return <Badge tone="good">Active</Badge>;
-  if (test.ok) return <Badge tone="warn">Passed, not activated</Badge>;
-  return <Badge tone="bad">Failing</Badge>;
+  if (test.ok === null) return <StatusBadge tone="neutral">Testing…</StatusBadge>;
+  if (test.activated) return <StatusBadge tone="success">Active</StatusBadge>;
+  if (test.ok) return <StatusBadge tone="warning">Passed, not activated</StatusBadge>;
+  return <StatusBadge tone="failure">Failing</StatusBadge>;
 }
 
 function Direction({ label, result }: { label: string; result: TestView['incoming'] }) {
@@ -33,7 +34,7 @@ function Direction({ label, result }: { label: string; result: TestView['incomin
     <div data-testid={`test-${label.toLowerCase()}`}>
       <h3 className="text-sm font-semibold">
         {label}{' '}
-        <span className="font-normal text-slate-500">
+        <span className="font-normal text-slate-600">
           {result.status === 'not_run' ? '(not tested)' : result.status === 'running' ? '(running)' : result.status === 'success' ? '(success)' : '(failure)'}
         </span>
       </h3>
@@ -42,7 +43,7 @@ function Direction({ label, result }: { label: string; result: TestView['incomin
           <li key={index} data-step={step.name} data-ok={step.ok ? 'true' : 'false'}>
             <details>
               <summary className={step.ok ? 'text-emerald-700' : 'text-red-700'}>
-                <span aria-hidden>{step.ok ? '✓' : '✗'}</span> {step.name} <span className="text-slate-500">({step.durationMs} ms)</span>
+                <span aria-hidden>{step.ok ? '✓' : '✗'}</span> {step.name} <span className="text-slate-600">({step.durationMs} ms)</span>
               </summary>
               <pre className="mt-1 whitespace-pre-wrap break-words rounded bg-slate-50 p-2 text-xs text-slate-700">{step.detail}</pre>
             </details>
@@ -50,9 +51,11 @@ function Direction({ label, result }: { label: string; result: TestView['incomin
         ))}
       </ol>
       {result.error ? (
-        <div className="mt-2 rounded-md bg-red-50 px-3 py-2 text-sm text-red-800" data-testid={`error-${label.toLowerCase()}`}>
-          <p className="font-medium">{result.error.message}</p>
-          <p className="mt-1">{result.error.hint}</p>
+        <div className="mt-2" data-testid={`error-${label.toLowerCase()}`}>
+          <Alert tone="failure">
+            <p className="font-medium">{result.error.message}</p>
+            <p className="mt-1">{result.error.hint}</p>
+          </Alert>
         </div>
       ) : null}
     </div>
@@ -144,7 +147,7 @@ export function TestAndActivatePanel({ mailboxId }: { mailboxId: string }) {
         <div className="mt-4 space-y-4" aria-live="polite">
           <p className="text-sm" data-testid="test-verdict">
             <Verdict test={test} />{' '}
-            <span className="text-slate-500">started <Time value={test.startedAt} /></span>
+            <span className="text-slate-600">started <Time value={test.startedAt} /></span>
           </p>
           {DIRECTIONS.map(([key, label]) => (
             <Direction key={key} label={label} result={test[key]} />

@@ -2,7 +2,8 @@
 
 import { useActionState, useState } from 'react';
 import { ActionMessage } from '@/app/_components/action-message';
-import { Badge, Button, Table, TextAreaField } from '@/app/_components/ui';
+import { StatusBadge, toneOf } from '@/app/_components/status-badge';
+import { Button, Table, TextAreaField } from '@/app/_components/ui';
 import { IDLE } from '@/lib/auth/form-action-state';
 import { importMailboxesAction } from '../actions';
 
@@ -56,7 +57,7 @@ export function ImportForm() {
               <td className="px-4 py-2">{row.ownerEmail}</td>
               <td className="px-4 py-2">{row.profile ?? 'default'}</td>
               <td className="px-4 py-2">
-                <Badge tone={OUTCOME_TONES[row.outcome]}>{row.outcome}</Badge>
+                <StatusBadge tone={toneOf(OUTCOME_TONES[row.outcome])}>{row.outcome}</StatusBadge>
               </td>
               <td className="px-4 py-2 text-slate-600">{row.reason}</td>
             </tr>

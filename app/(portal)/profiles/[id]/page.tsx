@@ -3,8 +3,9 @@ import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import type { ReactNode } from 'react';
 import { CopyButton } from '@/app/_components/copy-button';
+import { StatusBadge } from '@/app/_components/status-badge';
 import { Time } from '@/app/_components/time';
-import { Alert, Badge, buttonClass, Card, PageHeader } from '@/app/_components/ui';
+import { Alert, buttonClass, Card, PageHeader } from '@/app/_components/ui';
 import { requireRole } from '@/lib/auth/session';
 import { AUTH_TYPE_LABELS, SERVER_TYPE_LABELS, TOKEN_ENDPOINT_AUTH_METHOD_LABELS } from '@/lib/profiles/presets';
 import { getProfileById, toProfileResponse } from '@/lib/profiles/profiles';
@@ -26,7 +27,7 @@ function Row({ label, children }: { label: string; children: ReactNode }) {
   );
 }
 
-const orNone = (value: string | null) => value ?? <span className="text-slate-400">none</span>;
+const orNone = (value: string | null) => value ?? <span className="text-slate-500">none</span>;
 const yesNo = (value: boolean) => (value ? 'Yes' : 'No');
 
 function hasPassed(iso: string | null): boolean {
@@ -62,21 +63,21 @@ export default async function ProfilePage({ params }: { params: Promise<{ id: st
           </Alert>
         ) : null}
         {oauth && !profile.publicClient && !profile.clientSecretSet ? (
-          <Alert tone="error">The client secret is not set: mailboxes cannot connect until an admin enters it.</Alert>
+          <Alert tone="failure">The client secret is not set: mailboxes cannot connect until an admin enters it.</Alert>
         ) : null}
-        {secretExpired ? <Alert tone="error">The client secret expired: create a new one at the provider and enter it here.</Alert> : null}
+        {secretExpired ? <Alert tone="failure">The client secret expired: create a new one at the provider and enter it here.</Alert> : null}
         <Card title="General">
           <dl className="divide-y divide-slate-100">
             <Row label="Server type">{SERVER_TYPE_LABELS[profile.serverType]}</Row>
             <Row label="Authentication type">{AUTH_TYPE_LABELS[profile.authType]}</Row>
-            <Row label="Default for new mailboxes">{profile.isDefault ? <Badge tone="good">Default</Badge> : 'No'}</Row>
+            <Row label="Default for new mailboxes">{profile.isDefault ? <StatusBadge tone="success">Default</StatusBadge> : 'No'}</Row>
             <Row label="Mailboxes">
               <MailboxUsage count={profile.mailboxCount} cap={profile.mailboxCap} />
             </Row>
             <Row label="Internal server">{yesNo(profile.internalServer)}</Row>
             <Row label="Trusted certificates">
               {profile.trustedCertificates.length === 0 ? (
-                <span className="text-slate-400">none: only certificates an authority vouches for</span>
+                <span className="text-slate-500">none: only certificates an authority vouches for</span>
               ) : (
                 <ul>
                   {profile.trustedCertificates.map((certificate) => (
@@ -108,7 +109,7 @@ export default async function ProfilePage({ params }: { params: Promise<{ id: st
               {profile.redirectUri ? (
                 <Row label="Redirect URI to register">
                   <span className="flex flex-wrap items-center gap-2">
-                    <code className="rounded bg-slate-100 px-2 py-1 text-xs" data-testid="redirect-uri">
+                    <code className="min-w-0 break-all rounded bg-slate-100 px-2 py-1 text-xs" data-testid="redirect-uri">
                       {profile.redirectUri}
                     </code>
                     <CopyButton value={profile.redirectUri} />

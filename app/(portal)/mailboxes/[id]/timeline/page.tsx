@@ -3,8 +3,9 @@ import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import type { ReactNode } from 'react';
 import { AlertList } from '@/app/_components/alert-list';
+import { StatusBadge, toneOf } from '@/app/_components/status-badge';
 import { Time } from '@/app/_components/time';
-import { Badge, Card, PageHeader } from '@/app/_components/ui';
+import { Alert, Card, PageHeader } from '@/app/_components/ui';
 import { findMailboxAlerts } from '@/lib/alerts/find-mailbox-alerts';
 import { findMailboxTimeline, type TimelineKind } from '@/lib/audit/find-mailbox-timeline';
 import { requireRole } from '@/lib/auth/session';
@@ -56,33 +57,35 @@ export default async function MailboxTimelinePage({ params }: { params: Promise<
         title={status.address}
         description={
           <>
-            Token status and history. <Link href={`/mailboxes/${status.mailboxId}`} className="text-indigo-700 hover:underline">Open the mailbox</Link>
+            Token status and history. <Link href={`/mailboxes/${status.mailboxId}`} className="text-indigo-700 underline">Open the mailbox</Link>
           </>
         }
       />
       <AlertList alerts={alerts} />
-      <div className="grid gap-6 lg:grid-cols-[1fr_22rem]">
+      <div className="grid gap-6 lg:grid-cols-[minmax(0,1fr)_22rem]">
         <Card title="Token">
           <p data-testid="token-state">
-            <Badge tone={TOKEN_STATE_TONES[status.state]}>{TOKEN_STATE_LABELS[status.state]}</Badge>
+            <StatusBadge tone={toneOf(TOKEN_STATE_TONES[status.state])}>{TOKEN_STATE_LABELS[status.state]}</StatusBadge>
           </p>
           <dl className="mt-4 grid gap-x-6 gap-y-3 text-sm sm:grid-cols-2">
             {facts.map(([term, value]) => (
-              <div key={term}>
-                <dt className="text-slate-500">{term}</dt>
-                <dd className="break-words font-medium">{value}</dd>
+              <div key={term} className="min-w-0">
+                <dt className="text-slate-600">{term}</dt>
+                <dd className="font-medium [overflow-wrap:anywhere]">{value}</dd>
               </div>
             ))}
           </dl>
           {status.lastError ? (
-            <div className="mt-4 rounded-md bg-red-50 px-4 py-3 text-sm text-red-800">
-              <p className="font-medium">{status.lastError.message}</p>
-              <p className="mt-1" data-testid="hint">
-                {status.lastError.hint}
-              </p>
-              <p className="mt-1 text-xs">
-                {status.lastError.code} at <Time value={status.lastError.at} />
-              </p>
+            <div className="mt-4">
+              <Alert tone="failure">
+                <p className="font-medium">{status.lastError.message}</p>
+                <p className="mt-1" data-testid="hint">
+                  {status.lastError.hint}
+                </p>
+                <p className="mt-1 text-xs">
+                  {status.lastError.code} at <Time value={status.lastError.at} />
+                </p>
+              </Alert>
             </div>
           ) : null}
         </Card>
@@ -94,10 +97,10 @@ export default async function MailboxTimelinePage({ params }: { params: Promise<
         ) : (
           <ol className="space-y-3 text-sm" data-testid="timeline">
             {entries.map((entry, index) => (
-              <li key={`${entry.at}-${index}`} className="border-l-2 border-slate-200 pl-4">
+              <li key={`${entry.at}-${index}`} className="min-w-0 border-l-2 border-slate-200 pl-4 [overflow-wrap:anywhere]">
                 <p>
                   <span className="mr-2 text-slate-500"><Time value={entry.at} /></span>
-                  <Badge tone={KIND_TONES[entry.kind]}>{entry.kind}</Badge> <span className="font-medium">{entry.title}</span>
+                  <StatusBadge tone={toneOf(KIND_TONES[entry.kind])}>{entry.kind}</StatusBadge> <span className="font-medium">{entry.title}</span>
                   {entry.actor ? <span className="text-slate-500"> · {entry.actor}</span> : null}
                 </p>
                 {entry.detail ? <p className="mt-1 text-slate-600">{entry.detail}</p> : null}

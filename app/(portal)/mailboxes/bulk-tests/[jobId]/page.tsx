@@ -1,8 +1,9 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
+import { StatusBadge } from '@/app/_components/status-badge';
 import { Time } from '@/app/_components/time';
-import { Alert, Badge, Card, PageHeader, Table } from '@/app/_components/ui';
+import { Alert, Card, PageHeader, Table } from '@/app/_components/ui';
 import { requireRole } from '@/lib/auth/session';
 import { FINISHED_JOB_STATES } from '@/lib/jobs/get-job-status';
 import { getBulkTest, type BulkTestStatus } from '@/lib/tester/bulk-tests';
@@ -30,9 +31,9 @@ function ProgressBar({ done, total }: { done: number; total: number }) {
 }
 
 function Outcome({ result }: { result: Result }) {
-  if (result.activated) return <Badge tone="good">Activated</Badge>;
-  if (result.ok) return <Badge tone="warn">Passed, not activated</Badge>;
-  return <Badge tone="bad">{result.testId ? 'Failed' : 'Not tested'}</Badge>;
+  if (result.activated) return <StatusBadge tone="success">Activated</StatusBadge>;
+  if (result.ok) return <StatusBadge tone="warning">Passed, not activated</StatusBadge>;
+  return <StatusBadge tone="failure">{result.testId ? 'Failed' : 'Not tested'}</StatusBadge>;
 }
 
 export default async function BulkTestPage({ params }: { params: Promise<{ jobId: string }> }) {
@@ -55,7 +56,7 @@ export default async function BulkTestPage({ params }: { params: Promise<{ jobId
           {status.state === 'created' ? (
             <p className="text-sm text-slate-600">Waiting: another bulk test is running, and one runs at a time.</p>
           ) : status.state === 'failed' || status.state === 'cancelled' ? (
-            <Alert tone="error">The bulk test stopped: {status.error ?? status.state}. Mailboxes tested before it stopped keep their results.</Alert>
+            <Alert tone="failure">The bulk test stopped: {status.error ?? status.state}. Mailboxes tested before it stopped keep their results.</Alert>
           ) : status.state === 'completed' ? (
             <p className="text-sm" role="status">
               {results.length} tested: {activated} activated, {results.length - activated} need attention.
