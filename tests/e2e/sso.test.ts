@@ -15,8 +15,6 @@ let portal: Portal;
 describe.skipIf(!labIsAvailable)('single sign-on', () => {
   beforeAll(async () => {
     database = await createTestDatabase();
-    const created = await runCli(['user:create', '--email', 'alice@gmail.lab.test', '--role', 'support'], database.env);
-    expect(created.exitCode, created.stderr).toBe(0);
     // The identity provider must know the portal's callback before the portal starts.
     const port = await findFreePort();
     const client = await labControl.registerClient({
@@ -24,17 +22,21 @@ describe.skipIf(!labIsAvailable)('single sign-on', () => {
       redirectUris: [`http://127.0.0.1:${port}/api/auth/callback/sso`],
       confidential: true,
     });
+    const sso = {
+      MAILROOM_OIDC_ISSUER: getLab().personas.google.issuer,
+      MAILROOM_OIDC_CLIENT_ID: client.clientId,
+      MAILROOM_OIDC_CLIENT_SECRET: client.clientSecret!,
+      MAILROOM_OIDC_NAME: 'Lab Google',
+    };
+    // Without a password: with single sign-on configured, the person signs in through the provider.
+    const created = await runCli(['user:create', '--email', 'alice@gmail.lab.test', '--role', 'support'], { ...database.env, ...sso });
+    expect(created.exitCode, created.stderr).toBe(0);
     [browser, portal] = await Promise.all([
       launchBrowser(),
       startPortal({
         database,
         port,
-        env: {
-          MAILROOM_OIDC_ISSUER: getLab().personas.google.issuer,
-          MAILROOM_OIDC_CLIENT_ID: client.clientId,
-          MAILROOM_OIDC_CLIENT_SECRET: client.clientSecret!,
-          MAILROOM_OIDC_NAME: 'Lab Google',
-        },
+        env: sso,
       }),
     ]);
   });
