@@ -2,18 +2,10 @@
 import { PROVIDER_IDS, PROVIDERS, type ProviderId } from '@/lib/providers';
 import { isOAuth, type AuthType, type PresetKey, type ProfilePreset, type TokenEndpointAuthMethod } from '@/lib/providers/provider';
 
-export const TOKEN_ENDPOINT_AUTH_METHOD_LABELS: Record<TokenEndpointAuthMethod, string> = {
-  client_secret_post: 'In the request body (client_secret_post)',
-  client_secret_basic: 'HTTP Basic authentication (client_secret_basic)',
-};
-
 export const SERVER_TYPE_LABELS = Object.fromEntries(PROVIDER_IDS.map((id) => [id, PROVIDERS[id].label])) as Record<ProviderId, string>;
 
-export const AUTH_TYPE_LABELS: Record<AuthType, string> = {
-  oauth2_code: 'OAuth 2.0, authorization code',
-  oauth2_device: 'OAuth 2.0, device authorization grant',
-  password: 'Password or app password',
-};
+// Auth type and client authentication labels are words of the portal: messages `profiles.authTypes.*`
+// and `profiles.tokenEndpointAuthMethods.*`.
 
 export const MAX_MAILBOX_CAP = 100_000;
 

@@ -229,9 +229,11 @@ describe('server profiles', () => {
 
   test('no page, RSC payload or log line contains a client secret', async () => {
     const cookie = (await context.cookies()).map(({ name, value: cookieValue }) => `${name}=${cookieValue}`).join('; ');
+    // The browser's language too: without it the portal answers in its default language, French.
+    const browserHeaders = { cookie, 'accept-language': 'en-US' };
     const paths = ['/profiles', '/profiles/new', ...profilePaths, ...profilePaths.map((path) => `${path}/edit`)];
     for (const path of paths) {
-      for (const headers of [{ cookie }, { cookie, RSC: '1' }] as Record<string, string>[]) {
+      for (const headers of [browserHeaders, { ...browserHeaders, RSC: '1' }] as Record<string, string>[]) {
         // Next.js answers an RSC request without its cache-busting parameter with a redirect to it.
         const response = await fetch(`${portal.url}${path}`, { headers });
         expect(response.status, `${path} ${JSON.stringify(Object.keys(headers))}`).toBe(200);

@@ -1,6 +1,9 @@
+import { useTranslations } from 'next-intl';
+
 /** Used / cap, with a bar that turns amber from 90 % so that a filling profile shows before it is full. */
 export function MailboxUsage({ count, cap }: { count: number; cap: number | null }) {
-  if (cap === null) return <span>{count} (no cap)</span>;
+  const t = useTranslations('profiles.usage');
+  if (cap === null) return <span>{t('noCap', { count })}</span>;
   const ratio = cap > 0 ? count / cap : 1;
   const nearlyFull = ratio >= 0.9;
   return (
@@ -10,7 +13,7 @@ export function MailboxUsage({ count, cap }: { count: number; cap: number | null
       </span>
       <div
         role="meter"
-        aria-label="Mailboxes used of the cap"
+        aria-label={t('meter')}
         aria-valuemin={0}
         aria-valuemax={cap}
         aria-valuenow={count}

@@ -1,25 +1,28 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
+import { getTranslations } from 'next-intl/server';
 import { StatusBadge } from '@/app/_components/status-badge';
 import { buttonClass, EmptyState, PageHeader, Table } from '@/app/_components/ui';
 import { requireRole } from '@/lib/auth/session';
-import { AUTH_TYPE_LABELS, SERVER_TYPE_LABELS } from '@/lib/profiles/presets';
+import { SERVER_TYPE_LABELS } from '@/lib/profiles/presets';
 import { findProfiles } from '@/lib/profiles/profiles';
 import { MailboxUsage } from './mailbox-usage';
 import { pageCursor } from '@/lib/validations/common';
 
-export const metadata: Metadata = { title: 'Server profiles' };
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await getTranslations('profiles'))('title') };
+}
 
 export default async function ProfilesPage({ searchParams }: { searchParams: Promise<{ after?: string }> }) {
   const viewer = await requireRole('admin', 'support');
   const { after } = await searchParams;
-  const { profiles, nextCursor } = await findProfiles({ limit: 50, cursor: pageCursor(after) });
-  const newProfile = viewer.role === 'admin' ? { href: '/profiles/new', label: 'New profile' } : undefined;
+  const [{ profiles, nextCursor }, t] = await Promise.all([findProfiles({ limit: 50, cursor: pageCursor(after) }), getTranslations('profiles')]);
+  const newProfile = viewer.role === 'admin' ? { href: '/profiles/new', label: t('newProfile') } : undefined;
   return (
     <>
       <PageHeader
-        title="Server profiles"
-        description="How mailboxes reach their mail: the server type, how people sign in, and the OAuth app."
+        title={t('title')}
+        description={t('description')}
         actions={
           newProfile && profiles.length > 0 ? (
             <Link href={newProfile.href} className={buttonClass('primary')}>
@@ -29,31 +32,29 @@ export default async function ProfilesPage({ searchParams }: { searchParams: Pro
         }
       />
       {profiles.length === 0 && !after ? (
-        <EmptyState title="No server profile yet" action={newProfile}>
-          {viewer.role === 'admin'
-            ? 'Create a profile for Gmail, Microsoft 365 or your own IMAP/POP and SMTP server; every mailbox belongs to one.'
-            : 'An admin creates server profiles; they will be listed here.'}
+        <EmptyState title={t('empty.title')} action={newProfile}>
+          {viewer.role === 'admin' ? t('empty.admin') : t('empty.support')}
         </EmptyState>
       ) : (
         <>
-          <Table headers={['Name', 'Server', 'Sign-in', 'Mailboxes']}>
+          <Table headers={[t('columns.name'), t('columns.server'), t('columns.signIn'), t('columns.mailboxes')]}>
             {profiles.map((profile) => (
               <tr key={profile.id}>
-                <td data-label="Name" className="px-4 py-3 font-medium">
+                <td data-label={t('columns.name')} className="px-4 py-3 font-medium">
                   <div className="flex min-w-0 items-center gap-2">
                     <Link href={`/profiles/${profile.id}`} title={profile.name} className="min-w-0 truncate text-indigo-700 hover:underline md:max-w-72">
                       {profile.name}
                     </Link>
-                    {profile.isDefault ? <StatusBadge tone="neutral">Default</StatusBadge> : null}
+                    {profile.isDefault ? <StatusBadge tone="neutral">{t('default')}</StatusBadge> : null}
                   </div>
                 </td>
-                <td data-label="Server" className="px-4 py-3">
+                <td data-label={t('columns.server')} className="px-4 py-3">
                   {SERVER_TYPE_LABELS[profile.serverType]}
                 </td>
-                <td data-label="Sign-in" className="px-4 py-3">
-                  {AUTH_TYPE_LABELS[profile.authType]}
+                <td data-label={t('columns.signIn')} className="px-4 py-3">
+                  {t(`authTypes.${profile.authType}`)}
                 </td>
-                <td data-label="Mailboxes" className="px-4 py-3">
+                <td data-label={t('columns.mailboxes')} className="px-4 py-3">
                   <MailboxUsage count={profile.mailboxCount} cap={profile.mailboxCap} />
                 </td>
               </tr>
@@ -61,7 +62,7 @@ export default async function ProfilesPage({ searchParams }: { searchParams: Pro
           </Table>
           {nextCursor ? (
             <a href={`/profiles?after=${encodeURIComponent(nextCursor)}`} className="mt-3 inline-block text-sm text-indigo-700 hover:underline">
-              Next page
+              {t('nextPage')}
             </a>
           ) : null}
         </>

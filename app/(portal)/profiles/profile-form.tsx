@@ -1,18 +1,13 @@
 'use client';
 
+import { useTranslations } from 'next-intl';
 import { useActionState, useState, type ChangeEvent } from 'react';
 import { ActionMessage } from '@/app/_components/action-message';
 import { CopyButton } from '@/app/_components/copy-button';
 import { Alert, Button, CheckboxField, Field, FieldErrors, SelectField, TextAreaField } from '@/app/_components/ui';
 import { IDLE } from '@/lib/auth/form-action-state';
 import { destinationFieldsIn, grantsEndedNotice, secretClearedNotice, type DestinationField } from '@/lib/profiles/destination';
-import {
-  allowsPublicClient,
-  AUTH_TYPE_LABELS,
-  defaultAuthType,
-  presetFor,
-  TOKEN_ENDPOINT_AUTH_METHOD_LABELS,
-} from '@/lib/profiles/presets';
+import { allowsPublicClient, defaultAuthType, presetFor } from '@/lib/profiles/presets';
 import { PROVIDER_IDS, PROVIDERS, type ProviderId } from '@/lib/providers';
 import { isOAuth, TOKEN_ENDPOINT_AUTH_METHODS, type AuthType, type IncomingProtocol } from '@/lib/providers/provider';
 import { createProfileAction, updateProfileAction } from './actions';
@@ -20,11 +15,7 @@ import { destinationValues, presetFormValues, type ProfileFormValues } from './f
 
 const PROTOCOL_LABELS: Record<IncomingProtocol, string> = { imap: 'IMAP', pop3: 'POP3' };
 
-const SECURITY_OPTIONS = [
-  { value: 'tls', label: 'TLS (implicit)' },
-  { value: 'starttls', label: 'STARTTLS' },
-  { value: 'none', label: 'None (unencrypted)' },
-];
+const SECURITIES = ['tls', 'starttls', 'none'] as const;
 
 type Secret = { set: boolean; hint: string | null };
 
@@ -44,6 +35,8 @@ export function ProfileForm({
   /** Edit: how many of the profile's mailboxes hold tokens, which a change of its OAuth destination ends. */
   connectedMailboxes?: number;
 }) {
+  const t = useTranslations('profileForm');
+  const tProfiles = useTranslations('profiles');
   const [state, action, pending] = useActionState(mode === 'create' ? createProfileAction : updateProfileAction, IDLE);
   const [values, setValues] = useState(initial);
   const [secretTyped, setSecretTyped] = useState(false);
@@ -52,7 +45,7 @@ export function ProfileForm({
     .filter(([name]) => name.startsWith('trustedCertificates'))
     .flatMap(([name, messages]) => {
       const line = /^trustedCertificates\.(\d+)/.exec(name)?.[1];
-      return messages.map((message) => (line === undefined ? message : `Line ${Number(line) + 1}: ${message}`));
+      return messages.map((message) => (line === undefined ? message : t('trustedCertificateLine', { line: Number(line) + 1, message })));
     });
 
   const serverType = values.serverType as ProviderId;
@@ -117,6 +110,7 @@ export function ProfileForm({
   const clearingSecret =
     destinationChanged.length > 0 && secret.set && !secretTyped && values.publicClient !== 'on' && values.clearClientSecret !== 'on';
   const pinnedHosts = provider.pinnedHosts;
+  const securityOptions = SECURITIES.map((security) => ({ value: security, label: t(`securityOptions.${security}`) }));
 
   return (
     <form action={action} className="space-y-6" noValidate>
@@ -124,7 +118,7 @@ export function ProfileForm({
       <ActionMessage state={state} success="warning" />
 
       <fieldset>
-        <legend className="text-sm font-medium text-slate-800">Server type</legend>
+        <legend className="text-sm font-medium text-slate-800">{t('serverType')}</legend>
         <div className="mt-2 grid gap-2 sm:grid-cols-3">
           {PROVIDER_IDS.map((type) => (
             <label
@@ -142,17 +136,17 @@ export function ProfileForm({
       </fieldset>
 
       <div className="grid gap-4 sm:grid-cols-2">
-        <Field label="Profile name" {...text('name')} required />
+        <Field label={t('name')} {...text('name')} required />
         <SelectField
-          label="Authentication type"
+          label={t('authType')}
           {...text('authType')}
           onChange={chooseKey('authType')}
-          options={provider.authTypes.map((type) => ({ value: type, label: AUTH_TYPE_LABELS[type] }))}
+          options={provider.authTypes.map((type) => ({ value: type, label: tProfiles(`authTypes.${type}`) }))}
           hint={provider.authTypeHint ?? undefined}
         />
-        {provider.tenant ? <Field label="Tenant" {...text('tenant')} onChange={changeTenant} hint={provider.tenant.formHint} /> : null}
+        {provider.tenant ? <Field label={t('tenant')} {...text('tenant')} onChange={changeTenant} hint={provider.tenant.formHint} /> : null}
         <SelectField
-          label="Incoming protocol"
+          label={t('incomingProtocol')}
           {...text('incoming.protocol')}
           onChange={chooseKey('incoming.protocol')}
           options={provider.incomingProtocols.map((protocol) => ({ value: protocol, label: PROTOCOL_LABELS[protocol] }))}
@@ -160,26 +154,26 @@ export function ProfileForm({
       </div>
 
       <CheckboxField
-        label="Default profile for new mailboxes"
+        label={t('isDefault')}
         {...check('isDefault')}
-        hint="Only one profile is the default: choosing this one unsets the current default."
+        hint={t('isDefaultHint')}
       />
 
       {oauth ? (
         <fieldset className="space-y-4 rounded-md border border-slate-200 p-4">
-          <legend className="px-1 text-sm font-medium text-slate-800">OAuth app</legend>
-          <Field label="Client id" {...text('clientId')} autoComplete="off" />
+          <legend className="px-1 text-sm font-medium text-slate-800">{t('oauthApp')}</legend>
+          <Field label={t('clientId')} {...text('clientId')} autoComplete="off" />
           {allowsPublicClient(serverType, authType) ? (
             <CheckboxField
-              label="Public client (no secret)"
+              label={t('publicClient')}
               {...check('publicClient')}
-              hint="Only if the app registration allows public client flows; otherwise the client is confidential and needs its secret."
+              hint={t('publicClientHint')}
             />
           ) : null}
           {values.publicClient === 'on' ? null : (
             <>
               <Field
-                label="Client secret"
+                label={t('clientSecret')}
                 name="clientSecret"
                 type="password"
                 autoComplete="new-password"
@@ -187,49 +181,49 @@ export function ProfileForm({
                 errors={errors?.clientSecret}
                 hint={
                   secret.set
-                    ? `Set, ends in ${secret.hint ?? '…'}. Leave empty to keep it; type a new one to replace it.`
-                    : 'Not set. It is stored encrypted and never shown again.'
+                    ? t('secretSetHint', { hint: secret.hint ?? '…' })
+                    : t('secretNotSetHint')
                 }
               />
-              {secret.set ? <CheckboxField label="Clear the stored secret" {...check('clearClientSecret')} /> : null}
+              {secret.set ? <CheckboxField label={t('clearSecret')} {...check('clearClientSecret')} /> : null}
               {provider.fixedTokenEndpointAuthMethod === null ? (
                 <SelectField
-                  label="Client authentication"
+                  label={t('clientAuthentication')}
                   {...text('tokenEndpointAuthMethod')}
-                  options={TOKEN_ENDPOINT_AUTH_METHODS.map((method) => ({ value: method, label: TOKEN_ENDPOINT_AUTH_METHOD_LABELS[method] }))}
-                  hint="How the client secret reaches the token endpoint: the provider's documentation or discovery document (token_endpoint_auth_methods_supported) says which it accepts."
+                  options={TOKEN_ENDPOINT_AUTH_METHODS.map((method) => ({ value: method, label: tProfiles(`tokenEndpointAuthMethods.${method}`) }))}
+                  hint={t('clientAuthenticationHint')}
                 />
               ) : null}
               <Field
-                label="Secret expires on (optional)"
+                label={t('secretExpires')}
                 type="date"
                 {...text('clientSecretExpiresAt')}
-                hint="Microsoft client secrets expire after 6, 12 or 24 months: Mailroom reminds you before."
+                hint={t('secretExpiresHint')}
               />
             </>
           )}
           {provider.testingApps ? (
             <SelectField
-              label={`Publishing status of the ${provider.company ?? 'provider'} app`}
+              label={provider.company ? t('publishingStatusOf', { company: provider.company }) : t('publishingStatus')}
               {...text('publishingStatus')}
               options={[
-                { value: 'testing', label: 'Testing' },
-                { value: 'production', label: 'In production' },
+                { value: 'testing', label: tProfiles('publishing.testing') },
+                { value: 'production', label: tProfiles('publishing.production') },
               ]}
               hint={provider.testingApps.publishingHint}
             />
           ) : null}
           {authType === 'oauth2_code' ? (
             <div>
-              <p className="text-sm font-medium text-slate-800">Redirect URI to register</p>
+              <p className="text-sm font-medium text-slate-800">{t('redirectUri')}</p>
               <div className="mt-1 flex items-center gap-2">
                 <code className="min-w-0 break-all rounded bg-slate-100 px-2 py-1 text-xs" data-testid="redirect-uri">
                   {redirectUri}
                 </code>
-                <CopyButton value={redirectUri} />
+                <CopyButton value={redirectUri} label={t('copy')} />
               </div>
               <p className="mt-1 text-xs text-slate-500">
-                Add it exactly as shown to the OAuth client at {provider.company ?? 'your provider'}.
+                {provider.company ? t('redirectUriHintAt', { company: provider.company }) : t('redirectUriHint')}
               </p>
             </div>
           ) : null}
@@ -237,7 +231,7 @@ export function ProfileForm({
       ) : null}
 
       <Field
-        label="Mailbox cap"
+        label={t('mailboxCap')}
         type="number"
         min={1}
         max={100000}
@@ -245,15 +239,15 @@ export function ProfileForm({
         hint={
           provider.testingApps && oauth
             ? provider.testingApps.capHint
-            : 'Leave empty for no cap. It cannot be lower than the number of mailboxes already using the profile.'
+            : t('mailboxCapHint')
         }
       />
 
       <div className="space-y-4">
         <CheckboxField
-          label="Internal server"
+          label={t('internalServer')}
           {...check('internalServer')}
-          hint="Lets the connection tester reach loopback and private addresses (127.0.0.1, 10.x, 192.168.x…). Leave off for servers on the internet."
+          hint={t('internalServerHint')}
         />
       </div>
 
@@ -265,101 +259,100 @@ export function ProfileForm({
       ) : null}
 
       <details className="rounded-md border border-slate-200 p-4" open={!provider.namesItsServers || advancedHasErrors}>
-        <summary className="cursor-pointer text-sm font-medium text-slate-800">Advanced</summary>
+        <summary className="cursor-pointer text-sm font-medium text-slate-800">{t('advanced')}</summary>
         <div className="mt-4 space-y-6">
           <div className="flex items-center justify-between gap-4">
-            <p className="text-xs text-slate-500">Filled from the {provider.label} preset; change them only if you must.</p>
+            <p className="text-xs text-slate-500">{t('presetNote', { provider: provider.label })}</p>
             <Button type="button" onClick={() => setValues((current) => withPreset(current, !provider.namesItsServers))}>
-              Reset to preset
+              {t('resetToPreset')}
             </Button>
           </div>
           {(['incoming', 'outgoing'] as const).map((side) => (
             <fieldset key={side} className="grid gap-4 sm:grid-cols-3">
               <legend className="mb-2 text-sm font-medium text-slate-800">
-                {side === 'incoming' ? 'Incoming server' : 'Outgoing server (SMTP)'}
+                {t(`${side}.legend`)}
               </legend>
-              <Field label={side === 'incoming' ? 'Incoming host' : 'Outgoing host'} {...text(`${side}.host`)} />
-              <Field label={side === 'incoming' ? 'Incoming port' : 'Outgoing port'} type="number" {...text(`${side}.port`)} />
+              <Field label={t(`${side}.host`)} {...text(`${side}.host`)} />
+              <Field label={t(`${side}.port`)} type="number" {...text(`${side}.port`)} />
               <SelectField
-                label={side === 'incoming' ? 'Incoming security' : 'Outgoing security'}
+                label={t(`${side}.security`)}
                 {...text(`${side}.security`)}
-                options={SECURITY_OPTIONS}
+                options={securityOptions}
               />
             </fieldset>
           ))}
           <TextAreaField
-            label="Trusted certificates (optional)"
+            label={t('trustedCertificates')}
             name="trustedCertificates"
             rows={3}
             value={values.trustedCertificates}
             onChange={text('trustedCertificates').onChange}
             errors={trustedCertificateErrors.length > 0 ? trustedCertificateErrors : undefined}
-            hint="For a server whose certificate no authority vouches for (self-signed): one line each, the incoming or outgoing host, then the certificate's SHA-256 fingerprint (colons and case do not matter). A failed connection test shows the fingerprint it met; check it against the server's own, e.g. openssl x509 -in server.crt -noout -fingerprint -sha256. Later connections then accept exactly that certificate."
+            hint={t('trustedCertificatesHint')}
           />
           {oauth ? (
             <fieldset className="space-y-4">
-              <legend className="mb-2 text-sm font-medium text-slate-800">OAuth endpoints and scopes</legend>
-              <Field label="Authorization endpoint" {...text('endpoints.authorization')} />
-              <Field label="Token endpoint" {...text('endpoints.token')} />
-              {authType === 'oauth2_device' ? <Field label="Device authorization endpoint" {...text('endpoints.device')} /> : null}
-              <Field label="Revocation endpoint (optional)" {...text('endpoints.revocation')} />
-              <Field label="User info endpoint (optional)" {...text('endpoints.userinfo')} />
+              <legend className="mb-2 text-sm font-medium text-slate-800">{t('endpoints')}</legend>
+              <Field label={t('authorizationEndpoint')} {...text('endpoints.authorization')} />
+              <Field label={t('tokenEndpoint')} {...text('endpoints.token')} />
+              {authType === 'oauth2_device' ? <Field label={t('deviceEndpoint')} {...text('endpoints.device')} /> : null}
+              <Field label={t('revocationEndpoint')} {...text('endpoints.revocation')} />
+              <Field label={t('userinfoEndpoint')} {...text('endpoints.userinfo')} />
               <Field
-                label="Issuer (optional)"
+                label={t('issuer')}
                 {...text('issuer')}
-                hint="The OpenID issuer whose signed id_tokens say who consented; with it, the JWKS endpoint. Leave both empty to learn the account from the user info endpoint."
+                hint={t('issuerHint')}
               />
-              <Field label="JWKS endpoint (optional)" {...text('endpoints.jwks')} />
+              <Field label={t('jwksEndpoint')} {...text('endpoints.jwks')} />
               {pinnedHosts ? (
                 <p className="text-xs text-slate-500">
-                  {provider.label} endpoints stay on the provider&rsquo;s own hosts ({pinnedHosts.join(', ')}), so that its client secret and
-                  tokens cannot be sent elsewhere.
+                  {t('pinnedHosts', { provider: provider.label, hosts: pinnedHosts.join(', ') })}
                 </p>
               ) : null}
               <TextAreaField
-                label="Scopes"
+                label={t('scopes')}
                 name="scopes"
                 rows={4}
                 value={values.scopes}
                 onChange={text('scopes').onChange}
                 errors={errors?.scopes}
-                hint="One per line."
+                hint={t('scopesHint')}
               />
             </fieldset>
           ) : null}
           <fieldset className="grid gap-4 sm:grid-cols-2">
-            <legend className="mb-2 text-sm font-medium text-slate-800">Email processing</legend>
+            <legend className="mb-2 text-sm font-medium text-slate-800">{t('emailProcessing')}</legend>
             <Field
-              label="Process email from (optional)"
+              label={t('processEmailFrom')}
               type="date"
               {...text('advanced.processEmailFrom')}
-              hint="Older messages are left alone."
+              hint={t('processEmailFromHint')}
             />
             <Field
-              label="Minimum polling interval (minutes)"
+              label={t('minPollingInterval')}
               type="number"
               {...text('advanced.minPollingIntervalMinutes')}
-              hint="0 to 1440."
+              hint={t('minPollingIntervalHint')}
             />
             <Field
-              label="Maximum concurrent connections"
+              label={t('maxConcurrentConnections')}
               type="number"
               {...text('advanced.maxConcurrentConnections')}
-              hint="1 to 300."
+              hint={t('maxConcurrentConnectionsHint')}
             />
             <Field
-              label="Connection timeout (seconds)"
+              label={t('connectionTimeout')}
               type="number"
               {...text('advanced.connectionTimeoutSeconds')}
-              hint="5 to 300."
+              hint={t('connectionTimeoutHint')}
             />
-            <CheckboxField label="Move failed emails to an Undeliverable folder" {...check('advanced.moveFailedToUndeliverable')} />
+            <CheckboxField label={t('moveFailedToUndeliverable')} {...check('advanced.moveFailedToUndeliverable')} />
           </fieldset>
         </div>
       </details>
 
       <Button type="submit" variant="primary" disabled={pending}>
-        {pending ? 'Saving…' : mode === 'create' ? 'Create profile' : 'Save changes'}
+        {pending ? t('saving') : mode === 'create' ? t('create') : t('save')}
       </Button>
     </form>
   );

@@ -1,6 +1,7 @@
 'use client';
 
 import Link from 'next/link';
+import { useTranslations } from 'next-intl';
 import { useActionState, useState } from 'react';
 import { ActionMessage } from '@/app/_components/action-message';
 import { Button } from '@/app/_components/ui';
@@ -8,11 +9,12 @@ import { IDLE } from '@/lib/auth/form-action-state';
 import { deleteProfileAction } from '../actions';
 
 export function DeleteProfile({ profile }: { profile: { id: string; name: string; mailboxCount: number } }) {
+  const t = useTranslations('profiles.delete');
   const [state, action, pending] = useActionState(deleteProfileAction, IDLE);
   const [confirming, setConfirming] = useState(false);
   const moveLink = (
     <Link href={`/mailboxes?profileId=${profile.id}`} className="font-medium underline">
-      Move its mailboxes to another profile
+      {t('moveMailboxes')}
     </Link>
   );
   return (
@@ -23,22 +25,22 @@ export function DeleteProfile({ profile }: { profile: { id: string; name: string
       {confirming ? (
         <form action={action} className="flex flex-wrap items-center gap-2">
           <input type="hidden" name="id" value={profile.id} />
-          <p className="text-sm">Delete {profile.name}? This cannot be undone.</p>
+          <p className="text-sm">{t('confirm', { name: profile.name })}</p>
           <Button type="submit" variant="danger" disabled={pending}>
-            {pending ? 'Deleting…' : 'Yes, delete it'}
+            {pending ? t('deleting') : t('yes')}
           </Button>
           <Button type="button" onClick={() => setConfirming(false)}>
-            Cancel
+            {t('cancel')}
           </Button>
         </form>
       ) : (
         <Button type="button" variant="danger" onClick={() => setConfirming(true)}>
-          Delete profile
+          {t('button')}
         </Button>
       )}
       {profile.mailboxCount > 0 && state.status !== 'error' ? (
         <p className="text-xs text-slate-500">
-          {profile.mailboxCount} {profile.mailboxCount === 1 ? 'mailbox uses' : 'mailboxes use'} this profile: {moveLink} before deleting it.
+          {t('inUse', { count: profile.mailboxCount })} {moveLink} {t('inUseThen')}
         </p>
       ) : null}
     </div>

@@ -1,22 +1,23 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
+import { getTranslations } from 'next-intl/server';
 import type { ReactNode } from 'react';
 import { CopyButton } from '@/app/_components/copy-button';
 import { StatusBadge } from '@/app/_components/status-badge';
 import { Time } from '@/app/_components/time';
 import { Alert, buttonClass, Card, PageHeader } from '@/app/_components/ui';
 import { requireRole } from '@/lib/auth/session';
-import { AUTH_TYPE_LABELS, SERVER_TYPE_LABELS, TOKEN_ENDPOINT_AUTH_METHOD_LABELS } from '@/lib/profiles/presets';
+import { SERVER_TYPE_LABELS } from '@/lib/profiles/presets';
 import { getProfileById, toProfileResponse } from '@/lib/profiles/profiles';
 import { isId } from '@/lib/validations/common';
 import { MailboxUsage } from '../mailbox-usage';
 import { DeleteProfile } from './delete-profile';
 import { TestAllMailboxes } from './test-all-mailboxes';
 
-export const metadata: Metadata = { title: 'Server profile' };
-
-const SECURITY = { tls: 'TLS', starttls: 'STARTTLS', none: 'no encryption' } as const;
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await getTranslations('profiles.detail'))('title') };
+}
 
 function Row({ label, children }: { label: string; children: ReactNode }) {
   return (
@@ -27,8 +28,6 @@ function Row({ label, children }: { label: string; children: ReactNode }) {
   );
 }
 
-const orNone = (value: string | null) => value ?? <span className="text-slate-500">none</span>;
-const yesNo = (value: boolean) => (value ? 'Yes' : 'No');
 
 function hasPassed(iso: string | null): boolean {
   return iso !== null && Date.parse(iso) < Date.now();
@@ -40,44 +39,46 @@ export default async function ProfilePage({ params }: { params: Promise<{ id: st
   const stored = isId(id) ? await getProfileById({ id }) : null;
   if (!stored) notFound();
   const profile = toProfileResponse(stored);
+  const [t, tProfiles] = await Promise.all([getTranslations('profiles.detail'), getTranslations('profiles')]);
+  const authTypeLabel = tProfiles(`authTypes.${profile.authType}`);
+  const security = (value: 'tls' | 'starttls' | 'none') => tProfiles(`security.${value}`);
+  const orNone = (value: string | null) => value ?? <span className="text-slate-500">{t('values.none')}</span>;
+  const yesNo = (value: boolean) => (value ? t('values.yes') : t('values.no'));
   const oauth = profile.authType !== 'password';
   const secretExpired = hasPassed(profile.clientSecretExpiresAt);
   return (
     <>
       <PageHeader
         title={profile.name}
-        description={`${SERVER_TYPE_LABELS[profile.serverType]} · ${AUTH_TYPE_LABELS[profile.authType]}`}
+        description={`${SERVER_TYPE_LABELS[profile.serverType]} · ${authTypeLabel}`}
         actions={
           viewer.role === 'admin' ? (
             <Link href={`/profiles/${profile.id}/edit`} className={buttonClass('primary')}>
-              Edit
+              {t('edit')}
             </Link>
           ) : undefined
         }
       />
       <div className="max-w-4xl space-y-6">
         {profile.publishingStatus === 'testing' ? (
-          <Alert tone="warning">
-            The Google app is in Testing: its refresh tokens expire after 7 days, so mailboxes must reconnect every week.
-            Publish the app to production in the Google Cloud console, then set the publishing status here.
-          </Alert>
+          <Alert tone="warning">{t('testingApp')}</Alert>
         ) : null}
         {oauth && !profile.publicClient && !profile.clientSecretSet ? (
-          <Alert tone="failure">The client secret is not set: mailboxes cannot connect until an admin enters it.</Alert>
+          <Alert tone="failure">{t('secretNotSet')}</Alert>
         ) : null}
-        {secretExpired ? <Alert tone="failure">The client secret expired: create a new one at the provider and enter it here.</Alert> : null}
-        <Card title="General">
+        {secretExpired ? <Alert tone="failure">{t('secretExpired')}</Alert> : null}
+        <Card title={t('sections.general')}>
           <dl className="divide-y divide-slate-100">
-            <Row label="Server type">{SERVER_TYPE_LABELS[profile.serverType]}</Row>
-            <Row label="Authentication type">{AUTH_TYPE_LABELS[profile.authType]}</Row>
-            <Row label="Default for new mailboxes">{profile.isDefault ? <StatusBadge tone="success">Default</StatusBadge> : 'No'}</Row>
-            <Row label="Mailboxes">
+            <Row label={t('rows.serverType')}>{SERVER_TYPE_LABELS[profile.serverType]}</Row>
+            <Row label={t('rows.authType')}>{authTypeLabel}</Row>
+            <Row label={t('rows.defaultForNew')}>{profile.isDefault ? <StatusBadge tone="success">{tProfiles('default')}</StatusBadge> : t('values.no')}</Row>
+            <Row label={t('rows.mailboxes')}>
               <MailboxUsage count={profile.mailboxCount} cap={profile.mailboxCap} />
             </Row>
-            <Row label="Internal server">{yesNo(profile.internalServer)}</Row>
-            <Row label="Trusted certificates">
+            <Row label={t('rows.internalServer')}>{yesNo(profile.internalServer)}</Row>
+            <Row label={t('rows.trustedCertificates')}>
               {profile.trustedCertificates.length === 0 ? (
-                <span className="text-slate-500">none: only certificates an authority vouches for</span>
+                <span className="text-slate-500">{t('values.noTrustedCertificates')}</span>
               ) : (
                 <ul>
                   {profile.trustedCertificates.map((certificate) => (
@@ -91,39 +92,39 @@ export default async function ProfilePage({ params }: { params: Promise<{ id: st
           </dl>
         </Card>
         {oauth ? (
-          <Card title="OAuth app">
+          <Card title={t('sections.oauthApp')}>
             <dl className="divide-y divide-slate-100">
-              {profile.tenant ? <Row label="Tenant">{profile.tenant}</Row> : null}
-              <Row label="Client id">{orNone(profile.clientId)}</Row>
-              <Row label="Client type">{profile.publicClient ? 'Public (no secret)' : 'Confidential'}</Row>
+              {profile.tenant ? <Row label={t('rows.tenant')}>{profile.tenant}</Row> : null}
+              <Row label={t('rows.clientId')}>{orNone(profile.clientId)}</Row>
+              <Row label={t('rows.clientType')}>{profile.publicClient ? t('values.publicClient') : t('values.confidentialClient')}</Row>
               {profile.publicClient ? null : (
-                <Row label="Client secret">{profile.clientSecretSet ? `Set, ends in ${profile.clientSecretHint ?? '…'}` : 'Not set'}</Row>
+                <Row label={t('rows.clientSecret')}>{profile.clientSecretSet ? t('values.secretSet', { hint: profile.clientSecretHint ?? '…' }) : t('values.secretNotSet')}</Row>
               )}
               {profile.publicClient || !profile.tokenEndpointAuthMethod ? null : (
-                <Row label="Client authentication">{TOKEN_ENDPOINT_AUTH_METHOD_LABELS[profile.tokenEndpointAuthMethod]}</Row>
+                <Row label={t('rows.clientAuthentication')}>{tProfiles(`tokenEndpointAuthMethods.${profile.tokenEndpointAuthMethod}`)}</Row>
               )}
-              {profile.clientSecretExpiresAt ? <Row label="Secret expires"><Time value={profile.clientSecretExpiresAt} format="date" /></Row> : null}
+              {profile.clientSecretExpiresAt ? <Row label={t('rows.secretExpires')}><Time value={profile.clientSecretExpiresAt} format="date" /></Row> : null}
               {profile.publishingStatus ? (
-                <Row label="Publishing status">{profile.publishingStatus === 'testing' ? 'Testing' : 'In production'}</Row>
+                <Row label={t('rows.publishingStatus')}>{tProfiles(`publishing.${profile.publishingStatus}`)}</Row>
               ) : null}
               {profile.redirectUri ? (
-                <Row label="Redirect URI to register">
+                <Row label={t('rows.redirectUri')}>
                   <span className="flex flex-wrap items-center gap-2">
                     <code className="min-w-0 break-all rounded bg-slate-100 px-2 py-1 text-xs" data-testid="redirect-uri">
                       {profile.redirectUri}
                     </code>
-                    <CopyButton value={profile.redirectUri} />
+                    <CopyButton value={profile.redirectUri} label={t('copy')} />
                   </span>
                 </Row>
               ) : null}
-              <Row label="Authorization endpoint">{orNone(profile.endpoints.authorization)}</Row>
-              <Row label="Token endpoint">{orNone(profile.endpoints.token)}</Row>
-              {profile.endpoints.device ? <Row label="Device endpoint">{profile.endpoints.device}</Row> : null}
-              <Row label="Revocation endpoint">{orNone(profile.endpoints.revocation)}</Row>
-              <Row label="User info endpoint">{orNone(profile.endpoints.userinfo)}</Row>
-              <Row label="Issuer">{orNone(profile.issuer)}</Row>
-              <Row label="JWKS endpoint">{orNone(profile.endpoints.jwks)}</Row>
-              <Row label="Scopes">
+              <Row label={t('rows.authorizationEndpoint')}>{orNone(profile.endpoints.authorization)}</Row>
+              <Row label={t('rows.tokenEndpoint')}>{orNone(profile.endpoints.token)}</Row>
+              {profile.endpoints.device ? <Row label={t('rows.deviceEndpoint')}>{profile.endpoints.device}</Row> : null}
+              <Row label={t('rows.revocationEndpoint')}>{orNone(profile.endpoints.revocation)}</Row>
+              <Row label={t('rows.userinfoEndpoint')}>{orNone(profile.endpoints.userinfo)}</Row>
+              <Row label={t('rows.issuer')}>{orNone(profile.issuer)}</Row>
+              <Row label={t('rows.jwksEndpoint')}>{orNone(profile.endpoints.jwks)}</Row>
+              <Row label={t('rows.scopes')}>
                 <ul>
                   {profile.scopes.map((scope) => (
                     <li key={scope}>
@@ -135,30 +136,30 @@ export default async function ProfilePage({ params }: { params: Promise<{ id: st
             </dl>
           </Card>
         ) : null}
-        <Card title="Servers">
+        <Card title={t('sections.servers')}>
           <dl className="divide-y divide-slate-100">
-            <Row label={`Incoming (${profile.incoming.protocol === 'pop3' ? 'POP3' : 'IMAP'})`}>
-              {profile.incoming.host}:{profile.incoming.port}, {SECURITY[profile.incoming.security]}
+            <Row label={t('rows.incoming', { protocol: profile.incoming.protocol === 'pop3' ? 'POP3' : 'IMAP' })}>
+              {profile.incoming.host}:{profile.incoming.port}, {security(profile.incoming.security)}
             </Row>
-            <Row label="Outgoing (SMTP)">
-              {profile.outgoing.host}:{profile.outgoing.port}, {SECURITY[profile.outgoing.security]}
+            <Row label={t('rows.outgoing')}>
+              {profile.outgoing.host}:{profile.outgoing.port}, {security(profile.outgoing.security)}
             </Row>
           </dl>
         </Card>
-        <Card title="Email processing">
+        <Card title={t('sections.emailProcessing')}>
           <dl className="divide-y divide-slate-100">
-            <Row label="Process email from">{profile.advanced.processEmailFrom?.slice(0, 10) ?? 'The start'}</Row>
-            <Row label="Minimum polling interval">{profile.advanced.minPollingIntervalMinutes} minutes</Row>
-            <Row label="Maximum concurrent connections">{profile.advanced.maxConcurrentConnections}</Row>
-            <Row label="Move failed emails to Undeliverable">{yesNo(profile.advanced.moveFailedToUndeliverable)}</Row>
-            <Row label="Connection timeout">{profile.advanced.connectionTimeoutSeconds} seconds</Row>
+            <Row label={t('rows.processEmailFrom')}>{profile.advanced.processEmailFrom?.slice(0, 10) ?? t('values.theStart')}</Row>
+            <Row label={t('rows.minPollingInterval')}>{t('values.minutes', { count: profile.advanced.minPollingIntervalMinutes })}</Row>
+            <Row label={t('rows.maxConcurrentConnections')}>{profile.advanced.maxConcurrentConnections}</Row>
+            <Row label={t('rows.moveFailedToUndeliverable')}>{yesNo(profile.advanced.moveFailedToUndeliverable)}</Row>
+            <Row label={t('rows.connectionTimeout')}>{t('values.seconds', { count: profile.advanced.connectionTimeoutSeconds })}</Row>
           </dl>
         </Card>
-        <Card title="Test and activate">
+        <Card title={t('sections.testAndActivate')}>
           <TestAllMailboxes profileId={profile.id} maxConcurrentConnections={profile.advanced.maxConcurrentConnections} />
         </Card>
         {viewer.role === 'admin' ? (
-          <Card title="Delete">
+          <Card title={t('sections.delete')}>
             <DeleteProfile profile={{ id: profile.id, name: profile.name, mailboxCount: profile.mailboxCount }} />
           </Card>
         ) : null}

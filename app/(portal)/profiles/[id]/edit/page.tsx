@@ -1,5 +1,6 @@
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
+import { getTranslations } from 'next-intl/server';
 import { Card, PageHeader } from '@/app/_components/ui';
 import { requireRole } from '@/lib/auth/session';
 import { countProfileGrants, getProfileById, oauthRedirectUri, toProfileResponse } from '@/lib/profiles/profiles';
@@ -7,7 +8,9 @@ import { isId } from '@/lib/validations/common';
 import { profileFormValues } from '../../form-values';
 import { ProfileForm } from '../../profile-form';
 
-export const metadata: Metadata = { title: 'Edit server profile' };
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await getTranslations('profiles.edit'))('metaTitle') };
+}
 
 export default async function EditProfilePage({ params }: { params: Promise<{ id: string }> }) {
   await requireRole('admin');
@@ -16,9 +19,10 @@ export default async function EditProfilePage({ params }: { params: Promise<{ id
   if (!stored) notFound();
   // Only the response shape reaches the browser: it has no secret.
   const profile = toProfileResponse(stored);
+  const t = await getTranslations('profiles.edit');
   return (
     <>
-      <PageHeader title={`Edit ${profile.name}`} />
+      <PageHeader title={t('title', { name: profile.name })} />
       <Card className="max-w-3xl">
         <ProfileForm
           mode="edit"

@@ -1,0 +1,76 @@
+// Issue 16, item 1: an admin whose browser asks for French creates a server profile and reads it in
+// French, the words of the French Dynamics 365 documentation, with none of the English ones left.
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { launchBrowser, openPage, waitForHydration } from '../helpers/browser';
+import { runCli } from '../helpers/cli';
+import { startPortal, type Portal } from '../helpers/portal';
+
+const ADMIN = { email: 'admin@example.org', password: 'admin password 8d1e3b' };
+
+let browser: Browser;
+let database: TestDatabase;
+let portal: Portal;
+let context: BrowserContext;
+let page: Page;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  const created = await runCli(['user:create', '--email', ADMIN.email, '--role', 'admin', '--password', ADMIN.password], database.env);
+  expect(created, created.stderr).toMatchObject({ exitCode: 0 });
+  [browser, portal] = await Promise.all([launchBrowser(), startPortal({ database })]);
+  ({ context, page } = await openPage(browser, portal, { locale: 'fr-FR' }));
+});
+
+afterAll(async () => {
+  await context?.close();
+  await Promise.all([browser?.close(), portal?.stop()]);
+  await database?.drop();
+});
+
+/** The English words of the page among `words`: none should be left in a French page. */
+async function englishLeft(words: string[]): Promise<string[]> {
+  const text = await page.locator('main').innerText();
+  return words.filter((word) => text.includes(word));
+}
+
+describe('server profiles in French', () => {
+  test('an admin creates a Gmail profile and reads it in French', async () => {
+    await page.goto('/sign-in');
+    const signIn = page.getByRole('button', { name: 'Se connecter', exact: true });
+    await waitForHydration(signIn);
+    await page.getByLabel('Adresse e-mail', { exact: true }).fill(ADMIN.email);
+    await page.getByLabel('Mot de passe', { exact: true }).fill(ADMIN.password);
+    await signIn.click();
+    await page.waitForURL((url) => url.pathname !== '/sign-in');
+
+    await page.goto('/profiles');
+    await page.getByRole('heading', { name: 'Profils de serveur', level: 1 }).waitFor();
+    await page.getByRole('heading', { name: 'Aucun profil de serveur pour l’instant' }).waitFor();
+    expect(await englishLeft(['Server profiles', 'No server profile yet', 'New profile'])).toEqual([]);
+
+    await page.getByRole('link', { name: 'Nouveau profil' }).click();
+    await page.getByRole('heading', { name: 'Nouveau profil de serveur' }).waitFor();
+    const create = page.getByRole('button', { name: 'Créer le profil' });
+    await waitForHydration(create);
+    expect(await page.getByLabel('Type d’identification').inputValue()).toBe('oauth2_code');
+    await page.getByText('Avancé', { exact: true }).click();
+    await page.getByLabel('Emplacement du serveur entrant').waitFor({ state: 'visible' });
+    expect(
+      await englishLeft(['Server type', 'Profile name', 'Authentication type', 'Client secret', 'Advanced', 'Incoming host', 'Email processing', 'Create profile']),
+    ).toEqual([]);
+
+    await page.getByLabel('Nom du profil').fill('Gmail ventes');
+    await page.getByLabel('ID client').fill('ventes.apps.googleusercontent.com');
+    await page.getByLabel('Clé secrète client', { exact: true }).fill('GOCSPX-e2e-fr-secret-9b1c');
+    await create.click();
+    await page.waitForURL(/\/profiles\/[0-9a-f-]{36}$/);
+    await page.getByRole('heading', { name: 'Gmail ventes' }).waitFor();
+    await page.getByRole('heading', { name: 'Général' }).waitFor();
+    await page.getByRole('button', { name: 'Supprimer le profil' }).waitFor();
+    const row = page.locator('dl > div').filter({ has: page.getByText('Clé secrète client', { exact: true }) });
+    expect((await row.locator('dd').textContent())?.trim()).toBe('Définie, se termine par …9b1c');
+    expect(await englishLeft(['General', 'Server type', 'Set, ends in', 'Test all mailboxes', 'Delete profile', 'Edit'])).toEqual([]);
+  });
+});
