@@ -28,6 +28,7 @@ type Row = {
  */
 export function MailboxSelection({ rows, canManage, profiles }: { rows: Row[]; canManage: boolean; profiles: { id: string; label: string }[] }) {
   const t = useTranslations('status');
+  const tm = useTranslations('mailboxes.selection');
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [decideState, decide, deciding] = useActionState(decideMailboxesAction, IDLE);
   const [moveState, move, moving] = useActionState(moveMailboxesAction, IDLE);
@@ -45,13 +46,13 @@ export function MailboxSelection({ rows, canManage, profiles }: { rows: Row[]; c
   return (
     <div className="space-y-3">
       <div className="flex flex-wrap items-center gap-3 rounded-lg border border-slate-200 bg-white px-4 py-3 text-sm">
-        <span className="text-slate-600">{selected.size} selected</span>
+        <span className="text-slate-600">{tm('selected', { count: selected.size })}</span>
         <form action={test}>
           {[...selected].map((id) => (
             <input key={id} type="hidden" name="mailboxIds" value={id} />
           ))}
           <Button type="submit" variant="primary" disabled={testing || selected.size === 0}>
-            {testing ? 'Queuing…' : 'Test and activate'}
+            {testing ? tm('queuing') : tm('test')}
           </Button>
         </form>
         {canManage ? (
@@ -59,10 +60,10 @@ export function MailboxSelection({ rows, canManage, profiles }: { rows: Row[]; c
             <form action={decide} className="flex flex-wrap gap-2">
               {ids}
               <Button type="submit" name="decision" value="approve" disabled={deciding || selected.size === 0}>
-                Approve
+                {tm('approve')}
               </Button>
               <Button type="submit" name="decision" value="reject" variant="danger" disabled={deciding || selected.size === 0}>
-                Reject
+                {tm('reject')}
               </Button>
             </form>
             <form
@@ -71,9 +72,7 @@ export function MailboxSelection({ rows, canManage, profiles }: { rows: Row[]; c
               onSubmit={(event) => {
                 if (
                   connectedSelected > 0 &&
-                  !window.confirm(
-                    `${connectedSelected} of the selected mailboxes are connected. Their tokens belong to the current profile’s app: after the move they are deactivated and their owners must reconnect. Move them?`,
-                  )
+                  !window.confirm(tm('confirmMove', { count: connectedSelected }))
                 ) {
                   event.preventDefault();
                 }
@@ -81,7 +80,7 @@ export function MailboxSelection({ rows, canManage, profiles }: { rows: Row[]; c
             >
               {ids}
               <label htmlFor="move-profile" className="text-slate-600">
-                Move to
+                {tm('moveTo')}
               </label>
               <select id="move-profile" name="profileId" className="min-w-0 max-w-full rounded-md border border-slate-300 px-2 py-1.5 md:max-w-xs">
                 {profiles.map((profile) => (
@@ -91,11 +90,11 @@ export function MailboxSelection({ rows, canManage, profiles }: { rows: Row[]; c
                 ))}
               </select>
               <Button type="submit" disabled={moving || selected.size === 0 || profiles.length === 0}>
-                Move
+                {tm('move')}
               </Button>
             </form>
             {connectedSelected > 0 ? (
-              <span className="text-amber-800">{connectedSelected} connected: a move means their owners reconnect.</span>
+              <span className="text-amber-800">{tm('connectedWarning', { count: connectedSelected })}</span>
             ) : null}
           </>
         ) : null}
@@ -103,13 +102,13 @@ export function MailboxSelection({ rows, canManage, profiles }: { rows: Row[]; c
       {[decideState, moveState, testState].map((state, index) => (
         <ActionMessage key={index} state={state} />
       ))}
-      <Table headers={['', 'Address', 'Profile', 'Status', 'Next step']}>
+      <Table headers={['', tm('columns.address'), tm('columns.profile'), tm('columns.status'), tm('columns.nextStep')]}>
         {rows.map((row) => (
           <tr key={row.id}>
             <td className="px-4 py-3">
-              <input type="checkbox" aria-label={`Select ${row.address}`} checked={selected.has(row.id)} onChange={() => toggle(row.id)} />
+              <input type="checkbox" aria-label={tm('select', { address: row.address })} checked={selected.has(row.id)} onChange={() => toggle(row.id)} />
             </td>
-            <td data-label="Address" className="px-4 py-3 md:max-w-64">
+            <td data-label={tm('columns.address')} className="px-4 py-3 md:max-w-64">
               <div className="min-w-0">
                 <Link href={`/mailboxes/${row.id}`} title={row.address} className="block truncate font-medium hover:underline">
                   {row.address}
@@ -119,12 +118,12 @@ export function MailboxSelection({ rows, canManage, profiles }: { rows: Row[]; c
                 </p>
               </div>
             </td>
-            <td data-label="Profile" className="px-4 py-3 md:max-w-48">
+            <td data-label={tm('columns.profile')} className="px-4 py-3 md:max-w-48">
               <span className="block min-w-0 truncate" title={row.profileName}>
                 {row.profileName}
               </span>
             </td>
-            <td data-label="Status" className="px-4 py-3">
+            <td data-label={tm('columns.status')} className="px-4 py-3">
               {/* Approval, connection and status in one column: a column each would not fit 1280 px. */}
               <div className="flex flex-col items-start gap-1">
                 <StatusBadge tone={APPROVAL_TONES[row.approval]}>{t(`approval.${row.approval}`)}</StatusBadge>
@@ -132,7 +131,7 @@ export function MailboxSelection({ rows, canManage, profiles }: { rows: Row[]; c
                 <StatusBadge tone={STATUS_TONES[row.status]}>{t(`mailbox.${row.status}`)}</StatusBadge>
               </div>
             </td>
-            <td data-label="Next step" className="px-4 py-3">
+            <td data-label={tm('columns.nextStep')} className="px-4 py-3">
               <StatusBadge tone={toneOf(row.nextStep.tone)}>{row.nextStep.label}</StatusBadge>
             </td>
           </tr>

@@ -1,4 +1,3 @@
-import type { Metadata } from 'next';
 import { getTranslations } from 'next-intl/server';
 import Link from 'next/link';
 import { ProblemAlert } from '@/app/_components/action-message';
@@ -14,17 +13,26 @@ import { MailboxSelection } from './mailbox-selection';
 import { profileChoiceLabel } from './profile-choice';
 import { pageCursor } from '@/lib/validations/common';
 
-export const metadata: Metadata = { title: 'Mailboxes' };
+export async function generateMetadata() {
+  return { title: (await getTranslations('mailboxes'))('title') };
+}
 
 type SearchParams = Record<string, string | undefined>;
 
-const choices = (values: readonly string[]) => values.map((value) => [value, value.replace('_', ' ')] as const);
+type MailboxesTranslator = Awaited<ReturnType<typeof getTranslations<'mailboxes'>>>;
 
-const MAILBOX_SELECTS: readonly FilterSelect[] = [
-  { name: 'approval', label: 'Approval', options: choices(['pending', 'approved', 'rejected']) },
-  { name: 'connection', label: 'Connection', options: choices(['not_connected', 'connected', 'needs_reconnect']) },
-  { name: 'status', label: 'Status', options: choices(['inactive', 'active', 'failing', 'disabled']) },
-];
+/** The approval, connection and status filters, each value by its label in the viewer's language. */
+function mailboxSelects(t: MailboxesTranslator): FilterSelect[] {
+  return [
+    { name: 'approval', label: t('filters.approval'), options: (['pending', 'approved', 'rejected'] as const).map((value) => [value, t(`values.approval.${value}`)] as const) },
+    {
+      name: 'connection',
+      label: t('filters.connection'),
+      options: (['not_connected', 'connected', 'needs_reconnect'] as const).map((value) => [value, t(`values.connection.${value}`)] as const),
+    },
+    { name: 'status', label: t('filters.status'), options: (['inactive', 'active', 'failing', 'disabled'] as const).map((value) => [value, t(`values.status.${value}`)] as const) },
+  ];
+}
 
 export default async function MailboxesPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const viewer = await requireUser();
@@ -40,7 +48,7 @@ export default async function MailboxesPage({ searchParams }: { searchParams: Pr
   const filtered = Object.values(filters).some(Boolean);
   const nextPage = new URLSearchParams({ ...(parsed.success ? Object.fromEntries(Object.entries(filters).filter(([, value]) => value)) : {}), after: nextCursor ?? '' });
 
-  const t = await getTranslations('status');
+  const [t, tm] = await Promise.all([getTranslations('status'), getTranslations('mailboxes')]);
   const rows = mailboxes.map((mailbox) => ({
     id: mailbox.id,
     address: mailbox.address,
@@ -55,20 +63,18 @@ export default async function MailboxesPage({ searchParams }: { searchParams: Pr
   return (
     <>
       <PageHeader
-        title={isOwner ? 'My mailboxes' : 'Mailboxes'}
+        title={isOwner ? tm('ownerTitle') : tm('title')}
         description={
-          isOwner
-            ? 'The mailboxes an admin attached for you, and the next step for each.'
-            : 'Every mailbox Mailroom serves, with its approval, connection and status.'
+isOwner ? tm('ownerDescription') : tm('description')
         }
         actions={
           viewer.role === 'admin' ? (
             <>
               <Link href="/mailboxes/import" className={buttonClass('secondary')}>
-                Import CSV
+                {tm('importCsv')}
               </Link>
               <Link href="/mailboxes/new" className={buttonClass('primary')}>
-                Add mailbox
+                {tm('add')}
               </Link>
             </>
           ) : undefined
@@ -84,19 +90,15 @@ export default async function MailboxesPage({ searchParams }: { searchParams: Pr
           action="/mailboxes"
           values={params}
           profiles={profiles.map((profile) => ({ id: profile.id, name: profile.name }))}
-          selects={MAILBOX_SELECTS}
+          selects={mailboxSelects(tm)}
         />
       )}
       {mailboxes.length === 0 ? (
         <EmptyState
-          title={filtered ? 'No mailbox matches' : isOwner ? 'No mailbox for you yet' : 'No mailboxes yet'}
-          action={!filtered && viewer.role === 'admin' ? { href: '/mailboxes/new', label: 'Add a mailbox' } : undefined}
+          title={filtered ? tm('empty.noMatch') : isOwner ? tm('empty.ownerNone') : tm('empty.none')}
+          action={!filtered && viewer.role === 'admin' ? { href: '/mailboxes/new', label: tm('empty.add') } : undefined}
         >
-          {filtered
-            ? 'Change the filters or the search.'
-            : isOwner
-              ? 'An admin attaches your mailbox to a server profile; it will appear here, ready to connect.'
-              : 'Mailboxes are added to a server profile; each owner then connects and tests their own.'}
+          {filtered ? tm('empty.noMatchHint') : isOwner ? tm('empty.ownerNoneHint') : tm('empty.noneHint')}
         </EmptyState>
       ) : isOwner ? (
         <ul className="space-y-3">
@@ -120,13 +122,13 @@ export default async function MailboxesPage({ searchParams }: { searchParams: Pr
           canManage={viewer.role === 'admin'}
           profiles={profiles.map((profile) => ({
             id: profile.id,
-            label: profileChoiceLabel(profile),
+            label: profileChoiceLabel(tm, profile),
           }))}
         />
       )}
       {nextCursor ? (
         <Link href={`/mailboxes?${nextPage.toString()}`} className="mt-3 inline-block text-sm text-indigo-700 hover:underline">
-          Next page
+          {tm('nextPage')}
         </Link>
       ) : null}
     </>

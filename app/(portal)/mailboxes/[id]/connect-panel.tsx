@@ -1,5 +1,6 @@
 'use client';
 
+import { useTranslations } from 'next-intl';
 import { useRouter } from 'next/navigation';
 import { useActionState, useCallback, useEffect, useState } from 'react';
 import { ActionMessage } from '@/app/_components/action-message';
@@ -32,6 +33,7 @@ type Props = {
 const STATE_CHECK_MS = 2_000;
 
 function DeviceSignIn({ mailboxId, device, onDone }: { mailboxId: string; device: DeviceCode; onDone: (outcome: ConnectOutcome) => void }) {
+  const t = useTranslations('mailbox.connect');
   useEffect(() => {
     let stopped = false;
     let timer: ReturnType<typeof setTimeout>;
@@ -39,7 +41,7 @@ function DeviceSignIn({ mailboxId, device, onDone }: { mailboxId: string; device
       timer = setTimeout(async () => {
         const answer = await deviceSignInAction({ mailboxId, authorizationId: device.authorizationId });
         if (stopped) return;
-        if (answer.status === 'error') onDone({ ok: false, code: 'unknown', message: answer.message, hint: answer.hint ?? 'Start again with “Connect”.' });
+        if (answer.status === 'error') onDone({ ok: false, code: 'unknown', message: answer.message, hint: answer.hint ?? t('startAgain') });
         else if (answer.data.state === 'ended' && answer.data.outcome) onDone(answer.data.outcome);
         else look();
       }, STATE_CHECK_MS);
@@ -49,22 +51,22 @@ function DeviceSignIn({ mailboxId, device, onDone }: { mailboxId: string; device
       stopped = true;
       clearTimeout(timer);
     };
-  }, [mailboxId, device, onDone]);
+  }, [mailboxId, device, onDone, t]);
   return (
     <div className="min-w-0 space-y-2 text-sm" data-testid="device-code">
       <p className="[overflow-wrap:anywhere]">
-        Open{' '}
+        {t('device.open')}{' '}
         <a href={device.verificationUri} target="_blank" rel="noreferrer" className="font-medium text-indigo-700 underline">
           {device.verificationUri}
         </a>{' '}
-        and enter the code:
+        {t('device.enterCode')}
       </p>
       <div className="flex flex-wrap items-center gap-2">
         <p className="min-w-0 break-all rounded-md bg-slate-100 px-3 py-1 font-mono text-xl font-semibold tracking-wider md:text-2xl">{device.userCode}</p>
-        <CopyButton value={device.userCode} label="Copy code" />
+        <CopyButton value={device.userCode} label={t('device.copy')} />
       </div>
       <p className="text-slate-600">
-        Waiting for you to finish there, until <Time value={device.expiresAt} format="time" />. Mailroom keeps checking even if you close this page.
+        {t('device.waitingUntil')} <Time value={device.expiresAt} format="time" />. {t('device.keepsChecking')}
       </p>
     </div>
   );
@@ -72,6 +74,7 @@ function DeviceSignIn({ mailboxId, device, onDone }: { mailboxId: string; device
 
 /** Connect, reconnect, enter a password or disconnect: what the owner (or an admin) does to connect. */
 export function ConnectPanel({ mailboxId, connectLabel, authType, connected, passwordHint, outcome: initialOutcome, recentDeviceSignIn }: Props) {
+  const t = useTranslations('mailbox.connect');
   const router = useRouter();
   const [startState, start, starting] = useActionState(startConnectAction, IDLE);
   const [passwordState, savePassword, saving] = useActionState(savePasswordAction, IDLE);
@@ -94,7 +97,7 @@ export function ConnectPanel({ mailboxId, connectLabel, authType, connected, pas
   );
 
   return (
-    <Card title="Connection">
+    <Card title={t('title')}>
       <div className="space-y-4">
         {outcome ? (
           <Alert tone={outcome.ok ? 'success' : 'failure'}>
@@ -106,15 +109,15 @@ export function ConnectPanel({ mailboxId, connectLabel, authType, connected, pas
           <form action={savePassword} className="space-y-3" noValidate>
             <input type="hidden" name="mailboxId" value={mailboxId} />
             <Field
-              label={connected ? 'Replace the password' : 'Mailbox password or app password'}
+              label={connected ? t('replacePassword') : t('password')}
               name="password"
               type="password"
               autoComplete="off"
-              hint={passwordHint ? `Set, ends in ${passwordHint}.` : 'Stored encrypted; never shown again.'}
+              hint={passwordHint ? t('passwordSet', { hint: passwordHint }) : t('passwordNotSet')}
               errors={passwordState.status === 'error' ? passwordState.fieldErrors?.password : undefined}
             />
             <Button type="submit" variant="primary" disabled={saving}>
-              Save password
+              {t('savePassword')}
             </Button>
           </form>
         ) : device ? (
@@ -123,7 +126,7 @@ export function ConnectPanel({ mailboxId, connectLabel, authType, connected, pas
           <form action={start}>
             <input type="hidden" name="mailboxId" value={mailboxId} />
             <Button type="submit" variant={connected ? 'secondary' : 'primary'} disabled={starting}>
-              {connected ? `Reconnect` : connectLabel}
+              {connected ? t('reconnect') : connectLabel}
             </Button>
           </form>
         )}
@@ -131,7 +134,7 @@ export function ConnectPanel({ mailboxId, connectLabel, authType, connected, pas
           <form action={disconnect}>
             <input type="hidden" name="mailboxId" value={mailboxId} />
             <Button type="submit" variant="danger" disabled={disconnecting}>
-              Disconnect
+              {t('disconnect')}
             </Button>
           </form>
         ) : null}

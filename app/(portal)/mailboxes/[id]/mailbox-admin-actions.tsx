@@ -1,5 +1,6 @@
 'use client';
 
+import { useTranslations } from 'next-intl';
 import { useActionState } from 'react';
 import { ActionMessage } from '@/app/_components/action-message';
 import { Button, Card } from '@/app/_components/ui';
@@ -9,36 +10,37 @@ import { deleteMailboxAction, mailboxEventAction } from '../actions';
 type Props = { id: string; address: string; approval: string; status: string };
 
 export function MailboxAdminActions({ id, address, approval, status }: Props) {
+  const t = useTranslations('mailbox.admin');
   const [eventState, applyEvent, applying] = useActionState(mailboxEventAction, IDLE);
   const [deleteState, remove, removing] = useActionState(deleteMailboxAction, IDLE);
   return (
-    <Card title="Admin">
+    <Card title={t('title')}>
       <form action={applyEvent} className="flex flex-wrap gap-2">
         <input type="hidden" name="id" value={id} />
         {approval !== 'approved' ? (
           <Button type="submit" name="event" value="approve" variant="primary" disabled={applying}>
-            Approve address
+            {t('approve')}
           </Button>
         ) : null}
         {approval !== 'rejected' ? (
           <Button type="submit" name="event" value="reject" variant="danger" disabled={applying}>
-            Reject address
+            {t('reject')}
           </Button>
         ) : null}
         <Button type="submit" name="event" value={status === 'disabled' ? 'enable' : 'disable'} disabled={applying}>
-          {status === 'disabled' ? 'Enable' : 'Disable'}
+          {status === 'disabled' ? t('enable') : t('disable')}
         </Button>
       </form>
       <form
         action={remove}
         className="mt-4 border-t border-slate-200 pt-4"
         onSubmit={(event) => {
-          if (!window.confirm(`Delete ${address}? Its tokens are forgotten.`)) event.preventDefault();
+          if (!window.confirm(t('confirmDelete', { address }))) event.preventDefault();
         }}
       >
         <input type="hidden" name="id" value={id} />
         <Button type="submit" variant="danger" disabled={removing}>
-          Delete mailbox
+          {t('delete')}
         </Button>
       </form>
       <div className="mt-3 space-y-2">

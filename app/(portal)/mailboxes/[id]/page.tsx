@@ -1,4 +1,3 @@
-import type { Metadata } from 'next';
 import Link from 'next/link';
 import { getTranslations } from 'next-intl/server';
 import { notFound } from 'next/navigation';
@@ -22,7 +21,9 @@ import { toDeviceSignInView } from './device-sign-in-view';
 import { MailboxAdminActions } from './mailbox-admin-actions';
 import { TestAndActivatePanel } from './test-and-activate-panel';
 
-export const metadata: Metadata = { title: 'Mailbox' };
+export async function generateMetadata() {
+  return { title: (await getTranslations('mailbox'))('metaTitle') };
+}
 
 export default async function MailboxPage({
   params,
@@ -39,8 +40,10 @@ export default async function MailboxPage({
   const profile = profileOf(mailbox);
   const reason = statusReasonFor({ mailbox, profile, audience: viewer.role === 'owner' ? 'owner' : 'staff' });
   const canConnect = viewer.role === 'admin' || viewer.id === mailbox.ownerId;
-  const [t, outcome, alerts, recentDeviceSignIn] = await Promise.all([
+  const [t, tm, tDates, outcome, alerts, recentDeviceSignIn] = await Promise.all([
     getTranslations('status'),
+    getTranslations('mailbox'),
+    getTranslations('dates'),
     connect ? getConnectOutcome({ mailboxId: mailbox.id, reference: connect }) : null,
     findMailboxAlerts({ viewer, mailboxId: mailbox.id }),
     canConnect && mailbox.profileAuthType === 'oauth2_device'
@@ -49,37 +52,37 @@ export default async function MailboxPage({
   ]);
   const step = translatedNextStep(t, mailbox, profile);
   const facts: [term: string, value: ReactNode][] = [
-    ['Owner', mailbox.ownerEmail],
-    ['Server profile', mailbox.profileName],
-    ['Incoming email', t(`sync.${mailbox.incoming}`)],
-    ['Outgoing email', t(`sync.${mailbox.outgoing}`)],
-    ['Email approval', <StatusBadge key="approval" tone={APPROVAL_TONES[mailbox.approval]}>{t(`approval.${mailbox.approval}`)}</StatusBadge>],
+    [tm('facts.owner'), mailbox.ownerEmail],
+    [tm('facts.profile'), mailbox.profileName],
+    [tm('facts.incoming'), t(`sync.${mailbox.incoming}`)],
+    [tm('facts.outgoing'), t(`sync.${mailbox.outgoing}`)],
+    [tm('facts.approval'), <StatusBadge key="approval" tone={APPROVAL_TONES[mailbox.approval]}>{t(`approval.${mailbox.approval}`)}</StatusBadge>],
     [
-      'Connection',
+      tm('facts.connection'),
       <>
         <StatusBadge tone={CONNECTION_TONES[mailbox.connection]}>{t(`connection.${mailbox.connection}`)}</StatusBadge>
         {mailbox.connectedAs ? ` ${t('asAccount', { account: mailbox.connectedAs })}` : null}
       </>,
     ],
-    ['Status', <StatusBadge key="status" tone={STATUS_TONES[mailbox.status]}>{t(`mailbox.${mailbox.status}`)}</StatusBadge>],
-    ['Incoming test', <StatusBadge key="incoming" tone={TEST_TONES[mailbox.incomingStatus]}>{t(`test.${mailbox.incomingStatus}`)}</StatusBadge>],
-    ['Outgoing test', <StatusBadge key="outgoing" tone={TEST_TONES[mailbox.outgoingStatus]}>{t(`test.${mailbox.outgoingStatus}`)}</StatusBadge>],
-    ['Last test', mailbox.lastTestAt ? <Time value={mailbox.lastTestAt} /> : 'Never'],
+    [tm('facts.status'), <StatusBadge key="status" tone={STATUS_TONES[mailbox.status]}>{t(`mailbox.${mailbox.status}`)}</StatusBadge>],
+    [tm('facts.incomingTest'), <StatusBadge key="incoming" tone={TEST_TONES[mailbox.incomingStatus]}>{t(`test.${mailbox.incomingStatus}`)}</StatusBadge>],
+    [tm('facts.outgoingTest'), <StatusBadge key="outgoing" tone={TEST_TONES[mailbox.outgoingStatus]}>{t(`test.${mailbox.outgoingStatus}`)}</StatusBadge>],
+    [tm('facts.lastTest'), mailbox.lastTestAt ? <Time value={mailbox.lastTestAt} /> : tDates('never')],
   ];
   return (
     <>
       <PageHeader
         title={mailbox.address}
-        description={mailbox.shared ? 'Shared mailbox (Microsoft 365)' : undefined}
+        description={mailbox.shared ? tm('shared') : undefined}
         actions={
           viewer.role === 'owner' ? undefined : (
             <>
               <Link href={`/mailboxes/${mailbox.id}/timeline`} className={buttonClass('secondary')}>
-                Timeline and token health
+                {tm('timelineLink')}
               </Link>
               {viewer.role === 'admin' ? (
                 <Link href={`/mailboxes/${mailbox.id}/edit`} className={buttonClass('secondary')}>
-                  Edit
+                  {tm('edit')}
                 </Link>
               ) : null}
             </>
@@ -88,7 +91,7 @@ export default async function MailboxPage({
       />
       <AlertList alerts={alerts} />
       <div className="grid gap-6 lg:grid-cols-[minmax(0,1fr)_20rem]">
-        <Card title="Where it stands">
+        <Card title={tm('whereItStands')}>
           <dl className="grid gap-x-6 gap-y-3 text-sm sm:grid-cols-2">
             {facts.map(([term, value]) => (
               <div key={term} className="min-w-0">
@@ -107,20 +110,20 @@ export default async function MailboxPage({
           ) : null}
         </Card>
         <div className="min-w-0 space-y-6">
-          <Card title="Next step">
+          <Card title={tm('nextStep.title')}>
             <p data-testid="next-step">
               <StatusBadge tone={toneOf(step.tone)}>{step.label}</StatusBadge>
             </p>
             <p className="mt-2 text-sm text-slate-600">
               {step.actor === 'admin'
                 ? viewer.role === 'admin'
-                  ? 'This is yours to do as an admin.'
-                  : 'An admin takes this step.'
+                  ? tm('nextStep.adminSelf')
+                  : tm('nextStep.admin')
                 : step.actor === 'owner'
                   ? viewer.id === mailbox.ownerId
-                    ? 'This is yours to do.'
-                    : `${mailbox.ownerEmail} takes this step.`
-                  : 'Nothing to do.'}
+                    ? tm('nextStep.ownerSelf')
+                    : tm('nextStep.owner', { owner: mailbox.ownerEmail })
+                  : tm('nextStep.nothing')}
             </p>
           </Card>
           {canConnect && mailbox.approval !== 'rejected' && mailbox.status !== 'disabled' ? (

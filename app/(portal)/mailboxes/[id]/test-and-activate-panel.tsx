@@ -1,5 +1,6 @@
 'use client';
 
+import { useTranslations } from 'next-intl';
 import { useRouter } from 'next/navigation';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { ProblemAlert } from '@/app/_components/action-message';
@@ -17,26 +18,23 @@ async function readTest(mailboxId: string, testId: string | undefined, signal: A
   const response = await fetch(`/api/mailboxes/${encodeURIComponent(mailboxId)}/test-progress${query}`, { signal, cache: 'no-store' });
   return response.ok ? ((await response.json()) as TestView | null) : null;
 }
-const DIRECTIONS = [
-  ['incoming', 'Incoming'],
-  ['outgoing', 'Outgoing'],
-] as const;
+const DIRECTIONS = ['incoming', 'outgoing'] as const;
 
 function Verdict({ test }: { test: TestView }) {
-  if (test.ok === null) return <StatusBadge tone="neutral">Testing…</StatusBadge>;
-  if (test.activated) return <StatusBadge tone="success">Active</StatusBadge>;
-  if (test.ok) return <StatusBadge tone="warning">Passed, not activated</StatusBadge>;
-  return <StatusBadge tone="failure">Failing</StatusBadge>;
+  const t = useTranslations('mailbox.test.verdict');
+  if (test.ok === null) return <StatusBadge tone="neutral">{t('testing')}</StatusBadge>;
+  if (test.activated) return <StatusBadge tone="success">{t('active')}</StatusBadge>;
+  if (test.ok) return <StatusBadge tone="warning">{t('passed')}</StatusBadge>;
+  return <StatusBadge tone="failure">{t('failing')}</StatusBadge>;
 }
 
-function Direction({ label, result }: { label: string; result: TestView['incoming'] }) {
+function Direction({ direction, result }: { direction: (typeof DIRECTIONS)[number]; result: TestView['incoming'] }) {
+  const t = useTranslations('mailbox.test');
   return (
-    <div data-testid={`test-${label.toLowerCase()}`}>
+    <div data-testid={`test-${direction}`}>
       <h3 className="text-sm font-semibold">
-        {label}{' '}
-        <span className="font-normal text-slate-600">
-          {result.status === 'not_run' ? '(not tested)' : result.status === 'running' ? '(running)' : result.status === 'success' ? '(success)' : '(failure)'}
-        </span>
+        {t(`directions.${direction}`)}{' '}
+        <span className="font-normal text-slate-600">{t(`results.${result.status}`)}</span>
       </h3>
       <ol className="mt-2 space-y-1 text-sm">
         {result.steps.map((step, index) => (
@@ -51,7 +49,7 @@ function Direction({ label, result }: { label: string; result: TestView['incomin
         ))}
       </ol>
       {result.error ? (
-        <div className="mt-2" data-testid={`error-${label.toLowerCase()}`}>
+        <div className="mt-2" data-testid={`error-${direction}`}>
           <Alert tone="failure">
             <p className="font-medium">{result.error.message}</p>
             <p className="mt-1">{result.error.hint}</p>
@@ -67,6 +65,7 @@ function Direction({ label, result }: { label: string; result: TestView['incomin
  * the verdict. A click while a test runs joins that test.
  */
 export function TestAndActivatePanel({ mailboxId }: { mailboxId: string }) {
+  const t = useTranslations('mailbox.test');
   const router = useRouter();
   const [test, setTest] = useState<TestView | null>(null);
   const [error, setError] = useState<ActionError | null>(null);
@@ -127,16 +126,16 @@ export function TestAndActivatePanel({ mailboxId }: { mailboxId: string }) {
 
   const running = test?.ok === null;
   return (
-    <Card title="Test and activate">
+    <Card title={t('title')}>
       <p className="text-sm text-slate-600">
-        Checks the incoming and outgoing servers step by step, at the same time, and activates the mailbox when every enabled direction passes.
+        {t('intro')}
       </p>
       <label className="mt-3 flex items-center gap-2 text-sm">
         <input type="checkbox" checked={sendTestMessage} onChange={(event) => setSendTestMessage(event.target.checked)} />
-        Also send a test message to the mailbox itself
+        {t('sendMessage')}
       </label>
       <Button type="button" variant="primary" className="mt-3" onClick={() => void start()} disabled={starting}>
-        {running ? 'Testing… (click to follow)' : 'Test and activate'}
+        {running ? t('follow') : t('start')}
       </Button>
       {error ? (
         <div className="mt-3">
@@ -147,10 +146,12 @@ export function TestAndActivatePanel({ mailboxId }: { mailboxId: string }) {
         <div className="mt-4 space-y-4" aria-live="polite">
           <p className="text-sm" data-testid="test-verdict">
             <Verdict test={test} />{' '}
-            <span className="text-slate-600">started <Time value={test.startedAt} /></span>
+            <span className="text-slate-600">
+              {t('started')} <Time value={test.startedAt} />
+            </span>
           </p>
-          {DIRECTIONS.map(([key, label]) => (
-            <Direction key={key} label={label} result={test[key]} />
+          {DIRECTIONS.map((direction) => (
+            <Direction key={direction} direction={direction} result={test[direction]} />
           ))}
         </div>
       ) : null}

@@ -1,5 +1,6 @@
 'use client';
 
+import { useTranslations } from 'next-intl';
 import { useActionState, useState } from 'react';
 import { ActionMessage } from '@/app/_components/action-message';
 import { StatusBadge, toneOf } from '@/app/_components/status-badge';
@@ -10,6 +11,7 @@ import { importMailboxesAction } from '../actions';
 const OUTCOME_TONES = { created: 'good', skipped: 'neutral', refused: 'bad' } as const;
 
 export function ImportForm() {
+  const t = useTranslations('mailboxes.import');
   const [state, action, pending] = useActionState(importMailboxesAction, IDLE);
   const [csv, setCsv] = useState('');
   const result = state.status === 'success' ? state.data : undefined;
@@ -19,7 +21,7 @@ export function ImportForm() {
       <form action={action} className="space-y-4">
         <div>
           <label htmlFor="csv-file" className="block text-sm font-medium text-slate-800">
-            CSV file
+            {t('file')}
           </label>
           <input
             id="csv-file"
@@ -30,7 +32,7 @@ export function ImportForm() {
           />
         </div>
         <TextAreaField
-          label="Or paste it"
+          label={t('paste')}
           name="csv"
           rows={8}
           value={csv}
@@ -40,24 +42,24 @@ export function ImportForm() {
         />
         <div className="flex gap-2">
           <Button type="submit" name="dryRun" value="true" disabled={pending || csv.trim() === ''}>
-            Preview
+            {t('preview')}
           </Button>
           <Button type="submit" name="dryRun" value="false" variant="primary" disabled={pending || !result?.dryRun}>
-            Import
+            {t('import')}
           </Button>
         </div>
       </form>
       <ActionMessage state={state} />
       {result ? (
-        <Table headers={['Line', 'Address', 'Owner', 'Profile', result.dryRun ? 'Would be' : 'Result', 'Why']}>
+        <Table headers={[t('columns.line'), t('columns.address'), t('columns.owner'), t('columns.profile'), result.dryRun ? t('columns.wouldBe') : t('columns.result'), t('columns.why')]}>
           {result.rows.map((row) => (
             <tr key={row.line}>
               <td className="px-4 py-2">{row.line}</td>
               <td className="px-4 py-2">{row.address}</td>
               <td className="px-4 py-2">{row.ownerEmail}</td>
-              <td className="px-4 py-2">{row.profile ?? 'default'}</td>
+              <td className="px-4 py-2">{row.profile ?? t('defaultProfile')}</td>
               <td className="px-4 py-2">
-                <StatusBadge tone={toneOf(OUTCOME_TONES[row.outcome])}>{row.outcome}</StatusBadge>
+                <StatusBadge tone={toneOf(OUTCOME_TONES[row.outcome])}>{t(`outcomes.${row.outcome}`)}</StatusBadge>
               </td>
               <td className="px-4 py-2 text-slate-600">{row.reason}</td>
             </tr>

@@ -1,17 +1,20 @@
-import type { Metadata } from 'next';
+import { getTranslations } from 'next-intl/server';
 import { PageHeader } from '@/app/_components/ui';
 import { requireRole } from '@/lib/auth/session';
 import { ImportForm } from './import-form';
 
-export const metadata: Metadata = { title: 'Import mailboxes' };
+export async function generateMetadata() {
+  return { title: (await getTranslations('mailboxes'))('import.title') };
+}
 
 export default async function ImportMailboxesPage() {
   await requireRole('admin');
+  const t = await getTranslations('mailboxes.import');
   return (
     <>
       <PageHeader
-        title="Import mailboxes"
-        description="A CSV file with a header line naming the columns address, owner email and, optionally, profile (a profile name; the default profile otherwise). Preview first: nothing is saved until you import."
+        title={t('title')}
+        description={t('description')}
       />
       <ImportForm />
     </>

@@ -1,24 +1,26 @@
-import type { Metadata } from 'next';
+import { getTranslations } from 'next-intl/server';
 import { EmptyState, PageHeader } from '@/app/_components/ui';
 import { requireRole } from '@/lib/auth/session';
 import { listProfileChoices } from '@/lib/mailboxes/mailboxes';
 import { profileChoiceLabel } from '../profile-choice';
 import { MailboxForm } from '../mailbox-form';
 
-export const metadata: Metadata = { title: 'Add a mailbox' };
+export async function generateMetadata() {
+  return { title: (await getTranslations('mailboxes'))('new.title') };
+}
 
 export default async function NewMailboxPage() {
   await requireRole('admin');
-  const profiles = await listProfileChoices();
+  const [profiles, t] = await Promise.all([listProfileChoices(), getTranslations('mailboxes')]);
   return (
     <>
-      <PageHeader title="Add a mailbox" description="Attach a person’s mailbox to a server profile. They connect it themselves next." />
+      <PageHeader title={t('new.title')} description={t('new.description')} />
       {profiles.length === 0 ? (
-        <EmptyState title="Create a server profile first" action={{ href: '/profiles', label: 'Go to server profiles' }}>
-          Every mailbox belongs to a profile that says how its mail is reached.
+        <EmptyState title={t('new.noProfile')} action={{ href: '/profiles', label: t('new.goToProfiles') }}>
+          {t('new.noProfileHint')}
         </EmptyState>
       ) : (
-        <MailboxForm profiles={profiles.map((profile) => ({ id: profile.id, label: profileChoiceLabel(profile), isDefault: profile.isDefault }))} />
+        <MailboxForm profiles={profiles.map((profile) => ({ id: profile.id, label: profileChoiceLabel(t, profile), isDefault: profile.isDefault }))} />
       )}
     </>
   );

@@ -1,4 +1,4 @@
-import type { Metadata } from 'next';
+import { getTranslations } from 'next-intl/server';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import type { ReactNode } from 'react';
@@ -16,7 +16,9 @@ import { ageOf } from '../../../token-status/format';
 import { TestVerdict } from '../../../token-status/test-verdict';
 import { SupportActions } from '../../../token-status/support-actions';
 
-export const metadata: Metadata = { title: 'Mailbox timeline' };
+export async function generateMetadata() {
+  return { title: (await getTranslations('mailbox'))('timeline.metaTitle') };
+}
 
 const KIND_TONES: Record<TimelineKind, 'neutral' | 'good' | 'bad' | 'warn'> = {
   connect: 'good',
@@ -34,22 +36,27 @@ export default async function MailboxTimelinePage({ params }: { params: Promise<
   const { id } = await params;
   const status = isId(id) ? await getTokenStatusRow({ viewer, mailboxId: id }) : null;
   if (!status) notFound();
-  const [alerts, entries] = await Promise.all([findMailboxAlerts({ viewer, mailboxId: status.mailboxId }), findMailboxTimeline({ status })]);
+  const [alerts, entries, t, tm] = await Promise.all([
+    findMailboxAlerts({ viewer, mailboxId: status.mailboxId }),
+    findMailboxTimeline({ status }),
+    getTranslations('mailbox.timeline'),
+    getTranslations('mailboxes.values'),
+  ]);
   const facts: [string, ReactNode][] = [
-    ['Owner', status.ownerEmail],
-    ['Server profile', status.profileName],
-    ['Connection', status.connection.replace('_', ' ')],
-    ['Status', status.status],
-    ['Account', status.account ?? '—'],
-    ['Scopes', status.scopes.join(' ') || '—'],
-    ['Missing scopes', status.missingScopes.join(' ') || 'none'],
-    ['Access token expires', <Time key="accessTokenExpiresAt" value={status.accessTokenExpiresAt} />],
-    ['Last refresh', <Time key="lastRefreshAt" value={status.lastRefreshAt} />],
-    ['Refresh token age', ageOf(status.refreshTokenObtainedAt)],
-    ['Consent', <Time key="consentedAt" value={status.consentedAt} />],
-    ['Consent ends', status.consentExpiresAt ? <Time key="consentExpiresAt" value={status.consentExpiresAt} /> : 'does not end'],
-    ['Last check', <Time key="lastCheckedAt" value={status.lastCheckedAt} />],
-    ['Last test', <TestVerdict key="lastTest" test={status.lastTest} />],
+    [t('facts.owner'), status.ownerEmail],
+    [t('facts.profile'), status.profileName],
+    [t('facts.connection'), tm(`connection.${status.connection}`)],
+    [t('facts.status'), tm(`status.${status.status}`)],
+    [t('facts.account'), status.account ?? '—'],
+    [t('facts.scopes'), status.scopes.join(' ') || '—'],
+    [t('facts.missingScopes'), status.missingScopes.join(' ') || t('noScopeMissing')],
+    [t('facts.accessTokenExpires'), <Time key="accessTokenExpiresAt" value={status.accessTokenExpiresAt} />],
+    [t('facts.lastRefresh'), <Time key="lastRefreshAt" value={status.lastRefreshAt} />],
+    [t('facts.refreshTokenAge'), ageOf(status.refreshTokenObtainedAt)],
+    [t('facts.consent'), <Time key="consentedAt" value={status.consentedAt} />],
+    [t('facts.consentEnds'), status.consentExpiresAt ? <Time key="consentExpiresAt" value={status.consentExpiresAt} /> : t('consentNeverEnds')],
+    [t('facts.lastCheck'), <Time key="lastCheckedAt" value={status.lastCheckedAt} />],
+    [t('facts.lastTest'), <TestVerdict key="lastTest" test={status.lastTest} />],
   ];
   return (
     <>
@@ -57,13 +64,16 @@ export default async function MailboxTimelinePage({ params }: { params: Promise<
         title={status.address}
         description={
           <>
-            Token status and history. <Link href={`/mailboxes/${status.mailboxId}`} className="text-indigo-700 underline">Open the mailbox</Link>
+            {t('description')}{' '}
+            <Link href={`/mailboxes/${status.mailboxId}`} className="text-indigo-700 underline">
+              {t('open')}
+            </Link>
           </>
         }
       />
       <AlertList alerts={alerts} />
       <div className="grid gap-6 lg:grid-cols-[minmax(0,1fr)_22rem]">
-        <Card title="Token">
+        <Card title={t('token')}>
           <p data-testid="token-state">
             <StatusBadge tone={toneOf(TOKEN_STATE_TONES[status.state])}>{TOKEN_STATE_LABELS[status.state]}</StatusBadge>
           </p>
@@ -83,7 +93,7 @@ export default async function MailboxTimelinePage({ params }: { params: Promise<
                   {status.lastError.hint}
                 </p>
                 <p className="mt-1 text-xs">
-                  {status.lastError.code} at <Time value={status.lastError.at} />
+                  {t('errorAt', { code: status.lastError.code })} <Time value={status.lastError.at} />
                 </p>
               </Alert>
             </div>
@@ -91,16 +101,16 @@ export default async function MailboxTimelinePage({ params }: { params: Promise<
         </Card>
         <SupportActions mailboxId={status.mailboxId} connected={status.connection === 'connected'} />
       </div>
-      <Card title="Timeline, newest first" className="mt-6">
+      <Card title={t('history')} className="mt-6">
         {entries.length === 0 ? (
-          <p className="text-sm text-slate-600">Nothing recorded yet.</p>
+          <p className="text-sm text-slate-600">{t('empty')}</p>
         ) : (
           <ol className="space-y-3 text-sm" data-testid="timeline">
             {entries.map((entry, index) => (
               <li key={`${entry.at}-${index}`} className="min-w-0 border-l-2 border-slate-200 pl-4 [overflow-wrap:anywhere]">
                 <p>
                   <span className="mr-2 text-slate-500"><Time value={entry.at} /></span>
-                  <StatusBadge tone={toneOf(KIND_TONES[entry.kind])}>{entry.kind}</StatusBadge> <span className="font-medium">{entry.title}</span>
+                  <StatusBadge tone={toneOf(KIND_TONES[entry.kind])}>{t(`kinds.${entry.kind}`)}</StatusBadge> <span className="font-medium">{entry.title}</span>
                   {entry.actor ? <span className="text-slate-500"> · {entry.actor}</span> : null}
                 </p>
                 {entry.detail ? <p className="mt-1 text-slate-600">{entry.detail}</p> : null}
@@ -110,7 +120,7 @@ export default async function MailboxTimelinePage({ params }: { params: Promise<
                     {(['incoming', 'outgoing'] as const).flatMap((direction) =>
                       entry.test![direction].steps.map((step, stepIndex) => (
                         <li key={`${direction}-${stepIndex}`}>
-                          {step.ok ? '✓' : '✗'} {direction}: {step.name} ({step.durationMs} ms){step.detail ? ` — ${step.detail}` : ''}
+                          {step.ok ? '✓' : '✗'} {t(`directions.${direction}`)}: {step.name} ({step.durationMs} ms){step.detail ? ` — ${step.detail}` : ''}
                         </li>
                       )),
                     )}

@@ -1,4 +1,4 @@
-import type { Metadata } from 'next';
+import { getTranslations } from 'next-intl/server';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { StatusBadge } from '@/app/_components/status-badge';
@@ -10,16 +10,18 @@ import { getBulkTest, type BulkTestStatus } from '@/lib/tester/bulk-tests';
 import { isId } from '@/lib/validations/common';
 import { RefreshWhileRunning } from './refresh-while-running';
 
-export const metadata: Metadata = { title: 'Bulk test' };
+export async function generateMetadata() {
+  return { title: (await getTranslations('mailboxes'))('bulk.metaTitle') };
+}
 
 type Result = NonNullable<BulkTestStatus['results']>[number];
 
-function ProgressBar({ done, total }: { done: number; total: number }) {
+function ProgressBar({ done, total, label }: { done: number; total: number; label: string }) {
   const percent = total === 0 ? 100 : Math.round((done / total) * 100);
   return (
     <div
       role="progressbar"
-      aria-label="Mailboxes tested"
+      aria-label={label}
       aria-valuemin={0}
       aria-valuemax={total}
       aria-valuenow={done}
@@ -30,10 +32,12 @@ function ProgressBar({ done, total }: { done: number; total: number }) {
   );
 }
 
-function Outcome({ result }: { result: Result }) {
-  if (result.activated) return <StatusBadge tone="success">Activated</StatusBadge>;
-  if (result.ok) return <StatusBadge tone="warning">Passed, not activated</StatusBadge>;
-  return <StatusBadge tone="failure">{result.testId ? 'Failed' : 'Not tested'}</StatusBadge>;
+type BulkTranslator = Awaited<ReturnType<typeof getTranslations<'mailboxes.bulk'>>>;
+
+function Outcome({ result, t }: { result: Result; t: BulkTranslator }) {
+  if (result.activated) return <StatusBadge tone="success">{t('outcomes.activated')}</StatusBadge>;
+  if (result.ok) return <StatusBadge tone="warning">{t('outcomes.passed')}</StatusBadge>;
+  return <StatusBadge tone="failure">{result.testId ? t('outcomes.failed') : t('outcomes.notTested')}</StatusBadge>;
 }
 
 export default async function BulkTestPage({ params }: { params: Promise<{ jobId: string }> }) {
@@ -41,6 +45,7 @@ export default async function BulkTestPage({ params }: { params: Promise<{ jobId
   const { jobId } = await params;
   const status = isId(jobId) ? await getBulkTest({ viewer, jobId }) : null;
   if (!status) notFound();
+  const t = await getTranslations('mailboxes.bulk');
   const finished = FINISHED_JOB_STATES.has(status.state);
   const results = status.results ?? [];
   // Those that need someone first, each group in address order.
@@ -50,30 +55,38 @@ export default async function BulkTestPage({ params }: { params: Promise<{ jobId
   return (
     <>
       <RefreshWhileRunning running={!finished} />
-      <PageHeader title="Test and activate" description={<>Started <Time value={status.createdAt} /></>} />
+      <PageHeader
+        title={t('title')}
+        description={
+          <>
+            {t('started')} <Time value={status.createdAt} />
+          </>
+        }
+      />
       <div className="max-w-5xl space-y-6">
         <Card>
           {status.state === 'created' ? (
-            <p className="text-sm text-slate-600">Waiting: another bulk test is running, and one runs at a time.</p>
+            <p className="text-sm text-slate-600">{t('waiting')}</p>
           ) : status.state === 'failed' || status.state === 'cancelled' ? (
-            <Alert tone="failure">The bulk test stopped: {status.error ?? status.state}. Mailboxes tested before it stopped keep their results.</Alert>
+            <Alert tone="failure">{t('stopped', { reason: status.error ?? status.state })}</Alert>
           ) : status.state === 'completed' ? (
             <p className="text-sm" role="status">
-              {results.length} tested: {activated} activated, {results.length - activated} need attention.
+              {t('completed', { tested: results.length, activated, attention: results.length - activated })}
             </p>
           ) : status.progress ? (
             <div className="space-y-2" role="status">
-              <ProgressBar done={status.progress.done} total={status.progress.total} />
+              <ProgressBar done={status.progress.done} total={status.progress.total} label={t('progressLabel')} />
               <p className="text-sm text-slate-600">
-                {status.progress.done} of {status.progress.total} tested{status.progress.message ? ` (${status.progress.message})` : ''}
+                {t('progress', { done: status.progress.done, total: status.progress.total })}
+                {status.progress.message ? ` (${status.progress.message})` : ''}
               </p>
             </div>
           ) : (
-            <p className="text-sm text-slate-600">Starting…</p>
+            <p className="text-sm text-slate-600">{t('starting')}</p>
           )}
         </Card>
         {results.length > 0 ? (
-          <Table headers={['Address', 'Outcome', 'Failing', 'What happened']}>
+          <Table headers={[t('columns.address'), t('columns.outcome'), t('columns.failing'), t('columns.what')]}>
             {ordered.map((result) => (
               <tr key={result.mailboxId}>
                 <td className="px-4 py-3 font-medium">
@@ -82,7 +95,7 @@ export default async function BulkTestPage({ params }: { params: Promise<{ jobId
                   </Link>
                 </td>
                 <td className="px-4 py-3">
-                  <Outcome result={result} />
+                  <Outcome result={result} t={t} />
                 </td>
                 <td className="px-4 py-3">{result.failing.join(', ')}</td>
                 <td className="px-4 py-3 text-slate-600">

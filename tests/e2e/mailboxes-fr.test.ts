@@ -1,0 +1,96 @@
+// Issue 16, item 1: the mailbox screens read in French for a browser that asks for French, with
+// the glossary's words, and none of their English sentences is left behind.
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { launchBrowser, openPage, waitForHydration } from '../helpers/browser';
+import { runCli } from '../helpers/cli';
+import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { startPortal, type Portal } from '../helpers/portal';
+
+const ADMIN = { email: 'admin@example.org', password: 'admin password 3e7b1d' };
+const OWNER = { email: 'olga@example.org', password: 'owner password 9c4a2f' };
+
+let browser: Browser;
+let database: TestDatabase;
+let portal: Portal;
+let context: BrowserContext;
+let page: Page;
+let mailboxId: string;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  for (const [person, role] of [[ADMIN, 'admin'], [OWNER, 'owner']] as const) {
+    const created = await runCli(['user:create', '--email', person.email, '--role', role, '--password', person.password], database.env);
+    expect(created.exitCode, created.stderr).toBe(0);
+  }
+  const keyed = await runCli(['apikey:create', '--email', ADMIN.email], database.env);
+  const adminKey = keyed.stdout.trim().split('\n').at(-1)!;
+  [browser, portal] = await Promise.all([launchBrowser(), startPortal({ database })]);
+  const post = async (path: string, body: object) => {
+    const response = await fetch(`${portal.url}${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    expect(response.status, path).toBe(201);
+    return (await response.json()) as { id: string };
+  };
+  const profile = await post('/api/v1/profiles', {
+    name: 'Staff Gmail',
+    serverType: 'gmail',
+    clientId: 'staff.apps.googleusercontent.com',
+    clientSecret: 'GOCSPX-staff-secret-4f2a',
+    isDefault: true,
+  });
+  ({ id: mailboxId } = await post('/api/v1/mailboxes', { address: OWNER.email, ownerEmail: OWNER.email, profileId: profile.id }));
+  ({ context, page } = await openPage(browser, portal, { locale: 'fr-FR' }));
+  // signIn() from the helpers reads the English form.
+  await page.goto('/sign-in');
+  const button = page.getByRole('button', { name: 'Se connecter', exact: true });
+  await waitForHydration(button);
+  await page.getByLabel('Adresse e-mail', { exact: true }).fill(ADMIN.email);
+  await page.getByLabel('Mot de passe', { exact: true }).fill(ADMIN.password);
+  await button.click();
+  await page.waitForURL((url) => url.pathname !== '/sign-in');
+});
+
+afterAll(async () => {
+  await context?.close();
+  await Promise.all([browser?.close(), portal?.stop()]);
+  await database?.drop();
+});
+
+/** The page's visible text, for asserting that an English sentence is not there. */
+const visibleText = () => page.locator('main').innerText();
+
+describe('mailboxes in French', () => {
+  test('the list names its actions, filters and columns in French', async () => {
+    await page.goto('/mailboxes');
+    await page.getByRole('heading', { name: 'Boîtes aux lettres' }).waitFor();
+    await page.getByRole('link', { name: 'Ajouter une boîte aux lettres' }).waitFor();
+    await page.getByRole('button', { name: 'Tester et activer' }).waitFor();
+    await page.getByLabel('Approbation', { exact: true }).getByRole('option', { name: 'en attente d’approbation' }).waitFor({ state: 'attached' });
+    await page.getByRole('columnheader', { name: 'Étape suivante' }).waitFor();
+    const text = await visibleText();
+    for (const english of ['Add mailbox', 'Import CSV', 'Test and activate', 'Next step', 'selected']) expect(text).not.toContain(english);
+  });
+
+  test('a mailbox’s page shows where it stands, the next step and the admin’s actions in French', async () => {
+    await page.goto(`/mailboxes/${mailboxId}`);
+    await page.getByRole('heading', { name: 'Étape suivante' }).waitFor();
+    await page.getByRole('button', { name: 'Approuver l’adresse' }).waitFor();
+    await page.getByRole('button', { name: 'Tester et activer' }).waitFor();
+    await page.getByText('Approbation de l’adresse e-mail').waitFor();
+    const text = await visibleText();
+    for (const english of ['Where it stands', 'Approve address', 'Delete mailbox', 'Test and activate', 'Never']) expect(text).not.toContain(english);
+  });
+
+  test('the form to add a mailbox asks in French', async () => {
+    await page.goto('/mailboxes/new');
+    await page.getByRole('heading', { name: 'Ajouter une boîte aux lettres' }).waitFor();
+    await page.getByLabel('Adresse e-mail du propriétaire').waitFor();
+    await page.getByRole('option', { name: 'Staff Gmail (par défaut)' }).first().waitFor({ state: 'attached' });
+    const text = await visibleText();
+    for (const english of ['Email address', 'Server profile', 'Shared mailbox', '(default)']) expect(text).not.toContain(english);
+  });
+});
