@@ -17,11 +17,10 @@ export async function generateMetadata(): Promise<Metadata> {
 export default async function UsersPage({ searchParams }: { searchParams: Promise<{ after?: string }> }) {
   const viewer = await requireRole('admin');
   const { after } = await searchParams;
-  const [{ users, nextCursor }, { keys }, t, tCommon] = await Promise.all([
+  const [{ users, nextCursor }, { keys }, t] = await Promise.all([
     findUsers({ limit: 50, cursor: pageCursor(after) }),
     findApiKeys({ limit: 200 }),
     getTranslations('users'),
-    getTranslations('common'),
   ]);
   return (
     <>
@@ -38,7 +37,7 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
                   <p className="font-medium">{user.email}</p>
                   {user.name ? <p className="text-xs text-slate-500">{user.name}</p> : null}
                 </td>
-                <td className="px-4 py-3">{tCommon(`roles.${user.role}`)}</td>
+                <td className="px-4 py-3">{t(`roles.${user.role}`)}</td>
                 <td className="px-4 py-3">
                   {user.deactivatedAt ? <StatusBadge tone="failure">{t('deactivated')}</StatusBadge> : <StatusBadge tone="success">{t('active')}</StatusBadge>}
                 </td>
