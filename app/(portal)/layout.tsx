@@ -1,14 +1,13 @@
 import type { ReactNode } from 'react';
+import { getTranslations } from 'next-intl/server';
 import { NavigationDrawer } from '@/app/_components/navigation-drawer';
 import { SidebarNav } from '@/app/_components/sidebar-nav';
 import { SignOutButton } from '@/app/_components/sign-out-button';
 import { navigationFor } from '@/lib/auth/navigation';
 import { requireUser } from '@/lib/auth/session';
 
-const ROLE_LABELS = { admin: 'Admin', owner: 'Mailbox owner', support: 'Support' } as const;
-
 export default async function PortalLayout({ children }: { children: ReactNode }) {
-  const user = await requireUser();
+  const [user, tCommon] = await Promise.all([requireUser(), getTranslations('common')]);
   // The same navigation in the sidebar from 768 px up and in the drawer below.
   const navigation = (
     <>
@@ -17,7 +16,7 @@ export default async function PortalLayout({ children }: { children: ReactNode }
         <p className="truncate text-sm font-medium" title={user.email}>
           {user.name ?? user.email}
         </p>
-        <p className="mb-3 text-xs text-slate-600">{ROLE_LABELS[user.role]}</p>
+        <p className="mb-3 text-xs text-slate-600">{tCommon(`roles.${user.role}`)}</p>
         <SignOutButton />
       </div>
     </>

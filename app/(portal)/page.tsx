@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { redirect } from 'next/navigation';
+import { getTranslations } from 'next-intl/server';
 import { AlertList } from '@/app/_components/alert-list';
 import { Card, EmptyState, PageHeader } from '@/app/_components/ui';
 import { findAlerts } from '@/lib/alerts/find-alerts';
@@ -9,25 +10,28 @@ import { countMailboxes } from '@/lib/mailboxes/mailboxes';
 import { countProfiles } from '@/lib/profiles/profiles';
 import { countUsers } from '@/lib/users/users';
 
-export const metadata: Metadata = { title: 'Overview' };
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await getTranslations('overview'))('title') };
+}
 
 export default async function OverviewPage() {
   const user = await requireUser();
   if (user.role === 'owner') redirect('/mailboxes');
-  const [profiles, mailboxes, people, alerts] = await Promise.all([
+  const [profiles, mailboxes, people, alerts, t] = await Promise.all([
     countProfiles(),
     countMailboxes({ viewer: user }),
     countUsers(),
     findAlerts(),
+    getTranslations('overview'),
   ]);
   const figures = [
-    { label: 'Server profiles', value: profiles, href: '/profiles' },
-    { label: 'Mailboxes', value: mailboxes, href: '/mailboxes' },
-    { label: 'Users', value: people, href: user.role === 'admin' ? '/users' : undefined },
+    { label: t('figures.profiles'), value: profiles, href: '/profiles' },
+    { label: t('figures.mailboxes'), value: mailboxes, href: '/mailboxes' },
+    { label: t('figures.users'), value: people, href: user.role === 'admin' ? '/users' : undefined },
   ];
   return (
     <>
-      <PageHeader title="Overview" description="Where your organization’s mailboxes stand." />
+      <PageHeader title={t('title')} description={t('description')} />
       <AlertList alerts={alerts} />
       <div className="mb-8 grid gap-4 sm:grid-cols-3">
         {figures.map((figure) => (
@@ -41,15 +45,15 @@ export default async function OverviewPage() {
       </div>
       {profiles === 0 ? (
         <EmptyState
-          title="Start with a server profile"
-          action={user.role === 'admin' ? { href: '/profiles', label: 'Go to server profiles' } : undefined}
+          title={t('noProfiles.title')}
+          action={user.role === 'admin' ? { href: '/profiles', label: t('noProfiles.action') } : undefined}
         >
-          A server profile says how Mailroom reaches mail: Gmail, Microsoft 365 or your own IMAP/POP and SMTP server.
-          {user.role === 'admin' ? ' Create one, then add mailboxes to it.' : ' An admin creates the first one.'}
+          {t('noProfiles.body')}
+          {user.role === 'admin' ? t('noProfiles.forAdmin') : t('noProfiles.forOthers')}
         </EmptyState>
       ) : mailboxes === 0 ? (
-        <EmptyState title="No mailboxes yet" action={{ href: '/mailboxes', label: 'Go to mailboxes' }}>
-          Add your team’s mailboxes to a profile; each owner then connects and tests their own.
+        <EmptyState title={t('noMailboxes.title')} action={{ href: '/mailboxes', label: t('noMailboxes.action') }}>
+          {t('noMailboxes.body')}
         </EmptyState>
       ) : null}
     </>

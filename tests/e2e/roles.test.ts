@@ -38,6 +38,8 @@ async function addUser(page: Page, user: typeof SUPPORT): Promise<void> {
   await card.getByLabel('Email', { exact: true }).fill(user.email);
   await card.getByLabel('Name (optional)').fill(user.name);
   await card.getByRole('combobox').selectOption(user.role);
+  // A password of the admin's choosing, so no invitation (the form refuses both).
+  await card.getByLabel('Send an invitation').uncheck();
   await card.getByLabel('Password (optional)').fill(user.password);
   await button.click();
   await card.getByText(`${user.email} was added as ${user.role}.`).waitFor();

@@ -71,7 +71,9 @@ describe('messages', () => {
     const t = createTranslator({ locale, messages: CATALOGS[locale], onError: (error) => errors.push(error.message) });
     for (const [key, message] of flatten(CATALOGS[locale])) {
       const values = Object.fromEntries(placeholders(message).map((name) => [name, 1]));
-      (t as unknown as (key: string, values: Record<string, number>) => string)(key, values);
+      // Rich messages (`<strong>{address}</strong>`) are rendered with t.rich; their tags wrap chunks here.
+      const tags = Object.fromEntries([...message.matchAll(/<([A-Za-z]\w*)>/g)].map((match) => [match[1]!, (chunks: string) => chunks]));
+      (t.markup as unknown as (key: string, values: Record<string, unknown>) => string)(key, { ...values, ...tags });
     }
     expect(errors).toEqual([]);
   });

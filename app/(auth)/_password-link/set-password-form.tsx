@@ -2,6 +2,7 @@
 
 import { signIn } from 'next-auth/react';
 import { useRouter } from 'next/navigation';
+import { useTranslations } from 'next-intl';
 import { useActionState } from 'react';
 import { ActionMessage } from '@/app/_components/action-message';
 import { Button, Field } from '@/app/_components/ui';
@@ -15,6 +16,7 @@ type State = ActionState<{ email: string }>;
  * credentials sign-in (CSRF token included); should that fail, sign-in opens with their email.
  */
 export function SetPasswordForm({ token, email, submitLabel }: { token: string; email: string; submitLabel: string }) {
+  const t = useTranslations('passwordLink');
   const router = useRouter();
   const [state, action, pending] = useActionState(async (previous: State, formData: FormData): Promise<State> => {
     const result = await setPasswordWithLinkAction(previous, formData);
@@ -31,10 +33,10 @@ export function SetPasswordForm({ token, email, submitLabel }: { token: string; 
       <input type="hidden" name="token" value={token} />
       {/* For password managers: the account this password belongs to. */}
       <input type="hidden" name="username" autoComplete="username" value={email} />
-      <Field label="New password" name="password" type="password" autoComplete="new-password" hint="At least 12 characters." errors={errors?.password} required />
-      <Field label="Repeat the password" name="confirmPassword" type="password" autoComplete="new-password" errors={errors?.confirmPassword} required />
+      <Field label={t('password')} name="password" type="password" autoComplete="new-password" hint={t('passwordHint')} errors={errors?.password} required />
+      <Field label={t('confirmPassword')} name="confirmPassword" type="password" autoComplete="new-password" errors={errors?.confirmPassword} required />
       <Button type="submit" variant="primary" className="w-full" disabled={pending || state.status === 'success'}>
-        {pending ? 'Saving…' : submitLabel}
+        {pending ? t('saving') : submitLabel}
       </Button>
     </form>
   );

@@ -2,6 +2,7 @@
 
 import { signIn } from 'next-auth/react';
 import { useRouter } from 'next/navigation';
+import { useTranslations } from 'next-intl';
 import { useActionState } from 'react';
 import { ActionMessage } from '@/app/_components/action-message';
 import { Button, Field } from '@/app/_components/ui';
@@ -15,6 +16,7 @@ type State = ActionState<{ email: string }>;
  * credentials sign-in (CSRF token included); should that fail, sign-in opens with their email.
  */
 export function SetupForm() {
+  const t = useTranslations('setup');
   const router = useRouter();
   const [state, action, pending] = useActionState(async (previous: State, formData: FormData): Promise<State> => {
     const result = await createFirstAdminAction(previous, formData);
@@ -29,20 +31,20 @@ export function SetupForm() {
   return (
     <form action={action} className="mt-6 space-y-4" noValidate>
       <ActionMessage state={state} success="hidden" />
-      <Field label="Your email" name="email" type="email" autoComplete="username" defaultValue={values?.email} errors={errors?.email} required />
-      <Field label="Your name (optional)" name="name" autoComplete="name" defaultValue={values?.name} errors={errors?.name} />
+      <Field label={t('email')} name="email" type="email" autoComplete="username" defaultValue={values?.email} errors={errors?.email} required />
+      <Field label={t('name')} name="name" autoComplete="name" defaultValue={values?.name} errors={errors?.name} />
       <Field
-        label="Password"
+        label={t('password')}
         name="password"
         type="password"
         autoComplete="new-password"
-        hint="At least 12 characters."
+        hint={t('passwordHint')}
         errors={errors?.password}
         required
       />
-      <Field label="Repeat the password" name="confirmPassword" type="password" autoComplete="new-password" errors={errors?.confirmPassword} required />
+      <Field label={t('confirmPassword')} name="confirmPassword" type="password" autoComplete="new-password" errors={errors?.confirmPassword} required />
       <Button type="submit" variant="primary" className="w-full" disabled={pending || state.status === 'success'}>
-        {pending ? 'Creating…' : 'Create admin account'}
+        {pending ? t('submitting') : t('submit')}
       </Button>
     </form>
   );

@@ -1,5 +1,6 @@
 'use client';
 
+import { useTranslations } from 'next-intl';
 import { useActionState } from 'react';
 import { ActionMessage } from '@/app/_components/action-message';
 import { Button, Field } from '@/app/_components/ui';
@@ -7,6 +8,7 @@ import { IDLE } from '@/lib/auth/form-action-state';
 import { sendTestNotificationAction, setNotificationSenderAction } from './actions';
 
 export function NotificationSenderForm({ currentAddress }: { currentAddress: string | null }) {
+  const t = useTranslations('settings.notifications');
   const [state, action, pending] = useActionState(setNotificationSenderAction, IDLE);
   const errors = state.status === 'error' ? state.fieldErrors : undefined;
   const value = state.status === 'error' ? state.values?.senderAddress : (currentAddress ?? '');
@@ -14,28 +16,29 @@ export function NotificationSenderForm({ currentAddress }: { currentAddress: str
     <form action={action} className="space-y-4" noValidate>
       <ActionMessage state={state} />
       <Field
-        label="Send notifications from"
+        label={t('senderLabel')}
         name="senderAddress"
         type="email"
         defaultValue={value}
         key={value}
         errors={errors?.senderAddress}
-        hint="The address of a mailbox in Mailroom: mail goes out through its profile’s outgoing server, signed in as that mailbox. Leave empty to send nothing and log instead."
+        hint={t('senderHint')}
       />
       <Button type="submit" variant="primary" disabled={pending}>
-        {pending ? 'Saving…' : 'Save sender'}
+        {pending ? t('saving') : t('save')}
       </Button>
     </form>
   );
 }
 
 export function TestNotificationForm() {
+  const t = useTranslations('settings.notifications');
   const [state, action, pending] = useActionState(sendTestNotificationAction, IDLE);
   return (
     <form action={action} className="space-y-3">
       <ActionMessage state={state} />
       <Button type="submit" disabled={pending}>
-        {pending ? 'Sending…' : 'Send me a test notification'}
+        {pending ? t('sending') : t('sendTest')}
       </Button>
     </form>
   );

@@ -1,45 +1,53 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
+import { getTranslations } from 'next-intl/server';
 import { Alert, Card, PageHeader } from '@/app/_components/ui';
 import { requireRole } from '@/lib/auth/session';
 import { getNotificationSettings } from '@/lib/settings/notification-sender';
 import { NotificationSenderForm, TestNotificationForm } from './notification-forms';
 
-export const metadata: Metadata = { title: 'Settings' };
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await getTranslations('settings'))('title') };
+}
 
 export default async function SettingsPage() {
   await requireRole('admin');
-  const { sender } = await getNotificationSettings();
+  const [{ sender }, t] = await Promise.all([getNotificationSettings(), getTranslations('settings')]);
   return (
     <>
-      <PageHeader title="Settings" description="Choices that apply to the whole portal." />
+      <PageHeader title={t('title')} description={t('description')} />
       <div className="grid gap-6 xl:grid-cols-2 [&>*]:min-w-0">
-        <Card title="Notifications">
+        <Card title={t('notifications.title')}>
           <p className="mb-4 text-sm text-slate-600">
-            When support sends an owner a reconnect link, Mailroom mails it from this mailbox. Without one, the link is shown once to
-            whoever sent it and the sending is logged.
+            {t('notifications.intro')}
           </p>
           <div className="mb-4 space-y-2" data-testid="notification-sender">
             {sender ? (
               <>
                 <p className="text-sm">
-                  Sending from <strong>{sender.address}</strong> through{' '}
-                  <Link href={`/profiles/${sender.profileId}`} className="text-indigo-700 underline">
-                    {sender.profileName}
-                  </Link>{' '}
-                  ({sender.outgoingServer}).
+                  {t.rich('notifications.sendingFrom', {
+                    address: sender.address,
+                    profile: sender.profileName,
+                    server: sender.outgoingServer,
+                    strong: (chunks) => <strong>{chunks}</strong>,
+                    link: (chunks) => (
+                      <Link href={`/profiles/${sender.profileId}`} className="text-indigo-700 underline">
+                        {chunks}
+                      </Link>
+                    ),
+                  })}
                 </p>
                 {sender.problem ? (
                   <Alert tone="warning">
-                    Notifications will not go out: {sender.problem}{' '}
+                    {t('notifications.problem', { problem: sender.problem })}{' '}
                     <Link href={`/mailboxes/${sender.mailboxId}`} className="underline">
-                      Open the mailbox
+                      {t('notifications.openMailbox')}
                     </Link>
                   </Alert>
                 ) : null}
               </>
             ) : (
-              <Alert tone="neutral">No sender is set: notifications are logged, not mailed.</Alert>
+              <Alert tone="neutral">{t('notifications.noSender')}</Alert>
             )}
           </div>
           <NotificationSenderForm currentAddress={sender?.address ?? null} />

@@ -1,12 +1,18 @@
-/** Whole days since a moment, as "12 days". */
-export function ageOf(iso: string | null, now = Date.now()): string {
-  if (!iso) return '—';
-  const days = Math.floor((now - Date.parse(iso)) / 86_400_000);
-  return days <= 0 ? 'today' : days === 1 ? '1 day' : `${days} days`;
+/** Whole days since a moment, for `tokenStatus.age` ("12 days"); null when there is no moment. */
+export function daysSince(iso: string | null, now = Date.now()): number | null {
+  if (!iso) return null;
+  return Math.max(0, Math.floor((now - Date.parse(iso)) / 86_400_000));
 }
 
-/** What the last test found, in a word or two. */
-export function testOutcome(test: { ok: boolean | null } | null): string {
-  if (!test) return 'Never tested';
-  return test.ok === null ? 'Running' : test.ok ? 'Passed' : 'Failed';
+/** What the last test found, as its `tokenStatus.test.*` key. */
+export function testOutcomeKey(test: { ok: boolean | null } | null): 'never' | 'running' | 'passed' | 'failed' {
+  if (!test) return 'never';
+  return test.ok === null ? 'running' : test.ok ? 'passed' : 'failed';
+}
+
+/** The same age in English, for pages not yet translated (the mailbox timeline). */
+export function ageOf(iso: string | null, now = Date.now()): string {
+  const days = daysSince(iso, now);
+  if (days === null) return '—';
+  return days === 0 ? 'today' : days === 1 ? '1 day' : `${days} days`;
 }

@@ -1,5 +1,6 @@
 import type { Metadata } from 'next';
 import { cookies } from 'next/headers';
+import { getTranslations } from 'next-intl/server';
 import Link from 'next/link';
 import { AlertList } from '@/app/_components/alert-list';
 import { ColumnMenu } from '@/app/_components/column-menu';
@@ -13,70 +14,61 @@ import { requireRole } from '@/lib/auth/session';
 import { listProfileChoices } from '@/lib/mailboxes/mailboxes';
 import { findTokenStatuses } from '@/lib/tokens/find-token-statuses';
 import { getTokenOverview } from '@/lib/tokens/overview';
-import { TOKEN_STATE_LABELS, TOKEN_STATE_TONES, TOKEN_STATES } from '@/lib/tokens/token-status';
-import { ageOf, testOutcome } from './format';
+import { TOKEN_STATE_TONES, TOKEN_STATES } from '@/lib/tokens/token-status';
+import { daysSince, testOutcomeKey } from './format';
 
-export const metadata: Metadata = { title: 'Token status' };
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await getTranslations('tokenStatus'))('title') };
+}
 
 const PAGE_SIZE = 50;
 
+type Translator = Awaited<ReturnType<typeof getTranslations<'tokenStatus'>>>;
+
 /** Every column after the mailbox and its token state, in table order; people choose which they see. */
-const CHOOSABLE_COLUMNS = [
-  { key: 'profile', label: 'Profile' },
-  { key: 'scopes', label: 'Scopes' },
-  { key: 'expires', label: 'Access token expires' },
-  { key: 'last_refresh', label: 'Last refresh' },
-  { key: 'refresh_age', label: 'Refresh token age' },
-  { key: 'consent', label: 'Consent' },
-  { key: 'last_test', label: 'Last test' },
-  { key: 'last_error', label: 'Last error' },
-];
+const CHOOSABLE_COLUMNS = ['profile', 'scopes', 'expires', 'last_refresh', 'refresh_age', 'consent', 'last_test', 'last_error'] as const;
 const SHOWN_BY_DEFAULT = ['expires', 'last_test', 'last_error'];
 const COLUMNS_COOKIE = 'token-status-columns';
 
 /** The columns a person chose (a cookie they wrote, so only known names are kept), or the default ones. */
 function shownColumns(cookie: string | undefined): string[] {
   if (!cookie) return SHOWN_BY_DEFAULT;
-  return cookie.split('.').filter((key) => CHOOSABLE_COLUMNS.some((column) => column.key === key));
+  return cookie.split('.').filter((key) => (CHOOSABLE_COLUMNS as readonly string[]).includes(key));
 }
 
-const SELECTS: readonly FilterSelect[] = [
-  { name: 'state', label: 'Token', options: TOKEN_STATES.map((state) => [state, TOKEN_STATE_LABELS[state]] as const) },
-  { name: 'status', label: 'Status', options: (['inactive', 'active', 'failing', 'disabled'] as const).map((value) => [value, value] as const) },
-  {
-    name: 'connection',
-    label: 'Connection',
-    options: [
-      ['not_connected', 'not connected'],
-      ['connected', 'connected'],
-      ['needs_reconnect', 'needs reconnect'],
-    ] as const,
-  },
-  { name: 'approval', label: 'Approval', options: (['pending', 'approved', 'rejected'] as const).map((value) => [value, value] as const) },
-  {
-    name: 'due',
-    label: 'Attention',
-    options: [
-      ['token', 'token expiring soon'],
-      ['consent', 'consent ending soon'],
-      ['failing_day', 'failing for a day'],
-      ['microsoft_stale', 'Microsoft token not renewed for 60 days'],
-    ] as const,
-  },
-  {
-    name: 'sort',
-    label: 'Sort by',
-    optional: false,
-    options: [
-      ['address', 'address'],
-      ['expiry', 'access token expiry'],
-      ['last_refresh', 'last refresh (oldest first)'],
-      ['refresh_age', 'refresh token age (oldest first)'],
-      ['consent', 'consent date (oldest first)'],
-      ['failing_since', 'failing since (longest first)'],
-    ] as const,
-  },
-];
+/** The overview figures lib/tokens/overview.ts counts; one it adds later keeps its English label until named here. */
+const FIGURE_KEYS = ['active', 'failing', 'needs_reconnect', 'not_connected', 'pending', 'expiring', 'consent', 'near_cap', 'secrets'] as const;
+
+function figureLabel(t: Translator, figure: { key: string; label: string }): string {
+  const key = FIGURE_KEYS.find((known) => known === figure.key);
+  return key ? t(`figures.${key}`) : figure.label;
+}
+
+const DUE = ['token', 'consent', 'failing_day', 'microsoft_stale'] as const;
+const SORTS = ['address', 'expiry', 'last_refresh', 'refresh_age', 'consent', 'failing_since'] as const;
+
+function filterSelects(t: Translator): FilterSelect[] {
+  return [
+    { name: 'state', label: t('filters.state'), options: TOKEN_STATES.map((state) => [state, t(`states.${state}`)] as const) },
+    {
+      name: 'status',
+      label: t('filters.status'),
+      options: (['inactive', 'active', 'failing', 'disabled'] as const).map((value) => [value, t(`filters.statuses.${value}`)] as const),
+    },
+    {
+      name: 'connection',
+      label: t('filters.connection'),
+      options: (['not_connected', 'connected', 'needs_reconnect'] as const).map((value) => [value, t(`filters.connections.${value}`)] as const),
+    },
+    {
+      name: 'approval',
+      label: t('filters.approval'),
+      options: (['pending', 'approved', 'rejected'] as const).map((value) => [value, t(`filters.approvals.${value}`)] as const),
+    },
+    { name: 'due', label: t('filters.due'), options: DUE.map((value) => [value, t(`filters.dues.${value}`)] as const) },
+    { name: 'sort', label: t('filters.sort'), optional: false, options: SORTS.map((value) => [value, t(`filters.sorts.${value}`)] as const) },
+  ];
+}
 
 type SearchParams = Record<string, string | string[] | undefined>;
 
@@ -90,22 +82,28 @@ export default async function TokenStatusPage({ searchParams }: { searchParams: 
   const parsed = tokenStatusFilters.safeParse(raw);
   const { sort, ...filters } = parsed.success ? parsed.data : tokenStatusFilters.parse({});
   const cursor = raw.cursor || undefined;
-  const [figures, alerts, profiles, page, cookieStore] = await Promise.all([
+  const [figures, alerts, profiles, page, cookieStore, t] = await Promise.all([
     getTokenOverview(),
     findAlerts(),
     listProfileChoices(),
     findTokenStatuses({ viewer, filters, sort, limit: PAGE_SIZE, cursor }),
     cookies(),
+    getTranslations('tokenStatus'),
   ]);
+  const columns = CHOOSABLE_COLUMNS.map((key) => ({ key, label: t(`columns.${key}`) }));
+  const refreshAge = (iso: string | null) => {
+    const days = daysSince(iso);
+    return days === null ? '—' : days === 0 ? t('ageToday') : t('age', { days });
+  };
   const query = new URLSearchParams(Object.entries({ ...filters, sort }).flatMap(([key, value]) => (value ? [[key, String(value)]] : [])));
   return (
     <>
       <PageHeader
-        title="Token status"
-        description="Every mailbox’s tokens and connection health: why a connection fails and what fixes it. Tokens themselves are never shown."
+        title={t('title')}
+        description={t('description')}
         actions={
           <a href={`/api/token-status/export?${query}`} className={buttonClass('secondary')} download>
-            Export CSV
+            {t('export')}
           </a>
         }
       />
@@ -114,7 +112,7 @@ export default async function TokenStatusPage({ searchParams }: { searchParams: 
         {figures.map((figure) => (
           <Card key={figure.key} className="!p-4">
             <Link href={figure.href} className="block" data-figure={figure.key}>
-              <span className="text-xs text-slate-600">{figure.label}</span>
+              <span className="text-xs text-slate-600">{figureLabel(t, figure)}</span>
               <span className="mt-1 block text-2xl font-semibold">
                 <StatusBadge tone={toneOf(figure.value ? figure.tone : 'neutral')}>{figure.value}</StatusBadge>
               </span>
@@ -126,16 +124,16 @@ export default async function TokenStatusPage({ searchParams }: { searchParams: 
         action="/token-status"
         values={{ ...(filters as Record<string, string | undefined>), sort }}
         profiles={profiles.map((profile) => ({ id: profile.id, name: profile.name }))}
-        selects={SELECTS}
+        selects={filterSelects(t)}
       />
       {page.rows.length === 0 ? (
-        <EmptyState title="No mailbox matches">Change the filters, or add mailboxes on the Mailboxes page.</EmptyState>
+        <EmptyState title={t('empty.title')}>{t('empty.body')}</EmptyState>
       ) : (
-        <ColumnMenu cookie={COLUMNS_COOKIE} columns={CHOOSABLE_COLUMNS} initiallyShown={shownColumns(cookieStore.get(COLUMNS_COOKIE)?.value)}>
-          <Table headers={['Mailbox', 'Token', ...CHOOSABLE_COLUMNS.map(({ key, label }) => ({ label, column: key }))]}>
+        <ColumnMenu cookie={COLUMNS_COOKIE} columns={columns} initiallyShown={shownColumns(cookieStore.get(COLUMNS_COOKIE)?.value)}>
+          <Table headers={[t('columns.mailbox'), t('columns.token'), ...columns.map(({ key, label }) => ({ label, column: key }))]}>
             {page.rows.map((row) => (
               <tr key={row.mailboxId} data-mailbox={row.address} className="align-top">
-                <td data-label="Mailbox" className="px-4 py-3 md:max-w-56">
+                <td data-label={t('columns.mailbox')} className="px-4 py-3 md:max-w-56">
                   <div className="min-w-0">
                     <Link href={`/mailboxes/${row.mailboxId}/timeline`} title={row.address} className="block truncate font-medium text-indigo-700 hover:underline">
                       {row.address}
@@ -145,10 +143,10 @@ export default async function TokenStatusPage({ searchParams }: { searchParams: 
                     </p>
                   </div>
                 </td>
-                <td data-label="Token" className="px-4 py-3">
+                <td data-label={t('columns.token')} className="px-4 py-3">
                   <div className="min-w-0">
                     <span data-testid="token-state">
-                      <StatusBadge tone={toneOf(TOKEN_STATE_TONES[row.state])}>{TOKEN_STATE_LABELS[row.state]}</StatusBadge>
+                      <StatusBadge tone={toneOf(TOKEN_STATE_TONES[row.state])}>{t(`states.${row.state}`)}</StatusBadge>
                     </span>
                     {row.account ? (
                       <p className="mt-1 truncate text-xs text-slate-600" title={row.account}>
@@ -157,39 +155,39 @@ export default async function TokenStatusPage({ searchParams }: { searchParams: 
                     ) : null}
                   </div>
                 </td>
-                <td data-label="Profile" data-column="profile" className="px-4 py-3">
+                <td data-label={t('columns.profile')} data-column="profile" className="px-4 py-3">
                   <span className="block truncate md:max-w-40" title={row.profileName}>
                     {row.profileName}
                   </span>
                 </td>
-                <td data-label="Scopes" data-column="scopes" className="px-4 py-3 text-xs [overflow-wrap:anywhere]">
+                <td data-label={t('columns.scopes')} data-column="scopes" className="px-4 py-3 text-xs [overflow-wrap:anywhere]">
                   <div className="min-w-0">
                     {row.scopes.length ? row.scopes.join(' ') : '—'}
-                    {row.missingScopes.length ? <p className="mt-1 text-red-700">Missing: {row.missingScopes.join(' ')}</p> : null}
+                    {row.missingScopes.length ? <p className="mt-1 text-red-700">{t('missing', { scopes: row.missingScopes.join(' ') })}</p> : null}
                   </div>
                 </td>
-                <td data-label="Access token expires" data-column="expires" className="px-4 py-3">
+                <td data-label={t('columns.expires')} data-column="expires" className="px-4 py-3">
                   <Time value={row.accessTokenExpiresAt} />
                 </td>
-                <td data-label="Last refresh" data-column="last_refresh" className="px-4 py-3">
+                <td data-label={t('columns.last_refresh')} data-column="last_refresh" className="px-4 py-3">
                   <Time value={row.lastRefreshAt} />
                 </td>
-                <td data-label="Refresh token age" data-column="refresh_age" className="px-4 py-3">
-                  {ageOf(row.refreshTokenObtainedAt)}
+                <td data-label={t('columns.refresh_age')} data-column="refresh_age" className="px-4 py-3">
+                  {refreshAge(row.refreshTokenObtainedAt)}
                 </td>
-                <td data-label="Consent" data-column="consent" className="px-4 py-3">
+                <td data-label={t('columns.consent')} data-column="consent" className="px-4 py-3">
                   <div>
                     <Time value={row.consentedAt} />
-                    {row.consentExpiresAt ? <p className="text-xs text-amber-800">ends <Time value={row.consentExpiresAt} /></p> : null}
+                    {row.consentExpiresAt ? <p className="text-xs text-amber-800">{t('consentEnds')} <Time value={row.consentExpiresAt} /></p> : null}
                   </div>
                 </td>
-                <td data-label="Last test" data-column="last_test" className="px-4 py-3">
+                <td data-label={t('columns.last_test')} data-column="last_test" className="px-4 py-3">
                   <div className="min-w-0">
-                    <StatusBadge tone={!row.lastTest || row.lastTest.ok === null ? 'neutral' : row.lastTest.ok ? 'success' : 'failure'}>{testOutcome(row.lastTest)}</StatusBadge>
+                    <StatusBadge tone={!row.lastTest || row.lastTest.ok === null ? 'neutral' : row.lastTest.ok ? 'success' : 'failure'}>{t(`test.${testOutcomeKey(row.lastTest)}`)}</StatusBadge>
                     {row.lastTest ? <p className="mt-1 text-xs text-slate-600"><Time value={row.lastTest.at} /></p> : null}
                   </div>
                 </td>
-                <td data-label="Last error" data-column="last_error" className="px-4 py-3 text-xs md:min-w-48">
+                <td data-label={t('columns.last_error')} data-column="last_error" className="px-4 py-3 text-xs md:min-w-48">
                   {row.lastError ? (
                     <div className="min-w-0">
                       <p className="font-medium text-red-800">{row.lastError.message}</p>
@@ -209,12 +207,12 @@ export default async function TokenStatusPage({ searchParams }: { searchParams: 
       <div className="mt-3 flex gap-4 text-sm">
         {cursor ? (
           <Link href={`/token-status?${query}`} className="text-indigo-700 hover:underline">
-            First page
+            {t('firstPage')}
           </Link>
         ) : null}
         {page.nextCursor ? (
           <Link href={`/token-status?${query}&cursor=${encodeURIComponent(page.nextCursor)}`} className="text-indigo-700 hover:underline">
-            Next page
+            {t('nextPage')}
           </Link>
         ) : null}
       </div>

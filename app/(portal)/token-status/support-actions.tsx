@@ -1,5 +1,6 @@
 'use client';
 
+import { useTranslations } from 'next-intl';
 import { useActionState } from 'react';
 import { CopyButton } from '@/app/_components/copy-button';
 import { ActionMessage } from '@/app/_components/action-message';
@@ -8,31 +9,32 @@ import { IDLE } from '@/lib/auth/form-action-state';
 import { checkNowAction, runTestAction, sendReconnectLinkAction } from './actions';
 
 export function SupportActions({ mailboxId, connected }: { mailboxId: string; connected: boolean }) {
+  const t = useTranslations('tokenStatus.supportActions');
   const [testState, runTest, testing] = useActionState(runTestAction, IDLE);
   const [checkState, checkNow, checking] = useActionState(checkNowAction, IDLE);
   const [linkState, sendLink, sending] = useActionState(sendReconnectLinkAction, IDLE);
   const link = linkState.status === 'success' ? linkState.data?.url : undefined;
   return (
-    <Card title="Support actions">
+    <Card title={t('title')}>
       <div className="flex flex-wrap gap-2">
         <form action={runTest}>
           <input type="hidden" name="mailboxId" value={mailboxId} />
           <Button type="submit" disabled={testing}>
-            {testing ? 'Testing…' : 'Run a test'}
+            {testing ? t('testing') : t('runTest')}
           </Button>
         </form>
         {connected ? (
           <form action={checkNow}>
             <input type="hidden" name="mailboxId" value={mailboxId} />
             <Button type="submit" disabled={checking}>
-              {checking ? 'Checking…' : 'Check now'}
+              {checking ? t('checking') : t('checkNow')}
             </Button>
           </form>
         ) : null}
         <form action={sendLink}>
           <input type="hidden" name="mailboxId" value={mailboxId} />
           <Button type="submit" variant="primary" disabled={sending}>
-            Send a reconnect link
+            {t('sendLink')}
           </Button>
         </form>
       </div>
@@ -42,7 +44,7 @@ export function SupportActions({ mailboxId, connected }: { mailboxId: string; co
         <ActionMessage state={linkState} success={linkState.status === 'success' ? linkState.data?.tone : undefined} />
         {link ? (
           <div className="flex min-w-0 items-center gap-2">
-            <input readOnly value={link} aria-label="Reconnect link" data-testid="reconnect-link" className="w-full min-w-0 rounded-md border border-slate-300 px-2 py-1 font-mono text-xs" />
+            <input readOnly value={link} aria-label={t('link')} data-testid="reconnect-link" className="w-full min-w-0 rounded-md border border-slate-300 px-2 py-1 font-mono text-xs" />
             <CopyButton value={link} />
           </div>
         ) : null}

@@ -1,11 +1,14 @@
+import { useTranslations } from 'next-intl';
 import { Time } from '@/app/_components/time';
+import { testOutcomeKey } from './format';
 
 /** The last test of a mailbox and when it ran, in the viewer's time zone. */
 export function TestVerdict({ test }: { test: { ok: boolean | null; at: string } | null }) {
-  if (!test) return 'Never tested';
+  const t = useTranslations('tokenStatus.test');
+  if (!test) return t('never');
   return (
     <>
-      {test.ok === null ? 'Running' : test.ok ? 'Passed' : 'Failed'} <Time value={test.at} />
+      {t(testOutcomeKey(test))} <Time value={test.at} />
     </>
   );
 }

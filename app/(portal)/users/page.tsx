@@ -1,4 +1,5 @@
 import type { Metadata } from 'next';
+import { getTranslations } from 'next-intl/server';
 import { StatusBadge } from '@/app/_components/status-badge';
 import { Time } from '@/app/_components/time';
 import { Card, PageHeader, Table } from '@/app/_components/ui';
@@ -9,33 +10,38 @@ import { findUsers } from '@/lib/users/users';
 import { CreateUserForm, UserActions } from './user-forms';
 import { pageCursor } from '@/lib/validations/common';
 
-export const metadata: Metadata = { title: 'Users' };
-
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await getTranslations('users'))('title') };
+}
 
 export default async function UsersPage({ searchParams }: { searchParams: Promise<{ after?: string }> }) {
   const viewer = await requireRole('admin');
   const { after } = await searchParams;
-  const [{ users, nextCursor }, { keys }] = await Promise.all([findUsers({ limit: 50, cursor: pageCursor(after) }), findApiKeys({ limit: 200 })]);
+  const [{ users, nextCursor }, { keys }, t] = await Promise.all([
+    findUsers({ limit: 50, cursor: pageCursor(after) }),
+    findApiKeys({ limit: 200 }),
+    getTranslations('users'),
+  ]);
   return (
     <>
       <PageHeader
-        title="Users"
-        description="Admins configure Mailroom, mailbox owners connect and test their own mailboxes, support staff watch every mailbox’s health."
+        title={t('title')}
+        description={t('description')}
       />
       <div className="grid gap-6 xl:grid-cols-[1fr_22rem]">
         <div>
-          <Table headers={['User', 'Role', 'Status', 'Last sign-in', 'Actions']}>
+          <Table headers={[t('columns.user'), t('columns.role'), t('columns.status'), t('columns.lastSignIn'), t('columns.actions')]}>
             {users.map((user) => (
               <tr key={user.id}>
                 <td className="px-4 py-3">
                   <p className="font-medium">{user.email}</p>
                   {user.name ? <p className="text-xs text-slate-500">{user.name}</p> : null}
                 </td>
-                <td className="px-4 py-3">{user.role}</td>
+                <td className="px-4 py-3">{t(`roles.${user.role}`)}</td>
                 <td className="px-4 py-3">
-                  {user.deactivatedAt ? <StatusBadge tone="failure">Deactivated</StatusBadge> : <StatusBadge tone="success">Active</StatusBadge>}
+                  {user.deactivatedAt ? <StatusBadge tone="failure">{t('deactivated')}</StatusBadge> : <StatusBadge tone="success">{t('active')}</StatusBadge>}
                 </td>
-                <td className="px-4 py-3 text-slate-600">{user.lastSignInAt ? <Time value={user.lastSignInAt} /> : 'Never'}</td>
+                <td className="px-4 py-3 text-slate-600">{user.lastSignInAt ? <Time value={user.lastSignInAt} /> : t('never')}</td>
                 <td className="px-4 py-3">
                   <UserActions
                     user={{ id: user.id, email: user.email, role: user.role, active: user.deactivatedAt === null, hasPassword: user.passwordHash !== null }}
@@ -47,15 +53,15 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
           </Table>
           {nextCursor ? (
             <a href={`/users?after=${encodeURIComponent(nextCursor)}`} className="mt-3 inline-block text-sm text-indigo-700 hover:underline">
-              Next page
+              {t('nextPage')}
             </a>
           ) : null}
         </div>
-        <Card title="Add a user">
+        <Card title={t('add.title')}>
           <CreateUserForm />
         </Card>
       </div>
-      <h2 className="mb-3 mt-8 text-lg font-semibold">API keys</h2>
+      <h2 className="mb-3 mt-8 text-lg font-semibold">{t('apiKeys')}</h2>
       <ApiKeyTable keys={keys} showUser />
     </>
   );

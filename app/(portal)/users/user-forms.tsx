@@ -1,5 +1,6 @@
 'use client';
 
+import { useTranslations } from 'next-intl';
 import { useActionState } from 'react';
 import { ActionMessage } from '@/app/_components/action-message';
 import { Button, CheckboxField, Field, FieldErrors } from '@/app/_components/ui';
@@ -9,13 +10,10 @@ import { createApiKeyAction } from '../account/actions';
 import { NewApiKey } from '../account/account-forms';
 import { changeRoleAction, createUserAction, sendPasswordLinkAction, setActiveAction } from './actions';
 
-const ROLE_OPTIONS: { value: UserRole; label: string }[] = [
-  { value: 'owner', label: 'Mailbox owner' },
-  { value: 'support', label: 'Support' },
-  { value: 'admin', label: 'Admin' },
-];
+const ROLE_OPTIONS: UserRole[] = ['owner', 'support', 'admin'];
 
 function RoleSelect({ id, defaultValue, errors }: { id: string; defaultValue?: string; errors?: string[] }) {
+  const tCommon = useTranslations('common');
   return (
     <select
       id={id}
@@ -24,9 +22,9 @@ function RoleSelect({ id, defaultValue, errors }: { id: string; defaultValue?: s
       aria-describedby={errors?.length ? `${id}-error` : undefined}
       className="block w-full rounded-md border border-slate-300 px-3 py-2 text-sm"
     >
-      {ROLE_OPTIONS.map((option) => (
-        <option key={option.value} value={option.value}>
-          {option.label}
+      {ROLE_OPTIONS.map((role) => (
+        <option key={role} value={role}>
+          {tCommon(`roles.${role}`)}
         </option>
       ))}
     </select>
@@ -34,17 +32,18 @@ function RoleSelect({ id, defaultValue, errors }: { id: string; defaultValue?: s
 }
 
 export function CreateUserForm() {
+  const t = useTranslations('users.add');
   const [state, action, pending] = useActionState(createUserAction, IDLE);
   const errors = state.status === 'error' ? state.fieldErrors : undefined;
   const values = state.status === 'error' ? state.values : undefined;
   return (
     <form action={action} className="space-y-4" noValidate key={state.status === 'success' ? state.message : 'form'}>
       <PasswordLinkResult state={state} />
-      <Field label="Email" name="email" type="email" defaultValue={values?.email} errors={errors?.email} required />
-      <Field label="Name (optional)" name="name" defaultValue={values?.name} errors={errors?.name} />
+      <Field label={t('email')} name="email" type="email" defaultValue={values?.email} errors={errors?.email} required />
+      <Field label={t('name')} name="name" defaultValue={values?.name} errors={errors?.name} />
       <div>
         <label htmlFor="role" className="block text-sm font-medium text-slate-800">
-          Role
+          {t('role')}
         </label>
         <div className="mt-1">
           <RoleSelect id="role" defaultValue={values?.role ?? 'owner'} errors={errors?.role} />
@@ -52,22 +51,22 @@ export function CreateUserForm() {
         <FieldErrors id="role-error" errors={errors?.role} />
       </div>
       <CheckboxField
-        label="Send an invitation"
+        label={t('invite')}
         name="invite"
         defaultChecked={values ? values.invite === 'on' : true}
-        hint="The person receives a link to choose their own password (mailed from the notification sender, or shown here once)."
+        hint={t('inviteHint')}
         errors={errors?.invite}
       />
       <Field
-        label="Password (optional)"
+        label={t('password')}
         name="password"
         type="password"
         autoComplete="new-password"
-        hint="At least 12 characters, when you do not send an invitation. Leave empty for people who sign in through single sign-on."
+        hint={t('passwordHint')}
         errors={errors?.password}
       />
       <Button type="submit" variant="primary" disabled={pending}>
-        {pending ? 'Adding…' : 'Add user'}
+        {pending ? t('submitting') : t('submit')}
       </Button>
     </form>
   );
@@ -95,6 +94,7 @@ function PasswordLinkResult({ state }: { state: ActionState<{ url: string } | un
 type UserSummary = { id: string; email: string; role: UserRole; active: boolean; hasPassword: boolean };
 
 export function UserActions({ user, isSelf }: { user: UserSummary; isSelf: boolean }) {
+  const t = useTranslations('users');
   const [roleState, roleAction, rolePending] = useActionState(changeRoleAction, IDLE);
   const [activeState, activeAction, activePending] = useActionState(setActiveAction, IDLE);
   const [keyState, keyAction, keyPending] = useActionState(createApiKeyAction, IDLE);
@@ -105,31 +105,31 @@ export function UserActions({ user, isSelf }: { user: UserSummary; isSelf: boole
         <form action={roleAction} className="flex items-center gap-2">
           <input type="hidden" name="id" value={user.id} />
           <label htmlFor={`role-${user.id}`} className="sr-only">
-            Role of {user.email}
+            {t('roleOf', { email: user.email })}
           </label>
           <RoleSelect id={`role-${user.id}`} defaultValue={user.role} />
           <Button type="submit" disabled={rolePending}>
-            Change role
+            {t('changeRole')}
           </Button>
         </form>
         <form action={activeAction}>
           <input type="hidden" name="id" value={user.id} />
           <input type="hidden" name="active" value={String(!user.active)} />
           <Button type="submit" variant={user.active ? 'danger' : 'secondary'} disabled={activePending || (isSelf && user.active)}>
-            {user.active ? 'Deactivate' : 'Reactivate'}
+            {user.active ? t('deactivate') : t('reactivate')}
           </Button>
         </form>
         <form action={keyAction}>
           <input type="hidden" name="userId" value={user.id} />
           <Button type="submit" disabled={keyPending || !user.active}>
-            New API key
+            {t('newApiKey')}
           </Button>
         </form>
         <form action={linkAction}>
           <input type="hidden" name="id" value={user.id} />
           <input type="hidden" name="purpose" value={user.hasPassword ? 'reset' : 'invitation'} />
           <Button type="submit" disabled={linkPending || !user.active}>
-            {user.hasPassword ? 'Send password reset link' : 'Send invitation'}
+            {user.hasPassword ? t('sendReset') : t('sendInvitation')}
           </Button>
         </form>
       </div>

@@ -1,45 +1,42 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { redirect } from 'next/navigation';
+import { getTranslations } from 'next-intl/server';
 import { buttonClass } from '@/app/_components/ui';
 import { getCurrentUser } from '@/lib/auth/session';
-import { connectLabel } from '@/lib/mailboxes/status';
+import { connectMessageKey } from '@/lib/mailboxes/status-messages';
 import { previewReconnectLink, spendReconnectLink, type ReconnectLinkPreview } from '@/lib/oauth/reconnect-links';
 
 // The token is in the address: it is never sent on to another site.
-export const metadata: Metadata = { title: 'Reconnect your mailbox', referrer: 'no-referrer' };
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await getTranslations('reconnect'))('title'), referrer: 'no-referrer' };
+}
 
-const REASONS = {
-  unknown: 'This reconnect link is not valid. Ask support for a new one.',
-  expired: 'This reconnect link has expired. Ask support for a new one.',
-  used: 'This reconnect link was already used. Open your mailbox from “My mailboxes”, or ask support for a new link.',
-  not_owner: 'This reconnect link is for the mailbox’s owner. Sign in as the owner to use it.',
-} as const;
-
-function Shell({ children }: { children: React.ReactNode }) {
+async function Shell({ children }: { children: React.ReactNode }) {
+  const t = await getTranslations('reconnect');
   return (
     <main className="mx-auto mt-12 max-w-md rounded-lg border border-slate-200 bg-white p-6 text-sm shadow-sm sm:mt-24">
-      <h1 className="mb-3 text-lg font-semibold">Reconnect your mailbox</h1>
+      <h1 className="mb-3 text-lg font-semibold">{t('title')}</h1>
       {children}
     </main>
   );
 }
 
 /** Why the owner is here, from the mailbox's own status: the provider's refusal when it is known. */
-function WhatHappened({ preview }: { preview: Extract<ReconnectLinkPreview, { ok: true }> }) {
+async function WhatHappened({ preview }: { preview: Extract<ReconnectLinkPreview, { ok: true }> }) {
+  const t = await getTranslations('reconnect');
+  const strong = (chunks: React.ReactNode) => <strong className="break-all">{chunks}</strong>;
   if (preview.connection === 'needs_reconnect') {
     return (
       <p>
-        Mailroom can no longer reach your mailbox <strong className="break-all">{preview.address}</strong>: its provider refused the
-        permission you gave earlier (it was revoked, expired or replaced), so its mail is not synchronized.
-        {preview.statusReason ? <span className="mt-2 block text-slate-600">What the provider said: {preview.statusReason.message}</span> : null}
+        {t.rich('refused', { address: preview.address, strong })}
+        {preview.statusReason ? <span className="mt-2 block text-slate-600">{t('providerSaid', { message: preview.statusReason.message })}</span> : null}
       </p>
     );
   }
   return (
     <p>
-      Your support team asks you to connect your mailbox <strong className="break-all">{preview.address}</strong> to Mailroom, so that
-      its mail is synchronized.
+      {t.rich('asked', { address: preview.address, strong })}
     </p>
   );
 }
@@ -50,15 +47,15 @@ function WhatHappened({ preview }: { preview: Extract<ReconnectLinkPreview, { ok
  */
 export default async function ReconnectPage({ params }: { params: Promise<{ token: string }> }) {
   const { token } = await params;
-  const user = await getCurrentUser();
+  const [user, t, tStatus] = await Promise.all([getCurrentUser(), getTranslations('reconnect'), getTranslations('status')]);
   if (user) {
     const outcome = await spendReconnectLink({ viewer: user, token });
     if (outcome.ok) redirect(`/mailboxes/${outcome.mailboxId}`);
     return (
       <Shell>
-        <p role="alert">{REASONS[outcome.reason]}</p>
+        <p role="alert">{t(`reasons.${outcome.reason}`)}</p>
         <Link href="/" className="mt-4 inline-block text-indigo-700 hover:underline">
-          Go to Mailroom
+          {t('goToMailroom')}
         </Link>
       </Shell>
     );
@@ -67,25 +64,27 @@ export default async function ReconnectPage({ params }: { params: Promise<{ toke
   if (!preview.ok) {
     return (
       <Shell>
-        <p role="alert">{REASONS[preview.reason]}</p>
+        <p role="alert">{t(`reasons.${preview.reason}`)}</p>
       </Shell>
     );
   }
-  const action = connectLabel(preview.profile);
+  const action = preview.connection === 'not_connected' ? tStatus(`connect.${connectMessageKey(preview.profile)}`) : t('reconnectButton');
+  const strong = (chunks: React.ReactNode) => <strong>{chunks}</strong>;
   return (
     <Shell>
       <div className="space-y-3">
         <WhatHappened preview={preview} />
-        <p className="font-medium">What to do:</p>
+        <p className="font-medium">{t('whatToDo')}</p>
         <ol className="list-decimal space-y-1 pl-5">
-          <li>Sign in to Mailroom with your own account.</li>
+          <li>{t('stepSignIn')}</li>
           <li>
-            On the mailbox page that opens, click <strong>“{preview.connection === 'not_connected' ? action : 'Reconnect'}”</strong>
-            {preview.profile.authType === 'password' ? '.' : ` and sign in to your provider as ${preview.address}.`}
+            {preview.profile.authType === 'password'
+              ? t.rich('stepClick', { action, strong })
+              : t.rich('stepClickAndSignIn', { action, address: preview.address, strong })}
           </li>
         </ol>
         <Link href={`/sign-in?${new URLSearchParams({ callbackUrl: `/reconnect/${token}` })}`} className={`${buttonClass('primary')} w-full justify-center`}>
-          Sign in to reconnect
+          {t('signIn')}
         </Link>
       </div>
     </Shell>
