@@ -1,6 +1,6 @@
 // Plain data and pure functions: the profile form imports these in the browser to pre-fill fields.
 import { PROVIDER_IDS, PROVIDERS, type ProviderId } from '@/lib/providers';
-import { isOAuth, type AuthType, type PresetKey, type ProfilePreset, type TokenEndpointAuthMethod } from '@/lib/providers/provider';
+import { isOAuth, type AuthType, type PresetKey, type ProfilePreset } from '@/lib/providers/provider';
 
 export const SERVER_TYPE_LABELS = Object.fromEntries(PROVIDER_IDS.map((id) => [id, PROVIDERS[id].label])) as Record<ProviderId, string>;
 
