@@ -1,34 +1,23 @@
 // Issue 15, acceptance 2: a form whose action fails with a hint shows the hint to the person, under
 // the message. The actions are exported from their 'use server' file as wrapped constants
 // (`export const xAction = formAction(...)`): submitting them here also proves Next.js serves them.
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { launchBrowser, openPage, signIn, waitForHydration } from '../helpers/browser';
-import { runCli } from '../helpers/cli';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
-import { startPortal, type Portal } from '../helpers/portal';
+import { startAdminSession, type AdminSession } from '../helpers/admin-session';
+import { waitForHydration } from '../helpers/browser';
 
 const ADMIN = { email: 'admin@example.org', password: 'admin password 31c7aa' };
 
-let browser: Browser;
-let database: TestDatabase;
-let portal: Portal;
-let context: BrowserContext;
+let session: AdminSession;
 let page: Page;
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  const created = await runCli(['user:create', '--email', ADMIN.email, '--role', 'admin', '--password', ADMIN.password], database.env);
-  expect(created, created.stderr).toMatchObject({ exitCode: 0 });
-  [browser, portal] = await Promise.all([launchBrowser(), startPortal({ database })]);
-  ({ context, page } = await openPage(browser, portal));
-  await signIn(page, ADMIN);
+  session = await startAdminSession({ admin: ADMIN });
+  ({ page } = session);
 });
 
 afterAll(async () => {
-  await context?.close();
-  await Promise.all([browser?.close(), portal?.stop()]);
-  await database?.drop();
+  await session?.stop();
 });
 
 describe('a form that fails', () => {

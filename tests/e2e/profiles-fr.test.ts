@@ -1,32 +1,22 @@
 // Issue 16, item 1: an admin whose browser asks for French creates a server profile and reads it in
 // French, the words of the French Dynamics 365 documentation, with none of the English ones left.
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
-import { launchBrowser, openPage, waitForHydration } from '../helpers/browser';
-import { runCli } from '../helpers/cli';
-import { startPortal, type Portal } from '../helpers/portal';
+import { startAdminSession, type AdminSession } from '../helpers/admin-session';
+import { waitForHydration } from '../helpers/browser';
 
 const ADMIN = { email: 'admin@example.org', password: 'admin password 8d1e3b' };
 
-let browser: Browser;
-let database: TestDatabase;
-let portal: Portal;
-let context: BrowserContext;
+let session: AdminSession;
 let page: Page;
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  const created = await runCli(['user:create', '--email', ADMIN.email, '--role', 'admin', '--password', ADMIN.password], database.env);
-  expect(created, created.stderr).toMatchObject({ exitCode: 0 });
-  [browser, portal] = await Promise.all([launchBrowser(), startPortal({ database })]);
-  ({ context, page } = await openPage(browser, portal, { locale: 'fr-FR' }));
+  session = await startAdminSession({ admin: ADMIN, locale: 'fr-FR', signedIn: false });
+  ({ page } = session);
 });
 
 afterAll(async () => {
-  await context?.close();
-  await Promise.all([browser?.close(), portal?.stop()]);
-  await database?.drop();
+  await session?.stop();
 });
 
 /** The English words of the page among `words`: none should be left in a French page. */

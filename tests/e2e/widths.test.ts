@@ -223,6 +223,10 @@ describe.skipIf(!labIsAvailable)('every width, signals that never contradict', (
 
       await open.click();
       await drawer.waitFor();
+      // Radix starts listening for a click outside once the opened drawer has taken focus, a task later:
+      // a person's click never comes that fast, a script's can.
+      await page.waitForFunction(() => document.activeElement?.closest('[role="dialog"]') != null);
+      await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0))));
       await page.mouse.click(380, 400);
       await drawer.waitFor({ state: 'detached' });
 
