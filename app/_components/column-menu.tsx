@@ -2,6 +2,7 @@
 
 import * as DropdownMenu from '@radix-ui/react-dropdown-menu';
 import { Check, Columns3 } from 'lucide-react';
+import { useTranslations } from 'next-intl';
 import { useState, type ReactNode } from 'react';
 import { buttonClass } from './ui';
 
@@ -28,6 +29,7 @@ export function ColumnMenu({
   initiallyShown: string[];
   children: ReactNode;
 }) {
+  const t = useTranslations('common.components');
   const [shown, setShown] = useState(() => new Set(initiallyShown));
   const toggle = (key: string, visible: boolean) => {
     const next = new Set(shown);
@@ -43,7 +45,7 @@ export function ColumnMenu({
         <DropdownMenu.Root modal={false}>
           <DropdownMenu.Trigger className={`${buttonClass('secondary')} gap-2`}>
             <Columns3 aria-hidden className="size-4" />
-            Columns
+            {t('columns')}
           </DropdownMenu.Trigger>
           <DropdownMenu.Portal>
             <DropdownMenu.Content align="end" sideOffset={4} className="z-50 min-w-56 rounded-md border border-slate-200 bg-white p-1 text-sm shadow-lg">

@@ -1,10 +1,12 @@
 'use client';
 
+import { useTranslations } from 'next-intl';
 import { useState } from 'react';
 import { Button } from './ui';
 
 /** Copies a value a person must paste elsewhere, such as a redirect URI to register at a provider. */
-export function CopyButton({ value, label = 'Copy' }: { value: string; label?: string }) {
+export function CopyButton({ value, label }: { value: string; label?: string }) {
+  const t = useTranslations('common.components');
   const [copied, setCopied] = useState(false);
   return (
     <Button
@@ -15,7 +17,7 @@ export function CopyButton({ value, label = 'Copy' }: { value: string; label?: s
         setTimeout(() => setCopied(false), 2000);
       }}
     >
-      <span aria-live="polite">{copied ? 'Copied' : label}</span>
+      <span aria-live="polite">{copied ? t('copied') : (label ?? t('copy'))}</span>
     </Button>
   );
 }

@@ -1,3 +1,4 @@
+import { useTranslations } from 'next-intl';
 import { buttonClass } from './ui';
 
 export type FilterSelect = {
@@ -25,17 +26,18 @@ export function FilterForm({
   profiles: { id: string; name: string }[];
   selects: readonly FilterSelect[];
 }) {
+  const t = useTranslations('common.components');
   const choices: FilterSelect[] = [
-    { name: 'profileId', label: 'Profile', options: profiles.map((profile) => [profile.id, profile.name] as const) },
+    { name: 'profileId', label: t('profile'), options: profiles.map((profile) => [profile.id, profile.name] as const) },
     ...selects,
   ];
   return (
     <form method="get" action={action} role="search" className="mb-4 flex flex-wrap items-end gap-3">
       <div className="max-md:w-full">
         <label htmlFor="q" className="block text-xs font-medium text-slate-600">
-          Address or owner starts with
+          {t('searchLabel')}
         </label>
-        <input id="q" name="q" defaultValue={values.q} className={`${controlClass} w-full md:w-60`} placeholder="e.g. anna@ or sales" />
+        <input id="q" name="q" defaultValue={values.q} className={`${controlClass} w-full md:w-60`} placeholder={t('searchPlaceholder')} />
       </div>
       {choices.map((select) => (
         <div key={select.name} className="min-w-0 max-md:flex-1 max-md:basis-40">
@@ -43,7 +45,7 @@ export function FilterForm({
             {select.label}
           </label>
           <select id={select.name} name={select.name} defaultValue={values[select.name] ?? ''} className={`${controlClass} max-md:w-full md:max-w-56`}>
-            {select.optional === false ? null : <option value="">Any</option>}
+            {select.optional === false ? null : <option value="">{t('any')}</option>}
             {select.options.map(([value, label]) => (
               <option key={value} value={value}>
                 {label}
@@ -53,7 +55,7 @@ export function FilterForm({
         </div>
       ))}
       <button type="submit" className={buttonClass('secondary')}>
-        Filter
+        {t('filter')}
       </button>
     </form>
   );

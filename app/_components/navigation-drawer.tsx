@@ -3,6 +3,7 @@
 import * as Dialog from '@radix-ui/react-dialog';
 import { Menu, X } from 'lucide-react';
 import { usePathname } from 'next/navigation';
+import { useTranslations } from 'next-intl';
 import { useState, type ReactNode } from 'react';
 
 /**
@@ -13,6 +14,7 @@ import { useState, type ReactNode } from 'react';
  */
 export function NavigationDrawer({ children }: { children: ReactNode }) {
   const pathname = usePathname();
+  const t = useTranslations('common.components');
   const [open, setOpen] = useState(false);
   const [openedAt, setOpenedAt] = useState(pathname);
   if (pathname !== openedAt) {
@@ -23,7 +25,7 @@ export function NavigationDrawer({ children }: { children: ReactNode }) {
     <Dialog.Root open={open} onOpenChange={setOpen}>
       <Dialog.Trigger className="inline-flex size-10 items-center justify-center rounded-md text-slate-700 hover:bg-slate-100 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-600">
         <Menu aria-hidden className="size-5" />
-        <span className="sr-only">Open navigation</span>
+        <span className="sr-only">{t('openNavigation')}</span>
       </Dialog.Trigger>
       {open ? <div aria-hidden className="fixed inset-0 z-40 bg-slate-900/40" /> : null}
       <Dialog.Content
@@ -34,7 +36,7 @@ export function NavigationDrawer({ children }: { children: ReactNode }) {
           <Dialog.Title className="text-lg font-semibold tracking-tight text-indigo-700">Mailroom</Dialog.Title>
           <Dialog.Close className="inline-flex size-9 items-center justify-center rounded-md text-slate-600 hover:bg-slate-100 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-600">
             <X aria-hidden className="size-5" />
-            <span className="sr-only">Close navigation</span>
+            <span className="sr-only">{t('closeNavigation')}</span>
           </Dialog.Close>
         </div>
         {children}

@@ -71,8 +71,12 @@ describe('mailboxes in French', () => {
     await page.getByRole('button', { name: 'Tester et activer' }).waitFor();
     await page.getByLabel('Approbation', { exact: true }).getByRole('option', { name: 'en attente d’approbation' }).waitFor({ state: 'attached' });
     await page.getByRole('columnheader', { name: 'Étape suivante' }).waitFor();
+    await page.getByRole('button', { name: 'Filtrer' }).waitFor();
+    await page.getByLabel('L’adresse ou le propriétaire commence par').waitFor();
     const text = await visibleText();
-    for (const english of ['Add mailbox', 'Import CSV', 'Test and activate', 'Next step', 'selected']) expect(text).not.toContain(english);
+    for (const english of ['Add mailbox', 'Import CSV', 'Test and activate', 'Next step', 'selected', 'Address or owner starts with', 'Filter']) {
+      expect(text).not.toContain(english);
+    }
   });
 
   test('a mailbox’s page shows where it stands, the next step and the admin’s actions in French', async () => {
