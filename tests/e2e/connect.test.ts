@@ -1,7 +1,5 @@
 // Issue 6, acceptance 1: the owner clicks "Connect to Gmail" (or Microsoft 365), consents on the
 // lab's own pages and comes back to a connected mailbox; the Microsoft device flow too.
-import { writeFileSync } from 'node:fs';
-import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { approveDeviceCode } from '../../scripts/lab/headless-user';
@@ -85,9 +83,7 @@ describe.skipIf(!labIsAvailable)('connecting a mailbox in the browser', () => {
     }
     const keyed = await runCli(['apikey:create', '--email', ADMIN.email], database.env);
     adminKey = keyed.stdout.trim().split('\n').at(-1)!;
-    const caFile = path.join(database.dataDir, 'lab-ca.pem');
-    writeFileSync(caFile, getLab().caCertificate);
-    [browser, portal] = await Promise.all([launchBrowser(), startPortal({ database, env: { NODE_EXTRA_CA_CERTS: caFile } })]);
+    [browser, portal] = await Promise.all([launchBrowser(), startPortal({ database, trustLabCa: true })]);
     ownerPage = (await openPage(browser, portal)).page;
     await signIn(ownerPage, OWNER);
   });

@@ -2,9 +2,6 @@
 // mailbox, watches the steps turn green and the mailbox become Active; the lab's sink holds the
 // test message, and the password appears in no page, API answer or log.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { launchBrowser, openPage, signIn, waitForHydration } from '../helpers/browser';
@@ -25,7 +22,6 @@ let context: BrowserContext;
 let page: Page;
 let apiKey = '';
 let mailboxId = '';
-let caDirectory = '';
 
 async function api(method: string, route: string, body?: unknown) {
   const response = await fetch(`${portal.url}${route}`, {
@@ -52,11 +48,7 @@ describe.skipIf(!labIsAvailable)('Test and activate in the browser', () => {
     apiKey = key.stdout.trim().split('\n').at(-1)!;
     await labControl.createAccount({ email: MAILBOX.address, provider: 'password', password: MAILBOX.password });
 
-    // The portal trusts the lab CA the way a deployment trusts a company CA: through Node's store.
-    caDirectory = mkdtempSync(path.join(tmpdir(), 'mailroom-lab-ca-'));
-    const caFile = path.join(caDirectory, 'lab-ca.pem');
-    writeFileSync(caFile, getLab().caCertificate);
-    [browser, portal] = await Promise.all([launchBrowser(), startPortal({ database, env: { NODE_EXTRA_CA_CERTS: caFile } })]);
+    [browser, portal] = await Promise.all([launchBrowser(), startPortal({ database, trustLabCa: true })]);
 
     const { generic } = getLab().mail;
     const profile = await api('POST', '/api/v1/profiles', {
@@ -79,7 +71,6 @@ describe.skipIf(!labIsAvailable)('Test and activate in the browser', () => {
     await context?.close();
     await Promise.all([browser?.close(), portal?.stop()]);
     await database?.drop();
-    if (caDirectory) rmSync(caDirectory, { recursive: true, force: true });
   });
 
   test('the owner watches the steps turn green and the mailbox become Active; the sink holds the test message', async () => {

@@ -3,8 +3,6 @@
 // notification sender the admin chose in Settings), and sees it valid again once the owner has
 // followed it and reconnected; then every page and API answer support can reach is
 // searched for the lab's tokens, secrets and passwords.
-import { writeFileSync } from 'node:fs';
-import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, openPage, signIn, waitForHydration } from '../helpers/browser';
@@ -73,9 +71,7 @@ describe.skipIf(!labIsAvailable)('token status for support staff', () => {
     database = await createTestDatabase();
     [adminKey, supportKey] = [await createUserWithKey(ADMIN, 'admin'), await createUserWithKey(SUPPORT, 'support')];
     await createUserWithKey(OWNER, 'owner');
-    const caFile = path.join(database.dataDir, 'lab-ca.pem');
-    writeFileSync(caFile, getLab().caCertificate);
-    [browser, portal] = await Promise.all([launchBrowser(), startPortal({ database, env: { NODE_EXTRA_CA_CERTS: caFile } })]);
+    [browser, portal] = await Promise.all([launchBrowser(), startPortal({ database, trustLabCa: true })]);
     [support, owner, admin] = await Promise.all([openPage(browser, portal), openPage(browser, portal), openPage(browser, portal)]);
     await Promise.all([signIn(support.page, SUPPORT), signIn(owner.page, OWNER), signIn(admin.page, ADMIN)]);
 

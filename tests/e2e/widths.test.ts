@@ -3,8 +3,7 @@
 // test, a refused notification and a wrong password are never shown in a success colour; axe-core
 // finds no serious or critical violation. One browser, one signed-in context resized per width.
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import axe from 'axe-core';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -29,7 +28,6 @@ let admin: { context: BrowserContext; page: Page };
 let visitor: { context: BrowserContext; page: Page };
 let apiKey = '';
 let mailboxId = '';
-let caDirectory = '';
 
 async function api(method: string, route: string, body?: unknown) {
   const response = await fetch(`${portal.url}${route}`, {
@@ -88,10 +86,7 @@ describe.skipIf(!labIsAvailable)('every width, signals that never contradict', (
     apiKey = key.stdout.trim().split('\n').at(-1)!;
     await labControl.createAccount({ email: MAILBOX.address, provider: 'password', password: MAILBOX.password });
 
-    caDirectory = mkdtempSync(path.join(tmpdir(), 'mailroom-lab-ca-'));
-    const caFile = path.join(caDirectory, 'lab-ca.pem');
-    writeFileSync(caFile, getLab().caCertificate);
-    [browser, portal] = await Promise.all([launchBrowser(), startPortal({ database, env: { NODE_EXTRA_CA_CERTS: caFile } })]);
+    [browser, portal] = await Promise.all([launchBrowser(), startPortal({ database, trustLabCa: true })]);
 
     const { generic } = getLab().mail;
     const profile = await api('POST', '/api/v1/profiles', {
@@ -117,7 +112,6 @@ describe.skipIf(!labIsAvailable)('every width, signals that never contradict', (
     await Promise.all([admin?.context.close(), visitor?.context.close()]);
     await Promise.all([browser?.close(), portal?.stop()]);
     await database?.drop();
-    if (caDirectory) rmSync(caDirectory, { recursive: true, force: true });
   });
 
   describe('a wrong password, a failed test and a refused notification', () => {

@@ -1,11 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { inject } from 'vitest';
 import { runCli, type CliResult } from './cli';
 import { createTestDatabase, type TestDatabase } from './database';
+import { getLab } from './lab';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const NEXT_BIN = path.join(ROOT, 'node_modules/next/dist/bin/next');
@@ -32,6 +34,11 @@ export type StartPortalOptions = {
   env?: Record<string, string>;
   /** A port chosen beforehand (from `findFreePort()`), when something must know the URL first. */
   port?: number;
+  /**
+   * Trusts the lab's CA the way a deployment trusts a company CA, through Node's store
+   * (NODE_EXTRA_CA_CERTS, a file in the database's folder).
+   */
+  trustLabCa?: boolean;
 };
 
 /**
@@ -133,8 +140,13 @@ async function isHealthy(url: string): Promise<boolean> {
  * Starts the built portal (`next start`) on a free loopback port and resolves once `/api/health`
  * answers ok. Each portal runs in a process group of its own so that `stop()` leaves nothing behind.
  */
-export async function startPortal({ database, env = {}, port: chosenPort }: StartPortalOptions = {}): Promise<Portal> {
+export async function startPortal({ database, env = {}, port: chosenPort, trustLabCa = false }: StartPortalOptions = {}): Promise<Portal> {
   const portalDatabase = database ?? (await createTestDatabase());
+  if (trustLabCa) {
+    const caFile = path.join(portalDatabase.dataDir, 'lab-ca.pem');
+    writeFileSync(caFile, getLab().caCertificate);
+    env = { NODE_EXTRA_CA_CERTS: caFile, ...env };
+  }
   const port = chosenPort ?? (await findFreePort());
   const url = `http://127.0.0.1:${port}`;
   const lines: string[] = [];
