@@ -15,7 +15,8 @@ import { claimAuthorization, getAuthorizationByState, recordAuthorizationOutcome
 import { consentingAccount, type ConsentingAccount } from '@/lib/oauth/consenting-account';
 import { mailScopesOf, oauthAppOf, oauthCallbackUrl, type OAuthApp } from '@/lib/oauth/oauth-app';
 import { delegateTenantOf } from '@/lib/providers/microsoft365';
-import { OAuthFailure, providerText } from '@/lib/oauth/oauth-failure';
+import { OAuthFailure } from '@/lib/oauth/oauth-failure';
+import { providerText } from '@/lib/providers/provider';
 import { STATE_OUTCOMES, TENANT_REQUIRED_OUTCOME, type ConnectOutcome } from '@/lib/oauth/outcomes';
 import { revokeTokens } from '@/lib/oauth/revoke-tokens';
 import { connectableMailbox } from './start-authorization';

@@ -16,7 +16,7 @@ import { oauthAppOf, oauthCallbackUrl, type OAuthApp } from '@/lib/oauth/oauth-a
 import { delegateTenantOf } from '@/lib/providers/microsoft365';
 import { TENANT_REQUIRED_OUTCOME } from '@/lib/oauth/outcomes';
 import { authorizationServerOf, clientAuthenticationOf, oauthClientOf, requestOptionsFor, unansweredRequestFailure } from '@/lib/oauth/oauth-client';
-import { providerText } from '@/lib/oauth/oauth-failure';
+import { providerText } from '@/lib/providers/provider';
 
 const CODE_FLOW_LIFETIME_MS = 10 * 60 * 1000;
 const DEFAULT_DEVICE_INTERVAL_SECONDS = 5;

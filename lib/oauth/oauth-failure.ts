@@ -21,4 +21,3 @@ export class OAuthFailure extends Error implements Problem {
   }
 }
 
-export { providerText } from '@/lib/providers/provider';

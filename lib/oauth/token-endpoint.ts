@@ -3,7 +3,8 @@ import * as oauth from 'oauth4webapi';
 import { PROVIDERS } from '@/lib/providers';
 import type { OAuthApp } from './oauth-app';
 import { authorizationServerOf, clientAuthenticationOf, oauthClientOf, requestOptionsFor, unansweredRequestFailure } from './oauth-client';
-import { OAuthFailure, providerText } from './oauth-failure';
+import { providerText } from '@/lib/providers/provider';
+import { OAuthFailure } from './oauth-failure';
 import { revokeTokens } from './revoke-tokens';
 
 export type TokenResponse = {

@@ -8,7 +8,7 @@ import { describeError, logger } from '@/lib/logger';
 import { ConnectionBudget, connectionsPerTest } from './bulk-connection-budget';
 import type { BulkTestTarget } from './bulk-test-target';
 import { runConnectionTestInProcess, type TestStarter } from './run-connection-test';
-import type { FailureCode } from './types';
+import type { FailureCode } from '@/lib/mailboxes/status';
 
 export type BulkTestMailboxResult = {
   mailboxId: string;

@@ -1,5 +1,6 @@
 import { PROVIDERS, type ProviderId } from '@/lib/providers';
-import type { FailureCode, TestFailure } from './types';
+import type { FailureCode } from '@/lib/mailboxes/status';
+import type { TestFailure } from './types';
 
 export type FailureStage = 'dns' | 'tcp' | 'tls' | 'greeting' | 'token' | 'auth' | 'command';
 

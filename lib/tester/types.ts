@@ -3,9 +3,6 @@ import type { Problem } from '@/lib/errors';
 import type { FailureCode } from '@/lib/mailboxes/status';
 import type { ServerTarget } from '@/lib/mail/server-target';
 
-// The failure classes belong to the status machine, which decides what each one does to a mailbox.
-export { FAILURE_CODES, type FailureCode } from '@/lib/mailboxes/status';
-
 /** What a person reads about a failed direction: a class, a plain message and what to do. */
 export type TestFailure = Problem & { code: FailureCode; hint: string };
 
@@ -21,7 +18,6 @@ export type Credentials =
   | { kind: 'oauth'; user: string; getAccessToken: () => Promise<{ accessToken: string; account: string; expiresAt: Date }> }
   | { kind: 'password'; user: string; password: string };
 
-export type { ServerTarget };
 
 /** What every protocol check is given. */
 export type CheckContext = {

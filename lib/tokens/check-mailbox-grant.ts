@@ -5,7 +5,6 @@ import { userActor } from '@/lib/audit/actor';
 import { recordAuditEvent } from '@/lib/audit/record-audit-event';
 import { AppError, notFound } from '@/lib/errors';
 import { getMailbox } from '@/lib/mailboxes/mailboxes';
-import { OAuthFailure } from '@/lib/oauth/oauth-failure';
 import { checkGrant, type GrantCheckResult } from './check-grants';
 
 const CHECK_MESSAGES: Record<GrantCheckResult, string> = {
@@ -34,13 +33,8 @@ export async function checkMailboxGrant({
       hint: 'Its owner connects it first: send them a reconnect link, or they click “Connect” on the mailbox page.',
     });
   }
-  let result: GrantCheckResult;
-  try {
-    result = await checkGrant({ mailboxId, prove: true });
-  } catch (error) {
-    if (error instanceof OAuthFailure) throw new AppError('UPSTREAM', error.message, { hint: error.hint });
-    throw error;
-  }
+  // A provider's refusal (OAuthFailure) reaches the caller as a bad gateway with its hint, through toPublicProblem.
+  const result = await checkGrant({ mailboxId, prove: true });
   await recordAuditEvent(db, {
     actor: userActor(viewer),
     action: 'mailbox.check',
