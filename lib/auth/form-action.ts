@@ -8,7 +8,7 @@ import { toFieldErrors } from '@/lib/validations/field-errors';
 import type { ActionError, ActionState } from './form-action-state';
 import { requireRole } from './session';
 
-/** Who may call an action: some roles, or anyone (only first-run setup, which works on an empty database). */
+/** Who may call an action: some roles, or anyone (first-run setup on an empty database, and setting a password through a single-use link). */
 export type ActionRoles = UserRole[] | 'public';
 /** The caller as the action's work sees it: always a user, unless the action is public. */
 export type ActionCaller<R extends ActionRoles> = R extends 'public' ? User | null : User;

@@ -23,8 +23,9 @@ export const LAB_ACCOUNTS: LabAccount[] = [
 export const PORTAL_CALLBACK_PATH = '/api/oauth/callback';
 
 /**
- * The callback of the portal the lab is used with, as the portal itself computes it: its public URL
- * when MAILROOM_PUBLIC_URL is set, else http://localhost with PORT (3000 by default, as `npm run dev`).
+ * The callback of the portal the lab is used with: its public URL when MAILROOM_PUBLIC_URL is set, else
+ * http://localhost with PORT (3000 by default). A portal given PORT alone still calls itself
+ * http://localhost:3000 and warns at start that the two disagree; set MAILROOM_PUBLIC_URL for both.
  */
 export function portalCallbackUrl(environment: { MAILROOM_PUBLIC_URL?: string; PORT?: string }): string {
   const publicUrl = environment.MAILROOM_PUBLIC_URL?.trim().replace(/\/+$/, '');
