@@ -5,7 +5,7 @@ import { mailboxes, type User } from '@/db/schema';
 import { userActor } from '@/lib/audit/actor';
 import { recordAuditEvent } from '@/lib/audit/record-audit-event';
 import { secretPlace } from '@/lib/crypto/secret-place';
-import { encryptSecret, secretHint } from '@/lib/crypto/secrets';
+import { encryptSecret } from '@/lib/crypto/secrets';
 import { AppError, notFound } from '@/lib/errors';
 import { getMailbox, type MailboxRow } from './mailboxes';
 import { transition } from './status';
@@ -21,7 +21,13 @@ export async function setMailboxPassword({ viewer, mailboxId, password }: { view
   await db.transaction(async (tx) => {
     await tx
       .update(mailboxes)
-      .set({ ...transition(mailbox, 'connected'), password: encryptSecret(password, secretPlace(mailboxes.password, mailbox.id)), passwordHint: secretHint(password), connectedAs: mailbox.address })
+      .set({
+        ...transition(mailbox, 'connected'),
+        password: encryptSecret(password, secretPlace(mailboxes.password, mailbox.id)),
+        // No part of a password stays readable: pages say only when it was set. Older hints go too.
+        passwordHint: null,
+        connectedAs: mailbox.address,
+      })
       .where(eq(mailboxes.id, mailbox.id));
     await recordAuditEvent(tx, {
       actor: userActor(viewer),

@@ -4,6 +4,7 @@ import { db } from '@/db';
 import { mailboxes, oauthAuthorizations, oauthGrants, type ServerProfile, type User } from '@/db/schema';
 import { COMMAND_LINE_ACTOR } from '@/lib/audit/actor';
 import { applyMailboxEvent, createMailbox, getMailbox } from '@/lib/mailboxes/mailboxes';
+import { getPasswordSetAt } from '@/lib/mailboxes/get-password-set-at';
 import { completeAuthorization } from '@/lib/connect/complete-authorization';
 import { pollDeviceAuthorization } from '@/lib/connect/poll-device-authorization';
 import { startAuthorization } from '@/lib/connect/start-authorization';
@@ -279,7 +280,9 @@ describe.skipIf(!labIsAvailable)('disconnecting and passwords', () => {
     const [stored] = await db.select({ password: mailboxes.password, hint: mailboxes.passwordHint }).from(mailboxes).where(eq(mailboxes.id, mailbox.id));
     expect(stored!.password!.startsWith('v2:')).toBe(true);
     expect(openStoredSecret(mailboxes.password, mailbox.id, stored!.password!)).toBe(password);
-    expect(stored!.hint).toBe('…word');
+    // No part of the password stays readable: the mailbox page says only when it was set.
+    expect(stored!.hint).toBeNull();
+    expect(await getPasswordSetAt({ mailboxId: mailbox.id })).toBeInstanceOf(Date);
 
     const oauthMailbox = (await db.select().from(mailboxes).where(eq(mailboxes.address, 'alice@gmail.lab.test')))[0]!;
     const refused = await callRoute(credentialsRoute.POST, { method: 'POST', path: '', key: admin.key, params: { id: oauthMailbox.id }, body: { password } });

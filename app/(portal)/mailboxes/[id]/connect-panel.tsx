@@ -23,7 +23,8 @@ type Props = {
   connectLabel: string;
   authType: 'oauth2_code' | 'oauth2_device' | 'password';
   connected: boolean;
-  passwordHint: string | null;
+  /** The stored password, as "set" and when (never any part of it), or null when none is stored. */
+  password: { setAt: string | null } | null;
   outcome: ConnectOutcome | null;
   /** The viewer's device sign-in of this mailbox still pending, or recently ended. */
   recentDeviceSignIn: DeviceSignInView | null;
@@ -73,7 +74,7 @@ function DeviceSignIn({ mailboxId, device, onDone }: { mailboxId: string; device
 }
 
 /** Connect, reconnect, enter a password or disconnect: what the owner (or an admin) does to connect. */
-export function ConnectPanel({ mailboxId, connectLabel, authType, connected, passwordHint, outcome: initialOutcome, recentDeviceSignIn }: Props) {
+export function ConnectPanel({ mailboxId, connectLabel, authType, connected, password, outcome: initialOutcome, recentDeviceSignIn }: Props) {
   const t = useTranslations('mailbox.connect');
   const router = useRouter();
   const [startState, start, starting] = useActionState(startConnectAction, IDLE);
@@ -113,7 +114,17 @@ export function ConnectPanel({ mailboxId, connectLabel, authType, connected, pas
               name="password"
               type="password"
               autoComplete="off"
-              hint={passwordHint ? t('passwordSet', { hint: passwordHint }) : t('passwordNotSet')}
+              hint={
+                password === null ? (
+                  t('passwordNotSet')
+                ) : password.setAt ? (
+                  <span data-testid="password-set">
+                    {t('passwordSetOn')} <Time value={password.setAt} />
+                  </span>
+                ) : (
+                  <span data-testid="password-set">{t('passwordSet')}</span>
+                )
+              }
               errors={passwordState.status === 'error' ? passwordState.fieldErrors?.password : undefined}
             />
             <Button type="submit" variant="primary" disabled={saving}>

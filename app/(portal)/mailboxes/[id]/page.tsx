@@ -10,6 +10,7 @@ import { Time } from '@/app/_components/time';
 import { Alert, buttonClass, Card, PageHeader } from '@/app/_components/ui';
 import { findMailboxAlerts } from '@/lib/alerts/find-mailbox-alerts';
 import { requireUser } from '@/lib/auth/session';
+import { getPasswordSetAt } from '@/lib/mailboxes/get-password-set-at';
 import { getMailbox, profileOf } from '@/lib/mailboxes/mailboxes';
 import { statusReasonFor } from '@/lib/mailboxes/status';
 import { connectMessageKey } from '@/lib/mailboxes/status-messages';
@@ -40,7 +41,7 @@ export default async function MailboxPage({
   const profile = profileOf(mailbox);
   const reason = statusReasonFor({ mailbox, profile, audience: viewer.role === 'owner' ? 'owner' : 'staff' });
   const canConnect = viewer.role === 'admin' || viewer.id === mailbox.ownerId;
-  const [t, tm, tDates, outcome, alerts, recentDeviceSignIn] = await Promise.all([
+  const [t, tm, tDates, outcome, alerts, recentDeviceSignIn, passwordSetAt] = await Promise.all([
     getTranslations('status'),
     getTranslations('mailbox'),
     getTranslations('dates'),
@@ -49,6 +50,7 @@ export default async function MailboxPage({
     canConnect && mailbox.profileAuthType === 'oauth2_device'
       ? getRecentDeviceSignIn({ viewer, mailboxId: mailbox.id, connectedAs: mailbox.connectedAs })
       : null,
+    mailbox.password !== null ? getPasswordSetAt({ mailboxId: mailbox.id }) : null,
   ]);
   const step = translatedNextStep(t, mailbox, profile);
   const facts: [term: string, value: ReactNode][] = [
@@ -132,7 +134,7 @@ export default async function MailboxPage({
               connectLabel={t(`connect.${connectMessageKey(profile)}`)}
               authType={mailbox.profileAuthType}
               connected={mailbox.connection !== 'not_connected'}
-              passwordHint={mailbox.passwordHint}
+              password={mailbox.password === null ? null : { setAt: passwordSetAt?.toISOString() ?? null }}
               outcome={outcome}
               recentDeviceSignIn={recentDeviceSignIn ? toDeviceSignInView(recentDeviceSignIn) : null}
             />
