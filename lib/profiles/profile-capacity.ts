@@ -1,8 +1,11 @@
 import 'server-only';
-import { and, asc, eq, isNull, lt, ne, or, sql } from 'drizzle-orm';
+import { and, asc, eq, isNotNull, isNull, lt, ne, or, sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '@/db';
 import { serverProfiles } from '@/db/schema';
 import { AppError, notFound } from '@/lib/errors';
+
+/** A profile at or near its cap: 90% of its places or more are taken. The overview counts them, the list filters on it. */
+export const nearCapCondition: SQL = and(isNotNull(serverProfiles.mailboxCap), sql`${serverProfiles.mailboxCount} * 10 >= ${serverProfiles.mailboxCap} * 9`)!;
 
 async function profilesWithRoom(executor: Executor, exceptId: string): Promise<string[]> {
   const rows = await executor

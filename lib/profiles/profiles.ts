@@ -17,6 +17,7 @@ import type {
   ResolvedProfile,
   UpdateProfileRequest,
 } from '@/lib/validations/profiles';
+import { nearCapCondition } from './profile-capacity';
 import { DESTINATION_FIELDS, grantsEndedNotice, secretClearedNotice } from './destination';
 import { mergeProfileChange, type SecretChange } from './merge-profile-change';
 
@@ -84,12 +85,12 @@ export async function countProfiles(): Promise<number> {
   return row?.value ?? 0;
 }
 
-/** Profiles in name order; the cursor is the last name of the previous page. */
-export async function findProfiles({ limit, cursor }: { limit: number; cursor?: string }) {
+/** Profiles in name order, or only those at or near their cap; the cursor is the last name of the previous page. */
+export async function findProfiles({ limit, cursor, nearCap = false }: { limit: number; cursor?: string; nearCap?: boolean }) {
   const rows = await db
     .select()
     .from(serverProfiles)
-    .where(cursor ? gt(serverProfiles.name, cursor) : undefined)
+    .where(and(cursor ? gt(serverProfiles.name, cursor) : undefined, nearCap ? nearCapCondition : undefined))
     .orderBy(asc(serverProfiles.name))
     .limit(limit + 1);
   const profiles = rows.slice(0, limit);

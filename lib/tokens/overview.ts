@@ -1,7 +1,8 @@
 import 'server-only';
-import { and, count, eq, isNotNull, lte, sql, type SQL } from 'drizzle-orm';
+import { count, eq, lte, sql, type SQL } from 'drizzle-orm';
 import { db } from '@/db';
 import { mailboxes, oauthGrants, serverProfiles } from '@/db/schema';
+import { nearCapCondition } from '@/lib/profiles/profile-capacity';
 import { dueCondition } from './find-token-statuses';
 import type { TokenDue } from './token-status';
 
@@ -46,7 +47,7 @@ export async function getTokenOverview({ now = new Date() }: { now?: Date } = {}
     countMailboxes(),
     countDue('token'),
     countDue('consent'),
-    countProfilesWhere(and(isNotNull(serverProfiles.mailboxCap), sql`${serverProfiles.mailboxCount} * 10 >= ${serverProfiles.mailboxCap} * 9`)!),
+    countProfilesWhere(nearCapCondition),
     countProfilesWhere(lte(serverProfiles.clientSecretExpiresAt, new Date(now.getTime() + CLIENT_SECRET_WARNING_MS))),
   ]);
   const list = '/token-status';
@@ -58,7 +59,7 @@ export async function getTokenOverview({ now = new Date() }: { now?: Date } = {}
     { key: 'pending', label: 'Waiting for approval', value: pending, href: `${list}?approval=pending`, tone: pending ? 'warn' : 'neutral' },
     { key: 'expiring', label: 'Tokens expiring soon', value: expiring, href: `${list}?due=token`, tone: expiring ? 'warn' : 'neutral' },
     { key: 'consent', label: 'Consent ending soon', value: consentEnding, href: `${list}?due=consent`, tone: consentEnding ? 'warn' : 'neutral' },
-    { key: 'near_cap', label: 'Profiles at 90% of their cap', value: nearCap, href: '/profiles', tone: nearCap ? 'warn' : 'neutral' },
+    { key: 'near_cap', label: 'Profiles at 90% of their cap', value: nearCap, href: '/profiles?capacity=near', tone: nearCap ? 'warn' : 'neutral' },
     { key: 'secrets', label: 'Client secrets expiring within 30 days', value: secretsExpiring, href: '/profiles', tone: secretsExpiring ? 'warn' : 'neutral' },
   ];
 }

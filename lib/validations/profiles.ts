@@ -515,3 +515,8 @@ export const updatedProfileResponse = profileResponse.extend({
   notices: z.array(z.string()),
 });
 export type UpdatedProfileResponse = z.infer<typeof updatedProfileResponse>;
+
+/** The profile list's filter: `capacity=near` keeps the profiles at or near their cap; anything else shows all. */
+export const profileListFilters = z.object({
+  capacity: z.enum(['near']).optional().catch(undefined),
+});

@@ -8,15 +8,21 @@ import { SERVER_TYPE_LABELS } from '@/lib/profiles/presets';
 import { findProfiles } from '@/lib/profiles/profiles';
 import { MailboxUsage } from './mailbox-usage';
 import { pageCursor } from '@/lib/validations/common';
+import { profileListFilters } from '@/lib/validations/profiles';
 
 export async function generateMetadata(): Promise<Metadata> {
   return { title: (await getTranslations('profiles'))('title') };
 }
 
-export default async function ProfilesPage({ searchParams }: { searchParams: Promise<{ after?: string }> }) {
+export default async function ProfilesPage({ searchParams }: { searchParams: Promise<{ after?: string; capacity?: string }> }) {
   const viewer = await requireRole('admin', 'support');
-  const { after } = await searchParams;
-  const [{ profiles, nextCursor }, t] = await Promise.all([findProfiles({ limit: 50, cursor: pageCursor(after) }), getTranslations('profiles')]);
+  const params = await searchParams;
+  const { after } = params;
+  const nearCap = profileListFilters.parse(params).capacity === 'near';
+  const [{ profiles, nextCursor }, t] = await Promise.all([
+    findProfiles({ limit: 50, cursor: pageCursor(after), nearCap }),
+    getTranslations('profiles'),
+  ]);
   const newProfile = viewer.role === 'admin' ? { href: '/profiles/new', label: t('newProfile') } : undefined;
   return (
     <>
@@ -31,7 +37,17 @@ export default async function ProfilesPage({ searchParams }: { searchParams: Pro
           ) : undefined
         }
       />
-      {profiles.length === 0 && !after ? (
+      {nearCap ? (
+        <p className="mb-4 text-sm text-slate-700">
+          {t('nearCap.shown')}{' '}
+          <Link href="/profiles" className="text-indigo-700 underline">
+            {t('nearCap.showAll')}
+          </Link>
+        </p>
+      ) : null}
+      {profiles.length === 0 && !after && nearCap ? (
+        <EmptyState title={t('nearCap.noneTitle')}>{t('nearCap.noneBody')}</EmptyState>
+      ) : profiles.length === 0 && !after ? (
         <EmptyState title={t('empty.title')} action={newProfile}>
           {viewer.role === 'admin' ? t('empty.admin') : t('empty.support')}
         </EmptyState>
@@ -61,7 +77,7 @@ export default async function ProfilesPage({ searchParams }: { searchParams: Pro
             ))}
           </Table>
           {nextCursor ? (
-            <a href={`/profiles?after=${encodeURIComponent(nextCursor)}`} className="mt-3 inline-block text-sm text-indigo-700 hover:underline">
+            <a href={`/profiles?${new URLSearchParams({ ...(nearCap ? { capacity: 'near' } : {}), after: nextCursor })}`} className="mt-3 inline-block text-sm text-indigo-700 hover:underline">
               {t('nextPage')}
             </a>
           ) : null}
