@@ -3,6 +3,7 @@ import type { AuditEvent } from '@/db/schema';
 import { findConnectionTests, type ConnectionTestResult } from '@/lib/tester/connection-tests';
 import type { TokenStatusRow } from '@/lib/tokens/find-token-statuses';
 import { findRefreshAttempts, type RefreshAttempt } from '@/lib/tokens/refresh-history';
+import { auditLines, type AuditValue } from './audit-detail';
 import { findAuditEvents } from './find-audit-events';
 
 export type TimelineKind = 'connect' | 'refresh' | 'failure' | 'test' | 'approval' | 'move' | 'support' | 'change';
@@ -34,11 +35,21 @@ const ACTIONS: Record<string, { kind: TimelineKind; title: string }> = {
   'mailbox.check': { kind: 'refresh', title: 'Token checked' },
 };
 
-/** Audit details hold names, states and hints only (never a secret): shown as "key: value". */
+/** Audit details hold names, states and hints only (never a secret): shown as "key: value" and "key: before → after". */
 function describe(detail: Record<string, unknown>): string | null {
-  const parts = Object.entries(detail)
-    .filter(([, value]) => value !== null && value !== undefined && typeof value !== 'object')
-    .map(([key, value]) => `${key}: ${String(value)}`);
+  const shown = (value: AuditValue) => (Array.isArray(value) ? value.join(' ') : String(value ?? '—'));
+  const parts = auditLines(detail).map((line) => {
+    switch (line.kind) {
+      case 'value':
+        return `${line.field}: ${shown(line.value)}`;
+      case 'change':
+        return `${line.field}: ${shown(line.before)} → ${shown(line.after)}`;
+      case 'changed':
+        return `${line.field}: changed`;
+      case 'secret':
+        return `${line.field}: ${line.state}`;
+    }
+  });
   return parts.length > 0 ? parts.join(' · ') : null;
 }
 

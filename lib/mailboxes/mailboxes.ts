@@ -258,7 +258,7 @@ export async function updateMailbox({
       }
       if (input.address && input.address !== current.address) {
         Object.assign(changes, { address: input.address }, transition(current, 'address_changed'));
-        detail.newAddress = input.address;
+        detail.newAddress = { from: current.address, to: input.address };
       }
       const shared = input.shared ?? current.shared;
       if (shared) {
@@ -275,7 +275,7 @@ export async function updateMailbox({
       for (const field of ['incoming', 'outgoing', 'shared'] as const) {
         if (input[field] !== undefined && input[field] !== current[field]) {
           Object.assign(changes, { [field]: input[field] });
-          detail[field] = input[field];
+          detail[field] = { from: current[field], to: input[field] };
         }
       }
       if (Object.keys(changes).length > 0) {
@@ -313,6 +313,16 @@ export async function deleteMailbox({ actor, id }: { actor: AuditActor; id: stri
   });
 }
 
+/** Each field a patch changes, as its value before and after, for the audit log. */
+function changesOf(current: Mailbox, patch: Partial<Mailbox>): Record<string, { from: unknown; to: unknown }> {
+  const value = (field: unknown) => (field instanceof Date ? field.toISOString() : (field ?? null));
+  return Object.fromEntries(
+    Object.entries(patch)
+      .filter(([field, after]) => value(after) !== value(current[field as keyof Mailbox]))
+      .map(([field, after]) => [field, { from: value(current[field as keyof Mailbox]), to: value(after) }]),
+  );
+}
+
 /** Applies one status event to one mailbox, refusing an illegal transition with its reason. */
 export async function applyMailboxEvent({
   actor,
@@ -333,7 +343,7 @@ export async function applyMailboxEvent({
       target: { type: 'mailbox', id },
       mailboxId: id,
       profileId: current.profileId,
-      detail: { address: current.address, ...patch },
+      detail: { address: current.address, ...changesOf(current, patch) },
     });
     return reload(tx, id);
   });
@@ -381,6 +391,8 @@ export async function moveMailboxes({
     const moving = rows.filter((row) => row.profileId !== target.id);
     if (!PROVIDERS[target.serverType].sharedMailboxes && moving.some((row) => row.shared)) refuseSharedOutsideMicrosoft(target);
     if (moving.length > 0) await takeProfilePlace(tx, target.id, moving.length);
+    const sources = moving.length > 0 ? await tx.select({ id: serverProfiles.id, name: serverProfiles.name }).from(serverProfiles).where(inArray(serverProfiles.id, [...new Set(moving.map((row) => row.profileId))])) : [];
+    const nameOf = new Map(sources.map((source) => [source.id, source.name]));
     let needReconnect = 0;
     for (const row of moving) {
       const patch = transition(row, 'moved');
@@ -393,7 +405,7 @@ export async function moveMailboxes({
         target: { type: 'mailbox', id: row.id },
         mailboxId: row.id,
         profileId: target.id,
-        detail: { address: row.address, from: row.profileId, to: target.name },
+        detail: { address: row.address, profile: { from: nameOf.get(row.profileId) ?? null, to: target.name } },
       });
     }
     return { moved: moving.length, needReconnect };

@@ -69,6 +69,8 @@ export type ResolvedChange = {
   secretChange: SecretChange;
   /** Dotted names of the fields that differ from the stored profile (all of them on create). */
   changedFields: string[];
+  /** On update: each changed field's stored and new value, for the audit log (the secret is never among them). */
+  changes: Record<string, { from: unknown; to: unknown }>;
   /** On update: the changed fields that say where the OAuth client's secret and tokens go (lib/profiles/destination.ts). */
   destinationChanged: DestinationField[];
 };
@@ -186,5 +188,6 @@ export function mergeProfileChange({
 
   const parsed = profileSchema({ extraProviderOrigins }).safeParse(draft);
   if (!parsed.success) throw invalidInput(toDottedFieldErrors(parsed.error));
-  return { profile: parsed.data, secretChange, changedFields, destinationChanged };
+  const changes = base ? Object.fromEntries(changedFields.map((field) => [field, { from: before[field] ?? null, to: after[field] ?? null }])) : {};
+  return { profile: parsed.data, secretChange, changedFields, changes, destinationChanged };
 }

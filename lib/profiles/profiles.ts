@@ -243,7 +243,7 @@ export async function updateProfile({
       // Locked so that no mailbox is attached between the cap check and the write.
       const [current] = await tx.select().from(serverProfiles).where(eq(serverProfiles.id, id)).for('update');
       if (!current) throw notFound('The server profile');
-      const { profile, secretChange, changedFields, destinationChanged } = mergeProfileChange({
+      const { profile, secretChange, changedFields, changes, destinationChanged } = mergeProfileChange({
         request: input,
         stored: current,
         extraProviderOrigins: getEnv().MAILROOM_EXTRA_PROVIDER_ORIGINS,
@@ -274,7 +274,7 @@ export async function updateProfile({
         profileId: id,
         detail: {
           name: updated!.name,
-          changed: changedFields,
+          changes,
           ...(secretChange ? { clientSecret: secretChange } : {}),
           ...(destinationChanged.length > 0 ? { destinationChanged, grantsEnded } : {}),
         },

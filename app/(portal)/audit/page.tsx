@@ -5,9 +5,14 @@ import { EmptyState, PageHeader, Table } from '@/app/_components/ui';
 import { findAuditEvents } from '@/lib/audit/find-audit-events';
 import { requireRole } from '@/lib/auth/session';
 import { rowNumberCursor } from '@/lib/validations/common';
+import { AuditDetail, useActionLabel } from './audit-detail';
 
 export async function generateMetadata(): Promise<Metadata> {
   return { title: (await getTranslations('audit'))('title') };
+}
+
+function ActionName({ action }: { action: string }) {
+  return useActionLabel()(action);
 }
 
 export default async function AuditPage({ searchParams }: { searchParams: Promise<{ before?: string }> }) {
@@ -34,11 +39,11 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
                     {event.actorLabel}
                   </span>
                 </td>
-                <td data-label={t('columns.what')} className="px-4 py-3 font-mono text-xs [overflow-wrap:anywhere]">
-                  {event.action}
+                <td data-label={t('columns.what')} className="px-4 py-3 font-medium [overflow-wrap:anywhere]" data-action={event.action}>
+                  <ActionName action={event.action} />
                 </td>
-                <td data-label={t('columns.details')} className="px-4 py-3 font-mono text-xs text-slate-600 [overflow-wrap:anywhere]">
-                  {JSON.stringify(event.detail)}
+                <td data-label={t('columns.details')} className="px-4 py-3 text-xs text-slate-700" data-testid="audit-detail">
+                  <AuditDetail detail={event.detail} />
                 </td>
               </tr>
             ))}
