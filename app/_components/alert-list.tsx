@@ -21,7 +21,7 @@ export function AlertList({ alerts }: { alerts: AlertItem[] }) {
               alert.title
             )}
           </p>
-          <p className="mt-1">{alert.detail}</p>
+          {alert.detail ? <p className="mt-1">{alert.detail}</p> : null}
         </Alert>
       ))}
     </section>

@@ -3,7 +3,7 @@ import { and, eq } from 'drizzle-orm';
 import { db } from '@/db';
 import { mailboxes, oauthGrants, serverProfiles, type Mailbox, type OauthGrant, type ServerProfile } from '@/db/schema';
 import { mailboxScope, type Viewer } from '@/lib/mailboxes/mailboxes';
-import { connectLabel, nextStep, type NextStep } from '@/lib/mailboxes/status';
+import { connectLabel, credentialsRefused, nextStep, type NextStep } from '@/lib/mailboxes/status';
 import { PROVIDERS } from '@/lib/providers';
 import { day, DAY_MS, HOUR_MS, minute, type Alert } from './alert';
 import { findProfileConditions, profileAlertsForStaff, type ProfileConditions } from './profile-alerts';
@@ -78,7 +78,8 @@ function profileAlertsForOwner({ profile, conditions }: ProfileConditions, mailb
         ];
       case 'mass_failure': {
         const amongThem = mailbox.failingSince !== null && mailbox.failingSince.getTime() >= now.getTime() - HOUR_MS;
-        if (!amongThem) return [];
+        // "Wait for the admins" would be wrong advice when this mailbox's own password or token was refused.
+        if (!amongThem || ownCredentialsRefused(mailbox)) return [];
         return [
           {
             key: `mass-failure:${profile.id}`,
@@ -118,6 +119,11 @@ function profileAlertsForOwner({ profile, conditions }: ProfileConditions, mailb
         ];
     }
   });
+}
+
+/** The mailbox's own sign-in was refused: its fix is its own, whatever fails around it. */
+function ownCredentialsRefused(mailbox: MailboxFacts): boolean {
+  return mailbox.connection === 'needs_reconnect' || credentialsRefused(mailbox.statusReason);
 }
 
 /** What the owner of a mailbox failing for a day does about it, by whose move it is now (nextStep). */

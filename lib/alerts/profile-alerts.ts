@@ -19,6 +19,9 @@ export type ProfileConditions = {
   conditions: ProfileCondition[];
 };
 
+/** The fewest mailboxes failing within the hour that make a profile-wide incident. */
+export const MASS_FAILURE_MINIMUM = 2;
+
 /** The profiles with something wrong (or only `profileId`), in one query plus one count of recent failures. */
 export async function findProfileConditions({ now, profileId }: { now: Date; profileId?: string }): Promise<ProfileConditions[]> {
   const secretWarningFrom = new Date(now.getTime() + CLIENT_SECRET_WARNING_MS);
@@ -61,7 +64,8 @@ export async function findProfileConditions({ now, profileId }: { now: Date; pro
     const conditions: ProfileCondition[] = [];
     if (profile.clientError) conditions.push({ kind: 'client_refused', error: profile.clientError });
     const failing = failingByProfile.get(profile.id) ?? 0;
-    if (profile.mailboxCount > 0 && failing * 2 > profile.mailboxCount) {
+    // An incident of the profile: several of its mailboxes, and most of them. One failing mailbox is its own story.
+    if (failing >= MASS_FAILURE_MINIMUM && failing * 2 > profile.mailboxCount) {
       conditions.push({ kind: 'mass_failure', failing, mailboxCount: profile.mailboxCount });
     }
     const testingApps = PROVIDERS[profile.serverType].testingApps;

@@ -1,20 +1,22 @@
 import 'server-only';
-import { and, asc, count, eq, gt, inArray, or, type SQL } from 'drizzle-orm';
+import { and, asc, count, eq, gt, inArray, or, sql, type SQL } from 'drizzle-orm';
 import { db, type Executor } from '@/db';
 import { isUniqueViolation } from '@/db/errors';
-import { mailboxes, serverProfiles, users, type Mailbox, type ServerProfile, type User } from '@/db/schema';
+import { mailboxes, oauthGrants, serverProfiles, users, type Mailbox, type ServerProfile, type User } from '@/db/schema';
 import type { AuditActor } from '@/lib/audit/actor';
 import { recordAuditEvent } from '@/lib/audit/record-audit-event';
 import { AppError, invalidInput, notFound } from '@/lib/errors';
 import { PROVIDERS, sharedMailboxProviders } from '@/lib/providers';
 import type { CreateMailboxInput, MailboxFilters, MailboxResponse, UpdateMailboxInput } from '@/lib/validations/mailboxes';
 import { releaseProfilePlace, takeProfilePlace } from '@/lib/profiles/profile-capacity';
-import { nextStep, transition, type MailboxEvent, type MailboxProfile } from './status';
+import { nextStep, transition, type GrantProblem, type MailboxEvent, type MailboxProfile } from './status';
 import { startsWith } from '@/db/sql';
 
 export type Viewer = Pick<User, 'id' | 'role'>;
 
 export type MailboxRow = Mailbox & {
+  /** What the mailbox's grant says beyond the connection column. */
+  grantProblem: GrantProblem;
   ownerEmail: string;
   profileName: string;
   profileServerType: ServerProfile['serverType'];
@@ -66,10 +68,13 @@ function selectMailboxRows(executor: Executor = db) {
       profileAuthType: serverProfiles.authType,
       profileClientError: serverProfiles.clientError,
       profileClientSecretExpiresAt: serverProfiles.clientSecretExpiresAt,
+      grantRevoked: sql<boolean>`${oauthGrants.revokedAt} is not null`,
+      grantFailing: sql<boolean>`${oauthGrants.lastError} is not null`,
     })
     .from(mailboxes)
     .innerJoin(users, eq(users.id, mailboxes.ownerId))
-    .innerJoin(serverProfiles, eq(serverProfiles.id, mailboxes.profileId));
+    .innerJoin(serverProfiles, eq(serverProfiles.id, mailboxes.profileId))
+    .leftJoin(oauthGrants, eq(oauthGrants.mailboxId, mailboxes.id));
 }
 
 type SelectedRow = Awaited<ReturnType<ReturnType<typeof selectMailboxRows>['where']>>[number];
@@ -77,6 +82,7 @@ type SelectedRow = Awaited<ReturnType<ReturnType<typeof selectMailboxRows>['wher
 function flatten(row: SelectedRow): MailboxRow {
   return {
     ...row.mailbox,
+    grantProblem: row.grantRevoked ? 'revoked' : row.grantFailing ? 'refresh_failing' : null,
     ownerEmail: row.ownerEmail,
     profileName: row.profileName,
     profileServerType: row.profileServerType,

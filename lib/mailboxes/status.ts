@@ -240,6 +240,28 @@ export function transitionAfterTest(state: MailboxState, { results, failure, fin
   };
 }
 
+/** Failures that say the stored password or token itself was refused: such a mailbox is not really connected. */
+const CREDENTIALS_REFUSED: ReadonlySet<string> = new Set<FailureCode>(['auth_failed', 'token_revoked', 'secret_unreadable']);
+
+/** What the mailbox's grant says beyond the connection column: refused for good, or failing to refresh. */
+export type GrantProblem = 'revoked' | 'refresh_failing' | null;
+
+/** The connection as pages show it: "connected" only while nothing says the credentials no longer work. */
+export type ConnectionShown = Mailbox['connection'] | 'credentials_refused' | 'refresh_failing';
+
+/** Whether a recorded reason says the mailbox's own password or token was refused: a cause of its own, whatever else fails. */
+export function credentialsRefused(reason: Pick<StoredError, 'code'> | null): boolean {
+  return reason !== null && CREDENTIALS_REFUSED.has(reason.code);
+}
+
+export function connectionShown(mailbox: Pick<Mailbox, 'connection' | 'statusReason'>, grant: GrantProblem): ConnectionShown {
+  if (mailbox.connection !== 'connected') return mailbox.connection;
+  if (grant === 'revoked') return 'needs_reconnect';
+  if (credentialsRefused(mailbox.statusReason)) return 'credentials_refused';
+  if (grant === 'refresh_failing') return 'refresh_failing';
+  return 'connected';
+}
+
 /** The profile's side of where a mailbox stands. */
 export type MailboxProfile = Pick<ServerProfile, 'serverType' | 'authType' | 'clientError' | 'clientSecretExpiresAt'>;
 

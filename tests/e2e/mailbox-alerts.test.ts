@@ -61,6 +61,17 @@ async function seed(): Promise<void> {
   await closeDatabase();
 }
 
+/** Sentences of four words or more that the page's main content says more than once. */
+async function repeatedSentences(page: Page): Promise<string[]> {
+  const text = await page.locator('main').innerText();
+  const sentences = text
+    .split('\n')
+    .flatMap((line) => line.split(/(?<=[.!?])\s+/))
+    .map((sentence) => sentence.trim())
+    .filter((sentence) => sentence.split(/\s+/).length >= 4);
+  return [...new Set(sentences.filter((sentence, index) => sentences.indexOf(sentence) !== index))];
+}
+
 async function alertsOn(page: Page, pathname: string) {
   await page.goto(pathname);
   const alerts = page.getByRole('region', { name: 'Alerts' });
@@ -94,7 +105,8 @@ describe('alerts on the mailbox page', () => {
       expect.stringMatching(/^Failing since \d{4}-\d\d-\d\d \d\d:\d\d UTC, more than a day$/),
     ]);
     expect(links).toBe(2);
-    await alerts.getByText('Check the client id and client secret in the server profile.', { exact: false }).waitFor();
+    // The refusal's message and hint are the mailbox's last error word for word: said once, under “Where it stands”.
+    expect(await alerts.textContent()).not.toContain('Check the client id and client secret in the server profile.');
     // Staff read the last error's hint as written, and whose move it is.
     await pages.support.getByTestId('status-reason').getByText('Check the client id and client secret in the server profile.').waitFor();
     await pages.support.getByTestId('next-step').getByText('Waiting for an admin to fix the server profile').waitFor();
@@ -129,5 +141,13 @@ describe('alerts on the mailbox page', () => {
     await page.getByTestId('next-step').getByText('Waiting for an admin to fix the server profile').waitFor();
     await page.getByText('An admin takes this step.').waitFor();
     expect(await page.getByText('This is yours to do.').count()).toBe(0);
+  });
+
+  it('says no sentence twice on the page of the failing mailbox, to support or to its owner', async () => {
+    for (const page of [pages.support, pages.owner]) {
+      await page.goto(`/mailboxes/${mailboxId}`);
+      await page.getByTestId('status-reason').waitFor();
+      expect(await repeatedSentences(page)).toEqual([]);
+    }
   });
 });

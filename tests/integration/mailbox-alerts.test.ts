@@ -116,6 +116,40 @@ describe('the alerts of one mailbox', () => {
     });
   });
 
+  describe('when one mailbox of a profile fails alone', () => {
+    let failing: Mailbox;
+
+    beforeAll(async () => {
+      const profile = await insertProfile({ name: 'Lone IMAP', serverType: 'custom', authType: 'password', mailboxCount: 1 });
+      failing = await insertMailbox(profile, { status: 'failing', failingSince: ago(10 * 60 * 1000) });
+    });
+
+    it('raises no profile-wide incident: one failing mailbox is its own story', async () => {
+      expect(keys(await alertsFor(support, failing))).not.toContain('mass-failure');
+      expect(keys(await alertsFor(owner, failing))).not.toContain('mass-failure');
+    });
+  });
+
+  describe('when most mailboxes of a profile fail, one of them because its own password was refused', () => {
+    let refused: Mailbox;
+    let failing: Mailbox;
+
+    beforeAll(async () => {
+      const profile = await insertProfile({ name: 'Shop IMAP', serverType: 'custom', authType: 'password', mailboxCount: 3 });
+      const reason = { code: 'auth_failed', message: 'The server refused the password.', hint: 'Enter the mailbox password again.', at: ago(5 * 60 * 1000).toISOString() };
+      [refused, failing] = await Promise.all([
+        insertMailbox(profile, { connection: 'connected', status: 'failing', failingSince: ago(5 * 60 * 1000), statusReason: reason }),
+        insertMailbox(profile, { status: 'failing', failingSince: ago(10 * 60 * 1000) }),
+        insertMailbox(profile, { ownerId: otherOwner.id, status: 'failing', failingSince: ago(15 * 60 * 1000) }),
+      ]);
+    });
+
+    it('never tells the owner of the refused one to wait for the admins: their password is theirs to fix', async () => {
+      expect(keys(await alertsFor(owner, refused))).not.toContain('mass-failure');
+      expect(keys(await alertsFor(owner, failing))).toContain('mass-failure');
+    });
+  });
+
   describe('on a Microsoft 365 profile whose secret expired, with a refresh token 70 days old', () => {
     let mailbox: Mailbox;
 

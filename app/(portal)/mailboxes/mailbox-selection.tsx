@@ -8,7 +8,7 @@ import { StatusBadge, toneOf } from '@/app/_components/status-badge';
 import { Button, Table } from '@/app/_components/ui';
 import { IDLE } from '@/lib/auth/form-action-state';
 import { APPROVAL_TONES, CONNECTION_TONES, STATUS_TONES } from '@/app/_components/mailbox-tones';
-import type { MailboxState, NextStep } from '@/lib/mailboxes/status';
+import type { ConnectionShown, MailboxState, NextStep } from '@/lib/mailboxes/status';
 import { bulkTestMailboxesAction, decideMailboxesAction, moveMailboxesAction } from './actions';
 
 type Row = {
@@ -17,7 +17,7 @@ type Row = {
   ownerEmail: string;
   profileName: string;
   approval: MailboxState['approval'];
-  connection: MailboxState['connection'];
+  connection: ConnectionShown;
   status: MailboxState['status'];
   nextStep: NextStep;
 };

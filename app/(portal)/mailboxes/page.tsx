@@ -8,6 +8,7 @@ import { buttonClass, EmptyState, PageHeader } from '@/app/_components/ui';
 import { requireUser } from '@/lib/auth/session';
 import { findMailboxes, listProfileChoices, profileOf } from '@/lib/mailboxes/mailboxes';
 import { getConnectOutcome } from '@/lib/connect/get-connect-outcome';
+import { connectionShown } from '@/lib/mailboxes/status';
 import { mailboxFilters } from '@/lib/validations/mailboxes';
 import { MailboxSelection } from './mailbox-selection';
 import { profileChoiceLabel } from './profile-choice';
@@ -55,7 +56,7 @@ export default async function MailboxesPage({ searchParams }: { searchParams: Pr
     ownerEmail: mailbox.ownerEmail,
     profileName: mailbox.profileName,
     approval: mailbox.approval,
-    connection: mailbox.connection,
+    connection: connectionShown(mailbox, mailbox.grantProblem),
     status: mailbox.status,
     nextStep: translatedNextStep(t, mailbox, profileOf(mailbox)),
   }));

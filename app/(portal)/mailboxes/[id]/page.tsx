@@ -9,10 +9,11 @@ import { translatedNextStep } from '@/app/_components/status-labels';
 import { Time } from '@/app/_components/time';
 import { Alert, buttonClass, Card, PageHeader } from '@/app/_components/ui';
 import { findMailboxAlerts } from '@/lib/alerts/find-mailbox-alerts';
+import { withoutRepeatedSentences } from '@/lib/alerts/repeated-sentences';
 import { requireUser } from '@/lib/auth/session';
 import { getPasswordSetAt } from '@/lib/mailboxes/get-password-set-at';
 import { getMailbox, profileOf } from '@/lib/mailboxes/mailboxes';
-import { statusReasonFor } from '@/lib/mailboxes/status';
+import { connectionShown, statusReasonFor } from '@/lib/mailboxes/status';
 import { connectMessageKey } from '@/lib/mailboxes/status-messages';
 import { getConnectOutcome } from '@/lib/connect/get-connect-outcome';
 import { getRecentDeviceSignIn } from '@/lib/connect/get-connect-state';
@@ -53,6 +54,7 @@ export default async function MailboxPage({
     mailbox.password !== null ? getPasswordSetAt({ mailboxId: mailbox.id }) : null,
   ]);
   const step = translatedNextStep(t, mailbox, profile);
+  const connection = connectionShown(mailbox, mailbox.grantProblem);
   const facts: [term: string, value: ReactNode][] = [
     [tm('facts.owner'), mailbox.ownerEmail],
     [tm('facts.profile'), mailbox.profileName],
@@ -62,7 +64,7 @@ export default async function MailboxPage({
     [
       tm('facts.connection'),
       <>
-        <StatusBadge tone={CONNECTION_TONES[mailbox.connection]}>{t(`connection.${mailbox.connection}`)}</StatusBadge>
+        <StatusBadge tone={CONNECTION_TONES[connection]}>{t(`connection.${connection}`)}</StatusBadge>
         {mailbox.connectedAs ? ` ${t('asAccount', { account: mailbox.connectedAs })}` : null}
       </>,
     ],
@@ -91,7 +93,7 @@ export default async function MailboxPage({
           )
         }
       />
-      <AlertList alerts={alerts} />
+      <AlertList alerts={withoutRepeatedSentences(alerts, [reason?.message, reason?.hint])} />
       <div className="grid gap-6 lg:grid-cols-[minmax(0,1fr)_20rem]">
         <Card title={tm('whereItStands')}>
           <dl className="grid gap-x-6 gap-y-3 text-sm sm:grid-cols-2">
