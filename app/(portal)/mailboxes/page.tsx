@@ -97,9 +97,21 @@ isOwner ? tm('ownerDescription') : tm('description')
       {mailboxes.length === 0 ? (
         <EmptyState
           title={filtered ? tm('empty.noMatch') : isOwner ? tm('empty.ownerNone') : tm('empty.none')}
-          action={!filtered && viewer.role === 'admin' ? { href: '/mailboxes/new', label: tm('empty.add') } : undefined}
+          action={
+            filtered
+              ? { href: '/mailboxes', label: tm('empty.clearFilters') }
+              : viewer.role === 'admin'
+                ? { href: '/mailboxes/new', label: tm('empty.add') }
+                : undefined
+          }
         >
-          {filtered ? tm('empty.noMatchHint') : isOwner ? tm('empty.ownerNoneHint') : tm('empty.noneHint')}
+          {filtered
+            ? tm('empty.noMatchHint')
+            : isOwner
+              ? tm('empty.ownerNoneHint')
+              : viewer.role === 'admin'
+                ? tm('empty.noneHint')
+                : tm('empty.supportNoneHint')}
         </EmptyState>
       ) : isOwner ? (
         <ul className="space-y-3">

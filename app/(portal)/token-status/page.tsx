@@ -127,7 +127,18 @@ export default async function TokenStatusPage({ searchParams }: { searchParams: 
         selects={filterSelects(t)}
       />
       {page.rows.length === 0 ? (
-        <EmptyState title={t('empty.title')}>{t('empty.body')}</EmptyState>
+        Object.values(filters).some(Boolean) ? (
+          <EmptyState title={t('empty.title')} action={{ href: '/token-status', label: t('empty.clearFilters') }}>
+            {t('empty.body')}
+          </EmptyState>
+        ) : (
+          <EmptyState
+            title={t('empty.noneTitle')}
+            action={viewer.role === 'admin' ? { href: '/mailboxes/new', label: t('empty.addMailbox') } : undefined}
+          >
+            {viewer.role === 'admin' ? t('empty.noneAdmin') : t('empty.noneSupport')}
+          </EmptyState>
+        )
       ) : (
         <ColumnMenu cookie={COLUMNS_COOKIE} columns={columns} initiallyShown={shownColumns(cookieStore.get(COLUMNS_COOKIE)?.value)}>
           <Table headers={[t('columns.mailbox'), t('columns.token'), ...columns.map(({ key, label }) => ({ label, column: key }))]}>

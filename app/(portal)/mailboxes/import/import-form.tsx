@@ -4,7 +4,7 @@ import { useTranslations } from 'next-intl';
 import { useActionState, useState } from 'react';
 import { ActionMessage } from '@/app/_components/action-message';
 import { StatusBadge, toneOf } from '@/app/_components/status-badge';
-import { Button, Table, TextAreaField } from '@/app/_components/ui';
+import { Button, EmptyState, Table, TextAreaField } from '@/app/_components/ui';
 import { IDLE } from '@/lib/auth/form-action-state';
 import { importMailboxesAction } from '../actions';
 
@@ -50,7 +50,11 @@ export function ImportForm() {
         </div>
       </form>
       <ActionMessage state={state} />
-      {result ? (
+      {!result ? (
+        <EmptyState title={t('emptyTitle')}>{t('emptyBody')}</EmptyState>
+      ) : result.rows.length === 0 ? (
+        <EmptyState title={t('noRowsTitle')}>{t('noRowsBody')}</EmptyState>
+      ) : (
         <Table headers={[t('columns.line'), t('columns.address'), t('columns.owner'), t('columns.profile'), result.dryRun ? t('columns.wouldBe') : t('columns.result'), t('columns.why')]}>
           {result.rows.map((row) => (
             <tr key={row.line}>
@@ -65,7 +69,7 @@ export function ImportForm() {
             </tr>
           ))}
         </Table>
-      ) : null}
+      )}
     </div>
   );
 }
