@@ -17,6 +17,8 @@ export type TimelineEntry = {
   /** What to do next, for a failure that knows it. */
   hint?: string;
   test?: ConnectionTestResult;
+  /** For an audited event: its action and detail as recorded, which pages show in the viewer's words. */
+  audit?: { action: string; detail: Record<string, unknown> };
 };
 
 const ACTIONS: Record<string, { kind: TimelineKind; title: string }> = {
@@ -57,7 +59,14 @@ function fromEvent(event: AuditEvent): TimelineEntry | null {
   // Tests come from their own history, with their steps.
   if (event.action === 'mailbox.test') return null;
   const known = ACTIONS[event.action] ?? { kind: 'change' as const, title: event.action };
-  return { at: event.at.toISOString(), kind: known.kind, title: known.title, actor: event.actorLabel, detail: describe(event.detail) };
+  return {
+    at: event.at.toISOString(),
+    kind: known.kind,
+    title: known.title,
+    actor: event.actorLabel,
+    detail: describe(event.detail),
+    audit: { action: event.action, detail: event.detail },
+  };
 }
 
 function fromTest(test: ConnectionTestResult): TimelineEntry {

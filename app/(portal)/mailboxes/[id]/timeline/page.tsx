@@ -14,6 +14,7 @@ import { TOKEN_STATE_TONES } from '@/lib/tokens/token-status';
 import { connectionShown } from '@/lib/mailboxes/status';
 import { CONNECTION_TONES } from '@/app/_components/mailbox-tones';
 import { isId } from '@/lib/validations/common';
+import { AuditDetail, useActionLabel } from '../../../audit/audit-detail';
 import { ageOf } from '../../../token-status/format';
 import { TestVerdict } from '../../../token-status/test-verdict';
 import { SupportActions } from '../../../token-status/support-actions';
@@ -32,6 +33,10 @@ const KIND_TONES: Record<TimelineKind, 'neutral' | 'good' | 'bad' | 'warn'> = {
   support: 'neutral',
   change: 'neutral',
 };
+
+function ActionName({ action }: { action: string }) {
+  return useActionLabel()(action);
+}
 
 export default async function MailboxTimelinePage({ params }: { params: Promise<{ id: string }> }) {
   const viewer = await requireRole('admin', 'support');
@@ -119,10 +124,18 @@ export default async function MailboxTimelinePage({ params }: { params: Promise<
               <li key={`${entry.at}-${index}`} className="min-w-0 border-l-2 border-slate-200 pl-4 [overflow-wrap:anywhere]">
                 <p>
                   <span className="mr-2 text-slate-500"><Time value={entry.at} /></span>
-                  <StatusBadge tone={toneOf(KIND_TONES[entry.kind])}>{t(`kinds.${entry.kind}`)}</StatusBadge> <span className="font-medium">{entry.title}</span>
+                  <StatusBadge tone={toneOf(KIND_TONES[entry.kind])}>{t(`kinds.${entry.kind}`)}</StatusBadge> <span className="font-medium">{entry.audit ? <ActionName action={entry.audit.action} /> : entry.title}</span>
                   {entry.actor ? <span className="text-slate-500"> · {entry.actor}</span> : null}
                 </p>
-                {entry.detail ? <p className="mt-1 text-slate-600">{entry.detail}</p> : null}
+                {entry.audit ? (
+                  Object.keys(entry.audit.detail).length > 0 ? (
+                    <div className="mt-1 text-slate-600">
+                      <AuditDetail detail={entry.audit.detail} />
+                    </div>
+                  ) : null
+                ) : entry.detail ? (
+                  <p className="mt-1 text-slate-600">{entry.detail}</p>
+                ) : null}
                 {entry.hint ? <p className="mt-1 text-slate-600">{entry.hint}</p> : null}
                 {entry.test ? (
                   <ul className="mt-1 space-y-0.5 text-xs text-slate-600">

@@ -8,5 +8,7 @@ export const GET = apiRoute(endpoints.getMailboxTimeline, async ({ user, params 
   const status = await getTokenStatusRow({ viewer: user, mailboxId: params.id });
   if (!status) throw notFound('The mailbox');
   const entries = await findMailboxTimeline({ status });
-  return { data: entries.map(({ test, ...entry }) => ({ ...entry, testId: test?.id ?? null })) };
+  return {
+    data: entries.map(({ at, kind, title, actor, detail, hint, test }) => ({ at, kind, title, actor, detail, hint, testId: test?.id ?? null })),
+  };
 });
