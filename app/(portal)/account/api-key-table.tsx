@@ -1,7 +1,7 @@
 import { useTranslations } from 'next-intl';
 import { StatusBadge } from '@/app/_components/status-badge';
 import { Time } from '@/app/_components/time';
-import { Table } from '@/app/_components/ui';
+import { EmptyState, Table } from '@/app/_components/ui';
 import type { findApiKeys } from '@/lib/auth/api-keys';
 import { RevokeApiKeyButton } from './account-forms';
 
@@ -11,6 +11,11 @@ type ApiKeyRow = Awaited<ReturnType<typeof findApiKeys>>['keys'][number];
 export function ApiKeyTable({ keys, showUser }: { keys: ApiKeyRow[]; showUser: boolean }) {
   const t = useTranslations('account.apiKeys');
   const tDates = useTranslations('dates');
+  if (keys.length === 0) {
+    return (
+      <EmptyState title={showUser ? t('empty.allTitle') : t('empty.ownTitle')}>{showUser ? t('empty.allBody') : t('empty.ownBody')}</EmptyState>
+    );
+  }
   const columns = (['key', ...(showUser ? (['user'] as const) : []), 'created', 'expires', 'lastUsed', 'status'] as const).map((column) => t(`columns.${column}`));
   return (
     <Table headers={[...columns, '']}>
