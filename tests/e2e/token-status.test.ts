@@ -138,6 +138,22 @@ describe.skipIf(!labIsAvailable)('token status for support staff', () => {
     expect(await support.page.locator(`tr[data-mailbox="${account}"]`).getByTestId('hint').textContent()).toMatch(/connects the mailbox again/);
   });
 
+  it('counts the refused token on the overview, each count leading to a list of exactly that many rows', async () => {
+    const page = support.page;
+    for (const [figure, list] of [
+      ['token_revoked', '/token-status?state=revoked'],
+      ['needs_reconnect', '/mailboxes?connection=needs_reconnect'],
+    ] as const) {
+      await page.goto('/');
+      const count = page.getByTestId('health-summary').locator(`[data-figure="${figure}"]`);
+      const value = Number(await count.textContent());
+      expect(value).toBe(1);
+      await count.click();
+      await page.waitForURL((url) => `${url.pathname}${url.search}` === list);
+      expect(await page.locator('main tbody tr').count()).toBe(value);
+    }
+  });
+
   it('lets the admin choose the mailbox notifications are sent from, and check it with a test notification', async () => {
     const sender = `notify-${Math.random().toString(36).slice(2, 8)}@gmail.lab.test`;
     await labControl.createAccount({ email: sender, provider: 'google', password: LAB_ACCOUNT_PASSWORD });

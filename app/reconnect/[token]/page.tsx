@@ -16,7 +16,7 @@ async function Shell({ children }: { children: React.ReactNode }) {
   const t = await getTranslations('reconnect');
   return (
     <main className="mx-auto mt-12 max-w-md rounded-lg border border-slate-200 bg-white p-6 text-sm shadow-sm sm:mt-24">
-      <h1 className="mb-3 text-lg font-semibold">{t('title')}</h1>
+      <h1 className="mb-3 text-xl font-semibold">{t('title')}</h1>
       {children}
     </main>
   );
