@@ -4,6 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, openPage, signIn } from '../helpers/browser';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { repeatedSentences } from '../helpers/page-text';
 import { startPortal, type Portal } from '../helpers/portal';
 
 const SUPPORT = { email: 'support@example.org', password: 'support password 5g6h7j' };
@@ -59,17 +60,6 @@ async function seed(): Promise<void> {
   consentEnds = new Date(consentedAt.getTime() + 7 * DAY_MS).toISOString().slice(0, 10);
   await db.insert(oauthGrants).values({ mailboxId, profileId: profile.id, account: 'sales@example.org', consentedAt, refreshTokenObtainedAt: consentedAt });
   await closeDatabase();
-}
-
-/** Sentences of four words or more that the page's main content says more than once. */
-async function repeatedSentences(page: Page): Promise<string[]> {
-  const text = await page.locator('main').innerText();
-  const sentences = text
-    .split('\n')
-    .flatMap((line) => line.split(/(?<=[.!?])\s+/))
-    .map((sentence) => sentence.trim())
-    .filter((sentence) => sentence.split(/\s+/).length >= 4);
-  return [...new Set(sentences.filter((sentence, index) => sentences.indexOf(sentence) !== index))];
 }
 
 async function alertsOn(page: Page, pathname: string) {

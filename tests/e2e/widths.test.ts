@@ -13,6 +13,7 @@ import { runCli } from '../helpers/cli';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { getLab, labControl, labIsAvailable } from '../helpers/lab';
 import { startPortal, type Portal } from '../helpers/portal';
+import { repeatedSentences } from '../helpers/page-text';
 
 const ADMIN = { email: 'admin@example.org', password: 'admin password 5k2m8n' };
 const run = randomBytes(3).toString('hex');
@@ -135,6 +136,10 @@ describe.skipIf(!labIsAvailable)('every width, signals that never contradict', (
       // The page's facts agree once it refreshes after the verdict.
       await page.getByTestId('next-step').getByText('Failing', { exact: false }).waitFor();
       expect(await page.getByTestId('next-step').locator('[data-tone]').getAttribute('data-tone')).toBe('failure');
+      // The refused password is not "connected", and the page says why once: under “Where it stands”, not again per direction.
+      expect(await page.getByTestId('connection').locator('[data-tone]').getAttribute('data-tone')).toBe('failure');
+      await page.getByTestId('status-reason').waitFor();
+      expect(await repeatedSentences(page)).toEqual([]);
     });
 
     test('a notification the sender’s server refuses is shown as a failure, from Settings and from a reconnect link', async () => {

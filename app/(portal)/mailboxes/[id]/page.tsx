@@ -63,10 +63,10 @@ export default async function MailboxPage({
     [tm('facts.approval'), <StatusBadge key="approval" tone={APPROVAL_TONES[mailbox.approval]}>{t(`approval.${mailbox.approval}`)}</StatusBadge>],
     [
       tm('facts.connection'),
-      <>
+      <span key="connection" data-testid="connection">
         <StatusBadge tone={CONNECTION_TONES[connection]}>{t(`connection.${connection}`)}</StatusBadge>
         {mailbox.connectedAs ? ` ${t('asAccount', { account: mailbox.connectedAs })}` : null}
-      </>,
+      </span>,
     ],
     [tm('facts.status'), <StatusBadge key="status" tone={STATUS_TONES[mailbox.status]}>{t(`mailbox.${mailbox.status}`)}</StatusBadge>],
     [tm('facts.incomingTest'), <StatusBadge key="incoming" tone={TEST_TONES[mailbox.incomingStatus]}>{t(`test.${mailbox.incomingStatus}`)}</StatusBadge>],
@@ -146,7 +146,7 @@ export default async function MailboxPage({
           ) : null}
         </div>
       </div>
-      <div className="mt-6"><TestAndActivatePanel mailboxId={mailbox.id} /></div>
+      <div className="mt-6"><TestAndActivatePanel mailboxId={mailbox.id} saidElsewhere={[reason?.message, reason?.hint]} /></div>
     </>
   );
 }

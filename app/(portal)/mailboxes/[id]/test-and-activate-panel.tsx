@@ -7,6 +7,7 @@ import { ProblemAlert } from '@/app/_components/action-message';
 import { StatusBadge } from '@/app/_components/status-badge';
 import { Time } from '@/app/_components/time';
 import { Alert, Button, Card } from '@/app/_components/ui';
+import { sentencesOf } from '@/lib/alerts/repeated-sentences';
 import type { ActionError } from '@/lib/auth/form-action-state';
 import { startMailboxTestAction, type TestView } from './test-actions';
 
@@ -28,7 +29,35 @@ function Verdict({ test }: { test: TestView }) {
   return <StatusBadge tone="failure">{t('failing')}</StatusBadge>;
 }
 
-function Direction({ direction, result }: { direction: (typeof DIRECTIONS)[number]; result: TestView['incoming'] }) {
+/** The sentences of an error not yet said on the page; each one is said from then on. */
+function unsaid(text: string, said: Set<string>): string {
+  const fresh = sentencesOf(text).filter((sentence) => !said.has(sentence));
+  for (const sentence of fresh) said.add(sentence);
+  return fresh.join(' ');
+}
+
+/**
+ * Each direction's error without what the page already says: the mailbox's last error is usually
+ * this test's first failure, and both directions often share a hint.
+ */
+function errorsToShow(test: TestView, saidElsewhere: (string | null | undefined)[]): Record<(typeof DIRECTIONS)[number], ShownError | null> {
+  const said = new Set(saidElsewhere.flatMap((text) => (text ? sentencesOf(text) : [])));
+  let pointed = false;
+  const show = (error: TestView['incoming']['error']): ShownError | null => {
+    if (!error) return null;
+    const shown = { message: unsaid(error.message, said), hint: unsaid(error.hint, said), sameCause: false };
+    // Nothing new to say: the first such direction points to where it is said, a later one only keeps its red step.
+    if (!shown.message && !shown.hint && !pointed) pointed = shown.sameCause = true;
+    return shown;
+  };
+  // In reading order: the incoming error first, so the outgoing one says only what it adds.
+  const incoming = show(test.incoming.error);
+  return { incoming, outgoing: show(test.outgoing.error) };
+}
+
+type ShownError = { message: string; hint: string; sameCause: boolean };
+
+function Direction({ direction, result, shown }: { direction: (typeof DIRECTIONS)[number]; result: TestView['incoming']; shown: ShownError | null }) {
   const t = useTranslations('mailbox.test');
   return (
     <div data-testid={`test-${direction}`}>
@@ -48,11 +77,12 @@ function Direction({ direction, result }: { direction: (typeof DIRECTIONS)[numbe
           </li>
         ))}
       </ol>
-      {result.error ? (
+      {shown && (shown.message || shown.hint || shown.sameCause) ? (
         <div className="mt-2" data-testid={`error-${direction}`}>
           <Alert tone="failure">
-            <p className="font-medium">{result.error.message}</p>
-            <p className="mt-1">{result.error.hint}</p>
+            {shown.sameCause ? <p>{t('sameCause')}</p> : null}
+            {shown.message ? <p className="font-medium">{shown.message}</p> : null}
+            {shown.hint ? <p className={shown.message ? 'mt-1' : undefined}>{shown.hint}</p> : null}
           </Alert>
         </div>
       ) : null}
@@ -64,7 +94,7 @@ function Direction({ direction, result }: { direction: (typeof DIRECTIONS)[numbe
  * "Test and activate": starts a test on the server and shows its steps as they are recorded, then
  * the verdict. A click while a test runs joins that test.
  */
-export function TestAndActivatePanel({ mailboxId }: { mailboxId: string }) {
+export function TestAndActivatePanel({ mailboxId, saidElsewhere = [] }: { mailboxId: string; saidElsewhere?: (string | null | undefined)[] }) {
   const t = useTranslations('mailbox.test');
   const router = useRouter();
   const [test, setTest] = useState<TestView | null>(null);
@@ -125,6 +155,7 @@ export function TestAndActivatePanel({ mailboxId }: { mailboxId: string }) {
   }
 
   const running = test?.ok === null;
+  const shownErrors = test ? errorsToShow(test, saidElsewhere) : null;
   return (
     <Card title={t('title')}>
       <p className="text-sm text-slate-600">
@@ -142,7 +173,7 @@ export function TestAndActivatePanel({ mailboxId }: { mailboxId: string }) {
           <ProblemAlert problem={error} />
         </div>
       ) : null}
-      {test ? (
+      {test && shownErrors ? (
         <div className="mt-4 space-y-4" aria-live="polite">
           <p className="text-sm" data-testid="test-verdict">
             <Verdict test={test} />{' '}
@@ -151,7 +182,7 @@ export function TestAndActivatePanel({ mailboxId }: { mailboxId: string }) {
             </span>
           </p>
           {DIRECTIONS.map((direction) => (
-            <Direction key={direction} direction={direction} result={test[direction]} />
+            <Direction key={direction} direction={direction} result={test[direction]} shown={shownErrors[direction]} />
           ))}
         </div>
       ) : null}
