@@ -29,6 +29,8 @@ function Verdict({ test }: { test: TestView }) {
   return <StatusBadge tone="failure">{t('failing')}</StatusBadge>;
 }
 
+type ShownError = { message: string; hint: string; sameCause: boolean };
+
 /** The sentences of an error not yet said on the page; each one is said from then on. */
 function unsaid(text: string, said: Set<string>): string {
   const fresh = sentencesOf(text).filter((sentence) => !said.has(sentence));
@@ -54,8 +56,6 @@ function errorsToShow(test: TestView, saidElsewhere: (string | null | undefined)
   const incoming = show(test.incoming.error);
   return { incoming, outgoing: show(test.outgoing.error) };
 }
-
-type ShownError = { message: string; hint: string; sameCause: boolean };
 
 function Direction({ direction, result, shown }: { direction: (typeof DIRECTIONS)[number]; result: TestView['incoming']; shown: ShownError | null }) {
   const t = useTranslations('mailbox.test');
