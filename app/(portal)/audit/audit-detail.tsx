@@ -66,7 +66,10 @@ export function AuditDetail({ detail }: { detail: Record<string, unknown> }) {
     if (typeof value === 'boolean') return value ? t('values.yes') : t('values.no');
     if (typeof value === 'number') return format.number(value);
     // Lists of field names (what a profile change sent back to connect) read as those fields' labels.
-    if (Array.isArray(value)) return value.length === 0 ? '—' : value.map((item) => (field === 'destinationChanged' && typeof item === 'string' ? fieldLabel(item) : show(field, item))).join(', ');
+    if (Array.isArray(value)) {
+      const items = [...new Set(value.map((item) => (field === 'destinationChanged' && typeof item === 'string' ? fieldLabel(item) : show(field, item))))];
+      return items.length === 0 ? '—' : items.join(', ');
+    }
     if (ISO_MOMENT.test(value) && !Number.isNaN(Date.parse(value))) return format.dateTime(new Date(value), 'dateTime');
     const label = valueLabels[field.replaceAll('.', '_')]?.(value);
     if (label) return label;
