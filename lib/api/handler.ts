@@ -5,7 +5,9 @@ import type { User } from '@/db/schema';
 import { authenticateApiKey } from '@/lib/auth/api-keys';
 import { clientAddress } from '@/lib/auth/client-address';
 import { getRetryAfterSeconds, recordFailedAttempt, throttleSubject, ThrottledError } from '@/lib/auth/throttle';
-import { AppError, type Problem } from '@/lib/errors';
+import { AppError, renderProblem, type Problem } from '@/lib/errors';
+import { apiLocale } from '@/lib/i18n/request-locale';
+import type { Locale } from '@/lib/i18n/locales';
 import { describeError, logger } from '@/lib/logger';
 import { readCappedBody } from '@/lib/net/read-capped-body';
 import { toPublicProblem } from '@/lib/public-problem';
@@ -26,14 +28,17 @@ type HandlerContext<E extends Endpoint> = {
 
 type RouteContext = { params: Promise<Record<string, string | string[]>> };
 
-/** The API's error body, `{"error": {code, message, hint?, fields?}}`: the one problem shape, with what to do next. */
-export function errorResponse(problem: Problem, status: number, headers?: HeadersInit): Response {
-  const { code, message, hint, fields } = problem;
+/**
+ * The API's error body, `{"error": {code, message, hint?, fields?}}`: the one problem shape, with what
+ * to do next, in the language the request asks for (English by default); codes never change.
+ */
+export function errorResponse(problem: Problem, status: number, { headers, locale = 'en' }: { headers?: HeadersInit; locale?: Locale } = {}): Response {
+  const { code, message, hint, fields } = renderProblem(problem, locale);
   return Response.json({ error: { code, message, ...(hint ? { hint } : {}), ...(fields ? { fields } : {}) } }, { status, headers });
 }
 
 function invalid(error: z.ZodError): AppError {
-  return new AppError('INVALID_INPUT', 'Some fields are invalid.', { fields: toFieldErrors(error) });
+  return new AppError('INVALID_INPUT', { key: 'problems.invalidInput' }, { fields: toFieldErrors(error) });
 }
 
 function tooLarge(limit: number): AppError {
@@ -67,7 +72,7 @@ function parseBody(schema: z.ZodType, value: unknown): unknown {
   const body = schema.safeParse(value);
   if (body.success && Object.keys(unknown).length === 0) return body.data;
   const fields = { ...(body.success ? {} : toFieldErrors(body.error)), ...unknown };
-  throw new AppError('INVALID_INPUT', 'Some fields are invalid.', { fields });
+  throw new AppError('INVALID_INPUT', { key: 'problems.invalidInput' }, { fields });
 }
 
 async function authenticate(request: NextRequest): Promise<User | null> {
@@ -125,14 +130,14 @@ export function apiRoute<E extends Endpoint>(
       const known = toPublicProblem(error);
       if (known) {
         const headers = error instanceof ThrottledError ? { 'Retry-After': String(error.retryAfterSeconds) } : undefined;
-        return errorResponse(known.problem, known.status, headers);
+        return errorResponse(known.problem, known.status, { headers, locale: apiLocale(request) });
       }
       logger.error('API request failed', {
         method: request.method,
         path: request.nextUrl.pathname,
         error: describeError(error),
       });
-      return errorResponse({ code: 'INTERNAL', message: 'Something went wrong on our side. The error was logged.' }, 500);
+      return errorResponse({ code: 'INTERNAL', message: 'Something went wrong on our side.', key: 'problems.internal' }, 500, { locale: apiLocale(request) });
     }
   };
 }

@@ -1,4 +1,5 @@
-import type { Problem } from '@/lib/errors';
+import { englishProblem, type Problem } from '@/lib/errors';
+import type { Phrase, PhraseValues } from '@/lib/i18n/text';
 
 /**
  * How far a failure at the provider reaches: `mailbox` (this grant is dead: reconnect), `profile`
@@ -11,13 +12,21 @@ export class OAuthFailure extends Error implements Problem {
   readonly reach: FailureReach;
   readonly code: string;
   readonly hint: string;
+  readonly key?: string;
+  readonly values?: PhraseValues;
 
-  constructor(options: { reach: FailureReach; code: string; message: string; hint: string }) {
-    super(options.message);
+  /** Its words: a phrase naming a group of `message` and `hint` in the messages, or English sentences (for now). */
+  constructor(options: { reach: FailureReach; code: string } & ({ message: string; hint: string } | { phrase: Phrase })) {
+    const english = 'phrase' in options ? englishProblem(options.phrase) : options;
+    super(english.message);
     this.name = 'OAuthFailure';
     this.reach = options.reach;
     this.code = options.code;
-    this.hint = options.hint;
+    this.hint = english.hint ?? '';
+    if ('phrase' in options) {
+      this.key = options.phrase.key;
+      this.values = options.phrase.values;
+    }
   }
 }
 

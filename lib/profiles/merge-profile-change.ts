@@ -1,8 +1,8 @@
 import type { ServerProfile } from '@/db/schema';
 import { invalidInput } from '@/lib/errors';
+import { toFieldErrors } from '@/lib/validations/field-errors';
 import {
   profileSchema,
-  toDottedFieldErrors,
   type CreateProfileRequest,
   type ProfileDraft,
   type ResolvedProfile,
@@ -185,6 +185,6 @@ export function mergeProfileChange({
   if (secretChange === 'cleared' && request.clientSecretExpiresAt === undefined) draft.clientSecretExpiresAt = null;
 
   const parsed = profileSchema({ extraProviderOrigins }).safeParse(draft);
-  if (!parsed.success) throw invalidInput(toDottedFieldErrors(parsed.error));
+  if (!parsed.success) throw invalidInput(toFieldErrors(parsed.error));
   return { profile: parsed.data, secretChange, changedFields, destinationChanged };
 }

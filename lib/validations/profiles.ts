@@ -11,7 +11,6 @@ import {
 } from '@/lib/providers/provider';
 import { literalAddressKind } from '@/lib/profiles/address-literal';
 import { providerEndpointProblem } from '@/lib/profiles/provider-hosts';
-import type { FieldErrors } from '@/lib/errors';
 import { id } from './common';
 
 const serverType = z.enum(PROVIDER_IDS, { error: `Choose a server type: ${PROVIDER_IDS.slice(0, -1).join(', ')} or ${PROVIDER_IDS.at(-1)}.` });
@@ -355,16 +354,6 @@ export function profileSchema({ extraProviderOrigins }: { extraProviderOrigins: 
 }
 
 export type ResolvedProfile = z.output<typeof profileShape>;
-
-/** Issues as `{ "incoming.port": [messages] }`: the API names nested fields by their dotted path. */
-export function toDottedFieldErrors(error: z.ZodError): FieldErrors {
-  const fields: FieldErrors = {};
-  for (const issue of error.issues) {
-    const key = issue.path.length ? issue.path.join('.') : '_';
-    (fields[key] ??= []).push(issue.message);
-  }
-  return fields;
-}
 
 // ---------------------------------------------------------------------------------------------
 // The portal's form: flat fields named by their dotted path, turned into the request body above.
