@@ -39,7 +39,8 @@ const ENGLISH_VOCABULARY = new Set([
   'inbox', 'resolution', 'greeting', 'capabilities', 'authentication', 'envelope', 'status', 'name', 'default',
   'need', 'needs', 'activated', 'expiring', 'interval', 'polling', 'grant', 'authorization', 'cancel', 'copy', 'copied',
   'filter', 'columns', 'preview', 'deleting', 'queuing', 'revoke', 'language', 'time', 'key', 'keys', 'general',
-  'trusted', 'tenant', 'issuer', 'scopes', 'confidential', 'advanced', 'selected', 'disabled', 'move', 'open',
+  'trusted', 'tenant', 'issuer', 'scopes', 'confidential', 'advanced', 'selected', 'disabled', 'move', 'open', 'connect',
+  'access',
 ]);
 
 /**
