@@ -63,7 +63,9 @@ const IGNORED = [
   // Host names and file names (imap.gmail.com, server.crt), identifiers (client_secret_post, id_token).
   /\b[\w-]+(?:\.[\w-]+)+\b/g,
   /\b\w+_\w+\b/g,
-  // Command-line options and their argument (-in server.crt).
+  // Durations (82 ms).
+  /\b\d+\s?ms\b/g,
+  // Command-line options (-in, -noout).
   /(?:^|\s)--?[a-z][\w-]*/gi,
   new RegExp(`\\b(?:${PROPER_NOUNS.map((name) => name.replace(/[.+]/g, '\\$&')).join('|')})\\b`, 'g'),
 ];
