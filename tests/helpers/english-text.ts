@@ -6,19 +6,21 @@ import type { Page } from 'playwright-core';
 
 /**
  * English words that are not French words, nor parts of French words once split on apostrophes and
- * hyphens. Left out on purpose: a, an, as, on, or, en, plus, son (French words), and words French
- * shares (test, message, code, client, type, support, action, active, audit, notification, minute).
+ * hyphens. Left out on purpose: a, an, as, on, or, en, plus, son (French words), none (a value French
+ * sentences name: « Choisissez tls, starttls ou none »), and words French shares (test, message, code,
+ * client, type, support, action, active, audit, notification, minute).
  */
 const FUNCTION_WORDS = new Set([
   'the', 'and', 'your', 'yours', 'is', 'are', 'was', 'were', 'with', 'without', 'this', 'that', 'these', 'those',
   'not', 'has', 'have', 'had', 'been', 'being', 'will', 'would', 'could', 'should', 'must', 'can', 'cannot',
   'you', 'we', 'our', 'they', 'their', 'them', 'it', 'its', 'for', 'from', 'when', 'which', 'who', 'whose', 'what',
   'where', 'why', 'how', 'please', 'no', 'to', 'of', 'in', 'into', 'be', 'by', 'at', 'if', 'then', 'than',
-  'only', 'also', 'any', 'all', 'each', 'every', 'some', 'none', 'here', 'there', 'now', 'yet', 'after',
+  'only', 'also', 'any', 'all', 'each', 'every', 'some', 'here', 'there', 'now', 'yet', 'after',
   'before', 'until', 'again', 'still', 'do', 'does', 'did', 'done', 'may', 'one', 'once', 'about', 'over',
   'under', 'up', 'out', 'off', 'just', 'more', 'most', 'other', 'same', 'first', 'next', 'last', 'new',
   "can't", "don't", "doesn't", "isn't", "aren't", "wasn't", "won't", "didn't", "hasn't", "haven't", "it's",
-  "you're", "they're", 'yes', 'never', 'always', 'ago', 'already', 'while', 'whether', 'because', 'so', 'within',
+  "you're", "they're", 'yes', 'never', 'always', 'ago', 'already', 'while', 'whether', 'because', 'so',
+  'within', 'less', 'such', 'through',
 ]);
 
 /**
@@ -40,7 +42,7 @@ const ENGLISH_VOCABULARY = new Set([
   'need', 'needs', 'activated', 'expiring', 'interval', 'polling', 'grant', 'authorization', 'cancel', 'copy', 'copied',
   'filter', 'columns', 'preview', 'deleting', 'queuing', 'revoke', 'language', 'time', 'key', 'keys', 'general',
   'trusted', 'tenant', 'issuer', 'scopes', 'confidential', 'advanced', 'selected', 'disabled', 'move', 'open', 'connect',
-  'access',
+  'access', 'choose', 'optional', 'reset',
 ]);
 
 /**
