@@ -2,7 +2,7 @@
 // the glossary's words, and none of their English sentences is left behind.
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { launchBrowser, openPage, waitForHydration } from '../helpers/browser';
+import { launchBrowser, openPage, signIn } from '../helpers/browser';
 import { runCli } from '../helpers/cli';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { startPortal, type Portal } from '../helpers/portal';
@@ -44,14 +44,7 @@ beforeAll(async () => {
   });
   ({ id: mailboxId } = await post('/api/v1/mailboxes', { address: OWNER.email, ownerEmail: OWNER.email, profileId: profile.id }));
   ({ context, page } = await openPage(browser, portal, { locale: 'fr-FR' }));
-  // signIn() from the helpers reads the English form.
-  await page.goto('/sign-in');
-  const button = page.getByRole('button', { name: 'Se connecter', exact: true });
-  await waitForHydration(button);
-  await page.getByLabel('Adresse e-mail', { exact: true }).fill(ADMIN.email);
-  await page.getByLabel('Mot de passe', { exact: true }).fill(ADMIN.password);
-  await button.click();
-  await page.waitForURL((url) => url.pathname !== '/sign-in');
+  await signIn(page, { ...ADMIN, language: 'fr' });
 });
 
 afterAll(async () => {

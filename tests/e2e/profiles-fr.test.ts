@@ -11,7 +11,7 @@ let session: AdminSession;
 let page: Page;
 
 beforeAll(async () => {
-  session = await startAdminSession({ admin: ADMIN, locale: 'fr-FR', signedIn: false });
+  session = await startAdminSession({ admin: ADMIN, locale: 'fr-FR' });
   ({ page } = session);
 });
 
@@ -27,14 +27,6 @@ async function englishLeft(words: string[]): Promise<string[]> {
 
 describe('server profiles in French', () => {
   test('an admin creates a Gmail profile and reads it in French', async () => {
-    await page.goto('/sign-in');
-    const signIn = page.getByRole('button', { name: 'Se connecter', exact: true });
-    await waitForHydration(signIn);
-    await page.getByLabel('Adresse e-mail', { exact: true }).fill(ADMIN.email);
-    await page.getByLabel('Mot de passe', { exact: true }).fill(ADMIN.password);
-    await signIn.click();
-    await page.waitForURL((url) => url.pathname !== '/sign-in');
-
     await page.goto('/profiles');
     await page.getByRole('heading', { name: 'Profils de serveur', level: 1 }).waitFor();
     await page.getByRole('heading', { name: 'Aucun profil de serveur pour l’instant' }).waitFor();

@@ -10,7 +10,7 @@ import { findMailboxAlerts } from '@/lib/alerts/find-mailbox-alerts';
 import { findMailboxTimeline, type TimelineKind } from '@/lib/audit/find-mailbox-timeline';
 import { requireRole } from '@/lib/auth/session';
 import { getTokenStatusRow } from '@/lib/tokens/find-token-statuses';
-import { TOKEN_STATE_LABELS, TOKEN_STATE_TONES } from '@/lib/tokens/token-status';
+import { TOKEN_STATE_TONES } from '@/lib/tokens/token-status';
 import { isId } from '@/lib/validations/common';
 import { ageOf } from '../../../token-status/format';
 import { TestVerdict } from '../../../token-status/test-verdict';
@@ -36,11 +36,12 @@ export default async function MailboxTimelinePage({ params }: { params: Promise<
   const { id } = await params;
   const status = isId(id) ? await getTokenStatusRow({ viewer, mailboxId: id }) : null;
   if (!status) notFound();
-  const [alerts, entries, t, tm] = await Promise.all([
+  const [alerts, entries, t, tm, tStates] = await Promise.all([
     findMailboxAlerts({ viewer, mailboxId: status.mailboxId }),
     findMailboxTimeline({ status }),
     getTranslations('mailbox.timeline'),
     getTranslations('mailboxes.values'),
+    getTranslations('tokenStatus.states'),
   ]);
   const facts: [string, ReactNode][] = [
     [t('facts.owner'), status.ownerEmail],
@@ -75,7 +76,7 @@ export default async function MailboxTimelinePage({ params }: { params: Promise<
       <div className="grid gap-6 lg:grid-cols-[minmax(0,1fr)_22rem]">
         <Card title={t('token')}>
           <p data-testid="token-state">
-            <StatusBadge tone={toneOf(TOKEN_STATE_TONES[status.state])}>{TOKEN_STATE_LABELS[status.state]}</StatusBadge>
+            <StatusBadge tone={toneOf(TOKEN_STATE_TONES[status.state])}>{tStates(status.state)}</StatusBadge>
           </p>
           <dl className="mt-4 grid gap-x-6 gap-y-3 text-sm sm:grid-cols-2">
             {facts.map(([term, value]) => (
