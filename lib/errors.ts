@@ -1,5 +1,5 @@
 import type { StoredError } from '@/db/schema';
-import { renderProblemWith, type Phrase, type PhraseValues, type Text } from '@/lib/i18n/render';
+import { renderProblemWith, type Phrase, type PhraseValues, type RenderedProblem, type Text } from '@/lib/i18n/render';
 import { catalogueFor, hasMessage, renderText } from '@/lib/i18n/text';
 import type { Locale } from '@/lib/i18n/locales';
 
@@ -31,8 +31,6 @@ export type FieldErrors = Record<string, Text[]>;
  */
 export type Problem = { code: string; message: string; hint?: string; fields?: FieldErrors; key?: string; values?: PhraseValues };
 
-/** A problem in one reader's language: what the API answers and forms show. */
-export type RenderedProblem = { code: string; message: string; hint?: string; fields?: Record<string, string[]> };
 
 // db/schema.ts cannot import lib/: what it stores as an error must stay a Problem all the same.
 type Assignable<T extends Problem> = T;

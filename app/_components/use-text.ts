@@ -1,8 +1,8 @@
 'use client';
 
 import { useTranslations } from 'next-intl';
-import type { Problem, RenderedProblem } from '@/lib/errors';
-import { renderProblemWith, renderTextWith, type Catalogue, type Text } from '@/lib/i18n/render';
+import type { Problem } from '@/lib/errors';
+import { renderProblemWith, renderTextWith, type Catalogue, type RenderedProblem, type Text } from '@/lib/i18n/render';
 
 /**
  * Renders what lib/ wrote (a phrase, a problem, or plain text) in the viewer's language, in a client

@@ -1,4 +1,4 @@
-import type { RenderedProblem } from '@/lib/errors';
+import type { RenderedProblem } from '@/lib/i18n/render';
 
 /** A failed action as its form shows it: the problem (message, what to do next, fields) and what was typed. */
 export type ActionError = {

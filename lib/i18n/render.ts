@@ -1,5 +1,3 @@
-import type { Problem, RenderedProblem } from '@/lib/errors';
-
 /**
  * Words that lib/ writes before anyone knows who will read them (a failed test read tomorrow by a
  * French admin, a problem an English script receives): a message key with its values, rendered in
@@ -10,6 +8,12 @@ export type PhraseValues = { [name: string]: string | number | Phrase };
 
 /** What lib/ gives people to read: a phrase, or a plain string that is not words of ours (a server's reply, a name). */
 export type Text = string | Phrase;
+
+/** A problem as lib/errors.ts defines it, as far as rendering reads it. */
+type ProblemWords = { code: string; message: string; hint?: string; fields?: Record<string, Text[]>; key?: string; values?: PhraseValues };
+
+/** A problem in one reader's language: what the API answers and forms show. */
+export type RenderedProblem = { code: string; message: string; hint?: string; fields?: Record<string, string[]> };
 
 /** One language's messages as rendering needs them: next-intl's translator on the server or in the browser. */
 export type Catalogue = { has: (key: string) => boolean; translate: (key: string, values: Record<string, string | number>) => string };
@@ -31,7 +35,7 @@ export function renderTextWith(catalogue: Catalogue, text: Text, fallback?: stri
  * A problem in the catalogue's language. Without a key (or with one the messages no longer hold, from
  * an older stored row) the stored English is kept; a stored hint is kept when the messages have none.
  */
-export function renderProblemWith(catalogue: Catalogue, problem: Problem): RenderedProblem {
+export function renderProblemWith(catalogue: Catalogue, problem: ProblemWords): RenderedProblem {
   const { code, key, values } = problem;
   const message = key ? renderTextWith(catalogue, { key: `${key}.message`, values }, problem.message) : problem.message;
   const hint = key && catalogue.has(`${key}.hint`) ? renderTextWith(catalogue, { key: `${key}.hint`, values }) : problem.hint;

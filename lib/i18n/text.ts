@@ -1,4 +1,6 @@
-import { createTranslator } from 'next-intl';
+// next-intl's own core, without React: this runs in jobs, scripts and the CLI too (under
+// --conditions=react-server, 'next-intl' itself would load its React build).
+import { createTranslator } from 'use-intl/core';
 import en from '@/messages/en.json';
 import fr from '@/messages/fr.json';
 import type { Locale } from './locales';
