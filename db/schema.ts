@@ -337,7 +337,8 @@ export const oauthAuthorizations = pgTable(
 
 export type DirectionResult = {
   status: 'not_run' | 'running' | 'success' | 'failure';
-  error: { code: string; message: string; hint: string } | null;
+  /** The failure in English, and its message key and values for every other reader. */
+  error: Omit<StoredError, 'at'> | null;
 };
 
 export const connectionTests = pgTable(

@@ -252,10 +252,11 @@ describe('actions called with an object (serverAction)', () => {
     const profile = await insertProfile();
     const mailbox = await insertMailboxRow(owner, profile, { connection: 'not_connected', status: 'inactive' });
     session.userId = owner.id;
+    // The owner chose no language and their browser asks for none: the portal's default, French.
     expect(await startMailboxTestAction({ mailboxId: mailbox.id, sendTestMessage: false })).toEqual({
       status: 'error',
-      message: 'Connect the mailbox before testing it.',
-      hint: expect.stringMatching(/connects the mailbox/),
+      message: 'Connectez la boîte aux lettres avant de la tester.',
+      hint: expect.stringMatching(/^Le propriétaire connecte d’abord la boîte aux lettres/),
     });
 
     const others = await insertMailboxRow(admin, profile, { connection: 'not_connected', status: 'inactive' });

@@ -7,7 +7,9 @@ import { ProblemAlert } from '@/app/_components/action-message';
 import { StatusBadge } from '@/app/_components/status-badge';
 import { Time } from '@/app/_components/time';
 import { Alert, Button, Card } from '@/app/_components/ui';
+import { useRenderText } from '@/app/_components/use-text';
 import type { ActionError } from '@/lib/auth/form-action-state';
+import { renderTestWith } from '@/lib/tester/render-test';
 import { startMailboxTestAction, type TestView } from './test-actions';
 
 const POLL_MS = 400;
@@ -66,6 +68,7 @@ function Direction({ direction, result }: { direction: (typeof DIRECTIONS)[numbe
  */
 export function TestAndActivatePanel({ mailboxId }: { mailboxId: string }) {
   const t = useTranslations('mailbox.test');
+  const render = useRenderText();
   const router = useRouter();
   const [test, setTest] = useState<TestView | null>(null);
   const [error, setError] = useState<ActionError | null>(null);
@@ -125,6 +128,8 @@ export function TestAndActivatePanel({ mailboxId }: { mailboxId: string }) {
   }
 
   const running = test?.ok === null;
+  // Steps and failures arrive as stored (message keys, problems with their key): shown in the viewer's language.
+  const shown = test ? renderTestWith(test, render) : null;
   return (
     <Card title={t('title')}>
       <p className="text-sm text-slate-600">
@@ -142,16 +147,16 @@ export function TestAndActivatePanel({ mailboxId }: { mailboxId: string }) {
           <ProblemAlert problem={error} />
         </div>
       ) : null}
-      {test ? (
+      {shown ? (
         <div className="mt-4 space-y-4" aria-live="polite">
           <p className="text-sm" data-testid="test-verdict">
-            <Verdict test={test} />{' '}
+            <Verdict test={shown} />{' '}
             <span className="text-slate-600">
-              {t('started')} <Time value={test.startedAt} />
+              {t('started')} <Time value={shown.startedAt} />
             </span>
           </p>
           {DIRECTIONS.map((direction) => (
-            <Direction key={direction} direction={direction} result={test[direction]} />
+            <Direction key={direction} direction={direction} result={shown[direction]} />
           ))}
         </div>
       ) : null}

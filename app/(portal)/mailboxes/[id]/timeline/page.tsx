@@ -1,4 +1,4 @@
-import { getTranslations } from 'next-intl/server';
+import { getLocale, getTranslations } from 'next-intl/server';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import type { ReactNode } from 'react';
@@ -9,6 +9,7 @@ import { Alert, Card, PageHeader } from '@/app/_components/ui';
 import { findMailboxAlerts } from '@/lib/alerts/find-mailbox-alerts';
 import { findMailboxTimeline, type TimelineKind } from '@/lib/audit/find-mailbox-timeline';
 import { requireRole } from '@/lib/auth/session';
+import { renderConnectionTest } from '@/lib/tester/connection-tests';
 import { getTokenStatusRow } from '@/lib/tokens/find-token-statuses';
 import { TOKEN_STATE_TONES } from '@/lib/tokens/token-status';
 import { isId } from '@/lib/validations/common';
@@ -36,13 +37,21 @@ export default async function MailboxTimelinePage({ params }: { params: Promise<
   const { id } = await params;
   const status = isId(id) ? await getTokenStatusRow({ viewer, mailboxId: id }) : null;
   if (!status) notFound();
-  const [alerts, entries, t, tm, tStates] = await Promise.all([
+  const [alerts, timeline, t, tm, tStates, locale] = await Promise.all([
     findMailboxAlerts({ viewer, mailboxId: status.mailboxId }),
     findMailboxTimeline({ status }),
     getTranslations('mailbox.timeline'),
     getTranslations('mailboxes.values'),
     getTranslations('tokenStatus.states'),
+    getLocale(),
   ]);
+  // A test's steps and failure in the viewer's language.
+  const entries = timeline.map((entry) => {
+    if (!entry.test) return entry;
+    const test = renderConnectionTest(entry.test, locale);
+    const error = test.incoming.error ?? test.outgoing.error;
+    return { ...entry, test, detail: error?.message ?? entry.detail, hint: error?.hint ?? entry.hint };
+  });
   const facts: [string, ReactNode][] = [
     [t('facts.owner'), status.ownerEmail],
     [t('facts.profile'), status.profileName],
