@@ -24,6 +24,13 @@ describe('provider words', () => {
     expect(hasMessage(key, 'fr')).toBe(true);
   });
 
+  it('lists every server type where a request names a wrong one', () => {
+    for (const locale of ['en', 'fr'] as const) {
+      const message = renderText({ key: 'validation.profile.serverType' }, locale);
+      for (const id of PROVIDER_IDS) expect(message).toContain(id);
+    }
+  });
+
   it('names the Custom server type in French', () => {
     expect(renderText({ key: 'providers.custom.label' }, 'fr')).toBe('Personnalisé (IMAP ou POP3 et SMTP)');
   });
