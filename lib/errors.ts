@@ -1,6 +1,6 @@
 import type { StoredError } from '@/db/schema';
 import { renderProblemWith, type Phrase, type PhraseValues, type RenderedProblem, type Text } from '@/lib/i18n/render';
-import { catalogueFor, hasMessage, renderText } from '@/lib/i18n/text';
+import { catalogueFor, hasMessage, phrase, renderText } from '@/lib/i18n/text';
 import type { Locale } from '@/lib/i18n/locales';
 
 export const ERROR_STATUS = {
@@ -64,11 +64,14 @@ export class AppError extends Error implements Problem {
   }
 }
 
-export function notFound(what: string): AppError {
-  return new AppError('NOT_FOUND', `${what} was not found.`);
+/** What may be missing, as `problems.notFound.<thing>` names it. */
+export type NotFoundThing = 'mailbox' | 'mailboxes' | 'user' | 'apiKey' | 'serverProfile' | 'signIn' | 'test' | 'bulkTest';
+
+export function notFound(thing: NotFoundThing): AppError {
+  return new AppError('NOT_FOUND', phrase(`problems.notFound.${thing}`));
 }
 
-export function invalidInput(fields: FieldErrors, message = 'Some fields are invalid.'): AppError {
+export function invalidInput(fields: FieldErrors, message: string | Phrase = phrase('problems.invalidInput')): AppError {
   return new AppError('INVALID_INPUT', message, { fields });
 }
 

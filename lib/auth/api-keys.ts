@@ -58,7 +58,7 @@ export async function createApiKey({
       .select({ id: users.id, email: users.email, deactivatedAt: users.deactivatedAt })
       .from(users)
       .where(eq(users.id, userId));
-    if (!owner) throw notFound('The user');
+    if (!owner) throw notFound('user');
     if (owner.deactivatedAt) throw new AppError('CONFLICT', `${owner.email} is deactivated; reactivate them first.`);
     const [created] = await tx
       .insert(apiKeys)
@@ -130,7 +130,7 @@ export async function revokeApiKey({ actor, id, ownerId }: { actor: AuditActor; 
       .innerJoin(users, eq(users.id, apiKeys.userId))
       .where(and(eq(apiKeys.id, id), ownerId ? eq(apiKeys.userId, ownerId) : undefined))
       .for('update', { of: apiKeys });
-    if (!key) throw notFound('The API key');
+    if (!key) throw notFound('apiKey');
     if (key.revokedAt) return;
     await tx.update(apiKeys).set({ revokedAt: new Date() }).where(eq(apiKeys.id, id));
     await recordAuditEvent(tx, {

@@ -70,12 +70,12 @@ export async function getConnectProgress({
   authorizationId: string;
 }): Promise<ConnectProgress> {
   const mailbox = await getMailbox({ viewer, id: mailboxId });
-  if (!mailbox) throw notFound('The mailbox');
+  if (!mailbox) throw notFound('mailbox');
   const [authorization] = await db
     .select()
     .from(oauthAuthorizations)
     .where(and(eq(oauthAuthorizations.id, authorizationId), eq(oauthAuthorizations.mailboxId, mailbox.id)));
-  if (!authorization) throw notFound('The sign-in');
+  if (!authorization) throw notFound('signIn');
   return progressOf(authorization, mailbox.connectedAs, new Date());
 }
 

@@ -8,6 +8,7 @@ import { secretPlace } from '@/lib/crypto/secret-place';
 import { encryptSecret } from '@/lib/crypto/secrets';
 import { sha256 } from '@/lib/crypto/tokens';
 import { AppError, notFound } from '@/lib/errors';
+import { phrase } from '@/lib/i18n/text';
 import { getMailbox } from '@/lib/mailboxes/mailboxes';
 import { PROVIDERS, sharedMailboxProviders } from '@/lib/providers';
 import { recordStartedAuthorization } from '@/lib/oauth/authorizations';
@@ -29,7 +30,7 @@ export type StartedAuthorization =
 export async function connectableMailbox({ viewer, mailboxId }: { viewer: Pick<User, 'id' | 'role'>; mailboxId: string }) {
   if (viewer.role === 'support') throw new AppError('FORBIDDEN', 'Support staff cannot connect mailboxes: the owner or an admin does.');
   const mailbox = await getMailbox({ viewer, id: mailboxId });
-  if (!mailbox) throw notFound('The mailbox');
+  if (!mailbox) throw notFound('mailbox');
   if (mailbox.status === 'disabled') throw new AppError('CONFLICT', 'This mailbox is disabled: an admin enables it first.');
   if (mailbox.approval === 'rejected') throw new AppError('CONFLICT', 'This address was rejected by an admin: it cannot be connected.');
   const [profile] = await db.select().from(serverProfiles).where(eq(serverProfiles.id, mailbox.profileId));
@@ -107,7 +108,7 @@ export async function startAuthorization({
 
   if (profile.authType === 'oauth2_device') {
     const refusal = provider.authTypeRefusals.oauth2_device;
-    if (refusal) throw new AppError('CONFLICT', refusal);
+    if (refusal) throw new AppError('CONFLICT', phrase(refusal));
     if (!app.deviceEndpoint) {
       throw new AppError('CONFLICT', 'This server profile has no device authorization endpoint, where the device sign-in starts.', { hint: ENDPOINT_MISSING_HINT });
     }

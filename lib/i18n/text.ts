@@ -5,23 +5,12 @@ import en from '@/messages/en.json';
 import fr from '@/messages/fr.json';
 import type { Locale } from './locales';
 import type { Messages } from './messages';
-import { renderTextWith, type Catalogue, type Phrase, type PhraseValues, type Text } from './render';
+import { renderTextWith, type Catalogue, type Text } from './render';
 
 export type { Phrase, PhraseValues, Text } from './render';
-
-type Join<P extends string, K extends string> = P extends '' ? K : `${P}.${K}`;
-/** Every path in the messages, down to single messages and the groups that hold them. */
-type Paths<T, P extends string = ''> = {
-  [K in keyof T & string]: T[K] extends string ? Join<P, K> : Join<P, K> | Paths<T[K], Join<P, K>>;
-}[keyof T & string];
-export type MessagePath = Paths<Messages>;
+export { phrase, type MessagePath } from './phrase';
 
 const MESSAGES: Record<Locale, Messages> = { en, fr: fr as Messages };
-
-/** A phrase, with its key checked by the compiler against messages/en.json. */
-export function phrase(key: MessagePath, values?: PhraseValues): Phrase {
-  return values ? { key, values } : { key };
-}
 
 function lookup(locale: Locale, key: string): unknown {
   let node: unknown = MESSAGES[locale];

@@ -186,7 +186,7 @@ function duplicateAddress(address: string): AppError {
 
 async function loadForUpdate(executor: Executor, id: string): Promise<Mailbox> {
   const [mailbox] = await executor.select().from(mailboxes).where(eq(mailboxes.id, id)).for('update');
-  if (!mailbox) throw notFound('The mailbox');
+  if (!mailbox) throw notFound('mailbox');
   return mailbox;
 }
 
@@ -377,7 +377,7 @@ export async function moveMailboxes({
   return db.transaction(async (tx) => {
     const target = await findProfileOrDefault(tx, profileId);
     const rows = await tx.select().from(mailboxes).where(inArray(mailboxes.id, ids)).orderBy(asc(mailboxes.id)).for('update');
-    if (rows.length !== new Set(ids).size) throw notFound('Some of the selected mailboxes');
+    if (rows.length !== new Set(ids).size) throw notFound('mailboxes');
     const moving = rows.filter((row) => row.profileId !== target.id);
     if (!PROVIDERS[target.serverType].sharedMailboxes && moving.some((row) => row.shared)) refuseSharedOutsideMicrosoft(target);
     if (moving.length > 0) await takeProfilePlace(tx, target.id, moving.length);

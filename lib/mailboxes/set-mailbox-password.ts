@@ -14,7 +14,7 @@ import { transition } from './status';
 export async function setMailboxPassword({ viewer, mailboxId, password }: { viewer: User; mailboxId: string; password: string }): Promise<MailboxRow> {
   if (viewer.role === 'support') throw new AppError('FORBIDDEN', 'Support staff cannot enter mailbox passwords.');
   const mailbox = await getMailbox({ viewer, id: mailboxId });
-  if (!mailbox) throw notFound('The mailbox');
+  if (!mailbox) throw notFound('mailbox');
   if (mailbox.profileAuthType !== 'password') {
     throw new AppError('CONFLICT', 'This mailbox’s profile signs in with OAuth: use “Connect” instead of a password.');
   }

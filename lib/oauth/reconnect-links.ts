@@ -49,7 +49,7 @@ function reconnectMessage({ address, url, expiresAt, sentBy }: { address: string
 export async function createReconnectLink({ viewer, mailboxId }: { viewer: User; mailboxId: string }): Promise<CreatedReconnectLink> {
   if (viewer.role === 'owner') throw new AppError('FORBIDDEN', 'Only support staff and admins send reconnect links.');
   const mailbox = await getMailbox({ viewer, id: mailboxId });
-  if (!mailbox) throw notFound('The mailbox');
+  if (!mailbox) throw notFound('mailbox');
   if (mailbox.approval === 'rejected' || mailbox.status === 'disabled') {
     throw new AppError('CONFLICT', 'This mailbox cannot be connected while it is rejected or disabled: an admin changes that first.');
   }

@@ -59,16 +59,14 @@ export const microsoft365: Provider<'microsoft365'> = {
   company: 'Microsoft',
   connectLabel: 'Connect to Microsoft 365',
   authTypes: ['oauth2_code', 'oauth2_device'],
-  authTypeRefusals: {
-    password: 'Microsoft 365 no longer accepts passwords (basic authentication) for IMAP, POP and SMTP: use OAuth 2.0.',
-  },
+  authTypeRefusals: { password: 'providers.microsoft365.refusals.password' },
   authTypeHint: null,
   publicClientRefusal: null,
   fixedTokenEndpointAuthMethod: 'client_secret_post',
   tenant: {
     keywords: TENANT_KEYWORDS,
-    problem: 'Enter the tenant: common, organizations, consumers, the directory (tenant) id or a domain such as contoso.onmicrosoft.com.',
-    formHint: 'Your directory (tenant) id or domain, or common, organizations or consumers. The endpoints follow it.',
+    problem: 'providers.microsoft365.tenantProblem',
+    formHint: 'providers.microsoft365.tenantHint',
   },
   testingApps: null,
   // Microsoft's keys are known for any tenant, but only a tenant id fixes its issuer: the preset has keys without one.

@@ -35,7 +35,7 @@ function requireTester(viewer: Viewer): void {
 
 async function checkTarget(viewer: Viewer, target: BulkTestTarget): Promise<BulkTestTarget> {
   if ('profileId' in target) {
-    if (!(await getProfileById({ id: target.profileId }))) throw notFound('The profile');
+    if (!(await getProfileById({ id: target.profileId }))) throw notFound('serverProfile');
     const [testable] = await db.select({ value: count() }).from(mailboxes).where(mailboxesToTest(target));
     if (!testable?.value) {
       throw new AppError('CONFLICT', phrase('tester.problems.bulkNothingToTest'));

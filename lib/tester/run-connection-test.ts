@@ -63,7 +63,7 @@ function isEnabled(mailbox: Mailbox, direction: Direction): boolean {
 export async function createOrJoinConnectionTest({ mailboxId, startedBy }: Pick<RunConnectionTestOptions, 'mailboxId' | 'startedBy'>): Promise<{ test: ConnectionTest; joined: boolean }> {
   return db.transaction(async (tx) => {
     const [mailbox] = await tx.select().from(mailboxes).where(eq(mailboxes.id, mailboxId)).for('update');
-    if (!mailbox) throw notFound('The mailbox');
+    if (!mailbox) throw notFound('mailbox');
     const abandonedBefore = new Date(Date.now() - ABANDONED_AFTER_MS);
     const [running] = await tx
       .select()
@@ -168,7 +168,7 @@ export async function runStartedConnectionTest(
     .where(eq(mailboxes.id, test.mailboxId));
   let results: Record<Direction, DirectionResult>;
   try {
-    if (!row) throw notFound('The mailbox');
+    if (!row) throw notFound('mailbox');
     const { mailbox, profile } = row;
     const credentials = credentialsOf(mailbox, profile, test.startedAt);
     const secrets = new Set<string>(credentials.kind === 'password' ? [credentials.password] : []);
@@ -252,7 +252,7 @@ async function recordVerdict(test: ConnectionTest, results: Record<Direction, Di
 export async function waitForTest({ mailboxId, testId }: { mailboxId: string; testId: string }): Promise<ConnectionTestResult> {
   for (;;) {
     const current = await getConnectionTest({ mailboxId, testId });
-    if (!current) throw notFound('The test');
+    if (!current) throw notFound('test');
     if (current.ok !== null || Date.now() > Date.parse(current.startedAt) + ABANDONED_AFTER_MS) return current;
     await sleep(JOIN_POLL_MS);
   }

@@ -27,7 +27,7 @@ export async function checkMailboxGrant({
 }): Promise<{ result: GrantCheckResult; message: string }> {
   if (viewer.role !== 'admin' && viewer.role !== 'support') throw new AppError('FORBIDDEN', 'Only support and admins check a mailbox’s grant.');
   const mailbox = await getMailbox({ viewer, id: mailboxId });
-  if (!mailbox) throw notFound('The mailbox');
+  if (!mailbox) throw notFound('mailbox');
   if (mailbox.connection !== 'connected') {
     throw new AppError('CONFLICT', 'This mailbox has no working grant to check.', {
       hint: 'Its owner connects it first: send them a reconnect link, or they click “Connect” on the mailbox page.',

@@ -19,7 +19,7 @@ import { revokeTokens } from '@/lib/oauth/revoke-tokens';
 export async function disconnectMailbox({ viewer, mailboxId }: { viewer: User; mailboxId: string }): Promise<{ mailbox: MailboxRow; revoked: boolean }> {
   if (viewer.role === 'support') throw new AppError('FORBIDDEN', 'Support staff cannot disconnect mailboxes.');
   const mailbox = await getMailbox({ viewer, id: mailboxId });
-  if (!mailbox) throw notFound('The mailbox');
+  if (!mailbox) throw notFound('mailbox');
   if (mailbox.connection === 'not_connected') throw new AppError('CONFLICT', 'This mailbox is not connected.');
 
   const [grant] = await db.select().from(oauthGrants).where(eq(oauthGrants.mailboxId, mailbox.id));

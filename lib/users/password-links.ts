@@ -98,7 +98,7 @@ export async function sendPasswordLink({
   purpose: PasswordLinkPurpose;
 }): Promise<PasswordLinkResponse> {
   const [user] = await db.select().from(users).where(eq(users.id, userId));
-  if (!user) throw notFound('The user');
+  if (!user) throw notFound('user');
   if (user.deactivatedAt) throw new AppError('CONFLICT', `${user.email} is deactivated: reactivate them first, then send the link.`);
   if (purpose === 'invitation' && user.passwordHash) {
     throw new AppError('CONFLICT', `${user.email} already has a password, so an invitation would replace it.`, {

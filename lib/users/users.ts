@@ -152,7 +152,7 @@ export async function updateUser({
 }): Promise<User> {
   return db.transaction(async (tx) => {
     const [current] = await tx.select().from(users).where(eq(users.id, id)).for('update');
-    if (!current) throw notFound('The user');
+    if (!current) throw notFound('user');
 
     const losesAdmin = current.role === 'admin' && ((input.role && input.role !== 'admin') || input.active === false);
     if (losesAdmin && current.deactivatedAt === null) {
@@ -200,7 +200,7 @@ export async function replacePassword({ actor, userId, password }: { actor: Audi
       .set({ passwordHash, sessionEpoch: sql`${users.sessionEpoch} + 1` })
       .where(eq(users.id, userId))
       .returning({ email: users.email });
-    if (!user) throw notFound('The user');
+    if (!user) throw notFound('user');
     await recordAuditEvent(tx, { actor, action: 'user.password_change', target: { type: 'user', id: userId }, detail: { email: user.email } });
   });
 }

@@ -42,6 +42,12 @@ describe('server profiles in French', () => {
     expect(
       await englishLeft(['Server type', 'Profile name', 'Authentication type', 'Client secret', 'Advanced', 'Incoming host', 'Email processing', 'Create profile']),
     ).toEqual([]);
+    // The provider's own hints, and the errors of a form sent half empty, are French too.
+    await page.getByText('Une application Google à l’état Test émet des jetons d’actualisation', { exact: false }).waitFor();
+    await page.getByText('Dynamics 365 autorise 100 utilisateurs par profil Gmail OAuth', { exact: false }).waitFor();
+    await create.click();
+    await page.getByText('Saisissez un nom pour le profil.', { exact: true }).waitFor();
+    expect(await englishLeft(['Enter a name for the profile.', 'Some fields need your attention.', 'A Google app in Testing'])).toEqual([]);
 
     await page.getByLabel('Nom du profil').fill('Gmail ventes');
     await page.getByLabel('ID client').fill('ventes.apps.googleusercontent.com');

@@ -125,7 +125,8 @@ describe('server actions check the role on the server', () => {
     expect(await createApiKeyAction(IDLE, form({ userId: owner.id, name: 'made by an admin' }))).toMatchObject({ status: 'success' });
     const [ownersNew] = (await findApiKeys({ userId: owner.id, limit: 1 })).keys;
     session.userId = support.id;
-    expect(await revokeApiKeyAction(IDLE, form({ id: ownersNew!.id }))).toMatchObject({ status: 'error', message: 'The API key was not found.' });
+    // Actions answer in the caller's language: these users chose none, so they read the portal's default, French.
+    expect(await revokeApiKeyAction(IDLE, form({ id: ownersNew!.id }))).toMatchObject({ status: 'error', message: 'La clé d’API est introuvable.' });
     session.userId = admin.id;
     expect(await revokeApiKeyAction(IDLE, form({ id: ownersNew!.id }))).toMatchObject({ status: 'success' });
   });
@@ -175,7 +176,7 @@ describe('settings actions', () => {
     session.userId = admin.id;
     expect(await setNotificationSenderAction(IDLE, form({ senderAddress: 'not an address' }))).toMatchObject({
       status: 'error',
-      fieldErrors: { senderAddress: [expect.stringMatching(/valid email address/)] },
+      fieldErrors: { senderAddress: [expect.stringMatching(/adresse e-mail valide/)] },
     });
     expect(await setNotificationSenderAction(IDLE, form({ senderAddress: 'nobody@example.org' }))).toMatchObject({
       status: 'error',
@@ -213,7 +214,7 @@ describe('changing one’s own password', () => {
       IDLE,
       form({ currentPassword: 'the-old-password', newPassword: 'a-brand-new-password', confirmPassword: 'another-new-password' }),
     );
-    expect(mismatched).toMatchObject({ status: 'error', fieldErrors: { confirmPassword: ['The two passwords differ.'] } });
+    expect(mismatched).toMatchObject({ status: 'error', fieldErrors: { confirmPassword: ['Les deux mots de passe sont différents.'] } });
 
     const changed = interruption(
       changePasswordAction(IDLE, form({ currentPassword: 'the-old-password', newPassword: 'a-brand-new-password', confirmPassword: 'a-brand-new-password' })),
@@ -262,7 +263,7 @@ describe('actions called with an object (serverAction)', () => {
     const others = await insertMailboxRow(admin, profile, { connection: 'not_connected', status: 'inactive' });
     expect(await startMailboxTestAction({ mailboxId: others.id, sendTestMessage: false })).toMatchObject({
       status: 'error',
-      message: 'The mailbox was not found.',
+      message: 'La boîte aux lettres est introuvable.',
     });
   });
 });

@@ -4,7 +4,6 @@ import { getTranslations } from 'next-intl/server';
 import { StatusBadge } from '@/app/_components/status-badge';
 import { buttonClass, EmptyState, PageHeader, Table } from '@/app/_components/ui';
 import { requireRole } from '@/lib/auth/session';
-import { SERVER_TYPE_LABELS } from '@/lib/profiles/presets';
 import { findProfiles } from '@/lib/profiles/profiles';
 import { MailboxUsage } from './mailbox-usage';
 import { pageCursor } from '@/lib/validations/common';
@@ -17,6 +16,7 @@ export default async function ProfilesPage({ searchParams }: { searchParams: Pro
   const viewer = await requireRole('admin', 'support');
   const { after } = await searchParams;
   const [{ profiles, nextCursor }, t] = await Promise.all([findProfiles({ limit: 50, cursor: pageCursor(after) }), getTranslations('profiles')]);
+  const tProviders = await getTranslations('providers');
   const newProfile = viewer.role === 'admin' ? { href: '/profiles/new', label: t('newProfile') } : undefined;
   return (
     <>
@@ -49,7 +49,7 @@ export default async function ProfilesPage({ searchParams }: { searchParams: Pro
                   </div>
                 </td>
                 <td data-label={t('columns.server')} className="px-4 py-3">
-                  {SERVER_TYPE_LABELS[profile.serverType]}
+                  {tProviders(`${profile.serverType}.label`)}
                 </td>
                 <td data-label={t('columns.signIn')} className="px-4 py-3">
                   {t(`authTypes.${profile.authType}`)}

@@ -6,7 +6,7 @@ import { deleteMailbox, getMailbox, toMailboxResponse, updateMailbox } from '@/l
 
 export const GET = apiRoute(endpoints.getMailbox, async ({ user, params }) => {
   const mailbox = await getMailbox({ viewer: user, id: params.id });
-  if (!mailbox) throw notFound('The mailbox');
+  if (!mailbox) throw notFound('mailbox');
   return toMailboxResponse(mailbox);
 });
 

@@ -6,7 +6,7 @@ import { getTokenStatusRow } from '@/lib/tokens/find-token-statuses';
 
 export const GET = apiRoute(endpoints.getMailboxTimeline, async ({ user, params }) => {
   const status = await getTokenStatusRow({ viewer: user, mailboxId: params.id });
-  if (!status) throw notFound('The mailbox');
+  if (!status) throw notFound('mailbox');
   const entries = await findMailboxTimeline({ status });
   return { data: entries.map(({ test, ...entry }) => ({ ...entry, testId: test?.id ?? null })) };
 });

@@ -6,6 +6,6 @@ import { getBulkTest } from '@/lib/tester/bulk-tests';
 
 export const GET = apiRoute(endpoints.getBulkTest, async ({ request, user, params }) => {
   const status = await getBulkTest({ viewer: user, jobId: params.id, locale: apiLocale(request) });
-  if (!status) throw notFound('The bulk test');
+  if (!status) throw notFound('bulkTest');
   return status;
 });

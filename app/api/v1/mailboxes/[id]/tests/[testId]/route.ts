@@ -7,6 +7,6 @@ import { getMailboxTest } from '@/lib/tester/test-mailbox';
 
 export const GET = apiRoute(endpoints.getMailboxTest, async ({ request, user, params }) => {
   const test = await getMailboxTest({ viewer: user, mailboxId: params.id, testId: params.testId });
-  if (!test) throw notFound('The test');
+  if (!test) throw notFound('test');
   return renderConnectionTest(test, apiLocale(request));
 });
