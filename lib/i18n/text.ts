@@ -1,4 +1,6 @@
-import { createTranslator } from 'next-intl';
+// next-intl's own entry loads React hooks, which the command line (run under the react-server condition)
+// cannot import: use-intl/core is the same translator, without React.
+import { createTranslator } from 'use-intl/core';
 import en from '@/messages/en.json';
 import fr from '@/messages/fr.json';
 import type { Locale } from './locales';
