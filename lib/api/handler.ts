@@ -7,6 +7,7 @@ import { clientAddress } from '@/lib/auth/client-address';
 import { getRetryAfterSeconds, recordFailedAttempt, throttleSubject, ThrottledError } from '@/lib/auth/throttle';
 import { AppError, renderProblem, type Problem } from '@/lib/errors';
 import { apiLocale } from '@/lib/i18n/request-locale';
+import { phrase } from '@/lib/i18n/text';
 import type { Locale } from '@/lib/i18n/locales';
 import { describeError, logger } from '@/lib/logger';
 import { readCappedBody } from '@/lib/net/read-capped-body';
@@ -42,9 +43,8 @@ function invalid(error: z.ZodError): AppError {
 }
 
 function tooLarge(limit: number): AppError {
-  return new AppError('PAYLOAD_TOO_LARGE', `The request body is larger than ${Math.round(limit / 1024)} KB.`, {
-    hint: limit === DEFAULT_MAX_BODY_BYTES ? 'Send only the fields the endpoint takes.' : 'Split the file and send it in parts.',
-  });
+  const kb = String(Math.round(limit / 1024));
+  return new AppError('PAYLOAD_TOO_LARGE', phrase(limit === DEFAULT_MAX_BODY_BYTES ? 'problems.api.tooLarge' : 'problems.api.fileTooLarge', { kb }));
 }
 
 async function readBodyText(request: NextRequest, limit: number): Promise<string> {
@@ -52,7 +52,7 @@ async function readBodyText(request: NextRequest, limit: number): Promise<string
   try {
     return body ? new TextDecoder('utf-8', { fatal: true }).decode(body) : '';
   } catch {
-    throw new AppError('BAD_REQUEST', 'The request body is not valid UTF-8.');
+    throw new AppError('BAD_REQUEST', phrase('problems.api.notUtf8'));
   }
 }
 
@@ -62,7 +62,7 @@ async function readJsonBody(request: NextRequest, limit: number): Promise<unknow
   try {
     return JSON.parse(text);
   } catch {
-    throw new AppError('BAD_REQUEST', 'The request body is not valid JSON.', { hint: 'Send a JSON object, with Content-Type: application/json.' });
+    throw new AppError('BAD_REQUEST', phrase('problems.api.notJson'));
   }
 }
 
@@ -83,7 +83,7 @@ async function authenticate(request: NextRequest): Promise<User | null> {
   const address = clientAddress(request.headers);
   const retryAfterSeconds = await getRetryAfterSeconds({ subjects: [throttleSubject('api-key', address)] });
   if (retryAfterSeconds > 0) {
-    throw new ThrottledError(`Too many requests with invalid API keys: wait ${retryAfterSeconds} seconds.`, retryAfterSeconds);
+    throw new ThrottledError(phrase('problems.api.throttledKeys', { seconds: retryAfterSeconds }), retryAfterSeconds);
   }
   const user = await authenticateApiKey({ key: match[1]! });
   if (!user) await recordFailedAttempt({ kind: 'api-key', value: address });
@@ -103,14 +103,15 @@ export function apiRoute<E extends Endpoint>(
     try {
       const user = endpoint.roles === 'public' ? null : await authenticate(request);
       if (endpoint.roles !== 'public') {
-        if (!user) throw new AppError('UNAUTHORIZED', 'Send a valid API key in the header Authorization: Bearer <key>.');
+        if (!user) throw new AppError('UNAUTHORIZED', phrase('problems.api.unauthorized', { key: '<key>' }));
         if (!endpoint.roles.includes(user.role)) {
-          throw new AppError('FORBIDDEN', `This needs the role ${endpoint.roles.join(' or ')}; your key acts as ${user.role}.`);
+          const [first = '', ...others] = endpoint.roles;
+          throw new AppError('FORBIDDEN', phrase('problems.api.forbidden', { first, second: others.join(' or ') || 'none', role: user.role }));
         }
       }
       // A malformed id cannot name anything, so it is simply not found (ids stay opaque).
       const params = endpoint.params?.safeParse(await context.params);
-      if (params && !params.success) throw new AppError('NOT_FOUND', 'Nothing was found at this address.');
+      if (params && !params.success) throw new AppError('NOT_FOUND', phrase('problems.api.notFound'));
 
       const query = endpoint.query?.safeParse(Object.fromEntries(request.nextUrl.searchParams));
       if (query && !query.success) throw invalid(query.error);

@@ -6,6 +6,7 @@ import type { AuditActor } from '@/lib/audit/actor';
 import { recordAuditEvent } from '@/lib/audit/record-audit-event';
 import { randomToken, sha256 } from '@/lib/crypto/tokens';
 import { AppError, notFound } from '@/lib/errors';
+import { phrase } from '@/lib/i18n/text';
 import type { ApiKeyResponse } from '@/lib/validations/users';
 
 const KEY_PREFIX = 'mr_';
@@ -59,7 +60,7 @@ export async function createApiKey({
       .from(users)
       .where(eq(users.id, userId));
     if (!owner) throw notFound('user');
-    if (owner.deactivatedAt) throw new AppError('CONFLICT', `${owner.email} is deactivated; reactivate them first.`);
+    if (owner.deactivatedAt) throw new AppError('CONFLICT', phrase('problems.auth.keyOwnerDeactivated', { email: owner.email }));
     const [created] = await tx
       .insert(apiKeys)
       .values({ userId, name: name ?? 'API key', keyHash: sha256(key), prefix, expiresAt: expiresAt ?? null, createdById: actor.userId })

@@ -10,6 +10,8 @@ import { findApiKeys } from '@/lib/auth/api-keys';
 import { IDLE } from '@/lib/auth/form-action-state';
 import { getNotificationSettings } from '@/lib/settings/notification-sender';
 import { verifyPassword } from '@/lib/crypto/passwords';
+import { getEnv } from '@/lib/env';
+import { setUserPreferences } from '@/lib/users/set-user-preferences';
 import { countUsers, createUser, getUserByEmail, getUserById } from '@/lib/users/users';
 import { insertMailboxRow, insertProfile } from '../helpers/fixtures';
 
@@ -52,6 +54,9 @@ let support: User;
 let owner: User;
 
 beforeAll(async () => {
+  // No request here carries a browser's language: callers who chose none read the portal's default,
+  // English for these tests; a caller who chose French is answered in French (below).
+  getEnv().MAILROOM_DEFAULT_LOCALE = 'en';
   const setup = await createFirstAdminAction(
     IDLE,
     form({ email: 'first@example.org', password: 'first-admin-password', confirmPassword: 'first-admin-password' }),
@@ -226,6 +231,23 @@ describe('changing one’s own password', () => {
     expect(stored.sessionEpoch).toBeGreaterThan(person.sessionEpoch);
     // The session the change was made in was granted under the old password: it has ended.
     expect(await interruption(createApiKeyAction(IDLE, form({ name: 'after the change' })))).toMatch(/NEXT_REDIRECT;.*\/sign-in/);
+  });
+
+  it('answers a caller who chose French in French, whatever the portal’s default', async () => {
+    const person = await createUser({ actor: COMMAND_LINE_ACTOR, input: { email: 'francophone@example.org', role: 'support', password: 'mon-ancien-mot-de-passe' } });
+    await setUserPreferences({ userId: person.id, preferences: { locale: 'fr', timeZone: null } });
+    session.userId = person.id;
+    const wrong = await changePasswordAction(
+      IDLE,
+      form({ currentPassword: 'pas-le-bon-mot-de-passe', newPassword: 'un-tout-nouveau-mot-de-passe', confirmPassword: 'un-tout-nouveau-mot-de-passe' }),
+    );
+    expect(wrong).toMatchObject({
+      status: 'error',
+      message: 'Votre mot de passe n’a pas été modifié.',
+      fieldErrors: { currentPassword: ['Ce n’est pas votre mot de passe actuel.'] },
+    });
+    const created = await createApiKeyAction(IDLE, form({ name: 'script' }));
+    expect(created).toMatchObject({ status: 'success', message: 'Copiez la clé maintenant\u00a0: elle ne sera plus affichée.' });
   });
 
   it('is not offered to people who sign in through single sign-on', async () => {
