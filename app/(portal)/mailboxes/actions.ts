@@ -4,7 +4,7 @@ import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
 import { userActor } from '@/lib/audit/actor';
 import { formAction } from '@/lib/auth/form-action';
-import { importMailboxes } from '@/lib/mailboxes/import-mailboxes';
+import { importMailboxes, importSummary } from '@/lib/mailboxes/import-mailboxes';
 import { applyMailboxEvent, createMailbox, decideMailboxes, deleteMailbox, moveMailboxes, updateMailbox } from '@/lib/mailboxes/mailboxes';
 import { bulkTestTargetSchema } from '@/lib/tester/bulk-test-target';
 import { startBulkTest } from '@/lib/tester/bulk-tests';
@@ -70,13 +70,7 @@ export const moveMailboxesAction = formAction({ roles: ['admin'], schema: moveMa
 export const importMailboxesAction = formAction({ roles: ['admin'], schema: importMailboxesSchema }, async (input, user) => {
   const result = await importMailboxes({ actor: userActor(user), ...input });
   if (!input.dryRun) revalidatePath('/mailboxes');
-  const { created, skipped, refused } = result.summary;
-  return {
-    message: input.dryRun
-      ? `Preview: ${created} would be created, ${skipped} skipped, ${refused} refused. Nothing was saved yet.`
-      : `${created} created, ${skipped} skipped, ${refused} refused.`,
-    data: result,
-  };
+  return { message: importSummary(result), data: result };
 });
 
 // Support may test (it changes nothing but the tests' outcomes); the list's other bulk actions are admin-only.

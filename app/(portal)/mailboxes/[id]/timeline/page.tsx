@@ -1,4 +1,4 @@
-import { getTranslations } from 'next-intl/server';
+import { getLocale, getTranslations } from 'next-intl/server';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import type { ReactNode } from 'react';
@@ -7,8 +7,9 @@ import { StatusBadge, toneOf } from '@/app/_components/status-badge';
 import { Time } from '@/app/_components/time';
 import { Alert, Card, PageHeader } from '@/app/_components/ui';
 import { findMailboxAlerts } from '@/lib/alerts/find-mailbox-alerts';
-import { findMailboxTimeline, type TimelineKind } from '@/lib/audit/find-mailbox-timeline';
+import { findMailboxTimeline, renderTimelineEntry, type TimelineKind } from '@/lib/audit/find-mailbox-timeline';
 import { requireRole } from '@/lib/auth/session';
+import { renderProblem } from '@/lib/errors';
 import { getTokenStatusRow } from '@/lib/tokens/find-token-statuses';
 import { TOKEN_STATE_LABELS, TOKEN_STATE_TONES } from '@/lib/tokens/token-status';
 import { isId } from '@/lib/validations/common';
@@ -36,12 +37,15 @@ export default async function MailboxTimelinePage({ params }: { params: Promise<
   const { id } = await params;
   const status = isId(id) ? await getTokenStatusRow({ viewer, mailboxId: id }) : null;
   if (!status) notFound();
-  const [alerts, entries, t, tm] = await Promise.all([
+  const [locale, alerts, timeline, t, tm] = await Promise.all([
+    getLocale(),
     findMailboxAlerts({ viewer, mailboxId: status.mailboxId }),
     findMailboxTimeline({ status }),
     getTranslations('mailbox.timeline'),
     getTranslations('mailboxes.values'),
   ]);
+  const entries = timeline.map((entry) => renderTimelineEntry(entry, locale));
+  const lastError = status.lastError ? { ...renderProblem(status.lastError, locale), at: status.lastError.at } : null;
   const facts: [string, ReactNode][] = [
     [t('facts.owner'), status.ownerEmail],
     [t('facts.profile'), status.profileName],
@@ -85,15 +89,15 @@ export default async function MailboxTimelinePage({ params }: { params: Promise<
               </div>
             ))}
           </dl>
-          {status.lastError ? (
+          {lastError ? (
             <div className="mt-4">
               <Alert tone="failure">
-                <p className="font-medium">{status.lastError.message}</p>
+                <p className="font-medium">{lastError.message}</p>
                 <p className="mt-1" data-testid="hint">
-                  {status.lastError.hint}
+                  {lastError.hint}
                 </p>
                 <p className="mt-1 text-xs">
-                  {t('errorAt', { code: status.lastError.code })} <Time value={status.lastError.at} />
+                  {t('errorAt', { code: lastError.code })} <Time value={lastError.at} />
                 </p>
               </Alert>
             </div>
