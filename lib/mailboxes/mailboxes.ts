@@ -5,7 +5,7 @@ import { isUniqueViolation } from '@/db/errors';
 import { mailboxes, serverProfiles, users, type Mailbox, type ServerProfile, type User } from '@/db/schema';
 import type { AuditActor } from '@/lib/audit/actor';
 import { recordAuditEvent } from '@/lib/audit/record-audit-event';
-import { AppError, invalidInput, renderProblem } from '@/lib/errors';
+import { AppError, invalidInput, notFound, renderProblem } from '@/lib/errors';
 import type { Locale } from '@/lib/i18n/locales';
 import { phrase, renderText } from '@/lib/i18n/text';
 import { PROVIDERS, sharedMailboxProviders } from '@/lib/providers';
@@ -114,10 +114,6 @@ export function toMailboxResponse(row: MailboxRow, locale: Locale): MailboxRespo
   };
 }
 
-export function mailboxNotFound(): AppError {
-  return new AppError('NOT_FOUND', phrase('mailbox.problems.notFound'));
-}
-
 /** One mailbox the viewer may see, or null: another owner's mailbox is simply not found. */
 export async function getMailbox({ viewer, id }: { viewer: Viewer; id: string }): Promise<MailboxRow | null> {
   const [row] = await selectMailboxRows()
@@ -193,7 +189,7 @@ function duplicateAddress(address: string): AppError {
 
 async function loadForUpdate(executor: Executor, id: string): Promise<Mailbox> {
   const [mailbox] = await executor.select().from(mailboxes).where(eq(mailboxes.id, id)).for('update');
-  if (!mailbox) throw mailboxNotFound();
+  if (!mailbox) throw notFound('The mailbox');
   return mailbox;
 }
 
@@ -384,7 +380,7 @@ export async function moveMailboxes({
   return db.transaction(async (tx) => {
     const target = await findProfileOrDefault(tx, profileId);
     const rows = await tx.select().from(mailboxes).where(inArray(mailboxes.id, ids)).orderBy(asc(mailboxes.id)).for('update');
-    if (rows.length !== new Set(ids).size) throw new AppError('NOT_FOUND', phrase('mailbox.problems.someNotFound'));
+    if (rows.length !== new Set(ids).size) throw notFound('Some of the selected mailboxes');
     const moving = rows.filter((row) => row.profileId !== target.id);
     if (!PROVIDERS[target.serverType].sharedMailboxes && moving.some((row) => row.shared)) refuseSharedOutsideMicrosoft(target);
     if (moving.length > 0) await takeProfilePlace(tx, target.id, moving.length);

@@ -51,12 +51,6 @@ describe('a failing mailbox through the API', () => {
     expect(json.statusReason).toMatchObject({ code: 'secret_unreadable', message: expect.stringMatching(/^The stored password of this mailbox cannot be decrypted/) });
     expect(json.nextStep).toBe('Reconnect: enter the mailbox password');
   });
-
-  it('says in French that a mailbox is not found, with the same code', async () => {
-    const { status, json } = await get('00000000-0000-4000-8000-000000000000', FRENCH);
-    expect(status).toBe(404);
-    expect(json.error).toEqual({ code: 'NOT_FOUND', message: 'La boîte aux lettres est introuvable.' });
-  });
 });
 
 describe('an import preview in French', () => {

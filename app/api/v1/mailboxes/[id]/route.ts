@@ -1,12 +1,13 @@
 import { apiRoute } from '@/lib/api/handler';
 import { endpoints } from '@/lib/api/contract';
 import { userActor } from '@/lib/audit/actor';
+import { notFound } from '@/lib/errors';
 import { apiLocale } from '@/lib/i18n/request-locale';
-import { deleteMailbox, getMailbox, mailboxNotFound, toMailboxResponse, updateMailbox } from '@/lib/mailboxes/mailboxes';
+import { deleteMailbox, getMailbox, toMailboxResponse, updateMailbox } from '@/lib/mailboxes/mailboxes';
 
 export const GET = apiRoute(endpoints.getMailbox, async ({ user, params, request }) => {
   const mailbox = await getMailbox({ viewer: user, id: params.id });
-  if (!mailbox) throw mailboxNotFound();
+  if (!mailbox) throw notFound('The mailbox');
   return toMailboxResponse(mailbox, apiLocale(request));
 });
 
