@@ -1,6 +1,8 @@
 // Issue 16, item 1: what the API says about a mailbox, in the language the request asks for, with the same codes.
 import { beforeAll, describe, expect, it } from 'vitest';
+import * as alertsRoute from '@/app/api/v1/mailboxes/[id]/alerts/route';
 import * as mailboxRoute from '@/app/api/v1/mailboxes/[id]/route';
+import * as timelineRoute from '@/app/api/v1/mailboxes/[id]/timeline/route';
 import * as importRoute from '@/app/api/v1/mailboxes/import/route';
 import type { Mailbox, ServerProfile } from '@/db/schema';
 import { SecretDecryptionError } from '@/lib/crypto/secrets';
@@ -50,6 +52,27 @@ describe('a failing mailbox through the API', () => {
     const { json } = await get(mailbox.id);
     expect(json.statusReason).toMatchObject({ code: 'secret_unreadable', message: expect.stringMatching(/^The stored password of this mailbox cannot be decrypted/) });
     expect(json.nextStep).toBe('Reconnect: enter the mailbox password');
+  });
+});
+
+describe('a mailbox’s timeline and alerts through the API', () => {
+  it('tells its story in French when asked', async () => {
+    const { status, json } = await callRoute(timelineRoute.GET, { path: `/api/v1/mailboxes/${mailbox.id}/timeline`, key: admin.key, params: { id: mailbox.id }, headers: FRENCH });
+    expect(status).toBe(200);
+    expect(json.data[0]).toMatchObject({ kind: 'failure', title: 'Jeton refusé\u00a0: reconnexion nécessaire', testId: null });
+    expect(Object.keys(json.data[0]).sort()).toEqual(['actor', 'at', 'detail', 'kind', 'testId', 'title']);
+  });
+
+  it('words a profile’s incident for the owner in French when asked', async () => {
+    const profile = await insertProfile({ name: 'Old Gmail', clientSecretExpiresAt: new Date(Date.now() - 24 * 3600 * 1000) });
+    const expired = await insertMailboxRow(owner.user, profile);
+    const call = (headers?: Record<string, string>) =>
+      callRoute(alertsRoute.GET, { path: `/api/v1/mailboxes/${expired.id}/alerts`, key: owner.key, params: { id: expired.id }, headers });
+    const [french] = (await call(FRENCH)).json.data;
+    expect(french).toMatchObject({ key: `client-secret:${profile.id}`, tone: 'bad', title: expect.stringMatching(/^L’accès de Mailroom aux boîtes aux lettres de Old Gmail a expiré le \d{4}-\d{2}-\d{2}$/) });
+    expect(french.detail).toMatch(/Votre boîte aux lettres n’en est pas la cause, et vous n’avez rien à faire\.$/);
+    const [english] = (await call()).json.data;
+    expect(english).toMatchObject({ key: french.key, title: expect.stringMatching(/^Mailroom’s access for the mailboxes on Old Gmail expired on /) });
   });
 });
 
