@@ -5,8 +5,10 @@ import { eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { db } from '@/db';
 import { mailboxes, type Mailbox, type ServerProfile, type User } from '@/db/schema';
+import { renderAlert } from '@/lib/alerts/alert';
 import { findMailboxAlerts } from '@/lib/alerts/find-mailbox-alerts';
 import { COMMAND_LINE_ACTOR } from '@/lib/audit/actor';
+import { renderText } from '@/lib/i18n/text';
 import { getMailbox, profileOf } from '@/lib/mailboxes/mailboxes';
 import { setMailboxPassword } from '@/lib/mailboxes/set-mailbox-password';
 import { nextStep, statusReasonFor } from '@/lib/mailboxes/status';
@@ -87,9 +89,11 @@ describe('when a failure ends', () => {
 
     const after = await stored(mailbox);
     expect(after).toMatchObject({ connection: 'connected', status: 'failing', incomingStatus: 'failure', statusReason: reason, failingSince });
-    expect(nextStep(after, profileOf(after))).toMatchObject({ label: 'Failing: waiting for an admin to fix it', actor: 'admin' });
-    expect(statusReasonFor({ mailbox: after, profile: profileOf(after), audience: 'owner' })!.hint).toMatch(/^This is for an admin to fix, not you/);
-    const [failing] = await findMailboxAlerts({ viewer: owner, mailboxId: mailbox.id, now: twoDaysOn() });
+    const step = nextStep(after, profileOf(after));
+    expect(step).toMatchObject({ actor: 'admin' });
+    expect(renderText(step.label, 'en')).toBe('Failing: waiting for an admin to fix it');
+    expect(renderText(statusReasonFor({ mailbox: after, profile: profileOf(after), audience: 'owner' })!.hint, 'en')).toMatch(/^This is for an admin to fix, not you/);
+    const [failing] = (await findMailboxAlerts({ viewer: owner, mailboxId: mailbox.id, now: twoDaysOn() })).map((alert) => renderAlert(alert, 'en'));
     expect(failing).toMatchObject({ key: 'failing-day', detail: expect.stringMatching(/it is for an admin to fix, not you.*nothing for you to do/) });
   });
 });

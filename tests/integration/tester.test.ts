@@ -17,7 +17,7 @@ import { getEnv } from '@/lib/env';
 import { renderText } from '@/lib/i18n/text';
 import { applyMailboxEvent, createMailbox, getMailbox, profileOf } from '@/lib/mailboxes/mailboxes';
 import { setMailboxPassword } from '@/lib/mailboxes/set-mailbox-password';
-import { nextStep, statusReasonFor } from '@/lib/mailboxes/status';
+import { nextStep as decideNextStep, statusReasonFor as statusReasonTexts } from '@/lib/mailboxes/status';
 import { completeAuthorization } from '@/lib/connect/complete-authorization';
 import { oauthCallbackUrl } from '@/lib/oauth/oauth-app';
 import { startAuthorization } from '@/lib/connect/start-authorization';
@@ -35,6 +35,16 @@ import { insertLabGenericProfile, insertLabGoogleProfile, insertLabMicrosoftProf
 import { openGrantToken } from '../helpers/stored-secrets';
 
 const logs = captureLogs();
+
+/** The next step and the reason as an English reader sees them. */
+const nextStep = (...args: Parameters<typeof decideNextStep>) => {
+  const step = decideNextStep(...args);
+  return { ...step, label: renderText(step.label, 'en') };
+};
+const statusReasonFor = (...args: Parameters<typeof statusReasonTexts>) => {
+  const reason = statusReasonTexts(...args);
+  return reason && { message: renderText(reason.message, 'en'), hint: renderText(reason.hint, 'en') };
+};
 const run = randomBytes(3).toString('hex');
 let owner: User;
 let google: ServerProfile;

@@ -1,4 +1,4 @@
-import { getTranslations } from 'next-intl/server';
+import { getLocale, getTranslations } from 'next-intl/server';
 import Link from 'next/link';
 import { ProblemAlert } from '@/app/_components/action-message';
 import { FilterForm, type FilterSelect } from '@/app/_components/filter-form';
@@ -48,7 +48,7 @@ export default async function MailboxesPage({ searchParams }: { searchParams: Pr
   const filtered = Object.values(filters).some(Boolean);
   const nextPage = new URLSearchParams({ ...(parsed.success ? Object.fromEntries(Object.entries(filters).filter(([, value]) => value)) : {}), after: nextCursor ?? '' });
 
-  const [t, tm] = await Promise.all([getTranslations('status'), getTranslations('mailboxes')]);
+  const [locale, tm] = await Promise.all([getLocale(), getTranslations('mailboxes')]);
   const rows = mailboxes.map((mailbox) => ({
     id: mailbox.id,
     address: mailbox.address,
@@ -57,7 +57,7 @@ export default async function MailboxesPage({ searchParams }: { searchParams: Pr
     approval: mailbox.approval,
     connection: mailbox.connection,
     status: mailbox.status,
-    nextStep: translatedNextStep(t, mailbox, profileOf(mailbox)),
+    nextStep: translatedNextStep(locale, mailbox, profileOf(mailbox)),
   }));
 
   return (

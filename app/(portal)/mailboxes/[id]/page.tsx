@@ -1,5 +1,5 @@
 import Link from 'next/link';
-import { getTranslations } from 'next-intl/server';
+import { getLocale, getTranslations } from 'next-intl/server';
 import { notFound } from 'next/navigation';
 import type { ReactNode } from 'react';
 import { AlertList } from '@/app/_components/alert-list';
@@ -10,6 +10,7 @@ import { Time } from '@/app/_components/time';
 import { Alert, buttonClass, Card, PageHeader } from '@/app/_components/ui';
 import { findMailboxAlerts } from '@/lib/alerts/find-mailbox-alerts';
 import { requireUser } from '@/lib/auth/session';
+import { renderText } from '@/lib/i18n/text';
 import { getMailbox, profileOf } from '@/lib/mailboxes/mailboxes';
 import { statusReasonFor } from '@/lib/mailboxes/status';
 import { connectMessageKey } from '@/lib/mailboxes/status-messages';
@@ -40,7 +41,8 @@ export default async function MailboxPage({
   const profile = profileOf(mailbox);
   const reason = statusReasonFor({ mailbox, profile, audience: viewer.role === 'owner' ? 'owner' : 'staff' });
   const canConnect = viewer.role === 'admin' || viewer.id === mailbox.ownerId;
-  const [t, tm, tDates, outcome, alerts, recentDeviceSignIn] = await Promise.all([
+  const [locale, t, tm, tDates, outcome, alerts, recentDeviceSignIn] = await Promise.all([
+    getLocale(),
     getTranslations('status'),
     getTranslations('mailbox'),
     getTranslations('dates'),
@@ -50,7 +52,7 @@ export default async function MailboxPage({
       ? getRecentDeviceSignIn({ viewer, mailboxId: mailbox.id, connectedAs: mailbox.connectedAs })
       : null,
   ]);
-  const step = translatedNextStep(t, mailbox, profile);
+  const step = translatedNextStep(locale, mailbox, profile);
   const facts: [term: string, value: ReactNode][] = [
     [tm('facts.owner'), mailbox.ownerEmail],
     [tm('facts.profile'), mailbox.profileName],
@@ -103,8 +105,8 @@ export default async function MailboxPage({
           {reason ? (
             <div data-testid="status-reason" className="mt-4">
               <Alert tone="failure">
-                <p className="font-medium">{reason.message}</p>
-                {reason.hint ? <p className="mt-1">{reason.hint}</p> : null}
+                <p className="font-medium">{renderText(reason.message, locale)}</p>
+                {reason.hint ? <p className="mt-1">{renderText(reason.hint, locale)}</p> : null}
               </Alert>
             </div>
           ) : null}

@@ -7,9 +7,10 @@ import { StatusBadge, toneOf } from '@/app/_components/status-badge';
 import { Time } from '@/app/_components/time';
 import { Alert, Card, PageHeader } from '@/app/_components/ui';
 import { findMailboxAlerts } from '@/lib/alerts/find-mailbox-alerts';
-import { findMailboxTimeline, type TimelineKind } from '@/lib/audit/find-mailbox-timeline';
+import { findMailboxTimeline, renderTimelineEntry, type TimelineKind } from '@/lib/audit/find-mailbox-timeline';
 import { requireRole } from '@/lib/auth/session';
 import { renderConnectionTest } from '@/lib/tester/connection-tests';
+import { renderProblem } from '@/lib/errors';
 import { getTokenStatusRow } from '@/lib/tokens/find-token-statuses';
 import { TOKEN_STATE_TONES } from '@/lib/tokens/token-status';
 import { isId } from '@/lib/validations/common';
@@ -37,21 +38,23 @@ export default async function MailboxTimelinePage({ params }: { params: Promise<
   const { id } = await params;
   const status = isId(id) ? await getTokenStatusRow({ viewer, mailboxId: id }) : null;
   if (!status) notFound();
-  const [alerts, timeline, t, tm, tStates, locale] = await Promise.all([
+  const [locale, alerts, timeline, t, tm, tStates] = await Promise.all([
+    getLocale(),
     findMailboxAlerts({ viewer, mailboxId: status.mailboxId }),
     findMailboxTimeline({ status }),
     getTranslations('mailbox.timeline'),
     getTranslations('mailboxes.values'),
     getTranslations('tokenStatus.states'),
-    getLocale(),
   ]);
-  // A test's steps and failure in the viewer's language.
+  // Each entry in the viewer's language; a test's steps and failure too.
   const entries = timeline.map((entry) => {
-    if (!entry.test) return entry;
+    const rendered = renderTimelineEntry(entry, locale);
+    if (!entry.test) return rendered;
     const test = renderConnectionTest(entry.test, locale);
     const error = test.incoming.error ?? test.outgoing.error;
-    return { ...entry, test, detail: error?.message ?? entry.detail, hint: error?.hint ?? entry.hint };
+    return { ...rendered, test, detail: error?.message ?? rendered.detail, hint: error?.hint ?? rendered.hint };
   });
+  const lastError = status.lastError ? { ...renderProblem(status.lastError, locale), at: status.lastError.at } : null;
   const facts: [string, ReactNode][] = [
     [t('facts.owner'), status.ownerEmail],
     [t('facts.profile'), status.profileName],
@@ -95,15 +98,15 @@ export default async function MailboxTimelinePage({ params }: { params: Promise<
               </div>
             ))}
           </dl>
-          {status.lastError ? (
+          {lastError ? (
             <div className="mt-4">
               <Alert tone="failure">
-                <p className="font-medium">{status.lastError.message}</p>
+                <p className="font-medium">{lastError.message}</p>
                 <p className="mt-1" data-testid="hint">
-                  {status.lastError.hint}
+                  {lastError.hint}
                 </p>
                 <p className="mt-1 text-xs">
-                  {t('errorAt', { code: status.lastError.code })} <Time value={status.lastError.at} />
+                  {t('errorAt', { code: lastError.code })} <Time value={lastError.at} />
                 </p>
               </Alert>
             </div>

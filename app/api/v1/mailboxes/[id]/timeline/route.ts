@@ -1,12 +1,13 @@
 import { endpoints } from '@/lib/api/contract';
 import { apiRoute } from '@/lib/api/handler';
-import { findMailboxTimeline } from '@/lib/audit/find-mailbox-timeline';
+import { findMailboxTimeline, renderTimelineEntry } from '@/lib/audit/find-mailbox-timeline';
 import { notFound } from '@/lib/errors';
+import { apiLocale } from '@/lib/i18n/request-locale';
 import { getTokenStatusRow } from '@/lib/tokens/find-token-statuses';
 
-export const GET = apiRoute(endpoints.getMailboxTimeline, async ({ user, params }) => {
+export const GET = apiRoute(endpoints.getMailboxTimeline, async ({ user, params, request }) => {
   const status = await getTokenStatusRow({ viewer: user, mailboxId: params.id });
   if (!status) throw notFound('mailbox');
   const entries = await findMailboxTimeline({ status });
-  return { data: entries.map(({ test, ...entry }) => ({ ...entry, testId: test?.id ?? null })) };
+  return { data: entries.map(({ test, ...entry }) => ({ ...renderTimelineEntry(entry, apiLocale(request)), testId: test?.id ?? null })) };
 });
