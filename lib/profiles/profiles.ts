@@ -17,7 +17,7 @@ import type {
   ResolvedProfile,
   UpdateProfileRequest,
 } from '@/lib/validations/profiles';
-import { DESTINATION_FIELDS, grantsEndedNotice, secretClearedNotice } from './destination';
+import { grantsEndedNotice, secretClearedNotice } from './destination';
 import { mergeProfileChange, type SecretChange } from './merge-profile-change';
 
 /** Where Google or Microsoft send the browser back after consent: registered in the OAuth app. */
@@ -265,7 +265,7 @@ export async function updateProfile({
         .where(eq(serverProfiles.id, id))
         .returning();
       const grantsEnded =
-        destinationChanged.length > 0 ? await invalidateProfileGrants(tx, { profileId: id, changed: destinationChanged.map((field) => DESTINATION_FIELDS[field]) }) : 0;
+        destinationChanged.length > 0 ? await invalidateProfileGrants(tx, { profileId: id, changed: destinationChanged }) : 0;
       await recordAuditEvent(tx, {
         actor,
         action: 'profile.update',

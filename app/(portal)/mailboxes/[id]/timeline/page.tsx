@@ -1,4 +1,4 @@
-import { getTranslations } from 'next-intl/server';
+import { getLocale, getTranslations } from 'next-intl/server';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import type { ReactNode } from 'react';
@@ -9,10 +9,11 @@ import { Alert, Card, PageHeader } from '@/app/_components/ui';
 import { findMailboxAlerts } from '@/lib/alerts/find-mailbox-alerts';
 import { findMailboxTimeline, type TimelineKind } from '@/lib/audit/find-mailbox-timeline';
 import { requireRole } from '@/lib/auth/session';
+import { renderProblem } from '@/lib/errors';
 import { getTokenStatusRow } from '@/lib/tokens/find-token-statuses';
-import { TOKEN_STATE_LABELS, TOKEN_STATE_TONES } from '@/lib/tokens/token-status';
+import { TOKEN_STATE_TONES } from '@/lib/tokens/token-status';
 import { isId } from '@/lib/validations/common';
-import { ageOf } from '../../../token-status/format';
+import { daysSince } from '../../../token-status/format';
 import { TestVerdict } from '../../../token-status/test-verdict';
 import { SupportActions } from '../../../token-status/support-actions';
 
@@ -36,12 +37,16 @@ export default async function MailboxTimelinePage({ params }: { params: Promise<
   const { id } = await params;
   const status = isId(id) ? await getTokenStatusRow({ viewer, mailboxId: id }) : null;
   if (!status) notFound();
-  const [alerts, entries, t, tm] = await Promise.all([
+  const [alerts, entries, t, tm, tStatus, locale] = await Promise.all([
     findMailboxAlerts({ viewer, mailboxId: status.mailboxId }),
     findMailboxTimeline({ status }),
     getTranslations('mailbox.timeline'),
     getTranslations('mailboxes.values'),
+    getTranslations('tokenStatus'),
+    getLocale(),
   ]);
+  const refreshTokenDays = daysSince(status.refreshTokenObtainedAt);
+  const lastError = status.lastError ? renderProblem(status.lastError, locale) : null;
   const facts: [string, ReactNode][] = [
     [t('facts.owner'), status.ownerEmail],
     [t('facts.profile'), status.profileName],
@@ -52,7 +57,7 @@ export default async function MailboxTimelinePage({ params }: { params: Promise<
     [t('facts.missingScopes'), status.missingScopes.join(' ') || t('noScopeMissing')],
     [t('facts.accessTokenExpires'), <Time key="accessTokenExpiresAt" value={status.accessTokenExpiresAt} />],
     [t('facts.lastRefresh'), <Time key="lastRefreshAt" value={status.lastRefreshAt} />],
-    [t('facts.refreshTokenAge'), ageOf(status.refreshTokenObtainedAt)],
+    [t('facts.refreshTokenAge'), refreshTokenDays === null ? '—' : refreshTokenDays === 0 ? tStatus('ageToday') : tStatus('age', { days: refreshTokenDays })],
     [t('facts.consent'), <Time key="consentedAt" value={status.consentedAt} />],
     [t('facts.consentEnds'), status.consentExpiresAt ? <Time key="consentExpiresAt" value={status.consentExpiresAt} /> : t('consentNeverEnds')],
     [t('facts.lastCheck'), <Time key="lastCheckedAt" value={status.lastCheckedAt} />],
@@ -75,7 +80,7 @@ export default async function MailboxTimelinePage({ params }: { params: Promise<
       <div className="grid gap-6 lg:grid-cols-[minmax(0,1fr)_22rem]">
         <Card title={t('token')}>
           <p data-testid="token-state">
-            <StatusBadge tone={toneOf(TOKEN_STATE_TONES[status.state])}>{TOKEN_STATE_LABELS[status.state]}</StatusBadge>
+            <StatusBadge tone={toneOf(TOKEN_STATE_TONES[status.state])}>{tStatus(`states.${status.state}`)}</StatusBadge>
           </p>
           <dl className="mt-4 grid gap-x-6 gap-y-3 text-sm sm:grid-cols-2">
             {facts.map(([term, value]) => (
@@ -85,12 +90,12 @@ export default async function MailboxTimelinePage({ params }: { params: Promise<
               </div>
             ))}
           </dl>
-          {status.lastError ? (
+          {status.lastError && lastError ? (
             <div className="mt-4">
               <Alert tone="failure">
-                <p className="font-medium">{status.lastError.message}</p>
+                <p className="font-medium">{lastError.message}</p>
                 <p className="mt-1" data-testid="hint">
-                  {status.lastError.hint}
+                  {lastError.hint}
                 </p>
                 <p className="mt-1 text-xs">
                   {t('errorAt', { code: status.lastError.code })} <Time value={status.lastError.at} />
