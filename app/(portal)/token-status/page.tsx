@@ -12,10 +12,10 @@ import { findAlerts } from '@/lib/alerts/find-alerts';
 import { tokenStatusFilters } from '@/lib/api/endpoints/token-status';
 import { requireRole } from '@/lib/auth/session';
 import { renderProblem } from '@/lib/errors';
+import { renderText } from '@/lib/i18n/text';
 import { listProfileChoices } from '@/lib/mailboxes/mailboxes';
 import { findTokenStatuses } from '@/lib/tokens/find-token-statuses';
 import { getTokenOverview } from '@/lib/tokens/overview';
-import { renderFigureLabel } from '@/lib/tokens/render-token-status';
 import { TOKEN_STATE_TONES, TOKEN_STATES } from '@/lib/tokens/token-status';
 import { daysSince, testOutcomeKey } from './format';
 
@@ -107,7 +107,7 @@ export default async function TokenStatusPage({ searchParams }: { searchParams: 
         {figures.map((figure) => (
           <Card key={figure.key} className="!p-4">
             <Link href={figure.href} className="block" data-figure={figure.key}>
-              <span className="text-xs text-slate-600">{renderFigureLabel(figure, locale)}</span>
+              <span className="text-xs text-slate-600">{renderText(figure.label, locale)}</span>
               <span className="mt-1 block text-2xl font-semibold">
                 <StatusBadge tone={toneOf(figure.value ? figure.tone : 'neutral')}>{figure.value}</StatusBadge>
               </span>
