@@ -7,6 +7,7 @@ import { recordAuditEvent } from '@/lib/audit/record-audit-event';
 import { randomToken, sha256 } from '@/lib/crypto/tokens';
 import { getEnv } from '@/lib/env';
 import { AppError, notFound } from '@/lib/errors';
+import { phrase, type Phrase } from '@/lib/i18n/text';
 import { getMailbox } from '@/lib/mailboxes/mailboxes';
 import { renderText } from '@/lib/i18n/text';
 import { reconnectLinkMail } from '@/lib/notifications/link-mails';
@@ -33,11 +34,11 @@ const utcMinute = (date: Date) => `${date.toISOString().slice(0, 16).replace('T'
  * are audited and logged, never the link itself.
  */
 export async function createReconnectLink({ viewer, mailboxId }: { viewer: User; mailboxId: string }): Promise<CreatedReconnectLink> {
-  if (viewer.role === 'owner') throw new AppError('FORBIDDEN', 'Only support staff and admins send reconnect links.');
+  if (viewer.role === 'owner') throw new AppError('FORBIDDEN', phrase('oauth.problems.reconnectLinkForbidden'));
   const mailbox = await getMailbox({ viewer, id: mailboxId });
   if (!mailbox) throw notFound('mailbox');
   if (mailbox.approval === 'rejected' || mailbox.status === 'disabled') {
-    throw new AppError('CONFLICT', 'This mailbox cannot be connected while it is rejected or disabled: an admin changes that first.');
+    throw new AppError('CONFLICT', phrase('oauth.problems.reconnectLinkBlocked'));
   }
   const token = randomToken();
   const url = `${getEnv().MAILROOM_PUBLIC_URL}/reconnect/${token}`;
@@ -63,10 +64,10 @@ export async function createReconnectLink({ viewer, mailboxId }: { viewer: User;
 }
 
 /** What the person who made the link reads: where it went, or why they hand it over themselves. */
-export function describeReconnectDelivery({ ownerEmail, expiresAt, delivery }: CreatedReconnectLink): string {
-  const validity = `It works once, until ${utcMinute(expiresAt)}, after they sign in.`;
-  if (delivery.sent) return `The reconnect link was mailed to ${ownerEmail} from ${delivery.sender}. ${validity}`;
-  return `The link was not mailed: ${renderText(delivery.reason, 'en')}. Give ${ownerEmail} this link yourself. ${validity}`;
+export function describeReconnectDelivery({ ownerEmail, expiresAt, delivery }: CreatedReconnectLink): Phrase {
+  const until = utcMinute(expiresAt);
+  if (delivery.sent) return phrase('oauth.reconnectLink.mailed', { owner: ownerEmail, sender: delivery.sender, until });
+  return phrase('oauth.reconnectLink.notMailed', { owner: ownerEmail, reason: delivery.reason, until });
 }
 
 export type ReconnectLinkPreview =

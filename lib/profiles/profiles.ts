@@ -18,7 +18,7 @@ import type {
   ResolvedProfile,
   UpdateProfileRequest,
 } from '@/lib/validations/profiles';
-import { DESTINATION_FIELDS, grantsEndedNotice, secretClearedNotice } from './destination';
+import { grantsEndedNotice, secretClearedNotice } from './destination';
 import { mergeProfileChange, type SecretChange } from './merge-profile-change';
 
 /** Where Google or Microsoft send the browser back after consent: registered in the OAuth app. */
@@ -264,9 +264,8 @@ export async function updateProfile({
         .set({ ...toColumns(id, profile, secretChange), ...(clientChanged ? { clientError: null } : {}) })
         .where(eq(serverProfiles.id, id))
         .returning();
-      // The grants' stored reason names the fields in English, as the reason's text stands today.
-      const changed = destinationChanged.map((field) => renderText(phrase(DESTINATION_FIELDS[field]), 'en'));
-      const grantsEnded = destinationChanged.length > 0 ? await invalidateProfileGrants(tx, { profileId: id, changed }) : 0;
+      const grantsEnded =
+        destinationChanged.length > 0 ? await invalidateProfileGrants(tx, { profileId: id, changed: destinationChanged }) : 0;
       await recordAuditEvent(tx, {
         actor,
         action: 'profile.update',

@@ -1,5 +1,6 @@
 // Plain data and pure functions: the profile form imports these in the browser too.
 import type { MessagePath } from '@/lib/i18n/phrase';
+import type { Phrase } from '@/lib/i18n/render';
 import type { ProviderId } from './ids';
 
 export const AUTH_TYPES = ['oauth2_code', 'oauth2_device', 'password'] as const;
@@ -64,7 +65,7 @@ export type ClaimedAccount = {
 };
 
 /** A token endpoint refusal that means more at this provider than its OAuth error code says. */
-export type TokenErrorReading = { reach: 'mailbox' | 'profile' | 'temporary'; code: string; message: string; hint: string };
+export type TokenErrorReading = { reach: 'mailbox' | 'profile' | 'temporary'; code: string; phrase: Phrase };
 
 /** What a provider's reading of a token endpoint refusal may look at: never a secret. */
 export type TokenErrorContext = {

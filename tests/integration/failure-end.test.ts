@@ -14,6 +14,7 @@ import { setMailboxPassword } from '@/lib/mailboxes/set-mailbox-password';
 import { nextStep, statusReasonFor } from '@/lib/mailboxes/status';
 import { acceptTokens } from '@/lib/connect/complete-authorization';
 import { oauthAppOf } from '@/lib/oauth/oauth-app';
+import { phrase } from '@/lib/i18n/text';
 import { OAuthFailure } from '@/lib/oauth/oauth-failure';
 import { getGrant } from '@/lib/tokens/grants';
 import { recordTokenFailure } from '@/lib/tokens/record-token-failure';
@@ -53,7 +54,7 @@ describe('when a failure ends', () => {
     const mailbox = await insertMailbox(google);
     expect(await connectWithGoogle(mailbox)).toMatchObject({ ok: true, code: 'connected' });
     await db.update(mailboxes).set({ status: 'active' }).where(eq(mailboxes.id, mailbox.id));
-    const refusal = new OAuthFailure({ reach: 'mailbox', code: 'invalid_grant', message: 'Token has been expired or revoked.', hint: 'The owner connects the mailbox again.' });
+    const refusal = new OAuthFailure({ reach: 'mailbox', code: 'invalid_grant', phrase: phrase('oauth.failures.invalidGrant', { said: 'invalid_grant: Token has been expired or revoked.' }) });
     await recordTokenFailure((await getGrant(db, mailbox.id))!, refusal);
 
     const refused = await stored(mailbox);

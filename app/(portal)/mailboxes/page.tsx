@@ -6,6 +6,7 @@ import { StatusBadge, toneOf } from '@/app/_components/status-badge';
 import { translatedNextStep } from '@/app/_components/status-labels';
 import { buttonClass, EmptyState, PageHeader } from '@/app/_components/ui';
 import { requireUser } from '@/lib/auth/session';
+import { renderProblem } from '@/lib/errors';
 import { findMailboxes, listProfileChoices, profileOf } from '@/lib/mailboxes/mailboxes';
 import { getConnectOutcome } from '@/lib/connect/get-connect-outcome';
 import { mailboxFilters } from '@/lib/validations/mailboxes';
@@ -82,7 +83,7 @@ isOwner ? tm('ownerDescription') : tm('description')
       />
       {connectOutcome ? (
         <div className="mb-4">
-          <ProblemAlert problem={connectOutcome} />
+          <ProblemAlert problem={renderProblem(connectOutcome, await getLocale())} />
         </div>
       ) : null}
       {isOwner ? null : (

@@ -14,7 +14,7 @@ import { renderProblem } from '@/lib/errors';
 import { getTokenStatusRow } from '@/lib/tokens/find-token-statuses';
 import { TOKEN_STATE_TONES } from '@/lib/tokens/token-status';
 import { isId } from '@/lib/validations/common';
-import { ageOf } from '../../../token-status/format';
+import { daysSince } from '../../../token-status/format';
 import { TestVerdict } from '../../../token-status/test-verdict';
 import { SupportActions } from '../../../token-status/support-actions';
 
@@ -38,13 +38,13 @@ export default async function MailboxTimelinePage({ params }: { params: Promise<
   const { id } = await params;
   const status = isId(id) ? await getTokenStatusRow({ viewer, mailboxId: id }) : null;
   if (!status) notFound();
-  const [locale, alerts, timeline, t, tm, tStates] = await Promise.all([
+  const [locale, alerts, timeline, t, tm, tStatus] = await Promise.all([
     getLocale(),
     findMailboxAlerts({ viewer, mailboxId: status.mailboxId }),
     findMailboxTimeline({ status }),
     getTranslations('mailbox.timeline'),
     getTranslations('mailboxes.values'),
-    getTranslations('tokenStatus.states'),
+    getTranslations('tokenStatus'),
   ]);
   // Each entry in the viewer's language; a test's steps and failure too.
   const entries = timeline.map((entry) => {
@@ -54,6 +54,7 @@ export default async function MailboxTimelinePage({ params }: { params: Promise<
     const error = test.incoming.error ?? test.outgoing.error;
     return { ...rendered, test, detail: error?.message ?? rendered.detail, hint: error?.hint ?? rendered.hint };
   });
+  const refreshTokenDays = daysSince(status.refreshTokenObtainedAt);
   const lastError = status.lastError ? { ...renderProblem(status.lastError, locale), at: status.lastError.at } : null;
   const facts: [string, ReactNode][] = [
     [t('facts.owner'), status.ownerEmail],
@@ -65,7 +66,7 @@ export default async function MailboxTimelinePage({ params }: { params: Promise<
     [t('facts.missingScopes'), status.missingScopes.join(' ') || t('noScopeMissing')],
     [t('facts.accessTokenExpires'), <Time key="accessTokenExpiresAt" value={status.accessTokenExpiresAt} />],
     [t('facts.lastRefresh'), <Time key="lastRefreshAt" value={status.lastRefreshAt} />],
-    [t('facts.refreshTokenAge'), ageOf(status.refreshTokenObtainedAt)],
+    [t('facts.refreshTokenAge'), refreshTokenDays === null ? '—' : refreshTokenDays === 0 ? tStatus('ageToday') : tStatus('age', { days: refreshTokenDays })],
     [t('facts.consent'), <Time key="consentedAt" value={status.consentedAt} />],
     [t('facts.consentEnds'), status.consentExpiresAt ? <Time key="consentExpiresAt" value={status.consentExpiresAt} /> : t('consentNeverEnds')],
     [t('facts.lastCheck'), <Time key="lastCheckedAt" value={status.lastCheckedAt} />],
@@ -88,7 +89,7 @@ export default async function MailboxTimelinePage({ params }: { params: Promise<
       <div className="grid gap-6 lg:grid-cols-[minmax(0,1fr)_22rem]">
         <Card title={t('token')}>
           <p data-testid="token-state">
-            <StatusBadge tone={toneOf(TOKEN_STATE_TONES[status.state])}>{tStates(status.state)}</StatusBadge>
+            <StatusBadge tone={toneOf(TOKEN_STATE_TONES[status.state])}>{tStatus(`states.${status.state}`)}</StatusBadge>
           </p>
           <dl className="mt-4 grid gap-x-6 gap-y-3 text-sm sm:grid-cols-2">
             {facts.map(([term, value]) => (
