@@ -46,7 +46,10 @@ export const testDirection = pgEnum('test_direction', ['incoming', 'outgoing']);
 export type TrustedCertificate = { host: string; sha256: string };
 
 /** A problem as stored, with when it happened: lib/errors.ts checks that it stays a `Problem` (db/ imports no lib/). */
-export type StoredError = { code: string; message: string; hint: string; at: string };
+/** Values of a stored problem's message (lib/i18n/text.ts PhraseValues, which db/ cannot import). */
+export type StoredPhraseValues = { [name: string]: string | number | { key: string; values?: StoredPhraseValues } };
+/** A problem as stored: its English texts, and the message key that renders it in each reader's language. */
+export type StoredError = { code: string; message: string; hint: string; at: string; key?: string; values?: StoredPhraseValues };
 
 export const users = pgTable(
   'users',
@@ -334,7 +337,8 @@ export const oauthAuthorizations = pgTable(
 
 export type DirectionResult = {
   status: 'not_run' | 'running' | 'success' | 'failure';
-  error: { code: string; message: string; hint: string } | null;
+  /** The failure in English, and its message key and values for every other reader. */
+  error: Omit<StoredError, 'at'> | null;
 };
 
 export const connectionTests = pgTable(

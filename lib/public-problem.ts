@@ -8,11 +8,13 @@ import { OAuthFailure } from '@/lib/oauth/oauth-failure';
  */
 export function toPublicProblem(error: unknown): { problem: Problem; status: number } | null {
   if (error instanceof AppError) {
-    return { problem: { code: error.code, message: error.message, hint: error.hint, fields: error.fields }, status: error.status };
+    const { code, message, hint, fields, key, values } = error;
+    return { problem: { code, message, hint, fields, key, values }, status: error.status };
   }
   // The provider refused or could not be reached: what it said and what to do, as a bad gateway.
   if (error instanceof OAuthFailure) {
-    return { problem: { code: 'UPSTREAM', message: error.message, hint: error.hint }, status: ERROR_STATUS.UPSTREAM };
+    const { message, hint, key, values } = error;
+    return { problem: { code: 'UPSTREAM', message, hint, key, values }, status: ERROR_STATUS.UPSTREAM };
   }
   return null;
 }

@@ -11,6 +11,7 @@ import { createApiKey, findApiKeys, revokeApiKey } from '@/lib/auth/api-keys';
 import { rotateEncryptionKeys } from '@/lib/crypto/rotate-keys';
 import { AppError } from '@/lib/errors';
 import { createUserWithAccess, getUserByEmail } from '@/lib/users/users';
+import { renderText } from '@/lib/i18n/text';
 import { toFieldErrors } from '@/lib/validations/field-errors';
 import { createUserSchema, expiresAt } from '@/lib/validations/users';
 import { emailAddress, id, optionalText } from '@/lib/validations/common';
@@ -130,7 +131,7 @@ function parseOptions(definition: Command<z.ZodType>, args: string[]): unknown {
   }
   const result = definition.options.safeParse(values);
   if (result.success) return result.data;
-  const lines = Object.entries(toFieldErrors(result.error)).map(([field, messages]) => `  --${field}: ${messages.join(' ')}`);
+  const lines = Object.entries(toFieldErrors(result.error)).map(([field, messages]) => `  --${field}: ${messages.map((message) => renderText(message, 'en')).join(' ')}`);
   throw new UsageError(`Invalid options:\n${lines.join('\n')}`);
 }
 

@@ -1,16 +1,17 @@
 import Link from 'next/link';
-import { useTranslations } from 'next-intl';
+import { useLocale, useTranslations } from 'next-intl';
 import { toneOf } from '@/app/_components/status-badge';
 import { Alert } from '@/app/_components/ui';
-import type { Alert as AlertItem } from '@/lib/alerts/alert';
+import { renderAlert, type Alert as AlertItem } from '@/lib/alerts/alert';
 
-/** Alerts as a wall: what is wrong first, then where to act. */
+/** Alerts as a wall: what is wrong first, then where to act, in the viewer's language. */
 export function AlertList({ alerts }: { alerts: AlertItem[] }) {
   const t = useTranslations('common.components');
+  const locale = useLocale();
   if (alerts.length === 0) return null;
   return (
     <section aria-label={t('alerts')} className="mb-6 space-y-2">
-      {alerts.map((alert) => (
+      {alerts.map((item) => renderAlert(item, locale)).map((alert) => (
         <Alert key={alert.key} tone={toneOf(alert.tone)}>
           <p className="font-medium" data-alert={alert.key}>
             {alert.href ? (

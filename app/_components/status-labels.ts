@@ -1,24 +1,12 @@
-import type { useTranslations } from 'next-intl';
+import type { Locale } from '@/lib/i18n/locales';
+import { renderText } from '@/lib/i18n/text';
 import { nextStep, type MailboxProfile, type NextStep } from '@/lib/mailboxes/status';
-import { nextStepMessage } from '@/lib/mailboxes/status-messages';
 
-/** `useTranslations('status')` or `await getTranslations('status')`: pages translate where they render. */
-export type StatusTranslator = ReturnType<typeof useTranslations<'status'>>;
+/** A next step as a page shows it: the status machine's decision, its label in the viewer's language. */
+export type ShownNextStep = Omit<NextStep, 'label'> & { label: string };
 
-/**
- * A mailbox's next step with its label in the viewer's language (messages `status.nextStep.*`);
- * lib/mailboxes/status.ts decides the step, and keeps its English label for the API.
- */
-export function translatedNextStep(
-  t: StatusTranslator,
-  mailbox: Parameters<typeof nextStep>[0],
-  profile: MailboxProfile,
-): NextStep {
+/** A mailbox's next step with its label in the viewer's language (`getLocale()` on a server page). */
+export function translatedNextStep(locale: Locale, mailbox: Parameters<typeof nextStep>[0], profile: MailboxProfile): ShownNextStep {
   const step = nextStep(mailbox, profile);
-  const message = nextStepMessage(step, profile);
-  if (message.key !== 'connect' && message.key !== 'reconnect') return { ...step, label: t(`nextStep.${message.key}`) };
-  const action = t(`connect.${message.connect}`);
-  // "Reconnect: connect to Gmail": the action reads on inside the sentence.
-  const label = t(`nextStep.${message.key}`, { action: message.key === 'reconnect' ? action.charAt(0).toLowerCase() + action.slice(1) : action });
-  return { ...step, label };
+  return { ...step, label: renderText(step.label, locale) };
 }

@@ -42,7 +42,7 @@ export function buttonClass(variant: 'primary' | 'secondary' | 'danger' = 'secon
   const base =
     'inline-flex items-center justify-center rounded-md px-3 py-2 text-sm font-medium focus:outline-none focus-visible:ring-2 focus-visible:ring-offset-2 disabled:cursor-not-allowed disabled:opacity-60';
   const variants = {
-    primary: 'bg-indigo-600 text-white hover:bg-indigo-500 focus-visible:ring-indigo-600',
+    primary: 'bg-indigo-600 text-white hover:bg-indigo-700 focus-visible:ring-indigo-600',
     secondary: 'border border-slate-300 bg-white text-slate-800 hover:bg-slate-50 focus-visible:ring-slate-400',
     danger: 'border border-red-300 bg-white text-red-700 hover:bg-red-50 focus-visible:ring-red-500',
   };

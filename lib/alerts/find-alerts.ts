@@ -2,6 +2,7 @@ import 'server-only';
 import { count, eq } from 'drizzle-orm';
 import { db } from '@/db';
 import { mailboxes, oauthGrants, serverProfiles } from '@/db/schema';
+import { phrase } from '@/lib/i18n/text';
 import { dueCondition } from '@/lib/tokens/find-token-statuses';
 import type { Alert } from './alert';
 import { findProfileConditions, profileAlertsForStaff } from './profile-alerts';
@@ -28,8 +29,8 @@ export async function findAlerts({ now = new Date() }: { now?: Date } = {}): Pro
     alerts.push({
       key: 'failing-day',
       tone: 'bad',
-      title: `${failingForADay} ${failingForADay === 1 ? 'mailbox has' : 'mailboxes have'} been failing for more than a day`,
-      detail: 'Each one shows why it fails and what fixes it.',
+      title: phrase('alerts.staff.failingDayCount.title', { count: failingForADay }),
+      detail: phrase('alerts.staff.failingDayCount.detail'),
       href: '/token-status?due=failing_day&sort=failing_since',
     });
   }
@@ -37,8 +38,8 @@ export async function findAlerts({ now = new Date() }: { now?: Date } = {}): Pro
     alerts.push({
       key: 'microsoft-stale',
       tone: 'warn',
-      title: `${microsoftStale} Microsoft 365 ${microsoftStale === 1 ? 'refresh token was' : 'refresh tokens were'} not renewed for 60 days`,
-      detail: 'Microsoft refresh tokens die after 90 days unused: run a test or a check to renew them, or ask the owner to reconnect.',
+      title: phrase('alerts.staff.microsoftStaleCount.title', { count: microsoftStale }),
+      detail: phrase('alerts.staff.microsoftStaleCount.detail'),
       href: '/token-status?due=microsoft_stale&sort=refresh_age',
     });
   }

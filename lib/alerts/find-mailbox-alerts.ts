@@ -2,6 +2,7 @@ import 'server-only';
 import { and, eq } from 'drizzle-orm';
 import { db } from '@/db';
 import { mailboxes, oauthGrants, serverProfiles, type Mailbox, type OauthGrant, type ServerProfile } from '@/db/schema';
+import { phrase, type Phrase } from '@/lib/i18n/text';
 import { mailboxScope, type Viewer } from '@/lib/mailboxes/mailboxes';
 import { connectLabel, credentialsRefused, nextStep, type NextStep } from '@/lib/mailboxes/status';
 import { PROVIDERS } from '@/lib/providers';
@@ -42,15 +43,15 @@ function mailboxAlertsForStaff(conditions: MailboxCondition[]): Alert[] {
         return {
           key: 'failing-day',
           tone: 'bad',
-          title: `Failing since ${minute(condition.since)}, more than a day`,
-          detail: 'The reason and its fix are shown with the last error.',
+          title: phrase('alerts.staff.failingDay.title', { since: minute(condition.since) }),
+          detail: phrase('alerts.staff.failingDay.detail'),
         };
       case 'microsoft_stale':
         return {
           key: 'microsoft-stale',
           tone: 'warn',
-          title: 'The Microsoft refresh token was not renewed for 60 days',
-          detail: 'It dies after 90 days unused: run a check to renew it, or ask the owner to reconnect.',
+          title: phrase('alerts.staff.microsoftStale.title'),
+          detail: phrase('alerts.staff.microsoftStale.detail'),
         };
     }
   });
@@ -62,7 +63,7 @@ function mailboxAlertsForStaff(conditions: MailboxCondition[]): Alert[] {
  * expires next month) stay with the admins.
  */
 function profileAlertsForOwner({ profile, conditions }: ProfileConditions, mailbox: MailboxFacts, now: Date): Alert[] {
-  const provider = PROVIDERS[profile.serverType].company ?? 'The mail server';
+  const provider = PROVIDERS[profile.serverType].company ?? 'none';
   const clientRefused = conditions.some((condition) => condition.kind === 'client_refused');
   return conditions.flatMap((condition): Alert[] => {
     switch (condition.kind) {
@@ -71,9 +72,8 @@ function profileAlertsForOwner({ profile, conditions }: ProfileConditions, mailb
           {
             key: `client-refused:${profile.id}`,
             tone: 'bad',
-            title: `${provider} is refusing Mailroom’s access for every mailbox on ${profile.name}`,
-            detail:
-              'This is not caused by your mailbox, and reconnecting will not help: the server profile needs fixing. Your admins see this on their dashboard and fix it there; there is nothing for you to do.',
+            title: phrase('alerts.owner.clientRefused.title', { provider, profile: profile.name }),
+            detail: phrase('alerts.owner.clientRefused.detail'),
           },
         ];
       case 'mass_failure': {
@@ -84,24 +84,21 @@ function profileAlertsForOwner({ profile, conditions }: ProfileConditions, mailb
           {
             key: `mass-failure:${profile.id}`,
             tone: 'bad',
-            title: `Most mailboxes on ${profile.name} started failing in the last hour, yours among them`,
-            detail:
-              'So the cause is most likely the mail server or the profile’s settings, not your mailbox. Your admins see this on their dashboard; wait for them before changing anything on your side.',
+            title: phrase('alerts.owner.massFailure.title', { profile: profile.name }),
+            detail: phrase('alerts.owner.massFailure.detail'),
           },
         ];
       }
       case 'testing_mode': {
         if (mailbox.connection === 'not_connected' || !mailbox.consentedAt) return [];
         const ends = new Date(mailbox.consentedAt.getTime() + condition.consentLifetimeMs);
-        const ended = ends <= now;
+        const ended = ends <= now ? 'yes' : 'no';
         return [
           {
             key: `testing-mode:${profile.id}`,
-            tone: ended ? 'bad' : 'warn',
-            title: `Google ${ended ? 'ended' : 'ends'} this mailbox’s connection on ${day(ends)}`,
-            detail: `${profile.name} uses a Google app that is still in testing, so each connection lasts 7 days. ${
-              ended ? 'Connect again' : 'Reconnect on or before that day'
-            } with Reconnect under Connection to keep your mail flowing; an admin can end this for good by publishing the app.`,
+            tone: ended === 'yes' ? 'bad' : 'warn',
+            title: phrase('alerts.owner.testingMode.title', { ended, date: day(ends) }),
+            detail: phrase('alerts.owner.testingMode.detail', { ended, profile: profile.name }),
           },
         ];
       }
@@ -112,9 +109,8 @@ function profileAlertsForOwner({ profile, conditions }: ProfileConditions, mailb
           {
             key: `client-secret:${profile.id}`,
             tone: 'bad',
-            title: `Mailroom’s access for the mailboxes on ${profile.name} expired on ${day(condition.expiresAt)}`,
-            detail:
-              'Mail may stop until an admin renews the app secret of the server profile. This is not caused by your mailbox, and there is nothing for you to do.',
+            title: phrase('alerts.owner.clientSecret.title', { profile: profile.name, date: day(condition.expiresAt) }),
+            detail: phrase('alerts.owner.clientSecret.detail'),
           },
         ];
     }
@@ -127,27 +123,24 @@ function ownCredentialsRefused(mailbox: MailboxFacts): boolean {
 }
 
 /** What the owner of a mailbox failing for a day does about it, by whose move it is now (nextStep). */
-function failingDayAdviceForOwner(mailbox: MailboxFacts, step: NextStep): string {
+function failingDayAdviceForOwner(mailbox: MailboxFacts, step: NextStep): Phrase {
   switch (step.kind) {
     case 'profile':
-      return 'The cause is the server profile’s problem above, not your mailbox: once an admin has fixed it and that notice is gone, run Test and activate again.';
+      return phrase('alerts.owner.failingDay.advice.profile');
     case 'pending':
-      return 'Its address waits for an admin’s approval; once approved, run Test and activate again.';
+      return phrase('alerts.owner.failingDay.advice.pending');
     case 'not_connected':
     case 'needs_reconnect': {
+      const button = step.kind === 'needs_reconnect' ? phrase('mailbox.connect.reconnect') : connectLabel(mailbox);
       const action =
-        mailbox.authType === 'password'
-          ? 'enter the mailbox password again'
-          : `click ${step.kind === 'needs_reconnect' ? 'Reconnect' : connectLabel(mailbox)} and sign in`;
-      return `Mailroom can no longer sign in to it: ${action} under Connection, then run Test and activate.`;
+        mailbox.authType === 'password' ? phrase('alerts.owner.failingDay.advice.enterPassword') : phrase('alerts.owner.failingDay.advice.click', { button });
+      return phrase('alerts.owner.failingDay.advice.signIn', { action });
     }
     case 'failing':
-      return step.actor === 'admin'
-        ? 'Why it fails is under “Where it stands”: it is for an admin to fix, not you, and they see this mailbox on their dashboard too. There is nothing for you to do.'
-        : 'Why it fails, and what to do about it, is under “Where it stands”: do it, then run Test and activate again.';
+      return phrase(step.actor === 'admin' ? 'alerts.owner.failingDay.advice.failingAdmin' : 'alerts.owner.failingDay.advice.failingOwner');
     default:
       // Enabled again since it failed: only a passing test says it works again.
-      return 'Run Test and activate to check it and put it back to work.';
+      return phrase('alerts.owner.failingDay.advice.testAgain');
   }
 }
 
@@ -158,7 +151,7 @@ function mailboxAlertsForOwner(conditions: MailboxCondition[], mailbox: MailboxF
         return {
           key: 'failing-day',
           tone: 'bad',
-          title: `Your mailbox has been failing for more than a day, since ${minute(condition.since)}`,
+          title: phrase('alerts.owner.failingDay.title', { since: minute(condition.since) }),
           detail: failingDayAdviceForOwner(mailbox, step),
         };
       case 'microsoft_stale': {
@@ -166,8 +159,8 @@ function mailboxAlertsForOwner(conditions: MailboxCondition[], mailbox: MailboxF
         return {
           key: 'microsoft-stale',
           tone: 'warn',
-          title: `Your Microsoft 365 connection was last renewed on ${day(condition.renewedAt)}`,
-          detail: `Microsoft ends a connection that goes 90 days without renewal, this one on ${day(ends)}. Run Test and activate to renew it; if the test fails, click Reconnect under Connection.`,
+          title: phrase('alerts.owner.microsoftStale.title', { date: day(condition.renewedAt) }),
+          detail: phrase('alerts.owner.microsoftStale.detail', { ends: day(ends) }),
         };
       }
     }

@@ -2,6 +2,8 @@ import 'server-only';
 import { and, count, eq, gte, inArray, isNotNull, lte, or, sql } from 'drizzle-orm';
 import { db } from '@/db';
 import { mailboxes, serverProfiles, type ServerProfile, type StoredError } from '@/db/schema';
+import { phrase } from '@/lib/i18n/text';
+import { problemTexts } from '@/lib/mailboxes/status';
 import { providerIdsWhere, PROVIDERS } from '@/lib/providers';
 import { day, DAY_MS, HOUR_MS, type Alert } from './alert';
 
@@ -88,8 +90,8 @@ export function profileAlertsForStaff({ profile, conditions }: ProfileConditions
         return {
           key: `client-refused:${profile.id}`,
           tone: 'bad',
-          title: `The provider refuses the client of ${profile.name}`,
-          detail: `${condition.error.message} ${condition.error.hint}`,
+          title: phrase('alerts.staff.clientRefused.title', { profile: profile.name }),
+          detail: phrase('alerts.staff.clientRefused.detail', problemTexts(condition.error)),
           href,
           profileId: profile.id,
         };
@@ -97,8 +99,8 @@ export function profileAlertsForStaff({ profile, conditions }: ProfileConditions
         return {
           key: `mass-failure:${profile.id}`,
           tone: 'bad',
-          title: `${condition.failing} of ${condition.mailboxCount} mailboxes of ${profile.name} started failing in the last hour`,
-          detail: 'When most mailboxes of one profile fail at once, look at the profile (client, secret, server) before the mailboxes.',
+          title: phrase('alerts.staff.massFailure.title', { failing: condition.failing, count: condition.mailboxCount, profile: profile.name }),
+          detail: phrase('alerts.staff.massFailure.detail'),
           href: `/token-status?profileId=${profile.id}&status=failing`,
           profileId: profile.id,
         };
@@ -106,8 +108,8 @@ export function profileAlertsForStaff({ profile, conditions }: ProfileConditions
         return {
           key: `testing-mode:${profile.id}`,
           tone: 'warn',
-          title: `${profile.name} uses a Google app in Testing`,
-          detail: 'Its refresh tokens expire 7 days after consent and it accepts at most 100 users: publish the app in Google Cloud to keep mailboxes connected.',
+          title: phrase('alerts.staff.testingMode.title', { profile: profile.name }),
+          detail: phrase('alerts.staff.testingMode.detail'),
           href,
           profileId: profile.id,
         };
@@ -115,8 +117,12 @@ export function profileAlertsForStaff({ profile, conditions }: ProfileConditions
         return {
           key: `client-secret:${profile.id}`,
           tone: condition.expired ? 'bad' : 'warn',
-          title: `The client secret of ${profile.name} ${condition.expired ? 'expired' : 'expires'} on ${day(condition.expiresAt)}`,
-          detail: 'Create a new secret at the provider and save it in the profile before the old one stops working.',
+          title: phrase('alerts.staff.clientSecret.title', {
+            profile: profile.name,
+            expired: condition.expired ? 'yes' : 'no',
+            date: day(condition.expiresAt),
+          }),
+          detail: phrase('alerts.staff.clientSecret.detail'),
           href,
           profileId: profile.id,
         };

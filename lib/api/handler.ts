@@ -5,7 +5,10 @@ import type { User } from '@/db/schema';
 import { authenticateApiKey } from '@/lib/auth/api-keys';
 import { clientAddress } from '@/lib/auth/client-address';
 import { getRetryAfterSeconds, recordFailedAttempt, throttleSubject, ThrottledError } from '@/lib/auth/throttle';
-import { AppError, type Problem } from '@/lib/errors';
+import { AppError, renderProblem, type Problem } from '@/lib/errors';
+import { apiLocale } from '@/lib/i18n/request-locale';
+import { phrase } from '@/lib/i18n/text';
+import type { Locale } from '@/lib/i18n/locales';
 import { describeError, logger } from '@/lib/logger';
 import { readCappedBody } from '@/lib/net/read-capped-body';
 import { toPublicProblem } from '@/lib/public-problem';
@@ -26,20 +29,22 @@ type HandlerContext<E extends Endpoint> = {
 
 type RouteContext = { params: Promise<Record<string, string | string[]>> };
 
-/** The API's error body, `{"error": {code, message, hint?, fields?}}`: the one problem shape, with what to do next. */
-export function errorResponse(problem: Problem, status: number, headers?: HeadersInit): Response {
-  const { code, message, hint, fields } = problem;
+/**
+ * The API's error body, `{"error": {code, message, hint?, fields?}}`: the one problem shape, with what
+ * to do next, in the language the request asks for (English by default); codes never change.
+ */
+export function errorResponse(problem: Problem, status: number, { headers, locale = 'en' }: { headers?: HeadersInit; locale?: Locale } = {}): Response {
+  const { code, message, hint, fields } = renderProblem(problem, locale);
   return Response.json({ error: { code, message, ...(hint ? { hint } : {}), ...(fields ? { fields } : {}) } }, { status, headers });
 }
 
 function invalid(error: z.ZodError): AppError {
-  return new AppError('INVALID_INPUT', 'Some fields are invalid.', { fields: toFieldErrors(error) });
+  return new AppError('INVALID_INPUT', { key: 'problems.invalidInput' }, { fields: toFieldErrors(error) });
 }
 
 function tooLarge(limit: number): AppError {
-  return new AppError('PAYLOAD_TOO_LARGE', `The request body is larger than ${Math.round(limit / 1024)} KB.`, {
-    hint: limit === DEFAULT_MAX_BODY_BYTES ? 'Send only the fields the endpoint takes.' : 'Split the file and send it in parts.',
-  });
+  const kb = String(Math.round(limit / 1024));
+  return new AppError('PAYLOAD_TOO_LARGE', phrase(limit === DEFAULT_MAX_BODY_BYTES ? 'problems.api.tooLarge' : 'problems.api.fileTooLarge', { kb }));
 }
 
 async function readBodyText(request: NextRequest, limit: number): Promise<string> {
@@ -47,7 +52,7 @@ async function readBodyText(request: NextRequest, limit: number): Promise<string
   try {
     return body ? new TextDecoder('utf-8', { fatal: true }).decode(body) : '';
   } catch {
-    throw new AppError('BAD_REQUEST', 'The request body is not valid UTF-8.');
+    throw new AppError('BAD_REQUEST', phrase('problems.api.notUtf8'));
   }
 }
 
@@ -57,7 +62,7 @@ async function readJsonBody(request: NextRequest, limit: number): Promise<unknow
   try {
     return JSON.parse(text);
   } catch {
-    throw new AppError('BAD_REQUEST', 'The request body is not valid JSON.', { hint: 'Send a JSON object, with Content-Type: application/json.' });
+    throw new AppError('BAD_REQUEST', phrase('problems.api.notJson'));
   }
 }
 
@@ -67,7 +72,7 @@ function parseBody(schema: z.ZodType, value: unknown): unknown {
   const body = schema.safeParse(value);
   if (body.success && Object.keys(unknown).length === 0) return body.data;
   const fields = { ...(body.success ? {} : toFieldErrors(body.error)), ...unknown };
-  throw new AppError('INVALID_INPUT', 'Some fields are invalid.', { fields });
+  throw new AppError('INVALID_INPUT', { key: 'problems.invalidInput' }, { fields });
 }
 
 async function authenticate(request: NextRequest): Promise<User | null> {
@@ -78,7 +83,7 @@ async function authenticate(request: NextRequest): Promise<User | null> {
   const address = clientAddress(request.headers);
   const retryAfterSeconds = await getRetryAfterSeconds({ subjects: [throttleSubject('api-key', address)] });
   if (retryAfterSeconds > 0) {
-    throw new ThrottledError(`Too many requests with invalid API keys: wait ${retryAfterSeconds} seconds.`, retryAfterSeconds);
+    throw new ThrottledError(phrase('problems.api.throttledKeys', { seconds: retryAfterSeconds }), retryAfterSeconds);
   }
   const user = await authenticateApiKey({ key: match[1]! });
   if (!user) await recordFailedAttempt({ kind: 'api-key', value: address });
@@ -98,14 +103,15 @@ export function apiRoute<E extends Endpoint>(
     try {
       const user = endpoint.roles === 'public' ? null : await authenticate(request);
       if (endpoint.roles !== 'public') {
-        if (!user) throw new AppError('UNAUTHORIZED', 'Send a valid API key in the header Authorization: Bearer <key>.');
+        if (!user) throw new AppError('UNAUTHORIZED', phrase('problems.api.unauthorized', { key: '<key>' }));
         if (!endpoint.roles.includes(user.role)) {
-          throw new AppError('FORBIDDEN', `This needs the role ${endpoint.roles.join(' or ')}; your key acts as ${user.role}.`);
+          const [first = '', ...others] = endpoint.roles;
+          throw new AppError('FORBIDDEN', phrase('problems.api.forbidden', { first, second: others.join(' or ') || 'none', role: user.role }));
         }
       }
       // A malformed id cannot name anything, so it is simply not found (ids stay opaque).
       const params = endpoint.params?.safeParse(await context.params);
-      if (params && !params.success) throw new AppError('NOT_FOUND', 'Nothing was found at this address.');
+      if (params && !params.success) throw new AppError('NOT_FOUND', phrase('problems.api.notFound'));
 
       const query = endpoint.query?.safeParse(Object.fromEntries(request.nextUrl.searchParams));
       if (query && !query.success) throw invalid(query.error);
@@ -125,14 +131,14 @@ export function apiRoute<E extends Endpoint>(
       const known = toPublicProblem(error);
       if (known) {
         const headers = error instanceof ThrottledError ? { 'Retry-After': String(error.retryAfterSeconds) } : undefined;
-        return errorResponse(known.problem, known.status, headers);
+        return errorResponse(known.problem, known.status, { headers, locale: apiLocale(request) });
       }
       logger.error('API request failed', {
         method: request.method,
         path: request.nextUrl.pathname,
         error: describeError(error),
       });
-      return errorResponse({ code: 'INTERNAL', message: 'Something went wrong on our side. The error was logged.' }, 500);
+      return errorResponse({ code: 'INTERNAL', message: 'Something went wrong on our side.', key: 'problems.internal' }, 500, { locale: apiLocale(request) });
     }
   };
 }

@@ -1,5 +1,8 @@
 import 'server-only';
 import type { AuditEvent } from '@/db/schema';
+import type { Locale } from '@/lib/i18n/locales';
+import { phrase, renderText, type Phrase, type Text } from '@/lib/i18n/text';
+import { problemTexts } from '@/lib/mailboxes/status';
 import { findConnectionTests, type ConnectionTestResult } from '@/lib/tester/connection-tests';
 import type { TokenStatusRow } from '@/lib/tokens/find-token-statuses';
 import { findRefreshAttempts, type RefreshAttempt } from '@/lib/tokens/refresh-history';
@@ -11,30 +14,49 @@ export type TimelineKind = 'connect' | 'refresh' | 'failure' | 'test' | 'approva
 export type TimelineEntry = {
   at: string;
   kind: TimelineKind;
-  title: string;
-  actor: string;
-  detail: string | null;
+  title: Text;
+  actor: Text;
+  detail: Text | null;
   /** What to do next, for a failure that knows it. */
-  hint?: string;
+  hint?: Text;
   test?: ConnectionTestResult;
   /** For an audited event: its action and detail as recorded, which pages show in the viewer's words. */
   audit?: { action: string; detail: Record<string, unknown> };
 };
 
-const ACTIONS: Record<string, { kind: TimelineKind; title: string }> = {
-  'mailbox.create': { kind: 'change', title: 'Mailbox added' },
-  'mailbox.update': { kind: 'change', title: 'Mailbox changed' },
-  'mailbox.approve': { kind: 'approval', title: 'Address approved' },
-  'mailbox.reject': { kind: 'approval', title: 'Address rejected' },
-  'mailbox.disable': { kind: 'change', title: 'Disabled' },
-  'mailbox.enable': { kind: 'change', title: 'Enabled' },
-  'mailbox.move': { kind: 'move', title: 'Moved to another profile' },
-  'mailbox.connect': { kind: 'connect', title: 'Connected' },
-  'mailbox.disconnect': { kind: 'connect', title: 'Disconnected' },
-  'mailbox.needs_reconnect': { kind: 'failure', title: 'Token refused: needs reconnect' },
-  'mailbox.reconnect_link': { kind: 'support', title: 'Reconnect link created' },
-  'mailbox.reconnect_link_used': { kind: 'support', title: 'Reconnect link followed' },
-  'mailbox.check': { kind: 'refresh', title: 'Token checked' },
+/** An entry in one reader's language, as the API answers it. */
+export type RenderedTimelineEntry = Omit<TimelineEntry, 'title' | 'actor' | 'detail' | 'hint'> & {
+  title: string;
+  actor: string;
+  detail: string | null;
+  hint?: string;
+};
+
+export function renderTimelineEntry({ title, actor, detail, hint, ...entry }: TimelineEntry, locale: Locale): RenderedTimelineEntry {
+  const render = (text: Text) => renderText(text, locale);
+  return {
+    ...entry,
+    title: render(title),
+    actor: render(actor),
+    detail: detail === null ? null : render(detail),
+    ...(hint === undefined ? {} : { hint: render(hint) }),
+  };
+}
+
+const ACTIONS: Record<string, { kind: TimelineKind; title: Phrase }> = {
+  'mailbox.create': { kind: 'change', title: phrase('mailbox.timeline.entries.actions.create') },
+  'mailbox.update': { kind: 'change', title: phrase('mailbox.timeline.entries.actions.update') },
+  'mailbox.approve': { kind: 'approval', title: phrase('mailbox.timeline.entries.actions.approve') },
+  'mailbox.reject': { kind: 'approval', title: phrase('mailbox.timeline.entries.actions.reject') },
+  'mailbox.disable': { kind: 'change', title: phrase('mailbox.timeline.entries.actions.disable') },
+  'mailbox.enable': { kind: 'change', title: phrase('mailbox.timeline.entries.actions.enable') },
+  'mailbox.move': { kind: 'move', title: phrase('mailbox.timeline.entries.actions.move') },
+  'mailbox.connect': { kind: 'connect', title: phrase('mailbox.timeline.entries.actions.connect') },
+  'mailbox.disconnect': { kind: 'connect', title: phrase('mailbox.timeline.entries.actions.disconnect') },
+  'mailbox.needs_reconnect': { kind: 'failure', title: phrase('mailbox.timeline.entries.actions.needsReconnect') },
+  'mailbox.reconnect_link': { kind: 'support', title: phrase('mailbox.timeline.entries.actions.reconnectLink') },
+  'mailbox.reconnect_link_used': { kind: 'support', title: phrase('mailbox.timeline.entries.actions.reconnectLinkUsed') },
+  'mailbox.check': { kind: 'refresh', title: phrase('mailbox.timeline.entries.actions.check') },
 };
 
 /** Audit details hold names, states and hints only (never a secret): shown as "key: value" and "key: before → after". */
@@ -58,7 +80,7 @@ function describe(detail: Record<string, unknown>): string | null {
 function fromEvent(event: AuditEvent): TimelineEntry | null {
   // Tests come from their own history, with their steps.
   if (event.action === 'mailbox.test') return null;
-  const known = ACTIONS[event.action] ?? { kind: 'change' as const, title: event.action };
+  const known: { kind: TimelineKind; title: Text } = ACTIONS[event.action] ?? { kind: 'change', title: event.action };
   return {
     at: event.at.toISOString(),
     kind: known.kind,
@@ -70,15 +92,16 @@ function fromEvent(event: AuditEvent): TimelineEntry | null {
 }
 
 function fromTest(test: ConnectionTestResult): TimelineEntry {
-  const verdict = test.ok === null ? 'running' : test.ok ? (test.activated ? 'passed, activated' : 'passed') : 'failed';
+  const verdict = test.ok === null ? 'running' : test.ok ? (test.activated ? 'activated' : 'passed') : 'failed';
   const error = test.incoming.error ?? test.outgoing.error;
+  const texts = error ? problemTexts(error) : null;
   return {
     at: test.startedAt,
     kind: test.ok === false ? 'failure' : 'test',
-    title: `Test ${verdict}`,
+    title: phrase('mailbox.timeline.entries.test', { verdict }),
     actor: '',
-    detail: error?.message ?? null,
-    hint: error?.hint,
+    detail: texts?.message ?? null,
+    hint: texts?.hint,
     test,
   };
 }
@@ -88,19 +111,34 @@ function fromGrant(status: TokenStatusRow, refreshes: RefreshAttempt[]): Timelin
   if (status.state === 'none') return [];
   const entries: TimelineEntry[] = [];
   if (status.consentedAt) {
-    entries.push({ at: status.consentedAt, kind: 'connect', title: `Connected as ${status.account ?? 'unknown'}`, actor: 'owner consent', detail: null });
+    const account = status.account ?? phrase('mailbox.timeline.entries.unknownAccount');
+    entries.push({
+      at: status.consentedAt,
+      kind: 'connect',
+      title: phrase('mailbox.timeline.entries.connectedAs', { account }),
+      actor: phrase('mailbox.timeline.entries.actors.ownerConsent'),
+      detail: null,
+    });
   }
+  const system = phrase('mailbox.timeline.entries.actors.system');
   for (const refresh of refreshes) {
+    const texts = refresh.error ? problemTexts(refresh.error) : null;
     entries.push(
       refresh.ok
-        ? { at: refresh.at.toISOString(), kind: 'refresh', title: 'Access token refreshed', actor: 'system', detail: refresh.rotated ? 'The provider rotated the refresh token.' : null }
+        ? {
+            at: refresh.at.toISOString(),
+            kind: 'refresh',
+            title: phrase('mailbox.timeline.entries.refreshed'),
+            actor: system,
+            detail: refresh.rotated ? phrase('mailbox.timeline.entries.rotated') : null,
+          }
         : {
             at: refresh.at.toISOString(),
             kind: 'failure',
-            title: refresh.error?.temporary ? 'Refresh failed, to be retried' : 'Refresh refused',
-            actor: 'system',
-            detail: refresh.error?.message ?? null,
-            hint: refresh.error?.hint,
+            title: phrase(refresh.error?.temporary ? 'mailbox.timeline.entries.refreshRetried' : 'mailbox.timeline.entries.refreshRefused'),
+            actor: system,
+            detail: texts?.message ?? null,
+            hint: texts?.hint,
           },
     );
   }

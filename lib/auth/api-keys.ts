@@ -6,6 +6,7 @@ import type { AuditActor } from '@/lib/audit/actor';
 import { recordAuditEvent } from '@/lib/audit/record-audit-event';
 import { randomToken, sha256 } from '@/lib/crypto/tokens';
 import { AppError, notFound } from '@/lib/errors';
+import { phrase } from '@/lib/i18n/text';
 import type { ApiKeyResponse } from '@/lib/validations/users';
 
 const KEY_PREFIX = 'mr_';
@@ -58,8 +59,8 @@ export async function createApiKey({
       .select({ id: users.id, email: users.email, deactivatedAt: users.deactivatedAt })
       .from(users)
       .where(eq(users.id, userId));
-    if (!owner) throw notFound('The user');
-    if (owner.deactivatedAt) throw new AppError('CONFLICT', `${owner.email} is deactivated; reactivate them first.`);
+    if (!owner) throw notFound('user');
+    if (owner.deactivatedAt) throw new AppError('CONFLICT', phrase('problems.auth.keyOwnerDeactivated', { email: owner.email }));
     const [created] = await tx
       .insert(apiKeys)
       .values({ userId, name: name ?? 'API key', keyHash: sha256(key), prefix, expiresAt: expiresAt ?? null, createdById: actor.userId })
@@ -130,7 +131,7 @@ export async function revokeApiKey({ actor, id, ownerId }: { actor: AuditActor; 
       .innerJoin(users, eq(users.id, apiKeys.userId))
       .where(and(eq(apiKeys.id, id), ownerId ? eq(apiKeys.userId, ownerId) : undefined))
       .for('update', { of: apiKeys });
-    if (!key) throw notFound('The API key');
+    if (!key) throw notFound('apiKey');
     if (key.revokedAt) return;
     await tx.update(apiKeys).set({ revokedAt: new Date() }).where(eq(apiKeys.id, id));
     await recordAuditEvent(tx, {

@@ -1,11 +1,11 @@
-import type { FieldErrors } from '@/lib/errors';
+import type { RenderedProblem } from '@/lib/i18n/render';
 
 /** A failed action as its form shows it: the problem (message, what to do next, fields) and what was typed. */
 export type ActionError = {
   status: 'error';
   message: string;
   hint?: string;
-  fieldErrors?: FieldErrors;
+  fieldErrors?: RenderedProblem['fields'];
   values?: Record<string, string>;
 };
 

@@ -2,6 +2,10 @@ import 'server-only';
 import { redirect } from 'next/navigation';
 import type { z } from 'zod';
 import type { User, UserRole } from '@/db/schema';
+import { renderProblem, type Problem } from '@/lib/errors';
+import { renderText, type Text } from '@/lib/i18n/text';
+import type { Locale } from '@/lib/i18n/locales';
+import { actionLocale } from '@/lib/i18n/request-locale';
 import { describeError, logger } from '@/lib/logger';
 import { toPublicProblem } from '@/lib/public-problem';
 import { toFieldErrors } from '@/lib/validations/field-errors';
@@ -19,20 +23,23 @@ export async function authorizeAction<R extends ActionRoles>(roles: R): Promise<
   return (allowed === 'public' ? null : await requireRole(...allowed)) as ActionCaller<R>;
 }
 
+function actionError(problem: Problem, locale: Locale, values?: Record<string, string>): ActionError {
+  const { message, hint, fields } = renderProblem(problem, locale);
+  return { status: 'error', message, hint, fieldErrors: fields, values };
+}
+
 /** Step 2 failed: the fields to fix, changing nothing. */
-export function invalidAction(error: z.ZodError, values?: Record<string, string>): ActionError {
-  return { status: 'error', message: 'Some fields need your attention.', fieldErrors: toFieldErrors(error), values };
+export function invalidAction(error: z.ZodError, locale: Locale, values?: Record<string, string>): ActionError {
+  const problem: Problem = { code: 'INVALID_INPUT', message: 'Some fields need your attention.', key: 'problems.invalidForm', fields: toFieldErrors(error) };
+  return actionError(problem, locale, values);
 }
 
 /** The work failed: the problem with its hint when people may read it, otherwise a plain apology (and a log line). */
-export function failedAction(error: unknown, values?: Record<string, string>): ActionError {
+export function failedAction(error: unknown, locale: Locale, values?: Record<string, string>): ActionError {
   const known = toPublicProblem(error);
-  if (known) {
-    const { message, hint, fields } = known.problem;
-    return { status: 'error', message, hint, fieldErrors: fields, values };
-  }
+  if (known) return actionError(known.problem, locale, values);
   logger.error('server action failed', { error: describeError(error) });
-  return { status: 'error', message: 'Something went wrong on our side. The error was logged.', values };
+  return actionError({ code: 'INTERNAL', message: 'Something went wrong on our side.', key: 'problems.internal' }, locale, values);
 }
 
 /** Form fields as a plain object; secret fields are never echoed back to the form. */
@@ -63,21 +70,22 @@ export function formAction<S extends z.ZodType, R extends ActionRoles, T = undef
     /** Fields sent several times (checkboxes of a selection), parsed as arrays. */
     arrayFields?: string[];
   },
-  run: (input: z.output<S>, user: ActionCaller<R>) => Promise<{ message: string; data?: T; redirectTo?: string }>,
+  run: (input: z.output<S>, user: ActionCaller<R>) => Promise<{ message: Text; data?: T; redirectTo?: string }>,
 ) {
   return async (_previous: ActionState<T>, formData: FormData): Promise<ActionState<T>> => {
     const user = await authorizeAction(options.roles);
+    const locale = await actionLocale(user);
     const values = formValues(formData);
     const arrays = Object.fromEntries((options.arrayFields ?? []).map((field) => [field, formData.getAll(field).map(String)]));
     const parsed = options.schema.safeParse({ ...values, ...arrays });
-    if (!parsed.success) return invalidAction(parsed.error, safeValues(values));
+    if (!parsed.success) return invalidAction(parsed.error, locale, safeValues(values));
     let result: Awaited<ReturnType<typeof run>>;
     try {
       result = await run(parsed.data, user);
     } catch (error) {
-      return failedAction(error, safeValues(values));
+      return failedAction(error, locale, safeValues(values));
     }
     if (result.redirectTo) redirect(result.redirectTo);
-    return { status: 'success', message: result.message, data: result.data };
+    return { status: 'success', message: renderText(result.message, locale), data: result.data };
   };
 }

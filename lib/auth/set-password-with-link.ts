@@ -1,13 +1,13 @@
 import 'server-only';
 import { AppError } from '@/lib/errors';
+import { phrase, type Phrase } from '@/lib/i18n/text';
 import { setPasswordWithLink } from '@/lib/users/password-links';
-import { throttledSignInMessage } from './sign-in-messages';
-import { getRetryAfterSeconds, recordFailedAttempt, throttleSubject, ThrottledError } from './throttle';
+import { getRetryAfterSeconds, recordFailedAttempt, throttledSignInProblem, throttleSubject, ThrottledError } from './throttle';
 
 const REFUSED = {
-  unknown: 'This link is not valid. Ask your Mailroom admin for a new one.',
-  expired: 'This link has expired, so nothing was changed. Ask your Mailroom admin for a new one.',
-  used: 'This link was already used, so nothing was changed. Sign in with the password you chose, or ask your Mailroom admin for a new link.',
+  unknown: 'problems.auth.linkUnknown',
+  expired: 'problems.auth.linkExpired',
+  used: 'problems.auth.linkUsed',
 } as const;
 
 /**
@@ -17,15 +17,15 @@ const REFUSED = {
  */
 export async function setPasswordThroughLink({ token, password, address }: { token: string; password: string; address: string }): Promise<{ email: string }> {
   const waitSeconds = await getRetryAfterSeconds({ subjects: [throttleSubject('address', address)] });
-  if (waitSeconds > 0) throw new ThrottledError(throttledSignInMessage(waitSeconds), waitSeconds);
+  if (waitSeconds > 0) throw new ThrottledError(throttledSignInProblem(waitSeconds), waitSeconds);
   const outcome = await setPasswordWithLink({ token, password });
   if (outcome.ok) return { email: outcome.email };
   const wait = await recordFailedAttempt({ kind: 'address', value: address });
-  if (wait > 0) throw new ThrottledError(throttledSignInMessage(wait), wait);
-  throw new AppError(outcome.reason === 'unknown' ? 'NOT_FOUND' : 'CONFLICT', REFUSED[outcome.reason]);
+  if (wait > 0) throw new ThrottledError(throttledSignInProblem(wait), wait);
+  throw new AppError(outcome.reason === 'unknown' ? 'NOT_FOUND' : 'CONFLICT', phrase(REFUSED[outcome.reason]));
 }
 
 /** Why a link no longer works, as its page says on arrival. */
-export function refusedLinkMessage(reason: keyof typeof REFUSED): string {
-  return REFUSED[reason];
+export function refusedLinkMessage(reason: keyof typeof REFUSED): Phrase {
+  return phrase(`${REFUSED[reason]}.message`);
 }

@@ -5,16 +5,24 @@ import { authThrottles } from '@/db/schema';
 import { SYSTEM_ACTOR } from '@/lib/audit/actor';
 import { recordAuditEvent } from '@/lib/audit/record-audit-event';
 import { AppError } from '@/lib/errors';
+import { phrase, type Phrase } from '@/lib/i18n/text';
 import { logger } from '@/lib/logger';
 
 /** Refused without looking: the caller failed too often and must wait `retryAfterSeconds`. */
 export class ThrottledError extends AppError {
   readonly retryAfterSeconds: number;
 
-  constructor(message: string, retryAfterSeconds: number) {
+  constructor(message: Phrase, retryAfterSeconds: number) {
     super('TOO_MANY_REQUESTS', message);
     this.retryAfterSeconds = retryAfterSeconds;
   }
+}
+
+/** A throttled sign-in's wait as a problem, for the forms that refuse it (a password change, a password link). */
+export function throttledSignInProblem(retryAfterSeconds: number): Phrase {
+  return retryAfterSeconds < 120
+    ? phrase('problems.auth.throttledSeconds', { seconds: retryAfterSeconds })
+    : phrase('problems.auth.throttledMinutes', { minutes: Math.ceil(retryAfterSeconds / 60) });
 }
 
 export type ThrottleKind = 'account' | 'address' | 'api-key';

@@ -10,6 +10,7 @@ import { recordMailboxConnected } from '@/lib/mailboxes/record-connection';
 import { recordClientAccepted } from '@/lib/profiles/client-refusal';
 import { PROVIDERS, sharedMailboxProviders } from '@/lib/providers';
 import { getGrant, saveConsentedGrant, saveRefreshedTokens } from '@/lib/tokens/grants';
+import { phrase } from '@/lib/i18n/text';
 import { getUserById } from '@/lib/users/users';
 import { claimAuthorization, getAuthorizationByState, recordAuthorizationOutcome } from '@/lib/oauth/authorizations';
 import { consentingAccount, type ConsentingAccount } from '@/lib/oauth/consenting-account';
@@ -17,20 +18,14 @@ import { mailScopesOf, oauthAppOf, oauthCallbackUrl, type OAuthApp } from '@/lib
 import { delegateTenantOf } from '@/lib/providers/microsoft365';
 import { OAuthFailure } from '@/lib/oauth/oauth-failure';
 import { providerText } from '@/lib/providers/provider';
-import { STATE_OUTCOMES, TENANT_REQUIRED_OUTCOME, type ConnectOutcome } from '@/lib/oauth/outcomes';
+import { connectOutcome, failureOutcome, STATE_OUTCOMES, TENANT_REQUIRED_OUTCOME, type ConnectOutcome } from '@/lib/oauth/outcomes';
 import { revokeTokens } from '@/lib/oauth/revoke-tokens';
 import { connectableMailbox } from './start-authorization';
 import { exchangeAuthorizationCode, type TokenResponse } from '@/lib/oauth/token-endpoint';
 
 export type CompletedAuthorization = { mailboxId: string | null; authorizationId: string | null; outcome: ConnectOutcome };
 
-const failed = (code: string, message: string, hint: string): ConnectOutcome => ({ ok: false, code, message, hint });
-
-const NOT_ALLOWED_OUTCOME = failed(
-  'not_allowed',
-  'You can no longer connect this mailbox: it was given to someone else, or your access changed, while you were signing in. Nothing was saved.',
-  'If the mailbox is yours, open it again and connect; otherwise its owner or an admin connects it.',
-);
+const NOT_ALLOWED_OUTCOME = connectOutcome('not_allowed', phrase('oauth.outcomes.notAllowed'));
 
 /** The person who started Connect if they may still connect the mailbox (still active, its owner or an admin, the mailbox connectable); else null. */
 async function stillConnecting(user: User | null, mailboxId: string): Promise<User | null> {
@@ -63,56 +58,38 @@ export async function acceptTokens({
     return outcome;
   };
   const [mailbox] = await db.select().from(mailboxes).where(eq(mailboxes.id, authorization.mailboxId));
-  if (!mailbox) return refuse(failed('mailbox_gone', 'The mailbox was deleted meanwhile.', 'Nothing to do.'));
+  if (!mailbox) return refuse(connectOutcome('mailbox_gone', phrase('oauth.outcomes.mailboxGone')));
   const connector = await stillConnecting(user, mailbox.id);
   if (!connector) return refuse(NOT_ALLOWED_OUTCOME);
   if (mailbox.profileId !== authorization.profileId) {
-    return refuse(failed('profile_changed', 'The mailbox moved to another profile during the sign-in.', 'Connect again: the new profile’s app must be used.'));
+    return refuse(connectOutcome('profile_changed', phrase('oauth.outcomes.profileChanged')));
   }
 
   let consented: ConsentingAccount;
   try {
     consented = await consentingAccount(app, tokens);
   } catch (error) {
-    if (error instanceof OAuthFailure) return refuse(failed(error.code, error.message, error.hint));
+    if (error instanceof OAuthFailure) return refuse(failureOutcome(error));
     throw error;
   }
   const { account } = consented;
   if (mailbox.shared) {
     if (!PROVIDERS[app.serverType].sharedMailboxes) {
-      return refuse(failed('shared_not_supported', `Only ${sharedMailboxProviders()} has shared mailboxes: this mailbox’s profile is not such a profile. Nothing was saved.`, `An admin unticks “shared” on the mailbox or moves it to a ${sharedMailboxProviders()} profile.`));
+      return refuse(connectOutcome('shared_not_supported', phrase('oauth.outcomes.sharedNotSupported', { providers: sharedMailboxProviders() })));
     }
     const tenantId = delegateTenantOf(app);
     if (!tenantId) return refuse(TENANT_REQUIRED_OUTCOME);
     if (consented.tenantId?.toLowerCase() !== tenantId) {
-      return refuse(
-        failed(
-          'delegate_tenant',
-          `You signed in as ${account}, an account of another Microsoft 365 organization than the profile’s. A shared mailbox’s delegate signs in from the organization that holds it. Nothing was saved.`,
-          'Connect again with an account of the organization that holds the shared mailbox.',
-        ),
-      );
+      return refuse(connectOutcome('delegate_tenant', phrase('oauth.outcomes.delegateTenant', { account })));
     }
   } else if (account !== mailbox.address) {
-    return refuse(
-      failed(
-        'wrong_account',
-        `You signed in as ${account}, but this mailbox is ${mailbox.address}. Nothing was saved.`,
-        `Connect again and choose the account ${mailbox.address} at the provider (sign out of ${account} there first if it is picked for you).`,
-      ),
-    );
+    return refuse(connectOutcome('wrong_account', phrase('oauth.outcomes.wrongAccount', { account, address: mailbox.address })));
   }
 
   const granted = tokens.scopes ?? app.scopes;
   const missing = mailScopesOf(app).filter((scope) => !granted.includes(scope));
   if (missing.length > 0) {
-    return refuse(
-      failed(
-        'scopes_missing',
-        `The consent did not include ${missing.join(', ')}. Nothing was saved.`,
-        'Connect again and allow every permission asked for; if the provider never offers them, the app registration must allow them.',
-      ),
-    );
+    return refuse(connectOutcome('scopes_missing', phrase('oauth.outcomes.scopesMissing', { scopes: missing.join(', ') })));
   }
 
   try {
@@ -133,7 +110,7 @@ export async function acceptTokens({
         await saveRefreshedTokens(tx, existing, { ...tokens, accessTokenExpiresAt: tokens.expiresAt, refreshToken: null, scopes: granted });
         keptRefreshToken = true;
       } else {
-        return failed('no_refresh_token', 'The provider granted access but sent no refresh token, so Mailroom could not keep the connection. Nothing was saved.', PROVIDERS[app.serverType].noRefreshTokenHint);
+        return connectOutcome('no_refresh_token', phrase('oauth.outcomes.noRefreshToken', { hint: PROVIDERS[app.serverType].noRefreshTokenHint }));
       }
       await recordClientAccepted(tx, app.profileId);
       // Only if the mailbox is still the one checked above: same owner, same profile.
@@ -146,12 +123,7 @@ export async function acceptTokens({
         profileId: app.profileId,
         detail: { account, ...(mailbox.shared ? { delegate: account } : {}), scopes: granted, refreshToken: keptRefreshToken ? 'kept' : 'new' },
       });
-      return {
-        ok: true,
-        code: 'connected',
-        message: `Connected as ${account}.${keptRefreshToken ? ' The provider sent no new refresh token; the one already stored for this account is kept.' : ''}`,
-        hint: 'Next: test and activate the mailbox.',
-      };
+      return connectOutcome('connected', phrase('oauth.outcomes.connected', { account, kept: keptRefreshToken ? 'yes' : 'no' }), { ok: true });
     });
     return outcome.ok ? outcome : refuse(outcome);
   } catch (error) {
@@ -185,24 +157,25 @@ export async function completeAuthorization({
     return {
       mailboxId: authorization.mailboxId,
       authorizationId: null,
-      outcome: failed('state_reused', 'This sign-in answer was already used.', 'If the mailbox is not connected, start again with “Connect”.'),
+      outcome: connectOutcome('state_reused', phrase('oauth.outcomes.stateReused')),
     };
   }
   if (authorization.expiresAt < new Date()) {
-    return finish(failed('state_expired', 'The sign-in took longer than 10 minutes and expired.', 'Start again with “Connect”.'));
+    return finish(connectOutcome('state_expired', phrase('oauth.outcomes.stateExpired')));
   }
   if (query.error) {
     const description = providerText(query.error_description);
+    const said = `${providerText(query.error)}${description ? `: ${description}` : ''}`;
     return finish(
       query.error === 'access_denied'
-        ? failed('declined', 'The consent was declined at the provider, so nothing was connected.', 'Connect again and accept the permissions when you are ready.')
-        : failed(providerText(query.error), `The provider ended the sign-in with ${providerText(query.error)}${description ? `: ${description}` : ''}.`, 'Start again with “Connect”; if it repeats, show this message to an admin.'),
+        ? connectOutcome('declined', phrase('oauth.outcomes.declined'))
+        : connectOutcome(providerText(query.error), phrase('oauth.outcomes.providerError', { said })),
     );
   }
-  if (!query.code) return finish(failed('code_missing', 'The provider sent no authorization code.', 'Start again with “Connect”.'));
+  if (!query.code) return finish(connectOutcome('code_missing', phrase('oauth.outcomes.codeMissing')));
 
   const [profile] = await db.select().from(serverProfiles).where(eq(serverProfiles.id, authorization.profileId));
-  if (!profile) return finish(failed('profile_gone', 'The server profile was deleted meanwhile.', 'Ask an admin.'));
+  if (!profile) return finish(connectOutcome('profile_gone', phrase('oauth.outcomes.profileGone')));
   // Before the exchange: a person who may no longer connect the mailbox gets no tokens at all.
   const user = await getUserById({ id: userId });
   if (!(await stillConnecting(user, authorization.mailboxId))) return finish(NOT_ALLOWED_OUTCOME);
@@ -217,8 +190,8 @@ export async function completeAuthorization({
     });
   } catch (error) {
     if (!(error instanceof OAuthFailure)) throw error;
-    if (error.code === 'id_token_invalid') return finish(failed(error.code, error.message, error.hint));
-    return finish(failed('exchange_failed', `The authorization code could not be exchanged for tokens: ${error.message}`, error.hint));
+    if (error.code === 'id_token_invalid') return finish(failureOutcome(error));
+    return finish(connectOutcome('exchange_failed', phrase('oauth.outcomes.exchangeFailed', { reason: error.text('message'), hint: error.text('hint') })));
   }
   return finish(await acceptTokens({ authorization, app, tokens, user }));
 }

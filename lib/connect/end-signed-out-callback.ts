@@ -1,11 +1,9 @@
 import 'server-only';
+import { phrase } from '@/lib/i18n/text';
 import { claimAuthorizationByState } from '@/lib/oauth/authorizations';
+import { connectOutcome } from '@/lib/oauth/outcomes';
 
-const SIGNED_OUT = {
-  code: 'signed_out',
-  message: 'Your Mailroom session ended while you were at the provider, so the sign-in answer was not used. Nothing was saved.',
-  hint: 'You are signed in again: click “Connect” to start over.',
-};
+const SIGNED_OUT = connectOutcome('signed_out', phrase('oauth.outcomes.signedOut'));
 
 /**
  * The provider's answer reached the callback without a Mailroom session. Its code and state must

@@ -1,14 +1,10 @@
 import 'server-only';
 import { isId } from '@/lib/validations/common';
 import { getAuthorizationOutcome } from '@/lib/oauth/authorizations';
-import { STATE_OUTCOMES, type ConnectOutcome } from '@/lib/oauth/outcomes';
+import { phrase } from '@/lib/i18n/text';
+import { connectOutcome, STATE_OUTCOMES, type ConnectOutcome } from '@/lib/oauth/outcomes';
 
-const REUSED: ConnectOutcome = {
-  ok: false,
-  code: 'state_reused',
-  message: 'This sign-in answer was already used.',
-  hint: 'If the mailbox is not connected, start again with “Connect”.',
-};
+const REUSED = connectOutcome('state_reused', phrase('oauth.outcomes.stateReused'));
 
 /**
  * The outcome the callback recorded, read back for the mailbox page: the URL carries only the

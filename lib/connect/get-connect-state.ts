@@ -4,7 +4,9 @@ import { db } from '@/db';
 import { oauthAuthorizations, type OauthAuthorization, type User } from '@/db/schema';
 import { notFound } from '@/lib/errors';
 import { getMailbox } from '@/lib/mailboxes/mailboxes';
-import type { ConnectOutcome } from '@/lib/oauth/outcomes';
+import { phrase } from '@/lib/i18n/text';
+import { connectOutcomeOf } from '@/lib/oauth/authorizations';
+import { connectOutcome, type ConnectOutcome } from '@/lib/oauth/outcomes';
 
 export type ConnectState = 'pending' | 'connected' | 'denied' | 'expired' | 'failed';
 
@@ -20,12 +22,7 @@ export type ConnectProgress = {
   device: { userCode: string; verificationUri: string; expiresAt: Date } | null;
 };
 
-const EXPIRED_OUTCOME: ConnectOutcome = {
-  ok: false,
-  code: 'expired_token',
-  message: 'The sign-in was not finished in time and expired.',
-  hint: 'Start again with “Connect”.',
-};
+const EXPIRED_OUTCOME = connectOutcome('expired_token', phrase('oauth.outcomes.signInExpired'));
 
 /** A finished device sign-in stays on the mailbox page this long, so that one reopened later still tells how it ended. */
 const SHOWN_AFTER_END_MS = 60 * 60 * 1000;
@@ -40,7 +37,7 @@ function stateOf(outcome: ConnectOutcome): ConnectState {
 function progressOf(authorization: OauthAuthorization, connectedAs: string | null, now: Date): ConnectProgress {
   const stored = authorization.outcome;
   const outcome: ConnectOutcome | null = stored
-    ? { ok: stored.code === 'connected', code: stored.code, message: stored.message, hint: stored.hint }
+    ? connectOutcomeOf(stored)
     : // Not claimed in time: nobody will finish it. Claimed without an outcome: the tokens are being stored.
       !authorization.usedAt && authorization.expiresAt <= now
       ? EXPIRED_OUTCOME
@@ -70,12 +67,12 @@ export async function getConnectProgress({
   authorizationId: string;
 }): Promise<ConnectProgress> {
   const mailbox = await getMailbox({ viewer, id: mailboxId });
-  if (!mailbox) throw notFound('The mailbox');
+  if (!mailbox) throw notFound('mailbox');
   const [authorization] = await db
     .select()
     .from(oauthAuthorizations)
     .where(and(eq(oauthAuthorizations.id, authorizationId), eq(oauthAuthorizations.mailboxId, mailbox.id)));
-  if (!authorization) throw notFound('The sign-in');
+  if (!authorization) throw notFound('signIn');
   return progressOf(authorization, mailbox.connectedAs, new Date());
 }
 

@@ -9,7 +9,8 @@ import { claimAuthorization, connectOutcomeOf, getAuthorization, recordAuthoriza
 import { acceptTokens } from './complete-authorization';
 import { oauthAppOf } from '@/lib/oauth/oauth-app';
 import { OAuthFailure } from '@/lib/oauth/oauth-failure';
-import type { ConnectOutcome } from '@/lib/oauth/outcomes';
+import { phrase } from '@/lib/i18n/text';
+import { connectOutcome, failureOutcome, type ConnectOutcome } from '@/lib/oauth/outcomes';
 import { requestDeviceCodeTokens } from '@/lib/oauth/token-endpoint';
 
 export type DevicePollResult =
@@ -18,7 +19,8 @@ export type DevicePollResult =
   | { status: 'done'; outcome: ConnectOutcome };
 
 const SLOW_DOWN_SECONDS = 5;
-const GONE_OUTCOME: ConnectOutcome = { ok: false, code: 'authorization_gone', message: 'This sign-in no longer exists.', hint: 'Start again with “Connect”.' };
+const GONE_OUTCOME = connectOutcome('authorization_gone', phrase('oauth.outcomes.authorizationGone'));
+const EXPIRED_OUTCOME = connectOutcome('expired_token', phrase('oauth.outcomes.codeExpired'));
 
 /**
  * Asks the provider whether the user has finished the device sign-in, following RFC 8628 on the
@@ -38,14 +40,14 @@ export async function pollDeviceAuthorization({ authorizationId }: { authorizati
     return outcomeOf(
       authorization.outcome
         ? connectOutcomeOf(authorization.outcome)
-        : { ok: false, code: 'state_reused', message: 'This sign-in is already finished.', hint: '' },
+        : connectOutcome('state_reused', phrase('oauth.outcomes.deviceFinished')),
     );
   }
   const finish = async (outcome: ConnectOutcome): Promise<DevicePollResult> => {
     return (await claimAuthorization({ id: authorization.id, outcome })) ? outcomeOf(outcome) : pollAgain();
   };
   if (authorization.expiresAt < new Date()) {
-    return finish({ ok: false, code: 'expired_token', message: 'The code expired before the sign-in was finished.', hint: 'Start again with “Connect”.' });
+    return finish(EXPIRED_OUTCOME);
   }
 
   const interval = authorization.pollIntervalSeconds ?? 5;
@@ -74,11 +76,9 @@ export async function pollDeviceAuthorization({ authorizationId }: { authorizati
       return { status: 'pending', interval: interval + SLOW_DOWN_SECONDS };
     }
     if (error.code === 'access_denied') {
-      return finish({ ok: false, code: 'declined', message: 'The sign-in was declined at the provider, so nothing was connected.', hint: 'Connect again when you are ready.' });
+      return finish(connectOutcome('declined', phrase('oauth.outcomes.deviceDeclined')));
     }
-    if (error.code === 'expired_token') {
-      return finish({ ok: false, code: 'expired_token', message: 'The code expired before the sign-in was finished.', hint: 'Start again with “Connect”.' });
-    }
-    return finish({ ok: false, code: error.code, message: error.message, hint: error.hint });
+    if (error.code === 'expired_token') return finish(EXPIRED_OUTCOME);
+    return finish(failureOutcome(error));
   }
 }

@@ -8,13 +8,13 @@ import { secretPlace } from '@/lib/crypto/secret-place';
 import { encryptSecret } from '@/lib/crypto/secrets';
 import { sha256 } from '@/lib/crypto/tokens';
 import { AppError, notFound } from '@/lib/errors';
+import { phrase } from '@/lib/i18n/text';
 import { getMailbox } from '@/lib/mailboxes/mailboxes';
 import { PROVIDERS, sharedMailboxProviders } from '@/lib/providers';
 import { recordStartedAuthorization } from '@/lib/oauth/authorizations';
 import { enqueueDevicePoll } from './device-poll-job';
 import { oauthAppOf, oauthCallbackUrl, type OAuthApp } from '@/lib/oauth/oauth-app';
 import { delegateTenantOf } from '@/lib/providers/microsoft365';
-import { TENANT_REQUIRED_OUTCOME } from '@/lib/oauth/outcomes';
 import { authorizationServerOf, clientAuthenticationOf, oauthClientOf, requestOptionsFor, unansweredRequestFailure } from '@/lib/oauth/oauth-client';
 import { providerText } from '@/lib/providers/provider';
 
@@ -27,15 +27,13 @@ export type StartedAuthorization =
 
 /** The mailbox a user may connect, with its profile: its owner, or an admin. */
 export async function connectableMailbox({ viewer, mailboxId }: { viewer: Pick<User, 'id' | 'role'>; mailboxId: string }) {
-  if (viewer.role === 'support') throw new AppError('FORBIDDEN', 'Support staff cannot connect mailboxes: the owner or an admin does.');
+  if (viewer.role === 'support') throw new AppError('FORBIDDEN', phrase('oauth.problems.supportCannotConnect'));
   const mailbox = await getMailbox({ viewer, id: mailboxId });
-  if (!mailbox) throw notFound('The mailbox');
-  if (mailbox.status === 'disabled') throw new AppError('CONFLICT', 'This mailbox is disabled: an admin enables it first.');
-  if (mailbox.approval === 'rejected') throw new AppError('CONFLICT', 'This address was rejected by an admin: it cannot be connected.');
+  if (!mailbox) throw notFound('mailbox');
+  if (mailbox.status === 'disabled') throw new AppError('CONFLICT', phrase('oauth.problems.mailboxDisabled'));
+  if (mailbox.approval === 'rejected') throw new AppError('CONFLICT', phrase('oauth.problems.addressRejected'));
   const [profile] = await db.select().from(serverProfiles).where(eq(serverProfiles.id, mailbox.profileId));
-  if (profile!.authType === 'password') {
-    throw new AppError('CONFLICT', 'This mailbox’s profile signs in with a password: enter the password instead of connecting.');
-  }
+  if (profile!.authType === 'password') throw new AppError('CONFLICT', phrase('oauth.problems.passwordProfile'));
   return { mailbox, profile: profile! };
 }
 
@@ -68,21 +66,17 @@ async function requestDeviceCode(app: OAuthApp, deviceEndpoint: string): Promise
   try {
     response = await oauth.deviceAuthorizationRequest(as, client, clientAuthenticationOf(app), { scope: app.scopes.join(' ') }, requestOptionsFor(app, deviceEndpoint));
   } catch (error) {
-    const unanswered = unansweredRequestFailure(error, 'device authorization endpoint');
+    const unanswered = unansweredRequestFailure(error, 'device');
     if (!unanswered) throw error;
-    throw new AppError('UPSTREAM', `${unanswered.message} Try again in a moment.`);
+    throw new AppError('UPSTREAM', phrase('oauth.problems.deviceEndpointUnanswered', { reason: unanswered.text('message') }));
   }
   try {
     return await oauth.processDeviceAuthorizationResponse(as, client, response);
   } catch (error) {
     const said = error instanceof oauth.ResponseBodyError ? [providerText(error.error), providerText(error.error_description)].filter(Boolean).join(': ') : '';
-    throw new AppError('UPSTREAM', `The provider refused to start the device sign-in${said ? ` (${said})` : ''}.`, {
-      hint: 'Check that the profile’s app allows the device flow (Microsoft: “Allow public client flows”).',
-    });
+    throw new AppError('UPSTREAM', phrase('oauth.problems.deviceStartRefused', { said, hasSaid: said ? 'yes' : 'no' }));
   }
 }
-
-const ENDPOINT_MISSING_HINT = 'An admin completes the server profile’s endpoints, then connect again.';
 
 /**
  * Starts connecting a mailbox: an authorization URL with PKCE and a single-use state for the code
@@ -101,15 +95,15 @@ export async function startAuthorization({
   const app = oauthAppOf(profile);
   const provider = PROVIDERS[profile.serverType];
   if (mailbox.shared && !provider.sharedMailboxes) {
-    throw new AppError('CONFLICT', `Only ${sharedMailboxProviders()} has shared mailboxes: an admin unticks “shared” on this mailbox or moves it to a ${sharedMailboxProviders()} profile.`);
+    throw new AppError('CONFLICT', phrase('oauth.problems.sharedNotSupported', { providers: sharedMailboxProviders() }));
   }
-  if (mailbox.shared && !delegateTenantOf(app)) throw new AppError('CONFLICT', TENANT_REQUIRED_OUTCOME.message, { hint: TENANT_REQUIRED_OUTCOME.hint });
+  if (mailbox.shared && !delegateTenantOf(app)) throw new AppError('CONFLICT', phrase('oauth.outcomes.tenantRequired'));
 
   if (profile.authType === 'oauth2_device') {
     const refusal = provider.authTypeRefusals.oauth2_device;
-    if (refusal) throw new AppError('CONFLICT', refusal);
+    if (refusal) throw new AppError('CONFLICT', phrase(refusal));
     if (!app.deviceEndpoint) {
-      throw new AppError('CONFLICT', 'This server profile has no device authorization endpoint, where the device sign-in starts.', { hint: ENDPOINT_MISSING_HINT });
+      throw new AppError('CONFLICT', phrase('oauth.problems.noDeviceEndpoint'));
     }
     const device = await requestDeviceCode(app, app.deviceEndpoint);
     const expiresAt = new Date(Date.now() + device.expires_in * 1000);
@@ -139,7 +133,7 @@ export async function startAuthorization({
   }
 
   if (!app.authorizationEndpoint) {
-    throw new AppError('CONFLICT', 'This server profile has no authorization endpoint, where the sign-in starts.', { hint: ENDPOINT_MISSING_HINT });
+    throw new AppError('CONFLICT', phrase('oauth.problems.noAuthorizationEndpoint'));
   }
   const state = oauth.generateRandomState();
   const verifier = oauth.generateRandomCodeVerifier();

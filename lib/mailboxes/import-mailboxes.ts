@@ -5,8 +5,11 @@ import { db, type Executor } from '@/db';
 import { mailboxes, serverProfiles } from '@/db/schema';
 import type { AuditActor } from '@/lib/audit/actor';
 import { AppError } from '@/lib/errors';
+import type { Locale } from '@/lib/i18n/locales';
+import { phrase, renderText, type Phrase, type Text } from '@/lib/i18n/text';
 import { emailAddress } from '@/lib/validations/common';
 import { insertMailbox } from './mailboxes';
+import { problemTexts } from './status';
 
 export type ImportOutcome = 'created' | 'skipped' | 'refused';
 
@@ -17,14 +20,24 @@ export type ImportRowResult = {
   ownerEmail: string;
   profile: string | null;
   outcome: ImportOutcome;
-  reason: string | null;
+  reason: Text | null;
 };
 
-export type ImportResult = {
+export type ImportResult<R extends ImportRowResult = ImportRowResult> = {
   dryRun: boolean;
-  rows: ImportRowResult[];
+  rows: R[];
   summary: Record<ImportOutcome, number>;
 };
+
+/** An import's result with each row's reason in one language, as the API answers it. */
+export function renderImportResult(result: ImportResult, locale: Locale): ImportResult<ImportRowResult & { reason: string | null }> {
+  return { ...result, rows: result.rows.map((row) => ({ ...row, reason: row.reason === null ? null : renderText(row.reason, locale) })) };
+}
+
+/** What the admin reads after a preview or an import. */
+export function importSummary({ dryRun, summary }: ImportResult): Phrase {
+  return phrase(dryRun ? 'mailboxes.import.done.preview' : 'mailboxes.import.done.imported', summary);
+}
 
 const MAX_ROWS = 10_000;
 const HEADER_ALIASES: Record<string, 'address' | 'ownerEmail' | 'profile'> = {
@@ -42,8 +55,8 @@ const HEADER_ALIASES: Record<string, 'address' | 'ownerEmail' | 'profile'> = {
 
 type CsvRow = { line: number; address: string; ownerEmail: string; profile: string | null };
 
-function malformed(message: string): AppError {
-  return new AppError('INVALID_INPUT', `The file was not imported: ${message}`, { fields: { csv: [message] } });
+function malformed(why: Phrase): AppError {
+  return new AppError('INVALID_INPUT', phrase('mailboxes.import.problems.malformed', { why }), { fields: { csv: [why] } });
 }
 
 /** Reads the file whole before anything is written, so a malformed file changes nothing. */
@@ -52,21 +65,18 @@ function readCsv(csv: string): CsvRow[] {
   try {
     records = parse(csv.replace(/^\uFEFF/, ''), { skip_empty_lines: true, trim: true, relax_column_count: false });
   } catch (error) {
-    throw malformed(`it is not valid CSV (${error instanceof Error ? error.message : 'unreadable'}).`);
+    // The parser's own English words stay as they are: they name the line and what it found there.
+    throw malformed(phrase('mailboxes.import.malformed.notCsv', { reply: error instanceof Error ? error.message : 'unreadable' }));
   }
   const [header, ...body] = records;
-  if (!header) throw malformed('it is empty.');
+  if (!header) throw malformed(phrase('mailboxes.import.malformed.empty'));
   const columns = header.map((name) => HEADER_ALIASES[name.toLowerCase().replace(/\s+/g, ' ')]);
   const missing = (['address', 'ownerEmail'] as const).filter((column) => !columns.includes(column));
   if (missing.length > 0) {
-    throw malformed(
-      `the first line must name the columns: address, owner email and optionally profile (missing ${missing
-        .map((column) => (column === 'ownerEmail' ? 'owner email' : column))
-        .join(' and ')}).`,
-    );
+    throw malformed(phrase('mailboxes.import.malformed.missingColumns', { missing: missing.length === 2 ? 'both' : missing[0]! }));
   }
-  if (body.length === 0) throw malformed('it has a header but no mailbox rows.');
-  if (body.length > MAX_ROWS) throw malformed(`it has ${body.length} rows; import at most ${MAX_ROWS} at a time.`);
+  if (body.length === 0) throw malformed(phrase('mailboxes.import.malformed.noRows'));
+  if (body.length > MAX_ROWS) throw malformed(phrase('mailboxes.import.malformed.tooMany', { count: body.length, max: MAX_ROWS }));
   return body.map((record, index) => {
     const value = (column: 'address' | 'ownerEmail' | 'profile') => {
       const position = columns.indexOf(column);
@@ -92,20 +102,20 @@ async function importRows(executor: Executor, actor: AuditActor, rows: CsvRow[])
   const seen = new Set<string>();
   const results: ImportRowResult[] = [];
   for (const row of rows) {
-    const result = (outcome: ImportOutcome, reason: string | null): ImportRowResult => ({ ...row, outcome, reason });
+    const result = (outcome: ImportOutcome, reason: Text | null): ImportRowResult => ({ ...row, outcome, reason });
     const address = emailAddress.safeParse(row.address);
     const owner = emailAddress.safeParse(row.ownerEmail);
     if (!address.success) {
-      results.push(result('refused', `Invalid address “${row.address}”.`));
+      results.push(result('refused', phrase('mailboxes.import.reasons.invalidAddress', { address: row.address })));
     } else if (seen.has(address.data)) {
-      results.push(result('skipped', 'The same address appears earlier in the file.'));
+      results.push(result('skipped', phrase('mailboxes.import.reasons.duplicateInFile')));
     } else if (existing.has(address.data)) {
       seen.add(address.data);
-      results.push(result('skipped', 'A mailbox with this address already exists.'));
+      results.push(result('skipped', phrase('mailbox.fields.addressTaken')));
     } else if (!owner.success) {
-      results.push(result('refused', `Invalid owner email “${row.ownerEmail}”.`));
+      results.push(result('refused', phrase('mailboxes.import.reasons.invalidOwner', { owner: row.ownerEmail })));
     } else if (row.profile && !profileIdByName.has(row.profile.toLowerCase())) {
-      results.push(result('refused', `Unknown profile “${row.profile}”.`));
+      results.push(result('refused', phrase('mailboxes.import.reasons.unknownProfile', { profile: row.profile })));
     } else {
       seen.add(address.data);
       try {
@@ -121,7 +131,10 @@ async function importRows(executor: Executor, actor: AuditActor, rows: CsvRow[])
       } catch (error) {
         // Our own refusals are checked before anything is written for the row, so the import goes on.
         if (!(error instanceof AppError)) throw error;
-        const reason = error.code === 'INVALID_INPUT' && error.fields?.ownerEmail ? `Unknown owner ${owner.data}: add the person on the Users page first.` : error.message;
+        const reason =
+          error.code === 'INVALID_INPUT' && error.fields?.ownerEmail
+            ? phrase('mailboxes.import.reasons.unknownOwner', { owner: owner.data })
+            : problemTexts(error).message;
         results.push(result('refused', reason));
       }
     }

@@ -5,7 +5,9 @@ import { isUniqueViolation } from '@/db/errors';
 import { mailboxes, oauthGrants, serverProfiles, users, type Mailbox, type ServerProfile, type User } from '@/db/schema';
 import type { AuditActor } from '@/lib/audit/actor';
 import { recordAuditEvent } from '@/lib/audit/record-audit-event';
-import { AppError, invalidInput, notFound } from '@/lib/errors';
+import { AppError, invalidInput, notFound, renderProblem } from '@/lib/errors';
+import type { Locale } from '@/lib/i18n/locales';
+import { phrase, renderText } from '@/lib/i18n/text';
 import { PROVIDERS, sharedMailboxProviders } from '@/lib/providers';
 import type { CreateMailboxInput, MailboxFilters, MailboxResponse, UpdateMailboxInput } from '@/lib/validations/mailboxes';
 import { releaseProfilePlace, takeProfilePlace } from '@/lib/profiles/profile-capacity';
@@ -92,7 +94,8 @@ function flatten(row: SelectedRow): MailboxRow {
   };
 }
 
-export function toMailboxResponse(row: MailboxRow): MailboxResponse {
+/** A mailbox as the API answers it, its words in the request's language. */
+export function toMailboxResponse(row: MailboxRow, locale: Locale): MailboxResponse {
   return {
     id: row.id,
     address: row.address,
@@ -109,8 +112,8 @@ export function toMailboxResponse(row: MailboxRow): MailboxResponse {
     status: row.status,
     incomingStatus: row.incomingStatus,
     outgoingStatus: row.outgoingStatus,
-    statusReason: row.statusReason,
-    nextStep: nextStep(row, profileOf(row)).label,
+    statusReason: row.statusReason ? { hint: '', ...renderProblem(row.statusReason, locale), at: row.statusReason.at } : null,
+    nextStep: renderText(nextStep(row, profileOf(row)).label, locale),
     lastTestAt: row.lastTestAt?.toISOString() ?? null,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
@@ -160,8 +163,8 @@ async function resolveOwner(executor: Executor, input: { ownerId?: string; owner
     .from(users)
     .where(input.ownerId ? eq(users.id, input.ownerId) : eq(users.email, input.ownerEmail!))
     .limit(1);
-  if (!owner) throw invalidInput({ [field]: ['No user has this email: add the person on the Users page first.'] });
-  if (owner.deactivatedAt) throw invalidInput({ [field]: [`${owner.email} is deactivated.`] });
+  if (!owner) throw invalidInput({ [field]: [phrase('mailbox.fields.ownerUnknown')] });
+  if (owner.deactivatedAt) throw invalidInput({ [field]: [phrase('mailbox.fields.ownerDeactivated', { email: owner.email })] });
   return owner;
 }
 
@@ -173,26 +176,26 @@ async function findProfileOrDefault(executor: Executor, profileId: string | unde
     .limit(1);
   if (profile) return profile;
   throw invalidInput({
-    profileId: [profileId ? 'This server profile does not exist.' : 'No profile is the default for new mailboxes: choose one.'],
+    profileId: [phrase(profileId ? 'mailbox.fields.profileMissing' : 'mailbox.fields.noDefaultProfile')],
   });
 }
 
 /** A shared mailbox is Microsoft 365's: it is reached with a delegate's token, which only Exchange Online honours. */
 function refuseSharedOutsideMicrosoft(profile: Pick<ServerProfile, 'serverType' | 'name'>): never {
   throw invalidInput({
-    shared: [`Only ${sharedMailboxProviders()} has shared mailboxes: ${profile.name} is not such a profile. Untick “shared” or choose a ${sharedMailboxProviders()} profile.`],
+    shared: [phrase('mailbox.fields.sharedOutsideMicrosoft', { provider: sharedMailboxProviders(), profile: profile.name })],
   });
 }
 
 function duplicateAddress(address: string): AppError {
-  return new AppError('CONFLICT', `A mailbox with the address ${address} already exists.`, {
-    fields: { address: ['A mailbox with this address already exists.'] },
+  return new AppError('CONFLICT', phrase('mailbox.problems.duplicateAddress', { address }), {
+    fields: { address: [phrase('mailbox.fields.addressTaken')] },
   });
 }
 
 async function loadForUpdate(executor: Executor, id: string): Promise<Mailbox> {
   const [mailbox] = await executor.select().from(mailboxes).where(eq(mailboxes.id, id)).for('update');
-  if (!mailbox) throw notFound('The mailbox');
+  if (!mailbox) throw notFound('mailbox');
   return mailbox;
 }
 
@@ -393,7 +396,7 @@ export async function moveMailboxes({
   return db.transaction(async (tx) => {
     const target = await findProfileOrDefault(tx, profileId);
     const rows = await tx.select().from(mailboxes).where(inArray(mailboxes.id, ids)).orderBy(asc(mailboxes.id)).for('update');
-    if (rows.length !== new Set(ids).size) throw notFound('Some of the selected mailboxes');
+    if (rows.length !== new Set(ids).size) throw notFound('mailboxes');
     const moving = rows.filter((row) => row.profileId !== target.id);
     if (!PROVIDERS[target.serverType].sharedMailboxes && moving.some((row) => row.shared)) refuseSharedOutsideMicrosoft(target);
     if (moving.length > 0) await takeProfilePlace(tx, target.id, moving.length);

@@ -7,16 +7,17 @@ import { recordAuditEvent } from '@/lib/audit/record-audit-event';
 import { secretPlace } from '@/lib/crypto/secret-place';
 import { encryptSecret } from '@/lib/crypto/secrets';
 import { AppError, notFound } from '@/lib/errors';
+import { phrase } from '@/lib/i18n/text';
 import { getMailbox, type MailboxRow } from './mailboxes';
 import { transition } from './status';
 
 /** Stores the password or app password of a password-profile mailbox, encrypted, write-only. */
 export async function setMailboxPassword({ viewer, mailboxId, password }: { viewer: User; mailboxId: string; password: string }): Promise<MailboxRow> {
-  if (viewer.role === 'support') throw new AppError('FORBIDDEN', 'Support staff cannot enter mailbox passwords.');
+  if (viewer.role === 'support') throw new AppError('FORBIDDEN', phrase('mailbox.problems.passwordBySupport'));
   const mailbox = await getMailbox({ viewer, id: mailboxId });
-  if (!mailbox) throw notFound('The mailbox');
+  if (!mailbox) throw notFound('mailbox');
   if (mailbox.profileAuthType !== 'password') {
-    throw new AppError('CONFLICT', 'This mailbox’s profile signs in with OAuth: use “Connect” instead of a password.');
+    throw new AppError('CONFLICT', phrase('mailbox.problems.passwordForOAuth'));
   }
   await db.transaction(async (tx) => {
     await tx

@@ -1,6 +1,8 @@
 import type { Mailbox, ServerProfile, StoredError } from '@/db/schema';
-import { AppError } from '@/lib/errors';
+import { AppError, problemOf, type Problem } from '@/lib/errors';
+import { hasMessage, phrase, type Phrase, type Text } from '@/lib/i18n/text';
 import { PROVIDERS } from '@/lib/providers';
+import { connectMessageKey } from './status-messages';
 
 /** Why a test direction failed, as the tester classifies it; each class says below who fixes it. */
 export const FAILURE_CODES = [
@@ -47,8 +49,24 @@ type Patch = Partial<Pick<Mailbox, 'approval' | 'connection' | 'status' | 'incom
 const NOT_RUN: Patch = { incomingStatus: 'not_run', outgoingStatus: 'not_run' };
 const NO_FAILURE: Patch = { statusReason: null, failingSince: null };
 
-function refuse(why: string): never {
+function refuse(why: Phrase): never {
   throw new AppError('CONFLICT', why);
+}
+
+/** A reason to store on a mailbox: its English for logs and older readers, its phrase for everyone else. */
+export function storedReason(code: string, text: Phrase, at: Date): StoredError {
+  return { hint: '', ...problemOf(code, text), at: at.toISOString() };
+}
+
+/**
+ * The message and hint of a problem as people read them: its phrases when the messages hold its key,
+ * else the English it was stored with (a row written before its words had keys).
+ */
+export function problemTexts(problem: Problem): { message: Text; hint: Text } {
+  const { key, values } = problem;
+  const part = (name: 'message' | 'hint', stored: string): Text =>
+    key && hasMessage(`${key}.${name}`) ? { key: `${key}.${name}`, ...(values ? { values } : {}) } : stored;
+  return { message: part('message', problem.message), hint: part('hint', problem.hint ?? '') };
 }
 
 export type ResponsibleRole = 'owner' | 'admin';
@@ -125,10 +143,10 @@ const keepDisabled = (state: MailboxState, status: Mailbox['status']): Mailbox['
 export function transition(state: MailboxState, event: MailboxEvent): Patch {
   switch (event) {
     case 'approve':
-      if (state.approval === 'approved') refuse('This address is already approved.');
+      if (state.approval === 'approved') refuse(phrase('mailbox.problems.alreadyApproved'));
       return { approval: 'approved' };
     case 'reject':
-      if (state.approval === 'rejected') refuse('This address is already rejected.');
+      if (state.approval === 'rejected') refuse(phrase('mailbox.problems.alreadyRejected'));
       // A rejected address may not sync: an active mailbox stops.
       return { approval: 'rejected', status: keepDisabled(state, 'inactive') };
     case 'address_changed':
@@ -153,13 +171,13 @@ export function transition(state: MailboxState, event: MailboxEvent): Patch {
       if (causeOf(state.statusReason)?.endedByConnecting === false) return { connection: 'connected' };
       return { connection: 'connected', status: keepDisabled(state, 'inactive'), ...NOT_RUN, ...NO_FAILURE };
     case 'disconnected':
-      if (state.connection === 'not_connected') refuse('This mailbox is not connected.');
+      if (state.connection === 'not_connected') refuse(phrase('mailbox.problems.notConnected'));
       return { connection: 'not_connected', status: keepDisabled(state, 'inactive'), ...NOT_RUN, ...NO_FAILURE };
     case 'disable':
-      if (state.status === 'disabled') refuse('This mailbox is already disabled.');
+      if (state.status === 'disabled') refuse(phrase('mailbox.problems.alreadyDisabled'));
       return { status: 'disabled' };
     case 'enable':
-      if (state.status !== 'disabled') refuse('This mailbox is not disabled.');
+      if (state.status !== 'disabled') refuse(phrase('mailbox.problems.notDisabled'));
       return { status: 'inactive', ...NOT_RUN };
   }
 }
@@ -169,7 +187,7 @@ export function transition(state: MailboxState, event: MailboxEvent): Patch {
  * owner reconnects, and an active mailbox fails from the moment the refusal was recorded.
  */
 export function transitionAfterTokenRefusal(state: MailboxState, reason: StoredError): Patch {
-  if (state.connection === 'not_connected') refuse('This mailbox is not connected.');
+  if (state.connection === 'not_connected') refuse(phrase('mailbox.problems.notConnected'));
   return {
     connection: 'needs_reconnect',
     status: state.status === 'active' ? 'failing' : state.status,
@@ -195,10 +213,10 @@ export type TestTransition =
   | { outcome: 'failed'; patch: Patch };
 
 /** Why a mailbox whose test passed may still not be active, or null when it may. */
-function activationRefusal(state: MailboxState): string | null {
-  if (state.approval !== 'approved') return 'Only an approved address can be activated: an admin approves it first.';
-  if (state.connection !== 'connected') return 'Connect the mailbox before activating it.';
-  if (state.status === 'disabled') return 'This mailbox is disabled: an admin enables it first.';
+function activationRefusal(state: MailboxState): Phrase | null {
+  if (state.approval !== 'approved') return phrase('mailbox.activationRefusals.notApproved');
+  if (state.connection !== 'connected') return phrase('mailbox.activationRefusals.notConnected');
+  if (state.status === 'disabled') return phrase('mailbox.activationRefusals.disabled');
   return null;
 }
 
@@ -223,7 +241,7 @@ export function transitionAfterTest(state: MailboxState, { results, failure, fin
   }
   const refusal = activationRefusal(state);
   if (refusal) {
-    const reason: StoredError = { code: 'not_activated', message: `The test passed, but the mailbox was not activated: ${refusal}`, hint: '', at: finishedAt.toISOString() };
+    const reason = storedReason('not_activated', phrase('mailbox.reasons.notActivated', { why: refusal }), finishedAt);
     return {
       outcome: 'not_activated',
       patch: { ...results, ...(state.status === 'failing' ? { status: 'inactive' } : {}), statusReason: reason, failingSince: null },
@@ -274,15 +292,15 @@ export type NextStep = {
   /** What holds the mailbox now, for whatever else is said about it (the owner's alerts). */
   kind: 'disabled' | 'rejected' | 'pending' | 'profile' | 'not_connected' | 'needs_reconnect' | 'active' | 'failing' | 'untested';
   /** What the person looking at the mailbox should know or do now. */
-  label: string;
+  label: Phrase;
   /** Who can take it. */
   actor: ResponsibleRole | 'none';
   tone: 'neutral' | 'good' | 'bad' | 'warn';
 };
 
-export function connectLabel(profile: Pick<ServerProfile, 'serverType' | 'authType'>): string {
-  if (profile.authType === 'password') return 'Enter the mailbox password';
-  return PROVIDERS[profile.serverType].connectLabel;
+/** The button that connects a mailbox of this profile (`status.connect.*`). */
+export function connectLabel(profile: Pick<ServerProfile, 'serverType' | 'authType'>): Phrase {
+  return phrase(`status.connect.${connectMessageKey(profile)}`);
 }
 
 /**
@@ -291,24 +309,28 @@ export function connectLabel(profile: Pick<ServerProfile, 'serverType' | 'authTy
  * and the owner's alerts alike.
  */
 export function nextStep(state: Pick<Mailbox, 'approval' | 'connection' | 'status' | 'statusReason'>, profile: MailboxProfile, now = new Date()): NextStep {
-  if (state.status === 'disabled') return { kind: 'disabled', label: 'Disabled by an admin', actor: 'admin', tone: 'bad' };
-  if (state.approval === 'rejected') return { kind: 'rejected', label: 'Address rejected by an admin', actor: 'admin', tone: 'bad' };
-  if (state.approval === 'pending') return { kind: 'pending', label: 'Waiting for approval', actor: 'admin', tone: 'warn' };
+  if (state.status === 'disabled') return { kind: 'disabled', label: phrase('status.nextStep.disabled'), actor: 'admin', tone: 'bad' };
+  if (state.approval === 'rejected') return { kind: 'rejected', label: phrase('status.nextStep.rejected'), actor: 'admin', tone: 'bad' };
+  if (state.approval === 'pending') return { kind: 'pending', label: phrase('status.nextStep.pending'), actor: 'admin', tone: 'warn' };
   // Nothing the owner does helps, connecting included, until an admin fixes the profile.
   if (state.status !== 'active' && profileBlocksMailboxes(profile, now)) {
-    return { kind: 'profile', label: 'Waiting for an admin to fix the server profile', actor: 'admin', tone: 'bad' };
+    return { kind: 'profile', label: phrase('status.nextStep.profile'), actor: 'admin', tone: 'bad' };
   }
-  if (state.connection === 'not_connected') return { kind: 'not_connected', label: connectLabel(profile), actor: 'owner', tone: 'neutral' };
+  if (state.connection === 'not_connected') {
+    return { kind: 'not_connected', label: phrase('status.nextStep.connect', { action: connectLabel(profile) }), actor: 'owner', tone: 'neutral' };
+  }
   if (state.connection === 'needs_reconnect') {
-    return { kind: 'needs_reconnect', label: `Reconnect: ${connectLabel(profile).toLowerCase()}`, actor: 'owner', tone: 'bad' };
+    // "Reconnect: connect to Gmail": the button's words read on inside the sentence.
+    const action = phrase(`status.connectInline.${connectMessageKey(profile)}`);
+    return { kind: 'needs_reconnect', label: phrase('status.nextStep.reconnect', { action }), actor: 'owner', tone: 'bad' };
   }
-  if (state.status === 'active') return { kind: 'active', label: 'Active', actor: 'none', tone: 'good' };
+  if (state.status === 'active') return { kind: 'active', label: phrase('status.nextStep.active'), actor: 'none', tone: 'good' };
   if (state.status === 'failing') {
     return whoFixesFailure(state.statusReason, profile) === 'admin'
-      ? { kind: 'failing', label: 'Failing: waiting for an admin to fix it', actor: 'admin', tone: 'bad' }
-      : { kind: 'failing', label: 'Failing: test again once fixed', actor: 'owner', tone: 'bad' };
+      ? { kind: 'failing', label: phrase('status.nextStep.failingForAdmin'), actor: 'admin', tone: 'bad' }
+      : { kind: 'failing', label: phrase('status.nextStep.failingForOwner'), actor: 'owner', tone: 'bad' };
   }
-  return { kind: 'untested', label: 'Test and activate', actor: 'owner', tone: 'neutral' };
+  return { kind: 'untested', label: phrase('status.nextStep.untested'), actor: 'owner', tone: 'neutral' };
 }
 
 /**
@@ -326,21 +348,12 @@ export function statusReasonFor({
   profile: MailboxProfile;
   audience: 'owner' | 'staff';
   now?: Date;
-}): { message: string; hint: string } | null {
+}): { message: Text; hint: Text } | null {
   const reason = mailbox.statusReason;
   if (!reason) return null;
-  if (audience === 'staff') return { message: reason.message, hint: reason.hint };
-  if (nextStep(mailbox, profile, now).kind === 'profile') {
-    return {
-      message: reason.message,
-      hint: 'This is not caused by your mailbox: the server profile it uses needs an admin’s fix, and reconnecting will not help. Your admins see it on their dashboard; there is nothing for you to do.',
-    };
-  }
-  if (whoFixesFailure(reason, profile) === 'admin') {
-    return {
-      message: reason.message,
-      hint: 'This is for an admin to fix, not you: it lies with the server profile or the mail system, which only admins change. Your admins see this mailbox on their dashboard and test it again once it is fixed; there is nothing for you to do.',
-    };
-  }
-  return { message: reason.message, hint: reason.hint };
+  const texts = problemTexts(reason);
+  if (audience === 'staff') return texts;
+  if (nextStep(mailbox, profile, now).kind === 'profile') return { message: texts.message, hint: phrase('mailbox.reasons.ownerHints.profile') };
+  if (whoFixesFailure(reason, profile) === 'admin') return { message: texts.message, hint: phrase('mailbox.reasons.ownerHints.admin') };
+  return texts;
 }

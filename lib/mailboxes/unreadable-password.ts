@@ -2,8 +2,10 @@ import 'server-only';
 import { db } from '@/db';
 import type { StoredError } from '@/db/schema';
 import type { SecretDecryptionError } from '@/lib/crypto/secrets';
+import { phrase } from '@/lib/i18n/text';
 import { logger } from '@/lib/logger';
 import { recordNeedsReconnect } from './record-connection';
+import { storedReason } from './status';
 
 /**
  * A mailbox's stored password cannot be decrypted (altered, or copied from another mailbox): it will
@@ -11,12 +13,7 @@ import { recordNeedsReconnect } from './record-connection';
  */
 export async function recordUnreadablePassword(mailboxId: string, error: SecretDecryptionError): Promise<StoredError> {
   logger.warn('A mailbox’s stored password cannot be decrypted', { mailboxId, reason: error.reason });
-  const reason: StoredError = {
-    code: 'secret_unreadable',
-    message: 'The stored password of this mailbox cannot be decrypted (it was altered, or copied from another mailbox).',
-    hint: 'The owner enters the password again.',
-    at: new Date().toISOString(),
-  };
+  const reason = storedReason('secret_unreadable', phrase('mailbox.reasons.secretUnreadable'), new Date());
   await db.transaction((tx) => recordNeedsReconnect(tx, mailboxId, reason));
   return reason;
 }

@@ -2,7 +2,8 @@ import 'server-only';
 import { mailboxes } from '@/db/schema';
 import { secretPlace } from '@/lib/crypto/secret-place';
 import { decryptSecret, SecretDecryptionError } from '@/lib/crypto/secrets';
-import { AppError } from '@/lib/errors';
+import { AppError, type Problem } from '@/lib/errors';
+import { hasMessage, phrase, renderText, type Phrase, type Text } from '@/lib/i18n/text';
 import { recordUnreadablePassword } from '@/lib/mailboxes/unreadable-password';
 import { logger } from '@/lib/logger';
 import { openSubmissionTransport, type SubmissionSignIn } from '@/lib/mail/submission-transport';
@@ -11,13 +12,27 @@ import { loadNotificationSender } from '@/lib/settings/notification-sender';
 import { BlockedAddressError, resolveAllowedAddress } from '@/lib/net/address-policy';
 import { getTrustedCertificates } from '@/lib/tester/trusted-context';
 import { getAccessToken } from '@/lib/tokens/get-access-token';
+import { getReader, writeMail, type WriteMail } from './mail-text';
 
-export type NotificationMessage = { to: string; subject: string; text: string };
+/** A mail to one person, written in their language once they are known (lib/notifications/mail-text.ts). */
+export type NotificationMessage = { to: string; write: WriteMail };
 
 /** Whether the message went out, and from whom; otherwise why not, in words free of any secret. */
-export type NotificationDelivery = { sent: true; sender: string } | { sent: false; sender: string | null; reason: string };
+export type NotificationDelivery = { sent: true; sender: string } | { sent: false; sender: string | null; reason: Text };
 
-class NotSent extends Error {}
+class NotSent extends Error {
+  constructor(readonly reason: Phrase) {
+    super(reason.key);
+  }
+}
+
+/** A problem's message and hint as texts inside a sentence of ours. */
+function problemTexts(problem: Problem): { message: Text; hint: Text } {
+  if (!problem.key) return { message: problem.message, hint: problem.hint ?? '' };
+  const values = problem.values ? { values: problem.values } : {};
+  const hintKey = `${problem.key}.hint`;
+  return { message: { key: `${problem.key}.message`, ...values }, hint: hasMessage(hintKey) ? { key: hintKey, ...values } : (problem.hint ?? '') };
+}
 
 function withoutSecrets(text: string, secrets: string[]): string {
   return secrets.reduce((scrubbed, secret) => (secret ? scrubbed.split(secret).join('[secret]') : scrubbed), text.split('\n')[0]!.slice(0, 300));
@@ -29,20 +44,20 @@ async function signInAs(
   refreshedSince?: Date,
 ): Promise<SubmissionSignIn> {
   if (authType === 'password') {
-    if (!mailbox.password) throw new NotSent('no password is stored for the sender mailbox: its owner enters it.');
+    if (!mailbox.password) throw new NotSent(phrase('mails.notSent.noPassword'));
     try {
       return { user: mailbox.address, pass: decryptSecret(mailbox.password, secretPlace(mailboxes.password, mailbox.id)) };
     } catch (error) {
       if (!(error instanceof SecretDecryptionError)) throw error;
       const reason = await recordUnreadablePassword(mailbox.id, error);
-      throw new NotSent(`the sender mailbox has no usable password (${reason.message} ${reason.hint})`);
+      throw new NotSent(phrase('mails.notSent.unreadablePassword', problemTexts(reason)));
     }
   }
   try {
     const token = await getAccessToken({ mailboxId: mailbox.id, refreshedSince });
     return { user: mailbox.address, accessToken: token.accessToken };
   } catch (error) {
-    if (error instanceof OAuthFailure) throw new NotSent(`the sender mailbox has no usable token (${error.message} ${error.hint})`);
+    if (error instanceof OAuthFailure) throw new NotSent(phrase('mails.notSent.noToken', problemTexts(error)));
     throw error;
   }
 }
@@ -51,12 +66,14 @@ async function signInAs(
  * Sends a notification as the mailbox admins chose, through its profile's outgoing server, behind
  * the same network guard as the tester. Without a sender, or when sending fails, nothing is thrown:
  * the caller learns why and hands the content over another way. The message is never logged.
+ * It is written in the recipient's language and time zone.
  */
-export async function sendNotification(message: NotificationMessage): Promise<NotificationDelivery> {
-  const chosen = await loadNotificationSender();
+export async function sendNotification({ to, write }: NotificationMessage): Promise<NotificationDelivery> {
+  const [chosen, reader] = await Promise.all([loadNotificationSender(), getReader({ email: to })]);
+  const message = { to, ...write(reader) };
   if (!chosen) {
     logger.info('notification not sent: no notification sender is set', { to: message.to, subject: message.subject });
-    return { sent: false, sender: null, reason: 'no notification sender is set (an admin chooses one in Settings)' };
+    return { sent: false, sender: null, reason: phrase('mails.notSent.noSender') };
   }
   const { mailbox, profile } = chosen;
   const secrets: string[] = [];
@@ -91,26 +108,23 @@ export async function sendNotification(message: NotificationMessage): Promise<No
     return { sent: true, sender: mailbox.address };
   } catch (error) {
     const reason =
-      error instanceof NotSent || error instanceof BlockedAddressError
-        ? error.message
-        : `${profile.outgoingHost}:${profile.outgoingPort} did not take it: ${withoutSecrets(error instanceof Error ? error.message : String(error), secrets)}`;
-    logger.warn('notification not sent', { to: message.to, subject: message.subject, sender: mailbox.address, reason });
+      error instanceof NotSent
+        ? error.reason
+        : error instanceof BlockedAddressError
+          ? phrase('mails.notSent.blocked', { host: error.host, address: error.address, verdict: error.verdict })
+          : phrase('mails.notSent.refused', {
+              server: `${profile.outgoingHost}:${profile.outgoingPort}`,
+              reply: withoutSecrets(error instanceof Error ? error.message : String(error), secrets),
+            });
+    logger.warn('notification not sent', { to: message.to, subject: message.subject, sender: mailbox.address, reason: renderText(reason, 'en') });
     return { sent: false, sender: mailbox.address, reason };
   }
 }
 
 /** An admin's check of the notification sender: a short message to themselves, or the reason it failed. */
 export async function sendTestNotification({ to }: { to: string }): Promise<{ sent: true; sender: string; to: string }> {
-  const delivery = await sendNotification({
-    to,
-    subject: 'Mailroom test notification',
-    text: 'Mailroom sent this message to check that notifications, such as reconnect links, reach people. You can delete it.',
-  });
+  const delivery = await sendNotification({ to, write: writeMail('mails.test') });
   if (delivery.sent) return { sent: true, sender: delivery.sender, to };
-  if (!delivery.sender) {
-    throw new AppError('CONFLICT', 'No notification sender is set, so no notification was sent.', {
-      hint: 'Choose the mailbox notifications are sent from (Settings, “Send notifications from”), save it, then send the test again.',
-    });
-  }
-  throw new AppError('UPSTREAM', `The test notification was not sent: ${delivery.reason}`);
+  if (!delivery.sender) throw new AppError('CONFLICT', phrase('problems.settings.noSender'));
+  throw new AppError('UPSTREAM', phrase('problems.settings.testNotSent', { reason: delivery.reason }));
 }

@@ -8,11 +8,14 @@ import type { ConnectOutcome } from './outcomes';
 // The one writer of the oauth_authorizations table: a sign-in's start, claiming its state (single
 // use) and recording the outcome the mailbox page reads back.
 
+// The key and values go with the English, so that each reader sees the outcome in their own language.
 const stored = (outcome: Omit<ConnectOutcome, 'ok'>, at = new Date()): StoredError => ({
   code: outcome.code,
   message: outcome.message,
   hint: outcome.hint,
   at: at.toISOString(),
+  ...(outcome.key ? { key: outcome.key } : {}),
+  ...(outcome.values ? { values: outcome.values } : {}),
 });
 
 /** Records a sign-in as it starts: its flow, who started it for which mailbox, and its encrypted verifier or device code. */
@@ -22,7 +25,8 @@ export async function recordStartedAuthorization(authorization: NewOauthAuthoriz
 
 /** A recorded outcome as the mailbox page and the device poll tell it. */
 export function connectOutcomeOf(outcome: StoredError): ConnectOutcome {
-  return { ok: outcome.code === 'connected', code: outcome.code, message: outcome.message, hint: outcome.hint };
+  const { code, message, hint, key, values } = outcome;
+  return { ok: code === 'connected', code, message, hint, ...(key ? { key } : {}), ...(values ? { values } : {}) };
 }
 
 export async function getAuthorization({ id, flow }: { id: string; flow: OauthAuthorization['flow'] }): Promise<OauthAuthorization | null> {

@@ -1,5 +1,6 @@
 import 'server-only';
 import * as oauth from 'oauth4webapi';
+import { phrase } from '@/lib/i18n/text';
 import { describeError, logger } from '@/lib/logger';
 import { PROVIDERS } from '@/lib/providers';
 import type { ClaimedAccount } from '@/lib/providers/provider';
@@ -19,7 +20,7 @@ async function userinfoClaims(app: OAuthApp, accessToken: string, expectedSubjec
     const response = await oauth.userInfoRequest(as, client, accessToken, requestOptionsFor(app, app.userinfoEndpoint));
     return { ...(await oauth.processUserInfoResponse(as, client, expectedSubject ?? oauth.skipSubjectCheck, response)) };
   } catch (error) {
-    const unanswered = unansweredRequestFailure(error, 'userinfo endpoint');
+    const unanswered = unansweredRequestFailure(error, 'userinfo');
     if (unanswered) throw unanswered;
     logger.warn('userinfo refused', { error: describeError(error) });
     return {};
@@ -37,8 +38,7 @@ export async function consentingAccount(app: OAuthApp, tokens: TokenResponse): P
     throw new OAuthFailure({
       reach: 'profile',
       code: 'account_unknown',
-      message: 'The provider did not say which account consented, or did not vouch for its address.',
-      hint: provider.accountMissingHint,
+      phrase: phrase('oauth.failures.accountUnknown', { hint: provider.accountMissingHint }),
     });
   }
   return { ...found, account: found.account.toLowerCase() };

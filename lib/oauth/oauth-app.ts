@@ -4,6 +4,7 @@ import { secretPlace } from '@/lib/crypto/secret-place';
 import { decryptSecret, SecretDecryptionError } from '@/lib/crypto/secrets';
 import { getEnv } from '@/lib/env';
 import { AppError } from '@/lib/errors';
+import { phrase } from '@/lib/i18n/text';
 import { logger } from '@/lib/logger';
 
 /** What Mailroom needs of a profile to talk OAuth with its provider. */
@@ -38,9 +39,7 @@ export function oauthCallbackUrl(): string {
 /** The profile's stored client secret cannot be decrypted here: a failure of the profile, which an admin ends. */
 export class ClientSecretUnreadableError extends AppError {
   constructor() {
-    super('CONFLICT', 'The stored client secret of this server profile cannot be decrypted (it was altered, or copied from another profile).', {
-      hint: 'An admin enters the client secret of the profile again.',
-    });
+    super('CONFLICT', phrase('oauth.failures.clientSecretUnreadable'));
     this.name = 'ClientSecretUnreadableError';
   }
 }

@@ -1,6 +1,7 @@
 import 'server-only';
 import * as oauth from 'oauth4webapi';
 import { guardedFetchWith, OutboundRequestError } from '@/lib/net/guarded-fetch';
+import { phrase } from '@/lib/i18n/text';
 import type { OAuthApp } from './oauth-app';
 import { OAuthFailure } from './oauth-failure';
 
@@ -48,23 +49,24 @@ function outboundErrorIn(error: unknown): OutboundRequestError | null {
   return null;
 }
 
+/** The provider's endpoints a request may go unanswered at, as `oauth.failures.providerUnreachable` names them. */
+export type ProviderEndpoint = 'token' | 'userinfo' | 'jwks' | 'device';
+
 /**
  * A request that never got an answer, as a temporary failure whose message is safe for owners: the
  * guard already logged its detail (addresses, ports). Null for anything else.
  */
-export function unansweredRequestFailure(error: unknown, endpointName: string): OAuthFailure | null {
-  const hint = 'Mailroom retries on its own. If it lasts, check the network between Mailroom and the provider.';
+export function unansweredRequestFailure(error: unknown, endpoint: ProviderEndpoint): OAuthFailure | null {
   const outbound = outboundErrorIn(error);
   if (outbound) {
     return new OAuthFailure({
       reach: 'temporary',
       code: outbound.code === 'timeout' ? 'provider_timeout' : 'provider_unreachable',
-      message: `The provider’s ${endpointName} could not be used: ${outbound.message}`,
-      hint,
+      phrase: phrase('oauth.failures.providerUnreachable', { endpoint, reason: outbound.message }),
     });
   }
   if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
-    return new OAuthFailure({ reach: 'temporary', code: 'provider_timeout', message: `The provider’s ${endpointName} did not answer in time.`, hint });
+    return new OAuthFailure({ reach: 'temporary', code: 'provider_timeout', phrase: phrase('oauth.failures.providerTimeout', { endpoint }) });
   }
   return null;
 }

@@ -1,4 +1,5 @@
-import type { Problem } from '@/lib/errors';
+import { englishProblem, type Problem } from '@/lib/errors';
+import type { Phrase, PhraseValues, Text } from '@/lib/i18n/text';
 
 /**
  * How far a failure at the provider reaches: `mailbox` (this grant is dead: reconnect), `profile`
@@ -11,13 +12,23 @@ export class OAuthFailure extends Error implements Problem {
   readonly reach: FailureReach;
   readonly code: string;
   readonly hint: string;
+  readonly key: string;
+  readonly values?: PhraseValues;
 
-  constructor(options: { reach: FailureReach; code: string; message: string; hint: string }) {
-    super(options.message);
+  /** Its words: a phrase naming an `oauth.failures.*` group of `message` and `hint`. */
+  constructor(options: { reach: FailureReach; code: string; phrase: Phrase }) {
+    const english = englishProblem(options.phrase);
+    super(english.message);
     this.name = 'OAuthFailure';
     this.reach = options.reach;
     this.code = options.code;
-    this.hint = options.hint;
+    this.hint = english.hint ?? '';
+    this.key = options.phrase.key;
+    this.values = options.phrase.values;
+  }
+
+  /** Its message or hint as a sentence inside another one (an outcome that quotes it), in each reader's language. */
+  text(part: 'message' | 'hint'): Text {
+    return { key: `${this.key}.${part}`, ...(this.values ? { values: this.values } : {}) };
   }
 }
-

@@ -1,22 +1,24 @@
-import type { Problem } from '@/lib/errors';
+import { problemOf, type Problem } from '@/lib/errors';
+import { phrase, type Phrase } from '@/lib/i18n/text';
+import type { OAuthFailure } from './oauth-failure';
 
-/** What a connect attempt ended with, as the mailbox page tells it. */
+/** What a connect attempt ended with, as the mailbox page tells it; its key renders it in each reader's language. */
 export type ConnectOutcome = Problem & { ok: boolean; hint: string };
+
+/** An outcome from its `oauth.outcomes.*` phrase (a group of `message` and `hint`). */
+export function connectOutcome(code: string, words: Phrase, { ok = false }: { ok?: boolean } = {}): ConnectOutcome {
+  const problem = problemOf(code, words);
+  return { ...problem, ok, hint: problem.hint ?? '' };
+}
+
+/** A provider's refusal as the outcome of the connect it ended, in its own words. */
+export function failureOutcome(failure: OAuthFailure): ConnectOutcome {
+  return { ok: false, code: failure.code, message: failure.message, hint: failure.hint, key: failure.key, ...(failure.values ? { values: failure.values } : {}) };
+}
 
 /** Outcomes that have no mailbox to show them on (the state names none we know). */
 export const STATE_OUTCOMES: Record<string, ConnectOutcome> = {
-  state_unknown: {
-    ok: false,
-    code: 'state_unknown',
-    message: 'This sign-in answer does not belong to a connection Mailroom started.',
-    hint: 'Start again from the mailbox page with “Connect”.',
-  },
+  state_unknown: connectOutcome('state_unknown', phrase('oauth.outcomes.stateUnknown')),
 };
 
-export const TENANT_REQUIRED_OUTCOME: ConnectOutcome = {
-  ok: false,
-  code: 'tenant_required',
-  message:
-    'A shared mailbox can be connected only when the server profile names its Microsoft 365 tenant: with “common”, “organizations” or “consumers” a delegate from any organization could sign in. Nothing was saved.',
-  hint: 'An admin sets the profile’s tenant to the organization’s tenant id (a GUID; or its domain, with the issuer …/{tenant id}/v2.0), then connect again.',
-};
+export const TENANT_REQUIRED_OUTCOME: ConnectOutcome = connectOutcome('tenant_required', phrase('oauth.outcomes.tenantRequired'));

@@ -7,7 +7,10 @@ import { recordAuditEvent } from '@/lib/audit/record-audit-event';
 import { randomToken, sha256 } from '@/lib/crypto/tokens';
 import { getEnv } from '@/lib/env';
 import { AppError, notFound } from '@/lib/errors';
+import { phrase, type Phrase } from '@/lib/i18n/text';
 import { getMailbox } from '@/lib/mailboxes/mailboxes';
+import { renderText } from '@/lib/i18n/text';
+import { reconnectLinkMail } from '@/lib/notifications/link-mails';
 import { sendNotification, type NotificationDelivery } from '@/lib/notifications/send-notification';
 
 const LINK_LIFETIME_MS = 7 * 24 * 60 * 60 * 1000;
@@ -24,22 +27,6 @@ export type CreatedReconnectLink = {
 
 const utcMinute = (date: Date) => `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 
-function reconnectMessage({ address, url, expiresAt, sentBy }: { address: string; url: string; expiresAt: Date; sentBy: string }) {
-  return {
-    subject: `Reconnect your mailbox ${address}`,
-    text: [
-      'Hello,',
-      '',
-      `Mailroom can no longer reach your mailbox ${address}, so its mail is not synchronized.`,
-      'Open this link, sign in to Mailroom, and connect the mailbox again:',
-      '',
-      url,
-      '',
-      `The link works once, until ${utcMinute(expiresAt)}. ${sentBy} of your support team sent it.`,
-    ].join('\n'),
-  };
-}
-
 /**
  * A signed, single-use, expiring link that sends the mailbox's owner to its Connect page, mailed to
  * the owner from the notification sender an admin chose. When there is none, or the mail does not
@@ -47,11 +34,11 @@ function reconnectMessage({ address, url, expiresAt, sentBy }: { address: string
  * are audited and logged, never the link itself.
  */
 export async function createReconnectLink({ viewer, mailboxId }: { viewer: User; mailboxId: string }): Promise<CreatedReconnectLink> {
-  if (viewer.role === 'owner') throw new AppError('FORBIDDEN', 'Only support staff and admins send reconnect links.');
+  if (viewer.role === 'owner') throw new AppError('FORBIDDEN', phrase('oauth.problems.reconnectLinkForbidden'));
   const mailbox = await getMailbox({ viewer, id: mailboxId });
-  if (!mailbox) throw notFound('The mailbox');
+  if (!mailbox) throw notFound('mailbox');
   if (mailbox.approval === 'rejected' || mailbox.status === 'disabled') {
-    throw new AppError('CONFLICT', 'This mailbox cannot be connected while it is rejected or disabled: an admin changes that first.');
+    throw new AppError('CONFLICT', phrase('oauth.problems.reconnectLinkBlocked'));
   }
   const token = randomToken();
   const url = `${getEnv().MAILROOM_PUBLIC_URL}/reconnect/${token}`;
@@ -60,7 +47,7 @@ export async function createReconnectLink({ viewer, mailboxId }: { viewer: User;
     .insert(reconnectLinks)
     .values({ tokenHash: sha256(token), mailboxId: mailbox.id, createdById: viewer.id, expiresAt })
     .returning({ id: reconnectLinks.id });
-  const delivery = await sendNotification({ to: mailbox.ownerEmail, ...reconnectMessage({ address: mailbox.address, url, expiresAt, sentBy: viewer.email }) });
+  const delivery = await sendNotification({ to: mailbox.ownerEmail, write: reconnectLinkMail({ address: mailbox.address, url, expiresAt, sentBy: viewer.email }) });
   await recordAuditEvent(db, {
     actor: userActor(viewer),
     action: 'mailbox.reconnect_link',
@@ -70,17 +57,17 @@ export async function createReconnectLink({ viewer, mailboxId }: { viewer: User;
     detail: {
       owner: mailbox.ownerEmail,
       expiresAt: expiresAt.toISOString(),
-      delivery: delivery.sent ? `mailed from ${delivery.sender}` : `shown to the sender: not mailed, ${delivery.reason}`,
+      delivery: delivery.sent ? `mailed from ${delivery.sender}` : `shown to the sender: not mailed, ${renderText(delivery.reason, 'en')}`,
     },
   });
   return { ownerEmail: mailbox.ownerEmail, expiresAt, delivery, url: delivery.sent ? null : url };
 }
 
 /** What the person who made the link reads: where it went, or why they hand it over themselves. */
-export function describeReconnectDelivery({ ownerEmail, expiresAt, delivery }: CreatedReconnectLink): string {
-  const validity = `It works once, until ${utcMinute(expiresAt)}, after they sign in.`;
-  if (delivery.sent) return `The reconnect link was mailed to ${ownerEmail} from ${delivery.sender}. ${validity}`;
-  return `The link was not mailed: ${delivery.reason}. Give ${ownerEmail} this link yourself. ${validity}`;
+export function describeReconnectDelivery({ ownerEmail, expiresAt, delivery }: CreatedReconnectLink): Phrase {
+  const until = utcMinute(expiresAt);
+  if (delivery.sent) return phrase('oauth.reconnectLink.mailed', { owner: ownerEmail, sender: delivery.sender, until });
+  return phrase('oauth.reconnectLink.notMailed', { owner: ownerEmail, reason: delivery.reason, until });
 }
 
 export type ReconnectLinkPreview =

@@ -3,6 +3,7 @@ import * as oauth from 'oauth4webapi';
 import { PROVIDERS } from '@/lib/providers';
 import type { OAuthApp } from './oauth-app';
 import { authorizationServerOf, clientAuthenticationOf, oauthClientOf, requestOptionsFor, unansweredRequestFailure } from './oauth-client';
+import { phrase, type Text } from '@/lib/i18n/text';
 import { providerText } from '@/lib/providers/provider';
 import { OAuthFailure } from './oauth-failure';
 import { revokeTokens } from './revoke-tokens';
@@ -31,8 +32,7 @@ export function classifyTokenError(app: OAuthApp, status: number, body: Record<s
     return new OAuthFailure({
       reach: 'temporary',
       code: 'provider_unavailable',
-      message: `The provider’s token endpoint answered ${status} (${said}).`,
-      hint: 'This is usually temporary: Mailroom retries on its own. If it lasts, check the provider’s status page.',
+      phrase: phrase('oauth.failures.providerUnavailable', { status: String(status), said }),
     });
   }
   const read = PROVIDERS[app.serverType].readTokenError({
@@ -48,36 +48,32 @@ export function classifyTokenError(app: OAuthApp, status: number, body: Record<s
     return new OAuthFailure({
       reach: 'profile',
       code,
-      message: `The provider refused the profile’s OAuth app (${said}).`,
-      hint: 'An admin checks the client id and client secret in the server profile: the secret may have expired or been replaced at the provider. Reconnecting a mailbox does not help.',
+      phrase: phrase('oauth.failures.clientRefused', { said }),
     });
   }
   if (code === 'invalid_grant') {
     return new OAuthFailure({
       reach: 'mailbox',
       code: 'invalid_grant',
-      message: `The provider no longer accepts this mailbox’s authorization (${said}).`,
-      hint: 'The consent was revoked, expired or replaced: the owner connects the mailbox again.',
+      phrase: phrase('oauth.failures.invalidGrant', { said }),
     });
   }
   return new OAuthFailure({
     reach: 'mailbox',
     code,
-    message: `The provider refused the request (${said}).`,
-    hint: 'The owner connects the mailbox again; if the provider refuses again, an admin checks the profile’s scopes and endpoints.',
+    phrase: phrase('oauth.failures.requestRefused', { said }),
   });
 }
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
+/** What a library said of an answer it could not read, quoted as the provider's own words. */
+export function unreadableReason(error: unknown): Text {
+  return error instanceof Error ? providerText(error.message) : phrase('oauth.unreadable');
+}
+
 function idTokenRefused(error: unknown): OAuthFailure {
-  const reason = error instanceof Error ? providerText(error.message) : 'unreadable';
-  return new OAuthFailure({
-    reach: 'mailbox',
-    code: 'id_token_invalid',
-    message: `The provider’s ID token could not be trusted (${reason}), so Mailroom cannot tell who consented. Nothing was saved.`,
-    hint: 'Connect again. If it repeats, an admin checks the profile’s issuer and signing keys URL (JWKS): they must be the provider’s own.',
-  });
+  return new OAuthFailure({ reach: 'mailbox', code: 'id_token_invalid', phrase: phrase('oauth.failures.idTokenInvalid', { reason: unreadableReason(error) }) });
 }
 
 /** Whether an id_token is checked: in a code or device flow, when the profile names the issuer and its keys. */
@@ -108,7 +104,7 @@ async function readTokenResponse(
     tokens = await options.process(as, answer, idTokenCheck);
     if (idTokenCheck) await oauth.validateApplicationLevelSignature(as, answer, requestOptionsFor(app, app.jwksEndpoint!));
   } catch (error) {
-    const unanswered = unansweredRequestFailure(error, 'signing keys (JWKS) endpoint');
+    const unanswered = unansweredRequestFailure(error, 'jwks');
     // A connect that stops here stores nothing, so its tokens go back; a refresh's tokens are the grant's own.
     if (options.idTokenCheck) {
       await revokeTokens(app, { accessToken: body.access_token, refreshToken: typeof body.refresh_token === 'string' ? body.refresh_token : null });
@@ -118,8 +114,7 @@ async function readTokenResponse(
     throw new OAuthFailure({
       reach: 'mailbox',
       code: 'invalid_token_response',
-      message: `The provider’s token answer was not understood (${error instanceof Error ? providerText(error.message) : 'unreadable'}).`,
-      hint: 'Connect again; if it repeats, an admin checks the profile’s token endpoint.',
+      phrase: phrase('oauth.failures.tokenResponseUnreadable', { reason: unreadableReason(error) }),
     });
   }
   const claims = idTokenCheck ? oauth.getValidatedIdTokenClaims(tokens) : undefined;
@@ -137,7 +132,7 @@ async function sendTokenRequest(app: OAuthApp, send: (options: ReturnType<typeof
   try {
     return await send(requestOptionsFor(app, app.tokenEndpoint));
   } catch (error) {
-    throw unansweredRequestFailure(error, 'token endpoint') ?? error;
+    throw unansweredRequestFailure(error, 'token') ?? error;
   }
 }
 
@@ -158,8 +153,7 @@ export async function exchangeAuthorizationCode(
     throw new OAuthFailure({
       reach: 'mailbox',
       code: 'invalid_callback',
-      message: `The provider’s answer did not come from the profile’s issuer (${error instanceof Error ? providerText(error.message) : 'unreadable'}).`,
-      hint: 'Start again with “Connect”; if it repeats, an admin checks the profile’s issuer.',
+      phrase: phrase('oauth.failures.invalidCallback', { reason: unreadableReason(error) }),
     });
   }
   const response = await sendTokenRequest(app, (requestOptions) =>

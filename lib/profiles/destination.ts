@@ -1,21 +1,24 @@
 // Plain data and pure functions: the profile form warns with these before saving.
+import { phrase, type MessagePath } from '@/lib/i18n/phrase';
+import type { Phrase } from '@/lib/i18n/render';
 
 /**
  * The fields that say where the profile's OAuth client sends its secret and its mailboxes' refresh
- * tokens, or which app they belong to. Changing one clears the stored client secret (unless the same
- * change sends one) and ends the mailboxes' grants: neither may follow an edit to a new destination.
+ * tokens, or which app they belong to, with the words that name them. Changing one clears the stored
+ * client secret (unless the same change sends one) and ends the mailboxes' grants: neither may follow
+ * an edit to a new destination.
  */
 export const DESTINATION_FIELDS = {
-  'endpoints.token': 'the token endpoint',
-  'endpoints.device': 'the device authorization endpoint',
-  'endpoints.revocation': 'the revocation endpoint',
-  'endpoints.userinfo': 'the user info endpoint',
-  'endpoints.jwks': 'the JWKS endpoint',
-  issuer: 'the issuer',
-  tenant: 'the tenant',
-  clientId: 'the client id',
-  tokenEndpointAuthMethod: 'the client authentication method',
-} as const;
+  'endpoints.token': 'profiles.notices.fields.tokenEndpoint',
+  'endpoints.device': 'profiles.notices.fields.deviceEndpoint',
+  'endpoints.revocation': 'profiles.notices.fields.revocationEndpoint',
+  'endpoints.userinfo': 'profiles.notices.fields.userinfoEndpoint',
+  'endpoints.jwks': 'profiles.notices.fields.jwksEndpoint',
+  issuer: 'profiles.notices.fields.issuer',
+  tenant: 'profiles.notices.fields.tenant',
+  clientId: 'profiles.notices.fields.clientId',
+  tokenEndpointAuthMethod: 'profiles.notices.fields.tokenEndpointAuthMethod',
+} as const satisfies Record<string, MessagePath>;
 
 export type DestinationField = keyof typeof DESTINATION_FIELDS;
 
@@ -23,22 +26,24 @@ export function destinationFieldsIn(changedFields: readonly string[]): Destinati
   return (Object.keys(DESTINATION_FIELDS) as DestinationField[]).filter((field) => changedFields.includes(field));
 }
 
-/** "the token endpoint", "the token endpoint and the tenant", "the token endpoint, the issuer and the tenant". */
-function listed(fields: readonly DestinationField[]): string {
-  const labels = fields.map((field) => DESTINATION_FIELDS[field]);
-  return labels.length <= 1 ? (labels[0] ?? '') : `${labels.slice(0, -1).join(', ')} and ${labels.at(-1)}`;
+/** "a", "a and b", "a, b and c", in the reader's language: each list is a phrase holding the rest of it. */
+export function listed(items: readonly (string | Phrase)[]): string | Phrase {
+  const [first = '', ...rest] = items;
+  if (rest.length === 0) return first;
+  if (rest.length === 1) return phrase('profiles.notices.list.and', { first, last: rest[0]! });
+  return phrase('profiles.notices.list.comma', { first, rest: listed(rest) });
 }
 
-export function secretClearedNotice(fields: readonly DestinationField[], when: 'done' | 'before'): string {
-  const why = `because ${listed(fields)} changed`;
-  return when === 'done'
-    ? `The client secret was cleared: enter it again, ${why}.`
-    : `The client secret must be entered again ${why}: type it above, or it will be cleared when you save.`;
+/** The changed destination fields as people read them: "the token endpoint and the tenant". */
+export function destinationFieldsText(fields: readonly DestinationField[]): string | Phrase {
+  return listed(fields.map((field) => phrase(DESTINATION_FIELDS[field])));
 }
 
-export function grantsEndedNotice(count: number, when: 'done' | 'before'): string {
-  const mailboxes = count === 1 ? '1 connected mailbox' : `${count} connected mailboxes`;
-  return when === 'done'
-    ? `${mailboxes} must reconnect: ${count === 1 ? 'its tokens were' : 'their tokens were'} issued for the previous OAuth settings and were deleted.`
-    : `${mailboxes} will need to reconnect: ${count === 1 ? 'its tokens were' : 'their tokens were'} issued for the current OAuth settings and will be deleted.`;
+export function secretClearedNotice(fields: readonly DestinationField[], when: 'done' | 'before'): Phrase {
+  const values = { fields: destinationFieldsText(fields), count: fields.length };
+  return phrase(when === 'done' ? 'profiles.notices.secretCleared' : 'profiles.notices.secretWillClear', values);
+}
+
+export function grantsEndedNotice(count: number, when: 'done' | 'before'): Phrase {
+  return phrase(when === 'done' ? 'profiles.notices.grantsEnded' : 'profiles.notices.grantsWillEnd', { count });
 }

@@ -1,8 +1,8 @@
 import type { ServerProfile } from '@/db/schema';
 import { invalidInput } from '@/lib/errors';
+import { toFieldErrors } from '@/lib/validations/field-errors';
 import {
   profileSchema,
-  toDottedFieldErrors,
   type CreateProfileRequest,
   type ProfileDraft,
   type ResolvedProfile,
@@ -187,7 +187,7 @@ export function mergeProfileChange({
   if (secretChange === 'cleared' && request.clientSecretExpiresAt === undefined) draft.clientSecretExpiresAt = null;
 
   const parsed = profileSchema({ extraProviderOrigins }).safeParse(draft);
-  if (!parsed.success) throw invalidInput(toDottedFieldErrors(parsed.error));
+  if (!parsed.success) throw invalidInput(toFieldErrors(parsed.error));
   const changes = base ? Object.fromEntries(changedFields.map((field) => [field, { from: before[field] ?? null, to: after[field] ?? null }])) : {};
   return { profile: parsed.data, secretChange, changedFields, changes, destinationChanged };
 }

@@ -1,11 +1,9 @@
 // Plain data and pure functions: the profile form imports these in the browser to pre-fill fields.
-import { PROVIDER_IDS, PROVIDERS, type ProviderId } from '@/lib/providers';
+import { PROVIDERS, type ProviderId } from '@/lib/providers';
 import { isOAuth, type AuthType, type PresetKey, type ProfilePreset } from '@/lib/providers/provider';
 
-export const SERVER_TYPE_LABELS = Object.fromEntries(PROVIDER_IDS.map((id) => [id, PROVIDERS[id].label])) as Record<ProviderId, string>;
-
-// Auth type and client authentication labels are words of the portal: messages `profiles.authTypes.*`
-// and `profiles.tokenEndpointAuthMethods.*`.
+// Server type, auth type and client authentication labels are words of the portal: messages
+// `providers.<id>.label`, `profiles.authTypes.*` and `profiles.tokenEndpointAuthMethods.*`.
 
 export const MAX_MAILBOX_CAP = 100_000;
 

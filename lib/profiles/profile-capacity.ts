@@ -3,11 +3,13 @@ import { and, asc, eq, isNotNull, isNull, lt, ne, or, sql, type SQL } from 'driz
 import type { Executor } from '@/db';
 import { serverProfiles } from '@/db/schema';
 import { AppError, notFound } from '@/lib/errors';
+import { phrase, type Phrase } from '@/lib/i18n/text';
+import { listed } from './destination';
 
 /** A profile at or near its cap: 90% of its places or more are taken. The overview counts them, the list filters on it. */
 export const nearCapCondition: SQL = and(isNotNull(serverProfiles.mailboxCap), sql`${serverProfiles.mailboxCount} * 10 >= ${serverProfiles.mailboxCap} * 9`)!;
 
-async function profilesWithRoom(executor: Executor, exceptId: string): Promise<string[]> {
+async function profilesWithRoom(executor: Executor, exceptId: string): Promise<Phrase[]> {
   const rows = await executor
     .select({ name: serverProfiles.name, count: serverProfiles.mailboxCount, cap: serverProfiles.mailboxCap })
     .from(serverProfiles)
@@ -19,7 +21,9 @@ async function profilesWithRoom(executor: Executor, exceptId: string): Promise<s
     )
     .orderBy(asc(serverProfiles.name))
     .limit(5);
-  return rows.map((row) => (row.cap === null ? `${row.name} (no cap)` : `${row.name} (${row.cap - row.count} free)`));
+  return rows.map((row) =>
+    row.cap === null ? phrase('problems.profiles.room.noCap', { name: row.name }) : phrase('problems.profiles.room.free', { name: row.name, free: row.cap - row.count }),
+  );
 }
 
 /**
@@ -43,17 +47,14 @@ export async function takeProfilePlace(executor: Executor, profileId: string, pl
     .select({ name: serverProfiles.name, cap: serverProfiles.mailboxCap, count: serverProfiles.mailboxCount })
     .from(serverProfiles)
     .where(eq(serverProfiles.id, profileId));
-  if (!profile) throw notFound('The server profile');
+  if (!profile) throw notFound('serverProfile');
   const others = await profilesWithRoom(executor, profileId);
   const free = Math.max(0, (profile.cap ?? 0) - profile.count);
+  const values = { name: profile.name, cap: profile.cap ?? 0, places, free };
   throw new AppError(
     'PROFILE_FULL',
-    `The profile “${profile.name}” serves at most ${profile.cap} mailbox${profile.cap === 1 ? '' : 'es'}` +
-      (places > 1 ? ` and has ${free} place${free === 1 ? '' : 's'} left for ${places}. ` : ' and is full. ') +
-      (others.length > 0
-        ? `Profiles with room: ${others.join(', ')}.`
-        : 'No other profile has room: create another profile to serve more mailboxes.'),
-    { fields: { profileId: [`“${profile.name}” is full (${profile.count} of ${profile.cap}).`] } },
+    others.length > 0 ? phrase('problems.profiles.fullOthersHaveRoom', { ...values, others: listed(others) }) : phrase('problems.profiles.full', values),
+    { fields: { profileId: [phrase('problems.profiles.full.field', { name: profile.name, count: profile.count, cap: profile.cap ?? 0 })] } },
   );
 }
 

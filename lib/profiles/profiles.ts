@@ -10,6 +10,7 @@ import { secretPlace } from '@/lib/crypto/secret-place';
 import { encryptSecret, secretHint } from '@/lib/crypto/secrets';
 import { getEnv } from '@/lib/env';
 import { AppError, notFound } from '@/lib/errors';
+import { phrase, type Phrase } from '@/lib/i18n/text';
 import { invalidateProfileGrants } from '@/lib/tokens/invalidate-profile-grants';
 import type {
   CreateProfileRequest,
@@ -18,7 +19,7 @@ import type {
   UpdateProfileRequest,
 } from '@/lib/validations/profiles';
 import { nearCapCondition } from './profile-capacity';
-import { DESTINATION_FIELDS, grantsEndedNotice, secretClearedNotice } from './destination';
+import { grantsEndedNotice, secretClearedNotice } from './destination';
 import { mergeProfileChange, type SecretChange } from './merge-profile-change';
 
 /** Where Google or Microsoft send the browser back after consent: registered in the OAuth app. */
@@ -163,8 +164,8 @@ async function assertNameFree(executor: Executor, name: string, exceptId?: strin
     .where(and(eq(serverProfiles.name, name), exceptId ? ne(serverProfiles.id, exceptId) : undefined))
     .limit(1);
   if (taken) {
-    throw new AppError('CONFLICT', `A profile named ${name} already exists.`, {
-      fields: { name: ['Another profile has this name: choose another.'] },
+    throw new AppError('CONFLICT', phrase('problems.profiles.nameTaken', { name }), {
+      fields: { name: [phrase('problems.profiles.nameTaken.field')] },
     });
   }
 }
@@ -179,7 +180,7 @@ async function clearOtherDefault(executor: Executor, exceptId?: string): Promise
 
 function conflictOnUniqueViolation(error: unknown): never {
   if (isUniqueViolation(error)) {
-    throw new AppError('CONFLICT', 'Another change to the profiles happened at the same moment: try again.');
+    throw new AppError('CONFLICT', phrase('problems.profiles.concurrentChange'));
   }
   throw error;
 }
@@ -221,7 +222,7 @@ export async function createProfile({ actor, input }: { actor: AuditActor; input
 export type ProfileUpdate = {
   profile: ServerProfile;
   /** What the change did besides itself, for the person who made it: a secret cleared, mailboxes to reconnect. */
-  notices: string[];
+  notices: Phrase[];
 };
 
 /**
@@ -242,17 +243,16 @@ export async function updateProfile({
     return await db.transaction(async (tx) => {
       // Locked so that no mailbox is attached between the cap check and the write.
       const [current] = await tx.select().from(serverProfiles).where(eq(serverProfiles.id, id)).for('update');
-      if (!current) throw notFound('The server profile');
+      if (!current) throw notFound('serverProfile');
       const { profile, secretChange, changedFields, changes, destinationChanged } = mergeProfileChange({
         request: input,
         stored: current,
         extraProviderOrigins: getEnv().MAILROOM_EXTRA_PROVIDER_ORIGINS,
       });
       if (profile.mailboxCap !== null && profile.mailboxCap < current.mailboxCount) {
-        throw new AppError('CONFLICT', `${current.mailboxCount} mailboxes use this profile: the cap cannot be lower.`, {
-          fields: {
-            mailboxCap: [`${current.mailboxCount} mailboxes use this profile: set a cap of at least ${current.mailboxCount}, or move mailboxes first.`],
-          },
+        const count = { count: current.mailboxCount };
+        throw new AppError('CONFLICT', phrase('problems.profiles.capBelowCount', count), {
+          fields: { mailboxCap: [phrase('problems.profiles.capBelowCount.field', count)] },
         });
       }
       if (profile.name !== current.name) await assertNameFree(tx, profile.name, id);
@@ -266,7 +266,7 @@ export async function updateProfile({
         .where(eq(serverProfiles.id, id))
         .returning();
       const grantsEnded =
-        destinationChanged.length > 0 ? await invalidateProfileGrants(tx, { profileId: id, changed: destinationChanged.map((field) => DESTINATION_FIELDS[field]) }) : 0;
+        destinationChanged.length > 0 ? await invalidateProfileGrants(tx, { profileId: id, changed: destinationChanged }) : 0;
       await recordAuditEvent(tx, {
         actor,
         action: 'profile.update',
@@ -294,14 +294,11 @@ export async function updateProfile({
 export async function deleteProfile({ actor, id }: { actor: AuditActor; id: string }): Promise<ServerProfile> {
   return db.transaction(async (tx) => {
     const [current] = await tx.select().from(serverProfiles).where(eq(serverProfiles.id, id)).for('update');
-    if (!current) throw notFound('The server profile');
+    if (!current) throw notFound('serverProfile');
     const [attached] = await tx.select({ value: count() }).from(mailboxes).where(eq(mailboxes.profileId, id));
     const inUse = Math.max(attached?.value ?? 0, current.mailboxCount);
     if (inUse > 0) {
-      throw new AppError(
-        'CONFLICT',
-        `${inUse} ${inUse === 1 ? 'mailbox uses' : 'mailboxes use'} this profile: move ${inUse === 1 ? 'it' : 'them'} to another profile before deleting it.`,
-      );
+      throw new AppError('CONFLICT', phrase('problems.profiles.inUse', { count: inUse }));
     }
     await tx.delete(serverProfiles).where(eq(serverProfiles.id, id));
     await recordAuditEvent(tx, {

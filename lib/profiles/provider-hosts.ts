@@ -1,4 +1,6 @@
 // Plain data and pure functions: the profile form imports these in the browser too.
+import { phrase } from '@/lib/i18n/phrase';
+import type { Phrase } from '@/lib/i18n/render';
 import { PROVIDERS, type ProviderId } from '@/lib/providers';
 
 /**
@@ -16,7 +18,7 @@ export function providerEndpointProblem({
   serverType: ProviderId;
   url: string;
   extraOrigins: readonly string[];
-}): string | null {
+}): Phrase | null {
   const { pinnedHosts: hosts, company } = PROVIDERS[serverType];
   if (!hosts) return null;
   let parsed: URL;
@@ -29,5 +31,5 @@ export function providerEndpointProblem({
   const onProviderHost =
     parsed.protocol === 'https:' && parsed.port === '' && !parsed.username && !parsed.password && hosts.includes(parsed.hostname);
   if (onProviderHost) return null;
-  return `${company} profiles only reach ${company}: use https:// on ${hosts.join(', ')}. Choose Custom to name other endpoints.`;
+  return phrase('validation.profile.providerHost', { company: company ?? '', hosts: hosts.join(', ') });
 }

@@ -10,21 +10,17 @@ export const gmail: Provider<'gmail'> = {
   company: 'Google',
   connectLabel: 'Connect to Gmail',
   authTypes: ['oauth2_code', 'password'],
-  authTypeRefusals: {
-    oauth2_device:
-      'Google does not allow the device authorization grant for https://mail.google.com/: use the authorization code flow or an app password.',
-  },
-  authTypeHint: 'Google does not offer the device grant for Gmail’s IMAP and SMTP scope.',
-  publicClientRefusal: 'Google clients for Gmail are web applications with a secret: a public client is not possible.',
+  authTypeRefusals: { oauth2_device: 'providers.gmail.refusals.oauth2_device' },
+  authTypeHint: 'providers.gmail.authTypeHint',
+  publicClientRefusal: 'providers.gmail.publicClientRefusal',
   fixedTokenEndpointAuthMethod: 'client_secret_post',
   tenant: null,
   testingApps: {
     // Refresh tokens of an app in Testing live 7 days.
     consentLifetimeMs: 7 * 24 * 60 * 60 * 1000,
     userCap: TESTING_APP_USER_CAP,
-    publishingHint:
-      'A Google app in Testing issues refresh tokens that expire after 7 days (mailboxes then need to reconnect) and accepts at most 100 test users. Publish it to production for lasting access.',
-    capHint: `Leave empty for no cap. Dynamics 365 allows ${TESTING_APP_USER_CAP} users per Gmail OAuth profile, because Google caps an unverified or Testing app at ${TESTING_APP_USER_CAP} users: create more profiles for more mailboxes.`,
+    publishingHint: 'providers.gmail.publishingHint',
+    capHint: 'providers.gmail.capHint',
   },
   knownSigningKeys: true,
   namesItsServers: true,

@@ -1,3 +1,4 @@
+import type { MessagePath } from '@/lib/i18n/text';
 import { providerText, type Provider, type TokenErrorContext, type TokenErrorReading } from './provider';
 
 const MAIL_SCOPES = {
@@ -40,14 +41,16 @@ function adminConsentUrl(context: TokenErrorContext): string {
   return url.toString();
 }
 
+// A type-only import keeps the messages out of the browser, which loads this descriptor too.
+const ADMIN_CONSENT_REQUIRED: MessagePath = 'oauth.failures.adminConsentRequired';
+
 /** Microsoft identity platform codes (AADSTS…) that say more than the OAuth error code beside them. */
 export function readMicrosoftTokenError(context: TokenErrorContext): TokenErrorReading | null {
   if (context.description.includes('AADSTS65001')) {
     return {
       reach: 'profile',
       code: 'admin_consent_required',
-      message: `An administrator of the Microsoft 365 tenant must consent to this app first (${context.said}).`,
-      hint: `Forward this link to a Microsoft 365 administrator: ${adminConsentUrl(context)}`,
+      phrase: { key: ADMIN_CONSENT_REQUIRED, values: { said: context.said, url: adminConsentUrl(context) } },
     };
   }
   return null;
@@ -59,16 +62,14 @@ export const microsoft365: Provider<'microsoft365'> = {
   company: 'Microsoft',
   connectLabel: 'Connect to Microsoft 365',
   authTypes: ['oauth2_code', 'oauth2_device'],
-  authTypeRefusals: {
-    password: 'Microsoft 365 no longer accepts passwords (basic authentication) for IMAP, POP and SMTP: use OAuth 2.0.',
-  },
+  authTypeRefusals: { password: 'providers.microsoft365.refusals.password' },
   authTypeHint: null,
   publicClientRefusal: null,
   fixedTokenEndpointAuthMethod: 'client_secret_post',
   tenant: {
     keywords: TENANT_KEYWORDS,
-    problem: 'Enter the tenant: common, organizations, consumers, the directory (tenant) id or a domain such as contoso.onmicrosoft.com.',
-    formHint: 'Your directory (tenant) id or domain, or common, organizations or consumers. The endpoints follow it.',
+    problem: 'providers.microsoft365.tenantProblem',
+    formHint: 'providers.microsoft365.tenantHint',
   },
   testingApps: null,
   // Microsoft's keys are known for any tenant, but only a tenant id fixes its issuer: the preset has keys without one.

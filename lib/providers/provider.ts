@@ -1,4 +1,6 @@
 // Plain data and pure functions: the profile form imports these in the browser too.
+import type { MessagePath } from '@/lib/i18n/phrase';
+import type { Phrase } from '@/lib/i18n/render';
 import type { ProviderId } from './ids';
 
 export const AUTH_TYPES = ['oauth2_code', 'oauth2_device', 'password'] as const;
@@ -63,7 +65,7 @@ export type ClaimedAccount = {
 };
 
 /** A token endpoint refusal that means more at this provider than its OAuth error code says. */
-export type TokenErrorReading = { reach: 'mailbox' | 'profile' | 'temporary'; code: string; message: string; hint: string };
+export type TokenErrorReading = { reach: 'mailbox' | 'profile' | 'temporary'; code: string; phrase: Phrase };
 
 /** What a provider's reading of a token endpoint refusal may look at: never a secret. */
 export type TokenErrorContext = {
@@ -79,7 +81,7 @@ export type TokenErrorContext = {
 /** Everything Mailroom knows of one server type; the rest of the code reads it instead of testing the type. */
 export type Provider<Id extends ProviderId = ProviderId> = {
   id: Id;
-  /** The server type as the profile form lists it. */
+  /** The server type's name in the English texts lib/ still writes; pages show `providers.<id>.label`. */
   label: string;
   /** Who answers for the accounts, as messages name it; null when it is whoever runs the server. */
   company: string | null;
@@ -87,18 +89,18 @@ export type Provider<Id extends ProviderId = ProviderId> = {
   connectLabel: string;
   /** The sign-in types it supports, the default first. */
   authTypes: readonly AuthType[];
-  /** Why a sign-in type is refused, for those a person could expect to work. */
-  authTypeRefusals: Partial<Record<AuthType, string>>;
+  /** Why a sign-in type is refused, for those a person could expect to work: a problem group (its `message`). */
+  authTypeRefusals: Partial<Record<AuthType, MessagePath>>;
   /** What the form says under the sign-in type; null: nothing. */
-  authTypeHint: string | null;
+  authTypeHint: MessagePath | null;
   /** Why an OAuth client cannot be public (no secret) here; null: it may be, if its app registration allows it. */
-  publicClientRefusal: string | null;
+  publicClientRefusal: MessagePath | null;
   /** How the client secret must reach the token endpoint; null: the admin chooses. */
   fixedTokenEndpointAuthMethod: TokenEndpointAuthMethod | null;
   /** Whether the endpoints name a tenant, and what the form and validation say of it; null: no tenant. */
-  tenant: { keywords: readonly string[]; problem: string; formHint: string } | null;
-  /** Apps that start in a "testing" publishing status, whose consents end and whose users are capped; null: none. */
-  testingApps: { consentLifetimeMs: number; userCap: number; publishingHint: string; capHint: string } | null;
+  tenant: { keywords: readonly string[]; problem: MessagePath; formHint: MessagePath } | null;
+  /** Apps that start in a "testing" publishing status, whose consents end and whose users are capped; null: none. `capHint` takes `{cap}`. */
+  testingApps: { consentLifetimeMs: number; userCap: number; publishingHint: MessagePath; capHint: MessagePath } | null;
   /** The provider's signing keys are known without the issuer being named (a JWKS endpoint alone is fine). */
   knownSigningKeys: boolean;
   /** Whether the preset names the mail servers; if not, the admin types them and the form's Advanced section opens. */

@@ -4,7 +4,9 @@ import { db } from '@/db';
 import { mailboxes, portalSettings, serverProfiles, type Mailbox, type ServerProfile } from '@/db/schema';
 import type { AuditActor } from '@/lib/audit/actor';
 import { recordAuditEvent } from '@/lib/audit/record-audit-event';
-import { invalidInput } from '@/lib/errors';
+import { AppError } from '@/lib/errors';
+import type { Locale } from '@/lib/i18n/locales';
+import { phrase, renderText, type Phrase } from '@/lib/i18n/text';
 
 /** The notification sender as admins see it: its mailbox, its profile, and what stops it sending. */
 export type NotificationSenderSummary = {
@@ -14,10 +16,16 @@ export type NotificationSenderSummary = {
   profileName: string;
   outgoingServer: string;
   /** Null when nothing known stops it; otherwise why notifications would not go out, and the fix. */
-  problem: string | null;
+  problem: Phrase | null;
 };
 
 export type NotificationSettings = { sender: NotificationSenderSummary | null; updatedAt: string | null };
+
+/** The settings in a reader's language, as the API answers them. */
+export function renderNotificationSettings(settings: NotificationSettings, locale: Locale) {
+  const { sender } = settings;
+  return { ...settings, sender: sender && { ...sender, problem: sender.problem && renderText(sender.problem, locale) } };
+}
 
 /** The status fields a summary reads: never a password, token or client secret. */
 const statusColumns = {
@@ -48,18 +56,16 @@ function selectSenderStatus(where: SQL) {
 }
 
 /** Why this mailbox cannot send notifications now, read from its status fields alone. */
-function senderProblem(sender: SenderStatus): string | null {
-  if (sender.outgoing !== 'server_side') return 'Its outgoing mail is turned off: turn it on in the mailbox, or choose another sender.';
-  if (sender.approval !== 'approved') return 'Its address is not approved: approve it, or choose another sender.';
-  if (sender.status === 'disabled') return 'The mailbox is disabled: enable it, or choose another sender.';
+function senderProblem(sender: SenderStatus): Phrase | null {
+  if (sender.outgoing !== 'server_side') return phrase('problems.settings.senderProblems.outgoingOff');
+  if (sender.approval !== 'approved') return phrase('problems.settings.senderProblems.notApproved');
+  if (sender.status === 'disabled') return phrase('problems.settings.senderProblems.disabled');
   if (sender.authType === 'password') {
-    if (!sender.hasPassword) return 'No password is stored for it: its owner enters the password or app password.';
+    if (!sender.hasPassword) return phrase('problems.settings.senderProblems.noPassword');
   } else if (sender.connection !== 'connected') {
-    return sender.connection === 'needs_reconnect'
-      ? 'The provider refused its grant: its owner connects the mailbox again.'
-      : 'It is not connected yet: its owner connects it.';
+    return phrase(sender.connection === 'needs_reconnect' ? 'problems.settings.senderProblems.grantRefused' : 'problems.settings.senderProblems.notConnected');
   }
-  if (sender.outgoingStatus === 'failure') return 'Its last test failed to send: run a test on the mailbox to see why.';
+  if (sender.outgoingStatus === 'failure') return phrase('problems.settings.senderProblems.lastTestFailed');
   return null;
 }
 
@@ -94,11 +100,13 @@ export async function getNotificationSettings(): Promise<NotificationSettings> {
 async function findCandidate(choice: { mailboxId: string } | { address: string }): Promise<SenderStatus> {
   const [candidate] = await selectSenderStatus('address' in choice ? eq(mailboxes.address, choice.address) : eq(mailboxes.id, choice.mailboxId));
   const field = 'address' in choice ? 'senderAddress' : 'notificationMailboxId';
-  const refuse = (reason: string) => invalidInput({ [field]: [reason] }, `This mailbox cannot send notifications: ${reason}`);
-  if (!candidate) throw invalidInput({ [field]: ['No mailbox has this address: create it first, then choose it here.'] }, 'No mailbox has this address.');
-  if (candidate.outgoing !== 'server_side') throw refuse('its outgoing mail is turned off.');
-  if (candidate.approval !== 'approved') throw refuse('its address is not approved yet: approve it first.');
-  if (candidate.status === 'disabled') throw refuse('it is disabled.');
+  const refuse = (reason: Phrase) => new AppError('INVALID_INPUT', phrase('problems.settings.cannotSend', { reason }), { fields: { [field]: [reason] } });
+  if (!candidate) {
+    throw new AppError('INVALID_INPUT', phrase('problems.settings.noSuchMailbox'), { fields: { [field]: [phrase('problems.settings.refusals.noSuchMailbox')] } });
+  }
+  if (candidate.outgoing !== 'server_side') throw refuse(phrase('problems.settings.refusals.outgoingOff'));
+  if (candidate.approval !== 'approved') throw refuse(phrase('problems.settings.refusals.notApproved'));
+  if (candidate.status === 'disabled') throw refuse(phrase('problems.settings.refusals.disabled'));
   return candidate;
 }
 

@@ -3,7 +3,8 @@ import { and, asc, eq, inArray, ne, or, type SQL } from 'drizzle-orm';
 import { db } from '@/db';
 import { mailboxes, serverProfiles } from '@/db/schema';
 import type { JobProgress } from '@/lib/jobs/define-job';
-import { AppError } from '@/lib/errors';
+import { AppError, englishProblem } from '@/lib/errors';
+import { phrase, type Phrase, type PhraseValues } from '@/lib/i18n/text';
 import { describeError, logger } from '@/lib/logger';
 import { ConnectionBudget, connectionsPerTest } from './bulk-connection-budget';
 import type { BulkTestTarget } from './bulk-test-target';
@@ -22,9 +23,20 @@ export type BulkTestMailboxResult = {
   message: string | null;
   /** What to do about it, when the portal knows. */
   hint: string | null;
+  /** The messages' group holding `message` and `hint` in every language, and its values (results of older versions have none). */
+  key?: string;
+  values?: PhraseValues;
   /** The recorded test, with its steps; null when the test could not start. */
   testId: string | null;
 };
+
+const wordsOf = ({ key, values }: { key?: string; values?: PhraseValues }) => (key ? { key, ...(values ? { values } : {}) } : {});
+
+/** A result's words from a phrase: English for older readers, the key for everyone else. */
+function withWords(words: Phrase): Pick<BulkTestMailboxResult, 'message' | 'hint' | 'key' | 'values'> {
+  const english = englishProblem(words);
+  return { message: english.message, hint: english.hint ?? null, ...wordsOf(words) };
+}
 
 /** A profile's mailboxes that can be tested: connected, with incoming or outgoing synchronized server-side. */
 export function mailboxesToTest(target: BulkTestTarget): SQL | undefined {
@@ -64,21 +76,21 @@ async function testOneMailbox(
     const test = await runConnectionTestInProcess({ mailboxId: mailbox.id, ...options });
     const errors = [test.incoming.error, test.outgoing.error].filter((error) => error !== null);
     const ok = test.ok === true;
+    const first = errors[0];
+    const words = first ? { message: first.message, hint: first.hint, ...wordsOf(first) } : ok && !test.activated ? withWords(phrase('tester.problems.bulkNotActivated')) : { message: null, hint: null };
     return {
       ...about,
       ok,
       activated: test.activated,
       // Stored as text; the tester records only its own failure classes.
       failing: errors.map((error) => error.code as FailureCode),
-      message: errors[0]?.message ?? (ok && !test.activated ? 'The test passed, but the mailbox was not activated (see its page).' : null),
-      hint: errors[0]?.hint ?? null,
+      ...words,
       testId: test.id,
     };
   } catch (error) {
     if (!(error instanceof AppError)) logger.error('bulk test of a mailbox crashed', { mailboxId: mailbox.id, error: describeError(error) });
-    const message = error instanceof AppError ? error.message : 'The test could not run; the error was logged.';
-    const hint = error instanceof AppError ? (error.hint ?? null) : null;
-    return { ...about, ok: false, activated: false, failing: [], message, hint, testId: null };
+    const words = error instanceof AppError ? { message: error.message, hint: error.hint ?? null, ...wordsOf(error) } : withWords(phrase('tester.problems.bulkCouldNotRun'));
+    return { ...about, ok: false, activated: false, failing: [], ...words, testId: null };
   }
 }
 

@@ -2,7 +2,9 @@ import 'server-only';
 import { and, count, inArray } from 'drizzle-orm';
 import { db } from '@/db';
 import { mailboxes, type User } from '@/db/schema';
-import { AppError, notFound } from '@/lib/errors';
+import { AppError, notFound, renderProblem } from '@/lib/errors';
+import type { Locale } from '@/lib/i18n/locales';
+import { phrase } from '@/lib/i18n/text';
 import { enqueueJob } from '@/lib/jobs/enqueue-job';
 import { getJobStatus, type JobState } from '@/lib/jobs/get-job-status';
 import { mailboxScope, type Viewer } from '@/lib/mailboxes/mailboxes';
@@ -19,8 +21,8 @@ export type BulkTestStatus = {
   /** `created`: waiting for another bulk test to finish. */
   state: JobState;
   progress: { done: number; total: number; message?: string } | null;
-  /** Once completed, one per mailbox in address order. */
-  results: BulkTestMailboxResult[] | null;
+  /** Once completed, one per mailbox in address order, in the reader's language. */
+  results: Omit<BulkTestMailboxResult, 'key' | 'values'>[] | null;
   error: string | null;
   createdAt: string;
   startedAt: string | null;
@@ -28,15 +30,15 @@ export type BulkTestStatus = {
 };
 
 function requireTester(viewer: Viewer): void {
-  if (viewer.role === 'owner') throw new AppError('FORBIDDEN', 'Only admins and support staff test many mailboxes at once.');
+  if (viewer.role === 'owner') throw new AppError('FORBIDDEN', phrase('tester.problems.bulkForbidden'));
 }
 
 async function checkTarget(viewer: Viewer, target: BulkTestTarget): Promise<BulkTestTarget> {
   if ('profileId' in target) {
-    if (!(await getProfileById({ id: target.profileId }))) throw notFound('The profile');
+    if (!(await getProfileById({ id: target.profileId }))) throw notFound('serverProfile');
     const [testable] = await db.select({ value: count() }).from(mailboxes).where(mailboxesToTest(target));
     if (!testable?.value) {
-      throw new AppError('CONFLICT', 'No mailbox of this profile is connected with incoming or outgoing set to server-side synchronization: there is nothing to test.');
+      throw new AppError('CONFLICT', phrase('tester.problems.bulkNothingToTest'));
     }
     return target;
   }
@@ -46,7 +48,7 @@ async function checkTarget(viewer: Viewer, target: BulkTestTarget): Promise<Bulk
     .from(mailboxes)
     .where(and(inArray(mailboxes.id, ids), mailboxScope(viewer)));
   const missing = ids.length - (found[0]?.value ?? 0);
-  if (missing > 0) throw new AppError('NOT_FOUND', `${missing} of the selected mailboxes ${missing === 1 ? 'was' : 'were'} not found: reload the list and select again.`);
+  if (missing > 0) throw new AppError('NOT_FOUND', phrase('tester.problems.bulkMissing', { missing }));
   return { mailboxIds: ids };
 }
 
@@ -56,12 +58,19 @@ export async function startBulkTest({ viewer, target }: { viewer: User; target: 
   const checked = await checkTarget(viewer, target);
   const jobId = await enqueueJob(bulkTestJob, { target: checked, startedBy: { id: viewer.id, email: viewer.email } }, { singletonKey: BULK_TEST_KEY });
   // The queue's policy ('running') never refuses a send; a null would mean the queue changed under us.
-  if (!jobId) throw new AppError('CONFLICT', 'The bulk test was not queued: try again.');
+  if (!jobId) throw new AppError('CONFLICT', phrase('tester.problems.bulkNotQueued'));
   return { jobId };
 }
 
-/** A bulk test's state, progress and, once done, its per-mailbox results; null if there is no such job. */
-export async function getBulkTest({ viewer, jobId }: { viewer: Viewer; jobId: string }): Promise<BulkTestStatus | null> {
+/** A result's message and hint in the reader's language; results stored by older versions keep their English. */
+function renderResult({ key, values, ...result }: BulkTestMailboxResult, locale: Locale): Omit<BulkTestMailboxResult, 'key' | 'values'> {
+  if (!key || result.message === null) return result;
+  const rendered = renderProblem({ code: '', message: result.message, hint: result.hint ?? undefined, key, values }, locale);
+  return { ...result, message: rendered.message, hint: rendered.hint || null };
+}
+
+/** A bulk test's state, progress and, once done, its per-mailbox results in the reader's language; null if there is no such job. */
+export async function getBulkTest({ viewer, jobId, locale }: { viewer: Viewer; jobId: string; locale: Locale }): Promise<BulkTestStatus | null> {
   requireTester(viewer);
   const status = await getJobStatus(bulkTestJob, jobId);
   if (!status) return null;
@@ -69,7 +78,7 @@ export async function getBulkTest({ viewer, jobId }: { viewer: Viewer; jobId: st
     id: status.id,
     state: status.state,
     progress: status.progress,
-    results: status.result?.results ?? null,
+    results: status.result?.results.map((result) => renderResult(result, locale)) ?? null,
     error: status.error,
     createdAt: status.createdOn.toISOString(),
     startedAt: status.startedOn?.toISOString() ?? null,

@@ -2,7 +2,12 @@ import 'server-only';
 import { and, asc, desc, eq, inArray, lt, or } from 'drizzle-orm';
 import { db } from '@/db';
 import { connectionTests, connectionTestSteps, type ConnectionTest, type ConnectionTestStep, type DirectionResult } from '@/db/schema';
+import { renderProblem } from '@/lib/errors';
+import type { Locale } from '@/lib/i18n/locales';
+import { renderText } from '@/lib/i18n/text';
+import { renderTestWith } from './render-test';
 
+/** A step as stored: `name` is the message key of its words (an English name in rows older than that). */
 export type TestStepResponse = { name: string; ok: boolean; durationMs: number; detail: string; at: string };
 export type DirectionResponse = DirectionResult & { steps: TestStepResponse[] };
 
@@ -17,6 +22,11 @@ export type ConnectionTestResult = {
   incoming: DirectionResponse;
   outgoing: DirectionResponse;
 };
+
+/** A test (or a page of them) as the API answers it, in the language the request asks for. */
+export function renderConnectionTest<T extends Pick<ConnectionTestResult, 'incoming' | 'outgoing'>>(test: T, locale: Locale): T {
+  return renderTestWith(test, { text: (text, fallback) => renderText(text, locale, fallback), problem: (problem) => renderProblem(problem, locale) });
+}
 
 function toResult(test: ConnectionTest, steps: ConnectionTestStep[]): ConnectionTestResult {
   const stepsOf = (direction: 'incoming' | 'outgoing') =>

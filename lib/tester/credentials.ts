@@ -11,7 +11,7 @@ export async function obtainSignIn(protocol: Protocol, context: TestContext): Pr
   if (credentials.kind === 'password') return { user: credentials.user, pass: credentials.password };
   const accessToken = await runStep(
     {
-      name: 'Access token',
+      name: 'accessToken',
       stage: 'token',
       protocol,
       context,

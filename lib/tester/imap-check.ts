@@ -89,11 +89,11 @@ export async function checkImap(context: TestContext): Promise<void> {
   const { timeoutMs } = context;
   try {
     const signIn = await obtainSignIn('imap', context);
-    await runStep({ name: 'Authentication', stage: 'auth', protocol: 'imap', context }, async () => ({
+    await runStep({ name: 'authentication', stage: 'auth', protocol: 'imap', context }, async () => ({
       value: undefined,
       detail: await authenticate(connection, signIn, capabilities, timeoutMs),
     }));
-    await runStep({ name: 'Open INBOX', stage: 'command', protocol: 'imap', context }, async () => {
+    await runStep({ name: 'openInbox', stage: 'command', protocol: 'imap', context }, async () => {
       connection.write(`${EXAMINE_TAG} EXAMINE INBOX`);
       const lines = await readImapTagged(connection, EXAMINE_TAG, timeoutMs);
       const status = lines.at(-1)!;

@@ -1,3 +1,4 @@
+import { phrase, renderText, type Phrase } from '@/lib/i18n/text';
 import { BlockedAddressError, resolveAllowedAddress } from '@/lib/net/address-policy';
 import { CertificateError, codedError, LineConnection, smtpCommand, type TlsTrust } from '@/lib/net/line-connection';
 import { runStep, type StepOptions } from './run-step';
@@ -109,8 +110,8 @@ export function closeGently(protocol: Protocol, connection: LineConnection): voi
   }
 }
 
-/** Whether the capabilities offer the sign-in this mailbox needs, and its name for messages. */
-function neededMechanism(protocol: Protocol, context: CheckContext, capabilities: string[]): { offered: boolean; name: string } {
+/** Whether the capabilities offer the sign-in this mailbox needs, and its words for messages. */
+function neededMechanism(protocol: Protocol, context: CheckContext, capabilities: string[]): { offered: boolean; name: Phrase } {
   const upper = capabilities.map((capability) => capability.toUpperCase());
   const sasl = (mechanism: string) =>
     upper.some((capability) =>
@@ -121,11 +122,11 @@ function neededMechanism(protocol: Protocol, context: CheckContext, capabilities
           : /^AUTH[ =]/.test(capability) && capability.slice(5).split(' ').includes(mechanism),
     );
   if (context.credentials.kind === 'oauth') {
-    return { offered: sasl('XOAUTH2') || (protocol === 'imap' && sasl('OAUTHBEARER')), name: protocol === 'imap' ? 'XOAUTH2 or OAUTHBEARER' : 'XOAUTH2' };
+    return { offered: sasl('XOAUTH2') || (protocol === 'imap' && sasl('OAUTHBEARER')), name: phrase(protocol === 'imap' ? 'tester.mechanisms.oauthImap' : 'tester.mechanisms.oauth') };
   }
-  if (protocol === 'imap') return { offered: !upper.includes('LOGINDISABLED'), name: 'LOGIN (the server announces LOGINDISABLED)' };
-  if (protocol === 'pop3') return { offered: upper.includes('USER') || sasl('PLAIN'), name: 'USER/PASS or PLAIN' };
-  return { offered: sasl('PLAIN') || sasl('LOGIN'), name: 'AUTH PLAIN or LOGIN' };
+  if (protocol === 'imap') return { offered: !upper.includes('LOGINDISABLED'), name: phrase('tester.mechanisms.imapLogin') };
+  if (protocol === 'pop3') return { offered: upper.includes('USER') || sasl('PLAIN'), name: phrase('tester.mechanisms.pop3Password') };
+  return { offered: sasl('PLAIN') || sasl('LOGIN'), name: phrase('tester.mechanisms.smtpPassword') };
 }
 
 /**
@@ -135,13 +136,14 @@ function neededMechanism(protocol: Protocol, context: CheckContext, capabilities
  */
 export async function openServer(protocol: Protocol, context: TestContext): Promise<OpenedServer> {
   const { target, timeoutMs } = context;
-  const step = (name: string, stage: StepOptions['stage']) => ({ name, stage, protocol, context });
+  const step = (name: StepOptions['name'], stage: StepOptions['stage']) => ({ name, stage, protocol, context });
   const dialect = dialects[protocol];
 
   const address = await runStep(
     {
-      ...step('Name resolution', 'dns'),
-      evidence: (error) => (error instanceof BlockedAddressError ? { reply: error.message } : {}),
+      ...step('nameResolution', 'dns'),
+      evidence: (error) =>
+        error instanceof BlockedAddressError ? { reply: error.message, blocked: { host: error.host, address: error.address, verdict: error.verdict } } : {},
     },
     async () => {
       const resolved = await resolveAllowedAddress({ host: target.host, internalServer: context.internalServer });
@@ -151,10 +153,10 @@ export async function openServer(protocol: Protocol, context: TestContext): Prom
 
   const trust: TlsTrust = { host: target.host, acceptedCertificates: context.acceptedCertificates, caCertificates: context.caCertificates, timeoutMs };
   const tlsStep = {
-    ...step('TLS', 'tls'),
+    ...step('tls', 'tls'),
     evidence: (error: unknown) => (error instanceof CertificateError ? { certificate: { sha256: error.sha256, reason: error.reason } } : {}),
   };
-  const connection = await runStep(step('TCP connect', 'tcp'), async () => ({
+  const connection = await runStep(step('tcpConnect', 'tcp'), async () => ({
     value: await LineConnection.connect({ address, port: target.port, timeoutMs }),
     detail: `Connected to ${address}:${target.port}`,
   }));
@@ -173,19 +175,19 @@ export async function openServer(protocol: Protocol, context: TestContext): Prom
         return { value: undefined, detail: `STARTTLS: ${report.detail}` };
       });
     } else {
-      await runStep(step('TLS', 'tls'), async () => ({ value: undefined, detail: 'Not used: the profile sends everything unencrypted.' }));
+      await runStep(step('tls', 'tls'), async () => ({ value: undefined, detail: 'Not used: the profile sends everything unencrypted.' }));
     }
 
-    let missing: string | undefined;
+    let missing: Phrase | undefined;
     const capabilities = await runStep(
-      { ...step('Greeting and capabilities', 'greeting'), evidence: () => (missing ? { missingMechanism: missing } : {}) },
+      { ...step('greeting', 'greeting'), evidence: () => (missing ? { missingMechanism: missing } : {}) },
       async () => {
         if (!greeting) greeting = await dialect.greeting(connection, timeoutMs);
         const listed = await dialect.capabilities(connection, timeoutMs);
         const mechanism = neededMechanism(protocol, context, listed);
         if (!mechanism.offered) {
           missing = mechanism.name;
-          throw codedError('MECHANISM_MISSING', `Not offered: ${mechanism.name}`, { reply: listed.join(' ') });
+          throw codedError('MECHANISM_MISSING', `Not offered: ${renderText(mechanism.name, 'en')}`, { reply: listed.join(' ') });
         }
         return { value: listed, detail: `${greeting}\nCapabilities: ${listed.join(' ')}` };
       },

@@ -19,7 +19,7 @@ export async function checkPop3(context: TestContext): Promise<void> {
   const { timeoutMs } = context;
   try {
     const signIn = await obtainSignIn('pop3', context);
-    await runStep({ name: 'Authentication', stage: 'auth', protocol: 'pop3', context }, async () => {
+    await runStep({ name: 'authentication', stage: 'auth', protocol: 'pop3', context }, async () => {
       if ('accessToken' in signIn) {
         connection.write(`AUTH XOAUTH2 ${xoauth2Response(signIn.user, signIn.accessToken)}`);
         const answer = await connection.readLine(timeoutMs);
@@ -44,7 +44,7 @@ export async function checkPop3(context: TestContext): Promise<void> {
       if (!answer.startsWith('+OK')) throw codedError('EAUTH', answer, { reply: answer });
       return { value: undefined, detail: `Signed in as ${signIn.user} with a password: ${answer}` };
     });
-    await runStep({ name: 'STAT', stage: 'command', protocol: 'pop3', context }, async () => {
+    await runStep({ name: 'stat', stage: 'command', protocol: 'pop3', context }, async () => {
       connection.write('STAT');
       const answer = await expectOk(connection, timeoutMs);
       const [, count] = answer.split(' ');

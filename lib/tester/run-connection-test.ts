@@ -16,7 +16,8 @@ import { SYSTEM_ACTOR, userActor } from '@/lib/audit/actor';
 import { recordAuditEvent } from '@/lib/audit/record-audit-event';
 import { secretPlace } from '@/lib/crypto/secret-place';
 import { decryptSecret, SecretDecryptionError } from '@/lib/crypto/secrets';
-import { AppError, notFound } from '@/lib/errors';
+import { AppError, notFound, problemOf } from '@/lib/errors';
+import { phrase } from '@/lib/i18n/text';
 import { describeError, logger } from '@/lib/logger';
 import { transitionAfterTest } from '@/lib/mailboxes/status';
 import { recordMailboxTestVerdict } from '@/lib/mailboxes/record-connection';
@@ -62,7 +63,7 @@ function isEnabled(mailbox: Mailbox, direction: Direction): boolean {
 export async function createOrJoinConnectionTest({ mailboxId, startedBy }: Pick<RunConnectionTestOptions, 'mailboxId' | 'startedBy'>): Promise<{ test: ConnectionTest; joined: boolean }> {
   return db.transaction(async (tx) => {
     const [mailbox] = await tx.select().from(mailboxes).where(eq(mailboxes.id, mailboxId)).for('update');
-    if (!mailbox) throw notFound('The mailbox');
+    if (!mailbox) throw notFound('mailbox');
     const abandonedBefore = new Date(Date.now() - ABANDONED_AFTER_MS);
     const [running] = await tx
       .select()
@@ -73,10 +74,10 @@ export async function createOrJoinConnectionTest({ mailboxId, startedBy }: Pick<
     if (running && running.startedAt > abandonedBefore) return { test: running, joined: true };
     if (running) await closeAbandonedConnectionTests({ mailboxId, executor: tx });
     if (mailbox.connection === 'not_connected') {
-      throw new AppError('CONFLICT', 'Connect the mailbox before testing it.', { hint: 'The owner connects the mailbox (or enters its password) first.' });
+      throw new AppError('CONFLICT', phrase('tester.problems.connectFirst'));
     }
     if (!isEnabled(mailbox, 'incoming') && !isEnabled(mailbox, 'outgoing')) {
-      throw new AppError('CONFLICT', 'Neither incoming nor outgoing email is set to server-side synchronization: there is nothing to test.');
+      throw new AppError('CONFLICT', phrase('tester.problems.nothingToTest'));
     }
     const [test] = await tx
       .insert(connectionTests)
@@ -98,10 +99,13 @@ export async function createOrJoinConnectionTest({ mailboxId, startedBy }: Pick<
   });
 }
 
-const INTERRUPTED: DirectionResult = {
-  status: 'failure',
-  error: { code: 'unknown', message: 'The test was interrupted (the portal restarted or stopped).', hint: 'Run the test again.' },
-};
+/** A failure of the tester itself, not of a server: no step of the test says more. */
+function testerFailure(name: 'interrupted' | 'crashed' | 'couldNotStart'): TestFailure {
+  const problem = problemOf('unknown', phrase(`tester.problems.${name}`));
+  return { ...problem, code: 'unknown', hint: problem.hint ?? '' };
+}
+
+const INTERRUPTED: DirectionResult = { status: 'failure', error: testerFailure('interrupted') };
 
 /**
  * Closes as failed the tests still "running" past their time, left so by a portal instance that
@@ -128,7 +132,7 @@ export async function closeAbandonedConnectionTests({ mailboxId, executor = db }
 function credentialsOf(mailbox: Mailbox, profile: ServerProfile, startedAt: Date): Credentials {
   if (profile.authType === 'password') {
     if (!mailbox.password) {
-      throw new AppError('CONFLICT', 'No password is stored for this mailbox.', { hint: 'The owner enters the password or app password first.' });
+      throw new AppError('CONFLICT', phrase('tester.problems.noPassword'));
     }
     return { kind: 'password', user: mailbox.address, password: decryptSecret(mailbox.password, secretPlace(mailboxes.password, mailbox.id)) };
   }
@@ -148,10 +152,7 @@ async function runDirection(direction: Direction, run: () => Promise<void>): Pro
   } catch (error) {
     if (error instanceof StepFailure) return { status: 'failure', error: error.failure };
     logger.error('connection test step crashed', { direction, error: describeError(error) });
-    return {
-      status: 'failure',
-      error: { code: 'unknown', message: 'The test stopped on an unexpected error, which was logged.', hint: 'Try again; if it persists, report it with the time of the test.' },
-    };
+    return { status: 'failure', error: testerFailure('crashed') };
   }
 }
 
@@ -167,7 +168,7 @@ export async function runStartedConnectionTest(
     .where(eq(mailboxes.id, test.mailboxId));
   let results: Record<Direction, DirectionResult>;
   try {
-    if (!row) throw notFound('The mailbox');
+    if (!row) throw notFound('mailbox');
     const { mailbox, profile } = row;
     const credentials = credentialsOf(mailbox, profile, test.startedAt);
     const secrets = new Set<string>(credentials.kind === 'password' ? [credentials.password] : []);
@@ -198,11 +199,12 @@ export async function runStartedConnectionTest(
     results = { incoming, outgoing };
   } catch (error) {
     const unreadable = error instanceof SecretDecryptionError ? await recordUnreadablePassword(test.mailboxId, error) : null;
+    const wordsOf = ({ key, values }: { key?: string; values?: TestFailure['values'] }) => (key ? { key, ...(values ? { values } : {}) } : {});
     const failure: TestFailure = unreadable
-      ? { code: 'secret_unreadable', message: unreadable.message, hint: unreadable.hint }
+      ? { code: 'secret_unreadable', message: unreadable.message, hint: unreadable.hint, ...wordsOf(unreadable) }
       : error instanceof AppError
-          ? { code: 'auth_failed', message: error.message, hint: error.hint ?? '' }
-          : { code: 'unknown', message: 'The test could not start.', hint: 'Try again; the error was logged.' };
+          ? { code: 'auth_failed', message: error.message, hint: error.hint ?? '', ...wordsOf(error) }
+          : testerFailure('couldNotStart');
     if (!(error instanceof AppError) && !unreadable) logger.error('connection test failed to start', { error: describeError(error) });
     results = { incoming: { status: 'failure', error: failure }, outgoing: { status: 'failure', error: failure } };
   }
@@ -250,7 +252,7 @@ async function recordVerdict(test: ConnectionTest, results: Record<Direction, Di
 export async function waitForTest({ mailboxId, testId }: { mailboxId: string; testId: string }): Promise<ConnectionTestResult> {
   for (;;) {
     const current = await getConnectionTest({ mailboxId, testId });
-    if (!current) throw notFound('The test');
+    if (!current) throw notFound('test');
     if (current.ok !== null || Date.now() > Date.parse(current.startedAt) + ABANDONED_AFTER_MS) return current;
     await sleep(JOIN_POLL_MS);
   }

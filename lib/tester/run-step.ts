@@ -1,5 +1,5 @@
 import { classifyFailure, type FailureEvidence, type FailureStage } from './classify-failure';
-import type { CheckContext, TestFailure } from './types';
+import type { CheckContext, StepName, TestFailure } from './types';
 
 /** A failed step: its classified failure travels up to the direction's verdict. */
 export class StepFailure extends Error {
@@ -29,7 +29,7 @@ function replyOf(error: unknown): string | undefined {
 }
 
 export type StepOptions = {
-  name: string;
+  name: StepName;
   stage: FailureStage;
   protocol: FailureEvidence['protocol'];
   context: CheckContext & { secrets: Set<string>; freshToken?: boolean };
@@ -53,7 +53,7 @@ export async function runStep<T>(options: StepOptions, work: () => Promise<{ val
   });
   try {
     const { value, detail } = await Promise.race([work(), deadline]);
-    await context.recordStep({ name: options.name, ok: true, durationMs: Math.round(performance.now() - started), detail: redact(detail, context.secrets) });
+    await context.recordStep({ name: `tester.steps.${options.name}`, ok: true, durationMs: Math.round(performance.now() - started), detail: redact(detail, context.secrets) });
     return value;
   } catch (error) {
     const facts = (error ?? {}) as ErrorFacts;
@@ -84,7 +84,7 @@ export async function runStep<T>(options: StepOptions, work: () => Promise<{ val
       .filter(Boolean)
       .join('\n');
     await context.recordStep({
-      name: options.name,
+      name: `tester.steps.${options.name}`,
       ok: false,
       durationMs: Math.round(performance.now() - started),
       detail: redact(`${failure.code}: ${said}`, context.secrets).slice(0, 2000),

@@ -55,11 +55,11 @@ export async function checkSmtp(context: TestContext & { sendTestMessage: boolea
   const { timeoutMs } = context;
   try {
     const signIn = await obtainSignIn('smtp', context);
-    await runStep({ name: 'Authentication', stage: 'auth', protocol: 'smtp', context }, async () => ({
+    await runStep({ name: 'authentication', stage: 'auth', protocol: 'smtp', context }, async () => ({
       value: undefined,
       detail: await authenticate(connection, signIn, capabilities, timeoutMs),
     }));
-    await runStep({ name: 'Envelope', stage: 'command', protocol: 'smtp', context }, async () => {
+    await runStep({ name: 'envelope', stage: 'command', protocol: 'smtp', context }, async () => {
       const from = await smtpCommand(connection, `MAIL FROM:<${context.address}>`, timeoutMs);
       if (from.code !== 250) throw codedError('EENVELOPE', from.text, { reply: from.text });
       const to = await smtpCommand(connection, `RCPT TO:<${context.address}>`, timeoutMs);
@@ -70,7 +70,7 @@ export async function checkSmtp(context: TestContext & { sendTestMessage: boolea
       return { value: undefined, detail: `${accepted}\n(reset: nothing sent)` };
     });
     if (context.sendTestMessage) {
-      await runStep({ name: 'Test message', stage: 'command', protocol: 'smtp', context }, async () => {
+      await runStep({ name: 'testMessage', stage: 'command', protocol: 'smtp', context }, async () => {
         const ready = await smtpCommand(connection, 'DATA', timeoutMs);
         if (ready.code !== 354) throw codedError('EMESSAGE', ready.text, { reply: ready.text });
         connection.writeRaw(await testMessageData(context.address));

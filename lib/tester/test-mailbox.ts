@@ -11,7 +11,7 @@ import { waitForTest } from './run-connection-test';
 // the test's own outcome, which is why support staff may run it.
 
 async function requireMailbox(viewer: Viewer, mailboxId: string): Promise<void> {
-  if (!(await getMailbox({ viewer, id: mailboxId }))) throw notFound('The mailbox');
+  if (!(await getMailbox({ viewer, id: mailboxId }))) throw notFound('mailbox');
 }
 
 /** The API's Test result shape (the mailbox is already in the path). */

@@ -1,5 +1,6 @@
 import type { ServerProfile, TrustedCertificate } from '@/db/schema';
 import type { Problem } from '@/lib/errors';
+import type { Messages } from '@/lib/i18n/messages';
 import type { FailureCode } from '@/lib/mailboxes/status';
 import type { ServerTarget } from '@/lib/mail/server-target';
 
@@ -8,7 +9,11 @@ export type TestFailure = Problem & { code: FailureCode; hint: string };
 
 export type Direction = 'incoming' | 'outgoing';
 
-export type StepOutcome = { name: string; ok: boolean; durationMs: number; detail: string };
+/** A step of a test, named by its words in the messages (`tester.steps.<name>`). */
+export type StepName = keyof Messages['tester']['steps'];
+
+/** A finished step as stored: its name is the message key of its words, so each reader reads it in their language. */
+export type StepOutcome = { name: `tester.steps.${StepName}`; ok: boolean; durationMs: number; detail: string };
 
 /** Records a finished step where every portal instance can read it (a row per step). */
 export type RecordStep = (step: StepOutcome) => Promise<void>;

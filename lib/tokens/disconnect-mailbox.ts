@@ -7,6 +7,7 @@ import { recordAuditEvent } from '@/lib/audit/record-audit-event';
 import { secretPlace } from '@/lib/crypto/secret-place';
 import { decryptSecret, SecretDecryptionError } from '@/lib/crypto/secrets';
 import { AppError, notFound } from '@/lib/errors';
+import { phrase } from '@/lib/i18n/text';
 import { getMailbox, type MailboxRow } from '@/lib/mailboxes/mailboxes';
 import { recordMailboxDisconnected } from '@/lib/mailboxes/record-connection';
 import { ClientSecretUnreadableError, oauthAppOf } from '@/lib/oauth/oauth-app';
@@ -17,10 +18,10 @@ import { revokeTokens } from '@/lib/oauth/revoke-tokens';
  * password, and sends the mailbox back to `not_connected`.
  */
 export async function disconnectMailbox({ viewer, mailboxId }: { viewer: User; mailboxId: string }): Promise<{ mailbox: MailboxRow; revoked: boolean }> {
-  if (viewer.role === 'support') throw new AppError('FORBIDDEN', 'Support staff cannot disconnect mailboxes.');
+  if (viewer.role === 'support') throw new AppError('FORBIDDEN', phrase('tokens.problems.disconnectForbidden'));
   const mailbox = await getMailbox({ viewer, id: mailboxId });
-  if (!mailbox) throw notFound('The mailbox');
-  if (mailbox.connection === 'not_connected') throw new AppError('CONFLICT', 'This mailbox is not connected.');
+  if (!mailbox) throw notFound('mailbox');
+  if (mailbox.connection === 'not_connected') throw new AppError('CONFLICT', phrase('tokens.problems.notConnected'));
 
   const [grant] = await db.select().from(oauthGrants).where(eq(oauthGrants.mailboxId, mailbox.id));
   const [profile] = await db.select().from(serverProfiles).where(eq(serverProfiles.id, mailbox.profileId));

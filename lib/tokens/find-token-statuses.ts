@@ -413,7 +413,7 @@ export async function getTokenStatus({ viewer, mailboxId }: { viewer: Viewer; ma
   const [row] = await selectStatusRows()
     .where(and(eq(mailboxes.id, mailboxId), mailboxScope(viewer)))
     .limit(1);
-  if (!row) throw notFound('The mailbox');
+  if (!row) throw notFound('mailbox');
   return statusOf(row);
 }
 

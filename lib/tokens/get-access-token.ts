@@ -5,6 +5,7 @@ import { db } from '@/db';
 import { oauthGrants, serverProfiles, type OauthGrant } from '@/db/schema';
 import { secretPlace } from '@/lib/crypto/secret-place';
 import { decryptSecret, SecretDecryptionError } from '@/lib/crypto/secrets';
+import { phrase } from '@/lib/i18n/text';
 import { logger } from '@/lib/logger';
 import { ClientSecretUnreadableError, oauthAppOf, type OAuthApp } from '@/lib/oauth/oauth-app';
 import { OAuthFailure } from '@/lib/oauth/oauth-failure';
@@ -26,9 +27,6 @@ const LEASE_MS = 30_000;
 const WAIT_STEP_MS = 100;
 const RETRY_DELAYS_MS = [500, 2_000];
 
-function notConnected(message: string): OAuthFailure {
-  return new OAuthFailure({ reach: 'mailbox', code: 'not_connected', message, hint: 'The owner connects the mailbox.' });
-}
 
 /**
  * A stored secret that cannot be decrypted (altered, copied from another row) ends the grant, or the
@@ -36,16 +34,11 @@ function notConnected(message: string): OAuthFailure {
  */
 function unreadableSecretFailure(error: unknown): OAuthFailure | null {
   if (error instanceof ClientSecretUnreadableError) {
-    return new OAuthFailure({ reach: 'profile', code: 'client_secret_unreadable', message: error.message, hint: error.hint! });
+    return new OAuthFailure({ reach: 'profile', code: 'client_secret_unreadable', phrase: phrase('oauth.failures.clientSecretUnreadable') });
   }
   if (!(error instanceof SecretDecryptionError)) return null;
   logger.warn('A mailbox’s stored token cannot be decrypted', { table: error.place.table, column: error.place.column, rowId: error.place.rowId, reason: error.reason });
-  return new OAuthFailure({
-    reach: 'mailbox',
-    code: 'secret_unreadable',
-    message: 'The stored token of this mailbox cannot be decrypted (it was altered, or copied from another mailbox).',
-    hint: 'The owner reconnects the mailbox.',
-  });
+  return new OAuthFailure({ reach: 'mailbox', code: 'secret_unreadable', phrase: phrase('oauth.failures.secretUnreadable') });
 }
 
 /** Reads what a grant stores; a secret that cannot be read is recorded as the grant's final failure. */
@@ -118,7 +111,7 @@ export async function getAccessToken({
   const waitUntil = Date.now() + LEASE_MS + 5_000;
   for (;;) {
     const grant = await getGrant(db, mailboxId);
-    if (!grant?.refreshToken) throw notConnected('This mailbox is not connected.');
+    if (!grant?.refreshToken) throw new OAuthFailure({ reach: 'mailbox', code: 'not_connected', phrase: phrase('oauth.failures.notConnected') });
     if (isFresh(grant, { refreshedSince, freshAt })) {
       const accessToken = await readStored(grant, () => decryptSecret(grant.accessToken!, secretPlace(oauthGrants.accessToken, grant.id)));
       return { accessToken, account: grant.account, expiresAt: grant.accessTokenExpiresAt! };
@@ -126,12 +119,7 @@ export async function getAccessToken({
     if (!(await takeRefreshLease(grant))) {
       // Another request or process is refreshing: wait for its token rather than refreshing twice.
       if (Date.now() > waitUntil) {
-        throw new OAuthFailure({
-          reach: 'temporary',
-          code: 'refresh_busy',
-          message: 'Another refresh of this mailbox’s token did not finish.',
-          hint: 'Try again in a minute.',
-        });
+        throw new OAuthFailure({ reach: 'temporary', code: 'refresh_busy', phrase: phrase('oauth.failures.refreshBusy') });
       }
       await sleep(WAIT_STEP_MS);
       continue;

@@ -3,12 +3,13 @@ import { count, eq, lte, sql, type SQL } from 'drizzle-orm';
 import { db } from '@/db';
 import { mailboxes, oauthGrants, serverProfiles } from '@/db/schema';
 import { nearCapCondition } from '@/lib/profiles/profile-capacity';
+import { phrase, type Phrase } from '@/lib/i18n/text';
 import { dueCondition } from './find-token-statuses';
 import type { TokenDue } from './token-status';
 
 const CLIENT_SECRET_WARNING_MS = 30 * 24 * 60 * 60 * 1000;
 
-export type OverviewFigure = { key: string; label: string; value: number; href: string; tone: 'neutral' | 'good' | 'bad' | 'warn' };
+export type OverviewFigure = { key: string; label: Phrase; value: number; href: string; tone: 'neutral' | 'good' | 'bad' | 'warn' };
 
 const countWhere = (condition: SQL) => sql<number>`count(*) filter (where ${condition})`.mapWith(Number);
 
@@ -52,14 +53,14 @@ export async function getTokenOverview({ now = new Date() }: { now?: Date } = {}
   ]);
   const list = '/token-status';
   return [
-    { key: 'active', label: 'Active', value: active, href: `${list}?status=active`, tone: 'good' },
-    { key: 'failing', label: 'Failing', value: failing, href: `${list}?status=failing`, tone: failing ? 'bad' : 'neutral' },
-    { key: 'needs_reconnect', label: 'Needs reconnect', value: needsReconnect, href: `${list}?connection=needs_reconnect`, tone: needsReconnect ? 'bad' : 'neutral' },
-    { key: 'not_connected', label: 'Not connected', value: notConnected, href: `${list}?connection=not_connected`, tone: 'neutral' },
-    { key: 'pending', label: 'Waiting for approval', value: pending, href: `${list}?approval=pending`, tone: pending ? 'warn' : 'neutral' },
-    { key: 'expiring', label: 'Tokens expiring soon', value: expiring, href: `${list}?due=token`, tone: expiring ? 'warn' : 'neutral' },
-    { key: 'consent', label: 'Consent ending soon', value: consentEnding, href: `${list}?due=consent`, tone: consentEnding ? 'warn' : 'neutral' },
-    { key: 'near_cap', label: 'Profiles at 90% of their cap', value: nearCap, href: '/profiles?capacity=near', tone: nearCap ? 'warn' : 'neutral' },
-    { key: 'secrets', label: 'Client secrets expiring within 30 days', value: secretsExpiring, href: '/profiles', tone: secretsExpiring ? 'warn' : 'neutral' },
+    { key: 'active', label: phrase('tokenStatus.figures.active'), value: active, href: `${list}?status=active`, tone: 'good' },
+    { key: 'failing', label: phrase('tokenStatus.figures.failing'), value: failing, href: `${list}?status=failing`, tone: failing ? 'bad' : 'neutral' },
+    { key: 'needs_reconnect', label: phrase('tokenStatus.figures.needs_reconnect'), value: needsReconnect, href: `${list}?connection=needs_reconnect`, tone: needsReconnect ? 'bad' : 'neutral' },
+    { key: 'not_connected', label: phrase('tokenStatus.figures.not_connected'), value: notConnected, href: `${list}?connection=not_connected`, tone: 'neutral' },
+    { key: 'pending', label: phrase('tokenStatus.figures.pending'), value: pending, href: `${list}?approval=pending`, tone: pending ? 'warn' : 'neutral' },
+    { key: 'expiring', label: phrase('tokenStatus.figures.expiring'), value: expiring, href: `${list}?due=token`, tone: expiring ? 'warn' : 'neutral' },
+    { key: 'consent', label: phrase('tokenStatus.figures.consent'), value: consentEnding, href: `${list}?due=consent`, tone: consentEnding ? 'warn' : 'neutral' },
+    { key: 'near_cap', label: phrase('tokenStatus.figures.near_cap'), value: nearCap, href: '/profiles?capacity=near', tone: nearCap ? 'warn' : 'neutral' },
+    { key: 'secrets', label: phrase('tokenStatus.figures.secrets'), value: secretsExpiring, href: '/profiles', tone: secretsExpiring ? 'warn' : 'neutral' },
   ];
 }

@@ -4,6 +4,7 @@ import { db } from '@/db';
 import { oauthGrants, type OauthGrant } from '@/db/schema';
 import { recordNeedsReconnect } from '@/lib/mailboxes/record-connection';
 import type { OAuthFailure } from '@/lib/oauth/oauth-failure';
+import { storedFailure } from './stored-failure';
 import { recordClientRefused } from '@/lib/profiles/client-refusal';
 
 /**
@@ -12,7 +13,7 @@ import { recordClientRefused } from '@/lib/profiles/client-refusal';
  * once per attempt.
  */
 export async function recordTokenFailure(grant: Pick<OauthGrant, 'id' | 'mailboxId' | 'profileId'>, failure: OAuthFailure): Promise<void> {
-  const error = { code: failure.code, message: failure.message, hint: failure.hint, at: new Date().toISOString() };
+  const error = storedFailure(failure, new Date());
   await db.transaction(async (tx) => {
     await tx.update(oauthGrants).set({ lastError: error, refreshLeaseUntil: null }).where(eq(oauthGrants.id, grant.id));
     if (failure.reach === 'profile') {

@@ -3,6 +3,7 @@ import { desc, eq, sql } from 'drizzle-orm';
 import { db } from '@/db';
 import { oauthGrants, tokenRefreshes, type StoredError } from '@/db/schema';
 import type { OAuthFailure } from '@/lib/oauth/oauth-failure';
+import { storedFailure } from './stored-failure';
 
 /** How many refresh attempts a mailbox's timeline keeps: about a day of hourly refreshes. */
 export const REFRESHES_KEPT = 24;
@@ -30,13 +31,7 @@ export async function recordRefreshAttempt(
     rotated: outcome.ok && outcome.rotated,
     error: outcome.ok
       ? null
-      : {
-          code: outcome.failure.code,
-          message: outcome.failure.message,
-          hint: outcome.failure.hint,
-          at: at.toISOString(),
-          temporary: outcome.failure.reach === 'temporary',
-        },
+      : { ...storedFailure(outcome.failure, at), temporary: outcome.failure.reach === 'temporary' },
   };
   await db
     .insert(tokenRefreshes)

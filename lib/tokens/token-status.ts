@@ -93,14 +93,6 @@ export function toTokenStatus(input: TokenStatusInput): TokenStatus {
   };
 }
 
-export const TOKEN_STATE_LABELS: Record<TokenState, string> = {
-  none: 'No token',
-  valid: 'Valid',
-  expiring: 'Expiring',
-  refresh_failing: 'Refresh failing',
-  revoked: 'Needs reconnect',
-};
-
 export const TOKEN_STATE_TONES: Record<TokenState, 'neutral' | 'good' | 'bad' | 'warn'> = {
   none: 'neutral',
   valid: 'good',

@@ -8,8 +8,10 @@ import { hashPassword } from '@/lib/crypto/passwords';
 import { randomToken, sha256 } from '@/lib/crypto/tokens';
 import { getEnv } from '@/lib/env';
 import { AppError, notFound } from '@/lib/errors';
-import { invitationMail, passwordResetMail } from '@/lib/notifications/password-link-mail';
+import { phrase, renderText, type Text } from '@/lib/i18n/text';
+import { invitationMail, passwordResetMail } from '@/lib/notifications/link-mails';
 import { sendNotification } from '@/lib/notifications/send-notification';
+import type { Locale } from '@/lib/i18n/locales';
 import type { PasswordLinkResponse } from '@/lib/validations/users';
 
 export type PasswordLinkPurpose = 'invitation' | 'reset';
@@ -23,6 +25,14 @@ const LINK_LIFETIME_MS: Record<PasswordLinkPurpose, number> = {
 const LINK_PATH: Record<PasswordLinkPurpose, string> = { invitation: 'invitation', reset: 'reset' };
 
 type IssuedLink = { token: string; expiresAt: Date; linkId: string };
+
+/** A link's delivery as the API answers it, with why it was not mailed in words rendered for each reader. */
+export type PasswordLinkDelivery = Omit<PasswordLinkResponse, 'reason'> & { reason: Text | null };
+
+/** The delivery in a reader's language, as the API answers it. */
+export function renderPasswordLinkDelivery(link: PasswordLinkDelivery, locale: Locale): PasswordLinkResponse {
+  return { ...link, reason: link.reason === null ? null : renderText(link.reason, locale) };
+}
 
 /**
  * Stores a new link for the user (its SHA-256 only) and voids their earlier unused ones, so that
@@ -62,10 +72,10 @@ export async function deliverPasswordLink({
   user: Pick<User, 'id' | 'email'>;
   purpose: PasswordLinkPurpose;
   issued: IssuedLink;
-}): Promise<PasswordLinkResponse> {
+}): Promise<PasswordLinkDelivery> {
   const url = `${getEnv().MAILROOM_PUBLIC_URL}/${LINK_PATH[purpose]}/${issued.token}`;
   const mail = purpose === 'invitation' ? invitationMail : passwordResetMail;
-  const delivery = await sendNotification(mail({ to: user.email, url, expiresAt: issued.expiresAt, sentBy: actor.label }));
+  const delivery = await sendNotification({ to: user.email, write: mail({ url, expiresAt: issued.expiresAt, sentBy: actor.label }) });
   await recordAuditEvent(db, {
     actor,
     action: 'user.password_link_delivery',
@@ -73,7 +83,7 @@ export async function deliverPasswordLink({
     detail: {
       email: user.email,
       purpose,
-      delivery: delivery.sent ? `mailed from ${delivery.sender}` : `shown to the admin: not mailed, ${delivery.reason}`,
+      delivery: delivery.sent ? `mailed from ${delivery.sender}` : `shown to the admin: not mailed, ${renderText(delivery.reason, 'en')}`,
     },
   });
   return {
@@ -96,19 +106,15 @@ export async function sendPasswordLink({
   actor: AuditActor;
   userId: string;
   purpose: PasswordLinkPurpose;
-}): Promise<PasswordLinkResponse> {
+}): Promise<PasswordLinkDelivery> {
   const [user] = await db.select().from(users).where(eq(users.id, userId));
-  if (!user) throw notFound('The user');
-  if (user.deactivatedAt) throw new AppError('CONFLICT', `${user.email} is deactivated: reactivate them first, then send the link.`);
+  if (!user) throw notFound('user');
+  if (user.deactivatedAt) throw new AppError('CONFLICT', phrase('problems.users.deactivated', { email: user.email }));
   if (purpose === 'invitation' && user.passwordHash) {
-    throw new AppError('CONFLICT', `${user.email} already has a password, so an invitation would replace it.`, {
-      hint: 'Send a password reset link instead.',
-    });
+    throw new AppError('CONFLICT', phrase('problems.users.hasPassword', { email: user.email }));
   }
   if (purpose === 'reset' && !user.passwordHash) {
-    throw new AppError('CONFLICT', `${user.email} has no password yet, so there is nothing to reset.`, {
-      hint: 'Send an invitation instead: with it they choose their first password.',
-    });
+    throw new AppError('CONFLICT', phrase('problems.users.noPassword', { email: user.email }));
   }
   const issued = await db.transaction((tx) => issuePasswordLink(tx, { actor, user, purpose }));
   return deliverPasswordLink({ actor, user, purpose, issued });

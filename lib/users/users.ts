@@ -7,9 +7,10 @@ import type { AuditActor } from '@/lib/audit/actor';
 import { recordAuditEvent } from '@/lib/audit/record-audit-event';
 import { hashPassword } from '@/lib/crypto/passwords';
 import { getEnv } from '@/lib/env';
-import { AppError, invalidInput, notFound } from '@/lib/errors';
-import type { CreateUserInput, PasswordLinkResponse, UpdateUserInput, UserResponse } from '@/lib/validations/users';
-import { deliverPasswordLink, issuePasswordLink } from './password-links';
+import { AppError, notFound } from '@/lib/errors';
+import { phrase } from '@/lib/i18n/text';
+import type { CreateUserInput, UpdateUserInput, UserResponse } from '@/lib/validations/users';
+import { deliverPasswordLink, issuePasswordLink, type PasswordLinkDelivery } from './password-links';
 
 /** The roles a person may hold, for pages and forms that must not reach into db/. */
 export type { UserRole };
@@ -70,8 +71,8 @@ async function insertUser(executor: Executor, actor: AuditActor, input: CreateUs
     return user!;
   } catch (error) {
     if (isUniqueViolation(error)) {
-      throw new AppError('CONFLICT', `A user with the email ${input.email} already exists.`, {
-        fields: { email: ['A user with this email already exists.'] },
+      throw new AppError('CONFLICT', phrase('problems.users.emailTaken', { email: input.email }), {
+        fields: { email: [phrase('problems.users.fields.emailTaken')] },
       });
     }
     throw error;
@@ -93,18 +94,16 @@ export async function createUserWithAccess({
 }: {
   actor: AuditActor;
   input: CreateUserInput;
-}): Promise<{ user: User; invitation: PasswordLinkResponse | null }> {
+}): Promise<{ user: User; invitation: PasswordLinkDelivery | null }> {
   if (input.invite && input.password) {
-    throw invalidInput(
-      { password: ['Leave the password empty to send an invitation: the person chooses their own.'] },
-      'Give a password or send an invitation, not both.',
-    );
+    throw new AppError('INVALID_INPUT', phrase('problems.users.passwordAndInvitation'), {
+      fields: { password: [phrase('problems.users.fields.leavePasswordEmpty')] },
+    });
   }
   if (!input.invite && !input.password && !getEnv().MAILROOM_OIDC_ISSUER) {
-    throw invalidInput(
-      { password: ['Enter a password, or send an invitation: single sign-on is not configured, so this person could not sign in without one.'] },
-      'This user would have no way to sign in: single sign-on is not configured (MAILROOM_OIDC_ISSUER), so give a password or send an invitation.',
-    );
+    throw new AppError('INVALID_INPUT', phrase('problems.users.noWayToSignIn'), {
+      fields: { password: [phrase('problems.users.fields.passwordOrInvitation')] },
+    });
   }
   if (!input.invite) return { user: await createUser({ actor, input }), invitation: null };
   const { user, issued } = await db.transaction(async (tx) => {
@@ -127,7 +126,7 @@ export async function createFirstAdmin({
     await tx.execute(sql`select pg_advisory_xact_lock(${SETUP_LOCK_ID})`);
     const [existing] = await tx.select({ value: count() }).from(users);
     if ((existing?.value ?? 0) > 0) {
-      throw new AppError('CONFLICT', 'Mailroom is already set up: sign in instead.');
+      throw new AppError('CONFLICT', phrase('problems.users.alreadySetUp'));
     }
     return insertUser(tx, { userId: null, label: `first-run setup (${input.email})` }, { ...input, role: 'admin' });
   });
@@ -152,16 +151,14 @@ export async function updateUser({
 }): Promise<User> {
   return db.transaction(async (tx) => {
     const [current] = await tx.select().from(users).where(eq(users.id, id)).for('update');
-    if (!current) throw notFound('The user');
+    if (!current) throw notFound('user');
 
     const losesAdmin = current.role === 'admin' && ((input.role && input.role !== 'admin') || input.active === false);
     if (losesAdmin && current.deactivatedAt === null) {
       // Serialize with other demotions so two admins cannot remove each other at once.
       await tx.execute(sql`select pg_advisory_xact_lock(${SETUP_LOCK_ID})`);
       if ((await countOtherActiveAdmins(tx, id)) === 0) {
-        throw new AppError('CONFLICT', 'This is the last active admin: Mailroom would be left without one.', {
-          hint: 'Make another user admin first (their “Change role”), then change this one.',
-        });
+        throw new AppError('CONFLICT', phrase('problems.users.lastAdmin'));
       }
     }
 
@@ -200,7 +197,7 @@ export async function replacePassword({ actor, userId, password }: { actor: Audi
       .set({ passwordHash, sessionEpoch: sql`${users.sessionEpoch} + 1` })
       .where(eq(users.id, userId))
       .returning({ email: users.email });
-    if (!user) throw notFound('The user');
+    if (!user) throw notFound('user');
     await recordAuditEvent(tx, { actor, action: 'user.password_change', target: { type: 'user', id: userId }, detail: { email: user.email } });
   });
 }

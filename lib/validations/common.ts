@@ -2,14 +2,14 @@ import { z } from 'zod';
 
 /** RFC 5321's limits: a path of at most 256 octets (254 for the address itself), a local part of at most 64. */
 export const emailAddress = z
-  .string({ error: 'Enter an email address.' })
+  .string({ error: 'validation.common.emailRequired' })
   .trim()
   .toLowerCase()
-  .max(254, { error: 'An email address has at most 254 characters.' })
-  .refine((value) => value.lastIndexOf('@') <= 64, { error: 'The part before @ has at most 64 characters.' })
-  .pipe(z.email({ error: 'Enter a valid email address, such as name@example.org.' }));
+  .max(254, { error: 'validation.common.emailTooLong' })
+  .refine((value) => value.lastIndexOf('@') <= 64, { error: 'validation.common.emailLocalPartTooLong', params: { maximum: 64 } })
+  .pipe(z.email({ error: 'validation.common.emailInvalid' }));
 
-export const id = z.uuid({ error: 'Not a valid id.' });
+export const id = z.uuid({ error: 'validation.common.idInvalid' });
 
 export const idParams = z.object({ id });
 
@@ -23,7 +23,7 @@ export const optionalText = (max: number) =>
   z
     .string()
     .trim()
-    .max(max, { error: `Use at most ${max} characters.` })
+    .max(max, { error: 'validation.common.tooLong' })
     .transform((value) => value || undefined)
     .optional();
 
@@ -35,8 +35,8 @@ export const cursorText = z
   .string()
   .trim()
   .min(1)
-  .max(1024, { error: 'cursor must be the nextCursor of a previous page.' })
-  .regex(PRINTABLE, { error: 'cursor must be the nextCursor of a previous page.' });
+  .max(1024, { error: 'validation.common.cursorInvalid' })
+  .regex(PRINTABLE, { error: 'validation.common.cursorInvalid' });
 
 /** A page's `?after=` cursor: what the page handed out, or nothing (a repeated or hostile value reads as the first page). */
 export function pageCursor(value: unknown): string | undefined {
@@ -46,15 +46,15 @@ export function pageCursor(value: unknown): string | undefined {
 /** A cursor that is a row number (audit events): a whole number the database can hold. */
 export const rowNumberCursor = z
   .string()
-  .regex(/^[1-9]\d{0,14}$/, { error: 'cursor must be the nextCursor of a previous page.' })
+  .regex(/^[1-9]\d{0,14}$/, { error: 'validation.common.cursorInvalid' })
   .transform(Number);
 
 export const listQuery = z.object({
   limit: z.coerce
-    .number({ error: 'limit must be a number.' })
-    .int({ error: 'limit must be a whole number.' })
-    .min(1, { error: 'limit must be at least 1.' })
-    .max(200, { error: 'limit must be at most 200.' })
+    .number({ error: 'validation.common.limitNumber' })
+    .int({ error: 'validation.common.limitWhole' })
+    .min(1, { error: 'validation.common.limitMin' })
+    .max(200, { error: 'validation.common.limitMax' })
     .default(50),
   cursor: cursorText.optional(),
 });

@@ -2,12 +2,12 @@ import { z } from 'zod';
 import { approvalState, connectionState, mailboxStatus, syncMode, testStatus } from '@/db/schema';
 import { emailAddress, id, listQuery } from './common';
 
-const sync = z.enum(syncMode.enumValues, { error: 'Choose server_side or none.' });
+const sync = z.enum(syncMode.enumValues, { error: 'validation.mailbox.sync' });
 
 /** Form checkboxes send "on" or nothing; JSON sends booleans. */
 const flag = z.preprocess(
   (value) => (value === 'on' || value === 'true' ? true : value === undefined || value === '' || value === 'false' ? false : value),
-  z.boolean({ error: 'Must be true or false.' }),
+  z.boolean({ error: 'validation.mailbox.flag' }),
 );
 
 const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
@@ -25,7 +25,7 @@ export const createMailboxSchema = z
     shared: flag.default(false),
   })
   .refine((value) => value.ownerId || value.ownerEmail, {
-    error: 'Choose the mailbox owner.',
+    error: 'validation.mailbox.ownerRequired',
     path: ['ownerId'],
     // Report a missing owner along with any other field errors, not after they are fixed.
     when: (payload) => typeof payload.value === 'object' && payload.value !== null,
@@ -43,15 +43,15 @@ export const updateMailboxSchema = z
     shared: flag.optional(),
   })
   .refine((value) => Object.values(value).some((field) => field !== undefined), {
-    error: 'Send at least one field to change.',
+    error: 'validation.common.nothingToChange',
   });
 export type UpdateMailboxInput = z.infer<typeof updateMailboxSchema>;
 
 export const mailboxFilters = z.object({
   profileId: z.preprocess(emptyAsUndefined, id.optional()),
-  status: z.preprocess(emptyAsUndefined, z.enum(mailboxStatus.enumValues, { error: 'Unknown status.' }).optional()),
-  approval: z.preprocess(emptyAsUndefined, z.enum(approvalState.enumValues, { error: 'Unknown approval.' }).optional()),
-  connection: z.preprocess(emptyAsUndefined, z.enum(connectionState.enumValues, { error: 'Unknown connection state.' }).optional()),
+  status: z.preprocess(emptyAsUndefined, z.enum(mailboxStatus.enumValues, { error: 'validation.mailbox.statusUnknown' }).optional()),
+  approval: z.preprocess(emptyAsUndefined, z.enum(approvalState.enumValues, { error: 'validation.mailbox.approvalUnknown' }).optional()),
+  connection: z.preprocess(emptyAsUndefined, z.enum(connectionState.enumValues, { error: 'validation.mailbox.connectionUnknown' }).optional()),
   /** Matches the start of the address or of the owner's email. */
   q: z.preprocess(emptyAsUndefined, z.string().trim().toLowerCase().max(200).optional()),
 });
@@ -60,17 +60,17 @@ export type MailboxFilters = z.infer<typeof mailboxFilters>;
 export const listMailboxesQuery = listQuery.extend(mailboxFilters.shape);
 
 export const mailboxIds = z
-  .array(id, { error: 'Send the ids of the mailboxes.' })
-  .min(1, { error: 'Select at least one mailbox.' })
-  .max(1000, { error: 'Select at most 1000 mailboxes at once.' });
+  .array(id, { error: 'validation.mailbox.idsRequired' })
+  .min(1, { error: 'validation.mailbox.idsMin' })
+  .max(1000, { error: 'validation.mailbox.idsMax' });
 
 export const bulkMailboxesSchema = z.object({ ids: mailboxIds });
 
 export const moveMailboxesSchema = z.object({ ids: mailboxIds, profileId: id });
 
 export const importMailboxesSchema = z.object({
-  csv: z.string({ error: 'Send the CSV text.' }).min(1, { error: 'The file is empty.' }).max(5_000_000, {
-    error: 'The file is larger than 5 MB: split it.',
+  csv: z.string({ error: 'validation.mailbox.csvRequired' }).min(1, { error: 'validation.mailbox.csvEmpty' }).max(5_000_000, {
+    error: 'validation.mailbox.csvTooLarge',
   }),
   /** Only report what would happen. */
   dryRun: flag.default(false),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { MessagePath } from '@/lib/i18n/phrase';
 import { MAX_MAILBOX_CAP } from '@/lib/profiles/presets';
 import { PROVIDER_IDS, PROVIDERS } from '@/lib/providers';
 import {
@@ -11,17 +12,14 @@ import {
 } from '@/lib/providers/provider';
 import { literalAddressKind } from '@/lib/profiles/address-literal';
 import { providerEndpointProblem } from '@/lib/profiles/provider-hosts';
-import type { FieldErrors } from '@/lib/errors';
 import { id } from './common';
 
-const serverType = z.enum(PROVIDER_IDS, { error: `Choose a server type: ${PROVIDER_IDS.slice(0, -1).join(', ')} or ${PROVIDER_IDS.at(-1)}.` });
-const authType = z.enum(AUTH_TYPES, { error: 'Choose a sign-in type: oauth2_code, oauth2_device or password.' });
-const incomingProtocol = z.enum(INCOMING_PROTOCOLS, { error: 'Choose imap or pop3.' });
-const security = z.enum(TRANSPORT_SECURITIES, { error: 'Choose tls, starttls or none.' });
-const publishingStatus = z.enum(PUBLISHING_STATUSES, { error: 'Choose production or testing.' });
-const tokenEndpointAuthMethod = z.enum(TOKEN_ENDPOINT_AUTH_METHODS, {
-  error: 'Choose client_secret_post or client_secret_basic.',
-});
+const serverType = z.enum(PROVIDER_IDS, { error: 'validation.profile.serverType' });
+const authType = z.enum(AUTH_TYPES, { error: 'validation.profile.authType' });
+const incomingProtocol = z.enum(INCOMING_PROTOCOLS, { error: 'validation.profile.incomingProtocol' });
+const security = z.enum(TRANSPORT_SECURITIES, { error: 'validation.profile.security' });
+const publishingStatus = z.enum(PUBLISHING_STATUSES, { error: 'validation.profile.publishingStatus' });
+const tokenEndpointAuthMethod = z.enum(TOKEN_ENDPOINT_AUTH_METHODS, { error: 'validation.profile.tokenEndpointAuthMethod' });
 
 // ---------------------------------------------------------------------------------------------
 // The request body (API and form alike): the Profile shape of API.md, every field optional but
@@ -33,7 +31,7 @@ const nullableText = z.string().nullable();
 const location = z.object({ host: z.string(), port: z.number(), security }).partial();
 
 const profileFields = {
-  name: z.string({ error: 'Enter a name for the profile.' }),
+  name: z.string({ error: 'validation.profile.nameRequired' }),
   serverType,
   authType: authType.optional(),
   clientId: nullableText.optional(),
@@ -81,7 +79,7 @@ const profileFields = {
 /** Write endpoints refuse unknown fields, each named (a field that no longer exists, such as allowSelfSigned, included). */
 function refuseUnknownFields(value: Record<string, unknown>, context: z.RefinementCtx): void {
   for (const name of Object.keys(value)) {
-    if (!(name in profileFields)) context.addIssue({ code: 'custom', path: [name], message: 'This field does not exist: remove it.' });
+    if (!(name in profileFields)) context.addIssue({ code: 'custom', path: [name], message: 'validation.profile.unknownField' });
   }
 }
 
@@ -92,7 +90,7 @@ export const updateProfileRequest = z
   .looseObject({ ...profileFields, name: profileFields.name.optional(), serverType: serverType.optional() })
   .superRefine(refuseUnknownFields)
   .refine((value) => Object.values(value).some((field) => field !== undefined), {
-    error: 'Send at least one field to change.',
+    error: 'validation.common.nothingToChange',
   });
 export type UpdateProfileRequest = z.input<typeof updateProfileRequest>;
 
@@ -109,25 +107,25 @@ const DOMAIN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}
 const isLoopbackHost = (hostname: string) => /^(localhost|.+\.localhost|127(\.\d{1,3}){3}|\[::1\])$/i.test(hostname);
 
 const hostName = z
-  .string({ error: 'Enter a host name such as imap.example.org.' })
+  .string({ error: 'validation.profile.hostRequired' })
   .trim()
-  .min(1, { error: 'Enter a host name such as imap.example.org.' })
+  .min(1, { error: 'validation.profile.hostRequired' })
   .superRefine((value, context) => {
     if (value === '') return;
     if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {
-      context.addIssue({ code: 'custom', message: 'Enter the host name alone, without a scheme such as imaps://.' });
+      context.addIssue({ code: 'custom', message: 'validation.profile.hostWithScheme' });
     } else if (value.includes('/')) {
-      context.addIssue({ code: 'custom', message: 'Enter the host name alone, without a path.' });
+      context.addIssue({ code: 'custom', message: 'validation.profile.hostWithPath' });
     } else if (!HOST_NAME.test(value) && !IPV6.test(value)) {
-      context.addIssue({ code: 'custom', message: 'Enter a host name such as imap.example.org or an IP address, without a port.' });
+      context.addIssue({ code: 'custom', message: 'validation.profile.hostInvalid' });
     }
   });
 
 const port = z
-  .number({ error: 'Enter a port from 1 to 65535.' })
-  .int({ error: 'Enter a port from 1 to 65535.' })
-  .min(1, { error: 'Enter a port from 1 to 65535.' })
-  .max(65_535, { error: 'Enter a port from 1 to 65535.' });
+  .number({ error: 'validation.profile.port' })
+  .int({ error: 'validation.profile.port' })
+  .min(1, { error: 'validation.profile.port' })
+  .max(65_535, { error: 'validation.profile.port' });
 
 const endpointUrl = z
   .string()
@@ -137,12 +135,12 @@ const endpointUrl = z
     try {
       url = new URL(value);
     } catch {
-      context.addIssue({ code: 'custom', message: 'Enter a full URL starting with https://.' });
+      context.addIssue({ code: 'custom', message: 'validation.profile.urlInvalid' });
       return;
     }
     if (url.protocol === 'https:') return;
     if (url.protocol === 'http:' && isLoopbackHost(url.hostname)) return;
-    context.addIssue({ code: 'custom', message: 'Use https:// (plain http:// is accepted only for localhost, for testing).' });
+    context.addIssue({ code: 'custom', message: 'validation.profile.urlNotHttps' });
   })
   .nullable();
 
@@ -154,59 +152,59 @@ export function normalizeFingerprint(value: string): string {
 }
 
 const trustedCertificate = z.object({
-  host: z.string().trim().toLowerCase().min(1, { error: 'Name the host whose certificate this is.' }),
+  host: z.string().trim().toLowerCase().min(1, { error: 'validation.profile.certificateHostRequired' }),
   sha256: z
     .string()
     .transform(normalizeFingerprint)
     .refine((value) => SHA256_FINGERPRINT.test(value), {
-      error: 'Enter the SHA-256 fingerprint: 64 hexadecimal digits, with or without colons.',
+      error: 'validation.profile.fingerprintInvalid',
     }),
 });
 
 const scope = z
   .string()
   .trim()
-  .min(1, { error: 'A scope cannot be empty.' })
-  .regex(/^\S+$/, { error: 'A scope has no spaces: give each scope separately.' });
+  .min(1, { error: 'validation.profile.scopeEmpty' })
+  .regex(/^\S+$/, { error: 'validation.profile.scopeSpaces' });
 
-const wholeNumber = (label: string, min: number, max: number) =>
-  z
-    .number({ error: `Enter ${label} from ${min} to ${max}.` })
-    .int({ error: `Enter ${label} from ${min} to ${max}.` })
-    .min(min, { error: `Enter ${label} from ${min} to ${max}.` })
-    .max(max, { error: `Enter ${label} from ${min} to ${max}.` });
+/** A whole number in a range; `thing` names what it counts in the message (validation.profile.range). */
+const wholeNumber = (thing: 'cap' | 'minutes' | 'connections' | 'seconds', min: number, max: number) =>
+  z.custom<number>((value) => Number.isInteger(value) && (value as number) >= min && (value as number) <= max, {
+    error: 'validation.profile.range',
+    params: { thing, min, max },
+  });
 
 /** ISO 8601 only (a date, or a date and time with its offset): `Date.parse` would take "12/31" or "Dec 31" as well. */
 const ISO_DATE_OR_TIME = z.union([z.iso.date(), z.iso.datetime({ offset: true })]);
 
-const dateOrNull = (what: string) =>
+const dateOrNull = (thing: 'expiry' | 'firstDate') =>
   z
     .string()
     .trim()
-    .refine((value) => ISO_DATE_OR_TIME.safeParse(value).success, { error: `Enter ${what} as an ISO 8601 date such as 2026-12-31.` })
+    .refine((value) => ISO_DATE_OR_TIME.safeParse(value).success, { error: 'validation.profile.date', params: { thing } })
     .transform((value) => new Date(value))
     .nullable();
 
 /** A profile with everything resolved: what is stored, minus the secret itself. */
 const profileShape = z.object({
     name: z
-      .string({ error: 'Enter a name for the profile.' })
+      .string({ error: 'validation.profile.nameRequired' })
       .trim()
-      .min(1, { error: 'Enter a name for the profile.' })
-      .max(200, { error: 'Use at most 200 characters.' }),
+      .min(1, { error: 'validation.profile.nameRequired' })
+      .max(200, { error: 'validation.common.tooLong' }),
     serverType,
     authType,
-    clientId: z.string().trim().max(500, { error: 'Use at most 500 characters.' }).nullable(),
+    clientId: z.string().trim().max(500, { error: 'validation.common.tooLong' }).nullable(),
     /** The secret that will be stored, or whether one stays stored; never returned. */
     clientSecret: z
       .string()
-      .min(1, { error: 'Enter the client secret, or send null to clear it.' })
-      .max(2000, { error: 'Use at most 2000 characters.' })
+      .min(1, { error: 'validation.profile.clientSecretEmpty' })
+      .max(2000, { error: 'validation.common.tooLong' })
       .nullable(),
     clientSecretKept: z.boolean(),
     /** The stored secret was cleared because the profile's OAuth destination changed: saved without one, to be entered again. */
     clientSecretMustBeReentered: z.boolean(),
-    clientSecretExpiresAt: dateOrNull('the expiry'),
+    clientSecretExpiresAt: dateOrNull('expiry'),
     publicClient: z.boolean(),
     tenant: z.string().trim().nullable(),
     publishingStatus: publishingStatus.nullable(),
@@ -220,19 +218,19 @@ const profileShape = z.object({
       userinfo: endpointUrl,
       jwks: endpointUrl,
     }),
-    scopes: z.array(scope).max(50, { error: 'Use at most 50 scopes.' }),
+    scopes: z.array(scope).max(50, { error: 'validation.profile.scopesMax' }),
     incoming: z.object({ protocol: incomingProtocol, host: hostName, port, security }),
     outgoing: z.object({ host: hostName, port, security }),
-    trustedCertificates: z.array(trustedCertificate).max(20, { error: 'Accept at most 20 certificates.' }),
+    trustedCertificates: z.array(trustedCertificate).max(20, { error: 'validation.profile.certificatesMax' }),
     internalServer: z.boolean(),
     isDefault: z.boolean(),
-    mailboxCap: wholeNumber('a cap', 1, MAX_MAILBOX_CAP).nullable(),
+    mailboxCap: wholeNumber('cap', 1, MAX_MAILBOX_CAP).nullable(),
     advanced: z.object({
-      processEmailFrom: dateOrNull('the first date to process'),
-      minPollingIntervalMinutes: wholeNumber('a number of minutes', 0, 1440),
-      maxConcurrentConnections: wholeNumber('a number of connections', 1, 300),
+      processEmailFrom: dateOrNull('firstDate'),
+      minPollingIntervalMinutes: wholeNumber('minutes', 0, 1440),
+      maxConcurrentConnections: wholeNumber('connections', 1, 300),
       moveFailedToUndeliverable: z.boolean(),
-      connectionTimeoutSeconds: wholeNumber('a number of seconds', 5, 300),
+      connectionTimeoutSeconds: wholeNumber('seconds', 5, 300),
     }),
   });
 
@@ -244,10 +242,12 @@ export type ProfileDraft = z.input<typeof profileShape>;
  */
 export function profileSchema({ extraProviderOrigins }: { extraProviderOrigins: readonly string[] }) {
   return profileShape.superRefine((profile, context) => {
-    const problem = (path: string, message: string) => context.addIssue({ code: 'custom', path: path.split('.'), message });
+    // Messages are keys; their values travel as the issue's params (lib/validations/field-errors.ts).
+    const problem = (path: string, message: MessagePath, params?: Record<string, string | number>) =>
+      context.addIssue({ code: 'custom', path: path.split('.'), message, ...(params ? { params } : {}) });
     const provider = PROVIDERS[profile.serverType];
     const refusal = provider.authTypeRefusals[profile.authType];
-    if (refusal) problem('authType', refusal);
+    if (refusal) problem('authType', `${refusal}.message` as MessagePath);
     const oauth = isOAuth(profile.authType);
     const secretSet = profile.clientSecret !== null || profile.clientSecretKept;
 
@@ -256,11 +256,11 @@ export function profileSchema({ extraProviderOrigins }: { extraProviderOrigins: 
       const valid = provider.tenant.keywords.includes(tenant) || GUID.test(tenant) || DOMAIN.test(tenant);
       if (!valid) problem('tenant', provider.tenant.problem);
     } else if (profile.tenant) {
-      problem('tenant', 'Only Microsoft 365 profiles have a tenant.');
+      problem('tenant', 'validation.profile.tenantNotUsed');
     }
 
     if (profile.publishingStatus !== null && !(provider.testingApps && oauth)) {
-      problem('publishingStatus', 'The publishing status applies to Gmail OAuth profiles only.');
+      problem('publishingStatus', 'validation.profile.publishingStatusNotUsed');
     }
 
     // Every URL the profile's OAuth client talks to: where its secret and its mailboxes' tokens may go.
@@ -270,65 +270,63 @@ export function profileSchema({ extraProviderOrigins }: { extraProviderOrigins: 
     ].filter((entry): entry is [string, string] => entry[1] !== null);
 
     if (!oauth) {
-      if (profile.issuer) problem('issuer', 'Password profiles use no OAuth issuer: clear it.');
+      if (profile.issuer) problem('issuer', 'validation.profile.password.issuer');
       if (profile.tokenEndpointAuthMethod !== 'client_secret_post') {
-        problem('tokenEndpointAuthMethod', 'Password profiles have no OAuth client: send no client authentication method.');
+        problem('tokenEndpointAuthMethod', 'validation.profile.password.tokenEndpointAuthMethod');
       }
-      if (profile.clientId) problem('clientId', 'Password profiles have no OAuth client: clear the client id.');
-      if (profile.clientSecret !== null) problem('clientSecret', 'Password profiles have no OAuth client: send no client secret.');
-      if (profile.publicClient) problem('publicClient', 'Password profiles have no OAuth client.');
+      if (profile.clientId) problem('clientId', 'validation.profile.password.clientId');
+      if (profile.clientSecret !== null) problem('clientSecret', 'validation.profile.password.clientSecret');
+      if (profile.publicClient) problem('publicClient', 'validation.profile.password.publicClient');
       for (const [name, value] of Object.entries(profile.endpoints)) {
-        if (value) problem(`endpoints.${name}`, 'Password profiles use no OAuth endpoints: clear it.');
+        if (value) problem(`endpoints.${name}`, 'validation.profile.password.endpoint');
       }
-      if (profile.scopes.length > 0) problem('scopes', 'Password profiles use no OAuth scopes.');
+      if (profile.scopes.length > 0) problem('scopes', 'validation.profile.password.scopes');
     } else {
-      if (!profile.clientId) problem('clientId', 'Enter the client id of the OAuth app.');
+      if (!profile.clientId) problem('clientId', 'validation.profile.oauth.clientIdRequired');
       if (profile.publicClient && provider.publicClientRefusal) problem('publicClient', provider.publicClientRefusal);
       if (profile.publicClient && secretSet) {
-        problem('clientSecret', 'A public client has no secret: clear it, or untick “public client”.');
+        problem('clientSecret', 'validation.profile.oauth.publicClientWithSecret');
       }
       if (!profile.publicClient && !secretSet && !profile.clientSecretMustBeReentered) {
         problem(
           'clientSecret',
           provider.publicClientRefusal
-            ? 'Enter the client secret of the OAuth app.'
-            : 'Enter the client secret, or mark the client as public if its app registration allows public client flows.',
+            ? 'validation.profile.oauth.secretRequired'
+            : 'validation.profile.oauth.secretOrPublic',
         );
       }
       if (!profile.endpoints.authorization && profile.authType === 'oauth2_code') {
-        problem('endpoints.authorization', 'Enter the authorization endpoint.');
+        problem('endpoints.authorization', 'validation.profile.oauth.authorizationEndpointRequired');
       }
-      if (!profile.endpoints.token) problem('endpoints.token', 'Enter the token endpoint.');
+      if (!profile.endpoints.token) problem('endpoints.token', 'validation.profile.oauth.tokenEndpointRequired');
       if (profile.authType === 'oauth2_device' && !profile.endpoints.device) {
-        problem('endpoints.device', 'Enter the device authorization endpoint: the device grant starts there.');
+        problem('endpoints.device', 'validation.profile.oauth.deviceEndpointRequired');
       }
       if (profile.authType !== 'oauth2_device' && profile.endpoints.device) {
-        problem('endpoints.device', 'Only the device authorization grant uses a device endpoint: clear it, or choose that sign-in type.');
+        problem('endpoints.device', 'validation.profile.oauth.deviceEndpointUnused');
       }
-      if (profile.scopes.length === 0) problem('scopes', 'Enter at least one scope: OAuth needs to ask for access to mail.');
+      if (profile.scopes.length === 0) problem('scopes', 'validation.profile.oauth.scopesRequired');
       const fixedMethod = provider.fixedTokenEndpointAuthMethod;
       if (fixedMethod && profile.tokenEndpointAuthMethod !== fixedMethod) {
-        problem('tokenEndpointAuthMethod', `${provider.company} takes the client secret in the request body: keep ${fixedMethod}.`);
+        problem('tokenEndpointAuthMethod', 'validation.profile.oauth.fixedMethod', { company: provider.company ?? '', method: fixedMethod });
       }
       if (profile.issuer && !profile.endpoints.jwks) {
-        problem('endpoints.jwks', 'Enter the JWKS endpoint too: id_tokens from the issuer are verified against its keys.');
+        problem('endpoints.jwks', 'validation.profile.oauth.jwksRequired');
       }
       if (profile.endpoints.jwks && !profile.issuer && !provider.knownSigningKeys) {
-        problem('issuer', 'Enter the issuer too: the JWKS endpoint only serves to verify id_tokens from a known issuer.');
+        problem('issuer', 'validation.profile.oauth.issuerRequired');
       }
       for (const [path, url] of urls) {
         const refusal = providerEndpointProblem({ serverType: profile.serverType, url, extraOrigins: extraProviderOrigins });
-        if (refusal) problem(path, refusal);
+        if (refusal) problem(path, refusal.key as MessagePath, refusal.values as Record<string, string>);
       }
     }
 
     const ownHosts = new Set([profile.incoming.host.toLowerCase(), profile.outgoing.host.toLowerCase()]);
+    const [first = '', second = ''] = ownHosts;
     profile.trustedCertificates.forEach((certificate, index) => {
       if (!ownHosts.has(certificate.host)) {
-        problem(
-          `trustedCertificates.${index}.host`,
-          `Accept certificates only for this profile's servers: ${[...ownHosts].join(' or ')}.`,
-        );
+        problem(`trustedCertificates.${index}.host`, 'validation.profile.certificateHostNotOwn', { count: ownHosts.size, first, second });
       }
     });
 
@@ -346,25 +344,15 @@ export function profileSchema({ extraProviderOrigins }: { extraProviderOrigins: 
     for (const [path, host] of hosts) {
       const kind = literalAddressKind(host);
       if (kind === 'never') {
-        problem(path, 'This is a link-local, reserved or metadata address: Mailroom never connects there.');
+        problem(path, 'validation.profile.addressNever');
       } else if (kind === 'internal' && !profile.internalServer) {
-        problem(path, 'This is a loopback or private address: tick “Internal server” if the profile really points inside your network.');
+        problem(path, 'validation.profile.addressInternal');
       }
     }
   });
 }
 
 export type ResolvedProfile = z.output<typeof profileShape>;
-
-/** Issues as `{ "incoming.port": [messages] }`: the API names nested fields by their dotted path. */
-export function toDottedFieldErrors(error: z.ZodError): FieldErrors {
-  const fields: FieldErrors = {};
-  for (const issue of error.issues) {
-    const key = issue.path.length ? issue.path.join('.') : '_';
-    (fields[key] ??= []).push(issue.message);
-  }
-  return fields;
-}
 
 // ---------------------------------------------------------------------------------------------
 // The portal's form: flat fields named by their dotted path, turned into the request body above.

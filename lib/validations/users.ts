@@ -4,12 +4,12 @@ import { LOCALES } from '@/lib/i18n/locales';
 import { canonicalTimeZone } from '@/lib/i18n/time-zones';
 import { emailAddress, id, listQuery, optionalText } from './common';
 
-export const role = z.enum(userRole.enumValues, { error: 'Choose a role: admin, owner or support.' });
+export const role = z.enum(userRole.enumValues, { error: 'validation.user.role' });
 
 export const password = z
-  .string({ error: 'Enter a password.' })
-  .min(12, { error: 'Use at least 12 characters.' })
-  .max(200, { error: 'Use at most 200 characters.' });
+  .string({ error: 'validation.user.passwordRequired' })
+  .min(12, { error: 'validation.common.tooShort' })
+  .max(200, { error: 'validation.common.tooLong' });
 
 export const createUserSchema = z.object({
   email: emailAddress,
@@ -18,7 +18,7 @@ export const createUserSchema = z.object({
   /** Optional: users who sign in through single sign-on have none, and invited users choose their own. */
   password: z.preprocess((value) => (value === '' ? undefined : value), password.optional()),
   /** Sends an invitation link with which the person chooses their password (a form checkbox sends "on"). */
-  invite: z.preprocess((value) => (value === 'on' || value === 'true' ? true : value === '' || value === 'false' ? false : value), z.boolean({ error: 'invite must be true or false.' }).optional()),
+  invite: z.preprocess((value) => (value === 'on' || value === 'true' ? true : value === '' || value === 'false' ? false : value), z.boolean({ error: 'validation.user.inviteBoolean' }).optional()),
 });
 export type CreateUserInput = z.infer<typeof createUserSchema>;
 
@@ -26,10 +26,10 @@ export const updateUserSchema = z
   .object({
     name: optionalText(200).or(z.null()),
     role: role.optional(),
-    active: z.boolean({ error: 'active must be true or false.' }).optional(),
+    active: z.boolean({ error: 'validation.user.activeBoolean' }).optional(),
   })
   .refine((value) => Object.values(value).some((field) => field !== undefined), {
-    error: 'Send at least one of name, role or active.',
+    error: 'validation.user.nothingToChange',
   });
 export type UpdateUserInput = z.infer<typeof updateUserSchema>;
 
@@ -41,38 +41,38 @@ export const setupSchema = z
     confirmPassword: z.string(),
   })
   .refine((value) => value.password === value.confirmPassword, {
-    error: 'The two passwords differ.',
+    error: 'validation.user.passwordsDiffer',
     path: ['confirmPassword'],
   });
 
 export const changePasswordSchema = z
   .object({
-    currentPassword: z.string().min(1, { error: 'Enter your current password.' }),
+    currentPassword: z.string().min(1, { error: 'validation.user.currentPasswordRequired' }),
     newPassword: password,
     confirmPassword: z.string(),
   })
-  .refine((value) => value.newPassword === value.confirmPassword, { error: 'The two passwords differ.', path: ['confirmPassword'] })
-  .refine((value) => value.newPassword !== value.currentPassword, { error: 'Choose a password you do not use now.', path: ['newPassword'] });
+  .refine((value) => value.newPassword === value.confirmPassword, { error: 'validation.user.passwordsDiffer', path: ['confirmPassword'] })
+  .refine((value) => value.newPassword !== value.currentPassword, { error: 'validation.user.samePassword', path: ['newPassword'] });
 
 export const signInSchema = z.object({
   email: emailAddress,
-  password: z.string().min(1, { error: 'Enter your password.' }),
+  password: z.string().min(1, { error: 'validation.user.signInPasswordRequired' }),
 });
 
 export const changeRoleSchema = z.object({ id, role });
 
 export const setActiveSchema = z.object({
   id,
-  active: z.stringbool({ error: 'active must be true or false.' }),
+  active: z.stringbool({ error: 'validation.user.activeBoolean' }),
 });
 
 /** An optional ISO 8601 date-time in the future; an empty form field means "never expires". */
 export const expiresAt = z.preprocess(
   (value) => (value === '' ? undefined : value),
   z.iso
-    .datetime({ offset: true, error: 'Use an ISO 8601 date and time, such as 2030-01-31T00:00:00Z.' })
+    .datetime({ offset: true, error: 'validation.user.expiresAtFormat' })
     .transform((value) => new Date(value))
-    .refine((date) => date.getTime() > Date.now(), { error: 'Choose a time in the future.' })
+    .refine((date) => date.getTime() > Date.now(), { error: 'validation.user.expiresAtFuture' })
     .optional(),
 );
 
@@ -133,7 +133,7 @@ export const setPasswordWithLinkSchema = z
     password,
     confirmPassword: z.string(),
   })
-  .refine((value) => value.password === value.confirmPassword, { error: 'The two passwords differ.', path: ['confirmPassword'] });
+  .refine((value) => value.password === value.confirmPassword, { error: 'validation.user.passwordsDiffer', path: ['confirmPassword'] });
 
 /**
  * The Account page's language and time zone; an empty choice follows the browser. Time zones are
@@ -141,12 +141,12 @@ export const setPasswordWithLinkSchema = z
  */
 export const userPreferencesSchema = z.object({
   locale: z
-    .union([z.literal(''), z.enum(LOCALES)], { error: 'Choose Français, English or your browser’s language.' })
+    .union([z.literal(''), z.enum(LOCALES)], { error: 'validation.user.locale' })
     .transform((value) => value || null),
   timeZone: z
-    .string({ error: 'Choose a time zone.' })
+    .string({ error: 'validation.user.timeZoneRequired' })
     .trim()
-    .refine((value) => value === '' || canonicalTimeZone(value) !== null, { error: 'Choose a time zone from the list, such as Europe/Paris.' })
+    .refine((value) => value === '' || canonicalTimeZone(value) !== null, { error: 'validation.user.timeZoneUnknown' })
     .transform((value) => (value ? canonicalTimeZone(value) : null)),
 });
 

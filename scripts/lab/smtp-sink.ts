@@ -5,10 +5,19 @@ import { listen } from './http-utilities';
 
 const MAX_MESSAGE_BYTES = 10 * 1024 * 1024;
 
+/** RFC 2047 encoded words (`=?UTF-8?Q?pr=C3=AAt?=`), as mailers write a subject that is not ASCII. */
+function decodeWords(header: string): string {
+  return header.replace(/=\?([^?]+)\?([BbQq])\?([^?]*)\?=(\s+(?==\?))?/g, (_word, _charset: string, encoding: string, text: string) => {
+    if (encoding.toUpperCase() === 'B') return Buffer.from(text, 'base64').toString('utf8');
+    const bytes = text.replace(/_/g, ' ').replace(/=([0-9A-Fa-f]{2})/g, (_hex, code: string) => String.fromCharCode(parseInt(code, 16)));
+    return Buffer.from(bytes, 'latin1').toString('utf8');
+  });
+}
+
 function subjectOf(raw: string): string | null {
   const headers = raw.split(/\r?\n\r?\n/, 1)[0] ?? '';
   const match = /^subject:[ \t]*(.*(?:\r?\n[ \t].*)*)/im.exec(headers);
-  return match?.[1] ? match[1].replace(/\r?\n[ \t]/g, ' ').trim() : null;
+  return match?.[1] ? decodeWords(match[1].replace(/\r?\n[ \t]/g, ' ').trim()) : null;
 }
 
 /** Where Dovecot's submission service relays: keeps every message so a test can read what was sent. */

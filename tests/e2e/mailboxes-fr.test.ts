@@ -2,7 +2,7 @@
 // the glossary's words, and none of their English sentences is left behind.
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { launchBrowser, openPage, waitForHydration } from '../helpers/browser';
+import { launchBrowser, openPage, signIn, waitForHydration } from '../helpers/browser';
 import { runCli } from '../helpers/cli';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { startPortal, type Portal } from '../helpers/portal';
@@ -44,14 +44,7 @@ beforeAll(async () => {
   });
   ({ id: mailboxId } = await post('/api/v1/mailboxes', { address: OWNER.email, ownerEmail: OWNER.email, profileId: profile.id }));
   ({ context, page } = await openPage(browser, portal, { locale: 'fr-FR' }));
-  // signIn() from the helpers reads the English form.
-  await page.goto('/sign-in');
-  const button = page.getByRole('button', { name: 'Se connecter', exact: true });
-  await waitForHydration(button);
-  await page.getByLabel('Adresse e-mail', { exact: true }).fill(ADMIN.email);
-  await page.getByLabel('Mot de passe', { exact: true }).fill(ADMIN.password);
-  await button.click();
-  await page.waitForURL((url) => url.pathname !== '/sign-in');
+  await signIn(page, { ...ADMIN, language: 'fr' });
 });
 
 afterAll(async () => {
@@ -96,5 +89,28 @@ describe('mailboxes in French', () => {
     await page.getByRole('option', { name: 'Staff Gmail (par défaut)' }).first().waitFor({ state: 'attached' });
     const text = await visibleText();
     for (const english of ['Email address', 'Server profile', 'Shared mailbox', '(default)']) expect(text).not.toContain(english);
+  });
+
+  test('approving an address answers in French, and the next step follows in French', async () => {
+    await page.goto(`/mailboxes/${mailboxId}`);
+    const approve = page.getByRole('button', { name: 'Approuver l’adresse' });
+    await waitForHydration(approve);
+    await approve.click();
+    await page.getByText(`L’adresse ${OWNER.email} a été approuvée.`).waitFor();
+    await page.getByTestId('next-step').getByText('Se connecter à Gmail').waitFor();
+  });
+
+  test('an import preview explains each row in French', async () => {
+    await page.goto('/mailboxes/import');
+    const preview = page.getByRole('button', { name: 'Aperçu' });
+    await page.getByLabel('Ou collez son contenu').fill(['address,owner email,profile', 'not-an-address,olga@example.org,', `${OWNER.email},olga@example.org,`, 'nina@example.org,olga@example.org,Nope'].join('\n'));
+    await waitForHydration(preview);
+    await preview.click();
+    await page.getByText('Adresse «\u00a0not-an-address\u00a0» non valide.').waitFor();
+    await page.getByText('Une boîte aux lettres avec cette adresse existe déjà.').waitFor();
+    await page.getByText('Profil «\u00a0Nope\u00a0» inconnu.').waitFor();
+    await page.getByText('Rien n’a encore été enregistré.', { exact: false }).waitFor();
+    const text = await visibleText();
+    for (const english of ['Invalid address', 'already exists', 'Unknown profile', 'Preview:']) expect(text).not.toContain(english);
   });
 });

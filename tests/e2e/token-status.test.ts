@@ -173,7 +173,9 @@ describe.skipIf(!labIsAvailable)('token status for support staff', () => {
     const since = new Date();
     await page.getByRole('button', { name: 'Send me a test notification' }).click();
     await page.getByText(`A test notification was sent from ${sender} to ${ADMIN.email}.`).waitFor();
-    expect((await waitForReceivedMail({ to: ADMIN.email, subject: 'Mailroom test notification', since })).envelopeFrom).toBe(sender);
+    // The page speaks the browser's English; a mail has no browser: it is in the portal's default, French,
+    // for someone who chose no language.
+    expect((await waitForReceivedMail({ to: ADMIN.email, subject: 'Notification de test Mailroom', since })).envelopeFrom).toBe(sender);
   });
 
   it('mails the owner a reconnect link that they follow to reconnect, and the list shows the mailbox valid again', async () => {
@@ -186,7 +188,7 @@ describe.skipIf(!labIsAvailable)('token status for support staff', () => {
     await page.getByText(`The reconnect link was mailed to ${OWNER.email} from notify-`, { exact: false }).waitFor();
     // Mailed, so support never holds the link itself.
     expect(await page.getByTestId('reconnect-link').count()).toBe(0);
-    const mail = await waitForReceivedMail({ to: OWNER.email, subject: `Reconnect your mailbox ${account}`, since });
+    const mail = await waitForReceivedMail({ to: OWNER.email, subject: `Reconnectez votre boîte aux lettres ${account}`, since });
     const link = new RegExp(`${portal.url}/reconnect/[A-Za-z0-9_-]{40,}`).exec(mail.raw.replace(/=\r?\n/g, ''))?.[0];
     expect(link, mail.raw).toBeDefined();
 

@@ -5,9 +5,9 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import axe from 'axe-core';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { seriousViolations } from '../helpers/accessibility';
 import { launchBrowser, openPage, signIn, submitSignIn, waitForHydration } from '../helpers/browser';
 import { runCli } from '../helpers/cli';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
@@ -64,19 +64,6 @@ const sidewaysOverflow = (page: Page) =>
     );
     return Math.max(document.documentElement.scrollWidth - window.innerWidth, ...scrollers.map((element) => element.scrollWidth - element.clientWidth));
   });
-
-/** axe-core's serious and critical violations on the page as it is, one line each. */
-async function seriousViolations(page: Page): Promise<string[]> {
-  // Evaluated through the DevTools protocol, so the page's Content-Security-Policy does not apply.
-  await page.evaluate(axe.source);
-  return page.evaluate(async () => {
-    const { axe: injected } = window as unknown as { axe: typeof import('axe-core') };
-    const results = await injected.run(document, { resultTypes: ['violations'] });
-    return results.violations
-      .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-      .map((violation) => `${violation.id}: ${violation.help} at ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`);
-  });
-}
 
 describe.skipIf(!labIsAvailable)('every width, signals that never contradict', () => {
   beforeAll(async () => {

@@ -23,8 +23,8 @@ export async function startAdminSession({
   signedIn = true,
 }: {
   admin: { email: string; password: string };
+  /** The browser's locale (`fr-FR`): the page, the sign-in form included, reads in its language. */
   locale?: string;
-  /** Signs in through the English form; a test of another language signs in through its own. */
   signedIn?: boolean;
 }): Promise<AdminSession> {
   const database = await createTestDatabase();
@@ -32,7 +32,7 @@ export async function startAdminSession({
   expect(created, created.stderr).toMatchObject({ exitCode: 0 });
   const [browser, portal] = await Promise.all([launchBrowser(), startPortal({ database })]);
   const { context, page } = await openPage(browser, portal, { locale });
-  if (signedIn) await signIn(page, admin);
+  if (signedIn) await signIn(page, { ...admin, language: locale?.startsWith('fr') ? 'fr' : 'en' });
   const stop = async () => {
     await context.close();
     await Promise.all([browser.close(), portal.stop()]);

@@ -7,11 +7,11 @@ type RouteHandler = (request: NextRequest, context: { params: Promise<Record<str
  */
 export async function callRoute(
   handler: RouteHandler,
-  options: { method?: string; path: string; key?: string; body?: unknown; rawBody?: string; params?: Record<string, string> },
+  options: { method?: string; path: string; key?: string; body?: unknown; rawBody?: string; params?: Record<string, string>; headers?: Record<string, string> },
   // Tests read answers of every shape field by field, as a client would; they assert each field they use.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
 ): Promise<{ status: number; json: any; text: string }> {
-  const headers = new Headers();
+  const headers = new Headers(options.headers);
   if (options.key) headers.set('authorization', `Bearer ${options.key}`);
   const body = options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
   if (body !== undefined) headers.set('content-type', 'application/json');

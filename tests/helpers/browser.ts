@@ -1,5 +1,7 @@
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { afterEach, expect } from 'vitest';
+import type { Locale } from '@/lib/i18n/locales';
+import { CATALOGS } from './messages';
 import type { Portal } from './portal';
 
 /** Content-Security-Policy violations any page reported since the last test ended. */
@@ -69,19 +71,23 @@ export async function waitForHydration(locator: Locator): Promise<void> {
   await locator.page().waitForFunction((node) => Object.keys(node ?? {}).some((key) => key.startsWith('__reactProps$')), element);
 }
 
+/** The person signing in, and the language their browser reads the form in (English unless told). */
+type SignInOptions = { email: string; password: string; language?: Locale };
+
 /** Fills in and submits the sign-in form; resolves once the page has moved on from /sign-in. */
-export async function signIn(page: Page, { email, password }: { email: string; password: string }): Promise<void> {
-  await submitSignIn(page, { email, password });
+export async function signIn(page: Page, options: SignInOptions): Promise<void> {
+  await submitSignIn(page, options);
   await page.waitForURL((url) => url.pathname !== '/sign-in');
 }
 
 /** Fills in and submits the sign-in form without waiting for the outcome (for tests of failed sign-ins). */
-export async function submitSignIn(page: Page, { email, password }: { email: string; password: string }): Promise<void> {
+export async function submitSignIn(page: Page, { email, password, language = 'en' }: SignInOptions): Promise<void> {
+  const words = CATALOGS[language].signIn;
   if (new URL(page.url(), 'http://placeholder').pathname !== '/sign-in') await page.goto('/sign-in');
-  const button = page.getByRole('button', { name: 'Sign in', exact: true });
+  const button = page.getByRole('button', { name: words.submit, exact: true });
   await waitForHydration(button);
-  await page.getByLabel('Email', { exact: true }).fill(email);
-  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByLabel(words.email, { exact: true }).fill(email);
+  await page.getByLabel(words.password, { exact: true }).fill(password);
   await button.click();
 }
 

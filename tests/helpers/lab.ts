@@ -152,6 +152,17 @@ export function waitForReceivedMail({ to, subject, since }: { to: string; subjec
   );
 }
 
+/** The text of a single-part mail the sink received, its transfer encoding (quoted-printable, base64) undone. */
+export function mailText(message: ReceivedMessage): string {
+  const [headers = '', ...rest] = message.raw.split(/\r?\n\r?\n/);
+  const body = rest.join('\n\n');
+  const encoding = /^content-transfer-encoding:\s*(\S+)/im.exec(headers)?.[1]?.toLowerCase();
+  if (encoding === 'base64') return Buffer.from(body, 'base64').toString('utf8').replace(/\r\n/g, '\n');
+  if (encoding !== 'quoted-printable') return body.replace(/\r\n/g, '\n');
+  const bytes = body.replace(/=\r?\n/g, '').replace(/=([0-9A-Fa-f]{2})/g, (_hex, code: string) => String.fromCharCode(parseInt(code, 16)));
+  return Buffer.from(bytes, 'latin1').toString('utf8').replace(/\r\n/g, '\n');
+}
+
 export type TokenSet = {
   accessToken: string;
   refreshToken: string | null;

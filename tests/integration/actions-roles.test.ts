@@ -10,6 +10,8 @@ import { findApiKeys } from '@/lib/auth/api-keys';
 import { IDLE } from '@/lib/auth/form-action-state';
 import { getNotificationSettings } from '@/lib/settings/notification-sender';
 import { verifyPassword } from '@/lib/crypto/passwords';
+import { getEnv } from '@/lib/env';
+import { setUserPreferences } from '@/lib/users/set-user-preferences';
 import { countUsers, createUser, getUserByEmail, getUserById } from '@/lib/users/users';
 import { insertMailboxRow, insertProfile } from '../helpers/fixtures';
 
@@ -52,6 +54,9 @@ let support: User;
 let owner: User;
 
 beforeAll(async () => {
+  // No request here carries a browser's language: callers who chose none read the portal's default,
+  // English for these tests; a caller who chose French is answered in French (below).
+  getEnv().MAILROOM_DEFAULT_LOCALE = 'en';
   const setup = await createFirstAdminAction(
     IDLE,
     form({ email: 'first@example.org', password: 'first-admin-password', confirmPassword: 'first-admin-password' }),
@@ -125,7 +130,8 @@ describe('server actions check the role on the server', () => {
     expect(await createApiKeyAction(IDLE, form({ userId: owner.id, name: 'made by an admin' }))).toMatchObject({ status: 'success' });
     const [ownersNew] = (await findApiKeys({ userId: owner.id, limit: 1 })).keys;
     session.userId = support.id;
-    expect(await revokeApiKeyAction(IDLE, form({ id: ownersNew!.id }))).toMatchObject({ status: 'error', message: 'The API key was not found.' });
+    // Actions answer in the caller's language: these users chose none, so they read the portal's default, French.
+    expect(await revokeApiKeyAction(IDLE, form({ id: ownersNew!.id }))).toMatchObject({ status: 'error', message: 'La clé d’API est introuvable.' });
     session.userId = admin.id;
     expect(await revokeApiKeyAction(IDLE, form({ id: ownersNew!.id }))).toMatchObject({ status: 'success' });
   });
@@ -175,7 +181,7 @@ describe('settings actions', () => {
     session.userId = admin.id;
     expect(await setNotificationSenderAction(IDLE, form({ senderAddress: 'not an address' }))).toMatchObject({
       status: 'error',
-      fieldErrors: { senderAddress: [expect.stringMatching(/valid email address/)] },
+      fieldErrors: { senderAddress: [expect.stringMatching(/adresse e-mail valide/)] },
     });
     expect(await setNotificationSenderAction(IDLE, form({ senderAddress: 'nobody@example.org' }))).toMatchObject({
       status: 'error',
@@ -213,7 +219,7 @@ describe('changing one’s own password', () => {
       IDLE,
       form({ currentPassword: 'the-old-password', newPassword: 'a-brand-new-password', confirmPassword: 'another-new-password' }),
     );
-    expect(mismatched).toMatchObject({ status: 'error', fieldErrors: { confirmPassword: ['The two passwords differ.'] } });
+    expect(mismatched).toMatchObject({ status: 'error', fieldErrors: { confirmPassword: ['Les deux mots de passe sont différents.'] } });
 
     const changed = interruption(
       changePasswordAction(IDLE, form({ currentPassword: 'the-old-password', newPassword: 'a-brand-new-password', confirmPassword: 'a-brand-new-password' })),
@@ -225,6 +231,23 @@ describe('changing one’s own password', () => {
     expect(stored.sessionEpoch).toBeGreaterThan(person.sessionEpoch);
     // The session the change was made in was granted under the old password: it has ended.
     expect(await interruption(createApiKeyAction(IDLE, form({ name: 'after the change' })))).toMatch(/NEXT_REDIRECT;.*\/sign-in/);
+  });
+
+  it('answers a caller who chose French in French, whatever the portal’s default', async () => {
+    const person = await createUser({ actor: COMMAND_LINE_ACTOR, input: { email: 'francophone@example.org', role: 'support', password: 'mon-ancien-mot-de-passe' } });
+    await setUserPreferences({ userId: person.id, preferences: { locale: 'fr', timeZone: null } });
+    session.userId = person.id;
+    const wrong = await changePasswordAction(
+      IDLE,
+      form({ currentPassword: 'pas-le-bon-mot-de-passe', newPassword: 'un-tout-nouveau-mot-de-passe', confirmPassword: 'un-tout-nouveau-mot-de-passe' }),
+    );
+    expect(wrong).toMatchObject({
+      status: 'error',
+      message: 'Votre mot de passe n’a pas été modifié.',
+      fieldErrors: { currentPassword: ['Ce n’est pas votre mot de passe actuel.'] },
+    });
+    const created = await createApiKeyAction(IDLE, form({ name: 'script' }));
+    expect(created).toMatchObject({ status: 'success', message: 'Copiez la clé maintenant\u00a0: elle ne sera plus affichée.' });
   });
 
   it('is not offered to people who sign in through single sign-on', async () => {
@@ -252,16 +275,17 @@ describe('actions called with an object (serverAction)', () => {
     const profile = await insertProfile();
     const mailbox = await insertMailboxRow(owner, profile, { connection: 'not_connected', status: 'inactive' });
     session.userId = owner.id;
+    // The owner chose no language and their browser asks for none: the portal's default, French.
     expect(await startMailboxTestAction({ mailboxId: mailbox.id, sendTestMessage: false })).toEqual({
       status: 'error',
-      message: 'Connect the mailbox before testing it.',
-      hint: expect.stringMatching(/connects the mailbox/),
+      message: 'Connectez la boîte aux lettres avant de la tester.',
+      hint: expect.stringMatching(/^Le propriétaire connecte d’abord la boîte aux lettres/),
     });
 
     const others = await insertMailboxRow(admin, profile, { connection: 'not_connected', status: 'inactive' });
     expect(await startMailboxTestAction({ mailboxId: others.id, sendTestMessage: false })).toMatchObject({
       status: 'error',
-      message: 'The mailbox was not found.',
+      message: 'La boîte aux lettres est introuvable.',
     });
   });
 });

@@ -98,6 +98,65 @@ describe('API input', () => {
   });
 });
 
+describe('API answers in the language the request asks for', () => {
+  const french = { 'accept-language': 'fr-FR,fr;q=0.9' };
+  const createUser = (body: Record<string, unknown>, headers?: Record<string, string>, key = adminKey) =>
+    callRoute(usersRoute.POST, { method: 'POST', path: '/api/v1/users', key, body, headers });
+
+  it('refuses a missing key, a wrong role and an unknown address in French, with the same codes', async () => {
+    const missing = await callRoute(meRoute.GET, { path: '/api/v1/me', headers: french });
+    expect(missing.status).toBe(401);
+    expect(missing.json.error).toEqual({ code: 'UNAUTHORIZED', message: 'Envoyez une clé d’API valide dans l’en-tête Authorization: Bearer <key>.' });
+    const english = await callRoute(meRoute.GET, { path: '/api/v1/me' });
+    expect(english.json.error).toEqual({ code: 'UNAUTHORIZED', message: 'Send a valid API key in the header Authorization: Bearer <key>.' });
+
+    const forbidden = await createUser({ email: 'sneaky-fr@example.org', role: 'admin' }, french, supportKey);
+    expect(forbidden.status).toBe(403);
+    expect(forbidden.json.error).toEqual({ code: 'FORBIDDEN', message: 'Il faut le rôle admin\u00a0; votre clé agit en tant que support.' });
+
+    const unknown = await callRoute(userRoute.GET, { path: '/api/v1/users/not-a-uuid', key: adminKey, params: { id: 'not-a-uuid' }, headers: french });
+    expect(unknown.status).toBe(404);
+    expect(unknown.json.error).toEqual({ code: 'NOT_FOUND', message: 'Rien n’a été trouvé à cette adresse.' });
+  });
+
+  it('says what is wrong with a new user in French, field by field, and in English without the header', async () => {
+    const body = { email: 'both-ways@example.org', role: 'owner', password: 'a long enough password', invite: true };
+    const refused = await createUser(body, french);
+    expect(refused.status).toBe(422);
+    expect(refused.json.error).toEqual({
+      code: 'INVALID_INPUT',
+      message: 'Donnez un mot de passe ou envoyez une invitation, pas les deux.',
+      fields: { password: ['Laissez le mot de passe vide pour envoyer une invitation\u00a0: la personne choisit le sien.'] },
+    });
+    const english = await createUser(body);
+    expect(english.status).toBe(422);
+    expect(english.json.error).toEqual({
+      code: 'INVALID_INPUT',
+      message: 'Give a password or send an invitation, not both.',
+      fields: { password: ['Leave the password empty to send an invitation: the person chooses their own.'] },
+    });
+    expect(await getUserByEmail({ email: 'both-ways@example.org' })).toBeNull();
+
+    const malformed = await callRoute(usersRoute.POST, { method: 'POST', path: '/api/v1/users', key: adminKey, rawBody: '{', headers: french });
+    expect(malformed.status).toBe(400);
+    expect(malformed.json.error).toEqual({
+      code: 'BAD_REQUEST',
+      message: 'Le corps de la requête n’est pas un JSON valide.',
+      hint: 'Envoyez un objet JSON, avec l’en-tête Content-Type: application/json.',
+    });
+  });
+
+  it('names the last active admin’s problem and its fix in French', async () => {
+    const refused = await callRoute(userRoute.DELETE, { method: 'DELETE', path: `/api/v1/users/${adminId}`, key: adminKey, params: { id: adminId }, headers: french });
+    expect(refused.status).toBe(409);
+    expect(refused.json.error).toEqual({
+      code: 'CONFLICT',
+      message: 'C’est le dernier administrateur actif\u00a0: Mailroom se retrouverait sans administrateur.',
+      hint: 'Nommez d’abord un autre utilisateur administrateur (son «\u00a0Modifier le rôle\u00a0»), puis modifiez celui-ci.',
+    });
+  });
+});
+
 describe('users API', () => {
   let ownerId: string;
 

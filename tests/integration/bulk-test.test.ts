@@ -109,7 +109,7 @@ async function followBulkTest(jobId: string, timeoutMs = 60_000) {
   const status = await waitUntil(
     `bulk test ${jobId} to end`,
     async () => {
-      const current = (await getBulkTest({ viewer: support, jobId })) as BulkTestStatus;
+      const current = (await getBulkTest({ viewer: support, jobId, locale: 'en' })) as BulkTestStatus;
       if (current.progress) seen.push({ done: current.progress.done, total: current.progress.total });
       return FINISHED_JOB_STATES.has(current.state) ? current : undefined;
     },

@@ -5,13 +5,16 @@ import { eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { db } from '@/db';
 import { mailboxes, type Mailbox, type ServerProfile, type User } from '@/db/schema';
+import { renderAlert } from '@/lib/alerts/alert';
 import { findMailboxAlerts } from '@/lib/alerts/find-mailbox-alerts';
 import { COMMAND_LINE_ACTOR } from '@/lib/audit/actor';
+import { renderText } from '@/lib/i18n/text';
 import { getMailbox, profileOf } from '@/lib/mailboxes/mailboxes';
 import { setMailboxPassword } from '@/lib/mailboxes/set-mailbox-password';
 import { nextStep, statusReasonFor } from '@/lib/mailboxes/status';
 import { acceptTokens } from '@/lib/connect/complete-authorization';
 import { oauthAppOf } from '@/lib/oauth/oauth-app';
+import { phrase } from '@/lib/i18n/text';
 import { OAuthFailure } from '@/lib/oauth/oauth-failure';
 import { getGrant } from '@/lib/tokens/grants';
 import { recordTokenFailure } from '@/lib/tokens/record-token-failure';
@@ -51,7 +54,7 @@ describe('when a failure ends', () => {
     const mailbox = await insertMailbox(google);
     expect(await connectWithGoogle(mailbox)).toMatchObject({ ok: true, code: 'connected' });
     await db.update(mailboxes).set({ status: 'active' }).where(eq(mailboxes.id, mailbox.id));
-    const refusal = new OAuthFailure({ reach: 'mailbox', code: 'invalid_grant', message: 'Token has been expired or revoked.', hint: 'The owner connects the mailbox again.' });
+    const refusal = new OAuthFailure({ reach: 'mailbox', code: 'invalid_grant', phrase: phrase('oauth.failures.invalidGrant', { said: 'invalid_grant: Token has been expired or revoked.' }) });
     await recordTokenFailure((await getGrant(db, mailbox.id))!, refusal);
 
     const refused = await stored(mailbox);
@@ -87,9 +90,11 @@ describe('when a failure ends', () => {
 
     const after = await stored(mailbox);
     expect(after).toMatchObject({ connection: 'connected', status: 'failing', incomingStatus: 'failure', statusReason: reason, failingSince });
-    expect(nextStep(after, profileOf(after))).toMatchObject({ label: 'Failing: waiting for an admin to fix it', actor: 'admin' });
-    expect(statusReasonFor({ mailbox: after, profile: profileOf(after), audience: 'owner' })!.hint).toMatch(/^This is for an admin to fix, not you/);
-    const [failing] = await findMailboxAlerts({ viewer: owner, mailboxId: mailbox.id, now: twoDaysOn() });
+    const step = nextStep(after, profileOf(after));
+    expect(step).toMatchObject({ actor: 'admin' });
+    expect(renderText(step.label, 'en')).toBe('Failing: waiting for an admin to fix it');
+    expect(renderText(statusReasonFor({ mailbox: after, profile: profileOf(after), audience: 'owner' })!.hint, 'en')).toMatch(/^This is for an admin to fix, not you/);
+    const [failing] = (await findMailboxAlerts({ viewer: owner, mailboxId: mailbox.id, now: twoDaysOn() })).map((alert) => renderAlert(alert, 'en'));
     expect(failing).toMatchObject({ key: 'failing-day', detail: expect.stringMatching(/it is for an admin to fix, not you.*nothing for you to do/) });
   });
 });

@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { db } from '@/db';
 import { mailboxes, oauthGrants, type Mailbox, type ServerProfile, type User } from '@/db/schema';
 import { COMMAND_LINE_ACTOR } from '@/lib/audit/actor';
+import { renderAlert } from '@/lib/alerts/alert';
 import { findMailboxAlerts } from '@/lib/alerts/find-mailbox-alerts';
 import { createUser } from '@/lib/users/users';
 import { insertMailboxRow, insertProfile } from '../helpers/fixtures';
@@ -23,7 +24,8 @@ async function insertGrant(mailbox: Mailbox, values: { consentedAt: Date; refres
   await db.insert(oauthGrants).values({ mailboxId: mailbox.id, profileId: mailbox.profileId, account: mailbox.address, ...values });
 }
 
-const alertsFor = (viewer: User, mailbox: Mailbox) => findMailboxAlerts({ viewer, mailboxId: mailbox.id, now: NOW });
+const alertsFor = async (viewer: User, mailbox: Mailbox, locale: 'en' | 'fr' = 'en') =>
+  (await findMailboxAlerts({ viewer, mailboxId: mailbox.id, now: NOW })).map((alert) => renderAlert(alert, locale));
 const keys = (alerts: { key: string }[]) => alerts.map((alert) => alert.key.replace(/:.*/, ''));
 
 describe('the alerts of one mailbox', () => {
@@ -80,6 +82,20 @@ describe('the alerts of one mailbox', () => {
       expect(failing!.detail).toMatch(/^The cause is the server profile’s problem above, not your mailbox/);
       // Owners cannot open profiles or the token status list.
       expect(alerts.every((alert) => alert.href === undefined)).toBe(true);
+    });
+
+    it('says the same to a French owner in French', async () => {
+      const [refused, testing, failing] = await alertsFor(owner, mailbox, 'fr');
+      expect(refused!.title).toBe('Google refuse l’accès de Mailroom pour toutes les boîtes aux lettres de Sales Gmail');
+      expect(refused!.detail).toMatch(/^Votre boîte aux lettres n’en est pas la cause, et vous reconnecter n’y changera rien/);
+      expect(testing!.title).toBe('Google mettra fin à la connexion de cette boîte aux lettres le 2030-06-19');
+      expect(failing!.detail).toMatch(/^La cause est le problème du profil de serveur signalé ci-dessus/);
+      const [staffRefused] = await alertsFor(support, mailbox, 'fr');
+      // The provider's own refusal, stored before its words had keys, stays as it was written.
+      expect(staffRefused).toMatchObject({
+        title: 'Le fournisseur refuse le client OAuth de Sales Gmail',
+        detail: 'The provider refused the profile’s OAuth app (invalid_client). Check the client id and client secret.',
+      });
     });
 
     it('shows another owner nothing of a mailbox that is not theirs', async () => {
@@ -196,6 +212,9 @@ describe('the alerts of one mailbox', () => {
       expect((await alertsFor(owner, serverSide))[0]!.detail).toMatch(/it is for an admin to fix, not you.* There is nothing for you to do\.$/);
       expect((await alertsFor(owner, revoked))[0]!.detail).toBe(
         'Mailroom can no longer sign in to it: click Reconnect and sign in under Connection, then run Test and activate.',
+      );
+      expect((await alertsFor(owner, revoked, 'fr'))[0]!.detail).toBe(
+        'Mailroom ne parvient plus à s’y connecter\u00a0: cliquez sur «\u00a0Se reconnecter\u00a0» et connectez-vous sous Connexion, puis lancez «\u00a0Tester et activer\u00a0».',
       );
       // Disabled is an admin's doing, and its next step says so; support still sees it failing.
       expect(await alertsFor(owner, disabled)).toEqual([]);

@@ -189,7 +189,7 @@ describe('moving mailboxes between profiles', () => {
       connection: 'needs_reconnect',
       status: 'inactive',
       incomingStatus: 'not_run',
-      nextStep: 'Reconnect: connect to gmail',
+      nextStep: 'Reconnect: connect to Gmail',
     });
     expect(await placesUsed(spare.id)).toBe(1);
     expect(await placesUsed(gmail.id)).toBe(2);

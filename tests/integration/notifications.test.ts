@@ -17,11 +17,12 @@ import { setMailboxPassword } from '@/lib/mailboxes/set-mailbox-password';
 import { completeAuthorization } from '@/lib/connect/complete-authorization';
 import { spendReconnectLink } from '@/lib/oauth/reconnect-links';
 import { startAuthorization } from '@/lib/connect/start-authorization';
+import { setUserPreferences } from '@/lib/users/set-user-preferences';
 import { authorizeAsUser } from '../../scripts/lab/headless-user';
 import { callRoute } from '../helpers/api';
 import { captureLogs } from '../helpers/captured-logs';
 import { userWithKey } from '../helpers/fixtures';
-import { getLab, labControl, labIsAvailable, waitForReceivedMail } from '../helpers/lab';
+import { getLab, labControl, labIsAvailable, mailText, waitForReceivedMail } from '../helpers/lab';
 import { createLabAccount, insertLabGenericProfile, insertLabGoogleProfile } from '../helpers/lab-profiles';
 import { openGrantToken } from '../helpers/stored-secrets';
 
@@ -48,8 +49,9 @@ const settings = (key: string) => call(getSettings, { path: '/api/v1/settings', 
 const chooseSender = (key: string, notificationMailboxId: unknown) =>
   call(patchSettings, { method: 'PATCH', path: '/api/v1/settings', key, body: { notificationMailboxId } });
 const testNotification = (key: string) => call(postTestNotification, { method: 'POST', path: '/api/v1/settings/test-notification', key });
-const reconnectLink = (key: string, id: string) =>
-  call(postReconnectLink, { method: 'POST', path: `/api/v1/mailboxes/${id}/reconnect-link`, key, params: { id } });
+const reconnectLink = (key: string, id: string, headers?: Record<string, string>) =>
+  call(postReconnectLink, { method: 'POST', path: `/api/v1/mailboxes/${id}/reconnect-link`, key, params: { id }, headers });
+const french = { 'accept-language': 'fr' };
 
 async function approvedMailbox(
   person: Person,
@@ -90,6 +92,9 @@ describe.skipIf(!labIsAvailable)('notifications', () => {
     brokenId = await approvedMailbox(admin, brokenAddress);
     await connect(admin, brokenId, brokenAddress);
     ownerMailboxId = await approvedMailbox(owner, `owner-box-${run}@gmail.lab.test`);
+    // Mails are written in their recipient's language and time zone: the admin chose English, the owner French.
+    await setUserPreferences({ userId: admin.user.id, preferences: { locale: 'en', timeZone: 'UTC' } });
+    await setUserPreferences({ userId: owner.user.id, preferences: { locale: 'fr', timeZone: 'America/Toronto' } });
   });
 
   it('logs the reconnect link’s sending and hands the link to support while no sender is set', async () => {
@@ -131,6 +136,7 @@ describe.skipIf(!labIsAvailable)('notifications', () => {
     expect(response.json).toEqual({ sent: true, sender: senderAddress, to: admin.user.email });
     const mail = await waitForReceivedMail({ to: admin.user.email, subject: 'Mailroom test notification', since });
     expect(mail.envelopeFrom).toBe(senderAddress);
+    expect(mailText(mail)).toContain('Mailroom sent this message to check that notifications, such as reconnect links, reach people.');
   });
 
   it('mails the owner a reconnect link that works once, without showing it to support', async () => {
@@ -138,7 +144,15 @@ describe.skipIf(!labIsAvailable)('notifications', () => {
     const response = await reconnectLink(support.key, ownerMailboxId);
     expect(response.status).toBe(201);
     expect(response.json).toMatchObject({ sent: true, sender: senderAddress, reason: null, url: null });
-    const mail = await waitForReceivedMail({ to: owner.user.email, subject: `Reconnect your mailbox owner-box-${run}@gmail.lab.test`, since });
+    const mail = await waitForReceivedMail({ to: owner.user.email, subject: `Reconnectez votre boîte aux lettres owner-box-${run}@gmail.lab.test`, since });
+    // In French, with the link's end in the owner's time zone (Toronto), as their pages show dates.
+    const text = mailText(mail);
+    expect(text).toContain(`Mailroom ne peut plus accéder à votre boîte aux lettres owner-box-${run}@gmail.lab.test`);
+    const until = new Intl.DateTimeFormat('fr', { timeZone: 'America/Toronto', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' })
+      .formatToParts(new Date(response.json.expiresAt))
+      .filter((part) => ['day', 'hour', 'minute'].includes(part.type))
+      .map((part) => part.value);
+    expect(text).toMatch(new RegExp(`Le lien fonctionne une seule fois, jusqu’au ${until[0]} \\S+ \\d{4}, ${until[1]}:${until[2]} UTC−[45]\\. Il vous a été envoyé par ${support.user.email}`));
     const link = /https?:\/\/\S+\/reconnect\/([A-Za-z0-9_-]{40,})/.exec(mail.raw.replace(/=\r?\n/g, ''));
     expect(link, mail.raw).not.toBeNull();
     expect(await spendReconnectLink({ viewer: support.user, token: link![1]! })).toEqual({ ok: false, reason: 'not_owner' });
@@ -153,8 +167,12 @@ describe.skipIf(!labIsAvailable)('notifications', () => {
     expect(response.status).toBe(201);
     expect(response.json).toMatchObject({ sent: false, reason: expect.stringMatching(/no usable token/) });
     expect(response.json.url).toMatch(/\/reconnect\//);
+    const inFrench = await reconnectLink(support.key, ownerMailboxId, french);
+    expect(inFrench.json).toMatchObject({ sent: false, reason: expect.stringMatching(/^la boîte aux lettres d’envoi n’a pas de jeton utilisable \(/) });
 
     expect((await settings(admin.key)).json.sender.problem).toMatch(/connects the mailbox again/);
+    const frenchSettings = await call(getSettings, { path: '/api/v1/settings', key: admin.key, headers: french });
+    expect(frenchSettings.json.sender.problem).toBe('Le fournisseur a refusé son autorisation\u00a0: son propriétaire reconnecte la boîte aux lettres.');
     const failed = await testNotification(admin.key);
     expect(failed.status).toBe(502);
     expect(failed.json.error.message).toMatch(/not sent/);

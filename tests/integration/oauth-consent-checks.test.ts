@@ -4,6 +4,7 @@
 // tokens of a refused connect revoked at the provider.
 import { eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
+import * as connectProgressRoute from '@/app/api/v1/mailboxes/[id]/connect/[authorizationId]/route';
 import * as mailboxRoute from '@/app/api/v1/mailboxes/[id]/route';
 import * as moveRoute from '@/app/api/v1/mailboxes/move/route';
 import * as mailboxesRoute from '@/app/api/v1/mailboxes/route';
@@ -198,9 +199,31 @@ describe.skipIf(!labIsAvailable)('who consented, checked properly', () => {
     const mailbox = await mailboxFor(`expected-${suffix()}@gmail.lab.test`, profile);
     const somebodyElse = await createLabAccount({ provider: 'google', name: 'somebody-else' });
 
-    const { outcome } = await connectAs(mailbox.id, somebodyElse);
+    const { outcome, authorizationId } = await connectAs(mailbox.id, somebodyElse);
     expect(outcome).toMatchObject({ ok: false, code: 'wrong_account' });
     expect(await storedGrants(mailbox.id)).toEqual([]);
+
+    // The recorded outcome reads in the language the request asks for, with the same code.
+    const progress = (headers?: Record<string, string>) =>
+      callRoute(connectProgressRoute.GET, {
+        path: `/api/v1/mailboxes/${mailbox.id}/connect/${authorizationId}`,
+        key: admin.key,
+        params: { id: mailbox.id, authorizationId: authorizationId! },
+        headers,
+      });
+    expect((await progress()).json).toMatchObject({
+      state: 'failed',
+      error: { code: 'wrong_account', message: `You signed in as ${somebodyElse}, but this mailbox is ${mailbox.address}. Nothing was saved.` },
+    });
+    expect((await progress({ 'accept-language': 'fr-FR,fr;q=0.9' })).json).toEqual({
+      state: 'failed',
+      connectedAs: null,
+      error: {
+        code: 'wrong_account',
+        message: `Vous vous êtes connecté en tant que ${somebodyElse}, mais cette boîte aux lettres est ${mailbox.address}. Rien n’a été enregistré.`,
+        hint: `Connectez-vous de nouveau et choisissez le compte ${mailbox.address} chez le fournisseur (déconnectez-vous d’abord de ${somebodyElse} chez lui s’il est choisi pour vous).`,
+      },
+    });
     expect((await labControl.tokenRequests({ clientId: client.clientId })).google.authorization_code).toBe(1);
     expect(await labControl.liveTokens({ persona: 'google', clientId: client.clientId, account: somebodyElse })).toEqual({ accessTokens: 0, refreshTokens: 0 });
   });

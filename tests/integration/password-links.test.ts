@@ -22,13 +22,14 @@ import { completeAuthorization } from '@/lib/connect/complete-authorization';
 import { startAuthorization } from '@/lib/connect/start-authorization';
 import { setNotificationSender } from '@/lib/settings/notification-sender';
 import { getPasswordLinkState } from '@/lib/users/password-links';
+import { setUserPreferences } from '@/lib/users/set-user-preferences';
 import { getUserByEmail } from '@/lib/users/users';
 import { authorizeAsUser } from '../../scripts/lab/headless-user';
 import { callRoute } from '../helpers/api';
 import { runCli } from '../helpers/cli';
 import { captureLogs } from '../helpers/captured-logs';
 import { userWithKey } from '../helpers/fixtures';
-import { getLab, labIsAvailable, waitForReceivedMail } from '../helpers/lab';
+import { getLab, labIsAvailable, mailText, waitForReceivedMail } from '../helpers/lab';
 import { createLabAccount, insertLabGoogleProfile } from '../helpers/lab-profiles';
 
 const run = Math.random().toString(36).slice(2, 8);
@@ -102,6 +103,8 @@ describe.skipIf(!labIsAvailable)('invitation and password reset links', () => {
     const caFile = path.join(mkdtempSync(path.join(tmpdir(), 'mailroom-ca-')), 'lab-ca.pem');
     writeFileSync(caFile, getLab().caCertificate);
     getEnv().MAILROOM_EXTRA_CA_FILE = caFile;
+    // A new user has chosen no language yet: their mails are in the portal's default, English here.
+    getEnv().MAILROOM_DEFAULT_LOCALE = 'en';
     const profile = await insertLabGoogleProfile({ name: `Lab Gmail (links ${run})` });
     const senderAddress = await createLabAccount({ provider: 'google', name: 'links' });
     const mailbox = await createMailbox({
@@ -142,6 +145,34 @@ describe.skipIf(!labIsAvailable)('invitation and password reset links', () => {
     const reset = await sendLink('password-reset', passwordless.user.id);
     expect(reset.status).toBe(409);
     expect(reset.json.error.hint).toMatch(/Send an invitation/);
+  });
+
+  it('writes the invitation in its recipient’s language and time zone, whatever the portal’s default', async () => {
+    const env = getEnv();
+    const readers = [
+      { locale: 'fr', timeZone: 'America/New_York', portalDefault: 'en', subject: 'Votre compte Mailroom est prêt', greeting: 'Bonjour,', says: 'vous a ajouté à Mailroom', until: 'Le lien fonctionne une seule fois, jusqu’au' },
+      { locale: 'en', timeZone: 'Asia/Tokyo', portalDefault: 'fr', subject: 'Your Mailroom account is ready', greeting: 'Hello,', says: 'added you to Mailroom', until: 'The link works once, until' },
+    ] as const;
+    try {
+      for (const reader of readers) {
+        env.MAILROOM_DEFAULT_LOCALE = reader.portalDefault;
+        const { user } = await userWithKey(`reader-${reader.locale}-${run}@example.org`, 'owner');
+        await setUserPreferences({ userId: user.id, preferences: { locale: reader.locale, timeZone: reader.timeZone } });
+        const since = new Date();
+        const sent = await sendLink('invitation', user.id);
+        expect(sent.status).toBe(201);
+        const mail = await waitForReceivedMail({ to: user.email, subject: reader.subject, since });
+        tokenIn(mail, 'invitation');
+        const text = mailText(mail);
+        expect(text.startsWith(`${reader.greeting}\n\n${admin.user.email} ${reader.says}`)).toBe(true);
+        // The link's end, as the reader's own clock shows it.
+        const clock = new Intl.DateTimeFormat(reader.locale, { timeZone: reader.timeZone, hour: reader.locale === 'fr' ? '2-digit' : 'numeric', minute: '2-digit' });
+        expect(text).toContain(`${reader.until} `);
+        expect(text.split(reader.until)[1]).toContain(clock.format(new Date(sent.json.expiresAt)));
+      }
+    } finally {
+      env.MAILROOM_DEFAULT_LOCALE = 'en';
+    }
   });
 
   it('mails a reset link that works once; the old password stops working, the second use changes nothing', async () => {

@@ -10,6 +10,7 @@ import { COMMAND_LINE_ACTOR } from '@/lib/audit/actor';
 import { toEncryptionKey } from '@/lib/crypto/keys';
 import { secretPlace } from '@/lib/crypto/secret-place';
 import { decryptSecret } from '@/lib/crypto/secrets';
+import { renderText } from '@/lib/i18n/text';
 import { applyMailboxEvent, createMailbox, getMailbox, profileOf } from '@/lib/mailboxes/mailboxes';
 import { setMailboxPassword } from '@/lib/mailboxes/set-mailbox-password';
 import { statusReasonFor } from '@/lib/mailboxes/status';
@@ -145,7 +146,7 @@ describe.skipIf(!labIsAvailable)('ciphertexts bound to their row (issue 12, acce
     });
     const { mailbox, reason } = await mailboxState(dave.mailboxId);
     expect(mailbox).toMatchObject({ connection: 'needs_reconnect', statusReason: { code: 'secret_unreadable' } });
-    expect(reason!.hint).toMatch(/enters the password again/);
+    expect(renderText(reason!.hint, 'en')).toMatch(/enters the password again/);
 
     // Carol's own password is untouched.
     expect(openStoredSecret(mailboxes.password, carol.mailboxId, await passwordOf(carol.mailboxId))).toBe(carol.password);

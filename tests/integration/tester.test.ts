@@ -14,9 +14,10 @@ import { COMMAND_LINE_ACTOR } from '@/lib/audit/actor';
 import { secretPlace } from '@/lib/crypto/secret-place';
 import { encryptSecret } from '@/lib/crypto/secrets';
 import { getEnv } from '@/lib/env';
+import { renderText } from '@/lib/i18n/text';
 import { applyMailboxEvent, createMailbox, getMailbox, profileOf } from '@/lib/mailboxes/mailboxes';
 import { setMailboxPassword } from '@/lib/mailboxes/set-mailbox-password';
-import { nextStep, statusReasonFor } from '@/lib/mailboxes/status';
+import { nextStep as decideNextStep, statusReasonFor as statusReasonTexts } from '@/lib/mailboxes/status';
 import { completeAuthorization } from '@/lib/connect/complete-authorization';
 import { oauthCallbackUrl } from '@/lib/oauth/oauth-app';
 import { startAuthorization } from '@/lib/connect/start-authorization';
@@ -34,6 +35,16 @@ import { insertLabGenericProfile, insertLabGoogleProfile, insertLabMicrosoftProf
 import { openGrantToken } from '../helpers/stored-secrets';
 
 const logs = captureLogs();
+
+/** The next step and the reason as an English reader sees them. */
+const nextStep = (...args: Parameters<typeof decideNextStep>) => {
+  const step = decideNextStep(...args);
+  return { ...step, label: renderText(step.label, 'en') };
+};
+const statusReasonFor = (...args: Parameters<typeof statusReasonTexts>) => {
+  const reason = statusReasonTexts(...args);
+  return reason && { message: renderText(reason.message, 'en'), hint: renderText(reason.hint, 'en') };
+};
 const run = randomBytes(3).toString('hex');
 let owner: User;
 let google: ServerProfile;
@@ -89,7 +100,8 @@ async function listen(server: Server): Promise<number> {
   return (server.address() as { port: number }).port;
 }
 
-const stepNames = (steps: { name: string; ok: boolean }[]) => steps.map((step) => `${step.ok ? '✓' : '✗'} ${step.name}`);
+/** Steps as an English reader sees them: their names are stored as message keys. */
+const stepNames = (steps: { name: string; ok: boolean }[]) => steps.map((step) => `${step.ok ? '✓' : '✗'} ${renderText({ key: step.name }, 'en', step.name)}`);
 
 describe.skipIf(!labIsAvailable)('the connection tester, against the mail lab', () => {
   beforeAll(async () => {
@@ -109,9 +121,9 @@ describe.skipIf(!labIsAvailable)('the connection tester, against the mail lab', 
     expect(result).toMatchObject({ ok: true, activated: true, incoming: { status: 'success', error: null }, outgoing: { status: 'success', error: null } });
     expect(stepNames(result.incoming.steps)).toEqual(['✓ Name resolution', '✓ TCP connect', '✓ TLS', '✓ Greeting and capabilities', '✓ Access token', '✓ Authentication', '✓ Open INBOX']);
     expect(stepNames(result.outgoing.steps)).toEqual(['✓ Name resolution', '✓ TCP connect', '✓ TLS', '✓ Greeting and capabilities', '✓ Access token', '✓ Authentication', '✓ Envelope', '✓ Test message']);
-    expect(result.incoming.steps.find((step) => step.name === 'TLS')!.detail).toMatch(/issuer CN=Mailroom lab CA.*expires \d{4}-\d\d-\d\d; verified/);
-    expect(result.incoming.steps.find((step) => step.name === 'Greeting and capabilities')!.detail).toMatch(/AUTH=XOAUTH2/);
-    expect(result.incoming.steps.find((step) => step.name === 'Open INBOX')!.detail).toMatch(/INBOX holds \d+ message/);
+    expect(result.incoming.steps.find((step) => step.name === 'tester.steps.tls')!.detail).toMatch(/issuer CN=Mailroom lab CA.*expires \d{4}-\d\d-\d\d; verified/);
+    expect(result.incoming.steps.find((step) => step.name === 'tester.steps.greeting')!.detail).toMatch(/AUTH=XOAUTH2/);
+    expect(result.incoming.steps.find((step) => step.name === 'tester.steps.openInbox')!.detail).toMatch(/INBOX holds \d+ message/);
 
     // Acceptance 3: the directions overlap in time, read from the steps' own timestamps.
     const span = (steps: { at: string }[]) => [Date.parse(steps[0]!.at), Date.parse(steps.at(-1)!.at)] as const;
@@ -180,7 +192,7 @@ describe.skipIf(!labIsAvailable)('the connection tester, against the mail lab', 
     expect(result.incoming.status).toBe('success');
     expect(result.outgoing.error).toMatchObject({ code: 'smtp_auth_disabled', hint: expect.stringMatching(/Authenticated SMTP.*SmtpClientAuthenticationDisabled/s) });
     const failed = result.outgoing.steps.at(-1)!;
-    expect(failed).toMatchObject({ name: 'Authentication', ok: false, detail: expect.stringContaining('535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant') });
+    expect(failed).toMatchObject({ name: 'tester.steps.authentication', ok: false, detail: expect.stringContaining('535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant') });
     expect(await getMailbox({ viewer: owner, id: mailbox.id })).toMatchObject({ status: 'failing', incomingStatus: 'success', outgoingStatus: 'failure' });
   });
 
@@ -195,7 +207,7 @@ describe.skipIf(!labIsAvailable)('the connection tester, against the mail lab', 
         message: expect.stringContaining('asks for the scope https://mail.google.com/'),
         hint: expect.stringMatching(/^Add https:\/\/mail\.google\.com\/ to the profile’s scopes and have the owner reconnect/),
       });
-      expect(direction.steps.at(-1)).toMatchObject({ name: 'Authentication', ok: false });
+      expect(direction.steps.at(-1)).toMatchObject({ name: 'tester.steps.authentication', ok: false });
     }
     expect(result.incoming.steps.at(-1)!.detail).toMatch(/Invalid credentials \(Failure\)[\s\S]*"scope":"https:\/\/mail\.google\.com\/"/);
     expect(result.outgoing.steps.at(-1)!.detail).toMatch(/535-5\.7\.8 Username and Password not accepted/);
@@ -311,7 +323,7 @@ describe.skipIf(!labIsAvailable)('the connection tester, against the mail lab', 
         message: expect.stringMatching(/self-signed/),
         hint: expect.stringMatching(/SHA-256 fingerprint [0-9a-f]{64}\), an admin accepts it in the profile’s trusted certificates/),
       });
-      expect(direction.steps.at(-1)).toMatchObject({ name: 'TLS', ok: false, detail: expect.stringContaining('DEPTH_ZERO_SELF_SIGNED_CERT') });
+      expect(direction.steps.at(-1)).toMatchObject({ name: 'tester.steps.tls', ok: false, detail: expect.stringContaining('DEPTH_ZERO_SELF_SIGNED_CERT') });
     }
 
     // The admin recognises the fingerprint the tester met, and accepts it for the host.
@@ -320,7 +332,7 @@ describe.skipIf(!labIsAvailable)('the connection tester, against the mail lab', 
     await db.update(mailboxes).set({ profileId: accepting.id }).where(eq(mailboxes.id, mailbox.id));
     const accepted = await runConnectionTestInProcess({ mailboxId: mailbox.id, startedBy: owner, ...trusted() });
     expect(accepted).toMatchObject({ ok: true, activated: true });
-    expect(accepted.incoming.steps.find((step) => step.name === 'TLS')!.detail).toMatch(/the certificate accepted in the profile/);
+    expect(accepted.incoming.steps.find((step) => step.name === 'tester.steps.tls')!.detail).toMatch(/the certificate accepted in the profile/);
   });
 
   it('requires exactly the accepted certificate, even one a trusted CA signed', async () => {
@@ -393,7 +405,7 @@ describe.skipIf(!labIsAvailable)('the connection tester, against the mail lab', 
     const bad = await passwordAccount('pop3bad');
     const failing = await runConnectionTestInProcess({ mailboxId: (await passwordMailbox(pop3, bad, 'not the password')).id, startedBy: owner, ...trusted() });
     expect(failing.incoming.error).toMatchObject({ code: 'auth_failed' });
-    expect(failing.incoming.steps.at(-1)).toMatchObject({ name: 'Authentication', ok: false, detail: expect.stringMatching(/-ERR/) });
+    expect(failing.incoming.steps.at(-1)).toMatchObject({ name: 'tester.steps.authentication', ok: false, detail: expect.stringMatching(/-ERR/) });
   });
 
   it('never connects to link-local or metadata addresses, nor to loopback unless the profile is internal', async () => {

@@ -5,7 +5,7 @@ import { auditEvents, mailboxes, oauthGrants, serverProfiles, type ServerProfile
 import { COMMAND_LINE_ACTOR } from '@/lib/audit/actor';
 import { getMailbox } from '@/lib/mailboxes/mailboxes';
 import { checkGrant, findGrantsToCheck } from '@/lib/tokens/check-grants';
-import { findMailboxTimeline } from '@/lib/audit/find-mailbox-timeline';
+import { findMailboxTimeline, renderTimelineEntry } from '@/lib/audit/find-mailbox-timeline';
 import { getTokenStatus, getTokenStatusRow, tokenStateCondition } from '@/lib/tokens/find-token-statuses';
 import { getAccessToken } from '@/lib/tokens/get-access-token';
 import { findRefreshAttempts, REFRESHES_KEPT } from '@/lib/tokens/refresh-history';
@@ -137,7 +137,8 @@ describe.skipIf(!labIsAvailable)('keeping tokens alive', () => {
     expect(events.filter((event) => event.action === 'mailbox.needs_reconnect')).toHaveLength(1);
     // Support reads both refusals in the mailbox's timeline, with what fixes them.
     const status = await getTokenStatusRow({ viewer: owner, mailboxId });
-    const refusals = (await findMailboxTimeline({ status: status! })).filter((entry) => entry.title === 'Refresh refused');
+    const timeline = (await findMailboxTimeline({ status: status! })).map((entry) => renderTimelineEntry(entry, 'en'));
+    const refusals = timeline.filter((entry) => entry.title === 'Refresh refused');
     expect(refusals).toHaveLength(2);
     expect(refusals[0]).toMatchObject({ kind: 'failure', detail: expect.any(String), hint: expect.stringMatching(/connects the mailbox again/) });
   });

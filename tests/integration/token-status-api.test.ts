@@ -140,6 +140,19 @@ describe.skipIf(!labIsAvailable)('token status API by role', () => {
       state: 'revoked',
       lastError: { code: 'invalid_grant', hint: expect.stringMatching(/connects the mailbox again/) },
     });
+    expect(response.json.lastError).not.toHaveProperty('key');
+    // Support staff who read French see the same reason in French, with the same code.
+    const french = await call(getToken, { path: `/api/v1/mailboxes/${connectedId}/token`, key: support.key, params: { id: connectedId }, headers: { 'accept-language': 'fr' } });
+    expect(french.json).toMatchObject({
+      state: 'revoked',
+      lastError: {
+        code: 'invalid_grant',
+        message: expect.stringMatching(/^Le fournisseur n’accepte plus l’autorisation de cette boîte aux lettres \(invalid_grant/),
+        hint: 'Le consentement a été révoqué, a expiré ou a été remplacé\u00a0: le propriétaire connecte de nouveau la boîte aux lettres.',
+        at: response.json.lastError.at,
+      },
+    });
+    expect(Object.keys(french.json.lastError).sort()).toEqual(['at', 'code', 'hint', 'message']);
     const { rows } = await findTokenStatuses({ viewer: support.user, filters: { state: 'revoked' }, limit: 10 });
     expect(rows.map((row) => row.mailboxId)).toEqual([connectedId]);
   });

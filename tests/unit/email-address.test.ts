@@ -1,7 +1,10 @@
 import { describe, expect, test } from 'vitest';
+import { renderText } from '@/lib/i18n/text';
 import { emailAddress } from '@/lib/validations/common';
+import { issueText } from '@/lib/validations/field-errors';
 
-const messages = (value: string) => emailAddress.safeParse(value).error?.issues.map((issue) => issue.message) ?? [];
+const messages = (value: string, locale: 'en' | 'fr' = 'en') =>
+  emailAddress.safeParse(value).error?.issues.map((issue) => renderText(issueText(issue), locale)) ?? [];
 
 describe('email addresses', () => {
   test('are stored in lower case without surrounding spaces', () => {
@@ -19,6 +22,7 @@ describe('email addresses', () => {
   test('have a local part of at most 64 characters', () => {
     expect(emailAddress.safeParse(`${'a'.repeat(64)}@example.org`).success).toBe(true);
     expect(messages(`${'a'.repeat(65)}@example.org`)).toContain('The part before @ has at most 64 characters.');
+    expect(messages(`${'a'.repeat(65)}@example.org`, 'fr')).toContain('La partie avant @ comporte au plus 64 caractères.');
   });
 
   test('refuse control characters and missing parts', () => {

@@ -5,6 +5,8 @@ import { parseEnv } from '@/lib/env';
 import { formatsFor } from '@/lib/i18n/formats';
 import { matchAcceptLanguage, resolveLocale } from '@/lib/i18n/locales';
 import { isTimeZone, resolveTimeZone } from '@/lib/i18n/time-zones';
+import { renderText } from '@/lib/i18n/text';
+import { toFieldErrors } from '@/lib/validations/field-errors';
 import { userPreferencesSchema } from '@/lib/validations/users';
 
 describe('the language of a request', () => {
@@ -63,9 +65,15 @@ describe('the Account page’s language and time zone', () => {
   it('refuses a language or a time zone that does not exist, saying which', () => {
     const result = userPreferencesSchema.safeParse({ locale: 'de', timeZone: 'Europe/Lutece' });
     expect(result.success).toBe(false);
-    expect(result.error?.flatten().fieldErrors).toEqual({
+    const fields = (locale: 'en' | 'fr') =>
+      Object.fromEntries(Object.entries(toFieldErrors(result.error!)).map(([name, texts]) => [name, texts.map((text) => renderText(text, locale))]));
+    expect(fields('en')).toEqual({
       locale: ['Choose Français, English or your browser’s language.'],
       timeZone: ['Choose a time zone from the list, such as Europe/Paris.'],
+    });
+    expect(fields('fr')).toEqual({
+      locale: ['Choisissez Français, English ou la langue de votre navigateur.'],
+      timeZone: ['Choisissez un fuseau horaire dans la liste, par exemple Europe/Paris.'],
     });
   });
 });

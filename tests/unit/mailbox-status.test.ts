@@ -9,6 +9,17 @@ import {
   type MailboxState,
   type TestResults,
 } from '@/lib/mailboxes/status';
+import { renderText } from '@/lib/i18n/text';
+
+/** The next step and the reason as an English reader sees them. */
+const step = (...args: Parameters<typeof nextStep>) => {
+  const decided = nextStep(...args);
+  return { ...decided, label: renderText(decided.label, 'en') };
+};
+const reasonFor = (...args: Parameters<typeof statusReasonFor>) => {
+  const reason = statusReasonFor(...args);
+  return reason && { message: renderText(reason.message, 'en'), hint: renderText(reason.hint, 'en') };
+};
 
 const fresh: MailboxState = {
   approval: 'pending',
@@ -29,16 +40,16 @@ const passed = { results: { incomingStatus: 'success', outgoingStatus: 'success'
 
 describe('mailbox status model', () => {
   it('walks the Dynamics 365 order of steps: approval, connect, test and activate', () => {
-    expect(nextStep(fresh, gmail).label).toBe('Waiting for approval');
+    expect(step(fresh, gmail).label).toBe('Waiting for approval');
     const approved = { ...fresh, ...transition(fresh, 'approve') };
-    expect(nextStep(approved, gmail).label).toBe('Connect to Gmail');
-    expect(nextStep(approved, { serverType: 'microsoft365', authType: 'oauth2_device', ...profileFacts }).label).toBe('Connect to Microsoft 365');
-    expect(nextStep(approved, { serverType: 'custom', authType: 'password', ...profileFacts }).label).toBe('Enter the mailbox password');
+    expect(step(approved, gmail).label).toBe('Connect to Gmail');
+    expect(step(approved, { serverType: 'microsoft365', authType: 'oauth2_device', ...profileFacts }).label).toBe('Connect to Microsoft 365');
+    expect(step(approved, { serverType: 'custom', authType: 'password', ...profileFacts }).label).toBe('Enter the mailbox password');
     const connected = { ...approved, ...transition(approved, 'connected') };
-    expect(nextStep(connected, gmail).label).toBe('Test and activate');
+    expect(step(connected, gmail).label).toBe('Test and activate');
     const active = { ...connected, ...transitionAfterTest(connected, passed).patch };
     expect(active).toMatchObject({ status: 'active', incomingStatus: 'success', outgoingStatus: 'success' });
-    expect(nextStep(active, gmail)).toMatchObject({ label: 'Active', tone: 'good' });
+    expect(step(active, gmail)).toMatchObject({ label: 'Active', tone: 'good' });
   });
 
   it('does not activate an address that is not approved, or a mailbox not connected, and keeps the results and why', () => {
@@ -46,7 +57,15 @@ describe('mailbox status model', () => {
       outcome: 'not_activated',
       patch: {
         ...passed.results,
-        statusReason: { code: 'not_activated', message: expect.stringMatching(/^The test passed, but .*Only an approved address/), hint: '', at: NOW.toISOString() },
+        statusReason: {
+          code: 'not_activated',
+          message: expect.stringMatching(/^The test passed, but .*Only an approved address/),
+          hint: '',
+          at: NOW.toISOString(),
+          // Stored with its words' key, so that each reader reads it in their own language.
+          key: 'mailbox.reasons.notActivated',
+          values: { why: { key: 'mailbox.activationRefusals.notApproved' } },
+        },
         failingSince: null,
       },
     });
@@ -95,7 +114,7 @@ describe('mailbox status model', () => {
       patch: { statusReason: { message: expect.stringMatching(/disabled/) } },
     });
     expect(transition(disabled, 'connected')).toMatchObject({ status: 'disabled' });
-    expect(nextStep(disabled, gmail).label).toBe('Disabled by an admin');
+    expect(step(disabled, gmail).label).toBe('Disabled by an admin');
     expect(transition(disabled, 'enable')).toMatchObject({ status: 'inactive' });
   });
 });
@@ -120,45 +139,45 @@ const refusedGmail: MailboxProfile = {
 
 describe('whose move it is', () => {
   it('leaves a failure the owner can fix with the owner, and one of the server or the profile with an admin', () => {
-    expect(nextStep(failingWith('auth_failed'), passwordProfile, NOW)).toEqual({ kind: 'failing', label: 'Failing: test again once fixed', actor: 'owner', tone: 'bad' });
-    expect(nextStep(failingWith('unknown'), gmail, NOW).actor).toBe('owner');
+    expect(step(failingWith('auth_failed'), passwordProfile, NOW)).toEqual({ kind: 'failing', label: 'Failing: test again once fixed', actor: 'owner', tone: 'bad' });
+    expect(step(failingWith('unknown'), gmail, NOW).actor).toBe('owner');
     for (const code of ['tls', 'blocked_address', 'dns', 'timeout', 'client_refused', 'send_as_denied', 'protocol_mismatch', 'smtp_auth_disabled', 'scope_missing']) {
-      expect(nextStep(failingWith(code), gmail, NOW), code).toEqual({ kind: 'failing', label: 'Failing: waiting for an admin to fix it', actor: 'admin', tone: 'bad' });
+      expect(step(failingWith(code), gmail, NOW), code).toEqual({ kind: 'failing', label: 'Failing: waiting for an admin to fix it', actor: 'admin', tone: 'bad' });
     }
     // Gmail users turn IMAP on themselves; on Microsoft 365 an Exchange admin does.
-    expect(nextStep(failingWith('imap_disabled'), gmail, NOW).actor).toBe('owner');
-    expect(nextStep(failingWith('imap_disabled'), { ...gmail, serverType: 'microsoft365' }, NOW).actor).toBe('admin');
+    expect(step(failingWith('imap_disabled'), gmail, NOW).actor).toBe('owner');
+    expect(step(failingWith('imap_disabled'), { ...gmail, serverType: 'microsoft365' }, NOW).actor).toBe('admin');
   });
 
   it('gives a refused or expired profile to an admin before anything the owner could do, but not an active mailbox', () => {
     const waiting = { kind: 'profile', label: 'Waiting for an admin to fix the server profile', actor: 'admin', tone: 'bad' };
-    expect(nextStep(failingWith('auth_failed'), refusedGmail, NOW)).toEqual(waiting);
-    expect(nextStep({ ...failingWith('invalid_grant'), connection: 'needs_reconnect' }, refusedGmail, NOW)).toEqual(waiting);
-    expect(nextStep({ ...fresh, approval: 'approved' }, refusedGmail, NOW)).toEqual(waiting);
+    expect(step(failingWith('auth_failed'), refusedGmail, NOW)).toEqual(waiting);
+    expect(step({ ...failingWith('invalid_grant'), connection: 'needs_reconnect' }, refusedGmail, NOW)).toEqual(waiting);
+    expect(step({ ...fresh, approval: 'approved' }, refusedGmail, NOW)).toEqual(waiting);
     const expired = { ...gmail, clientSecretExpiresAt: new Date(NOW.getTime() - 1000) };
-    expect(nextStep(failingWith('auth_failed'), expired, NOW)).toEqual(waiting);
-    expect(nextStep(failingWith('auth_failed'), { ...expired, clientSecretExpiresAt: new Date(NOW.getTime() + 1000) }, NOW).kind).toBe('failing');
-    expect(nextStep({ ...failingWith('auth_failed'), status: 'active', statusReason: null }, refusedGmail, NOW).kind).toBe('active');
+    expect(step(failingWith('auth_failed'), expired, NOW)).toEqual(waiting);
+    expect(step(failingWith('auth_failed'), { ...expired, clientSecretExpiresAt: new Date(NOW.getTime() + 1000) }, NOW).kind).toBe('failing');
+    expect(step({ ...failingWith('auth_failed'), status: 'active', statusReason: null }, refusedGmail, NOW).kind).toBe('active');
     // Approval and disabling stay first: they are an admin's whatever the profile.
-    expect(nextStep({ ...failingWith('auth_failed'), approval: 'pending' }, refusedGmail, NOW).kind).toBe('pending');
+    expect(step({ ...failingWith('auth_failed'), approval: 'pending' }, refusedGmail, NOW).kind).toBe('pending');
   });
 
   it('tells the owner of a mailbox on a refused profile that it is an admin’s, and shows staff the hint as written', () => {
     // The reason a test recorded before the refusal had its own class: the profile decides.
     const mailbox = failingWith('auth_failed', 'Check the client id and client secret in the server profile.');
-    const owner = statusReasonFor({ mailbox, profile: refusedGmail, audience: 'owner', now: NOW });
+    const owner = reasonFor({ mailbox, profile: refusedGmail, audience: 'owner', now: NOW });
     expect(owner!.hint).toMatch(/^This is not caused by your mailbox: the server profile it uses needs an admin’s fix, and reconnecting will not help/);
     expect(owner!.hint).not.toMatch(/client secret/);
-    expect(statusReasonFor({ mailbox, profile: refusedGmail, audience: 'staff', now: NOW })!.hint).toBe('Check the client id and client secret in the server profile.');
+    expect(reasonFor({ mailbox, profile: refusedGmail, audience: 'staff', now: NOW })!.hint).toBe('Check the client id and client secret in the server profile.');
   });
 
   it('shows the owner a hint only when the fix is theirs', () => {
     const password = failingWith('auth_failed', 'The owner enters the current password again; accounts with 2-step verification (Gmail, Microsoft) need an app password.');
-    expect(statusReasonFor({ mailbox: password, profile: passwordProfile, audience: 'owner', now: NOW })!.hint).toMatch(/app password/);
+    expect(reasonFor({ mailbox: password, profile: passwordProfile, audience: 'owner', now: NOW })!.hint).toMatch(/app password/);
     const blocked = failingWith('blocked_address', 'The tester never connects to link-local addresses; for a server on your own network, an admin marks the profile as an internal server.');
-    const forOwner = statusReasonFor({ mailbox: blocked, profile: passwordProfile, audience: 'owner', now: NOW })!;
+    const forOwner = reasonFor({ mailbox: blocked, profile: passwordProfile, audience: 'owner', now: NOW })!;
     expect(forOwner).toEqual({ message: 'What the test found.', hint: expect.stringMatching(/^This is for an admin to fix, not you/) });
-    expect(statusReasonFor({ mailbox: { ...fresh, approval: 'approved' }, profile: gmail, audience: 'owner', now: NOW })).toBeNull();
+    expect(reasonFor({ mailbox: { ...fresh, approval: 'approved' }, profile: gmail, audience: 'owner', now: NOW })).toBeNull();
   });
 });
 

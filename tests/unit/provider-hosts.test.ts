@@ -2,6 +2,7 @@
 // save-time judgment of address literals (every spelling of loopback, private and link-local).
 import { describe, expect, it } from 'vitest';
 import { literalAddressKind } from '@/lib/profiles/address-literal';
+import { renderText } from '@/lib/i18n/text';
 import { providerEndpointProblem } from '@/lib/profiles/provider-hosts';
 
 const accepted = (serverType: 'gmail' | 'microsoft365', url: string, extraOrigins: string[] = []) =>
@@ -42,7 +43,9 @@ describe('provider hosts', () => {
     ['another port', 'https://login.microsoftonline.com:8443/token'],
     ['Google’s host', 'https://oauth2.googleapis.com/token'],
   ])('refuses %s for Microsoft 365', (_what, url) => {
-    expect(providerEndpointProblem({ serverType: 'microsoft365', url, extraOrigins: [] })).toMatch(/Microsoft profiles only reach Microsoft/);
+    const problem = providerEndpointProblem({ serverType: 'microsoft365', url, extraOrigins: [] });
+    expect(renderText(problem!, 'en')).toMatch(/Microsoft profiles only reach Microsoft/);
+    expect(renderText(problem!, 'fr')).toMatch(/Les profils Microsoft ne joignent que Microsoft/);
   });
 
   it.each([

@@ -5,6 +5,7 @@ import { userActor } from '@/lib/audit/actor';
 import { createApiKey, revokeApiKey } from '@/lib/auth/api-keys';
 import { changeOwnPassword } from '@/lib/auth/change-password';
 import { formAction } from '@/lib/auth/form-action';
+import { phrase } from '@/lib/i18n/text';
 import { keyOwnerFor } from '@/lib/auth/key-owner';
 import { setUserPreferences } from '@/lib/users/set-user-preferences';
 import { idParams } from '@/lib/validations/common';
@@ -15,7 +16,7 @@ export const createApiKeyAction = formAction({ roles: ['admin', 'owner', 'suppor
   const created = await createApiKey({ actor: userActor(user), ...input, userId: keyOwnerFor(user, input.userId) });
   revalidatePath('/account');
   revalidatePath('/users');
-  return { message: 'Copy the key now: it will not be shown again.', data: { key: created.key } };
+  return { message: phrase('account.apiKeys.created'), data: { key: created.key } };
 });
 
 /** Anyone revokes their own keys; admins anyone's. */
@@ -23,16 +24,16 @@ export const revokeApiKeyAction = formAction({ roles: ['admin', 'owner', 'suppor
   await revokeApiKey({ actor: userActor(user), id, ownerId: user.role === 'admin' ? undefined : user.id });
   revalidatePath('/account');
   revalidatePath('/users');
-  return { message: 'The key was revoked: it no longer works.' };
+  return { message: phrase('account.apiKeys.revoked') };
 });
 
 export const changePasswordAction = formAction({ roles: ['admin', 'owner', 'support'], schema: changePasswordSchema }, async (input, user) => {
   await changeOwnPassword({ user, currentPassword: input.currentPassword, newPassword: input.newPassword });
-  return { message: 'Your password was changed.', redirectTo: '/sign-in?changed=password' };
+  return { message: phrase('account.password.changed'), redirectTo: '/sign-in?changed=password' };
 });
 
 /** Everyone chooses their own language and time zone; the form says so in the language just chosen. */
 export const savePreferencesAction = formAction({ roles: ['admin', 'owner', 'support'], schema: userPreferencesSchema }, async (preferences, user) => {
   await setUserPreferences({ userId: user.id, preferences });
-  return { message: 'Your language and time zone were saved.' };
+  return { message: phrase('problems.auth.results.preferencesSaved') };
 });

@@ -1,6 +1,6 @@
 import { useFormatter, useTranslations } from 'next-intl';
 import { auditLines, type AuditLine, type AuditValue } from '@/lib/audit/audit-detail';
-import { SERVER_TYPE_LABELS } from '@/lib/profiles/presets';
+import { PROVIDER_IDS } from '@/lib/providers/ids';
 
 type AuditTranslator = ReturnType<typeof useTranslations<'audit'>>;
 type AuditKey = Parameters<AuditTranslator['has']>[0];
@@ -24,6 +24,7 @@ function useValueLabels(): Record<string, (value: string) => string | null> {
   const tCommon = useTranslations('common');
   const tProfiles = useTranslations('profiles');
   const tTokens = useTranslations('tokenStatus');
+  const tProviders = useTranslations('providers');
   const t = useTranslations('audit');
   const pick = <T extends string>(values: readonly T[], label: (value: T) => string) => (value: string) =>
     (values as readonly string[]).includes(value) ? label(value as T) : null;
@@ -41,7 +42,7 @@ function useValueLabels(): Record<string, (value: string) => string | null> {
     incoming_security: security,
     outgoing_security: security,
     role: pick(['admin', 'owner', 'support'] as const, (value) => tCommon(`roles.${value}`)),
-    serverType: (value) => SERVER_TYPE_LABELS[value as keyof typeof SERVER_TYPE_LABELS] ?? null,
+    serverType: pick(PROVIDER_IDS, (value) => tProviders(`${value}.label`)),
     authType: pick(['oauth2_code', 'oauth2_device', 'password'] as const, (value) => tProfiles(`authTypes.${value}`)),
     tokenEndpointAuthMethod: pick(['client_secret_post', 'client_secret_basic'] as const, (value) => tProfiles(`tokenEndpointAuthMethods.${value}`)),
     publishingStatus: pick(['testing', 'production'] as const, (value) => tProfiles(`publishing.${value}`)),

@@ -4,7 +4,8 @@ import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
 import { userActor } from '@/lib/audit/actor';
 import { formAction } from '@/lib/auth/form-action';
-import { importMailboxes } from '@/lib/mailboxes/import-mailboxes';
+import { phrase } from '@/lib/i18n/text';
+import { importMailboxes, importSummary } from '@/lib/mailboxes/import-mailboxes';
 import { applyMailboxEvent, createMailbox, decideMailboxes, deleteMailbox, moveMailboxes, updateMailbox } from '@/lib/mailboxes/mailboxes';
 import { bulkTestTargetSchema } from '@/lib/tester/bulk-test-target';
 import { startBulkTest } from '@/lib/tester/bulk-tests';
@@ -20,7 +21,7 @@ import {
 export const createMailboxAction = formAction({ roles: ['admin'], schema: createMailboxSchema }, async (input, user) => {
   const mailbox = await createMailbox({ actor: userActor(user), input });
   revalidatePath('/mailboxes');
-  return { message: `${mailbox.address} was added.`, redirectTo: `/mailboxes/${mailbox.id}` };
+  return { message: phrase('mailboxes.done.added', { address: mailbox.address }), redirectTo: `/mailboxes/${mailbox.id}` };
 });
 
 export const updateMailboxAction = formAction(
@@ -28,7 +29,7 @@ export const updateMailboxAction = formAction(
   async ({ id: mailboxId, ...input }, user) => {
     const mailbox = await updateMailbox({ actor: userActor(user), id: mailboxId, input });
     revalidatePath('/mailboxes');
-    return { message: `${mailbox.address} was saved.`, redirectTo: `/mailboxes/${mailbox.id}` };
+    return { message: phrase('mailboxes.done.saved', { address: mailbox.address }), redirectTo: `/mailboxes/${mailbox.id}` };
   },
 );
 
@@ -37,15 +38,14 @@ export const mailboxEventAction = formAction(
   async ({ id: mailboxId, event }, user) => {
     const mailbox = await applyMailboxEvent({ actor: userActor(user), id: mailboxId, event });
     revalidatePath(`/mailboxes/${mailboxId}`);
-    const done = { approve: 'approved', reject: 'rejected', disable: 'disabled', enable: 'enabled' }[event];
-    return { message: `${mailbox.address} was ${done}.` };
+    return { message: phrase('mailboxes.done.event', { event, address: mailbox.address }) };
   },
 );
 
 export const deleteMailboxAction = formAction({ roles: ['admin'], schema: z.object({ id }) }, async ({ id: mailboxId }, user) => {
   await deleteMailbox({ actor: userActor(user), id: mailboxId });
   revalidatePath('/mailboxes');
-  return { message: 'The mailbox was deleted.', redirectTo: '/mailboxes' };
+  return { message: phrase('mailboxes.done.deleted'), redirectTo: '/mailboxes' };
 });
 
 export const decideMailboxesAction = formAction(
@@ -53,30 +53,20 @@ export const decideMailboxesAction = formAction(
   async ({ ids, decision }, user) => {
     const { changed, unchanged } = await decideMailboxes({ actor: userActor(user), ids, decision });
     revalidatePath('/mailboxes');
-    const verb = decision === 'approve' ? 'approved' : 'rejected';
-    return { message: `${changed} ${verb}${unchanged > 0 ? `, ${unchanged} already ${verb}` : ''}.` };
+    return { message: phrase('mailboxes.done.decided', { decision, changed, unchanged }) };
   },
 );
 
 export const moveMailboxesAction = formAction({ roles: ['admin'], schema: moveMailboxesSchema, arrayFields: ['ids'] }, async (input, user) => {
   const { moved, needReconnect } = await moveMailboxes({ actor: userActor(user), ...input });
   revalidatePath('/mailboxes');
-  return {
-    message:
-      `${moved} moved.` + (needReconnect > 0 ? ` ${needReconnect} must be reconnected by their owners before they sync again.` : ''),
-  };
+  return { message: phrase('mailboxes.done.moved', { moved, needReconnect }) };
 });
 
 export const importMailboxesAction = formAction({ roles: ['admin'], schema: importMailboxesSchema }, async (input, user) => {
   const result = await importMailboxes({ actor: userActor(user), ...input });
   if (!input.dryRun) revalidatePath('/mailboxes');
-  const { created, skipped, refused } = result.summary;
-  return {
-    message: input.dryRun
-      ? `Preview: ${created} would be created, ${skipped} skipped, ${refused} refused. Nothing was saved yet.`
-      : `${created} created, ${skipped} skipped, ${refused} refused.`,
-    data: result,
-  };
+  return { message: importSummary(result), data: result };
 });
 
 // Support may test (it changes nothing but the tests' outcomes); the list's other bulk actions are admin-only.
@@ -84,6 +74,6 @@ export const bulkTestMailboxesAction = formAction(
   { roles: ['admin', 'support'], schema: bulkTestTargetSchema, arrayFields: ['mailboxIds'] },
   async (target, user) => {
     const { jobId } = await startBulkTest({ viewer: user, target });
-    return { message: 'The bulk test was queued.', redirectTo: `/mailboxes/bulk-tests/${jobId}` };
+    return { message: phrase('mailboxes.done.bulkTestQueued'), redirectTo: `/mailboxes/bulk-tests/${jobId}` };
   },
 );

@@ -8,7 +8,8 @@ import { StatusBadge, toneOf } from '@/app/_components/status-badge';
 import { Button, Table } from '@/app/_components/ui';
 import { IDLE } from '@/lib/auth/form-action-state';
 import { APPROVAL_TONES, CONNECTION_TONES, STATUS_TONES } from '@/app/_components/mailbox-tones';
-import type { ConnectionShown, MailboxState, NextStep } from '@/lib/mailboxes/status';
+import type { ShownNextStep } from '@/app/_components/status-labels';
+import type { ConnectionShown, MailboxState } from '@/lib/mailboxes/status';
 import { bulkTestMailboxesAction, decideMailboxesAction, moveMailboxesAction } from './actions';
 
 type Row = {
@@ -19,7 +20,7 @@ type Row = {
   approval: MailboxState['approval'];
   connection: ConnectionShown;
   status: MailboxState['status'];
-  nextStep: NextStep;
+  nextStep: ShownNextStep;
 };
 
 /**

@@ -1,4 +1,4 @@
-import { getTranslations } from 'next-intl/server';
+import { getLocale, getTranslations } from 'next-intl/server';
 import Link from 'next/link';
 import { ProblemAlert } from '@/app/_components/action-message';
 import { FilterForm, type FilterSelect } from '@/app/_components/filter-form';
@@ -6,6 +6,7 @@ import { StatusBadge, toneOf } from '@/app/_components/status-badge';
 import { translatedNextStep } from '@/app/_components/status-labels';
 import { buttonClass, EmptyState, PageHeader } from '@/app/_components/ui';
 import { requireUser } from '@/lib/auth/session';
+import { renderProblem } from '@/lib/errors';
 import { findMailboxes, listProfileChoices, profileOf } from '@/lib/mailboxes/mailboxes';
 import { getConnectOutcome } from '@/lib/connect/get-connect-outcome';
 import { connectionShown } from '@/lib/mailboxes/status';
@@ -49,7 +50,7 @@ export default async function MailboxesPage({ searchParams }: { searchParams: Pr
   const filtered = Object.values(filters).some(Boolean);
   const nextPage = new URLSearchParams({ ...(parsed.success ? Object.fromEntries(Object.entries(filters).filter(([, value]) => value)) : {}), after: nextCursor ?? '' });
 
-  const [t, tm] = await Promise.all([getTranslations('status'), getTranslations('mailboxes')]);
+  const [locale, tm] = await Promise.all([getLocale(), getTranslations('mailboxes')]);
   const rows = mailboxes.map((mailbox) => ({
     id: mailbox.id,
     address: mailbox.address,
@@ -58,7 +59,7 @@ export default async function MailboxesPage({ searchParams }: { searchParams: Pr
     approval: mailbox.approval,
     connection: connectionShown(mailbox, mailbox.grantProblem),
     status: mailbox.status,
-    nextStep: translatedNextStep(t, mailbox, profileOf(mailbox)),
+    nextStep: translatedNextStep(locale, mailbox, profileOf(mailbox)),
   }));
 
   return (
@@ -83,7 +84,7 @@ isOwner ? tm('ownerDescription') : tm('description')
       />
       {connectOutcome ? (
         <div className="mb-4">
-          <ProblemAlert problem={connectOutcome} />
+          <ProblemAlert problem={renderProblem(connectOutcome, await getLocale())} />
         </div>
       ) : null}
       {isOwner ? null : (

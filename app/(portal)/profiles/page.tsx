@@ -4,7 +4,6 @@ import { getTranslations } from 'next-intl/server';
 import { StatusBadge } from '@/app/_components/status-badge';
 import { buttonClass, EmptyState, PageHeader, Table } from '@/app/_components/ui';
 import { requireRole } from '@/lib/auth/session';
-import { SERVER_TYPE_LABELS } from '@/lib/profiles/presets';
 import { findProfiles } from '@/lib/profiles/profiles';
 import { MailboxUsage } from './mailbox-usage';
 import { pageCursor } from '@/lib/validations/common';
@@ -19,9 +18,10 @@ export default async function ProfilesPage({ searchParams }: { searchParams: Pro
   const params = await searchParams;
   const { after } = params;
   const nearCap = profileListFilters.parse(params).capacity === 'near';
-  const [{ profiles, nextCursor }, t] = await Promise.all([
+  const [{ profiles, nextCursor }, t, tProviders] = await Promise.all([
     findProfiles({ limit: 50, cursor: pageCursor(after), nearCap }),
     getTranslations('profiles'),
+    getTranslations('providers'),
   ]);
   const newProfile = viewer.role === 'admin' ? { href: '/profiles/new', label: t('newProfile') } : undefined;
   return (
@@ -65,7 +65,7 @@ export default async function ProfilesPage({ searchParams }: { searchParams: Pro
                   </div>
                 </td>
                 <td data-label={t('columns.server')} className="px-4 py-3">
-                  {SERVER_TYPE_LABELS[profile.serverType]}
+                  {tProviders(`${profile.serverType}.label`)}
                 </td>
                 <td data-label={t('columns.signIn')} className="px-4 py-3">
                   {t(`authTypes.${profile.authType}`)}

@@ -4,6 +4,7 @@ import { useTranslations } from 'next-intl';
 import { useActionState, useState, type ChangeEvent } from 'react';
 import { ActionMessage } from '@/app/_components/action-message';
 import { CopyButton } from '@/app/_components/copy-button';
+import { useRenderText } from '@/app/_components/use-text';
 import { Alert, Button, CheckboxField, Field, FieldErrors, SelectField, TextAreaField } from '@/app/_components/ui';
 import { IDLE } from '@/lib/auth/form-action-state';
 import { destinationFieldsIn, grantsEndedNotice, secretClearedNotice, type DestinationField } from '@/lib/profiles/destination';
@@ -37,6 +38,8 @@ export function ProfileForm({
 }) {
   const t = useTranslations('profileForm');
   const tProfiles = useTranslations('profiles');
+  const tProviders = useTranslations('providers');
+  const render = useRenderText();
   const [state, action, pending] = useActionState(mode === 'create' ? createProfileAction : updateProfileAction, IDLE);
   const [values, setValues] = useState(initial);
   const [secretTyped, setSecretTyped] = useState(false);
@@ -128,7 +131,7 @@ export function ProfileForm({
               }`}
             >
               <input type="radio" name="serverType" value={type} checked={serverType === type} onChange={() => chooseServerType(type)} />
-              {PROVIDERS[type].label}
+              {tProviders(`${type}.label`)}
             </label>
           ))}
         </div>
@@ -142,9 +145,9 @@ export function ProfileForm({
           {...text('authType')}
           onChange={chooseKey('authType')}
           options={provider.authTypes.map((type) => ({ value: type, label: tProfiles(`authTypes.${type}`) }))}
-          hint={provider.authTypeHint ?? undefined}
+          hint={provider.authTypeHint ? render.text({ key: provider.authTypeHint }) : undefined}
         />
-        {provider.tenant ? <Field label={t('tenant')} {...text('tenant')} onChange={changeTenant} hint={provider.tenant.formHint} /> : null}
+        {provider.tenant ? <Field label={t('tenant')} {...text('tenant')} onChange={changeTenant} hint={render.text({ key: provider.tenant.formHint })} /> : null}
         <SelectField
           label={t('incomingProtocol')}
           {...text('incoming.protocol')}
@@ -210,7 +213,7 @@ export function ProfileForm({
                 { value: 'testing', label: tProfiles('publishing.testing') },
                 { value: 'production', label: tProfiles('publishing.production') },
               ]}
-              hint={provider.testingApps.publishingHint}
+              hint={render.text({ key: provider.testingApps.publishingHint })}
             />
           ) : null}
           {authType === 'oauth2_code' ? (
@@ -238,7 +241,7 @@ export function ProfileForm({
         {...text('mailboxCap')}
         hint={
           provider.testingApps && oauth
-            ? provider.testingApps.capHint
+            ? render.text({ key: provider.testingApps.capHint, values: { cap: provider.testingApps.userCap } })
             : t('mailboxCapHint')
         }
       />
@@ -253,8 +256,8 @@ export function ProfileForm({
 
       {destinationChanged.length > 0 ? (
         <div className="space-y-2" data-testid="destination-warning">
-          {clearingSecret ? <Alert tone="warning">{secretClearedNotice(destinationChanged, 'before')}</Alert> : null}
-          {connectedMailboxes > 0 ? <Alert tone="warning">{grantsEndedNotice(connectedMailboxes, 'before')}</Alert> : null}
+          {clearingSecret ? <Alert tone="warning">{render.text(secretClearedNotice(destinationChanged, 'before'))}</Alert> : null}
+          {connectedMailboxes > 0 ? <Alert tone="warning">{render.text(grantsEndedNotice(connectedMailboxes, 'before'))}</Alert> : null}
         </div>
       ) : null}
 
@@ -262,7 +265,7 @@ export function ProfileForm({
         <summary className="cursor-pointer text-sm font-medium text-slate-800">{t('advanced')}</summary>
         <div className="mt-4 space-y-6">
           <div className="flex items-center justify-between gap-4">
-            <p className="text-xs text-slate-500">{t('presetNote', { provider: provider.label })}</p>
+            <p className="text-xs text-slate-500">{t('presetNote', { provider: tProviders(`${serverType}.label`) })}</p>
             <Button type="button" onClick={() => setValues((current) => withPreset(current, !provider.namesItsServers))}>
               {t('resetToPreset')}
             </Button>
@@ -306,7 +309,7 @@ export function ProfileForm({
               <Field label={t('jwksEndpoint')} {...text('endpoints.jwks')} />
               {pinnedHosts ? (
                 <p className="text-xs text-slate-500">
-                  {t('pinnedHosts', { provider: provider.label, hosts: pinnedHosts.join(', ') })}
+                  {t('pinnedHosts', { provider: tProviders(`${serverType}.label`), hosts: pinnedHosts.join(', ') })}
                 </p>
               ) : null}
               <TextAreaField

@@ -4,6 +4,7 @@ import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
 import { userActor } from '@/lib/audit/actor';
 import { formAction } from '@/lib/auth/form-action';
+import { phrase } from '@/lib/i18n/text';
 import { sendTestNotification } from '@/lib/notifications/send-notification';
 import { setNotificationSender } from '@/lib/settings/notification-sender';
 import { notificationSenderForm } from '@/lib/validations/settings';
@@ -13,12 +14,12 @@ export const setNotificationSenderAction = formAction({ roles: ['admin'], schema
   revalidatePath('/settings');
   return {
     message: sender
-      ? `Notifications are now sent from ${sender.address} through ${sender.profileName}.`
-      : 'No notification sender: reconnect links are logged and shown to whoever creates them.',
+      ? phrase('problems.settings.results.senderSet', { address: sender.address, profile: sender.profileName })
+      : phrase('problems.settings.results.noSender'),
   };
 });
 
 export const sendTestNotificationAction = formAction({ roles: ['admin'], schema: z.object({}) }, async (_input, user) => {
   const { sender, to } = await sendTestNotification({ to: user.email });
-  return { message: `A test notification was sent from ${sender} to ${to}.` };
+  return { message: phrase('problems.settings.results.testSent', { sender, to }) };
 });

@@ -1,8 +1,9 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
-import { getTranslations } from 'next-intl/server';
+import { getLocale, getTranslations } from 'next-intl/server';
 import { Alert, Card, PageHeader } from '@/app/_components/ui';
 import { requireRole } from '@/lib/auth/session';
+import { renderText } from '@/lib/i18n/text';
 import { getNotificationSettings } from '@/lib/settings/notification-sender';
 import { NotificationSenderForm, TestNotificationForm } from './notification-forms';
 
@@ -12,7 +13,7 @@ export async function generateMetadata(): Promise<Metadata> {
 
 export default async function SettingsPage() {
   await requireRole('admin');
-  const [{ sender }, t] = await Promise.all([getNotificationSettings(), getTranslations('settings')]);
+  const [{ sender }, t, locale] = await Promise.all([getNotificationSettings(), getTranslations('settings'), getLocale()]);
   return (
     <>
       <PageHeader title={t('title')} description={t('description')} />
@@ -39,7 +40,7 @@ export default async function SettingsPage() {
                 </p>
                 {sender.problem ? (
                   <Alert tone="warning">
-                    {t('notifications.problem', { problem: sender.problem })}{' '}
+                    {t('notifications.problem', { problem: renderText(sender.problem, locale) })}{' '}
                     <Link href={`/mailboxes/${sender.mailboxId}`} className="underline">
                       {t('notifications.openMailbox')}
                     </Link>

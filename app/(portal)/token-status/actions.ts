@@ -4,7 +4,8 @@ import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
 import type { Tone } from '@/app/_components/status-badge';
 import { formAction } from '@/lib/auth/form-action';
-import { AppError } from '@/lib/errors';
+import { AppError, type Problem } from '@/lib/errors';
+import { hasMessage, phrase, type Text } from '@/lib/i18n/text';
 import { createReconnectLink, describeReconnectDelivery } from '@/lib/oauth/reconnect-links';
 import { testMailbox } from '@/lib/tester/test-mailbox';
 import type { GrantCheckResult } from '@/lib/tokens/check-grants';
@@ -16,13 +17,18 @@ const mailboxForm = z.object({ mailboxId: id });
 const CHECK_TONES = { valid: 'success', temporary: 'warning', needs_reconnect: 'failure', profile_refused: 'failure' } as const satisfies Record<GrantCheckResult, Tone>;
 const timeline = (mailboxId: string) => `/mailboxes/${mailboxId}/timeline`;
 
+/** A part of a test's problem as a sentence inside another, in the reader's language when it has a key. */
+const partOf = (problem: Problem, part: 'message' | 'hint'): Text =>
+  problem.key && hasMessage(`${problem.key}.${part}`) ? { key: `${problem.key}.${part}`, ...(problem.values ? { values: problem.values } : {}) } : (problem[part] ?? '');
+
 export const runTestAction = formAction({ roles: ['admin', 'support'], schema: mailboxForm }, async ({ mailboxId }, user) => {
   const result = await testMailbox({ viewer: user, mailboxId, sendTestMessage: false });
   revalidatePath(timeline(mailboxId));
-  if (result.ok) return { message: 'The test passed.' };
+  if (result.ok) return { message: phrase('tokenStatus.supportActions.results.testPassed') };
   const error = result.incoming.error ?? result.outgoing.error;
   // The mail server said no: what it said, and what to do next, as its own line.
-  throw new AppError('UPSTREAM', `The test failed: ${error?.message ?? 'see its steps below.'}`, { hint: error?.hint });
+  const reason = error ? partOf(error, 'message') : phrase('tokenStatus.supportActions.results.seeSteps');
+  throw new AppError('UPSTREAM', phrase('tokenStatus.supportActions.results.testFailed', { reason, hint: error ? partOf(error, 'hint') : '' }));
 });
 
 export const checkNowAction = formAction({ roles: ['admin', 'support'], schema: mailboxForm }, async ({ mailboxId }, user) => {

@@ -9,10 +9,3 @@ export function testOutcomeKey(test: { ok: boolean | null } | null): 'never' | '
   if (!test) return 'never';
   return test.ok === null ? 'running' : test.ok ? 'passed' : 'failed';
 }
-
-/** The same age in English, for pages not yet translated (the mailbox timeline). */
-export function ageOf(iso: string | null, now = Date.now()): string {
-  const days = daysSince(iso, now);
-  if (days === null) return '—';
-  return days === 0 ? 'today' : days === 1 ? '1 day' : `${days} days`;
-}

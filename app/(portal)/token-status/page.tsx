@@ -1,6 +1,6 @@
 import type { Metadata } from 'next';
 import { cookies } from 'next/headers';
-import { getTranslations } from 'next-intl/server';
+import { getLocale, getTranslations } from 'next-intl/server';
 import Link from 'next/link';
 import { AlertList } from '@/app/_components/alert-list';
 import { ColumnMenu } from '@/app/_components/column-menu';
@@ -11,6 +11,8 @@ import { buttonClass, Card, EmptyState, PageHeader, Table } from '@/app/_compone
 import { findAlerts } from '@/lib/alerts/find-alerts';
 import { tokenStatusFilters } from '@/lib/api/endpoints/token-status';
 import { requireRole } from '@/lib/auth/session';
+import { renderProblem } from '@/lib/errors';
+import { renderText } from '@/lib/i18n/text';
 import { listProfileChoices } from '@/lib/mailboxes/mailboxes';
 import { findTokenStatuses } from '@/lib/tokens/find-token-statuses';
 import { getTokenOverview } from '@/lib/tokens/overview';
@@ -34,14 +36,6 @@ const COLUMNS_COOKIE = 'token-status-columns';
 function shownColumns(cookie: string | undefined): string[] {
   if (!cookie) return SHOWN_BY_DEFAULT;
   return cookie.split('.').filter((key) => (CHOOSABLE_COLUMNS as readonly string[]).includes(key));
-}
-
-/** The overview figures lib/tokens/overview.ts counts; one it adds later keeps its English label until named here. */
-const FIGURE_KEYS = ['active', 'failing', 'needs_reconnect', 'not_connected', 'pending', 'expiring', 'consent', 'near_cap', 'secrets'] as const;
-
-function figureLabel(t: Translator, figure: { key: string; label: string }): string {
-  const key = FIGURE_KEYS.find((known) => known === figure.key);
-  return key ? t(`figures.${key}`) : figure.label;
 }
 
 const DUE = ['token', 'consent', 'failing_day', 'microsoft_stale'] as const;
@@ -82,13 +76,14 @@ export default async function TokenStatusPage({ searchParams }: { searchParams: 
   const parsed = tokenStatusFilters.safeParse(raw);
   const { sort, ...filters } = parsed.success ? parsed.data : tokenStatusFilters.parse({});
   const cursor = raw.cursor || undefined;
-  const [figures, alerts, profiles, page, cookieStore, t] = await Promise.all([
+  const [figures, alerts, profiles, page, cookieStore, t, locale] = await Promise.all([
     getTokenOverview(),
     findAlerts(),
     listProfileChoices(),
     findTokenStatuses({ viewer, filters, sort, limit: PAGE_SIZE, cursor }),
     cookies(),
     getTranslations('tokenStatus'),
+    getLocale(),
   ]);
   const columns = CHOOSABLE_COLUMNS.map((key) => ({ key, label: t(`columns.${key}`) }));
   const refreshAge = (iso: string | null) => {
@@ -112,7 +107,7 @@ export default async function TokenStatusPage({ searchParams }: { searchParams: 
         {figures.map((figure) => (
           <Card key={figure.key} className="!p-4">
             <Link href={figure.href} className="block" data-figure={figure.key}>
-              <span className="text-xs text-slate-600">{figureLabel(t, figure)}</span>
+              <span className="text-xs text-slate-600">{renderText(figure.label, locale)}</span>
               <span className="mt-1 block text-2xl font-semibold">
                 <StatusBadge tone={toneOf(figure.value ? figure.tone : 'neutral')}>{figure.value}</StatusBadge>
               </span>
@@ -142,7 +137,9 @@ export default async function TokenStatusPage({ searchParams }: { searchParams: 
       ) : (
         <ColumnMenu cookie={COLUMNS_COOKIE} columns={columns} initiallyShown={shownColumns(cookieStore.get(COLUMNS_COOKIE)?.value)}>
           <Table headers={[t('columns.mailbox'), t('columns.token'), ...columns.map(({ key, label }) => ({ label, column: key }))]}>
-            {page.rows.map((row) => (
+            {page.rows.map((row) => {
+              const lastError = row.lastError ? renderProblem(row.lastError, locale) : null;
+              return (
               <tr key={row.mailboxId} data-mailbox={row.address} className="align-top">
                 <td data-label={t('columns.mailbox')} className="px-4 py-3 md:max-w-56">
                   <div className="min-w-0">
@@ -199,11 +196,11 @@ export default async function TokenStatusPage({ searchParams }: { searchParams: 
                   </div>
                 </td>
                 <td data-label={t('columns.last_error')} data-column="last_error" className="px-4 py-3 text-xs md:min-w-48">
-                  {row.lastError ? (
+                  {lastError ? (
                     <div className="min-w-0">
-                      <p className="font-medium text-red-800">{row.lastError.message}</p>
+                      <p className="font-medium text-red-800">{lastError.message}</p>
                       <p className="mt-1 text-slate-600" data-testid="hint">
-                        {row.lastError.hint}
+                        {lastError.hint}
                       </p>
                     </div>
                   ) : (
@@ -211,7 +208,8 @@ export default async function TokenStatusPage({ searchParams }: { searchParams: 
                   )}
                 </td>
               </tr>
-            ))}
+              );
+            })}
           </Table>
         </ColumnMenu>
       )}

@@ -1,4 +1,5 @@
-import type { PasswordLinkResponse } from '@/lib/validations/users';
+import { phrase, type Phrase } from '@/lib/i18n/text';
+import type { PasswordLinkDelivery } from '@/lib/users/password-links';
 
 const utcMinute = (iso: string) => `${iso.slice(0, 16).replace('T', ' ')} UTC`;
 
@@ -8,17 +9,11 @@ export function describePasswordLink({
   purpose,
   link,
 }: {
-  email: string;
+  email: string | Phrase;
   purpose: 'invitation' | 'reset';
-  link: PasswordLinkResponse;
-}): string {
+  link: PasswordLinkDelivery;
+}): Phrase {
   const until = utcMinute(link.expiresAt);
-  if (purpose === 'invitation') {
-    return link.mailed
-      ? `The invitation was mailed to ${email}. It works once, until ${until}.`
-      : `The invitation was not mailed: ${link.reason}. Give ${email} the link below yourself: it is shown only now, and works once, until ${until}.`;
-  }
-  return link.mailed
-    ? `The password reset link was mailed to ${email}. It works once, until ${until}.`
-    : `The password reset link was not mailed: ${link.reason}. Give ${email} the link below yourself: it is shown only now, and works once, until ${until}.`;
+  if (link.reason === null) return phrase(purpose === 'invitation' ? 'problems.users.results.invitationMailed' : 'problems.users.results.resetMailed', { email, until });
+  return phrase(purpose === 'invitation' ? 'problems.users.results.invitationNotMailed' : 'problems.users.results.resetNotMailed', { email, until, reason: link.reason });
 }

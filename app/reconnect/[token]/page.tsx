@@ -1,9 +1,10 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { redirect } from 'next/navigation';
-import { getTranslations } from 'next-intl/server';
+import { getLocale, getTranslations } from 'next-intl/server';
 import { buttonClass } from '@/app/_components/ui';
 import { getCurrentUser } from '@/lib/auth/session';
+import { renderProblem } from '@/lib/errors';
 import { connectMessageKey } from '@/lib/mailboxes/status-messages';
 import { previewReconnectLink, spendReconnectLink, type ReconnectLinkPreview } from '@/lib/oauth/reconnect-links';
 
@@ -24,13 +25,13 @@ async function Shell({ children }: { children: React.ReactNode }) {
 
 /** Why the owner is here, from the mailbox's own status: the provider's refusal when it is known. */
 async function WhatHappened({ preview }: { preview: Extract<ReconnectLinkPreview, { ok: true }> }) {
-  const t = await getTranslations('reconnect');
+  const [t, locale] = await Promise.all([getTranslations('reconnect'), getLocale()]);
   const strong = (chunks: React.ReactNode) => <strong className="break-all">{chunks}</strong>;
   if (preview.connection === 'needs_reconnect') {
     return (
       <p>
         {t.rich('refused', { address: preview.address, strong })}
-        {preview.statusReason ? <span className="mt-2 block text-slate-600">{t('providerSaid', { message: preview.statusReason.message })}</span> : null}
+        {preview.statusReason ? <span className="mt-2 block text-slate-600">{t('providerSaid', { message: renderProblem(preview.statusReason, locale).message })}</span> : null}
       </p>
     );
   }

@@ -5,9 +5,9 @@ import type { Endpoint } from '../endpoint';
 
 export const credentialsSchema = z.object({
   password: z
-    .string({ error: 'Enter the password or app password.' })
-    .min(1, { error: 'Enter the password or app password.' })
-    .max(500, { error: 'Use at most 500 characters.' }),
+    .string({ error: 'problems.api.fields.enterPassword' })
+    .min(1, { error: 'problems.api.fields.enterPassword' })
+    .max(500, { error: 'problems.api.fields.passwordTooLong' }),
 });
 
 const connectError = z.object({ code: z.string(), message: z.string(), hint: z.string() });

@@ -10,6 +10,7 @@ import { disconnectMailbox } from '@/lib/tokens/disconnect-mailbox';
 import { getConnectProgress } from '@/lib/connect/get-connect-state';
 import { startAuthorization } from '@/lib/connect/start-authorization';
 import type { ConnectOutcome } from '@/lib/oauth/outcomes';
+import { phrase, type Phrase } from '@/lib/i18n/text';
 import { id } from '@/lib/validations/common';
 import { toDeviceSignInView } from './device-sign-in-view';
 
@@ -21,11 +22,11 @@ export type DeviceSignInView = { state: 'pending' | 'ended'; device: DeviceCode 
 /** Starts connecting: the code flow leaves for the provider's sign-in page, the device flow shows a code. */
 export const startConnectAction = formAction(
   { roles: ['owner', 'admin'], schema: z.object({ mailboxId: id }) },
-  async ({ mailboxId }, user): Promise<{ message: string; data?: DeviceCode; redirectTo?: string }> => {
+  async ({ mailboxId }, user): Promise<{ message: Phrase; data?: DeviceCode; redirectTo?: string }> => {
     const started = await startAuthorization({ viewer: user, mailboxId });
-    if (started.flow !== 'device') return { message: 'Off to the provider’s sign-in page.', redirectTo: started.authorizationUrl };
+    if (started.flow !== 'device') return { message: phrase('mailbox.connect.results.toProvider'), redirectTo: started.authorizationUrl };
     return {
-      message: 'Enter the code at the provider.',
+      message: phrase('mailbox.connect.results.enterCode'),
       data: {
         authorizationId: started.authorizationId,
         userCode: started.userCode,
@@ -51,12 +52,12 @@ export const savePasswordAction = formAction(
   async ({ mailboxId, password }, user) => {
     await setMailboxPassword({ viewer: user, mailboxId, password });
     revalidatePath(`/mailboxes/${mailboxId}`);
-    return { message: 'The password was saved. Next: test and activate the mailbox.' };
+    return { message: phrase('mailbox.connect.results.passwordSaved') };
   },
 );
 
 export const disconnectAction = formAction({ roles: ['owner', 'admin'], schema: z.object({ mailboxId: id }) }, async ({ mailboxId }, user) => {
   const { revoked } = await disconnectMailbox({ viewer: user, mailboxId });
   revalidatePath(`/mailboxes/${mailboxId}`);
-  return { message: revoked ? 'Disconnected, and the access was revoked at the provider.' : 'Disconnected: Mailroom forgot the tokens.' };
+  return { message: phrase(revoked ? 'mailbox.connect.results.disconnectedRevoked' : 'mailbox.connect.results.disconnected') };
 });

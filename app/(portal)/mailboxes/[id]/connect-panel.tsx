@@ -7,6 +7,7 @@ import { ActionMessage } from '@/app/_components/action-message';
 import { CopyButton } from '@/app/_components/copy-button';
 import { Time } from '@/app/_components/time';
 import { Alert, Button, Card, Field } from '@/app/_components/ui';
+import { useRenderText } from '@/app/_components/use-text';
 import { IDLE } from '@/lib/auth/form-action-state';
 import type { ConnectOutcome } from '@/lib/oauth/outcomes';
 import {
@@ -76,6 +77,7 @@ function DeviceSignIn({ mailboxId, device, onDone }: { mailboxId: string; device
 /** Connect, reconnect, enter a password or disconnect: what the owner (or an admin) does to connect. */
 export function ConnectPanel({ mailboxId, connectLabel, authType, connected, password, outcome: initialOutcome, recentDeviceSignIn }: Props) {
   const t = useTranslations('mailbox.connect');
+  const render = useRenderText();
   const router = useRouter();
   const [startState, start, starting] = useActionState(startConnectAction, IDLE);
   const [passwordState, savePassword, saving] = useActionState(savePasswordAction, IDLE);
@@ -89,6 +91,7 @@ export function ConnectPanel({ mailboxId, connectLabel, authType, connected, pas
     setOutcome(null);
   }
   const device = outcome ? undefined : (started ?? recentDeviceSignIn?.device ?? undefined);
+  const shown = outcome ? render.problem(outcome) : null;
   const onDone = useCallback(
     (result: ConnectOutcome) => {
       setOutcome(result);
@@ -100,10 +103,10 @@ export function ConnectPanel({ mailboxId, connectLabel, authType, connected, pas
   return (
     <Card title={t('title')}>
       <div className="space-y-4">
-        {outcome ? (
-          <Alert tone={outcome.ok ? 'success' : 'failure'}>
-            <p className="font-medium">{outcome.message}</p>
-            {outcome.hint ? <p className="mt-1">{outcome.hint}</p> : null}
+        {shown ? (
+          <Alert tone={outcome?.ok ? 'success' : 'failure'}>
+            <p className="font-medium">{shown.message}</p>
+            {shown.hint ? <p className="mt-1">{shown.hint}</p> : null}
           </Alert>
         ) : null}
         {authType === 'password' ? (

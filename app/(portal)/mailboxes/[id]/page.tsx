@@ -1,5 +1,5 @@
 import Link from 'next/link';
-import { getTranslations } from 'next-intl/server';
+import { getLocale, getTranslations } from 'next-intl/server';
 import { notFound } from 'next/navigation';
 import type { ReactNode } from 'react';
 import { AlertList } from '@/app/_components/alert-list';
@@ -8,9 +8,11 @@ import { StatusBadge, toneOf } from '@/app/_components/status-badge';
 import { translatedNextStep } from '@/app/_components/status-labels';
 import { Time } from '@/app/_components/time';
 import { Alert, buttonClass, Card, PageHeader } from '@/app/_components/ui';
+import { renderAlert } from '@/lib/alerts/alert';
 import { findMailboxAlerts } from '@/lib/alerts/find-mailbox-alerts';
 import { withoutRepeatedSentences } from '@/lib/alerts/repeated-sentences';
 import { requireUser } from '@/lib/auth/session';
+import { renderText } from '@/lib/i18n/text';
 import { getPasswordSetAt } from '@/lib/mailboxes/get-password-set-at';
 import { getMailbox, profileOf } from '@/lib/mailboxes/mailboxes';
 import { connectionShown, statusReasonFor } from '@/lib/mailboxes/status';
@@ -42,7 +44,8 @@ export default async function MailboxPage({
   const profile = profileOf(mailbox);
   const reason = statusReasonFor({ mailbox, profile, audience: viewer.role === 'owner' ? 'owner' : 'staff' });
   const canConnect = viewer.role === 'admin' || viewer.id === mailbox.ownerId;
-  const [t, tm, tDates, outcome, alerts, recentDeviceSignIn, passwordSetAt] = await Promise.all([
+  const [locale, t, tm, tDates, outcome, alerts, recentDeviceSignIn, passwordSetAt] = await Promise.all([
+    getLocale(),
     getTranslations('status'),
     getTranslations('mailbox'),
     getTranslations('dates'),
@@ -53,8 +56,11 @@ export default async function MailboxPage({
       : null,
     mailbox.password !== null ? getPasswordSetAt({ mailboxId: mailbox.id }) : null,
   ]);
-  const step = translatedNextStep(t, mailbox, profile);
+  const step = translatedNextStep(locale, mailbox, profile);
   const connection = connectionShown(mailbox, mailbox.grantProblem);
+  // The reason in the viewer's words: alerts and the test panel leave out the sentences it already says.
+  const reasonMessage = reason ? renderText(reason.message, locale) : null;
+  const reasonHint = reason?.hint ? renderText(reason.hint, locale) : null;
   const facts: [term: string, value: ReactNode][] = [
     [tm('facts.owner'), mailbox.ownerEmail],
     [tm('facts.profile'), mailbox.profileName],
@@ -93,7 +99,7 @@ export default async function MailboxPage({
           )
         }
       />
-      <AlertList alerts={withoutRepeatedSentences(alerts, [reason?.message, reason?.hint])} />
+      <AlertList alerts={withoutRepeatedSentences(alerts.map((alert) => renderAlert(alert, locale)), [reasonMessage, reasonHint])} />
       <div className="grid gap-6 lg:grid-cols-[minmax(0,1fr)_20rem]">
         <Card title={tm('whereItStands')}>
           <dl className="grid gap-x-6 gap-y-3 text-sm sm:grid-cols-2">
@@ -107,8 +113,8 @@ export default async function MailboxPage({
           {reason ? (
             <div data-testid="status-reason" className="mt-4">
               <Alert tone="failure">
-                <p className="font-medium">{reason.message}</p>
-                {reason.hint ? <p className="mt-1">{reason.hint}</p> : null}
+                <p className="font-medium">{reasonMessage}</p>
+                {reasonHint ? <p className="mt-1">{reasonHint}</p> : null}
               </Alert>
             </div>
           ) : null}
@@ -146,7 +152,7 @@ export default async function MailboxPage({
           ) : null}
         </div>
       </div>
-      <div className="mt-6"><TestAndActivatePanel mailboxId={mailbox.id} saidElsewhere={[reason?.message, reason?.hint]} /></div>
+      <div className="mt-6"><TestAndActivatePanel mailboxId={mailbox.id} saidElsewhere={[reasonMessage, reasonHint]} /></div>
     </>
   );
 }

@@ -7,8 +7,10 @@ import { ProblemAlert } from '@/app/_components/action-message';
 import { StatusBadge } from '@/app/_components/status-badge';
 import { Time } from '@/app/_components/time';
 import { Alert, Button, Card } from '@/app/_components/ui';
+import { useRenderText } from '@/app/_components/use-text';
 import { sentencesOf } from '@/lib/alerts/repeated-sentences';
 import type { ActionError } from '@/lib/auth/form-action-state';
+import { renderTestWith } from '@/lib/tester/render-test';
 import { startMailboxTestAction, type TestView } from './test-actions';
 
 const POLL_MS = 400;
@@ -96,6 +98,7 @@ function Direction({ direction, result, shown }: { direction: (typeof DIRECTIONS
  */
 export function TestAndActivatePanel({ mailboxId, saidElsewhere = [] }: { mailboxId: string; saidElsewhere?: (string | null | undefined)[] }) {
   const t = useTranslations('mailbox.test');
+  const render = useRenderText();
   const router = useRouter();
   const [test, setTest] = useState<TestView | null>(null);
   const [error, setError] = useState<ActionError | null>(null);
@@ -155,7 +158,10 @@ export function TestAndActivatePanel({ mailboxId, saidElsewhere = [] }: { mailbo
   }
 
   const running = test?.ok === null;
-  const shownErrors = test ? errorsToShow(test, saidElsewhere) : null;
+  // Steps and failures arrive as stored (message keys, problems with their key): shown in the viewer's language,
+  // then compared with what the page already says in that language.
+  const shown = test ? renderTestWith(test, render) : null;
+  const shownErrors = shown ? errorsToShow(shown, saidElsewhere) : null;
   return (
     <Card title={t('title')}>
       <p className="text-sm text-slate-600">
@@ -173,16 +179,16 @@ export function TestAndActivatePanel({ mailboxId, saidElsewhere = [] }: { mailbo
           <ProblemAlert problem={error} />
         </div>
       ) : null}
-      {test && shownErrors ? (
+      {shown && shownErrors ? (
         <div className="mt-4 space-y-4" aria-live="polite">
           <p className="text-sm" data-testid="test-verdict">
-            <Verdict test={test} />{' '}
+            <Verdict test={shown} />{' '}
             <span className="text-slate-600">
-              {t('started')} <Time value={test.startedAt} />
+              {t('started')} <Time value={shown.startedAt} />
             </span>
           </p>
           {DIRECTIONS.map((direction) => (
-            <Direction key={direction} direction={direction} result={test[direction]} shown={shownErrors[direction]} />
+            <Direction key={direction} direction={direction} result={shown[direction]} shown={shownErrors[direction]} />
           ))}
         </div>
       ) : null}

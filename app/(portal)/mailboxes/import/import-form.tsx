@@ -4,6 +4,7 @@ import { useTranslations } from 'next-intl';
 import { useActionState, useState } from 'react';
 import { ActionMessage } from '@/app/_components/action-message';
 import { StatusBadge, toneOf } from '@/app/_components/status-badge';
+import { useRenderText } from '@/app/_components/use-text';
 import { Button, EmptyState, Table, TextAreaField } from '@/app/_components/ui';
 import { IDLE } from '@/lib/auth/form-action-state';
 import { importMailboxesAction } from '../actions';
@@ -12,6 +13,7 @@ const OUTCOME_TONES = { created: 'good', skipped: 'neutral', refused: 'bad' } as
 
 export function ImportForm() {
   const t = useTranslations('mailboxes.import');
+  const render = useRenderText();
   const [state, action, pending] = useActionState(importMailboxesAction, IDLE);
   const [csv, setCsv] = useState('');
   const result = state.status === 'success' ? state.data : undefined;
@@ -65,7 +67,7 @@ export function ImportForm() {
               <td className="px-4 py-2">
                 <StatusBadge tone={toneOf(OUTCOME_TONES[row.outcome])}>{t(`outcomes.${row.outcome}`)}</StatusBadge>
               </td>
-              <td className="px-4 py-2 text-slate-600">{row.reason}</td>
+              <td className="px-4 py-2 text-slate-600">{row.reason === null ? null : render.text(row.reason)}</td>
             </tr>
           ))}
         </Table>

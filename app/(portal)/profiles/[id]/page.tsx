@@ -8,7 +8,6 @@ import { StatusBadge } from '@/app/_components/status-badge';
 import { Time } from '@/app/_components/time';
 import { Alert, buttonClass, Card, PageHeader } from '@/app/_components/ui';
 import { requireRole } from '@/lib/auth/session';
-import { SERVER_TYPE_LABELS } from '@/lib/profiles/presets';
 import { getProfileById, toProfileResponse } from '@/lib/profiles/profiles';
 import { isId } from '@/lib/validations/common';
 import { MailboxUsage } from '../mailbox-usage';
@@ -39,7 +38,8 @@ export default async function ProfilePage({ params }: { params: Promise<{ id: st
   const stored = isId(id) ? await getProfileById({ id }) : null;
   if (!stored) notFound();
   const profile = toProfileResponse(stored);
-  const [t, tProfiles] = await Promise.all([getTranslations('profiles.detail'), getTranslations('profiles')]);
+  const [t, tProfiles, tProviders] = await Promise.all([getTranslations('profiles.detail'), getTranslations('profiles'), getTranslations('providers')]);
+  const serverTypeLabel = tProviders(`${profile.serverType}.label`);
   const authTypeLabel = tProfiles(`authTypes.${profile.authType}`);
   const security = (value: 'tls' | 'starttls' | 'none') => tProfiles(`security.${value}`);
   const orNone = (value: string | null) => value ?? <span className="text-slate-500">{t('values.none')}</span>;
@@ -50,7 +50,7 @@ export default async function ProfilePage({ params }: { params: Promise<{ id: st
     <>
       <PageHeader
         title={profile.name}
-        description={`${SERVER_TYPE_LABELS[profile.serverType]} · ${authTypeLabel}`}
+        description={`${serverTypeLabel} · ${authTypeLabel}`}
         actions={
           viewer.role === 'admin' ? (
             <Link href={`/profiles/${profile.id}/edit`} className={buttonClass('primary')}>
@@ -69,7 +69,7 @@ export default async function ProfilePage({ params }: { params: Promise<{ id: st
         {secretExpired ? <Alert tone="failure">{t('secretExpired')}</Alert> : null}
         <Card title={t('sections.general')}>
           <dl className="divide-y divide-slate-100">
-            <Row label={t('rows.serverType')}>{SERVER_TYPE_LABELS[profile.serverType]}</Row>
+            <Row label={t('rows.serverType')}>{serverTypeLabel}</Row>
             <Row label={t('rows.authType')}>{authTypeLabel}</Row>
             <Row label={t('rows.defaultForNew')}>{profile.isDefault ? <StatusBadge tone="success">{tProfiles('default')}</StatusBadge> : t('values.no')}</Row>
             <Row label={t('rows.mailboxes')}>

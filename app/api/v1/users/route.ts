@@ -1,6 +1,8 @@
 import { apiRoute } from '@/lib/api/handler';
 import { endpoints } from '@/lib/api/contract';
 import { userActor } from '@/lib/audit/actor';
+import { apiLocale } from '@/lib/i18n/request-locale';
+import { renderPasswordLinkDelivery } from '@/lib/users/password-links';
 import { createUserWithAccess, findUsers, toUserResponse } from '@/lib/users/users';
 
 export const GET = apiRoute(endpoints.listUsers, async ({ query }) => {
@@ -8,7 +10,8 @@ export const GET = apiRoute(endpoints.listUsers, async ({ query }) => {
   return { data: users.map(toUserResponse), nextCursor };
 });
 
-export const POST = apiRoute(endpoints.createUser, async ({ user, body }) => {
+export const POST = apiRoute(endpoints.createUser, async ({ request, user, body }) => {
   const created = await createUserWithAccess({ actor: userActor(user), input: body });
-  return { ...toUserResponse(created.user), invitation: created.invitation };
+  const invitation = created.invitation && renderPasswordLinkDelivery(created.invitation, apiLocale(request));
+  return { ...toUserResponse(created.user), invitation };
 });

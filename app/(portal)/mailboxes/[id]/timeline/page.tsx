@@ -1,4 +1,4 @@
-import { getTranslations } from 'next-intl/server';
+import { getLocale, getTranslations } from 'next-intl/server';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import type { ReactNode } from 'react';
@@ -7,15 +7,17 @@ import { StatusBadge, toneOf } from '@/app/_components/status-badge';
 import { Time } from '@/app/_components/time';
 import { Alert, Card, PageHeader } from '@/app/_components/ui';
 import { findMailboxAlerts } from '@/lib/alerts/find-mailbox-alerts';
-import { findMailboxTimeline, type TimelineKind } from '@/lib/audit/find-mailbox-timeline';
+import { findMailboxTimeline, renderTimelineEntry, type TimelineKind } from '@/lib/audit/find-mailbox-timeline';
 import { requireRole } from '@/lib/auth/session';
+import { renderConnectionTest } from '@/lib/tester/connection-tests';
+import { renderProblem } from '@/lib/errors';
 import { getTokenStatusRow } from '@/lib/tokens/find-token-statuses';
 import { TOKEN_STATE_TONES } from '@/lib/tokens/token-status';
 import { connectionShown } from '@/lib/mailboxes/status';
 import { CONNECTION_TONES } from '@/app/_components/mailbox-tones';
 import { isId } from '@/lib/validations/common';
 import { AuditDetail, useActionLabel } from '../../../audit/audit-detail';
-import { ageOf } from '../../../token-status/format';
+import { daysSince } from '../../../token-status/format';
 import { TestVerdict } from '../../../token-status/test-verdict';
 import { SupportActions } from '../../../token-status/support-actions';
 
@@ -43,7 +45,8 @@ export default async function MailboxTimelinePage({ params }: { params: Promise<
   const { id } = await params;
   const status = isId(id) ? await getTokenStatusRow({ viewer, mailboxId: id }) : null;
   if (!status) notFound();
-  const [alerts, entries, t, tm, tStatus, tTokens] = await Promise.all([
+  const [locale, alerts, timeline, t, tm, tStatus, tTokens] = await Promise.all([
+    getLocale(),
     findMailboxAlerts({ viewer, mailboxId: status.mailboxId }),
     findMailboxTimeline({ status }),
     getTranslations('mailbox.timeline'),
@@ -56,6 +59,16 @@ export default async function MailboxTimelinePage({ params }: { params: Promise<
     { connection: status.connection, statusReason: null },
     status.state === 'revoked' ? 'revoked' : status.state === 'refresh_failing' ? 'refresh_failing' : null,
   );
+  // Each entry in the viewer's language; a test's steps and failure too.
+  const entries = timeline.map((entry) => {
+    const rendered = renderTimelineEntry(entry, locale);
+    if (!entry.test) return rendered;
+    const test = renderConnectionTest(entry.test, locale);
+    const error = test.incoming.error ?? test.outgoing.error;
+    return { ...rendered, test, detail: error?.message ?? rendered.detail, hint: error?.hint ?? rendered.hint };
+  });
+  const refreshTokenDays = daysSince(status.refreshTokenObtainedAt);
+  const lastError = status.lastError ? { ...renderProblem(status.lastError, locale), at: status.lastError.at } : null;
   const facts: [string, ReactNode][] = [
     [t('facts.owner'), status.ownerEmail],
     [t('facts.profile'), status.profileName],
@@ -66,7 +79,7 @@ export default async function MailboxTimelinePage({ params }: { params: Promise<
     [t('facts.missingScopes'), status.missingScopes.join(' ') || t('noScopeMissing')],
     [t('facts.accessTokenExpires'), <Time key="accessTokenExpiresAt" value={status.accessTokenExpiresAt} />],
     [t('facts.lastRefresh'), <Time key="lastRefreshAt" value={status.lastRefreshAt} />],
-    [t('facts.refreshTokenAge'), ageOf(status.refreshTokenObtainedAt)],
+    [t('facts.refreshTokenAge'), refreshTokenDays === null ? '—' : refreshTokenDays === 0 ? tTokens('ageToday') : tTokens('age', { days: refreshTokenDays })],
     [t('facts.consent'), <Time key="consentedAt" value={status.consentedAt} />],
     [t('facts.consentEnds'), status.consentExpiresAt ? <Time key="consentExpiresAt" value={status.consentExpiresAt} /> : t('consentNeverEnds')],
     [t('facts.lastCheck'), <Time key="lastCheckedAt" value={status.lastCheckedAt} />],
@@ -99,15 +112,15 @@ export default async function MailboxTimelinePage({ params }: { params: Promise<
               </div>
             ))}
           </dl>
-          {status.lastError ? (
+          {lastError ? (
             <div className="mt-4">
               <Alert tone="failure">
-                <p className="font-medium">{status.lastError.message}</p>
+                <p className="font-medium">{lastError.message}</p>
                 <p className="mt-1" data-testid="hint">
-                  {status.lastError.hint}
+                  {lastError.hint}
                 </p>
                 <p className="mt-1 text-xs">
-                  {t('errorAt', { code: status.lastError.code })} <Time value={status.lastError.at} />
+                  {t('errorAt', { code: lastError.code })} <Time value={lastError.at} />
                 </p>
               </Alert>
             </div>

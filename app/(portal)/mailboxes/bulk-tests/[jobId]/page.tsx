@@ -1,4 +1,4 @@
-import { getTranslations } from 'next-intl/server';
+import { getLocale, getTranslations } from 'next-intl/server';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { StatusBadge } from '@/app/_components/status-badge';
@@ -43,7 +43,7 @@ function Outcome({ result, t }: { result: Result; t: BulkTranslator }) {
 export default async function BulkTestPage({ params }: { params: Promise<{ jobId: string }> }) {
   const viewer = await requireRole('admin', 'support');
   const { jobId } = await params;
-  const status = isId(jobId) ? await getBulkTest({ viewer, jobId }) : null;
+  const status = isId(jobId) ? await getBulkTest({ viewer, jobId, locale: await getLocale() }) : null;
   if (!status) notFound();
   const t = await getTranslations('mailboxes.bulk');
   const finished = FINISHED_JOB_STATES.has(status.state);

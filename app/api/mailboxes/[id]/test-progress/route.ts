@@ -2,7 +2,9 @@ import type { NextRequest } from 'next/server';
 import { z } from 'zod';
 import { errorResponse } from '@/lib/api/handler';
 import { getCurrentUser } from '@/lib/auth/session';
-import { AppError } from '@/lib/errors';
+import { AppError, problemOf } from '@/lib/errors';
+import { actionLocale } from '@/lib/i18n/request-locale';
+import { phrase } from '@/lib/i18n/text';
 import { getMailboxTest } from '@/lib/tester/test-mailbox';
 import { id } from '@/lib/validations/common';
 
@@ -15,14 +17,15 @@ const progressQuery = z.object({ mailboxId: id, testId: id.optional() });
  */
 export async function GET(request: NextRequest, { params }: { params: Promise<{ id: string }> }): Promise<Response> {
   const user = await getCurrentUser();
-  if (!user) return errorResponse({ code: 'UNAUTHORIZED', message: 'Sign in first.' }, 401);
+  const locale = await actionLocale(user);
+  if (!user) return errorResponse(problemOf('UNAUTHORIZED', phrase('problems.api.signInFirst')), 401, { locale });
   const parsed = progressQuery.safeParse({ mailboxId: (await params).id, testId: request.nextUrl.searchParams.get('testId') ?? undefined });
-  if (!parsed.success) return errorResponse({ code: 'NOT_FOUND', message: 'Nothing was found at this address.' }, 404);
+  if (!parsed.success) return errorResponse(problemOf('NOT_FOUND', phrase('problems.api.notFound')), 404, { locale });
   try {
     const test = await getMailboxTest({ viewer: user, mailboxId: parsed.data.mailboxId, testId: parsed.data.testId });
     return Response.json(test, { headers: { 'cache-control': 'no-store' } });
   } catch (error) {
-    if (error instanceof AppError) return errorResponse(error, error.status);
+    if (error instanceof AppError) return errorResponse(error, error.status, { locale });
     throw error;
   }
 }

@@ -6,7 +6,7 @@ import { getUserById, toUserResponse, updateUser } from '@/lib/users/users';
 
 export const GET = apiRoute(endpoints.getUser, async ({ params }) => {
   const user = await getUserById({ id: params.id });
-  if (!user) throw notFound('The user');
+  if (!user) throw notFound('user');
   return toUserResponse(user);
 });
 

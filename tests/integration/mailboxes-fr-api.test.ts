@@ -1,0 +1,104 @@
+// Issue 16, item 1: what the API says about a mailbox, in the language the request asks for, with the same codes.
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as alertsRoute from '@/app/api/v1/mailboxes/[id]/alerts/route';
+import * as mailboxRoute from '@/app/api/v1/mailboxes/[id]/route';
+import * as timelineRoute from '@/app/api/v1/mailboxes/[id]/timeline/route';
+import * as importRoute from '@/app/api/v1/mailboxes/import/route';
+import type { Mailbox, ServerProfile } from '@/db/schema';
+import { SecretDecryptionError } from '@/lib/crypto/secrets';
+import { recordUnreadablePassword } from '@/lib/mailboxes/unreadable-password';
+import { callRoute } from '../helpers/api';
+import { insertMailboxRow, insertProfile, userWithKey } from '../helpers/fixtures';
+
+const FRENCH = { 'accept-language': 'fr-FR,fr;q=0.9,en;q=0.8' };
+
+let admin: Awaited<ReturnType<typeof userWithKey>>;
+let owner: Awaited<ReturnType<typeof userWithKey>>;
+let imap: ServerProfile;
+let mailbox: Mailbox;
+
+const get = (id: string, headers?: Record<string, string>) =>
+  callRoute(mailboxRoute.GET, { path: `/api/v1/mailboxes/${id}`, key: owner.key, params: { id }, headers });
+
+beforeAll(async () => {
+  admin = await userWithKey('admin@example.org', 'admin');
+  owner = await userWithKey('owner@example.org', 'owner');
+  imap = await insertProfile({ name: 'Branch IMAP', serverType: 'custom', authType: 'password', clientId: null, scopes: [], isDefault: true });
+  mailbox = await insertMailboxRow(owner.user, imap, { password: 'not a ciphertext of this row' });
+  // A password copied from another mailbox's row: it never decrypts here, so the owner enters it again.
+  const place = { table: 'mailboxes', column: 'password', rowId: mailbox.id };
+  await recordUnreadablePassword(mailbox.id, new SecretDecryptionError('other_place', 'bound to another row', place));
+});
+
+describe('a failing mailbox through the API', () => {
+  it('gives its status reason and next step in French when asked, with the same codes', async () => {
+    const { status, json } = await get(mailbox.id, FRENCH);
+    expect(status).toBe(200);
+    expect(json).toMatchObject({
+      status: 'failing',
+      connection: 'needs_reconnect',
+      statusReason: {
+        code: 'secret_unreadable',
+        message: 'Le mot de passe stocké de cette boîte aux lettres ne peut pas être déchiffré (il a été modifié, ou copié depuis une autre boîte aux lettres).',
+        hint: 'Le propriétaire saisit de nouveau le mot de passe.',
+      },
+      nextStep: 'Reconnexion nécessaire\u00a0: saisir le mot de passe de la boîte aux lettres',
+    });
+    // The answer keeps its shape: no message keys leak into it.
+    expect(Object.keys(json.statusReason).sort()).toEqual(['at', 'code', 'hint', 'message']);
+  });
+
+  it('stays in English for a client that asks for no language', async () => {
+    const { json } = await get(mailbox.id);
+    expect(json.statusReason).toMatchObject({ code: 'secret_unreadable', message: expect.stringMatching(/^The stored password of this mailbox cannot be decrypted/) });
+    expect(json.nextStep).toBe('Reconnect: enter the mailbox password');
+  });
+});
+
+describe('a mailbox’s timeline and alerts through the API', () => {
+  it('tells its story in French when asked', async () => {
+    const { status, json } = await callRoute(timelineRoute.GET, { path: `/api/v1/mailboxes/${mailbox.id}/timeline`, key: admin.key, params: { id: mailbox.id }, headers: FRENCH });
+    expect(status).toBe(200);
+    expect(json.data[0]).toMatchObject({ kind: 'failure', title: 'Jeton refusé\u00a0: reconnexion nécessaire', testId: null });
+    expect(Object.keys(json.data[0]).sort()).toEqual(['actor', 'at', 'detail', 'kind', 'testId', 'title']);
+  });
+
+  it('words a profile’s incident for the owner in French when asked', async () => {
+    const profile = await insertProfile({ name: 'Old Gmail', clientSecretExpiresAt: new Date(Date.now() - 24 * 3600 * 1000) });
+    const expired = await insertMailboxRow(owner.user, profile);
+    const call = (headers?: Record<string, string>) =>
+      callRoute(alertsRoute.GET, { path: `/api/v1/mailboxes/${expired.id}/alerts`, key: owner.key, params: { id: expired.id }, headers });
+    const [french] = (await call(FRENCH)).json.data;
+    expect(french).toMatchObject({ key: `client-secret:${profile.id}`, tone: 'bad', title: expect.stringMatching(/^L’accès de Mailroom aux boîtes aux lettres de Old Gmail a expiré le \d{4}-\d{2}-\d{2}$/) });
+    expect(french.detail).toMatch(/Votre boîte aux lettres n’en est pas la cause, et vous n’avez rien à faire\.$/);
+    const [english] = (await call()).json.data;
+    expect(english).toMatchObject({ key: french.key, title: expect.stringMatching(/^Mailroom’s access for the mailboxes on Old Gmail expired on /) });
+  });
+});
+
+describe('an import preview in French', () => {
+  const preview = (csv: string) =>
+    callRoute(importRoute.POST, { method: 'POST', path: '/api/v1/mailboxes/import', key: admin.key, body: { csv, dryRun: true }, headers: FRENCH });
+
+  it('explains each refused or skipped row in French', async () => {
+    const csv = ['address,owner email,profile', `${mailbox.address},owner@example.org,`, 'not-an-address,owner@example.org,', 'dan@example.org,nobody@example.org,', 'erin@example.org,owner@example.org,Nope'].join('\n');
+    const { status, json } = await preview(csv);
+    expect(status).toBe(200);
+    expect(json.rows.map((row: { outcome: string; reason: string | null }) => [row.outcome, row.reason])).toEqual([
+      ['skipped', 'Une boîte aux lettres avec cette adresse existe déjà.'],
+      ['refused', 'Adresse «\u00a0not-an-address\u00a0» non valide.'],
+      ['refused', 'Propriétaire nobody@example.org inconnu\u00a0: ajoutez d’abord la personne sur la page Utilisateurs.'],
+      ['refused', 'Profil «\u00a0Nope\u00a0» inconnu.'],
+    ]);
+  });
+
+  it('refuses a malformed file in French, with the same code', async () => {
+    const { status, json } = await preview('mailbox\nkim@example.org\n');
+    expect(status).toBe(422);
+    expect(json.error).toMatchObject({
+      code: 'INVALID_INPUT',
+      message: 'Le fichier n’a pas été importé\u00a0: la première ligne doit nommer les colonnes\u00a0: address, owner email et, si besoin, profile (il manque owner email).',
+      fields: { csv: ['la première ligne doit nommer les colonnes\u00a0: address, owner email et, si besoin, profile (il manque owner email).'] },
+    });
+  });
+});
