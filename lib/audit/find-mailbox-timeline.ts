@@ -1,7 +1,7 @@
 import 'server-only';
 import type { AuditEvent } from '@/db/schema';
 import type { Locale } from '@/lib/i18n/locales';
-import { phrase, renderText, type Phrase, type Text } from '@/lib/i18n/text';
+import { hasMessage, phrase, renderText, type Phrase, type Text } from '@/lib/i18n/text';
 import { problemTexts } from '@/lib/mailboxes/status';
 import { findConnectionTests, type ConnectionTestResult } from '@/lib/tester/connection-tests';
 import type { TokenStatusRow } from '@/lib/tokens/find-token-statuses';
@@ -59,22 +59,38 @@ const ACTIONS: Record<string, { kind: TimelineKind; title: Phrase }> = {
   'mailbox.check': { kind: 'refresh', title: phrase('mailbox.timeline.entries.actions.check') },
 };
 
-/** Audit details hold names, states and hints only (never a secret): shown as "key: value" and "key: before → after". */
-function describe(detail: Record<string, unknown>): string | null {
-  const shown = (value: AuditValue) => (Array.isArray(value) ? value.join(' ') : String(value ?? '—'));
-  const parts = auditLines(detail).map((line) => {
-    switch (line.kind) {
-      case 'value':
-        return `${line.field}: ${shown(line.value)}`;
-      case 'change':
-        return `${line.field}: ${shown(line.before)} → ${shown(line.after)}`;
-      case 'changed':
-        return `${line.field}: changed`;
-      case 'secret':
-        return `${line.field}: ${line.state}`;
-    }
+/** A field's label in the reader's language where the messages name it, else its recorded name. */
+function fieldText(field: string): Text {
+  const key = `audit.fields.${field.replaceAll('.', '_')}`;
+  return hasMessage(key) ? { key } : field;
+}
+
+/**
+ * Audit details hold names, states and hints only (never a secret): said as "field: value" and
+ * "field: before → after" lines, in the reader's language (the pages' AuditDetail also labels values).
+ */
+function describe(detail: Record<string, unknown>): Text | null {
+  const shown = (value: AuditValue): Text => {
+    if (typeof value === 'boolean') return phrase(value ? 'audit.values.yes' : 'audit.values.no');
+    return Array.isArray(value) ? value.join(' ') : String(value ?? '—');
+  };
+  const lines = auditLines(detail).map((line): Phrase => {
+    const value = ((): Text => {
+      switch (line.kind) {
+        case 'value':
+          return shown(line.value);
+        case 'change':
+          return phrase('audit.change', { before: shown(line.before), after: shown(line.after) });
+        case 'changed':
+          return phrase('audit.values.changed');
+        case 'secret':
+          return phrase(`audit.values.secret.${line.state}`);
+      }
+    })();
+    return phrase('audit.line', { field: fieldText(line.field), value });
   });
-  return parts.length > 0 ? parts.join(' · ') : null;
+  if (lines.length === 0) return null;
+  return lines.reduceRight((rest, line) => phrase('audit.lines', { first: line, rest }));
 }
 
 function fromEvent(event: AuditEvent): TimelineEntry | null {

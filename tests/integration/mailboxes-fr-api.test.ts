@@ -5,6 +5,9 @@ import * as mailboxRoute from '@/app/api/v1/mailboxes/[id]/route';
 import * as timelineRoute from '@/app/api/v1/mailboxes/[id]/timeline/route';
 import * as importRoute from '@/app/api/v1/mailboxes/import/route';
 import type { Mailbox, ServerProfile } from '@/db/schema';
+import { db } from '@/db';
+import { COMMAND_LINE_ACTOR } from '@/lib/audit/actor';
+import { recordAuditEvent } from '@/lib/audit/record-audit-event';
 import { SecretDecryptionError } from '@/lib/crypto/secrets';
 import { recordUnreadablePassword } from '@/lib/mailboxes/unreadable-password';
 import { callRoute } from '../helpers/api';
@@ -61,6 +64,26 @@ describe('a mailbox’s timeline and alerts through the API', () => {
     expect(status).toBe(200);
     expect(json.data[0]).toMatchObject({ kind: 'failure', title: 'Jeton refusé\u00a0: reconnexion nécessaire', testId: null });
     expect(Object.keys(json.data[0]).sort()).toEqual(['actor', 'at', 'detail', 'kind', 'testId', 'title']);
+  });
+
+  it('says what an audited change was, field by field, in French when asked and in English otherwise', async () => {
+    await recordAuditEvent(db, {
+      actor: COMMAND_LINE_ACTOR,
+      action: 'mailbox.update',
+      target: { type: 'mailbox', id: mailbox.id },
+      mailboxId: mailbox.id,
+      detail: { address: mailbox.address, shared: { from: false, to: true }, password: 'set' },
+    });
+    const changeOf = async (headers?: Record<string, string>) => {
+      const { json } = await callRoute(timelineRoute.GET, { path: `/api/v1/mailboxes/${mailbox.id}/timeline`, key: admin.key, params: { id: mailbox.id }, headers });
+      return json.data.find((entry: { detail: string | null }) => entry.detail?.includes(mailbox.address));
+    };
+    // The stored detail (jsonb) keeps its own order of fields: the lines are compared as a set.
+    const lines = (entry: { detail: string }) => entry.detail.split(' · ').sort();
+    const french = await changeOf(FRENCH);
+    expect(french.kind).toBe('change');
+    expect(lines(french)).toEqual([`Adresse\u00a0: ${mailbox.address}`, 'Boîte aux lettres partagée\u00a0: non → oui', 'Mot de passe\u00a0: modifié']);
+    expect(lines(await changeOf())).toEqual([`Address: ${mailbox.address}`, 'Password: changed', 'Shared mailbox: no → yes']);
   });
 
   it('words a profile’s incident for the owner in French when asked', async () => {
