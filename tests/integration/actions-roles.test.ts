@@ -49,6 +49,17 @@ async function interruption(promise: Promise<unknown>): Promise<string> {
   throw new Error('expected the action to be interrupted');
 }
 
+/** Runs `act` while the portal's default language is `locale`, for callers who chose none and whose browser asks for none. */
+async function withPortalDefault<T>(locale: 'fr' | 'en', act: () => Promise<T>): Promise<T> {
+  const before = getEnv().MAILROOM_DEFAULT_LOCALE;
+  getEnv().MAILROOM_DEFAULT_LOCALE = locale;
+  try {
+    return await act();
+  } finally {
+    getEnv().MAILROOM_DEFAULT_LOCALE = before;
+  }
+}
+
 let admin: User;
 let support: User;
 let owner: User;
@@ -130,8 +141,8 @@ describe('server actions check the role on the server', () => {
     expect(await createApiKeyAction(IDLE, form({ userId: owner.id, name: 'made by an admin' }))).toMatchObject({ status: 'success' });
     const [ownersNew] = (await findApiKeys({ userId: owner.id, limit: 1 })).keys;
     session.userId = support.id;
-    // Actions answer in the caller's language: these users chose none, so they read the portal's default, French.
-    expect(await revokeApiKeyAction(IDLE, form({ id: ownersNew!.id }))).toMatchObject({ status: 'error', message: 'La clé d’API est introuvable.' });
+    // Actions answer in the caller's language: these users chose none, so they read the portal's default, here French.
+    expect(await withPortalDefault('fr', () => revokeApiKeyAction(IDLE, form({ id: ownersNew!.id })))).toMatchObject({ status: 'error', message: 'La clé d’API est introuvable.' });
     session.userId = admin.id;
     expect(await revokeApiKeyAction(IDLE, form({ id: ownersNew!.id }))).toMatchObject({ status: 'success' });
   });
@@ -179,7 +190,7 @@ describe('settings actions', () => {
 
   it('tell an admin what is wrong with a sender address, changing nothing', async () => {
     session.userId = admin.id;
-    expect(await setNotificationSenderAction(IDLE, form({ senderAddress: 'not an address' }))).toMatchObject({
+    expect(await withPortalDefault('fr', () => setNotificationSenderAction(IDLE, form({ senderAddress: 'not an address' })))).toMatchObject({
       status: 'error',
       fieldErrors: { senderAddress: [expect.stringMatching(/adresse e-mail valide/)] },
     });
@@ -215,9 +226,8 @@ describe('changing one’s own password', () => {
     expect(wrong).toMatchObject({ status: 'error', fieldErrors: { currentPassword: ['This is not your current password.'] } });
     expect(JSON.stringify(wrong)).not.toMatch(/not-my-password|a-brand-new-password/);
 
-    const mismatched = await changePasswordAction(
-      IDLE,
-      form({ currentPassword: 'the-old-password', newPassword: 'a-brand-new-password', confirmPassword: 'another-new-password' }),
+    const mismatched = await withPortalDefault('fr', () =>
+      changePasswordAction(IDLE, form({ currentPassword: 'the-old-password', newPassword: 'a-brand-new-password', confirmPassword: 'another-new-password' })),
     );
     expect(mismatched).toMatchObject({ status: 'error', fieldErrors: { confirmPassword: ['Les deux mots de passe sont différents.'] } });
 
@@ -275,15 +285,15 @@ describe('actions called with an object (serverAction)', () => {
     const profile = await insertProfile();
     const mailbox = await insertMailboxRow(owner, profile, { connection: 'not_connected', status: 'inactive' });
     session.userId = owner.id;
-    // The owner chose no language and their browser asks for none: the portal's default, French.
-    expect(await startMailboxTestAction({ mailboxId: mailbox.id, sendTestMessage: false })).toEqual({
+    // The owner chose no language and their browser asks for none: the portal's default, here French.
+    expect(await withPortalDefault('fr', () => startMailboxTestAction({ mailboxId: mailbox.id, sendTestMessage: false }))).toEqual({
       status: 'error',
       message: 'Connectez la boîte aux lettres avant de la tester.',
       hint: expect.stringMatching(/^Le propriétaire connecte d’abord la boîte aux lettres/),
     });
 
     const others = await insertMailboxRow(admin, profile, { connection: 'not_connected', status: 'inactive' });
-    expect(await startMailboxTestAction({ mailboxId: others.id, sendTestMessage: false })).toMatchObject({
+    expect(await withPortalDefault('fr', () => startMailboxTestAction({ mailboxId: others.id, sendTestMessage: false }))).toMatchObject({
       status: 'error',
       message: 'La boîte aux lettres est introuvable.',
     });
