@@ -9,7 +9,7 @@ import { Time } from '@/app/_components/time';
 import { Alert, Button, Card } from '@/app/_components/ui';
 import { useRenderText } from '@/app/_components/use-text';
 import type { ActionError } from '@/lib/auth/form-action-state';
-import { renderTestWith } from '@/lib/tester/render-test';
+import { renderTestWith, type RenderedTest } from '@/lib/tester/render-test';
 import { startMailboxTestAction, type TestView } from './test-actions';
 
 const POLL_MS = 400;
@@ -30,7 +30,7 @@ function Verdict({ test }: { test: TestView }) {
   return <StatusBadge tone="failure">{t('failing')}</StatusBadge>;
 }
 
-function Direction({ direction, result }: { direction: (typeof DIRECTIONS)[number]; result: TestView['incoming'] }) {
+function Direction({ direction, result }: { direction: (typeof DIRECTIONS)[number]; result: RenderedTest<TestView>['incoming'] }) {
   const t = useTranslations('mailbox.test');
   return (
     <div data-testid={`test-${direction}`}>
