@@ -49,6 +49,8 @@ export type TrustedCertificate = { host: string; sha256: string };
 /** Values of a stored problem's message (lib/i18n/text.ts PhraseValues, which db/ cannot import). */
 export type StoredPhraseValues = { [name: string]: string | number | { key: string; values?: StoredPhraseValues } };
 /** A problem as stored: its English texts, and the message key that renders it in each reader's language. */
+/** Words stored for later readers: a message key and its values. */
+export type StoredPhrase = { key: string; values?: StoredPhraseValues };
 export type StoredError = { code: string; message: string; hint: string; at: string; key?: string; values?: StoredPhraseValues };
 
 export const users = pgTable(
@@ -372,7 +374,10 @@ export const connectionTestSteps = pgTable(
     name: text('name').notNull(),
     ok: boolean('ok').notNull(),
     durationMs: integer('duration_ms').notNull(),
+    /** What the step saw, in English (older rows: the only form). */
     detail: text('detail'),
+    /** The same as a phrase, for readers of every language; null for older rows and raw details. */
+    detailWords: jsonb('detail_words').$type<StoredPhrase>(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (table) => [index('connection_test_steps_test_idx').on(table.testId, table.id)],

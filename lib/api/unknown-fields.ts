@@ -1,3 +1,4 @@
+import { phrase } from '@/lib/i18n/text';
 import type { z } from 'zod';
 import type { FieldErrors } from '@/lib/errors';
 
@@ -70,7 +71,7 @@ export function unknownFields(schema: z.ZodType, value: unknown, prefix = ''): F
     const path = prefix ? `${prefix}.${key}` : key;
     const known = shapes.filter((shape) => Object.hasOwn(shape, key));
     if (known.length === 0) {
-      found[path] = ['This field is unknown: check its spelling against the API documentation.'];
+      found[path] = [phrase('validation.common.unknownField')];
       continue;
     }
     Object.assign(found, unknownFields(known[0]![key]!, value[key], path));

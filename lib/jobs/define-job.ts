@@ -1,7 +1,9 @@
+import type { Text } from '@/lib/i18n/render';
 import type { z } from 'zod';
 
 /** How far a running job has come, for a progress bar. */
-export type JobProgress = { done: number; total: number; message?: string };
+/** How far a job is; its `message` is words for people, rendered in each reader's language. */
+export type JobProgress = { done: number; total: number; message?: Text };
 
 export type JobContext = {
   jobId: string;

@@ -146,7 +146,7 @@ export async function bulkTestMailboxes({
   const total = toTest.length;
   let passed = 0;
   let failed = 0;
-  const progress = (): JobProgress => ({ done: passed + failed, total, message: `${passed} passed, ${failed} failed` });
+  const progress = (): JobProgress => ({ done: passed + failed, total, message: phrase('tester.bulk.progress', { passed, failed }) });
   await writeProgress(progress());
 
   const results = await Promise.all(

@@ -13,7 +13,7 @@ export const bulkTestTargetSchema = z
     profileId: id.optional(),
   })
   .refine((body) => (body.mailboxIds === undefined) !== (body.profileId === undefined), {
-    error: 'Send either mailboxIds (the mailboxes to test) or profileId (all of its connected mailboxes), not both.',
+    error: 'tester.bulk.eitherTarget',
     path: ['mailboxIds'],
   })
   .transform((body): BulkTestTarget => (body.profileId ? { profileId: body.profileId } : { mailboxIds: body.mailboxIds ?? [] }));

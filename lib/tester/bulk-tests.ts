@@ -4,7 +4,7 @@ import { db } from '@/db';
 import { mailboxes, type User } from '@/db/schema';
 import { AppError, notFound, renderProblem } from '@/lib/errors';
 import type { Locale } from '@/lib/i18n/locales';
-import { phrase } from '@/lib/i18n/text';
+import { phrase, renderText } from '@/lib/i18n/text';
 import { enqueueJob } from '@/lib/jobs/enqueue-job';
 import { getJobStatus, type JobState } from '@/lib/jobs/get-job-status';
 import { mailboxScope, type Viewer } from '@/lib/mailboxes/mailboxes';
@@ -77,7 +77,11 @@ export async function getBulkTest({ viewer, jobId, locale }: { viewer: Viewer; j
   return {
     id: status.id,
     state: status.state,
-    progress: status.progress,
+    progress: status.progress && {
+      done: status.progress.done,
+      total: status.progress.total,
+      ...(status.progress.message === undefined ? {} : { message: renderText(status.progress.message, locale) }),
+    },
     results: status.result?.results.map((result) => renderResult(result, locale)) ?? null,
     error: status.error,
     createdAt: status.createdOn.toISOString(),

@@ -4,11 +4,15 @@ import { db } from '@/db';
 import { connectionTests, connectionTestSteps, type ConnectionTest, type ConnectionTestStep, type DirectionResult } from '@/db/schema';
 import { renderProblem } from '@/lib/errors';
 import type { Locale } from '@/lib/i18n/locales';
+import type { Text } from '@/lib/i18n/render';
 import { renderText } from '@/lib/i18n/text';
-import { renderTestWith } from './render-test';
+import { renderTestWith, type RenderedTest } from './render-test';
 
-/** A step as stored: `name` is the message key of its words (an English name in rows older than that). */
-export type TestStepResponse = { name: string; ok: boolean; durationMs: number; detail: string; at: string };
+/**
+ * A step as stored: `name` is the message key of its words (an English name in rows older than that),
+ * `detail` a phrase (raw text, or English in older rows) until rendered for a reader.
+ */
+export type TestStepResponse = { name: string; ok: boolean; durationMs: number; detail: Text; at: string };
 export type DirectionResponse = DirectionResult & { steps: TestStepResponse[] };
 
 /** The Test result shape of the API (docs: API.md), also what the mailbox page shows. */
@@ -24,7 +28,7 @@ export type ConnectionTestResult = {
 };
 
 /** A test (or a page of them) as the API answers it, in the language the request asks for. */
-export function renderConnectionTest<T extends Pick<ConnectionTestResult, 'incoming' | 'outgoing'>>(test: T, locale: Locale): T {
+export function renderConnectionTest<T extends Pick<ConnectionTestResult, 'incoming' | 'outgoing'>>(test: T, locale: Locale): RenderedTest<T> {
   return renderTestWith(test, { text: (text, fallback) => renderText(text, locale, fallback), problem: (problem) => renderProblem(problem, locale) });
 }
 
@@ -32,7 +36,7 @@ function toResult(test: ConnectionTest, steps: ConnectionTestStep[]): Connection
   const stepsOf = (direction: 'incoming' | 'outgoing') =>
     steps
       .filter((step) => step.direction === direction)
-      .map((step) => ({ name: step.name, ok: step.ok, durationMs: step.durationMs, detail: step.detail ?? '', at: step.createdAt.toISOString() }));
+      .map((step) => ({ name: step.name, ok: step.ok, durationMs: step.durationMs, detail: step.detailWords ?? step.detail ?? '', at: step.createdAt.toISOString() }));
   return {
     id: test.id,
     mailboxId: test.mailboxId,

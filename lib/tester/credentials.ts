@@ -1,3 +1,4 @@
+import { phrase } from '@/lib/i18n/text';
 import type { SubmissionSignIn } from '@/lib/mail/submission-transport';
 import { OAuthFailure } from '@/lib/oauth/oauth-failure';
 import type { Protocol, TestContext } from './open-server';
@@ -21,7 +22,8 @@ export async function obtainSignIn(protocol: Protocol, context: TestContext): Pr
     async () => {
       const token = await credentials.getAccessToken();
       context.secrets.add(token.accessToken);
-      return { value: token.accessToken, detail: `Refreshed by the token service for ${token.account}, valid until ${token.expiresAt.toISOString()}` };
+      const minutes = Math.max(0, Math.round((token.expiresAt.getTime() - Date.now()) / 60_000));
+      return { value: token.accessToken, detail: phrase('tester.details.tokenRefreshed', { account: token.account, minutes }) };
     },
   );
   context.freshToken = true;

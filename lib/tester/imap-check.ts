@@ -1,3 +1,5 @@
+import type { Phrase } from '@/lib/i18n/render';
+import { phrase } from '@/lib/i18n/text';
 import { decodeOAuthChallenge } from './classify-failure';
 import { obtainSignIn, xoauth2Response, type SignIn } from './credentials';
 import { codedError, type LineConnection } from '@/lib/net/line-connection';
@@ -46,7 +48,7 @@ async function sendWithLiterals(connection: LineConnection, parts: (string | { q
 }
 
 /** Signs in on the verified connection: AUTHENTICATE XOAUTH2 (or OAUTHBEARER), or LOGIN with a password. */
-async function authenticate(connection: LineConnection, signIn: SignIn, capabilities: string[], timeoutMs: number): Promise<string> {
+async function authenticate(connection: LineConnection, signIn: SignIn, capabilities: string[], timeoutMs: number): Promise<Phrase> {
   if ('accessToken' in signIn) {
     const xoauth2 = offers(capabilities, 'AUTH=XOAUTH2');
     const mechanism = xoauth2 ? 'XOAUTH2' : 'OAUTHBEARER';
@@ -70,13 +72,13 @@ async function authenticate(connection: LineConnection, signIn: SignIn, capabili
     const lines = answer.startsWith(`${SIGN_IN_TAG} `) ? [answer] : [answer, ...(await readImapTagged(connection, SIGN_IN_TAG, timeoutMs))];
     const status = lines.at(-1)!;
     if (!status.startsWith(`${SIGN_IN_TAG} OK`)) throw codedError('EAUTH', status, { reply: replyOf(lines) });
-    return `Signed in as ${signIn.user} with ${mechanism}: ${status}`;
+    return phrase('tester.details.signedIn', { user: signIn.user, mechanism, reply: status });
   }
   const early = await sendWithLiterals(connection, [`${SIGN_IN_TAG} LOGIN `, imapString(signIn.user), ' ', imapString(signIn.pass)], timeoutMs);
   const lines = early ?? (await readImapTagged(connection, SIGN_IN_TAG, timeoutMs));
   const status = lines.at(-1)!;
   if (!status.startsWith(`${SIGN_IN_TAG} OK`)) throw codedError('EAUTH', status, { reply: replyOf(lines) });
-  return `Signed in as ${signIn.user} with a password: ${status}`;
+  return phrase('tester.details.signedInWithPassword', { user: signIn.user, reply: status });
 }
 
 /**
@@ -99,7 +101,7 @@ export async function checkImap(context: TestContext): Promise<void> {
       const status = lines.at(-1)!;
       if (!status.startsWith(`${EXAMINE_TAG} OK`)) throw codedError('EPROTO', status, { reply: replyOf(lines) });
       const exists = Number(/^\* (\d+) EXISTS/i.exec(lines.find((line) => /^\* \d+ EXISTS/i.test(line)) ?? '')?.[1] ?? Number.NaN);
-      return { value: undefined, detail: `INBOX holds ${Number.isNaN(exists) ? 'an unknown number of' : exists} message${exists === 1 ? '' : 's'}` };
+      return { value: undefined, detail: Number.isNaN(exists) ? phrase('tester.details.inboxCountUnknown') : phrase('tester.details.inboxCount', { count: exists }) };
     });
   } finally {
     closeGently('imap', connection);

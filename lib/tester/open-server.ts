@@ -158,7 +158,7 @@ export async function openServer(protocol: Protocol, context: TestContext): Prom
   };
   const connection = await runStep(step('tcpConnect', 'tcp'), async () => ({
     value: await LineConnection.connect({ address, port: target.port, timeoutMs }),
-    detail: `Connected to ${address}:${target.port}`,
+    detail: phrase('tester.details.connected', { server: `${address}:${target.port}` }),
   }));
   try {
     let greeting = '';
@@ -175,7 +175,7 @@ export async function openServer(protocol: Protocol, context: TestContext): Prom
         return { value: undefined, detail: `STARTTLS: ${report.detail}` };
       });
     } else {
-      await runStep(step('tls', 'tls'), async () => ({ value: undefined, detail: 'Not used: the profile sends everything unencrypted.' }));
+      await runStep(step('tls', 'tls'), async () => ({ value: undefined, detail: phrase('tester.details.tlsNotUsed') }));
     }
 
     let missing: Phrase | undefined;
@@ -189,7 +189,7 @@ export async function openServer(protocol: Protocol, context: TestContext): Prom
           missing = mechanism.name;
           throw codedError('MECHANISM_MISSING', `Not offered: ${renderText(mechanism.name, 'en')}`, { reply: listed.join(' ') });
         }
-        return { value: listed, detail: `${greeting}\nCapabilities: ${listed.join(' ')}` };
+        return { value: listed, detail: phrase('tester.details.greeting', { greeting, capabilities: listed.join(' ') }) };
       },
     );
     return { connection, address, greeting, capabilities };

@@ -1,3 +1,4 @@
+import { phrase } from '@/lib/i18n/text';
 import { decodeOAuthChallenge } from './classify-failure';
 import { obtainSignIn, xoauth2Response } from './credentials';
 import { codedError, type LineConnection } from '@/lib/net/line-connection';
@@ -31,7 +32,7 @@ export async function checkPop3(context: TestContext): Promise<void> {
           throw codedError('EAUTH', final, { reply: `${answer}\n${final}`, challenge });
         }
         if (!answer.startsWith('+OK')) throw codedError('EAUTH', answer, { reply: answer });
-        return { value: undefined, detail: `Signed in as ${signIn.user} with XOAUTH2: ${answer}` };
+        return { value: undefined, detail: phrase('tester.details.signedIn', { user: signIn.user, mechanism: 'XOAUTH2', reply: answer }) };
       }
       if (capabilities.some((capability) => capability.toUpperCase() === 'USER')) {
         connection.write(`USER ${signIn.user}`);
@@ -42,13 +43,13 @@ export async function checkPop3(context: TestContext): Promise<void> {
       }
       const answer = await connection.readLine(timeoutMs);
       if (!answer.startsWith('+OK')) throw codedError('EAUTH', answer, { reply: answer });
-      return { value: undefined, detail: `Signed in as ${signIn.user} with a password: ${answer}` };
+      return { value: undefined, detail: phrase('tester.details.signedInWithPassword', { user: signIn.user, reply: answer }) };
     });
     await runStep({ name: 'stat', stage: 'command', protocol: 'pop3', context }, async () => {
       connection.write('STAT');
       const answer = await expectOk(connection, timeoutMs);
       const [, count] = answer.split(' ');
-      return { value: undefined, detail: `${answer} (the mailbox holds ${count ?? '?'} messages)` };
+      return { value: undefined, detail: count === undefined || count === null ? phrase('tester.details.popCountUnknown', { reply: answer }) : phrase('tester.details.popCount', { reply: answer, count }) };
     });
   } finally {
     closeGently('pop3', connection);

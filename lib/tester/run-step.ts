@@ -1,3 +1,5 @@
+import type { Phrase, PhraseValues, Text } from '@/lib/i18n/render';
+import { phrase, renderText } from '@/lib/i18n/text';
 import { classifyFailure, type FailureEvidence, type FailureStage } from './classify-failure';
 import type { CheckContext, StepName, TestFailure } from './types';
 
@@ -17,6 +19,26 @@ export function redact(text: string, secrets: ReadonlySet<string>): string {
     for (const form of [secret, Buffer.from(secret).toString('base64')]) clean = clean.split(form).join('[hidden]');
   }
   return clean;
+}
+
+function redactValues(values: PhraseValues, secrets: ReadonlySet<string>): PhraseValues {
+  return Object.fromEntries(
+    Object.entries(values).map(([name, value]) => [
+      name,
+      typeof value === 'string' ? redact(value, secrets) : typeof value === 'number' ? value : redactPhrase(value, secrets),
+    ]),
+  );
+}
+
+function redactPhrase({ key, values }: Phrase, secrets: ReadonlySet<string>): Phrase {
+  return values ? { key, values: redactValues(values, secrets) } : { key };
+}
+
+/** A step's detail as stored: English, and the phrase that renders it for every reader (none for raw text). */
+function storedDetail(detail: Text, secrets: ReadonlySet<string>): { detail: string; detailWords: Phrase | null } {
+  if (typeof detail === 'string') return { detail: redact(detail, secrets).slice(0, 2000), detailWords: null };
+  const words = redactPhrase(detail, secrets);
+  return { detail: renderText(words, 'en').slice(0, 2000), detailWords: words };
 }
 
 type ErrorFacts = { code?: unknown; response?: unknown; reply?: unknown; challenge?: unknown; oauthError?: unknown; message?: unknown };
@@ -41,7 +63,7 @@ export type StepOptions = {
  * Runs one step under the profile's timeout, records it (outcome, duration, detail) as soon as it
  * ends, and turns a failure into a classified StepFailure. Details never carry secrets.
  */
-export async function runStep<T>(options: StepOptions, work: () => Promise<{ value: T; detail: string }>): Promise<T> {
+export async function runStep<T>(options: StepOptions, work: () => Promise<{ value: T; detail: Text }>): Promise<T> {
   const { context } = options;
   const started = performance.now();
   let timer: NodeJS.Timeout | undefined;
@@ -53,7 +75,12 @@ export async function runStep<T>(options: StepOptions, work: () => Promise<{ val
   });
   try {
     const { value, detail } = await Promise.race([work(), deadline]);
-    await context.recordStep({ name: `tester.steps.${options.name}`, ok: true, durationMs: Math.round(performance.now() - started), detail: redact(detail, context.secrets) });
+    await context.recordStep({
+      name: `tester.steps.${options.name}`,
+      ok: true,
+      durationMs: Math.round(performance.now() - started),
+      ...storedDetail(detail, context.secrets),
+    });
     return value;
   } catch (error) {
     const facts = (error ?? {}) as ErrorFacts;
@@ -77,17 +104,17 @@ export async function runStep<T>(options: StepOptions, work: () => Promise<{ val
       timeoutSeconds: context.timeoutMs / 1000,
       ...options.evidence?.(error),
     });
-    const said = [
-      reply ? `Server: ${reply}` : typeof facts.message === 'string' ? facts.message : String(error),
-      challenge ? `Challenge (decoded): ${JSON.stringify(challenge)}` : '',
-    ]
-      .filter(Boolean)
-      .join('\n');
+    // What the server said (or the library's own error), quoted as it came, and the decoded challenge.
+    const said = phrase(reply ? 'tester.details.failedWithReply' : 'tester.details.failedWithError', {
+      code: failure.code,
+      said: (reply ?? (typeof facts.message === 'string' ? facts.message : String(error))).slice(0, 2000),
+      challenge: challenge ? JSON.stringify(challenge) : 'none',
+    });
     await context.recordStep({
       name: `tester.steps.${options.name}`,
       ok: false,
       durationMs: Math.round(performance.now() - started),
-      detail: redact(`${failure.code}: ${said}`, context.secrets).slice(0, 2000),
+      ...storedDetail(said, context.secrets),
     });
     throw new StepFailure(failure);
   } finally {

@@ -1,3 +1,5 @@
+import type { Phrase } from '@/lib/i18n/render';
+import { phrase } from '@/lib/i18n/text';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import { codedError, smtpCommand, type LineConnection } from '@/lib/net/line-connection';
 import { decodeOAuthChallenge } from './classify-failure';
@@ -5,7 +7,7 @@ import { obtainSignIn, xoauth2Response, type SignIn } from './credentials';
 import { closeGently, openServer, type TestContext } from './open-server';
 import { runStep } from './run-step';
 
-async function authenticate(connection: LineConnection, signIn: SignIn, capabilities: string[], timeoutMs: number): Promise<string> {
+async function authenticate(connection: LineConnection, signIn: SignIn, capabilities: string[], timeoutMs: number): Promise<Phrase> {
   if ('accessToken' in signIn) {
     const first = await smtpCommand(connection, `AUTH XOAUTH2 ${xoauth2Response(signIn.user, signIn.accessToken)}`, timeoutMs);
     if (first.code === 334) {
@@ -15,7 +17,7 @@ async function authenticate(connection: LineConnection, signIn: SignIn, capabili
       throw codedError('EAUTH', final.text, { reply: `${first.text}\n${final.text}`, challenge });
     }
     if (first.code !== 235) throw codedError('EAUTH', first.text, { reply: first.text });
-    return `Signed in as ${signIn.user} with XOAUTH2: ${first.text}`;
+    return phrase('tester.details.signedIn', { user: signIn.user, mechanism: 'XOAUTH2', reply: first.text });
   }
   const offersPlain = capabilities.some((capability) => /^AUTH[ =]/i.test(capability) && /\bPLAIN\b/i.test(capability));
   let reply;
@@ -27,7 +29,7 @@ async function authenticate(connection: LineConnection, signIn: SignIn, capabili
     if (reply.code === 334) reply = await smtpCommand(connection, Buffer.from(signIn.pass).toString('base64'), timeoutMs);
   }
   if (reply.code !== 235) throw codedError('EAUTH', reply.text, { reply: reply.text });
-  return `Signed in as ${signIn.user} with a password: ${reply.text}`;
+  return phrase('tester.details.signedInWithPassword', { user: signIn.user, reply: reply.text });
 }
 
 /** A message from the mailbox to itself, dot-stuffed for DATA (RFC 5321 4.5.2), ending with the lone dot. */
@@ -67,7 +69,7 @@ export async function checkSmtp(context: TestContext & { sendTestMessage: boolea
       const accepted = `MAIL FROM: ${from.text}\nRCPT TO: ${to.text}`;
       if (context.sendTestMessage) return { value: undefined, detail: accepted };
       await smtpCommand(connection, 'RSET', timeoutMs);
-      return { value: undefined, detail: `${accepted}\n(reset: nothing sent)` };
+      return { value: undefined, detail: phrase('tester.details.envelopeReset', { replies: accepted }) };
     });
     if (context.sendTestMessage) {
       await runStep({ name: 'testMessage', stage: 'command', protocol: 'smtp', context }, async () => {
@@ -76,7 +78,7 @@ export async function checkSmtp(context: TestContext & { sendTestMessage: boolea
         connection.writeRaw(await testMessageData(context.address));
         const sent = await smtpCommand(connection, null, timeoutMs);
         if (sent.code !== 250) throw codedError('EMESSAGE', sent.text, { reply: sent.text });
-        return { value: undefined, detail: `Sent to ${context.address}: ${sent.text}` };
+        return { value: undefined, detail: phrase('tester.details.sent', { address: context.address, reply: sent.text }) };
       });
     }
   } finally {

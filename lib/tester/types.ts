@@ -1,3 +1,4 @@
+import type { Phrase } from '@/lib/i18n/render';
 import type { ServerProfile, TrustedCertificate } from '@/db/schema';
 import type { Problem } from '@/lib/errors';
 import type { Messages } from '@/lib/i18n/messages';
@@ -13,7 +14,8 @@ export type Direction = 'incoming' | 'outgoing';
 export type StepName = keyof Messages['tester']['steps'];
 
 /** A finished step as stored: its name is the message key of its words, so each reader reads it in their language. */
-export type StepOutcome = { name: `tester.steps.${StepName}`; ok: boolean; durationMs: number; detail: string };
+/** `detail` in English for logs and older readers; `detailWords` renders it in each reader's language. */
+export type StepOutcome = { name: `tester.steps.${StepName}`; ok: boolean; durationMs: number; detail: string; detailWords: Phrase | null };
 
 /** Records a finished step where every portal instance can read it (a row per step). */
 export type RecordStep = (step: StepOutcome) => Promise<void>;

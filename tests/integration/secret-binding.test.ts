@@ -72,7 +72,8 @@ const passwordOf = async (mailboxId: string) => (await db.select().from(mailboxe
 
 async function mailboxState(mailboxId: string) {
   const mailbox = (await getMailbox({ viewer: admin.user, id: mailboxId }))!;
-  return { mailbox, reason: statusReasonFor({ mailbox, profile: profileOf(mailbox), audience: 'owner' }) };
+  const reason = statusReasonFor({ mailbox, profile: profileOf(mailbox), audience: 'owner' });
+  return { mailbox, reason: reason && { message: renderText(reason.message, 'en'), hint: renderText(reason.hint, 'en') } };
 }
 
 describe.skipIf(!labIsAvailable)('ciphertexts bound to their row (issue 12, acceptance 7)', () => {

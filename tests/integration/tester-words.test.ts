@@ -56,6 +56,9 @@ describe.skipIf(!labIsAvailable)('a connection test read in French and in Englis
     });
     expect(french.outgoing.error).toMatchObject({ code: 'auth_failed', message: expect.stringMatching(/^Le serveur a refusé/) });
     expect(french.outgoing.steps.at(-1).name).toBe('Envelope');
+    // What each step saw reads in French too, the server's own words quoted as they came.
+    expect(french.incoming.steps[1].detail).toMatch(/^Connecté à 127\.0\.0\.1:\d+$/);
+    expect(french.incoming.steps.at(-1).detail).toMatch(/^auth_failed\u00a0: réponse du serveur\u00a0: .*AUTHENTICATIONFAILED/);
 
     const english = await call(getTest, { path, key: owner.key, params });
     expect(english.incoming.steps.map((step: { name: string }) => step.name)).toEqual(['Name resolution', 'TCP connect', 'TLS', 'Greeting and capabilities', 'Authentication']);
@@ -65,5 +68,7 @@ describe.skipIf(!labIsAvailable)('a connection test read in French and in Englis
       hint: expect.stringMatching(/app password/),
     });
     expect(english.outgoing.error.code).toBe(french.outgoing.error.code);
+    expect(english.incoming.steps[1].detail).toMatch(/^Connected to 127\.0\.0\.1:\d+$/);
+    expect(english.incoming.steps.at(-1).detail).toMatch(/^auth_failed: Server: .*AUTHENTICATIONFAILED/);
   });
 });

@@ -10,7 +10,7 @@ import { Alert, Button, Card } from '@/app/_components/ui';
 import { useRenderText } from '@/app/_components/use-text';
 import { sentencesOf } from '@/lib/alerts/repeated-sentences';
 import type { ActionError } from '@/lib/auth/form-action-state';
-import { renderTestWith } from '@/lib/tester/render-test';
+import { renderTestWith, type RenderedTest } from '@/lib/tester/render-test';
 import { startMailboxTestAction, type TestView } from './test-actions';
 
 const POLL_MS = 400;
@@ -59,7 +59,7 @@ function errorsToShow(test: TestView, saidElsewhere: (string | null | undefined)
   return { incoming, outgoing: show(test.outgoing.error) };
 }
 
-function Direction({ direction, result, shown }: { direction: (typeof DIRECTIONS)[number]; result: TestView['incoming']; shown: ShownError | null }) {
+function Direction({ direction, result, shown }: { direction: (typeof DIRECTIONS)[number]; result: RenderedTest<TestView>['incoming']; shown: ShownError | null }) {
   const t = useTranslations('mailbox.test');
   return (
     <div data-testid={`test-${direction}`}>

@@ -1,0 +1,1 @@
+ALTER TABLE "connection_test_steps" ADD COLUMN "detail_words" jsonb;
