@@ -47,7 +47,7 @@ export type TrustedCertificate = { host: string; sha256: string };
 
 /** A problem as stored, with when it happened: lib/errors.ts checks that it stays a `Problem` (db/ imports no lib/). */
 /** Values of a stored problem's message (lib/i18n/text.ts PhraseValues, which db/ cannot import). */
-export type StoredPhraseValues = { [name: string]: string | number | { key: string; values?: StoredPhraseValues } };
+export type StoredPhraseValues = { [name: string]: string | number | { key: string; values?: StoredPhraseValues } | { at: string } };
 /** A problem as stored: its English texts, and the message key that renders it in each reader's language. */
 /** Words stored for later readers: a message key and its values. */
 export type StoredPhrase = { key: string; values?: StoredPhraseValues };

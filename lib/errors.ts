@@ -1,7 +1,6 @@
 import type { StoredError } from '@/db/schema';
 import { renderProblemWith, type Phrase, type PhraseValues, type RenderedProblem, type Text } from '@/lib/i18n/render';
-import { catalogueFor, hasMessage, phrase, renderText } from '@/lib/i18n/text';
-import type { Locale } from '@/lib/i18n/locales';
+import { catalogueFor, hasMessage, phrase, renderText, type Reader } from '@/lib/i18n/text';
 
 export const ERROR_STATUS = {
   BAD_REQUEST: 400,
@@ -90,6 +89,6 @@ export function problemOf(code: string, phrase: Phrase): Problem {
 }
 
 /** A problem in a reader's language; see renderProblemWith. */
-export function renderProblem(problem: Problem, locale: Locale): RenderedProblem {
-  return renderProblemWith(catalogueFor(locale), problem);
+export function renderProblem(problem: Problem, reader: Reader): RenderedProblem {
+  return renderProblemWith(catalogueFor(reader), problem);
 }

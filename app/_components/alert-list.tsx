@@ -1,5 +1,5 @@
 import Link from 'next/link';
-import { useLocale, useTranslations } from 'next-intl';
+import { useLocale, useTimeZone, useTranslations } from 'next-intl';
 import { toneOf } from '@/app/_components/status-badge';
 import { Alert } from '@/app/_components/ui';
 import { renderAlert, type Alert as AlertItem } from '@/lib/alerts/alert';
@@ -8,10 +8,12 @@ import { renderAlert, type Alert as AlertItem } from '@/lib/alerts/alert';
 export function AlertList({ alerts }: { alerts: AlertItem[] }) {
   const t = useTranslations('common.components');
   const locale = useLocale();
+  const timeZone = useTimeZone();
+  const reader = timeZone ? { locale, timeZone } : locale;
   if (alerts.length === 0) return null;
   return (
     <section aria-label={t('alerts')} className="mb-6 space-y-2">
-      {alerts.map((item) => renderAlert(item, locale)).map((alert) => (
+      {alerts.map((item) => renderAlert(item, reader)).map((alert) => (
         <Alert key={alert.key} tone={toneOf(alert.tone)}>
           <p className="font-medium" data-alert={alert.key}>
             {alert.href ? (

@@ -2,11 +2,11 @@ import 'server-only';
 import { and, eq } from 'drizzle-orm';
 import { db } from '@/db';
 import { mailboxes, oauthGrants, serverProfiles, type Mailbox, type OauthGrant, type ServerProfile } from '@/db/schema';
-import { phrase, type Phrase } from '@/lib/i18n/text';
+import { phrase, phraseMoment, type Phrase } from '@/lib/i18n/text';
 import { mailboxScope, type Viewer } from '@/lib/mailboxes/mailboxes';
 import { connectLabel, credentialsRefused, nextStep, type NextStep } from '@/lib/mailboxes/status';
 import { PROVIDERS } from '@/lib/providers';
-import { day, DAY_MS, HOUR_MS, minute, type Alert } from './alert';
+import { DAY_MS, HOUR_MS, type Alert } from './alert';
 import { findProfileConditions, profileAlertsForStaff, type ProfileConditions } from './profile-alerts';
 
 /** Status columns only: never a token, never a secret. */
@@ -43,7 +43,7 @@ function mailboxAlertsForStaff(conditions: MailboxCondition[]): Alert[] {
         return {
           key: 'failing-day',
           tone: 'bad',
-          title: phrase('alerts.staff.failingDay.title', { since: minute(condition.since) }),
+          title: phrase('alerts.staff.failingDay.title', { since: phraseMoment(condition.since) }),
           detail: phrase('alerts.staff.failingDay.detail'),
         };
       case 'microsoft_stale':
@@ -97,7 +97,7 @@ function profileAlertsForOwner({ profile, conditions }: ProfileConditions, mailb
           {
             key: `testing-mode:${profile.id}`,
             tone: ended === 'yes' ? 'bad' : 'warn',
-            title: phrase('alerts.owner.testingMode.title', { ended, date: day(ends) }),
+            title: phrase('alerts.owner.testingMode.title', { ended, date: phraseMoment(ends) }),
             detail: phrase('alerts.owner.testingMode.detail', { ended, profile: profile.name }),
           },
         ];
@@ -109,7 +109,7 @@ function profileAlertsForOwner({ profile, conditions }: ProfileConditions, mailb
           {
             key: `client-secret:${profile.id}`,
             tone: 'bad',
-            title: phrase('alerts.owner.clientSecret.title', { profile: profile.name, date: day(condition.expiresAt) }),
+            title: phrase('alerts.owner.clientSecret.title', { profile: profile.name, date: phraseMoment(condition.expiresAt) }),
             detail: phrase('alerts.owner.clientSecret.detail'),
           },
         ];
@@ -151,7 +151,7 @@ function mailboxAlertsForOwner(conditions: MailboxCondition[], mailbox: MailboxF
         return {
           key: 'failing-day',
           tone: 'bad',
-          title: phrase('alerts.owner.failingDay.title', { since: minute(condition.since) }),
+          title: phrase('alerts.owner.failingDay.title', { since: phraseMoment(condition.since) }),
           detail: failingDayAdviceForOwner(mailbox, step),
         };
       case 'microsoft_stale': {
@@ -159,8 +159,8 @@ function mailboxAlertsForOwner(conditions: MailboxCondition[], mailbox: MailboxF
         return {
           key: 'microsoft-stale',
           tone: 'warn',
-          title: phrase('alerts.owner.microsoftStale.title', { date: day(condition.renewedAt) }),
-          detail: phrase('alerts.owner.microsoftStale.detail', { ends: day(ends) }),
+          title: phrase('alerts.owner.microsoftStale.title', { date: phraseMoment(condition.renewedAt) }),
+          detail: phrase('alerts.owner.microsoftStale.detail', { ends: phraseMoment(ends) }),
         };
       }
     }

@@ -2,10 +2,10 @@ import 'server-only';
 import { and, count, eq, gte, inArray, isNotNull, lte, or, sql } from 'drizzle-orm';
 import { db } from '@/db';
 import { mailboxes, serverProfiles, type ServerProfile, type StoredError } from '@/db/schema';
-import { phrase } from '@/lib/i18n/text';
+import { phrase, phraseMoment } from '@/lib/i18n/text';
 import { problemTexts } from '@/lib/mailboxes/status';
 import { providerIdsWhere, PROVIDERS } from '@/lib/providers';
-import { day, DAY_MS, HOUR_MS, type Alert } from './alert';
+import { DAY_MS, HOUR_MS, type Alert } from './alert';
 
 const CLIENT_SECRET_WARNING_MS = 30 * DAY_MS;
 
@@ -120,7 +120,7 @@ export function profileAlertsForStaff({ profile, conditions }: ProfileConditions
           title: phrase('alerts.staff.clientSecret.title', {
             profile: profile.name,
             expired: condition.expired ? 'yes' : 'no',
-            date: day(condition.expiresAt),
+            date: phraseMoment(condition.expiresAt),
           }),
           detail: phrase('alerts.staff.clientSecret.detail'),
           href,

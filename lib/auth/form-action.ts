@@ -3,9 +3,8 @@ import { redirect } from 'next/navigation';
 import type { z } from 'zod';
 import type { User, UserRole } from '@/db/schema';
 import { renderProblem, type Problem } from '@/lib/errors';
-import { renderText, type Text } from '@/lib/i18n/text';
-import type { Locale } from '@/lib/i18n/locales';
-import { actionLocale } from '@/lib/i18n/request-locale';
+import { renderText, type Reader, type Text } from '@/lib/i18n/text';
+import { actionReader } from '@/lib/i18n/request-locale';
 import { describeError, logger } from '@/lib/logger';
 import { toPublicProblem } from '@/lib/public-problem';
 import { toFieldErrors } from '@/lib/validations/field-errors';
@@ -23,23 +22,23 @@ export async function authorizeAction<R extends ActionRoles>(roles: R): Promise<
   return (allowed === 'public' ? null : await requireRole(...allowed)) as ActionCaller<R>;
 }
 
-function actionError(problem: Problem, locale: Locale, values?: Record<string, string>): ActionError {
-  const { message, hint, fields } = renderProblem(problem, locale);
+function actionError(problem: Problem, reader: Reader, values?: Record<string, string>): ActionError {
+  const { message, hint, fields } = renderProblem(problem, reader);
   return { status: 'error', message, hint, fieldErrors: fields, values };
 }
 
 /** Step 2 failed: the fields to fix, changing nothing. */
-export function invalidAction(error: z.ZodError, locale: Locale, values?: Record<string, string>): ActionError {
+export function invalidAction(error: z.ZodError, reader: Reader, values?: Record<string, string>): ActionError {
   const problem: Problem = { code: 'INVALID_INPUT', message: 'Some fields need your attention.', key: 'problems.invalidForm', fields: toFieldErrors(error) };
-  return actionError(problem, locale, values);
+  return actionError(problem, reader, values);
 }
 
 /** The work failed: the problem with its hint when people may read it, otherwise a plain apology (and a log line). */
-export function failedAction(error: unknown, locale: Locale, values?: Record<string, string>): ActionError {
+export function failedAction(error: unknown, reader: Reader, values?: Record<string, string>): ActionError {
   const known = toPublicProblem(error);
-  if (known) return actionError(known.problem, locale, values);
+  if (known) return actionError(known.problem, reader, values);
   logger.error('server action failed', { error: describeError(error) });
-  return actionError({ code: 'INTERNAL', message: 'Something went wrong on our side.', key: 'problems.internal' }, locale, values);
+  return actionError({ code: 'INTERNAL', message: 'Something went wrong on our side.', key: 'problems.internal' }, reader, values);
 }
 
 /** Form fields as a plain object; secret fields are never echoed back to the form. */
@@ -74,18 +73,18 @@ export function formAction<S extends z.ZodType, R extends ActionRoles, T = undef
 ) {
   return async (_previous: ActionState<T>, formData: FormData): Promise<ActionState<T>> => {
     const user = await authorizeAction(options.roles);
-    const locale = await actionLocale(user);
+    const reader = await actionReader(user);
     const values = formValues(formData);
     const arrays = Object.fromEntries((options.arrayFields ?? []).map((field) => [field, formData.getAll(field).map(String)]));
     const parsed = options.schema.safeParse({ ...values, ...arrays });
-    if (!parsed.success) return invalidAction(parsed.error, locale, safeValues(values));
+    if (!parsed.success) return invalidAction(parsed.error, reader, safeValues(values));
     let result: Awaited<ReturnType<typeof run>>;
     try {
       result = await run(parsed.data, user);
     } catch (error) {
-      return failedAction(error, locale, safeValues(values));
+      return failedAction(error, reader, safeValues(values));
     }
     if (result.redirectTo) redirect(result.redirectTo);
-    return { status: 'success', message: renderText(result.message, locale), data: result.data };
+    return { status: 'success', message: renderText(result.message, reader), data: result.data };
   };
 }

@@ -1,6 +1,6 @@
 import 'server-only';
 import type { z } from 'zod';
-import { actionLocale } from '@/lib/i18n/request-locale';
+import { actionReader } from '@/lib/i18n/request-locale';
 import type { ActionResult } from './form-action-state';
 import { authorizeAction, failedAction, invalidAction, type ActionCaller, type ActionRoles } from './form-action';
 
@@ -15,13 +15,13 @@ export function serverAction<S extends z.ZodType, R extends ActionRoles, T>(
 ) {
   return async (input: z.input<S>): Promise<ActionResult<T>> => {
     const user = await authorizeAction(options.roles);
-    const locale = await actionLocale(user);
+    const reader = await actionReader(user);
     const parsed = options.schema.safeParse(input);
-    if (!parsed.success) return invalidAction(parsed.error, locale);
+    if (!parsed.success) return invalidAction(parsed.error, reader);
     try {
       return { status: 'success', data: await run(parsed.data, user) };
     } catch (error) {
-      return failedAction(error, locale);
+      return failedAction(error, reader);
     }
   };
 }

@@ -16,6 +16,8 @@ export function formatsFor(locale: Locale) {
       date: DAY,
       dateTime: { ...DAY, hour, minute: '2-digit' },
       time: { hour, minute: '2-digit' },
+      /** A moment inside a sentence lib/ wrote, whose reader's time zone may be the portal's default: it names its zone. */
+      zoned: { ...DAY, hour, minute: '2-digit', timeZoneName: 'short' },
     },
   } as const satisfies Formats;
 }

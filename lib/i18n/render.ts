@@ -4,7 +4,13 @@
  * the reader's language where it is shown. A value may itself be a phrase (a reason inside a sentence).
  */
 export type Phrase = { key: string; values?: PhraseValues };
-export type PhraseValues = { [name: string]: string | number | Phrase };
+/** A moment inside a sentence (ISO 8601), shown in the reader's language and time zone: `{until, date, zoned}`. */
+export type PhraseMoment = { at: string };
+export type PhraseValues = { [name: string]: string | number | Phrase | PhraseMoment };
+
+export const phraseMoment = (date: Date): PhraseMoment => ({ at: date.toISOString() });
+
+const isMoment = (value: Phrase | PhraseMoment): value is PhraseMoment => 'at' in value;
 
 /** What lib/ gives people to read: a phrase, or a plain string that is not words of ours (a server's reply, a name). */
 export type Text = string | Phrase;
@@ -16,7 +22,7 @@ type ProblemWords = { code: string; message: string; hint?: string; fields?: Rec
 export type RenderedProblem = { code: string; message: string; hint?: string; fields?: Record<string, string[]> };
 
 /** One language's messages as rendering needs them: next-intl's translator on the server or in the browser. */
-export type Catalogue = { has: (key: string) => boolean; translate: (key: string, values: Record<string, string | number>) => string };
+export type Catalogue = { has: (key: string) => boolean; translate: (key: string, values: Record<string, string | number | Date>) => string };
 
 /**
  * A text in the catalogue's language. A phrase whose key the messages no longer hold (a row stored by
@@ -26,7 +32,10 @@ export function renderTextWith(catalogue: Catalogue, text: Text, fallback?: stri
   if (typeof text === 'string') return text;
   if (!catalogue.has(text.key)) return fallback ?? text.key;
   const values = Object.fromEntries(
-    Object.entries(text.values ?? {}).map(([name, value]) => [name, typeof value === 'object' ? renderTextWith(catalogue, value) : value]),
+    Object.entries(text.values ?? {}).map(([name, value]) => [
+      name,
+      typeof value !== 'object' ? value : isMoment(value) ? new Date(value.at) : renderTextWith(catalogue, value),
+    ]),
   );
   return catalogue.translate(text.key, values);
 }

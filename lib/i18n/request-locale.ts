@@ -1,7 +1,9 @@
 import 'server-only';
-import { headers } from 'next/headers';
+import { cookies, headers } from 'next/headers';
 import { getEnv } from '@/lib/env';
 import { matchAcceptLanguage, resolveLocale, type Locale } from './locales';
+import type { ZonedReader } from './text';
+import { BROWSER_TIME_ZONE_COOKIE, resolveTimeZone } from './time-zones';
 
 async function acceptLanguage(): Promise<string | null> {
   try {
@@ -11,9 +13,25 @@ async function acceptLanguage(): Promise<string | null> {
   }
 }
 
-/** The language a server action answers in: the caller's own choice, else their browser's, else the portal's default. */
-export async function actionLocale(user: { locale: string | null } | null): Promise<Locale> {
-  return resolveLocale({ userLocale: user?.locale, acceptLanguage: await acceptLanguage(), defaultLocale: getEnv().MAILROOM_DEFAULT_LOCALE });
+async function browserTimeZone(): Promise<string | null> {
+  try {
+    return (await cookies()).get(BROWSER_TIME_ZONE_COOKIE)?.value ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Who reads a server action's answer, as their pages do (lib/i18n/request.ts): the caller's own
+ * language and time zone, else their browser's, else the portal's defaults.
+ */
+export async function actionReader(user: { locale: string | null; timeZone: string | null } | null): Promise<ZonedReader> {
+  const env = getEnv();
+  const [language, zone] = await Promise.all([acceptLanguage(), browserTimeZone()]);
+  return {
+    locale: resolveLocale({ userLocale: user?.locale, acceptLanguage: language, defaultLocale: env.MAILROOM_DEFAULT_LOCALE }),
+    timeZone: resolveTimeZone({ userTimeZone: user?.timeZone, browserTimeZone: zone, defaultTimeZone: env.MAILROOM_DEFAULT_TIME_ZONE }),
+  };
 }
 
 /**

@@ -7,9 +7,8 @@ import { recordAuditEvent } from '@/lib/audit/record-audit-event';
 import { randomToken, sha256 } from '@/lib/crypto/tokens';
 import { getEnv } from '@/lib/env';
 import { AppError, notFound } from '@/lib/errors';
-import { phrase, type Phrase } from '@/lib/i18n/text';
+import { phrase, phraseMoment, type Phrase } from '@/lib/i18n/text';
 import { getMailbox } from '@/lib/mailboxes/mailboxes';
-import { renderText } from '@/lib/i18n/text';
 import { reconnectLinkMail } from '@/lib/notifications/link-mails';
 import { sendNotification, type NotificationDelivery } from '@/lib/notifications/send-notification';
 
@@ -25,7 +24,6 @@ export type CreatedReconnectLink = {
   url: string | null;
 };
 
-const utcMinute = (date: Date) => `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 
 /**
  * A signed, single-use, expiring link that sends the mailbox's owner to its Connect page, mailed to
@@ -57,7 +55,8 @@ export async function createReconnectLink({ viewer, mailboxId }: { viewer: User;
     detail: {
       owner: mailbox.ownerEmail,
       expiresAt: expiresAt.toISOString(),
-      delivery: delivery.sent ? `mailed from ${delivery.sender}` : `shown to the sender: not mailed, ${renderText(delivery.reason, 'en')}`,
+      // States, not sentences: the audit log and the timeline show them in each reader's language.
+      ...(delivery.sent ? { delivery: 'mailed', sender: delivery.sender } : { delivery: 'shown' }),
     },
   });
   return { ownerEmail: mailbox.ownerEmail, expiresAt, delivery, url: delivery.sent ? null : url };
@@ -65,7 +64,7 @@ export async function createReconnectLink({ viewer, mailboxId }: { viewer: User;
 
 /** What the person who made the link reads: where it went, or why they hand it over themselves. */
 export function describeReconnectDelivery({ ownerEmail, expiresAt, delivery }: CreatedReconnectLink): Phrase {
-  const until = utcMinute(expiresAt);
+  const until = phraseMoment(expiresAt);
   if (delivery.sent) return phrase('oauth.reconnectLink.mailed', { owner: ownerEmail, sender: delivery.sender, until });
   return phrase('oauth.reconnectLink.notMailed', { owner: ownerEmail, reason: delivery.reason, until });
 }

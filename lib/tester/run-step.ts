@@ -25,7 +25,7 @@ function redactValues(values: PhraseValues, secrets: ReadonlySet<string>): Phras
   return Object.fromEntries(
     Object.entries(values).map(([name, value]) => [
       name,
-      typeof value === 'string' ? redact(value, secrets) : typeof value === 'number' ? value : redactPhrase(value, secrets),
+      typeof value === 'string' ? redact(value, secrets) : typeof value === 'number' || 'at' in value ? value : redactPhrase(value, secrets),
     ]),
   );
 }

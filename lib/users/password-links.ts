@@ -83,7 +83,7 @@ export async function deliverPasswordLink({
     detail: {
       email: user.email,
       purpose,
-      delivery: delivery.sent ? `mailed from ${delivery.sender}` : `shown to the admin: not mailed, ${renderText(delivery.reason, 'en')}`,
+      ...(delivery.sent ? { delivery: 'mailed', sender: delivery.sender } : { delivery: 'shown' }),
     },
   });
   return {

@@ -64,8 +64,8 @@ describe('the alerts of one mailbox', () => {
         const alerts = await alertsFor(viewer, mailbox);
         expect(keys(alerts)).toEqual(['client-refused', 'testing-mode', 'client-secret', 'failing-day']);
         expect(alerts[0]).toMatchObject({ title: 'The provider refuses the client of Sales Gmail', href: `/profiles/${profile.id}` });
-        expect(alerts[2]!.title).toBe('The client secret of Sales Gmail expires on 2030-06-25');
-        expect(alerts[3]!.title).toBe('Failing since 2030-06-13 12:00 UTC, more than a day');
+        expect(alerts[2]!.title).toBe('The client secret of Sales Gmail expires on Jun 25, 2030');
+        expect(alerts[3]!.title).toBe('Failing since Jun 13, 2030, 2:00 PM GMT+2, more than a day');
       }
     });
 
@@ -76,9 +76,9 @@ describe('the alerts of one mailbox', () => {
       expect(refused!.title).toBe('Google is refusing Mailroom’s access for every mailbox on Sales Gmail');
       expect(refused!.detail).toMatch(/not caused by your mailbox, and reconnecting will not help/);
       expect(refused!.detail).not.toContain('client secret');
-      expect(testing!.title).toBe('Google ends this mailbox’s connection on 2030-06-19');
+      expect(testing!.title).toBe('Google ends this mailbox’s connection on Jun 19, 2030');
       expect(testing!.detail).toMatch(/Reconnect on or before that day with Reconnect under Connection/);
-      expect(failing!.title).toBe('Your mailbox has been failing for more than a day, since 2030-06-13 12:00 UTC');
+      expect(failing!.title).toBe('Your mailbox has been failing for more than a day, since Jun 13, 2030, 2:00 PM GMT+2');
       expect(failing!.detail).toMatch(/^The cause is the server profile’s problem above, not your mailbox/);
       // Owners cannot open profiles or the token status list.
       expect(alerts.every((alert) => alert.href === undefined)).toBe(true);
@@ -88,7 +88,7 @@ describe('the alerts of one mailbox', () => {
       const [refused, testing, failing] = await alertsFor(owner, mailbox, 'fr');
       expect(refused!.title).toBe('Google refuse l’accès de Mailroom pour toutes les boîtes aux lettres de Sales Gmail');
       expect(refused!.detail).toMatch(/^Votre boîte aux lettres n’en est pas la cause, et vous reconnecter n’y changera rien/);
-      expect(testing!.title).toBe('Google mettra fin à la connexion de cette boîte aux lettres le 2030-06-19');
+      expect(testing!.title).toBe('Google mettra fin à la connexion de cette boîte aux lettres le 19 juin 2030');
       expect(failing!.detail).toMatch(/^La cause est le problème du profil de serveur signalé ci-dessus/);
       const [staffRefused] = await alertsFor(support, mailbox, 'fr');
       // The provider's own refusal, stored before its words had keys, stays as it was written.
@@ -183,18 +183,18 @@ describe('the alerts of one mailbox', () => {
     it('warns support of both in their words', async () => {
       const alerts = await alertsFor(support, mailbox);
       expect(alerts.map((alert) => alert.title)).toEqual([
-        'The client secret of Contoso 365 expired on 2030-06-13',
+        'The client secret of Contoso 365 expired on Jun 13, 2030',
         'The Microsoft refresh token was not renewed for 60 days',
       ]);
     });
 
     it('tells the owner the expired secret is an admin’s to renew, and how to renew their connection before Microsoft ends it', async () => {
       const [secret, stale] = await alertsFor(owner, mailbox);
-      expect(secret!.title).toBe('Mailroom’s access for the mailboxes on Contoso 365 expired on 2030-06-13');
+      expect(secret!.title).toBe('Mailroom’s access for the mailboxes on Contoso 365 expired on Jun 13, 2030');
       expect(secret!.detail).toMatch(/an admin renews .* nothing for you to do/);
-      expect(stale!.title).toBe('Your Microsoft 365 connection was last renewed on 2030-04-06');
+      expect(stale!.title).toBe('Your Microsoft 365 connection was last renewed on Apr 6, 2030');
       expect(stale!.detail).toBe(
-        'Microsoft ends a connection that goes 90 days without renewal, this one on 2030-07-05. Run Test and activate to renew it; if the test fails, click Reconnect under Connection.',
+        'Microsoft ends a connection that goes 90 days without renewal, this one on Jul 5, 2030. Run Test and activate to renew it; if the test fails, click Reconnect under Connection.',
       );
     });
   });

@@ -48,6 +48,7 @@ function useValueLabels(): Record<string, (value: string) => string | null> {
     publishingStatus: pick(['testing', 'production'] as const, (value) => tProfiles(`publishing.${value}`)),
     result: pick(['valid', 'needs_reconnect'] as const, (value) => (value === 'valid' ? tTokens('states.valid') : tTokens('states.revoked'))),
     purpose: pick(['invitation', 'reset'] as const, (value) => t(`values.purpose.${value}`)),
+    delivery: pick(['mailed', 'shown'] as const, (value) => t(`values.delivery.${value}`)),
     kind: pick(['account', 'address'] as const, (value) => t(`values.lockout.${value}`)),
     through: (value) => (value === 'invitation link' ? t('values.purpose.invitation') : value === 'password reset link' ? t('values.purpose.reset') : null),
   };

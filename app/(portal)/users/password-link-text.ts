@@ -1,7 +1,5 @@
-import { phrase, type Phrase } from '@/lib/i18n/text';
+import { phrase, phraseMoment, type Phrase } from '@/lib/i18n/text';
 import type { PasswordLinkDelivery } from '@/lib/users/password-links';
-
-const utcMinute = (iso: string) => `${iso.slice(0, 16).replace('T', ' ')} UTC`;
 
 /** What the admin who sent a link reads: where it went, or that they hand it over themselves. */
 export function describePasswordLink({
@@ -13,7 +11,7 @@ export function describePasswordLink({
   purpose: 'invitation' | 'reset';
   link: PasswordLinkDelivery;
 }): Phrase {
-  const until = utcMinute(link.expiresAt);
+  const until = phraseMoment(new Date(link.expiresAt));
   if (link.reason === null) return phrase(purpose === 'invitation' ? 'problems.users.results.invitationMailed' : 'problems.users.results.resetMailed', { email, until });
   return phrase(purpose === 'invitation' ? 'problems.users.results.invitationNotMailed' : 'problems.users.results.resetNotMailed', { email, until, reason: link.reason });
 }

@@ -1,5 +1,5 @@
 import Link from 'next/link';
-import { getLocale, getTranslations } from 'next-intl/server';
+import { getLocale, getTimeZone, getTranslations } from 'next-intl/server';
 import { notFound } from 'next/navigation';
 import type { ReactNode } from 'react';
 import { AlertList } from '@/app/_components/alert-list';
@@ -44,8 +44,9 @@ export default async function MailboxPage({
   const profile = profileOf(mailbox);
   const reason = statusReasonFor({ mailbox, profile, audience: viewer.role === 'owner' ? 'owner' : 'staff' });
   const canConnect = viewer.role === 'admin' || viewer.id === mailbox.ownerId;
-  const [locale, t, tm, tDates, outcome, alerts, recentDeviceSignIn, passwordSetAt] = await Promise.all([
+  const [locale, timeZone, t, tm, tDates, outcome, alerts, recentDeviceSignIn, passwordSetAt] = await Promise.all([
     getLocale(),
+    getTimeZone(),
     getTranslations('status'),
     getTranslations('mailbox'),
     getTranslations('dates'),
@@ -99,7 +100,7 @@ export default async function MailboxPage({
           )
         }
       />
-      <AlertList alerts={withoutRepeatedSentences(alerts.map((alert) => renderAlert(alert, locale)), [reasonMessage, reasonHint])} />
+      <AlertList alerts={withoutRepeatedSentences(alerts.map((alert) => renderAlert(alert, { locale, timeZone })), [reasonMessage, reasonHint])} />
       <div className="grid gap-6 lg:grid-cols-[minmax(0,1fr)_20rem]">
         <Card title={tm('whereItStands')}>
           <dl className="grid gap-x-6 gap-y-3 text-sm sm:grid-cols-2">

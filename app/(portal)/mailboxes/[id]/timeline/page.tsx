@@ -62,7 +62,7 @@ export default async function MailboxTimelinePage({ params }: { params: Promise<
   // Each entry in the viewer's language; a test's steps and failure too.
   const entries = timeline.map((entry) => {
     const rendered = renderTimelineEntry(entry, locale);
-    if (!entry.test) return rendered;
+    if (!entry.test) return { ...rendered, test: null };
     const test = renderConnectionTest(entry.test, locale);
     const error = test.incoming.error ?? test.outgoing.error;
     return { ...rendered, test, detail: error?.message ?? rendered.detail, hint: error?.hint ?? rendered.hint };
@@ -155,7 +155,14 @@ export default async function MailboxTimelinePage({ params }: { params: Promise<
                     {(['incoming', 'outgoing'] as const).flatMap((direction) =>
                       entry.test![direction].steps.map((step, stepIndex) => (
                         <li key={`${direction}-${stepIndex}`}>
-                          {step.ok ? '✓' : '✗'} {t(`directions.${direction}`)}: {step.name} ({step.durationMs} ms){step.detail ? ` — ${step.detail}` : ''}
+                          {step.ok ? '✓' : '✗'} {t(`directions.${direction}`)}: {step.name} ({step.durationMs} ms)
+                          {/* What the step saw quotes the server's own replies: machine output, shown as such. */}
+                          {step.detail ? (
+                            <>
+                              {' — '}
+                              <samp className="whitespace-pre-wrap break-words font-mono">{step.detail}</samp>
+                            </>
+                          ) : null}
                         </li>
                       )),
                     )}
