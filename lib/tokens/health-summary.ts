@@ -30,8 +30,8 @@ export type HealthFigure = {
 
 const countWhere = (condition: SQL) => sql<number>`count(*) filter (where ${condition})`.mapWith(Number);
 
-/** The mailbox figures, in one pass over the mailboxes the viewer may see. */
-async function countMailboxStates(viewer: Viewer) {
+/** The mailbox figures, in one pass over the mailboxes the viewer may see (every mailbox without a viewer). */
+export async function countMailboxStates(viewer: Viewer | null) {
   const [row] = await db
     .select({
       active: countWhere(eq(mailboxes.status, 'active')),
@@ -42,7 +42,7 @@ async function countMailboxStates(viewer: Viewer) {
       disabled: countWhere(eq(mailboxes.status, 'disabled')),
     })
     .from(mailboxes)
-    .where(mailboxScope(viewer));
+    .where(viewer ? mailboxScope(viewer) : undefined);
   return row ?? { active: 0, pending: 0, notConnected: 0, needsReconnect: 0, failing: 0, disabled: 0 };
 }
 
@@ -61,8 +61,8 @@ async function countTokenStates(viewer: Viewer, now: Date) {
   return row ?? { expiring: 0, refreshFailing: 0, revoked: 0 };
 }
 
-async function countProfilesNearCap(): Promise<number> {
-  const [row] = await db.select({ value: count() }).from(serverProfiles).where(nearCapCondition);
+export async function countProfilesWhere(where: SQL): Promise<number> {
+  const [row] = await db.select({ value: count() }).from(serverProfiles).where(where);
   return row?.value ?? 0;
 }
 
@@ -71,7 +71,7 @@ async function countProfilesNearCap(): Promise<number> {
  * profiles running out of places, each counted with the filter of the list it links to.
  */
 export async function getHealthSummary({ viewer, now = new Date() }: { viewer: Viewer; now?: Date }): Promise<HealthFigure[]> {
-  const [mailboxStates, tokenStates, nearCap] = await Promise.all([countMailboxStates(viewer), countTokenStates(viewer, now), countProfilesNearCap()]);
+  const [mailboxStates, tokenStates, nearCap] = await Promise.all([countMailboxStates(viewer), countTokenStates(viewer, now), countProfilesWhere(nearCapCondition)]);
   return [
     { key: 'active', group: 'mailboxes', value: mailboxStates.active, href: '/mailboxes?status=active', tone: 'good' },
     { key: 'pending', group: 'mailboxes', value: mailboxStates.pending, href: '/mailboxes?approval=pending', tone: 'warn' },

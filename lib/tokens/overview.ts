@@ -1,31 +1,16 @@
 import 'server-only';
-import { count, eq, lte, sql, type SQL } from 'drizzle-orm';
+import { count, eq, lte } from 'drizzle-orm';
 import { db } from '@/db';
 import { mailboxes, oauthGrants, serverProfiles } from '@/db/schema';
 import { nearCapCondition } from '@/lib/profiles/profile-capacity';
 import { phrase, type Phrase } from '@/lib/i18n/text';
 import { dueCondition } from './find-token-statuses';
+import { countMailboxStates, countProfilesWhere } from './health-summary';
 import type { TokenDue } from './token-status';
 
 const CLIENT_SECRET_WARNING_MS = 30 * 24 * 60 * 60 * 1000;
 
 export type OverviewFigure = { key: string; label: Phrase; value: number; href: string; tone: 'neutral' | 'good' | 'bad' | 'warn' };
-
-const countWhere = (condition: SQL) => sql<number>`count(*) filter (where ${condition})`.mapWith(Number);
-
-/** The mailbox figures in one pass over mailboxes: five index scans read most of it five times. */
-async function countMailboxes() {
-  const [row] = await db
-    .select({
-      active: countWhere(eq(mailboxes.status, 'active')),
-      failing: countWhere(eq(mailboxes.status, 'failing')),
-      needsReconnect: countWhere(eq(mailboxes.connection, 'needs_reconnect')),
-      notConnected: countWhere(eq(mailboxes.connection, 'not_connected')),
-      pending: countWhere(eq(mailboxes.approval, 'pending')),
-    })
-    .from(mailboxes);
-  return row ?? { active: 0, failing: 0, needsReconnect: 0, notConnected: 0, pending: 0 };
-}
 
 async function countDue(due: TokenDue): Promise<number> {
   const [row] = await db
@@ -37,15 +22,10 @@ async function countDue(due: TokenDue): Promise<number> {
   return row?.value ?? 0;
 }
 
-async function countProfilesWhere(where: SQL): Promise<number> {
-  const [row] = await db.select({ value: count() }).from(serverProfiles).where(where);
-  return row?.value ?? 0;
-}
-
 /** The figures at the top of the token status page, each linking to the list filtered the same way. */
 export async function getTokenOverview({ now = new Date() }: { now?: Date } = {}): Promise<OverviewFigure[]> {
   const [{ active, failing, needsReconnect, notConnected, pending }, expiring, consentEnding, nearCap, secretsExpiring] = await Promise.all([
-    countMailboxes(),
+    countMailboxStates(null),
     countDue('token'),
     countDue('consent'),
     countProfilesWhere(nearCapCondition),
