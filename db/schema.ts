@@ -214,7 +214,6 @@ export const mailboxes = pgTable(
     lastTestAt: timestamp('last_test_at', { withTimezone: true }),
     /** Password or app password for password-auth profiles, encrypted with lib/crypto. */
     password: text('password'),
-    passwordHint: text('password_hint'),
     ...timestamps,
   },
   (table) => [

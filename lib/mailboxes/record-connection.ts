@@ -29,7 +29,7 @@ export async function recordMailboxConnected(
 export async function recordMailboxDisconnected(executor: Executor, mailbox: MailboxState & Pick<Mailbox, 'id'>): Promise<void> {
   await executor
     .update(mailboxes)
-    .set({ ...transition(mailbox, 'disconnected'), connectedAs: null, password: null, passwordHint: null })
+    .set({ ...transition(mailbox, 'disconnected'), connectedAs: null, password: null })
     .where(eq(mailboxes.id, mailbox.id));
 }
 

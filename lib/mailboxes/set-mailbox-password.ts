@@ -25,8 +25,6 @@ export async function setMailboxPassword({ viewer, mailboxId, password }: { view
       .set({
         ...transition(mailbox, 'connected'),
         password: encryptSecret(password, secretPlace(mailboxes.password, mailbox.id)),
-        // No part of a password stays readable: pages say only when it was set. Older hints go too.
-        passwordHint: null,
         connectedAs: mailbox.address,
       })
       .where(eq(mailboxes.id, mailbox.id));
