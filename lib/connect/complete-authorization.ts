@@ -110,7 +110,7 @@ export async function acceptTokens({
         await saveRefreshedTokens(tx, existing, { ...tokens, accessTokenExpiresAt: tokens.expiresAt, refreshToken: null, scopes: granted });
         keptRefreshToken = true;
       } else {
-        return connectOutcome('no_refresh_token', phrase('oauth.outcomes.noRefreshToken', { hint: PROVIDERS[app.serverType].noRefreshTokenHint }));
+        return connectOutcome('no_refresh_token', phrase('oauth.outcomes.noRefreshToken', { hint: phrase(PROVIDERS[app.serverType].noRefreshTokenHint) }));
       }
       await recordClientAccepted(tx, app.profileId);
       // Only if the mailbox is still the one checked above: same owner, same profile.

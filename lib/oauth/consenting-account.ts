@@ -38,7 +38,7 @@ export async function consentingAccount(app: OAuthApp, tokens: TokenResponse): P
     throw new OAuthFailure({
       reach: 'profile',
       code: 'account_unknown',
-      phrase: phrase('oauth.failures.accountUnknown', { hint: provider.accountMissingHint }),
+      phrase: phrase('oauth.failures.accountUnknown', { hint: phrase(provider.accountMissingHint) }),
     });
   }
   return { ...found, account: found.account.toLowerCase() };

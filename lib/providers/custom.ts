@@ -6,7 +6,6 @@ export const custom: Provider<'custom'> = {
   id: 'custom',
   label: 'Custom (IMAP or POP3 and SMTP)',
   company: null,
-  connectLabel: 'Connect',
   authTypes: ['password', 'oauth2_code', 'oauth2_device'],
   authTypeRefusals: {},
   authTypeHint: null,
@@ -44,9 +43,8 @@ export const custom: Provider<'custom'> = {
     const account = verified ? providerText(claims.email) : '';
     return account ? { account, subject: providerText(claims.sub) || null, tenantId: null } : null;
   },
-  accountMissingHint: 'Add the scopes openid and email to the server profile, then connect again.',
-  noRefreshTokenHint:
-    'The provider sent no refresh token: check that the profile asks for offline access (often the scope offline_access), then connect again.',
+  accountMissingHint: 'providers.custom.accountMissingHint',
+  noRefreshTokenHint: 'providers.custom.noRefreshTokenHint',
   // A custom profile may sign in at Microsoft's identity platform under its own endpoints: its codes read the same.
   readTokenError: readMicrosoftTokenError,
 };

@@ -8,7 +8,6 @@ export const gmail: Provider<'gmail'> = {
   id: 'gmail',
   label: 'Gmail',
   company: 'Google',
-  connectLabel: 'Connect to Gmail',
   authTypes: ['oauth2_code', 'password'],
   authTypeRefusals: { oauth2_device: 'providers.gmail.refusals.oauth2_device' },
   authTypeHint: 'providers.gmail.authTypeHint',
@@ -66,8 +65,7 @@ export const gmail: Provider<'gmail'> = {
     const account = claims.email_verified === true ? providerText(claims.email) : '';
     return account ? { account, subject: providerText(claims.sub) || null, tenantId: null } : null;
   },
-  accountMissingHint: 'Add the scopes openid and email to the server profile, then connect again.',
-  noRefreshTokenHint:
-    'Google sends a refresh token only on a fresh consent. Remove Mailroom’s access at https://myaccount.google.com/permissions, then connect again; if it persists, check that the profile asks for offline access.',
+  accountMissingHint: 'providers.gmail.accountMissingHint',
+  noRefreshTokenHint: 'providers.gmail.noRefreshTokenHint',
   readTokenError: () => null,
 };

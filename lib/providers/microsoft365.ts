@@ -60,7 +60,6 @@ export const microsoft365: Provider<'microsoft365'> = {
   id: 'microsoft365',
   label: 'Microsoft 365',
   company: 'Microsoft',
-  connectLabel: 'Connect to Microsoft 365',
   authTypes: ['oauth2_code', 'oauth2_device'],
   authTypeRefusals: { password: 'providers.microsoft365.refusals.password' },
   authTypeHint: null,
@@ -128,8 +127,7 @@ export const microsoft365: Provider<'microsoft365'> = {
     const objectId = providerText(claims.oid);
     return account ? { account, subject: tenantId && objectId ? `${tenantId}:${objectId}` : null, tenantId } : null;
   },
-  accountMissingHint: 'Add the scopes openid and profile to the server profile, then connect again.',
-  noRefreshTokenHint:
-    'Microsoft sends a refresh token only when the scope offline_access is requested: add it to the server profile’s scopes, then connect again.',
+  accountMissingHint: 'providers.microsoft365.accountMissingHint',
+  noRefreshTokenHint: 'providers.microsoft365.noRefreshTokenHint',
   readTokenError: readMicrosoftTokenError,
 };

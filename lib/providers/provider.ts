@@ -85,8 +85,6 @@ export type Provider<Id extends ProviderId = ProviderId> = {
   label: string;
   /** Who answers for the accounts, as messages name it; null when it is whoever runs the server. */
   company: string | null;
-  /** The mailbox page's button that starts OAuth. */
-  connectLabel: string;
   /** The sign-in types it supports, the default first. */
   authTypes: readonly AuthType[];
   /** Why a sign-in type is refused, for those a person could expect to work: a problem group (its `message`). */
@@ -125,10 +123,10 @@ export type Provider<Id extends ProviderId = ProviderId> = {
   preset(key: PresetKey): ProfilePreset;
   /** The account a sign-in's claims vouch for, or null when they vouch for none. */
   accountFromClaims(claims: Record<string, unknown>): ClaimedAccount | null;
-  /** What to do when the claims named no account. */
-  accountMissingHint: string;
-  /** What to do when a consent brought no refresh token. */
-  noRefreshTokenHint: string;
+  /** What to do when the claims named no account (a message). */
+  accountMissingHint: MessagePath;
+  /** What to do when a consent brought no refresh token (a message). */
+  noRefreshTokenHint: MessagePath;
   /** The provider's own error codes in a token endpoint refusal, or null for the generic reading. */
   readTokenError(context: TokenErrorContext): TokenErrorReading | null;
 };
