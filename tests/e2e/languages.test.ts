@@ -78,7 +78,7 @@ describe('languages and time zones', () => {
     await waitForHydration(create);
     await page.getByLabel('Nom', { exact: true }).fill('deploy script');
     await create.click();
-    await page.getByText('Copiez la clé maintenant : elle ne sera plus affichée.').waitFor();
+    await page.getByText('Copiez la clé maintenant : elle ne sera plus affichée.').waitFor();
     await page.reload();
     const { iso, text } = await keyCreated();
     expect(text).toBe(expected(iso, 'fr', BROWSER_TIME_ZONE));

@@ -65,8 +65,8 @@ describe('a profile with bad fields', () => {
       tenant: [expect.stringMatching(/^Enter the tenant: common, organizations, consumers/)],
     });
     expect(french).toMatchObject({
-      authType: ['Microsoft 365 n’accepte plus les mots de passe (authentification de base) pour IMAP, POP et SMTP : utilisez OAuth 2.0.'],
-      tenant: [expect.stringMatching(/^Saisissez le locataire : common, organizations, consumers/)],
+      authType: ['Microsoft 365 n’accepte plus les mots de passe (authentification de base) pour IMAP, POP et SMTP : utilisez OAuth 2.0.'],
+      tenant: [expect.stringMatching(/^Saisissez le locataire\u00a0: common, organizations, consumers/)],
     });
   });
 
@@ -77,7 +77,7 @@ describe('a profile with bad fields', () => {
     );
     expect(status).toBe(422);
     expect(json.error.fields).toMatchObject({
-      'endpoints.token': [expect.stringMatching(/^Les profils Google ne joignent que Google : utilisez https:\/\/ sur accounts\.google\.com, /)],
+      'endpoints.token': [expect.stringMatching(/^Les profils Google ne joignent que Google : utilisez https:\/\/ sur accounts\.google\.com, /)],
     });
   });
 });
@@ -102,7 +102,7 @@ describe('what a change did, and what is missing', () => {
     const french = await patch({ endpoints: { token: 'https://id2.example.org/token' }, clientId: 'other-app' }, 'fr');
     expect(french.status).toBe(200);
     expect(french.json.notices).toEqual([
-      'La clé secrète client a été effacée : saisissez-la de nouveau, car le point de terminaison de jeton et l’ID client ont changé.',
+      'La clé secrète client a été effacée : saisissez-la de nouveau, car le point de terminaison de jeton et l’ID client ont changé.',
     ]);
     await patch({ clientSecret: 'custom-secret-value-0002' });
     const english = await patch({ endpoints: { token: 'https://id3.example.org/token' } });

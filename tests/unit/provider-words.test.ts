@@ -43,10 +43,10 @@ describe('profile notices', () => {
       'The client secret must be entered again because the token endpoint, the issuer and the client id changed: type it above, or it will be cleared when you save.',
     );
     expect(renderText(notice, 'fr')).toBe(
-      'La clé secrète client doit être saisie de nouveau, car le point de terminaison de jeton, l’émetteur et l’ID client ont changé : saisissez-la ci-dessus, sinon elle sera effacée à l’enregistrement.',
+      'La clé secrète client doit être saisie de nouveau, car le point de terminaison de jeton, l’émetteur et l’ID client ont changé : saisissez-la ci-dessus, sinon elle sera effacée à l’enregistrement.',
     );
     expect(renderText(secretClearedNotice(['tenant'], 'done'), 'fr')).toBe(
-      'La clé secrète client a été effacée : saisissez-la de nouveau, car le locataire a changé.',
+      'La clé secrète client a été effacée : saisissez-la de nouveau, car le locataire a changé.',
     );
   });
 
@@ -55,7 +55,7 @@ describe('profile notices', () => {
       '1 connected mailbox must reconnect: its tokens were issued for the previous OAuth settings and were deleted.',
     );
     expect(renderText(grantsEndedNotice(3, 'before'), 'fr')).toBe(
-      '3 boîtes aux lettres connectées devront se reconnecter : leurs jetons ont été émis pour les paramètres OAuth actuels et seront supprimés.',
+      '3 boîtes aux lettres connectées devront se reconnecter : leurs jetons ont été émis pour les paramètres OAuth actuels et seront supprimés.',
     );
   });
 });

@@ -41,6 +41,6 @@ describe('Words written in lib/ and read in either language', () => {
 
   test('a sentence inside a sentence is rendered too', () => {
     const text = { key: 'validation.zod.invalid_value', values: { options: { key: 'validation.zod.custom' } } };
-    expect(renderText(text, 'fr')).toBe('Choisissez parmi : Cette valeur n’est pas valide..');
+    expect(renderText(text, 'fr')).toBe('Choisissez parmi : Cette valeur n’est pas valide..');
   });
 });
