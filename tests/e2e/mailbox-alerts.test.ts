@@ -57,7 +57,8 @@ async function seed(): Promise<void> {
     .returning();
   mailboxId = mailbox!.id;
   const consentedAt = new Date(now - 3 * DAY_MS);
-  consentEnds = new Date(consentedAt.getTime() + 7 * DAY_MS).toISOString().slice(0, 10);
+  // As the page writes a day for an English browser in this machine's time zone (the browser's own).
+  consentEnds = new Intl.DateTimeFormat('en-US', { day: 'numeric', month: 'short', year: 'numeric' }).format(new Date(consentedAt.getTime() + 7 * DAY_MS));
   await db.insert(oauthGrants).values({ mailboxId, profileId: profile.id, account: 'sales@example.org', consentedAt, refreshTokenObtainedAt: consentedAt });
   await closeDatabase();
 }
