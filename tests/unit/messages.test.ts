@@ -4,21 +4,11 @@ import { describe, expect, it } from 'vitest';
 import { LOCALES, type Locale } from '@/lib/i18n/locales';
 import en from '@/messages/en.json';
 import fr from '@/messages/fr.json';
+import { flattenMessages } from '../helpers/messages';
 
 type Tree = { [key: string]: string | Tree };
 
 const CATALOGS: Record<Locale, Tree> = { en, fr };
-
-/** Every message of a catalog by its dotted key. */
-function flatten(tree: Tree, prefix = ''): Map<string, string> {
-  const entries = new Map<string, string>();
-  for (const [key, value] of Object.entries(tree)) {
-    const path = prefix ? `${prefix}.${key}` : key;
-    if (typeof value === 'string') entries.set(path, value);
-    else for (const [nested, text] of flatten(value, path)) entries.set(nested, text);
-  }
-  return entries;
-}
 
 /** The ICU arguments a message takes (`{name}`, `{count, plural, …}`), whatever the branches say. */
 function placeholders(message: string): string[] {
@@ -27,7 +17,7 @@ function placeholders(message: string): string[] {
 
 /** What differs between two catalogs: keys missing on either side, empty messages, different arguments. */
 function differences(catalogs: Record<string, Tree>): string[] {
-  const flat = Object.fromEntries(Object.entries(catalogs).map(([locale, tree]) => [locale, flatten(tree)]));
+  const flat = Object.fromEntries(Object.entries(catalogs).map(([locale, tree]) => [locale, flattenMessages(tree)]));
   const keys = new Set(Object.values(flat).flatMap((entries) => [...entries.keys()]));
   const problems: string[] = [];
   for (const key of [...keys].sort()) {
@@ -69,7 +59,7 @@ describe('messages', () => {
   it.each(LOCALES)('formats every %s message without an ICU error', (locale) => {
     const errors: string[] = [];
     const t = createTranslator({ locale, messages: CATALOGS[locale], onError: (error) => errors.push(error.message) });
-    for (const [key, message] of flatten(CATALOGS[locale])) {
+    for (const [key, message] of flattenMessages(CATALOGS[locale])) {
       const values = Object.fromEntries(placeholders(message).map((name) => [name, 1]));
       // Rich messages (`<strong>{address}</strong>`) are rendered with t.rich; their tags wrap chunks here.
       const tags = Object.fromEntries([...message.matchAll(/<([A-Za-z]\w*)>/g)].map((match) => [match[1]!, (chunks: string) => chunks]));
@@ -79,7 +69,7 @@ describe('messages', () => {
   });
 
   it('writes French with the typographic apostrophe', () => {
-    const straight = [...flatten(fr)].filter(([, message]) => message.includes("'")).map(([key]) => key);
+    const straight = [...flattenMessages(fr)].filter(([, message]) => message.includes("'")).map(([key]) => key);
     expect(straight).toEqual([]);
   });
 });
