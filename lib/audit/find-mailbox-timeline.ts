@@ -3,7 +3,8 @@ import type { AuditEvent } from '@/db/schema';
 import type { Locale } from '@/lib/i18n/locales';
 import { hasMessage, phrase, renderText, type Phrase, type Text } from '@/lib/i18n/text';
 import { problemTexts } from '@/lib/mailboxes/status';
-import { findConnectionTests, type ConnectionTestResult } from '@/lib/tester/connection-tests';
+import { findConnectionTests, renderConnectionTest, type ConnectionTestResult } from '@/lib/tester/connection-tests';
+import type { RenderedTest } from '@/lib/tester/render-test';
 import type { TokenStatusRow } from '@/lib/tokens/find-token-statuses';
 import { findRefreshAttempts, type RefreshAttempt } from '@/lib/tokens/refresh-history';
 import { auditLines, type AuditValue } from './audit-detail';
@@ -25,17 +26,20 @@ export type TimelineEntry = {
 };
 
 /** An entry in one reader's language, as the API answers it. */
-export type RenderedTimelineEntry = Omit<TimelineEntry, 'title' | 'actor' | 'detail' | 'hint'> & {
+export type RenderedTimelineEntry = Omit<TimelineEntry, 'title' | 'actor' | 'detail' | 'hint' | 'test'> & {
   title: string;
   actor: string;
   detail: string | null;
   hint?: string;
+  test?: RenderedTest<ConnectionTestResult>;
 };
 
-export function renderTimelineEntry({ title, actor, detail, hint, ...entry }: TimelineEntry, locale: Locale): RenderedTimelineEntry {
+/** An entry in one reader's language, a test's steps and failures too. */
+export function renderTimelineEntry({ title, actor, detail, hint, test, ...entry }: TimelineEntry, locale: Locale): RenderedTimelineEntry {
   const render = (text: Text) => renderText(text, locale);
   return {
     ...entry,
+    ...(test ? { test: renderConnectionTest(test, locale) } : {}),
     title: render(title),
     actor: render(actor),
     detail: detail === null ? null : render(detail),

@@ -4,7 +4,7 @@ import type { z } from 'zod';
 import type { User, UserRole } from '@/db/schema';
 import { renderProblem, type Problem } from '@/lib/errors';
 import { renderText, type Reader, type Text } from '@/lib/i18n/text';
-import { actionReader } from '@/lib/i18n/request-locale';
+import { requestReader } from '@/lib/i18n/request-locale';
 import { describeError, logger } from '@/lib/logger';
 import { toPublicProblem } from '@/lib/public-problem';
 import { toFieldErrors } from '@/lib/validations/field-errors';
@@ -73,7 +73,7 @@ export function formAction<S extends z.ZodType, R extends ActionRoles, T = undef
 ) {
   return async (_previous: ActionState<T>, formData: FormData): Promise<ActionState<T>> => {
     const user = await authorizeAction(options.roles);
-    const reader = await actionReader(user);
+    const reader = await requestReader(user);
     const values = formValues(formData);
     const arrays = Object.fromEntries((options.arrayFields ?? []).map((field) => [field, formData.getAll(field).map(String)]));
     const parsed = options.schema.safeParse({ ...values, ...arrays });

@@ -1,6 +1,6 @@
 import 'server-only';
 import type { z } from 'zod';
-import { actionReader } from '@/lib/i18n/request-locale';
+import { requestReader } from '@/lib/i18n/request-locale';
 import type { ActionResult } from './form-action-state';
 import { authorizeAction, failedAction, invalidAction, type ActionCaller, type ActionRoles } from './form-action';
 
@@ -15,7 +15,7 @@ export function serverAction<S extends z.ZodType, R extends ActionRoles, T>(
 ) {
   return async (input: z.input<S>): Promise<ActionResult<T>> => {
     const user = await authorizeAction(options.roles);
-    const reader = await actionReader(user);
+    const reader = await requestReader(user);
     const parsed = options.schema.safeParse(input);
     if (!parsed.success) return invalidAction(parsed.error, reader);
     try {

@@ -22,10 +22,11 @@ async function browserTimeZone(): Promise<string | null> {
 }
 
 /**
- * Who reads a server action's answer, as their pages do (lib/i18n/request.ts): the caller's own
- * language and time zone, else their browser's, else the portal's defaults.
+ * Who reads what a request answers (a page, a server action's result): the user's own language and
+ * time zone, else their browser's (`Accept-Language`, the time zone it left in a cookie), else the
+ * portal's defaults. Outside a request there is no browser to ask.
  */
-export async function actionReader(user: { locale: string | null; timeZone: string | null } | null): Promise<ZonedReader> {
+export async function requestReader(user: { locale: string | null; timeZone: string | null } | null): Promise<ZonedReader> {
   const env = getEnv();
   const [language, zone] = await Promise.all([acceptLanguage(), browserTimeZone()]);
   return {

@@ -3,9 +3,9 @@ import { eq } from 'drizzle-orm';
 import { db } from '@/db';
 import { users } from '@/db/schema';
 import { getEnv } from '@/lib/env';
-import { isLocale } from '@/lib/i18n/locales';
+import { resolveLocale } from '@/lib/i18n/locales';
 import { phrase, phraseMoment, renderText, type PhraseValues, type ZonedReader } from '@/lib/i18n/text';
-import { canonicalTimeZone } from '@/lib/i18n/time-zones';
+import { resolveTimeZone } from '@/lib/i18n/time-zones';
 
 
 /** A mail's words, written once its reader is known. */
@@ -17,8 +17,9 @@ export async function getReader({ email }: { email: string }): Promise<ZonedRead
   const [user] = await db.select({ locale: users.locale, timeZone: users.timeZone }).from(users).where(eq(users.email, email));
   const env = getEnv();
   return {
-    locale: isLocale(user?.locale) ? user.locale : env.MAILROOM_DEFAULT_LOCALE,
-    timeZone: (user?.timeZone && canonicalTimeZone(user.timeZone)) || env.MAILROOM_DEFAULT_TIME_ZONE,
+    // A mail has no browser to ask: the recipient's own choices, else the portal's defaults.
+    locale: resolveLocale({ userLocale: user?.locale, acceptLanguage: null, defaultLocale: env.MAILROOM_DEFAULT_LOCALE }),
+    timeZone: resolveTimeZone({ userTimeZone: user?.timeZone, browserTimeZone: null, defaultTimeZone: env.MAILROOM_DEFAULT_TIME_ZONE }),
   };
 }
 

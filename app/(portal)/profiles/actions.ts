@@ -4,7 +4,7 @@ import { revalidatePath } from 'next/cache';
 import { userActor } from '@/lib/audit/actor';
 import { formAction } from '@/lib/auth/form-action';
 import { notFound } from '@/lib/errors';
-import { actionReader } from '@/lib/i18n/request-locale';
+import { requestReader } from '@/lib/i18n/request-locale';
 import { phrase, renderText } from '@/lib/i18n/text';
 import { createProfile, deleteProfile, updateProfile } from '@/lib/profiles/profiles';
 import { isId } from '@/lib/validations/common';
@@ -23,7 +23,7 @@ export const updateProfileAction = formAction({ roles: ['admin'], schema: profil
   const saved = phrase('profiles.actions.saved', { name: updated.name });
   // The notices must be read before anything else happens: the form stays, with them, instead of leaving.
   if (notices.length > 0) {
-    const { locale } = await actionReader(user);
+    const { locale } = await requestReader(user);
     return { message: [saved, ...notices].map((text) => renderText(text, locale)).join(' ') };
   }
   return { message: saved, redirectTo: `/profiles/${updated.id}` };

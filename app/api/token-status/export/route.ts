@@ -3,7 +3,7 @@ import { errorResponse } from '@/lib/api/handler';
 import { tokenStatusFilters } from '@/lib/api/endpoints/token-status';
 import { getCurrentUser } from '@/lib/auth/session';
 import { problemOf } from '@/lib/errors';
-import { actionReader } from '@/lib/i18n/request-locale';
+import { requestReader } from '@/lib/i18n/request-locale';
 import { phrase } from '@/lib/i18n/text';
 import { streamTokenStatusCsv } from '@/lib/tokens/find-token-statuses';
 import { toFieldErrors } from '@/lib/validations/field-errors';
@@ -12,7 +12,7 @@ import { toFieldErrors } from '@/lib/validations/field-errors';
 export async function GET(request: NextRequest): Promise<Response> {
   const user = await getCurrentUser();
   // A browser route: it answers in the viewer's language, as the page that links to it does.
-  const { locale } = await actionReader(user);
+  const { locale } = await requestReader(user);
   if (!user) return errorResponse(problemOf('UNAUTHORIZED', phrase('problems.api.signInFirst')), 401, { locale });
   if (user.role === 'owner') return errorResponse(problemOf('FORBIDDEN', phrase('problems.api.exportForbidden')), 403, { locale });
   const parsed = tokenStatusFilters.safeParse(Object.fromEntries(request.nextUrl.searchParams));

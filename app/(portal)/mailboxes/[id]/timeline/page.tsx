@@ -9,7 +9,6 @@ import { Alert, Card, PageHeader } from '@/app/_components/ui';
 import { findMailboxAlerts } from '@/lib/alerts/find-mailbox-alerts';
 import { findMailboxTimeline, renderTimelineEntry, type TimelineKind } from '@/lib/audit/find-mailbox-timeline';
 import { requireRole } from '@/lib/auth/session';
-import { renderConnectionTest } from '@/lib/tester/connection-tests';
 import { renderProblem } from '@/lib/errors';
 import { getTokenStatusRow } from '@/lib/tokens/find-token-statuses';
 import { TOKEN_STATE_TONES } from '@/lib/tokens/token-status';
@@ -59,14 +58,7 @@ export default async function MailboxTimelinePage({ params }: { params: Promise<
     { connection: status.connection, statusReason: null },
     status.state === 'revoked' ? 'revoked' : status.state === 'refresh_failing' ? 'refresh_failing' : null,
   );
-  // Each entry in the viewer's language; a test's steps and failure too.
-  const entries = timeline.map((entry) => {
-    const rendered = renderTimelineEntry(entry, locale);
-    if (!entry.test) return { ...rendered, test: null };
-    const test = renderConnectionTest(entry.test, locale);
-    const error = test.incoming.error ?? test.outgoing.error;
-    return { ...rendered, test, detail: error?.message ?? rendered.detail, hint: error?.hint ?? rendered.hint };
-  });
+  const entries = timeline.map((entry) => renderTimelineEntry(entry, locale));
   const refreshTokenDays = daysSince(status.refreshTokenObtainedAt);
   const lastError = status.lastError ? { ...renderProblem(status.lastError, locale), at: status.lastError.at } : null;
   const facts: [string, ReactNode][] = [

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { errorResponse } from '@/lib/api/handler';
 import { getCurrentUser } from '@/lib/auth/session';
 import { AppError, problemOf } from '@/lib/errors';
-import { actionReader } from '@/lib/i18n/request-locale';
+import { requestReader } from '@/lib/i18n/request-locale';
 import { phrase } from '@/lib/i18n/text';
 import { getMailboxTest } from '@/lib/tester/test-mailbox';
 import { id } from '@/lib/validations/common';
@@ -17,7 +17,7 @@ const progressQuery = z.object({ mailboxId: id, testId: id.optional() });
  */
 export async function GET(request: NextRequest, { params }: { params: Promise<{ id: string }> }): Promise<Response> {
   const user = await getCurrentUser();
-  const { locale } = await actionReader(user);
+  const { locale } = await requestReader(user);
   if (!user) return errorResponse(problemOf('UNAUTHORIZED', phrase('problems.api.signInFirst')), 401, { locale });
   const parsed = progressQuery.safeParse({ mailboxId: (await params).id, testId: request.nextUrl.searchParams.get('testId') ?? undefined });
   if (!parsed.success) return errorResponse(problemOf('NOT_FOUND', phrase('problems.api.notFound')), 404, { locale });
