@@ -29,7 +29,8 @@ export const userRole = pgEnum('user_role', ['admin', 'owner', 'support']);
 /** One value per provider descriptor (lib/providers): a new provider adds its id there, then a migration. */
 export const serverType = pgEnum('server_type', PROVIDER_IDS);
 export const authType = pgEnum('auth_type', ['oauth2_code', 'oauth2_device', 'password']);
-export const incomingProtocol = pgEnum('incoming_protocol', ['imap', 'pop3']);
+export const incomingProtocol = pgEnum('incoming_protocol', ['imap', 'pop3', 'graph', 'gmail_api']);
+export const outgoingProtocol = pgEnum('outgoing_protocol', ['smtp', 'graph', 'gmail_api']);
 export const transportSecurity = pgEnum('transport_security', ['tls', 'starttls', 'none']);
 export const publishingStatus = pgEnum('publishing_status', ['production', 'testing']);
 export const syncMode = pgEnum('sync_mode', ['server_side', 'none']);
@@ -159,13 +160,17 @@ export const serverProfiles = pgTable(
     /** The issuer's signing keys, against which id_tokens are verified. */
     jwksEndpoint: text('jwks_endpoint'),
     scopes: jsonb('scopes').$type<string[]>().notNull().default([]),
+    /** Microsoft Graph and the Gmail API need no host of the profile's own: their host, port and security are null. */
     incomingProtocol: incomingProtocol('incoming_protocol').notNull().default('imap'),
-    incomingHost: text('incoming_host').notNull(),
-    incomingPort: integer('incoming_port').notNull(),
-    incomingSecurity: transportSecurity('incoming_security').notNull(),
-    outgoingHost: text('outgoing_host').notNull(),
-    outgoingPort: integer('outgoing_port').notNull(),
-    outgoingSecurity: transportSecurity('outgoing_security').notNull(),
+    incomingHost: text('incoming_host'),
+    incomingPort: integer('incoming_port'),
+    incomingSecurity: transportSecurity('incoming_security'),
+    outgoingProtocol: outgoingProtocol('outgoing_protocol').notNull().default('smtp'),
+    outgoingHost: text('outgoing_host'),
+    outgoingPort: integer('outgoing_port'),
+    outgoingSecurity: transportSecurity('outgoing_security'),
+    /** The root of Microsoft Graph or the Gmail API when a direction goes through it: access tokens are sent there. */
+    apiEndpoint: text('api_endpoint'),
     trustedCertificates: jsonb('trusted_certificates').$type<TrustedCertificate[]>().notNull().default([]),
     internalServer: boolean('internal_server').notNull().default(false),
     isDefault: boolean('is_default').notNull().default(false),

@@ -4,5 +4,31 @@ import type { ServerProfile } from '@/db/schema';
 export type ServerTarget = {
   host: string;
   port: number;
-  security: ServerProfile['incomingSecurity'];
+  security: NonNullable<ServerProfile['incomingSecurity']>;
 };
+
+/**
+ * The socket server of a profile's direction, or null when that direction goes through a web API
+ * (Microsoft Graph, the Gmail API), which has no host of the profile's own.
+ */
+export function socketTargetOf(
+  profile: Pick<ServerProfile, 'incomingHost' | 'incomingPort' | 'incomingSecurity' | 'outgoingHost' | 'outgoingPort' | 'outgoingSecurity'>,
+  direction: 'incoming' | 'outgoing',
+): ServerTarget | null {
+  const [host, port, security] =
+    direction === 'incoming'
+      ? [profile.incomingHost, profile.incomingPort, profile.incomingSecurity]
+      : [profile.outgoingHost, profile.outgoingPort, profile.outgoingSecurity];
+  return host !== null && port !== null && security !== null ? { host, port, security } : null;
+}
+
+/** "host:port", or the web API's name, as messages name where a direction goes. */
+export function directionServerName(
+  profile: Parameters<typeof socketTargetOf>[0] & Pick<ServerProfile, 'incomingProtocol' | 'outgoingProtocol'>,
+  direction: 'incoming' | 'outgoing',
+): string {
+  const target = socketTargetOf(profile, direction);
+  if (target) return `${target.host}:${target.port}`;
+  const protocol = direction === 'incoming' ? profile.incomingProtocol : profile.outgoingProtocol;
+  return protocol === 'graph' ? 'Microsoft Graph' : 'Gmail API';
+}

@@ -6,6 +6,7 @@ import { AppError, type Problem } from '@/lib/errors';
 import { hasMessage, phrase, renderText, type Phrase, type Text } from '@/lib/i18n/text';
 import { recordUnreadablePassword } from '@/lib/mailboxes/unreadable-password';
 import { logger } from '@/lib/logger';
+import { directionServerName, socketTargetOf } from '@/lib/mail/server-target';
 import { openSubmissionTransport, type SubmissionSignIn } from '@/lib/mail/submission-transport';
 import { OAuthFailure } from '@/lib/oauth/oauth-failure';
 import { loadNotificationSender } from '@/lib/settings/notification-sender';
@@ -77,12 +78,14 @@ export async function sendNotification({ to, write }: NotificationMessage): Prom
   }
   const { mailbox, profile } = chosen;
   const secrets: string[] = [];
+  const target = socketTargetOf(profile, 'outgoing');
   try {
-    const { address } = await resolveAllowedAddress({ host: profile.outgoingHost, internalServer: profile.internalServer });
+    if (!target) throw new Error('TODO(#17): notifications through a web API');
+    const { address } = await resolveAllowedAddress({ host: target.host, internalServer: profile.internalServer });
     const send = async (signIn: SubmissionSignIn) => {
       secrets.push('accessToken' in signIn ? signIn.accessToken : signIn.pass);
       const transport = await openSubmissionTransport({
-        target: { host: profile.outgoingHost, port: profile.outgoingPort, security: profile.outgoingSecurity },
+        target,
         address,
         signIn,
         acceptedCertificates: profile.trustedCertificates,
@@ -113,7 +116,7 @@ export async function sendNotification({ to, write }: NotificationMessage): Prom
         : error instanceof BlockedAddressError
           ? phrase('mails.notSent.blocked', { host: error.host, address: error.address, verdict: error.verdict })
           : phrase('mails.notSent.refused', {
-              server: `${profile.outgoingHost}:${profile.outgoingPort}`,
+              server: directionServerName(profile, 'outgoing'),
               reply: withoutSecrets(error instanceof Error ? error.message : String(error), secrets),
             });
     logger.warn('notification not sent', { to: message.to, subject: message.subject, sender: mailbox.address, reason: renderText(reason, 'en') });

@@ -22,6 +22,14 @@ export const DESTINATION_FIELDS = {
 
 export type DestinationField = keyof typeof DESTINATION_FIELDS;
 
+/**
+ * Where the mailboxes' access tokens go besides the provider's own mail servers: the Graph or Gmail API
+ * root, set or cleared when a direction moves to or from a web API. A change ends the grants (the
+ * new protocol asks for other rights, and no token follows an edit to a new place) but keeps the
+ * client secret, which never goes there.
+ */
+export const ACCESS_TOKEN_FIELDS = ['endpoints.api'] as const;
+
 export function destinationFieldsIn(changedFields: readonly string[]): DestinationField[] {
   return (Object.keys(DESTINATION_FIELDS) as DestinationField[]).filter((field) => changedFields.includes(field));
 }

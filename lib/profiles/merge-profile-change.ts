@@ -8,9 +8,9 @@ import {
   type ResolvedProfile,
   type UpdateProfileRequest,
 } from '@/lib/validations/profiles';
-import { destinationFieldsIn, type DestinationField } from './destination';
+import { ACCESS_TOKEN_FIELDS, destinationFieldsIn, type DestinationField } from './destination';
 import { PROVIDERS } from '@/lib/providers';
-import { isOAuth, type ProfilePreset } from '@/lib/providers/provider';
+import { isApiProtocol, isOAuth, type MailProtocol, type ProfilePreset } from '@/lib/providers/provider';
 import { ADVANCED_DEFAULTS, allowsPublicClient, defaultAuthType, presetFor } from './presets';
 
 export type SecretChange = 'set' | 'replaced' | 'cleared' | null;
@@ -38,10 +38,11 @@ function draftFromRow(row: ServerProfile): ProfileDraft {
       revocation: row.revocationEndpoint,
       userinfo: row.userinfoEndpoint,
       jwks: row.jwksEndpoint,
+      api: row.apiEndpoint,
     },
     scopes: row.scopes,
     incoming: { protocol: row.incomingProtocol, host: row.incomingHost, port: row.incomingPort, security: row.incomingSecurity },
-    outgoing: { host: row.outgoingHost, port: row.outgoingPort, security: row.outgoingSecurity },
+    outgoing: { protocol: row.outgoingProtocol, host: row.outgoingHost, port: row.outgoingPort, security: row.outgoingSecurity },
     trustedCertificates: row.trustedCertificates,
     internalServer: row.internalServer,
     isDefault: row.isDefault,
@@ -73,6 +74,8 @@ export type ResolvedChange = {
   changes: Record<string, { from: unknown; to: unknown }>;
   /** On update: the changed fields that say where the OAuth client's secret and tokens go (lib/profiles/destination.ts). */
   destinationChanged: DestinationField[];
+  /** On update: every changed field that ends the mailboxes' grants, the destination's and the API root. */
+  grantsEndedBy: string[];
 };
 
 /**
@@ -98,13 +101,15 @@ export function mergeProfileChange({
     (base && PROVIDERS[serverType].authTypes.includes(base.authType) ? base.authType : defaultAuthType(serverType));
   const tenant = request.tenant !== undefined ? request.tenant : PROVIDERS[serverType].tenant ? (base?.tenant ?? null) : null;
   const incomingProtocol = request.incoming?.protocol ?? base?.incoming.protocol ?? 'imap';
-  const preset = presetFor({ serverType, authType, tenant, incomingProtocol });
+  const outgoingProtocol = request.outgoing?.protocol ?? base?.outgoing.protocol ?? 'smtp';
+  const preset = presetFor({ serverType, authType, tenant, incomingProtocol, outgoingProtocol });
   const oldPreset: ProfilePreset | null = base
     ? presetFor({
         serverType: base.serverType,
         authType: base.authType,
         tenant: base.tenant,
         incomingProtocol: base.incoming.protocol,
+        outgoingProtocol: base.outgoing.protocol,
       })
     : null;
 
@@ -114,11 +119,20 @@ export function mergeProfileChange({
     if (base && !same(storedValue, oldPresetValue)) return storedValue as T;
     return presetValue;
   }
-  const location = (side: 'incoming' | 'outgoing') => ({
-    host: pick(request[side]?.host, base?.[side].host, oldPreset?.[side].host, preset[side].host),
-    port: pick(request[side]?.port, base?.[side].port, oldPreset?.[side].port, preset[side].port),
-    security: pick(request[side]?.security, base?.[side].security, oldPreset?.[side].security, preset[side].security),
-  });
+  // A direction moved to a web API leaves its host behind, whatever it was; one moved back to a socket takes the preset's.
+  const location = (side: 'incoming' | 'outgoing', protocol: MailProtocol) => {
+    const keep = !isApiProtocol(protocol) && !(base && isApiProtocol(base[side].protocol));
+    const stored = keep ? base?.[side] : undefined;
+    const old = keep ? oldPreset?.[side] : undefined;
+    if (isApiProtocol(protocol)) {
+      return { host: request[side]?.host ?? null, port: request[side]?.port ?? null, security: request[side]?.security ?? null };
+    }
+    return {
+      host: pick(request[side]?.host, stored?.host, old?.host, preset[side].host),
+      port: pick(request[side]?.port, stored?.port, old?.port, preset[side].port),
+      security: pick(request[side]?.security, stored?.security, old?.security, preset[side].security),
+    };
+  };
   const endpoint = (name: keyof ProfilePreset['endpoints']) =>
     pick(request.endpoints?.[name], base?.endpoints[name], oldPreset?.endpoints[name], preset.endpoints[name]);
   const advanced = <K extends keyof typeof ADVANCED_DEFAULTS>(name: K) =>
@@ -154,10 +168,11 @@ export function mergeProfileChange({
       revocation: endpoint('revocation'),
       userinfo: endpoint('userinfo'),
       jwks: endpoint('jwks'),
+      api: endpoint('api'),
     },
     scopes: pick(request.scopes, base?.scopes, oldPreset?.scopes, preset.scopes),
-    incoming: { protocol: incomingProtocol, ...location('incoming') },
-    outgoing: location('outgoing'),
+    incoming: { protocol: incomingProtocol, ...location('incoming', incomingProtocol) },
+    outgoing: { protocol: outgoingProtocol, ...location('outgoing', outgoingProtocol) },
     trustedCertificates: request.trustedCertificates ?? base?.trustedCertificates ?? [],
     internalServer: request.internalServer ?? base?.internalServer ?? false,
     isDefault: request.isDefault ?? base?.isDefault ?? false,
@@ -176,6 +191,8 @@ export function mergeProfileChange({
   const after = leaves(withoutSecret(draft));
   const changedFields = Object.keys(after).filter((key) => !same(after[key], before[key]));
   const destinationChanged = base ? destinationFieldsIn(changedFields) : [];
+  const accessTokenPlaceChanged = base && isOAuth(base.authType) ? ACCESS_TOKEN_FIELDS.filter((field) => changedFields.includes(field)) : [];
+  const grantsEndedBy = [...destinationChanged, ...accessTokenPlaceChanged];
 
   // The stored secret was given for the old destination: it never follows an edit to a new one.
   if (draft.clientSecretKept && destinationChanged.length > 0) {
@@ -189,5 +206,5 @@ export function mergeProfileChange({
   const parsed = profileSchema({ extraProviderOrigins }).safeParse(draft);
   if (!parsed.success) throw invalidInput(toFieldErrors(parsed.error));
   const changes = base ? Object.fromEntries(changedFields.map((field) => [field, { from: before[field] ?? null, to: after[field] ?? null }])) : {};
-  return { profile: parsed.data, secretChange, changedFields, changes, destinationChanged };
+  return { profile: parsed.data, secretChange, changedFields, changes, destinationChanged, grantsEndedBy };
 }

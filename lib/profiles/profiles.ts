@@ -49,6 +49,7 @@ export function toProfileResponse(profile: ServerProfile): ProfileResponse {
       revocation: profile.revocationEndpoint,
       userinfo: profile.userinfoEndpoint,
       jwks: profile.jwksEndpoint,
+      api: profile.apiEndpoint,
     },
     scopes: profile.scopes,
     incoming: {
@@ -57,7 +58,12 @@ export function toProfileResponse(profile: ServerProfile): ProfileResponse {
       port: profile.incomingPort,
       security: profile.incomingSecurity,
     },
-    outgoing: { host: profile.outgoingHost, port: profile.outgoingPort, security: profile.outgoingSecurity },
+    outgoing: {
+      protocol: profile.outgoingProtocol,
+      host: profile.outgoingHost,
+      port: profile.outgoingPort,
+      security: profile.outgoingSecurity,
+    },
     trustedCertificates: profile.trustedCertificates,
     internalServer: profile.internalServer,
     isDefault: profile.isDefault,
@@ -137,11 +143,13 @@ function toColumns(profileId: string, profile: ResolvedProfile, secretChange: Se
     revocationEndpoint: profile.endpoints.revocation,
     userinfoEndpoint: profile.endpoints.userinfo,
     jwksEndpoint: profile.endpoints.jwks,
+    apiEndpoint: profile.endpoints.api,
     scopes: profile.scopes,
     incomingProtocol: profile.incoming.protocol,
     incomingHost: profile.incoming.host,
     incomingPort: profile.incoming.port,
     incomingSecurity: profile.incoming.security,
+    outgoingProtocol: profile.outgoing.protocol,
     outgoingHost: profile.outgoing.host,
     outgoingPort: profile.outgoing.port,
     outgoingSecurity: profile.outgoing.security,
@@ -244,7 +252,7 @@ export async function updateProfile({
       // Locked so that no mailbox is attached between the cap check and the write.
       const [current] = await tx.select().from(serverProfiles).where(eq(serverProfiles.id, id)).for('update');
       if (!current) throw notFound('serverProfile');
-      const { profile, secretChange, changedFields, changes, destinationChanged } = mergeProfileChange({
+      const { profile, secretChange, changedFields, changes, destinationChanged, grantsEndedBy } = mergeProfileChange({
         request: input,
         stored: current,
         extraProviderOrigins: getEnv().MAILROOM_EXTRA_PROVIDER_ORIGINS,
@@ -265,8 +273,7 @@ export async function updateProfile({
         .set({ ...toColumns(id, profile, secretChange), ...(clientChanged ? { clientError: null } : {}) })
         .where(eq(serverProfiles.id, id))
         .returning();
-      const grantsEnded =
-        destinationChanged.length > 0 ? await invalidateProfileGrants(tx, { profileId: id, changed: destinationChanged }) : 0;
+      const grantsEnded = grantsEndedBy.length > 0 ? await invalidateProfileGrants(tx, { profileId: id, changed: grantsEndedBy }) : 0;
       await recordAuditEvent(tx, {
         actor,
         action: 'profile.update',
@@ -276,7 +283,7 @@ export async function updateProfile({
           name: updated!.name,
           changes,
           ...(secretChange ? { clientSecret: secretChange } : {}),
-          ...(destinationChanged.length > 0 ? { destinationChanged, grantsEnded } : {}),
+          ...(grantsEndedBy.length > 0 ? { destinationChanged: grantsEndedBy, grantsEnded } : {}),
         },
       });
       const notices = [

@@ -1,11 +1,18 @@
 import type { MessagePath } from '@/lib/i18n/text';
-import { providerText, type Provider, type TokenErrorContext, type TokenErrorReading } from './provider';
+import { isApiProtocol, NO_LOCATION, providerText, type MailProtocol, type Provider, type TokenErrorContext, type TokenErrorReading } from './provider';
 
-const MAIL_SCOPES = {
-  imap: 'https://outlook.office.com/IMAP.AccessAsUser.All',
-  pop3: 'https://outlook.office.com/POP.AccessAsUser.All',
-  smtp: 'https://outlook.office.com/SMTP.Send',
+const OUTLOOK_RESOURCE = 'https://outlook.office.com';
+const GRAPH_RESOURCE = 'https://graph.microsoft.com';
+export const GRAPH_API_ROOT = `${GRAPH_RESOURCE}/v1.0`;
+
+// Graph's own scopes go by their short names, which Microsoft reads as Graph's.
+const SOCKET_SCOPES = {
+  imap: `${OUTLOOK_RESOURCE}/IMAP.AccessAsUser.All`,
+  pop3: `${OUTLOOK_RESOURCE}/POP.AccessAsUser.All`,
+  smtp: `${OUTLOOK_RESOURCE}/SMTP.Send`,
 };
+const GRAPH_INCOMING_SCOPES = ['Mail.ReadWrite', 'User.Read'];
+const GRAPH_OUTGOING_SCOPES = ['Mail.Send', 'User.Read'];
 
 const TENANT_KEYWORDS = ['common', 'organizations', 'consumers'] as const;
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -85,8 +92,12 @@ export const microsoft365: Provider<'microsoft365'> = {
     'dod-graph.microsoft.us',
     'microsoftgraph.chinacloudapi.cn',
   ],
-  incomingProtocols: ['imap', 'pop3'],
-  mailScopes: MAIL_SCOPES,
+  incomingProtocols: ['imap', 'pop3', 'graph'],
+  outgoingProtocols: ['smtp', 'graph'],
+  // Which direction a Graph scope serves is known from the profile's protocols: both lists are Graph's.
+  mailScopes: { imap: [SOCKET_SCOPES.imap], pop3: [SOCKET_SCOPES.pop3], smtp: [SOCKET_SCOPES.smtp], graph: [...new Set([...GRAPH_INCOMING_SCOPES, ...GRAPH_OUTGOING_SCOPES])] },
+  resourceOf: (protocol: MailProtocol) => (protocol === 'graph' ? GRAPH_RESOURCE : OUTLOOK_RESOURCE),
+  apiProtocol: 'graph',
   authorizationParameters: {},
   // Microsoft wants the scopes again on every refresh.
   scopesOnRefresh: true,
@@ -95,7 +106,10 @@ export const microsoft365: Provider<'microsoft365'> = {
   idleRefreshTokens: { staleAfterMs: 60 * DAY_MS, lifetimeMs: 90 * DAY_MS },
   ownerMailSwitch: null,
 
-  preset({ authType, tenant, incomingProtocol }) {
+  preset({ authType, tenant, incomingProtocol, outgoingProtocol }) {
+    const usesGraph = incomingProtocol === 'graph' || outgoingProtocol === 'graph';
+    const incomingScopes = incomingProtocol === 'graph' ? GRAPH_INCOMING_SCOPES : [SOCKET_SCOPES[incomingProtocol === 'pop3' ? 'pop3' : 'imap']];
+    const outgoingScopes = outgoingProtocol === 'graph' ? GRAPH_OUTGOING_SCOPES : [SOCKET_SCOPES.smtp];
     const tenantPath = encodeURIComponent(tenant?.trim() || 'organizations');
     const base = `https://login.microsoftonline.com/${tenantPath}/oauth2/v2.0`;
     return {
@@ -107,14 +121,17 @@ export const microsoft365: Provider<'microsoft365'> = {
         revocation: null,
         userinfo: 'https://graph.microsoft.com/oidc/userinfo',
         jwks: `https://login.microsoftonline.com/${tenantPath}/discovery/v2.0/keys`,
+        api: usesGraph ? GRAPH_API_ROOT : null,
       },
       // Microsoft's id_tokens name the account's own tenant in their issuer: only a tenant id fixes it.
       // For common, organizations, consumers or a domain, the account comes from userinfo.
       issuer: isTenantId(tenant) ? `https://login.microsoftonline.com/${tenant!.trim().toLowerCase()}/v2.0` : null,
       tokenEndpointAuthMethod: 'client_secret_post',
-      scopes: [MAIL_SCOPES[incomingProtocol], MAIL_SCOPES.smtp, 'offline_access', 'openid', 'email', 'profile'],
-      incoming: { host: 'outlook.office365.com', port: incomingProtocol === 'pop3' ? 995 : 993, security: 'tls' },
-      outgoing: { host: 'smtp.office365.com', port: 587, security: 'starttls' },
+      scopes: [...new Set([...incomingScopes, ...outgoingScopes]), 'offline_access', 'openid', 'email', 'profile'],
+      incoming: isApiProtocol(incomingProtocol)
+        ? NO_LOCATION
+        : { host: 'outlook.office365.com', port: incomingProtocol === 'pop3' ? 995 : 993, security: 'tls' },
+      outgoing: isApiProtocol(outgoingProtocol) ? NO_LOCATION : { host: 'smtp.office365.com', port: 587, security: 'starttls' },
       mailboxCap: null,
       publishingStatus: null,
     };

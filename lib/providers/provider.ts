@@ -4,14 +4,25 @@ import type { Phrase } from '@/lib/i18n/render';
 import type { ProviderId } from './ids';
 
 export const AUTH_TYPES = ['oauth2_code', 'oauth2_device', 'password'] as const;
-export const INCOMING_PROTOCOLS = ['imap', 'pop3'] as const;
+/** How a direction reaches the mailbox: a mail protocol over a socket, or the provider's web API. */
+export const INCOMING_PROTOCOLS = ['imap', 'pop3', 'graph', 'gmail_api'] as const;
+export const OUTGOING_PROTOCOLS = ['smtp', 'graph', 'gmail_api'] as const;
+export const API_PROTOCOLS = ['graph', 'gmail_api'] as const;
 export const TRANSPORT_SECURITIES = ['tls', 'starttls', 'none'] as const;
 export const PUBLISHING_STATUSES = ['production', 'testing'] as const;
 export const TOKEN_ENDPOINT_AUTH_METHODS = ['client_secret_post', 'client_secret_basic'] as const;
 
 export type AuthType = (typeof AUTH_TYPES)[number];
 export type IncomingProtocol = (typeof INCOMING_PROTOCOLS)[number];
-export type MailProtocol = IncomingProtocol | 'smtp';
+export type OutgoingProtocol = (typeof OUTGOING_PROTOCOLS)[number];
+export type ApiProtocol = (typeof API_PROTOCOLS)[number];
+export type MailProtocol = IncomingProtocol | OutgoingProtocol;
+/** The protocols spoken over a socket of the profile's own hosts. */
+export type SocketProtocol = Exclude<MailProtocol, ApiProtocol>;
+
+export function isApiProtocol(protocol: MailProtocol): protocol is ApiProtocol {
+  return (API_PROTOCOLS as readonly string[]).includes(protocol);
+}
 export type TransportSecurity = (typeof TRANSPORT_SECURITIES)[number];
 export type PublishingStatus = (typeof PUBLISHING_STATUSES)[number];
 export type TokenEndpointAuthMethod = (typeof TOKEN_ENDPOINT_AUTH_METHODS)[number];
@@ -24,9 +35,14 @@ export type ProfileEndpoints = {
   userinfo: string | null;
   /** The issuer's signing keys, against which id_tokens are verified. */
   jwks: string | null;
+  /** The root of the web API (Microsoft Graph, the Gmail API) a direction goes through; null when none does. */
+  api: string | null;
 };
 
 export type ServerLocation = { host: string; port: number; security: TransportSecurity };
+/** Where a direction's socket goes; all null when the direction goes through a web API instead. */
+export type ServerLocationOrNone = ServerLocation | { host: null; port: null; security: null };
+export const NO_LOCATION = { host: null, port: null, security: null } as const;
 
 /** Everything a preset fills in: the fields a person should not have to look up. */
 export type ProfilePreset = {
@@ -35,8 +51,8 @@ export type ProfilePreset = {
   issuer: string | null;
   tokenEndpointAuthMethod: TokenEndpointAuthMethod;
   scopes: string[];
-  incoming: ServerLocation;
-  outgoing: ServerLocation;
+  incoming: ServerLocationOrNone;
+  outgoing: ServerLocationOrNone;
   mailboxCap: number | null;
   publishingStatus: PublishingStatus | null;
 };
@@ -46,9 +62,10 @@ export type PresetKey = {
   /** Providers with tenants only; the endpoints carry it in their path. */
   tenant?: string | null;
   incomingProtocol: IncomingProtocol;
+  outgoingProtocol: OutgoingProtocol;
 };
 
-export const NO_ENDPOINTS: ProfileEndpoints = { authorization: null, token: null, device: null, revocation: null, userinfo: null, jwks: null };
+export const NO_ENDPOINTS: ProfileEndpoints = { authorization: null, token: null, device: null, revocation: null, userinfo: null, jwks: null, api: null };
 
 export function isOAuth(authType: AuthType): boolean {
   return authType !== 'password';
@@ -105,10 +122,20 @@ export type Provider<Id extends ProviderId = ProviderId> = {
   namesItsServers: boolean;
   /** The only hosts the profile's OAuth endpoints may be on; null: the admin names them. */
   pinnedHosts: readonly string[] | null;
-  /** The incoming protocols it speaks (SMTP sends for all). */
+  /** The incoming protocols it speaks, the default first. */
   incomingProtocols: readonly IncomingProtocol[];
-  /** The scope each protocol's OAuth sign-in needs; null when the admin must know them. */
-  mailScopes: Record<MailProtocol, string> | null;
+  /** The outgoing protocols it speaks, the default first. */
+  outgoingProtocols: readonly OutgoingProtocol[];
+  /** The scopes each protocol's OAuth sign-in needs; null when the admin must know them. */
+  mailScopes: Partial<Record<MailProtocol, readonly string[]>> | null;
+  /**
+   * The resource (audience) an access token for the protocol is issued for, at providers that issue one
+   * token per resource (Microsoft: outlook.office.com for IMAP, POP and SMTP, Graph for Graph); null where
+   * one token serves every protocol. A profile whose directions need two resources is refused.
+   */
+  resourceOf(protocol: MailProtocol): string | null;
+  /** The web API a protocol of this provider goes through, and the switch a refused socket protocol offers. */
+  apiProtocol: ApiProtocol | null;
   /** Authorization request parameters beyond OAuth's own and `login_hint`, which every provider is sent. */
   authorizationParameters: Readonly<Record<string, string>>;
   /** Whether a refresh must ask for the scopes again. */

@@ -5,6 +5,7 @@ import { mailboxes, portalSettings, serverProfiles, type Mailbox, type ServerPro
 import type { AuditActor } from '@/lib/audit/actor';
 import { recordAuditEvent } from '@/lib/audit/record-audit-event';
 import { AppError } from '@/lib/errors';
+import { directionServerName } from '@/lib/mail/server-target';
 import type { Locale } from '@/lib/i18n/locales';
 import { phrase, renderText, type Phrase } from '@/lib/i18n/text';
 
@@ -40,12 +41,18 @@ const statusColumns = {
   profileId: serverProfiles.id,
   profileName: serverProfiles.name,
   authType: serverProfiles.authType,
+  outgoingProtocol: serverProfiles.outgoingProtocol,
   outgoingHost: serverProfiles.outgoingHost,
   outgoingPort: serverProfiles.outgoingPort,
+  outgoingSecurity: serverProfiles.outgoingSecurity,
+  incomingProtocol: serverProfiles.incomingProtocol,
+  incomingHost: serverProfiles.incomingHost,
+  incomingPort: serverProfiles.incomingPort,
+  incomingSecurity: serverProfiles.incomingSecurity,
 };
 
 type SenderStatus = Pick<Mailbox, 'address' | 'outgoing' | 'approval' | 'status' | 'connection' | 'outgoingStatus'> &
-  Pick<ServerProfile, 'authType' | 'outgoingHost' | 'outgoingPort'> & { mailboxId: string; hasPassword: boolean; profileId: string; profileName: string };
+  Pick<ServerProfile, 'authType' | 'outgoingProtocol' | 'outgoingHost' | 'outgoingPort' | 'outgoingSecurity' | 'incomingProtocol' | 'incomingHost' | 'incomingPort' | 'incomingSecurity'> & { mailboxId: string; hasPassword: boolean; profileId: string; profileName: string };
 
 function selectSenderStatus(where: SQL) {
   return db
@@ -89,7 +96,7 @@ export async function getNotificationSettings(): Promise<NotificationSettings> {
           address: sender.address,
           profileId: sender.profileId,
           profileName: sender.profileName,
-          outgoingServer: `${sender.outgoingHost}:${sender.outgoingPort}`,
+          outgoingServer: directionServerName(sender, 'outgoing'),
           problem: senderProblem(sender),
         }
       : null,

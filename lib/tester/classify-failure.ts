@@ -147,7 +147,7 @@ function classifyAuth(evidence: FailureEvidence): TestFailure {
     const scope = scopeOf(evidence.challenge);
     if (evidence.freshToken) {
       // Microsoft sends no challenge, but which scope the protocol needs is known.
-      const needed = scope ?? PROVIDERS[evidence.serverType].mailScopes?.[evidence.protocol] ?? null;
+      const needed = scope ?? PROVIDERS[evidence.serverType].mailScopes?.[evidence.protocol]?.join(' ') ?? null;
       return failure('scope_missing', 'scopeMissing', {
         source: scope ? 'asked' : needed ? 'known' : 'unknown',
         scope: needed ?? '',

@@ -22,6 +22,7 @@ import { describeError, logger } from '@/lib/logger';
 import { transitionAfterTest } from '@/lib/mailboxes/status';
 import { recordMailboxTestVerdict } from '@/lib/mailboxes/record-connection';
 import { recordUnreadablePassword } from '@/lib/mailboxes/unreadable-password';
+import { directionServerName, socketTargetOf } from '@/lib/mail/server-target';
 import { getAccessToken } from '@/lib/tokens/get-access-token';
 import { getConnectionTest, type ConnectionTestResult } from './connection-tests';
 import { checkImap } from './imap-check';
@@ -173,10 +174,8 @@ export async function runStartedConnectionTest(
     const credentials = credentialsOf(mailbox, profile, test.startedAt);
     const secrets = new Set<string>(credentials.kind === 'password' ? [credentials.password] : []);
     const contextFor = (direction: Direction): TestContext => ({
-      target:
-        direction === 'incoming'
-          ? { host: profile.incomingHost, port: profile.incomingPort, security: profile.incomingSecurity }
-          : { host: profile.outgoingHost, port: profile.outgoingPort, security: profile.outgoingSecurity },
+      // A web API direction has no socket target; its checks never read this one.
+      target: socketTargetOf(profile, direction) ?? { host: directionServerName(profile, direction), port: 443, security: 'tls' },
       address: mailbox.address,
       credentials,
       serverType: profile.serverType,

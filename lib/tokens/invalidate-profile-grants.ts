@@ -17,6 +17,7 @@ const FIELD_WORDS: Record<string, MessagePath> = {
   'endpoints.revocation': 'tokens.reasons.fields.revocationEndpoint',
   'endpoints.userinfo': 'tokens.reasons.fields.userinfoEndpoint',
   'endpoints.jwks': 'tokens.reasons.fields.jwksEndpoint',
+  'endpoints.api': 'tokens.reasons.fields.apiEndpoint',
   issuer: 'tokens.reasons.fields.issuer',
   tenant: 'tokens.reasons.fields.tenant',
   clientId: 'tokens.reasons.fields.clientId',

@@ -5,7 +5,9 @@ import { PROVIDER_IDS, PROVIDERS } from '@/lib/providers';
 import {
   AUTH_TYPES,
   INCOMING_PROTOCOLS,
+  isApiProtocol,
   isOAuth,
+  OUTGOING_PROTOCOLS,
   PUBLISHING_STATUSES,
   TOKEN_ENDPOINT_AUTH_METHODS,
   TRANSPORT_SECURITIES,
@@ -17,6 +19,7 @@ import { id } from './common';
 const serverType = z.enum(PROVIDER_IDS, { error: 'validation.profile.serverType' });
 const authType = z.enum(AUTH_TYPES, { error: 'validation.profile.authType' });
 const incomingProtocol = z.enum(INCOMING_PROTOCOLS, { error: 'validation.profile.incomingProtocol' });
+const outgoingProtocol = z.enum(OUTGOING_PROTOCOLS, { error: 'validation.profile.outgoingProtocol' });
 const security = z.enum(TRANSPORT_SECURITIES, { error: 'validation.profile.security' });
 const publishingStatus = z.enum(PUBLISHING_STATUSES, { error: 'validation.profile.publishingStatus' });
 const tokenEndpointAuthMethod = z.enum(TOKEN_ENDPOINT_AUTH_METHODS, { error: 'validation.profile.tokenEndpointAuthMethod' });
@@ -28,7 +31,8 @@ const tokenEndpointAuthMethod = z.enum(TOKEN_ENDPOINT_AUTH_METHODS, { error: 'va
 // ---------------------------------------------------------------------------------------------
 
 const nullableText = z.string().nullable();
-const location = z.object({ host: z.string(), port: z.number(), security }).partial();
+/** Null host, port and security: the direction goes through a web API (Graph, the Gmail API). */
+const location = z.object({ host: nullableText, port: z.number().nullable(), security: security.nullable() }).partial();
 
 const profileFields = {
   name: z.string({ error: 'validation.profile.nameRequired' }),
@@ -53,12 +57,13 @@ const profileFields = {
       revocation: nullableText,
       userinfo: nullableText,
       jwks: nullableText,
+      api: nullableText,
     })
     .partial()
     .optional(),
   scopes: z.array(z.string()).optional(),
   incoming: location.extend({ protocol: incomingProtocol }).partial().optional(),
-  outgoing: location.optional(),
+  outgoing: location.extend({ protocol: outgoingProtocol }).partial().optional(),
   /** Certificates an admin accepted by their SHA-256 fingerprint, for the profile's incoming or outgoing host. */
   trustedCertificates: z.array(z.object({ host: z.string(), sha256: z.string() })).optional(),
   internalServer: z.boolean().optional(),
@@ -217,10 +222,12 @@ const profileShape = z.object({
       revocation: endpointUrl,
       userinfo: endpointUrl,
       jwks: endpointUrl,
+      api: endpointUrl,
     }),
     scopes: z.array(scope).max(50, { error: 'validation.profile.scopesMax' }),
-    incoming: z.object({ protocol: incomingProtocol, host: hostName, port, security }),
-    outgoing: z.object({ host: hostName, port, security }),
+    // Whether a direction needs its host, port and security depends on its protocol: the rules below say.
+    incoming: z.object({ protocol: incomingProtocol, host: hostName.nullable(), port: port.nullable(), security: security.nullable() }),
+    outgoing: z.object({ protocol: outgoingProtocol, host: hostName.nullable(), port: port.nullable(), security: security.nullable() }),
     trustedCertificates: z.array(trustedCertificate).max(20, { error: 'validation.profile.certificatesMax' }),
     internalServer: z.boolean(),
     isDefault: z.boolean(),
@@ -262,6 +269,32 @@ export function profileSchema({ extraProviderOrigins }: { extraProviderOrigins: 
     if (profile.publishingStatus !== null && !(provider.testingApps && oauth)) {
       problem('publishingStatus', 'validation.profile.publishingStatusNotUsed');
     }
+
+    const label = provider.label;
+    const incomingOffered = (provider.incomingProtocols as readonly string[]).includes(profile.incoming.protocol);
+    const outgoingOffered = (provider.outgoingProtocols as readonly string[]).includes(profile.outgoing.protocol);
+    if (!incomingOffered) problem('incoming.protocol', 'validation.profile.protocolNotOffered', { provider: label, protocols: provider.incomingProtocols.join(', ') });
+    if (!outgoingOffered) problem('outgoing.protocol', 'validation.profile.protocolNotOffered', { provider: label, protocols: provider.outgoingProtocols.join(', ') });
+    const usesApi = isApiProtocol(profile.incoming.protocol) || isApiProtocol(profile.outgoing.protocol);
+    for (const side of ['incoming', 'outgoing'] as const) {
+      const direction = profile[side];
+      if (isApiProtocol(direction.protocol)) {
+        if (!oauth) problem(`${side}.protocol`, 'validation.profile.apiNeedsOAuth', { protocol: direction.protocol });
+        for (const field of ['host', 'port', 'security'] as const) {
+          if (direction[field] !== null) problem(`${side}.${field}`, 'validation.profile.noServerForApi', { protocol: direction.protocol });
+        }
+      } else {
+        if (direction.host === null) problem(`${side}.host`, 'validation.profile.hostRequired');
+        if (direction.port === null) problem(`${side}.port`, 'validation.profile.port');
+        if (direction.security === null) problem(`${side}.security`, 'validation.profile.security');
+      }
+    }
+    // Microsoft issues an access token for one resource at a time: IMAP with Graph would need two tokens per mailbox.
+    if (incomingOffered && outgoingOffered && provider.resourceOf(profile.incoming.protocol) !== provider.resourceOf(profile.outgoing.protocol)) {
+      problem('outgoing.protocol', 'validation.profile.protocolMix', { company: provider.company ?? label, incoming: profile.incoming.protocol, outgoing: profile.outgoing.protocol });
+    }
+    if (usesApi && !profile.endpoints.api) problem('endpoints.api', 'validation.profile.apiEndpointRequired');
+    if (!usesApi && profile.endpoints.api) problem('endpoints.api', 'validation.profile.apiEndpointUnused');
 
     // Every URL the profile's OAuth client talks to: where its secret and its mailboxes' tokens may go.
     const urls: [string, string][] = [
@@ -322,7 +355,7 @@ export function profileSchema({ extraProviderOrigins }: { extraProviderOrigins: 
       }
     }
 
-    const ownHosts = new Set([profile.incoming.host.toLowerCase(), profile.outgoing.host.toLowerCase()]);
+    const ownHosts = new Set([profile.incoming.host, profile.outgoing.host].flatMap((host) => (host ? [host.toLowerCase()] : [])));
     const [first = '', second = ''] = ownHosts;
     profile.trustedCertificates.forEach((certificate, index) => {
       if (!ownHosts.has(certificate.host)) {
@@ -331,8 +364,8 @@ export function profileSchema({ extraProviderOrigins }: { extraProviderOrigins: 
     });
 
     const hosts: [string, string][] = [
-      ['incoming.host', profile.incoming.host],
-      ['outgoing.host', profile.outgoing.host],
+      ...(profile.incoming.host ? [['incoming.host', profile.incoming.host] as [string, string]] : []),
+      ...(profile.outgoing.host ? [['outgoing.host', profile.outgoing.host] as [string, string]] : []),
       ...urls.flatMap(([path, value]): [string, string][] => {
         try {
           return [[path, new URL(value).hostname]];
@@ -391,6 +424,13 @@ function trustedCertificateLines(value: string): { host: string; sha256: string 
     });
 }
 
+/** A direction's fields; the form sends none of host, port and security for a web API protocol, which has none. */
+function formLocation<Side extends 'incoming' | 'outgoing'>(values: Record<string, string>, side: Side) {
+  const protocol = choice<NonNullable<NonNullable<CreateProfileRequest[Side]>['protocol']>>(values, `${side}.protocol`);
+  if (protocol && isApiProtocol(protocol)) return { protocol, host: null, port: null, security: null };
+  return { protocol, host: values[`${side}.host`], port: number(values, `${side}.port`), security: choice<'tls' | 'starttls' | 'none'>(values, `${side}.security`) };
+}
+
 export function formToProfileRequest(values: Record<string, string>): CreateProfileRequest {
   const endpoint = (name: string) => text(values, `endpoints.${name}`);
   const secret = values.clientSecret?.trim() ?? '';
@@ -415,19 +455,11 @@ export function formToProfileRequest(values: Record<string, string>): CreateProf
       revocation: endpoint('revocation'),
       userinfo: endpoint('userinfo'),
       jwks: endpoint('jwks'),
+      api: endpoint('api'),
     },
     scopes: 'scopes' in values ? values.scopes!.split(/\s+/).filter(Boolean) : undefined,
-    incoming: {
-      protocol: choice(values, 'incoming.protocol'),
-      host: values['incoming.host'],
-      port: number(values, 'incoming.port'),
-      security: choice(values, 'incoming.security'),
-    },
-    outgoing: {
-      host: values['outgoing.host'],
-      port: number(values, 'outgoing.port'),
-      security: choice(values, 'outgoing.security'),
-    },
+    incoming: formLocation(values, 'incoming'),
+    outgoing: formLocation(values, 'outgoing'),
     trustedCertificates: 'trustedCertificates' in values ? trustedCertificateLines(values.trustedCertificates!) : undefined,
     internalServer: checkbox(values, 'internalServer'),
     isDefault: checkbox(values, 'isDefault'),
@@ -451,7 +483,8 @@ export const profileIdForm = z.object({ id });
 // The response: the Profile shape of API.md, with no secret.
 // ---------------------------------------------------------------------------------------------
 
-const locationResponse = z.object({ host: z.string(), port: z.number(), security });
+/** Host, port and security are null for a web API protocol (Graph, the Gmail API). */
+const locationResponse = z.object({ host: z.string().nullable(), port: z.number().nullable(), security: security.nullable() });
 
 export const profileResponse = z.object({
   id: z.string(),
@@ -475,10 +508,12 @@ export const profileResponse = z.object({
     revocation: z.string().nullable(),
     userinfo: z.string().nullable(),
     jwks: z.string().nullable(),
+    /** The root of Microsoft Graph or the Gmail API, when a direction goes through it. */
+    api: z.string().nullable(),
   }),
   scopes: z.array(z.string()),
   incoming: locationResponse.extend({ protocol: incomingProtocol }),
-  outgoing: locationResponse,
+  outgoing: locationResponse.extend({ protocol: outgoingProtocol }),
   trustedCertificates: z.array(z.object({ host: z.string(), sha256: z.string() })),
   internalServer: z.boolean(),
   isDefault: z.boolean(),

@@ -23,11 +23,13 @@ export type ProfileFormValues = {
   'endpoints.revocation': string;
   'endpoints.userinfo': string;
   'endpoints.jwks': string;
+  'endpoints.api': string;
   scopes: string;
   'incoming.protocol': string;
   'incoming.host': string;
   'incoming.port': string;
   'incoming.security': string;
+  'outgoing.protocol': string;
   'outgoing.host': string;
   'outgoing.port': string;
   'outgoing.security': string;
@@ -44,6 +46,15 @@ export type ProfileFormValues = {
 };
 
 const checked = (value: boolean) => (value ? 'on' : '');
+
+/** A direction's server fields; empty for a web API direction (the preset's defaults come back with a socket protocol). */
+function locationFormValues<Side extends 'incoming' | 'outgoing'>(side: Side, location: { host: string | null; port: number | null; security: string | null }) {
+  return {
+    [`${side}.host`]: location.host ?? '',
+    [`${side}.port`]: location.port === null ? '' : String(location.port),
+    [`${side}.security`]: location.security ?? '',
+  } as Record<`${Side}.host` | `${Side}.port` | `${Side}.security`, string>;
+}
 const day = (iso: string | null) => iso?.slice(0, 10) ?? '';
 
 /** The fields a preset fills. */
@@ -55,15 +66,12 @@ export function presetFormValues(preset: ProfilePreset) {
     'endpoints.revocation': preset.endpoints.revocation ?? '',
     'endpoints.userinfo': preset.endpoints.userinfo ?? '',
     'endpoints.jwks': preset.endpoints.jwks ?? '',
+    'endpoints.api': preset.endpoints.api ?? '',
     issuer: preset.issuer ?? '',
     tokenEndpointAuthMethod: preset.tokenEndpointAuthMethod,
     scopes: preset.scopes.join('\n'),
-    'incoming.host': preset.incoming.host,
-    'incoming.port': String(preset.incoming.port),
-    'incoming.security': preset.incoming.security,
-    'outgoing.host': preset.outgoing.host,
-    'outgoing.port': String(preset.outgoing.port),
-    'outgoing.security': preset.outgoing.security,
+    ...locationFormValues('incoming', preset.incoming),
+    ...locationFormValues('outgoing', preset.outgoing),
     mailboxCap: preset.mailboxCap === null ? '' : String(preset.mailboxCap),
     publishingStatus: preset.publishingStatus ?? '',
   };
@@ -81,6 +89,7 @@ export function newProfileFormValues(serverType: ProviderId = PROVIDER_IDS[0]): 
     clearClientSecret: '',
     clientSecretExpiresAt: '',
     'incoming.protocol': 'imap',
+    'outgoing.protocol': 'smtp',
     trustedCertificates: '',
     internalServer: '',
     isDefault: '',
@@ -89,7 +98,7 @@ export function newProfileFormValues(serverType: ProviderId = PROVIDER_IDS[0]): 
     'advanced.maxConcurrentConnections': String(ADVANCED_DEFAULTS.maxConcurrentConnections),
     'advanced.moveFailedToUndeliverable': checked(ADVANCED_DEFAULTS.moveFailedToUndeliverable),
     'advanced.connectionTimeoutSeconds': String(ADVANCED_DEFAULTS.connectionTimeoutSeconds),
-    ...presetFormValues(presetFor({ serverType, authType, incomingProtocol: 'imap' })),
+    ...presetFormValues(presetFor({ serverType, authType, incomingProtocol: 'imap', outgoingProtocol: 'smtp' })),
   };
 }
 
@@ -131,14 +140,12 @@ export function profileFormValues(profile: ProfileResponse): ProfileFormValues {
     'endpoints.revocation': profile.endpoints.revocation ?? '',
     'endpoints.userinfo': profile.endpoints.userinfo ?? '',
     'endpoints.jwks': profile.endpoints.jwks ?? '',
+    'endpoints.api': profile.endpoints.api ?? '',
     scopes: profile.scopes.join('\n'),
     'incoming.protocol': profile.incoming.protocol,
-    'incoming.host': profile.incoming.host,
-    'incoming.port': String(profile.incoming.port),
-    'incoming.security': profile.incoming.security,
-    'outgoing.host': profile.outgoing.host,
-    'outgoing.port': String(profile.outgoing.port),
-    'outgoing.security': profile.outgoing.security,
+    ...locationFormValues('incoming', profile.incoming),
+    'outgoing.protocol': profile.outgoing.protocol,
+    ...locationFormValues('outgoing', profile.outgoing),
     trustedCertificates: profile.trustedCertificates.map((certificate) => `${certificate.host} ${certificate.sha256}`).join('\n'),
     internalServer: checked(profile.internalServer),
     isDefault: checked(profile.isDefault),

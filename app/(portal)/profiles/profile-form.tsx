@@ -10,11 +10,10 @@ import { IDLE } from '@/lib/auth/form-action-state';
 import { destinationFieldsIn, grantsEndedNotice, secretClearedNotice, type DestinationField } from '@/lib/profiles/destination';
 import { allowsPublicClient, defaultAuthType, presetFor } from '@/lib/profiles/presets';
 import { PROVIDER_IDS, PROVIDERS, type ProviderId } from '@/lib/providers';
-import { isOAuth, TOKEN_ENDPOINT_AUTH_METHODS, type AuthType, type IncomingProtocol } from '@/lib/providers/provider';
+import { isApiProtocol, isOAuth, TOKEN_ENDPOINT_AUTH_METHODS, type AuthType, type IncomingProtocol, type MailProtocol, type OutgoingProtocol } from '@/lib/providers/provider';
 import { createProfileAction, updateProfileAction } from './actions';
 import { destinationValues, presetFormValues, type ProfileFormValues } from './form-values';
 
-const PROTOCOL_LABELS: Record<IncomingProtocol, string> = { imap: 'IMAP', pop3: 'POP3' };
 
 const SECURITIES = ['tls', 'starttls', 'none'] as const;
 
@@ -60,6 +59,7 @@ export function ProfileForm({
     authType: next.authType as AuthType,
     tenant: next.tenant,
     incomingProtocol: next['incoming.protocol'] as IncomingProtocol,
+    outgoingProtocol: next['outgoing.protocol'] as OutgoingProtocol,
   });
   /** The preset of the new kind of profile, keeping host names typed for a Custom server. */
   const withPreset = (next: ProfileFormValues, keepHosts: boolean): ProfileFormValues => {
@@ -86,8 +86,22 @@ export function ProfileForm({
   });
 
   const chooseServerType = (next: ProviderId) =>
-    setValues((current) => withPreset({ ...current, serverType: next, authType: defaultAuthType(next), publicClient: '' }, false));
-  const chooseKey = (name: 'authType' | 'incoming.protocol') => (event: ChangeEvent<HTMLSelectElement>) =>
+    setValues((current) =>
+      withPreset(
+        {
+          ...current,
+          serverType: next,
+          authType: defaultAuthType(next),
+          publicClient: '',
+          'incoming.protocol': PROVIDERS[next].incomingProtocols[0]!,
+          'outgoing.protocol': PROVIDERS[next].outgoingProtocols[0]!,
+        },
+        false,
+      ),
+    );
+  const protocolOptions = (protocols: readonly MailProtocol[]) =>
+    protocols.map((protocol) => ({ value: protocol, label: tProfiles(`protocols.${protocol}`) }));
+  const chooseKey = (name: 'authType' | 'incoming.protocol' | 'outgoing.protocol') => (event: ChangeEvent<HTMLSelectElement>) =>
     setValues((current) => withPreset({ ...current, [name]: event.target.value }, true));
   const changeTenant = (event: ChangeEvent<HTMLInputElement>) =>
     setValues((current) => {
@@ -152,7 +166,14 @@ export function ProfileForm({
           label={t('incomingProtocol')}
           {...text('incoming.protocol')}
           onChange={chooseKey('incoming.protocol')}
-          options={provider.incomingProtocols.map((protocol) => ({ value: protocol, label: PROTOCOL_LABELS[protocol] }))}
+          options={protocolOptions(provider.incomingProtocols)}
+        />
+        <SelectField
+          label={t('outgoingProtocol')}
+          {...text('outgoing.protocol')}
+          onChange={chooseKey('outgoing.protocol')}
+          options={protocolOptions(provider.outgoingProtocols)}
+          hint={provider.apiProtocol ? t(`apiProtocolHint.${provider.apiProtocol}`) : undefined}
         />
       </div>
 
@@ -270,20 +291,17 @@ export function ProfileForm({
               {t('resetToPreset')}
             </Button>
           </div>
-          {(['incoming', 'outgoing'] as const).map((side) => (
-            <fieldset key={side} className="grid gap-4 sm:grid-cols-3">
-              <legend className="mb-2 text-sm font-medium text-slate-800">
-                {t(`${side}.legend`)}
-              </legend>
-              <Field label={t(`${side}.host`)} {...text(`${side}.host`)} />
-              <Field label={t(`${side}.port`)} type="number" {...text(`${side}.port`)} />
-              <SelectField
-                label={t(`${side}.security`)}
-                {...text(`${side}.security`)}
-                options={securityOptions}
-              />
-            </fieldset>
-          ))}
+          {(['incoming', 'outgoing'] as const).map((side) =>
+            // A web API direction has no server of the profile's own to name.
+            isApiProtocol(values[`${side}.protocol`] as MailProtocol) ? null : (
+              <fieldset key={side} className="grid gap-4 sm:grid-cols-3">
+                <legend className="mb-2 text-sm font-medium text-slate-800">{t(`${side}.legend`)}</legend>
+                <Field label={t(`${side}.host`)} {...text(`${side}.host`)} />
+                <Field label={t(`${side}.port`)} type="number" {...text(`${side}.port`)} />
+                <SelectField label={t(`${side}.security`)} {...text(`${side}.security`)} options={securityOptions} />
+              </fieldset>
+            ),
+          )}
           <TextAreaField
             label={t('trustedCertificates')}
             name="trustedCertificates"
@@ -307,6 +325,9 @@ export function ProfileForm({
                 hint={t('issuerHint')}
               />
               <Field label={t('jwksEndpoint')} {...text('endpoints.jwks')} />
+              {values['endpoints.api'] || isApiProtocol(values['incoming.protocol'] as MailProtocol) || isApiProtocol(values['outgoing.protocol'] as MailProtocol) ? (
+                <Field label={t('apiEndpoint')} {...text('endpoints.api')} hint={t('apiEndpointHint')} />
+              ) : null}
               {pinnedHosts ? (
                 <p className="text-xs text-slate-500">
                   {t('pinnedHosts', { provider: tProviders(`${serverType}.label`), hosts: pinnedHosts.join(', ') })}

@@ -138,12 +138,16 @@ export default async function ProfilePage({ params }: { params: Promise<{ id: st
         ) : null}
         <Card title={t('sections.servers')}>
           <dl className="divide-y divide-slate-100">
-            <Row label={t('rows.incoming', { protocol: profile.incoming.protocol === 'pop3' ? 'POP3' : 'IMAP' })}>
-              {profile.incoming.host}:{profile.incoming.port}, {security(profile.incoming.security)}
-            </Row>
-            <Row label={t('rows.outgoing')}>
-              {profile.outgoing.host}:{profile.outgoing.port}, {security(profile.outgoing.security)}
-            </Row>
+            {(['incoming', 'outgoing'] as const).map((side) => {
+              const { protocol, host, port, security: transport } = profile[side];
+              return (
+                <Row key={side} label={t(`rows.${side}`, { protocol: tProfiles(`protocols.${protocol}`) })}>
+                  {host !== null && port !== null && transport !== null
+                    ? `${host}:${port}, ${security(transport)}`
+                    : t('rows.throughApi', { api: profile.endpoints.api ?? '' })}
+                </Row>
+              );
+            })}
           </dl>
         </Card>
         <Card title={t('sections.emailProcessing')}>
