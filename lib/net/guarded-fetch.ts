@@ -1,7 +1,9 @@
 import 'server-only';
+import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
 import { Agent, buildConnector, fetch as undiciFetch, type RequestInit as UndiciRequestInit } from 'undici';
 import { logger } from '@/lib/logger';
+import { trustOptions } from '@/lib/tester/trusted-context';
 import { BlockedAddressError, resolveAllowedAddress } from './address-policy';
 import { readCappedBody } from './read-capped-body';
 
@@ -15,6 +17,8 @@ export type OutboundPolicy = {
   connectTimeoutMs?: number;
   /** Response body cap; default 1 MiB. */
   maxResponseBytes?: number;
+  /** PEM CA certificates trusted besides Node's roots (MAILROOM_EXTRA_CA_FILE's, the lab's in tests). */
+  caCertificates?: string[];
 };
 
 export type OutboundFailureCode = 'invalid_url' | 'blocked_address' | 'redirect_refused' | 'timeout' | 'unreachable' | 'response_too_large';
@@ -22,13 +26,14 @@ export type OutboundFailureCode = 'invalid_url' | 'blocked_address' | 'redirect_
 /**
  * A request the guard refused or could not complete. `message` is safe for anyone (owners
  * included): it names the host at most, never an address or a port; `detail` is for admins and
- * the log.
+ * the log. `cause` is what failed underneath (a BlockedAddressError, Node's error with its code),
+ * for callers that classify it.
  */
 export class OutboundRequestError extends Error {
   readonly code: OutboundFailureCode;
   readonly detail: string;
-  constructor(options: { code: OutboundFailureCode; message: string; detail: string }) {
-    super(options.message);
+  constructor(options: { code: OutboundFailureCode; message: string; detail: string; cause?: unknown }) {
+    super(options.message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'OutboundRequestError';
     this.code = options.code;
     this.detail = options.detail;
@@ -47,13 +52,15 @@ const agents = new Map<string, Agent>();
  * One undici Agent per policy, whose connector resolves the host once, judges every address it
  * resolves to, and connects to the first one: the name is never resolved again, so a DNS answer
  * that changes between the check and the connection cannot slip through. TLS still verifies the
- * certificate against the host name.
+ * certificate against the host name, with Node's roots and the policy's extra CAs: the CA set is
+ * part of the key, so a connection kept alive for one set never serves a request made with another.
  */
-function agentFor(allowInternal: boolean, connectTimeoutMs: number): Agent {
-  const key = `${allowInternal}:${connectTimeoutMs}`;
+function agentFor(allowInternal: boolean, connectTimeoutMs: number, caCertificates: string[]): Agent {
+  const caSet = caCertificates.length === 0 ? 'node' : createHash('sha256').update(caCertificates.join('\n')).digest('hex');
+  const key = `${allowInternal}:${connectTimeoutMs}:${caSet}`;
   let agent = agents.get(key);
   if (!agent) {
-    const connect = buildConnector({ timeout: connectTimeoutMs });
+    const connect = buildConnector({ timeout: connectTimeoutMs, ...trustOptions(caCertificates) });
     agent = new Agent({
       connect: (options, callback) => {
         resolveAllowedAddress({ host: options.hostname, internalServer: allowInternal }).then(
@@ -113,15 +120,16 @@ function toOutboundError(error: unknown, target: URL, deadline: AbortSignal): Ou
           ? `${serverName(target)} is never contacted: it resolves to a link-local or reserved address.`
           : `${serverName(target)} is not contacted: it resolves to a loopback or private address, and the profile is not marked as an internal server.`,
       detail: `${blocked.message} (port ${target.port || (target.protocol === 'https:' ? 443 : 80)})`,
+      cause: blocked,
     });
   }
   const codes = chain.map((item) => (item as { code?: unknown }).code).filter((code): code is string => typeof code === 'string');
   const technical = chain.map((item) => (item instanceof Error ? `${item.name}: ${item.message}` : String(item))).join(' ← ');
   if (deadline.aborted || codes.some((code) => code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT')) {
-    return new OutboundRequestError({ code: 'timeout', message: `${serverName(target)} did not answer in time.`, detail: `${target.host}: ${technical}` });
+    return new OutboundRequestError({ code: 'timeout', message: `${serverName(target)} did not answer in time.`, detail: `${target.host}: ${technical}`, cause: error });
   }
   if ((error as { name?: unknown }).name === 'AbortError') return null;
-  return new OutboundRequestError({ code: 'unreachable', message: `${serverName(target)} could not be reached.`, detail: `${target.host}: ${technical}` });
+  return new OutboundRequestError({ code: 'unreachable', message: `${serverName(target)} could not be reached.`, detail: `${target.host}: ${technical}`, cause: error });
 }
 
 function tooLarge(target: URL, maxBytes: number, seen: string): OutboundRequestError {
@@ -143,7 +151,7 @@ export async function guardedFetch(url: string | URL, init: RequestInit | undefi
       ...(init as UndiciRequestInit | undefined),
       redirect: 'manual',
       signal,
-      dispatcher: agentFor(policy.allowInternal, policy.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS),
+      dispatcher: agentFor(policy.allowInternal, policy.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS, policy.caCertificates ?? []),
     });
     const body = await readCappedBody(response, maxBytes, (seen) => tooLarge(target, maxBytes, seen));
     // A Response of the runtime's own kind, whole in memory: callers (oauth4webapi among them) see an ordinary fetch answer.

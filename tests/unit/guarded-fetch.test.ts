@@ -1,11 +1,20 @@
 // Issue 12, acceptance 2: every outbound HTTP request goes through one guard that refuses internal
 // addresses (every spelling), never follows a redirect, and caps time and size.
+import { execFile } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { createServer as createTcpServer, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { judgeAddress } from '@/lib/net/address-policy';
 import { guardedFetch, OutboundRequestError, type OutboundPolicy } from '@/lib/net/guarded-fetch';
+import { createTlsMaterial, type TlsMaterial } from '../../scripts/lab/tls-material';
+
+const run = promisify(execFile);
 
 /** An HTTP server on 127.0.0.1 that counts every TCP connection and answers as told. */
 type Recorder = { server: HttpServer; port: number; connections: number; requests: string[] };
@@ -159,5 +168,65 @@ describe('judgeAddress', () => {
       expect(judgeAddress(address), address).toBe('never');
     }
     for (const address of ['142.250.27.108', '2a00:1450:400c:c06::6c']) expect(judgeAddress(address), address).toBe('allowed');
+  });
+});
+
+describe('guardedFetch over TLS, with extra trusted CAs', () => {
+  let material: TlsMaterial;
+  let labSigned: HttpsServer;
+  let otherName: HttpsServer;
+  const url = (server: HttpsServer) => `https://127.0.0.1:${(server.address() as { port: number }).port}/me`;
+  const codesUnder = (error: unknown) => {
+    const codes: unknown[] = [];
+    for (let current = error; current; current = (current as { cause?: unknown }).cause) codes.push((current as { code?: unknown }).code);
+    return codes;
+  };
+
+  async function httpsServer(options: { cert: string; key: string }): Promise<HttpsServer> {
+    const server = createHttpsServer(options, (_, response) => response.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}'));
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    return server;
+  }
+
+  beforeAll(async () => {
+    const directory = mkdtempSync(path.join(tmpdir(), 'guarded-fetch-tls-'));
+    material = await createTlsMaterial({ directory });
+    // Signed by the same CA, for a name that is not the one requested.
+    await run('openssl', [
+      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2',
+      '-CA', material.ca.certificatePath, '-CAkey', material.ca.keyPath,
+      '-subj', '/CN=elsewhere.test', '-addext', 'subjectAltName=DNS:elsewhere.test',
+      '-keyout', path.join(directory, 'other.key'), '-out', path.join(directory, 'other.pem'),
+    ]);
+    labSigned = await httpsServer({ cert: material.server.certificate, key: material.server.key });
+    otherName = await httpsServer({ cert: readFileSync(path.join(directory, 'other.pem'), 'utf8'), key: readFileSync(path.join(directory, 'other.key'), 'utf8') });
+  });
+
+  afterAll(async () => {
+    await Promise.all([labSigned, otherName].map((server) => new Promise((resolve) => server.close(resolve))));
+  });
+
+  it('trusts a server signed by a CA it is given, and only for requests made with that CA', async () => {
+    const withoutCa = await refusal(guardedFetch(url(labSigned), undefined, internal));
+    expect(withoutCa.code).toBe('unreachable');
+    expect(codesUnder(withoutCa)).toContain('UNABLE_TO_VERIFY_LEAF_SIGNATURE');
+
+    const response = await guardedFetch(url(labSigned), undefined, { ...internal, caCertificates: [material.ca.certificate] });
+    expect(await response.json()).toEqual({ ok: true });
+
+    // A connection kept alive for the CA never serves a request made without it.
+    expect((await refusal(guardedFetch(url(labSigned), undefined, internal))).code).toBe('unreachable');
+  });
+
+  it('still checks the host name against the certificate, and does not trust a self-signed one for the CA', async () => {
+    const policy = { ...internal, caCertificates: [material.ca.certificate] };
+    expect(codesUnder(await refusal(guardedFetch(url(otherName), undefined, policy)))).toContain('ERR_TLS_CERT_ALTNAME_INVALID');
+    const selfSigned = await httpsServer({ cert: material.selfSigned.certificate, key: material.selfSigned.key });
+    try {
+      expect(codesUnder(await refusal(guardedFetch(url(selfSigned), undefined, policy)))).toContain('DEPTH_ZERO_SELF_SIGNED_CERT');
+    } finally {
+      await new Promise((resolve) => selfSigned.close(resolve));
+    }
   });
 });
