@@ -1,4 +1,7 @@
 import type { ServerProfile } from '@/db/schema';
+import { GMAIL_API_ROOT } from '@/lib/providers/gmail';
+import { GRAPH_API_ROOT } from '@/lib/providers/microsoft365';
+import type { ApiProtocol } from '@/lib/providers/provider';
 
 /** A mail server to reach: where, and how its connection is secured. */
 export type ServerTarget = {
@@ -31,4 +34,15 @@ export function directionServerName(
   if (target) return `${target.host}:${target.port}`;
   const protocol = direction === 'incoming' ? profile.incomingProtocol : profile.outgoingProtocol;
   return protocol === 'graph' ? 'Microsoft Graph' : 'Gmail API';
+}
+
+/** The root of a profile's web API: its endpoints.api, which validation requires; the provider's own otherwise. */
+export function apiRootOf(profile: Pick<ServerProfile, 'apiEndpoint'>, protocol: ApiProtocol): string {
+  return profile.apiEndpoint ?? (protocol === 'graph' ? GRAPH_API_ROOT : GMAIL_API_ROOT);
+}
+
+/** Where a web API's requests go, as the tester names the server in its messages (host:port). */
+export function apiTargetOf(apiRoot: string): ServerTarget {
+  const url = new URL(apiRoot);
+  return { host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port) || 443, security: 'tls' };
 }

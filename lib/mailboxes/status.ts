@@ -23,6 +23,9 @@ export const FAILURE_CODES = [
   'imap_disabled',
   'mailbox_missing',
   'blocked_address',
+  'api_access_denied',
+  'api_disabled',
+  'throttled',
   'unknown',
 ] as const;
 
@@ -97,6 +100,8 @@ const FAILURE_CAUSES: Record<FailureCode, FailureCause> = {
   imap_disabled: { fixedBy: (profile) => (PROVIDERS[profile.serverType].ownerMailSwitch ? 'owner' : 'admin'), endedByConnecting: false },
   // Unclear causes start with testing again, which the owner can do.
   unknown: { fixedBy: 'owner', endedByConnecting: false },
+  // The provider asked to wait longer than a test can: testing again later is all it takes.
+  throttled: { fixedBy: 'owner', endedByConnecting: false },
   dns: ADMIN_SIDE,
   refused: ADMIN_SIDE,
   timeout: ADMIN_SIDE,
@@ -108,6 +113,10 @@ const FAILURE_CAUSES: Record<FailureCode, FailureCause> = {
   smtp_auth_disabled: ADMIN_SIDE,
   mailbox_missing: ADMIN_SIDE,
   send_as_denied: ADMIN_SIDE,
+  // A tenant's or domain's policy, or a shared mailbox's Full Access, keeps the token out of the mailbox.
+  api_access_denied: ADMIN_SIDE,
+  // The web API is off: for the client's Google Cloud project, for the account's Gmail service, or for a mailbox Graph cannot serve.
+  api_disabled: ADMIN_SIDE,
 };
 
 const isFailureCode = (code: string): code is FailureCode => (FAILURE_CODES as readonly string[]).includes(code);

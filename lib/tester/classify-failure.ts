@@ -1,16 +1,41 @@
 import { problemOf } from '@/lib/errors';
 import type { Messages } from '@/lib/i18n/messages';
 import { hasMessage, phrase, type PhraseValues, type Text } from '@/lib/i18n/text';
+import { grantsApiRight, scopeForApiRight, type ApiRight } from '@/lib/mail-api/api-scopes';
+import type { MailApiService } from '@/lib/mail-api/mail-api-error';
 import { PROVIDERS, type ProviderId } from '@/lib/providers';
+import type { MailProtocol } from '@/lib/providers/provider';
 import type { FailureCode } from '@/lib/mailboxes/status';
 import type { TestFailure } from './types';
 
-export type FailureStage = 'dns' | 'tcp' | 'tls' | 'greeting' | 'token' | 'auth' | 'command';
+/** Where a step failed: on a socket of its own (dns … command), or in a call to a web API (`api`). */
+export type FailureStage = 'dns' | 'tcp' | 'tls' | 'greeting' | 'token' | 'auth' | 'command' | 'api';
+
+/** A web API step's failure: what it asked, for whom, and what the provider answered. */
+export type ApiEvidence = {
+  service: MailApiService;
+  /** What the step needed of the grant. */
+  right: ApiRight;
+  /** The mailbox's address, and the account the token is for (a delegate's, for a shared mailbox). */
+  mailbox: string;
+  account: string;
+  shared: boolean;
+  /** The grant's scopes: a refusal with a needed scope missing is the scope's fault. */
+  grantedScopes: readonly string[];
+  /** The provider's refusal, when it answered one (Graph's error.code, Gmail's errors[0].reason). */
+  refusal?: { status: number; code: string; message: string; retryAfterSeconds: number | null; activationUrl: string | null };
+  /** The account the API says the token is for, when it is not the expected one. */
+  otherAccount?: string;
+  /** The test message was sent, but not seen in the inbox within this many seconds. */
+  notArrivedWithin?: number;
+  /** The grant's scopes do not allow the step's right: found before any request. */
+  lacksRight?: boolean;
+};
 
 /** What is known about a failed step; every field but `stage` is optional. */
 export type FailureEvidence = {
   stage: FailureStage;
-  protocol: 'imap' | 'pop3' | 'smtp';
+  protocol: MailProtocol;
   serverType: ProviderId;
   authKind: 'oauth' | 'password';
   /** host:port, to name the server in messages. */
@@ -32,6 +57,7 @@ export type FailureEvidence = {
   missingMechanism?: Text;
   /** The address the network guard refused to connect to, and why. */
   blocked?: { host: string; address: string; verdict: 'never' | 'internal' };
+  api?: ApiEvidence;
 };
 
 const SELF_SIGNED = new Set(['DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN']);
@@ -135,12 +161,22 @@ function mailSwitchValues(serverType: ProviderId, protocol: FailureEvidence['pro
   return { switch: 'yes', cause: words('cause'), check: words('check') };
 }
 
+/**
+ * The web API a profile refused over a socket protocol can switch to (Microsoft Graph for SMTP AUTH
+ * turned off, the Gmail API for IMAP turned off), as `switchTo` for pages to offer the switch;
+ * only OAuth profiles can use one.
+ */
+function switchValues(evidence: FailureEvidence): { switchTo: string } {
+  const api = evidence.authKind === 'oauth' ? PROVIDERS[evidence.serverType].apiProtocol : null;
+  return { switchTo: api ?? 'none' };
+}
+
 function classifyAuth(evidence: FailureEvidence): TestFailure {
   const reply = evidence.reply ?? '';
   const quoted = shortReply(reply);
-  if (/5\.7\.139|SmtpClientAuthentication is disabled/i.test(reply)) return failure('smtp_auth_disabled', 'smtpAuthDisabled', { reply: quoted });
-  if (/not enabled for IMAP|IMAP access is disabled|IMAP is disabled/i.test(reply)) return failure('imap_disabled', 'imapDisabled', { reply: quoted });
-  if (/not enabled for POP|POP access is disabled/i.test(reply)) return failure('imap_disabled', 'popDisabled', { reply: quoted });
+  if (/5\.7\.139|SmtpClientAuthentication is disabled/i.test(reply)) return failure('smtp_auth_disabled', 'smtpAuthDisabled', { reply: quoted, ...switchValues(evidence) });
+  if (/not enabled for IMAP|IMAP access is disabled|IMAP is disabled/i.test(reply)) return failure('imap_disabled', 'imapDisabled', { reply: quoted, ...switchValues(evidence) });
+  if (/not enabled for POP|POP access is disabled/i.test(reply)) return failure('imap_disabled', 'popDisabled', { reply: quoted, ...switchValues(evidence) });
   const notConnected = mailboxNotConnected(reply);
   if (notConnected) return notConnected;
   if (evidence.authKind === 'oauth') {
@@ -173,6 +209,68 @@ function classifyCommand(evidence: FailureEvidence): TestFailure {
   }
   if (evidence.protocol === 'smtp' && /^5\d\d\b.*5\.7\.(60|1)\b/s.test(reply)) return failure('send_as_denied', 'sendAsDenied', { reply: quoted });
   return failure('unknown', 'commandRefused', replyValues(reply));
+}
+
+const GRAPH_MAILBOX_UNKNOWN = new Set(['ErrorItemNotFound', 'ResourceNotFound', 'Request_ResourceNotFound', 'ErrorInvalidUser', 'ErrorNonExistentMailbox']);
+const GMAIL_THROTTLED = new Set(['rateLimitExceeded', 'userRateLimitExceeded', 'RESOURCE_EXHAUSTED']);
+
+/** A refusal of a web API call, by the provider's status and code, read with what the step needed. */
+function classifyApiRefusal(api: ApiEvidence, refusal: NonNullable<ApiEvidence['refusal']>): TestFailure {
+  const { service } = api;
+  const { status, code } = refusal;
+  const reply = shortReply(`${status} ${code}: ${refusal.message}`);
+  const protocol = service === 'graph' ? 'graph' : 'gmail_api';
+  const scopeMissing = () => failure('scope_missing', 'apiScopeMissing', { service, right: api.right, scope: scopeForApiRight({ protocol, right: api.right }), ...replyValues(reply) });
+  const lacksScope = !grantsApiRight({ protocol, granted: api.grantedScopes, right: api.right });
+  if (status === 429 || (status === 503 && refusal.retryAfterSeconds !== null) || GMAIL_THROTTLED.has(code)) {
+    const asked = refusal.retryAfterSeconds !== null;
+    return failure('throttled', 'apiThrottled', { service, asked: yes(asked), seconds: refusal.retryAfterSeconds ?? 0, reply });
+  }
+  if (status === 401) {
+    // A token Microsoft issued for outlook.office.com (IMAP, SMTP) is not one for Graph.
+    if (service === 'graph' && /audience/i.test(refusal.message)) return failure('scope_missing', 'apiWrongAudience', { reply });
+    return failure('auth_failed', 'tokenRefused', { scope: '', asked: 'no', ...replyValues(reply) });
+  }
+  if (service === 'graph') {
+    if (code === 'ErrorSendAsDenied') return failure('send_as_denied', 'apiSendAsDenied', { mailbox: api.mailbox, account: api.account, reply });
+    if (code === 'MailboxNotEnabledForRESTAPI' || code === 'MailboxNotSupportedForRESTAPI') return failure('api_disabled', 'graphMailboxNotEnabled', { reply });
+    if (GRAPH_MAILBOX_UNKNOWN.has(code)) return failure('mailbox_missing', 'apiMailboxMissing', { service, address: api.mailbox, reply });
+    if (status === 403) {
+      if (lacksScope) return scopeMissing();
+      if (api.shared && api.right !== 'send') return failure('api_access_denied', 'apiDelegationMissing', { mailbox: api.mailbox, account: api.account, reply });
+      return failure('api_access_denied', 'apiAccessDenied', { service, reply });
+    }
+  } else {
+    if (code === 'accessNotConfigured' || code === 'SERVICE_DISABLED') {
+      return failure('api_disabled', 'gmailApiNotEnabled', { url: refusal.activationUrl ?? GMAIL_API_CONSOLE_URL, reply });
+    }
+    if (code === 'failedPrecondition' || code === 'FAILED_PRECONDITION') return failure('api_disabled', 'gmailServiceOff', { reply });
+    if (code === 'insufficientPermissions' || code === 'ACCESS_TOKEN_SCOPE_INSUFFICIENT') return scopeMissing();
+    if (status === 404) return failure('mailbox_missing', 'apiMailboxMissing', { service, address: api.mailbox, reply });
+    if (status === 403) return lacksScope ? scopeMissing() : failure('api_access_denied', 'apiAccessDenied', { service, reply });
+  }
+  return failure('unknown', 'apiRefused', { service, status, code, ...replyValues(refusal.message) });
+}
+
+/** Where an admin enables the Gmail API when Google's answer names no project. */
+const GMAIL_API_CONSOLE_URL = 'https://console.cloud.google.com/apis/library/gmail.googleapis.com';
+
+/** A web API step: the provider's refusal, or what the tester itself found wrong (another account, a scope, a message that never came). */
+function classifyApi(evidence: FailureEvidence): TestFailure {
+  const { api } = evidence;
+  const cause = certificateCause(evidence.errorCode ?? '');
+  if (cause) return failure('certificate_untrusted', 'certificateUntrusted', { server: evidence.server, reason: evidence.errorCode!, cause, sha256: '', seen: 'no' });
+  if (!api) return failure('unknown', 'other', { server: evidence.server, ...replyValues(evidence.reply || evidence.errorCode) });
+  if (api.refusal) return classifyApiRefusal(api, api.refusal);
+  if (api.otherAccount !== undefined) {
+    return failure('auth_failed', 'apiAccountMismatch', { service: api.service, expected: api.shared ? api.account : api.mailbox, actual: api.otherAccount });
+  }
+  if (api.notArrivedWithin !== undefined) return failure('unknown', 'testMessageNotArrived', { address: api.mailbox, seconds: api.notArrivedWithin });
+  if (api.lacksRight) {
+    const scope = scopeForApiRight({ protocol: api.service === 'graph' ? 'graph' : 'gmail_api', right: api.right });
+    return failure('scope_missing', 'apiScopeMissing', { service: api.service, right: api.right, scope, ...replyValues(undefined) });
+  }
+  return failure('unknown', 'other', { server: evidence.server, ...replyValues(evidence.reply || evidence.errorCode) });
 }
 
 /**
@@ -209,6 +307,8 @@ export function classifyFailure(evidence: FailureEvidence): TestFailure {
       return classifyAuth(evidence);
     case 'command':
       return classifyCommand(evidence);
+    case 'api':
+      return classifyApi(evidence);
     default:
       if (code === 'ECONNRESET' || code === 'EPIPE') return failure('unknown', 'connectionClosed', { server });
       return failure('unknown', 'other', { server, ...replyValues(code || evidence.reply) });

@@ -22,8 +22,11 @@ import { describeError, logger } from '@/lib/logger';
 import { transitionAfterTest } from '@/lib/mailboxes/status';
 import { recordMailboxTestVerdict } from '@/lib/mailboxes/record-connection';
 import { recordUnreadablePassword } from '@/lib/mailboxes/unreadable-password';
-import { directionServerName, socketTargetOf } from '@/lib/mail/server-target';
+import { apiRootOf, apiTargetOf, socketTargetOf } from '@/lib/mail/server-target';
+import { isApiProtocol, type ApiProtocol } from '@/lib/providers/provider';
 import { getAccessToken } from '@/lib/tokens/get-access-token';
+import { getGrant } from '@/lib/tokens/grants';
+import { checkApi } from './api-check';
 import { getConnectionTest, type ConnectionTestResult } from './connection-tests';
 import { checkImap } from './imap-check';
 import type { TestContext } from './open-server';
@@ -143,6 +146,7 @@ function credentialsOf(mailbox: Mailbox, profile: ServerProfile, startedAt: Date
     kind: 'oauth',
     user: mailbox.address,
     getAccessToken: () => (token ??= getAccessToken({ mailboxId: mailbox.id, refreshedSince: startedAt })),
+    getGrantedScopes: async () => (await getGrant(db, mailbox.id))?.scopes ?? [],
   };
 }
 
@@ -173,9 +177,8 @@ export async function runStartedConnectionTest(
     const { mailbox, profile } = row;
     const credentials = credentialsOf(mailbox, profile, test.startedAt);
     const secrets = new Set<string>(credentials.kind === 'password' ? [credentials.password] : []);
-    const contextFor = (direction: Direction): TestContext => ({
-      // A web API direction has no socket target; its checks never read this one.
-      target: socketTargetOf(profile, direction) ?? { host: directionServerName(profile, direction), port: 443, security: 'tls' },
+    const contextFor = (direction: Direction, apiProtocol?: ApiProtocol): TestContext => ({
+      target: apiProtocol ? apiTargetOf(apiRootOf(profile, apiProtocol)) : socketTargetOf(profile, direction)!,
       address: mailbox.address,
       credentials,
       serverType: profile.serverType,
@@ -188,12 +191,29 @@ export async function runStartedConnectionTest(
         await db.insert(connectionTestSteps).values({ testId: test.id, direction, ...step });
       },
     });
+    const checkThroughApi = (direction: Direction, protocol: ApiProtocol) =>
+      checkApi({
+        ...contextFor(direction, protocol),
+        protocol,
+        apiRoot: apiRootOf(profile, protocol),
+        shared: mailbox.shared,
+        direction,
+        sendTestMessage: direction === 'outgoing' && options.sendTestMessage,
+      });
+    const checkIncoming = () => {
+      const protocol = profile.incomingProtocol;
+      if (isApiProtocol(protocol)) return checkThroughApi('incoming', protocol);
+      return protocol === 'pop3' ? checkPop3(contextFor('incoming')) : checkImap(contextFor('incoming'));
+    };
+    const checkOutgoing = () => {
+      const protocol = profile.outgoingProtocol;
+      if (isApiProtocol(protocol)) return checkThroughApi('outgoing', protocol);
+      return checkSmtp({ ...contextFor('outgoing'), sendTestMessage: options.sendTestMessage });
+    };
     // Incoming and outgoing at once: each has its own connections and its own timeouts.
     const [incoming, outgoing] = await Promise.all([
-      isEnabled(mailbox, 'incoming')
-        ? runDirection('incoming', () => (profile.incomingProtocol === 'pop3' ? checkPop3(contextFor('incoming')) : checkImap(contextFor('incoming'))))
-        : NOT_RUN,
-      isEnabled(mailbox, 'outgoing') ? runDirection('outgoing', () => checkSmtp({ ...contextFor('outgoing'), sendTestMessage: options.sendTestMessage })) : NOT_RUN,
+      isEnabled(mailbox, 'incoming') ? runDirection('incoming', checkIncoming) : NOT_RUN,
+      isEnabled(mailbox, 'outgoing') ? runDirection('outgoing', checkOutgoing) : NOT_RUN,
     ]);
     results = { incoming, outgoing };
   } catch (error) {

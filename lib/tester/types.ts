@@ -22,7 +22,13 @@ export type RecordStep = (step: StepOutcome) => Promise<void>;
 
 /** How a direction signs in: a token from the token service, or the stored password. */
 export type Credentials =
-  | { kind: 'oauth'; user: string; getAccessToken: () => Promise<{ accessToken: string; account: string; expiresAt: Date }> }
+  | {
+      kind: 'oauth';
+      user: string;
+      getAccessToken: () => Promise<{ accessToken: string; account: string; expiresAt: Date }>;
+      /** The scopes the mailbox's grant holds, as the provider last stated them. */
+      getGrantedScopes: () => Promise<string[]>;
+    }
   | { kind: 'password'; user: string; password: string };
 
 

@@ -2,11 +2,20 @@
 // but what servers said (quoted as `{reply}`) and the names of protocols, codes and settings.
 import { describe, expect, it } from 'vitest';
 import { renderProblem } from '@/lib/errors';
-import { classifyFailure, type FailureEvidence } from '@/lib/tester/classify-failure';
+import { classifyFailure, type ApiEvidence, type FailureEvidence } from '@/lib/tester/classify-failure';
 
 const base: FailureEvidence = { stage: 'auth', protocol: 'imap', serverType: 'gmail', authKind: 'oauth', server: 'imap.example.org:993', timeoutSeconds: 10 };
 const SHA256 = 'ab'.repeat(32);
 const SCOPE_CHALLENGE = { status: '400', schemes: 'Bearer', scope: 'https://mail.google.com/' };
+
+/** A web API step's failure: Graph by default, with what the provider answered or the tester found. */
+const api = (facts: Partial<ApiEvidence>): Partial<FailureEvidence> => ({
+  stage: 'api',
+  protocol: facts.service === 'gmail' ? 'gmail_api' : 'graph',
+  serverType: facts.service === 'gmail' ? 'gmail' : 'microsoft365',
+  api: { service: 'graph', right: 'read', mailbox: 'info@example.org', account: 'alice@example.org', shared: false, grantedScopes: ['Mail.ReadWrite', 'Mail.Send', 'User.Read'], ...facts },
+});
+const refusal = (status: number, code: string, retryAfterSeconds: number | null = null) => ({ status, code, message: 'x', retryAfterSeconds, activationUrl: null });
 
 /** One evidence for each way a step can fail, named by what it shows; replies here are in no language a test reads. */
 const CASES: Record<string, Partial<FailureEvidence>> = {
@@ -45,6 +54,22 @@ const CASES: Record<string, Partial<FailureEvidence>> = {
   badGreeting: { stage: 'greeting', reply: '' },
   connectionClosed: { stage: 'tcp', errorCode: 'ECONNRESET' },
   other: { stage: 'tcp', errorCode: 'EWHATEVER' },
+  apiScopeMissing: api({ right: 'send', lacksRight: true, grantedScopes: [] }),
+  apiWrongAudience: api({ refusal: refusal(401, 'InvalidAuthenticationToken') }),
+  apiTokenRefused: api({ service: 'gmail', refusal: refusal(401, 'authError') }),
+  apiAccountMismatch: api({ otherAccount: 'dave@example.org' }),
+  apiDelegationMissing: api({ shared: true, refusal: refusal(403, 'ErrorAccessDenied') }),
+  apiSendAsDenied: api({ right: 'send', shared: true, refusal: refusal(403, 'ErrorSendAsDenied') }),
+  apiAccessDenied: api({ refusal: refusal(403, 'ErrorAccessDenied') }),
+  apiAccessDeniedGmail: api({ service: 'gmail', grantedScopes: ['https://www.googleapis.com/auth/gmail.modify'], refusal: refusal(403, 'forbidden') }),
+  graphMailboxNotEnabled: api({ refusal: refusal(404, 'MailboxNotEnabledForRESTAPI') }),
+  gmailApiNotEnabled: api({ service: 'gmail', refusal: refusal(403, 'accessNotConfigured') }),
+  gmailServiceOff: api({ service: 'gmail', refusal: refusal(400, 'failedPrecondition') }),
+  apiThrottled: api({ refusal: refusal(429, 'ApplicationThrottled', 120) }),
+  apiThrottledNoWait: api({ service: 'gmail', refusal: refusal(429, 'rateLimitExceeded') }),
+  apiMailboxMissing: api({ refusal: refusal(404, 'ErrorInvalidUser') }),
+  apiRefused: api({ refusal: refusal(500, 'generalException') }),
+  testMessageNotArrived: api({ notArrivedWithin: 30 }),
 };
 
 // English words that no French sentence holds (each between spaces): one would betray English left in the French.

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { renderProblem } from '@/lib/errors';
 import { whoFixesFailure } from '@/lib/mailboxes/status';
 import { classifyFailure, decodeOAuthChallenge, type FailureEvidence } from '@/lib/tester/classify-failure';
 import { judgeAddress } from '@/lib/net/address-policy';
@@ -19,6 +20,23 @@ describe('classifyFailure', () => {
     expect(failure.code).toBe('smtp_auth_disabled');
     expect(failure.hint).toMatch(/Authenticated SMTP/);
     expect(failure.hint).toMatch(/Set-TransportConfig -SmtpClientAuthenticationDisabled \$false/);
+  });
+
+  it('offers the way out of 5.7.139 and of IMAP turned off: switching the profile to the provider’s web API', () => {
+    const smtp = classify({ protocol: 'smtp', serverType: 'microsoft365', reply: '535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant.' });
+    expect(smtp.values).toMatchObject({ switchTo: 'graph' });
+    expect(smtp.hint).toMatch(/an admin can switch the profile to Microsoft Graph instead \(“Switch to Microsoft Graph” on the profile’s page\)/);
+    expect(smtp.hint).toMatch(/new scopes \(Mail\.ReadWrite, Mail\.Send, User\.Read\) and every mailbox of the profile connects again/);
+    expect(renderProblem(smtp, 'fr').hint).toMatch(/passer le profil à Microsoft Graph \(«\u00a0Passer à Microsoft Graph\u00a0» sur la page du profil\)\u00a0:/);
+
+    const imap = classify({ reply: 'NO [ALERT] Your account is not enabled for IMAP use. Please visit your Gmail settings page and enable your account for IMAP access. (Failure)' });
+    expect(imap.values).toMatchObject({ switchTo: 'gmail_api' });
+    expect(imap.hint).toMatch(/switch the profile to the Gmail API instead .*gmail\.modify and gmail\.send/);
+
+    // Only an OAuth profile can use a web API: a password's refusal offers no switch.
+    const password = classify({ authKind: 'password', reply: 'NO [ALERT] Your account is not enabled for IMAP use.' });
+    expect(password.values).toMatchObject({ switchTo: 'none' });
+    expect(password.hint).not.toMatch(/Gmail API/);
   });
 
   it('decodes the XOAUTH2 challenge and names the scope it asks for, after a fresh refresh', () => {
