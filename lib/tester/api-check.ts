@@ -93,7 +93,7 @@ export async function checkApi(context: ApiCheckContext): Promise<void> {
   const token = await obtainAccessToken(protocol, context);
   const grantedScopes = await credentials.getGrantedScopes();
   const mailboxPath: GraphMailbox = shared ? { address } : 'me';
-  const can = (right: ApiRight) => grantsApiRight({ protocol, granted: grantedScopes, right });
+  const can = (right: ApiRight) => grantsApiRight({ protocol, granted: grantedScopes, right, shared });
 
   /** Runs one step with a connection whose deadline is the step's own, noting any wait the provider asked for. */
   const step = <T>(name: StepName, right: ApiRight, work: (connection: MailApiConnection) => Promise<{ value: T; detail: Text }>) =>
@@ -158,11 +158,11 @@ export async function checkApi(context: ApiCheckContext): Promise<void> {
   });
   if (!context.sendTestMessage) return;
 
-  // A subject of its own finds this message, and no earlier test's, in the inbox.
+  // A subject of its own finds this message, and no earlier test's, in the inbox (Graph; Gmail finds it by its Message-ID).
   const subject = `Mailroom connection test ${randomBytes(4).toString('hex')}`;
-  await step('testMessage', 'send', async (connection) => {
-    const { messageId } = await sendMessageThroughApi({ protocol, connection, sender: { address, shared }, mail: { to: [address], subject, text: TEST_MESSAGE_TEXT } });
-    return { value: undefined, detail: phrase('tester.details.sentThroughApi', { address, service, identified: yes(messageId), messageId: messageId ?? '' }) };
+  const messageId = await step('testMessage', 'send', async (connection) => {
+    const sent = await sendMessageThroughApi({ protocol, connection, sender: { address, shared }, mail: { to: [address], subject, text: TEST_MESSAGE_TEXT } });
+    return { value: sent.messageId, detail: phrase('tester.details.sentThroughApi', { address, service, identified: yes(sent.messageId), messageId: sent.messageId ?? '' }) };
   });
   // A grant that may only send cannot look in the inbox: the provider's acceptance is all there is to see.
   if (!can('read')) return;
@@ -172,7 +172,7 @@ export async function checkApi(context: ApiCheckContext): Promise<void> {
       const found =
         protocol === 'graph'
           ? (await findGraphInboxMessages({ connection, mailbox: mailboxPath, subject })).length > 0
-          : (await listGmailInboxMessages({ connection, q: `subject:"${subject}"` })).length > 0;
+          : (await listGmailInboxMessages({ connection, q: messageId ? `rfc822msgid:${messageId}` : `subject:"${subject}"` })).length > 0;
       if (found) return { value: undefined, detail: phrase('tester.details.arrived', { seconds: Math.round((Date.now() - started) / 100) / 10 }) };
       if (Date.now() + POLL_INTERVAL_MS >= connection.deadline) {
         const seconds = Math.round(context.timeoutMs / 1000);

@@ -220,8 +220,9 @@ function classifyApiRefusal(api: ApiEvidence, refusal: NonNullable<ApiEvidence['
   const { status, code } = refusal;
   const reply = shortReply(`${status} ${code}: ${refusal.message}`);
   const protocol = service === 'graph' ? 'graph' : 'gmail_api';
-  const scopeMissing = () => failure('scope_missing', 'apiScopeMissing', { service, right: api.right, scope: scopeForApiRight({ protocol, right: api.right }), ...replyValues(reply) });
-  const lacksScope = !grantsApiRight({ protocol, granted: api.grantedScopes, right: api.right });
+  const needed = { protocol, right: api.right, shared: api.shared } as const;
+  const scopeMissing = () => failure('scope_missing', 'apiScopeMissing', { service, right: api.right, scope: scopeForApiRight(needed), ...replyValues(reply) });
+  const lacksScope = !grantsApiRight({ ...needed, granted: api.grantedScopes });
   if (status === 429 || (status === 503 && refusal.retryAfterSeconds !== null) || GMAIL_THROTTLED.has(code)) {
     const asked = refusal.retryAfterSeconds !== null;
     return failure('throttled', 'apiThrottled', { service, asked: yes(asked), seconds: refusal.retryAfterSeconds ?? 0, reply });
@@ -267,7 +268,7 @@ function classifyApi(evidence: FailureEvidence): TestFailure {
   }
   if (api.notArrivedWithin !== undefined) return failure('unknown', 'testMessageNotArrived', { address: api.mailbox, seconds: api.notArrivedWithin });
   if (api.lacksRight) {
-    const scope = scopeForApiRight({ protocol: api.service === 'graph' ? 'graph' : 'gmail_api', right: api.right });
+    const scope = scopeForApiRight({ protocol: api.service === 'graph' ? 'graph' : 'gmail_api', right: api.right, shared: api.shared });
     return failure('scope_missing', 'apiScopeMissing', { service: api.service, right: api.right, scope, ...replyValues(undefined) });
   }
   return failure('unknown', 'other', { server: evidence.server, ...replyValues(evidence.reply || evidence.errorCode) });

@@ -175,7 +175,11 @@ describe('classifyFailure, for Microsoft Graph', () => {
     const body = graph('ErrorAccessDenied', 'Access is denied. Check credentials and try again.');
     const noReadScope = classifyAnswer({ service: 'graph', status: 403, body, facts: { right: 'read', grantedScopes: ['https://graph.microsoft.com/User.Read', 'https://graph.microsoft.com/Mail.Send'] } });
     expect(noReadScope.failure).toMatchObject({ code: 'scope_missing', message: expect.stringMatching(/Microsoft Graph needs the scope Mail\.ReadWrite to read the inbox/), hint: expect.stringMatching(/^Add Mail\.ReadWrite to the profile’s scopes/) });
-    const delegate = classifyAnswer({ service: 'graph', status: 403, body, facts: { right: 'read', shared: true, mailbox: 'info@contoso.example', account: 'alice@contoso.example' } });
+    const sharedMailbox = { right: 'read', shared: true, mailbox: 'info@contoso.example', account: 'alice@contoso.example' } as const;
+    // Graph opens another user's mailbox only with the .Shared permissions.
+    const noSharedScope = classifyAnswer({ service: 'graph', status: 403, body, facts: sharedMailbox });
+    expect(noSharedScope.failure).toMatchObject({ code: 'scope_missing', hint: expect.stringMatching(/^Add Mail\.ReadWrite\.Shared to the profile’s scopes/) });
+    const delegate = classifyAnswer({ service: 'graph', status: 403, body, facts: { ...sharedMailbox, grantedScopes: [...GRAPH_SCOPES, 'Mail.ReadWrite.Shared', 'Mail.Send.Shared'] } });
     expect(delegate.failure).toMatchObject({ code: 'api_access_denied', hint: expect.stringMatching(/gives alice@contoso\.example Full Access to info@contoso\.example/) });
     expect(delegate.fixedBy).toBe('admin');
     const policy = classifyAnswer({ service: 'graph', status: 403, body, facts: { right: 'read' } });

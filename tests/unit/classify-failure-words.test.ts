@@ -58,7 +58,7 @@ const CASES: Record<string, Partial<FailureEvidence>> = {
   apiWrongAudience: api({ refusal: refusal(401, 'InvalidAuthenticationToken') }),
   apiTokenRefused: api({ service: 'gmail', refusal: refusal(401, 'authError') }),
   apiAccountMismatch: api({ otherAccount: 'dave@example.org' }),
-  apiDelegationMissing: api({ shared: true, refusal: refusal(403, 'ErrorAccessDenied') }),
+  apiDelegationMissing: api({ shared: true, grantedScopes: ['Mail.ReadWrite.Shared', 'User.Read'], refusal: refusal(403, 'ErrorAccessDenied') }),
   apiSendAsDenied: api({ right: 'send', shared: true, refusal: refusal(403, 'ErrorSendAsDenied') }),
   apiAccessDenied: api({ refusal: refusal(403, 'ErrorAccessDenied') }),
   apiAccessDeniedGmail: api({ service: 'gmail', grantedScopes: ['https://www.googleapis.com/auth/gmail.modify'], refusal: refusal(403, 'forbidden') }),
