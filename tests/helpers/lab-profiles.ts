@@ -89,6 +89,50 @@ export function insertLabMicrosoftProfile(
   });
 }
 
+/** Both directions through a web API: no host, port or security of the profile's own. */
+const NO_SOCKETS = { incomingHost: null, incomingPort: null, incomingSecurity: null, outgoingHost: null, outgoingPort: null, outgoingSecurity: null } as const;
+
+/** A Microsoft 365 profile over Microsoft Graph for the lab's tenant (the web app, code flow) and the lab's Graph. */
+export function insertLabGraphProfile(options: Partial<Parameters<typeof insertProfile>[0]> = {}): Promise<ServerProfile> {
+  const { id = randomUUID(), ...overrides } = options;
+  const { personas, api } = getLab();
+  const client = personas.microsoft.clients.web as OAuthClient;
+  return insertProfile({
+    id,
+    name: `Lab Microsoft 365 over Graph ${Math.random().toString(36).slice(2, 8)}`,
+    serverType: 'microsoft365',
+    authType: 'oauth2_code',
+    tenant: personas.microsoft.tenant,
+    clientId: client.clientId,
+    clientSecret: encryptSecret(client.clientSecret!, secretPlace(serverProfiles.clientSecret, id)),
+    authorizationEndpoint: personas.microsoft.endpoints.authorization,
+    tokenEndpoint: personas.microsoft.endpoints.token,
+    userinfoEndpoint: personas.microsoft.endpoints.userinfo,
+    issuer: personas.microsoft.issuer,
+    jwksEndpoint: personas.microsoft.endpoints.jwks,
+    apiEndpoint: api.graph.baseUrl,
+    scopes: ['Mail.ReadWrite', 'Mail.Send', 'User.Read', 'offline_access', 'openid', 'email', 'profile'],
+    incomingProtocol: 'graph',
+    outgoingProtocol: 'graph',
+    ...NO_SOCKETS,
+    internalServer: true,
+    ...overrides,
+  });
+}
+
+/** A Gmail profile over the Gmail API and the lab's Google persona; with a `client` of its own, its faults touch no other test. */
+export function insertLabGmailApiProfile(options: { client?: OAuthClient } & Partial<Parameters<typeof insertProfile>[0]> = {}): Promise<ServerProfile> {
+  return insertLabGoogleProfile({
+    name: `Lab Gmail over the Gmail API ${Math.random().toString(36).slice(2, 8)}`,
+    apiEndpoint: getLab().api.gmail.baseUrl,
+    scopes: ['https://www.googleapis.com/auth/gmail.modify', 'https://www.googleapis.com/auth/gmail.send', 'openid', 'email'],
+    incomingProtocol: 'gmail_api',
+    outgoingProtocol: 'gmail_api',
+    ...NO_SOCKETS,
+    ...options,
+  });
+}
+
 /** A generic IMAP + SMTP profile with passwords, for the lab's `generic` server (STARTTLS submission). */
 export function insertLabGenericProfile(overrides: Partial<Parameters<typeof insertProfile>[0]> = {}): Promise<ServerProfile> {
   const { generic } = getLab().mail;
@@ -122,15 +166,30 @@ export async function createLabAccount(options: { provider: 'google' | 'microsof
   return email;
 }
 
-/** A mailbox of `owner` on a lab OAuth profile, approved and connected through the lab's consent as `address`. */
-export async function connectLabMailbox({ owner, address, profile }: { owner: User; address: string; profile: ServerProfile }): Promise<string> {
+/**
+ * A mailbox of `owner` on a lab OAuth profile, approved and connected through the lab's consent as `address`;
+ * a shared mailbox (Microsoft 365) is connected by its delegate, `signInAs`.
+ */
+export async function connectLabMailbox({
+  owner,
+  address,
+  profile,
+  shared = false,
+  signInAs = address,
+}: {
+  owner: User;
+  address: string;
+  profile: ServerProfile;
+  shared?: boolean;
+  signInAs?: string;
+}): Promise<string> {
   const mailbox = await createMailbox({
     actor: COMMAND_LINE_ACTOR,
-    input: { address, ownerId: owner.id, profileId: profile.id, incoming: 'server_side', outgoing: 'server_side', shared: false },
+    input: { address, ownerId: owner.id, profileId: profile.id, incoming: 'server_side', outgoing: 'server_side', shared },
   });
   await applyMailboxEvent({ actor: COMMAND_LINE_ACTOR, id: mailbox.id, event: 'approve' });
   const started = await startAuthorization({ viewer: owner, mailboxId: mailbox.id });
-  const callback = await authorizeAsUser({ authorizationUrl: (started as { authorizationUrl: string }).authorizationUrl, email: address });
+  const callback = await authorizeAsUser({ authorizationUrl: (started as { authorizationUrl: string }).authorizationUrl, email: signInAs });
   const { outcome } = await completeAuthorization({ userId: owner.id, query: Object.fromEntries(callback.searchParams) });
   expect(outcome.ok, JSON.stringify(outcome)).toBe(true);
   return mailbox.id;
