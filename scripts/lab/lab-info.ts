@@ -60,7 +60,10 @@ export type PersonaInfo = {
   /** Microsoft only: the lab tenant's id, which the endpoints carry in their path. */
   tenant: string | null;
   endpoints: PersonaEndpoints;
+  /** Scopes for IMAP, POP and SMTP. */
   mailScopes: string[];
+  /** Scopes for the mail API (Graph, with and without its resource prefix; the Gmail API). A Microsoft token is for one resource: never both lists. */
+  apiScopes: string[];
   identityScopes: string[];
   clients: Record<string, OAuthClient>;
 };
