@@ -72,8 +72,8 @@ const CONTROL_ROUTES: [string, string][] = [
   ['POST /reset', 'undo the lab-wide faults (those of an account or a client stay)'],
 ];
 
-/** Microsoft 365 over Graph: what the issue's preset asks for, besides the identity scopes. */
-const GRAPH_PROFILE_PERMISSIONS = ['Mail.ReadWrite', 'Mail.Send', 'User.Read'];
+/** Microsoft 365 over Graph: what the portal's preset asks for, besides the identity scopes (.Shared: for shared mailboxes). */
+const GRAPH_PROFILE_PERMISSIONS = ['Mail.ReadWrite', 'Mail.ReadWrite.Shared', 'Mail.Send', 'Mail.Send.Shared', 'User.Read'];
 
 function socketScopes(persona: PersonaInfo): string[] {
   return [...persona.identityScopes, ...persona.mailScopes];
@@ -150,7 +150,7 @@ function describeLab(options: { info: LabInfo; seconds: string; portalCallback: 
       scopes: [...microsoft.identityScopes, ...GRAPH_PROFILE_PERMISSIONS],
       transports: apiTransports({ name: 'Graph', baseUrl: info.api.graph.baseUrl }),
     }),
-    '  a shared mailbox also needs Mail.ReadWrite.Shared and Mail.Send.Shared, and rights given through POST /delegation',
+    '  a shared mailbox also needs its delegate\'s rights, given through POST /delegation',
     '',
     oauthProfile({
       title: 'Gmail over the Gmail API',
