@@ -11,8 +11,10 @@ const SOCKET_SCOPES = {
   pop3: `${OUTLOOK_RESOURCE}/POP.AccessAsUser.All`,
   smtp: `${OUTLOOK_RESOURCE}/SMTP.Send`,
 };
-const GRAPH_INCOMING_SCOPES = ['Mail.ReadWrite', 'User.Read'];
-const GRAPH_OUTGOING_SCOPES = ['Mail.Send', 'User.Read'];
+// The .Shared scopes let a delegate reach a shared mailbox (with its Full Access and Send As rights);
+// like the others, a user consents to them without an administrator.
+const GRAPH_INCOMING_SCOPES = ['Mail.ReadWrite', 'Mail.ReadWrite.Shared', 'User.Read'];
+const GRAPH_OUTGOING_SCOPES = ['Mail.Send', 'Mail.Send.Shared', 'User.Read'];
 
 const TENANT_KEYWORDS = ['common', 'organizations', 'consumers'] as const;
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -199,6 +199,7 @@ export class AuthorizationServer {
         jwks: base + definition.routes.jwks,
       },
       mailScopes: definition.mailScopes,
+      apiScopes: definition.apiScopes,
       identityScopes: definition.identityScopes,
       clients,
     };
@@ -349,41 +350,46 @@ export class AuthorizationServer {
     if (definition.adminConsentPath && path === definition.adminConsentPath) {
       return this.handleAdminConsent({ req, res, persona, action: `${mountPath}${path}?${query.toString()}`, clientId: query.get('client_id') ?? '' });
     }
+    if (path === definition.routes.authorization && req.method === 'GET') {
+      const refusal = definition.scopeRefusal(scopesOf(query.get('scope')));
+      if (refusal) return this.refuseAuthorization({ res, persona, query, description: refusal });
+    }
     let providerRequest = req;
+    let form: URLSearchParams | null = null;
+    const isTokenRequest = path === definition.routes.token && req.method === 'POST';
     const authenticatedRoutes = [definition.routes.token, definition.routes.revocation, definition.routes.device_authorization];
-    if (persona.strictAuthMethods.size > 0 && authenticatedRoutes.includes(path) && req.method === 'POST') {
+    // Which client asks, and for what, is in the body: read it once, then hand oidc-provider a copy.
+    if (req.method === 'POST' && authenticatedRoutes.includes(path)) {
       const body = await readBody(req);
-      const refusal = strictAuthMethodRefusal({ persona, form: new URLSearchParams(body), authorization: req.headers.authorization });
-      if (refusal) {
-        if (path === definition.routes.token) {
-          countTokenRequest(tokenRequestOf({ parameter: (name) => new URLSearchParams(body).get(name) ?? undefined, authorization: req.headers.authorization }));
-        }
-        return sendJson({ res, status: 401, body: refusal });
-      }
+      form = new URLSearchParams(body);
       providerRequest = replayRequest({ original: req, body });
     }
-    if (path === definition.routes.token && req.method === 'POST') {
-      if (faults.tokenFault) {
-        const form = new URLSearchParams(await readBody(providerRequest));
-        countTokenRequest(tokenRequestOf({ parameter: (name) => form.get(name) ?? undefined, authorization: req.headers.authorization }));
-        return answerWithTokenFault({ res, fault: faults.tokenFault, definition });
+    const request = tokenRequestOf({ parameter: (name) => form?.get(name) ?? undefined, authorization: req.headers.authorization });
+    const countRefusedTokenRequest = () => {
+      if (isTokenRequest) countTokenRequest(request);
+    };
+    if (form) {
+      const authRefusal = strictAuthMethodRefusal({ persona, form, authorization: req.headers.authorization });
+      if (authRefusal) {
+        countRefusedTokenRequest();
+        return sendJson({ res, status: 401, body: authRefusal });
       }
-      if (faults.clientTokenFaults.size > 0 || faults.consentRequired.size > 0 || faults.slowDownPolls.size > 0) {
-        // Which client asks, and for what, is in the body: read it, then hand oidc-provider a copy.
-        const body = await readBody(providerRequest);
-        const form = new URLSearchParams(body);
-        const request = tokenRequestOf({ parameter: (name) => form.get(name) ?? undefined, authorization: req.headers.authorization });
-        const clientTokenFault = request.clientId ? faults.clientTokenFaults.get(request.clientId) : undefined;
-        if (clientTokenFault) {
-          countTokenRequest(request);
-          return answerWithTokenFault({ res, fault: clientTokenFault, definition });
-        }
-        const refusal = await this.clientFaultAnswer({ persona, request });
-        if (refusal) {
-          countTokenRequest(request);
-          return sendJson({ res, status: 400, body: refusal });
-        }
-        providerRequest = replayRequest({ original: req, body });
+      const scopeRefusal = form.has('scope') ? definition.scopeRefusal(scopesOf(form.get('scope'))) : null;
+      if (scopeRefusal) {
+        countRefusedTokenRequest();
+        return sendJson({ res, status: 400, body: entraErrorAnswer({ error: 'invalid_scope', code: 28000, description: scopeRefusal }) });
+      }
+    }
+    if (isTokenRequest) {
+      const tokenFault = faults.tokenFault ?? (request.clientId ? faults.clientTokenFaults.get(request.clientId) : undefined);
+      if (tokenFault) {
+        countRefusedTokenRequest();
+        return answerWithTokenFault({ res, fault: tokenFault, definition });
+      }
+      const refusal = await this.clientFaultAnswer({ persona, request });
+      if (refusal) {
+        countRefusedTokenRequest();
+        return sendJson({ res, status: 400, body: refusal });
       }
     }
     if (path === definition.routes.authorization && req.method === 'GET') definition.adaptAuthorizationQuery(query);
@@ -392,6 +398,24 @@ export class AuthorizationServer {
     mountPathOfRequest.set(providerRequest, mountPath);
     Object.assign(providerRequest, { originalUrl: `${mountPath}${providerUrl}`, url: providerUrl });
     persona.handleWithProvider(providerRequest, res);
+  }
+
+  /**
+   * An authorization request the provider refuses before any sign-in: back to the client's redirect URI
+   * with the error, as OAuth wants, or an error page when the redirect URI is not the client's.
+   */
+  private async refuseAuthorization(options: { res: ServerResponse; persona: RunningPersona; query: URLSearchParams; description: string }): Promise<void> {
+    const { res, persona, query, description } = options;
+    const client = await persona.provider.Client.find(query.get('client_id') ?? '');
+    const redirectUri = query.get('redirect_uri') ?? '';
+    const fields = { error: 'invalid_scope', error_description: description };
+    if (!client?.redirectUris?.includes(redirectUri)) return sendHtml({ res, status: 400, html: errorPage({ fields }) });
+    const location = new URL(redirectUri);
+    for (const [name, value] of Object.entries({ ...fields, ...(query.has('state') ? { state: query.get('state') ?? '' } : {}) })) {
+      location.searchParams.set(name, value);
+    }
+    res.writeHead(302, { location: location.href, 'cache-control': 'no-store' });
+    res.end();
   }
 
   /** The answer a per-client fault gives this token request, or null when none applies. */
@@ -561,20 +585,34 @@ function strictAuthMethodRefusal(options: {
   return { error: 'invalid_client', error_description: `client authentication failed: this client authenticates with ${required} only` };
 }
 
-/** Entra ID's answer to a refresh whose app lacks the consent, in its shape (seen in public reports). */
-function consentRequiredAnswer(options: { clientId: string; clientName: string }): Record<string, unknown> {
+/** An error of Entra ID's token endpoint in its shape (seen in public reports): the AADSTS code leads the description. */
+function entraErrorAnswer(options: { error: string; code: number; description: string; suberror?: string }): Record<string, unknown> {
   const traceId = randomUUID();
   const correlationId = randomUUID();
   const timestamp = `${new Date().toISOString().slice(0, 19).replace('T', ' ')}Z`;
   return {
-    error: 'invalid_grant',
-    error_description: `AADSTS65001: The user or administrator has not consented to use the application with ID '${options.clientId}' named '${options.clientName}'. Send an interactive authorization request for this user and resource.\r\nTrace ID: ${traceId}\r\nCorrelation ID: ${correlationId}\r\nTimestamp: ${timestamp}`,
-    error_codes: [65001],
+    error: options.error,
+    error_description: `${options.description}\r\nTrace ID: ${traceId}\r\nCorrelation ID: ${correlationId}\r\nTimestamp: ${timestamp}`,
+    error_codes: [options.code],
     timestamp,
     trace_id: traceId,
     correlation_id: correlationId,
-    suberror: 'consent_required',
+    ...(options.suberror ? { suberror: options.suberror } : {}),
   };
+}
+
+/** Entra ID's answer to a refresh whose app lacks the consent. */
+function consentRequiredAnswer(options: { clientId: string; clientName: string }): Record<string, unknown> {
+  return entraErrorAnswer({
+    error: 'invalid_grant',
+    code: 65001,
+    description: `AADSTS65001: The user or administrator has not consented to use the application with ID '${options.clientId}' named '${options.clientName}'. Send an interactive authorization request for this user and resource.`,
+    suberror: 'consent_required',
+  });
+}
+
+function scopesOf(scope: string | null): string[] {
+  return (scope ?? '').split(' ').filter(Boolean);
 }
 
 function answerWithTokenFault(options: { res: ServerResponse; fault: TokenFault; definition: PersonaDefinition }): void {
@@ -628,7 +666,7 @@ async function createPersona(options: {
     jwks: { keys: [signingKey.jwk] },
     cookies: { keys: [randomBytes(32).toString('hex')] },
     claims: definition.claimsByScope,
-    scopes: ['openid', 'offline_access', ...definition.identityScopes, ...definition.mailScopes],
+    scopes: ['openid', 'offline_access', ...definition.identityScopes, ...definition.mailScopes, ...definition.apiScopes],
     conformIdTokenClaims: false,
     responseTypes: ['code'],
     routes: definition.routes,

@@ -2,11 +2,13 @@ import { createServer, type IncomingMessage } from 'node:http';
 import { z } from 'zod';
 import { listen, readBody, sendJson } from './http-utilities';
 import { LAB_HOST } from './lab-config';
+import { GMAIL_FAULTS, GRAPH_FAULTS } from './mail-apis';
 import type { Lab } from './start-lab';
 
 const persona = z.enum(['google', 'microsoft']);
 const mailServer = z.enum(['gmail', 'microsoft', 'generic']);
 const account = z.email();
+const mailApi = z.enum(['graph', 'gmail']);
 
 const schemas = {
   tokenFault: z.object({ persona, clientId: z.string().min(1).optional(), fault: z.enum(['server_error', 'hang', 'invalid_grant']).nullable() }),
@@ -30,6 +32,19 @@ const schemas = {
     tokenEndpointAuthMethod: z.enum(['client_secret_post', 'client_secret_basic']).optional(),
   }),
   mailPorts: z.object({ server: mailServer }),
+  apiFault: z
+    .object({
+      service: mailApi,
+      account: account.optional(),
+      clientId: z.string().min(1).optional(),
+      fault: z.enum([...GRAPH_FAULTS, ...GMAIL_FAULTS]).nullable(),
+    })
+    .refine((input) => (input.account === undefined) !== (input.clientId === undefined), 'Name either an account or a client id'),
+  apiThrottle: z.object({ service: mailApi, account, requests: z.number().int().min(0), retryAfterSeconds: z.number().int().min(0) }),
+  delegation: z.object({ mailbox: account, delegate: account, fullAccess: z.boolean(), sendAs: z.boolean() }),
+  delegationOf: z.object({ mailbox: account, delegate: account }),
+  inbox: z.object({ account }),
+  apiRequests: z.object({ service: mailApi, account }),
   counters: z.object({ clientId: z.string().min(1).optional(), portsId: z.string().min(1).optional() }),
   account: z.object({
     email: account,
@@ -89,6 +104,18 @@ export async function startControlApi(options: { lab: Lab }): Promise<{ url: str
           return lab.resetCounters(await parseJson({ req, schema: schemas.counters }));
         case 'POST /mail-ports':
           return lab.openMailPorts(await parseJson({ req, schema: schemas.mailPorts }));
+        case 'GET /inbox':
+          return lab.inbox(schemas.inbox.parse(Object.fromEntries(url.searchParams)));
+        case 'POST /api-fault':
+          return lab.setApiFault(await parseJson({ req, schema: schemas.apiFault }));
+        case 'POST /api-throttle':
+          return lab.setApiThrottle(await parseJson({ req, schema: schemas.apiThrottle }));
+        case 'GET /api-requests':
+          return lab.apiRequests(schemas.apiRequests.parse(Object.fromEntries(url.searchParams)));
+        case 'POST /delegation':
+          return lab.setDelegation(await parseJson({ req, schema: schemas.delegation }));
+        case 'DELETE /delegation':
+          return lab.removeDelegation(schemas.delegationOf.parse(Object.fromEntries(url.searchParams)));
         case 'POST /clients':
           return lab.registerClient(await parseJson({ req, schema: schemas.client }));
         case 'POST /accounts': {

@@ -77,11 +77,14 @@ async function readDovecotProtocols(): Promise<Set<string>> {
   return protocols;
 }
 
+/** The user and group Dovecot's mail processes run as when the lab runs as root. */
+const MAIL_USER = 'mail';
+
 function processUsers(): { lines: string[]; userdbIds: string } {
   if (process.getuid?.() === 0) {
     return {
       lines: ['default_internal_user = dovecot', 'default_login_user = dovenull', 'first_valid_uid = 8', 'first_valid_gid = 8'],
-      userdbIds: 'uid=mail gid=mail',
+      userdbIds: `uid=${MAIL_USER} gid=${MAIL_USER}`,
     };
   }
   // Without root Dovecot cannot switch users or chroot: everything runs as whoever runs the lab.
@@ -96,6 +99,33 @@ function processUsers(): { lines: string[]; userdbIds: string } {
     ],
     userdbIds: `uid=${uid} gid=${gid}`,
   };
+}
+
+/** The numeric id of `name` in an /etc/passwd- or /etc/group-like file. */
+async function idInDatabase(options: { file: string; name: string }): Promise<number> {
+  const lines = (await readFile(options.file, 'utf8')).split('\n');
+  const fields = lines.map((line) => line.split(':')).find((entry) => entry[0] === options.name);
+  const id = Number(fields?.[2]);
+  if (!Number.isInteger(id)) throw new Error(`No ${options.name} in ${options.file}`);
+  return id;
+}
+
+/**
+ * Who must own what the lab writes into a mailbox for Dovecot's mail processes to use it: the mail
+ * user when the lab runs as root, else nobody else (null), since Dovecot then runs as the lab's user.
+ */
+export async function mailProcessOwner(): Promise<{ uid: number; gid: number } | null> {
+  if (process.getuid?.() !== 0) return null;
+  const [uid, gid] = await Promise.all([
+    idInDatabase({ file: '/etc/passwd', name: MAIL_USER }),
+    idInDatabase({ file: '/etc/group', name: MAIL_USER }),
+  ]);
+  return { uid, gid };
+}
+
+/** Where Dovecot keeps each user's Maildir (`mail_location`): `<mail root>/<domain>/<user>`. */
+export function mailRootOf(directory: string): string {
+  return join(directory, 'mail');
 }
 
 function passwordFilePath(directory: string): string {
@@ -136,7 +166,7 @@ async function renderConfig(options: DovecotOptions): Promise<string> {
     `auth_mechanisms = ${options.saslMechanisms.join(' ')}`,
     // Failed logins are part of the tests: no per-IP penalty, no delay (see LAB.md).
     'auth_failure_delay = 0',
-    `mail_location = maildir:${join(directory, 'mail')}/%d/%n`,
+    `mail_location = maildir:${mailRootOf(directory)}/%d/%n`,
     ...users.lines,
     `submission_relay_host = ${LAB_HOST}`,
     `submission_relay_port = ${options.relayPort}`,
@@ -147,7 +177,7 @@ async function renderConfig(options: DovecotOptions): Promise<string> {
     `service submission-login {\n${listener('submission', false)}\n${listener('submissions', true)}\n}`,
     'service anvil {\n  unix_listener anvil-auth-penalty {\n    mode = 0\n  }\n}',
     ...passdbs,
-    `userdb {\n  driver = static\n  args = ${users.userdbIds} home=${join(directory, 'mail')}/%d/%n allow_all_users=yes\n}`,
+    `userdb {\n  driver = static\n  args = ${users.userdbIds} home=${mailRootOf(directory)}/%d/%n allow_all_users=yes\n}`,
     '',
   ].join('\n');
 }
@@ -229,7 +259,7 @@ export class DovecotServer {
 
   static async start(options: DovecotOptions): Promise<DovecotServer> {
     const { directory } = options;
-    const mailDirectory = join(directory, 'mail');
+    const mailDirectory = mailRootOf(directory);
     await Promise.all([mkdir(mailDirectory, { recursive: true }), mkdir(join(directory, 'state'), { recursive: true })]);
     // The mail user (not the one running the lab) creates the mailboxes.
     await Promise.all([chmod(directory, 0o755), chmod(mailDirectory, 0o1777)]);
@@ -271,6 +301,10 @@ export class DovecotServer {
 
   get ports(): DovecotPorts {
     return this.options.ports;
+  }
+
+  get mailRoot(): string {
+    return mailRootOf(this.options.directory);
   }
 
   /**

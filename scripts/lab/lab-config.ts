@@ -11,6 +11,27 @@ export const MICROSOFT_POP_SCOPE = 'https://outlook.office.com/POP.AccessAsUser.
 export const MICROSOFT_SMTP_SCOPE = 'https://outlook.office.com/SMTP.Send';
 export const MICROSOFT_MAIL_SCOPES = [MICROSOFT_IMAP_SCOPE, MICROSOFT_POP_SCOPE, MICROSOFT_SMTP_SCOPE];
 
+/** The resource Exchange Online's IMAP, POP and SMTP scopes belong to; Graph is another resource. */
+export const OUTLOOK_RESOURCE = 'https://outlook.office.com/';
+export const GRAPH_RESOURCE = 'https://graph.microsoft.com/';
+/** Graph's delegated permissions the lab knows, as short names; Microsoft takes them prefixed with the resource too. */
+export const GRAPH_PERMISSIONS = [
+  'User.Read',
+  'Mail.Read',
+  'Mail.ReadWrite',
+  'Mail.Send',
+  'Mail.Read.Shared',
+  'Mail.ReadWrite.Shared',
+  'Mail.Send.Shared',
+] as const;
+export type GraphPermission = (typeof GRAPH_PERMISSIONS)[number];
+export const GRAPH_SCOPES = [...GRAPH_PERMISSIONS, ...GRAPH_PERMISSIONS.map((permission) => `${GRAPH_RESOURCE}${permission}`)];
+
+export const GMAIL_MODIFY_SCOPE = 'https://www.googleapis.com/auth/gmail.modify';
+export const GMAIL_READONLY_SCOPE = 'https://www.googleapis.com/auth/gmail.readonly';
+export const GMAIL_SEND_SCOPE = 'https://www.googleapis.com/auth/gmail.send';
+export const GMAIL_API_SCOPES = [GMAIL_MODIFY_SCOPE, GMAIL_READONLY_SCOPE, GMAIL_SEND_SCOPE];
+
 export const LAB_ACCOUNTS: LabAccount[] = [
   { email: 'alice@gmail.lab.test', name: 'Alice Example', provider: 'google' },
   { email: 'bob@gmail.lab.test', name: 'Bob Example', provider: 'google' },

@@ -60,9 +60,22 @@ export type PersonaInfo = {
   /** Microsoft only: the lab tenant's id, which the endpoints carry in their path. */
   tenant: string | null;
   endpoints: PersonaEndpoints;
+  /** Scopes for IMAP, POP and SMTP. */
   mailScopes: string[];
+  /** Scopes for the mail API (Graph, with and without its resource prefix; the Gmail API). A Microsoft token is for one resource: never both lists. */
+  apiScopes: string[];
   identityScopes: string[];
   clients: Record<string, OAuthClient>;
+};
+
+export type MailApiName = 'graph' | 'gmail';
+
+/** The lab's REST stand-ins for Microsoft Graph and the Gmail API, over HTTPS with the lab CA's certificate. */
+export type MailApisInfo = {
+  /** `https://127.0.0.1:<port>/v1.0` */
+  graph: { baseUrl: string };
+  /** `https://127.0.0.1:<port>/gmail/v1` */
+  gmail: { baseUrl: string };
 };
 
 export type LabInfo = {
@@ -74,6 +87,7 @@ export type LabInfo = {
   personas: Record<PersonaName, PersonaInfo>;
   mail: { gmail: MailServerInfo; microsoft: MailServerInfo; generic: GenericMailServerInfo };
   sink: Endpoint;
+  api: MailApisInfo;
   accounts: LabAccount[];
 };
 
@@ -103,3 +117,23 @@ export type ReceivedMessage = {
   raw: string;
   receivedAt: string;
 };
+
+export type GraphFault = 'InvalidAuthenticationToken' | 'ErrorAccessDenied' | 'MailboxNotEnabledForRESTAPI';
+export type GmailFault = 'accessNotConfigured' | 'failedPrecondition' | 'authError';
+export type MailApiFault = GraphFault | GmailFault;
+
+/** What a delegate may do with a shared (or another user's) mailbox at Graph. */
+export type MailboxRights = { fullAccess: boolean; sendAs: boolean };
+
+/** One message of an account's INBOX, as its Maildir holds it. */
+export type InboxMessage = {
+  /** The Maildir file's base name: the message's id at Graph and at the Gmail API. */
+  id: string;
+  subject: string | null;
+  from: string | null;
+  messageId: string | null;
+  receivedAt: string;
+};
+
+/** Requests a mail API received that named an account (its token's or the mailbox of the path), by HTTP status. */
+export type ApiRequestCounts = { total: number; byStatus: Record<string, number> };

@@ -1,5 +1,8 @@
 import {
+  GMAIL_API_SCOPES,
   GOOGLE_MAIL_SCOPE,
+  GRAPH_RESOURCE,
+  GRAPH_SCOPES,
   MICROSOFT_MAIL_SCOPES,
   MICROSOFT_TENANT_DOMAIN,
   MICROSOFT_TENANT_ID,
@@ -21,6 +24,8 @@ export type PersonaDefinition = {
   name: PersonaName;
   title: string;
   mailScopes: string[];
+  /** The scopes of the provider's mail API (Graph, the Gmail API). */
+  apiScopes: string[];
   identityScopes: string[];
   routes: PersonaRoutes;
   claimsByScope: Record<string, string[]>;
@@ -41,6 +46,8 @@ export type PersonaDefinition = {
    * Each persona translates its provider's rule into that.
    */
   adaptAuthorizationQuery(query: URLSearchParams): void;
+  /** Why the provider refuses to issue one token for these scopes (`invalid_scope`), or null when it does not. */
+  scopeRefusal(scopes: string[]): string | null;
   claimsOf(options: { account: LabAccount; subject: string }): Record<string, unknown>;
 };
 
@@ -54,6 +61,7 @@ const google: PersonaDefinition = {
   name: 'google',
   title: 'Google (lab)',
   mailScopes: [GOOGLE_MAIL_SCOPE],
+  apiScopes: GMAIL_API_SCOPES,
   identityScopes: ['openid', 'email', 'profile'],
   routes: {
     authorization: '/o/oauth2/v2/auth',
@@ -83,6 +91,7 @@ const google: PersonaDefinition = {
     if (query.get('access_type') === 'offline') scopes.add('offline_access');
     query.set('scope', [...scopes].join(' '));
   },
+  scopeRefusal: () => null,
   claimsOf: ({ account, subject }) => ({
     sub: subject,
     email: account.email,
@@ -91,11 +100,20 @@ const google: PersonaDefinition = {
   }),
 };
 
+const OIDC_SCOPES = new Set(['openid', 'email', 'profile', 'offline_access']);
+
+/** The resource a Microsoft scope is for: the origin of a URL scope, Graph for a short name, none for OpenID's own. */
+function microsoftResourceOf(scope: string): string | null {
+  if (OIDC_SCOPES.has(scope)) return null;
+  return URL.canParse(scope) ? `${new URL(scope).origin}/` : GRAPH_RESOURCE;
+}
+
 // Microsoft: `offline_access` alone asks for a refresh token, without forcing consent.
 const microsoft: PersonaDefinition = {
   name: 'microsoft',
   title: 'Microsoft (lab)',
   mailScopes: MICROSOFT_MAIL_SCOPES,
+  apiScopes: GRAPH_SCOPES,
   identityScopes: ['openid', 'email', 'profile', 'offline_access'],
   routes: {
     authorization: '/oauth2/v2.0/authorize',
@@ -126,6 +144,12 @@ const microsoft: PersonaDefinition = {
     if (prompts.has('none')) return;
     prompts.add('consent');
     query.set('prompt', [...prompts].join(' '));
+  },
+  // Entra ID issues an access token for one resource: scopes naming two (Exchange Online's IMAP and Graph) are refused.
+  scopeRefusal(scopes) {
+    const resources = new Set(scopes.flatMap((scope) => microsoftResourceOf(scope) ?? []));
+    if (resources.size < 2) return null;
+    return `AADSTS28000: Provided value for the input parameter scope is not valid because it contains more than one resource. Scope ${scopes.join(' ')} is not valid.`;
   },
   claimsOf: ({ account, subject }) => ({
     sub: subject,

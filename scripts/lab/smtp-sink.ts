@@ -2,34 +2,30 @@ import { SMTPServer } from 'smtp-server';
 import { LAB_HOST } from './lab-config';
 import type { ReceivedMessage } from './lab-info';
 import { listen } from './http-utilities';
+import { subjectOf } from './mail-headers';
+
+/** What happens to a received message besides being kept: the lab delivers it to its accounts' INBOXes. */
+export type DeliverMessage = (message: ReceivedMessage) => Promise<void>;
 
 const MAX_MESSAGE_BYTES = 10 * 1024 * 1024;
 
-/** RFC 2047 encoded words (`=?UTF-8?Q?pr=C3=AAt?=`), as mailers write a subject that is not ASCII. */
-function decodeWords(header: string): string {
-  return header.replace(/=\?([^?]+)\?([BbQq])\?([^?]*)\?=(\s+(?==\?))?/g, (_word, _charset: string, encoding: string, text: string) => {
-    if (encoding.toUpperCase() === 'B') return Buffer.from(text, 'base64').toString('utf8');
-    const bytes = text.replace(/_/g, ' ').replace(/=([0-9A-Fa-f]{2})/g, (_hex, code: string) => String.fromCharCode(parseInt(code, 16)));
-    return Buffer.from(bytes, 'latin1').toString('utf8');
-  });
-}
-
-function subjectOf(raw: string): string | null {
-  const headers = raw.split(/\r?\n\r?\n/, 1)[0] ?? '';
-  const match = /^subject:[ \t]*(.*(?:\r?\n[ \t].*)*)/im.exec(headers);
-  return match?.[1] ? decodeWords(match[1].replace(/\r?\n[ \t]/g, ' ').trim()) : null;
-}
-
-/** Where Dovecot's submission service relays: keeps every message so a test can read what was sent. */
+/**
+ * Where Dovecot's submission service and the mail APIs relay: keeps every message so a test can read
+ * what was sent, and hands it on to `deliver` before it answers, so that a sent message is in its
+ * recipients' INBOXes by the time the sender hears 250.
+ */
 export class SmtpSink {
   private constructor(
     private readonly server: SMTPServer,
     readonly port: number,
     private readonly messages: ReceivedMessage[],
+    private readonly delivery: { deliver: DeliverMessage },
   ) {}
 
   static async start(): Promise<SmtpSink> {
     const messages: ReceivedMessage[] = [];
+    // Until `deliverWith` names the mailboxes, a message is only kept.
+    const delivery: { deliver: DeliverMessage } = { deliver: async () => {} };
     const server = new SMTPServer({
       name: 'sink.lab.test',
       authOptional: true,
@@ -43,19 +39,32 @@ export class SmtpSink {
         stream.on('end', () => {
           const raw = Buffer.concat(chunks).toString('utf8');
           const mailFrom = session.envelope.mailFrom;
-          messages.push({
+          const message: ReceivedMessage = {
             envelopeFrom: mailFrom ? mailFrom.address : '',
             envelopeTo: session.envelope.rcptTo.map((recipient) => recipient.address.toLowerCase()),
             subject: subjectOf(raw),
             raw,
             receivedAt: new Date().toISOString(),
-          });
-          callback();
+          };
+          messages.push(message);
+          // A failed delivery is the lab's problem, not the sender's: the message stays in the sink.
+          delivery.deliver(message).then(
+            () => callback(),
+            (error: unknown) => {
+              console.error('lab sink: could not deliver to an INBOX:', error);
+              callback();
+            },
+          );
         });
       },
     });
     const port = await listen({ server: server.server, host: LAB_HOST });
-    return new SmtpSink(server, port, messages);
+    return new SmtpSink(server, port, messages, delivery);
+  }
+
+  /** What to do with each message once kept. */
+  deliverWith(deliver: DeliverMessage): void {
+    this.delivery.deliver = deliver;
   }
 
   received(options: { to?: string }): ReceivedMessage[] {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { createSecureContext, type SecureContext } from 'node:tls';
 import { AuthorizationServer } from './authorization-server';
 import { startControlApi } from './control-api';
-import { DovecotPortTakenError, DovecotServer, findMissingDovecot, type DovecotListener, type DovecotOAuth2, type DovecotPorts, type DovecotProtocol, type PasswordEntry } from './dovecot';
+import { DovecotPortTakenError, DovecotServer, findMissingDovecot, mailProcessOwner, type DovecotListener, type DovecotOAuth2, type DovecotPorts, type DovecotProtocol, type PasswordEntry } from './dovecot';
 import { listen } from './http-utilities';
 import { LabAccounts } from './lab-accounts';
 import {
@@ -19,6 +19,7 @@ import {
   MICROSOFT_SMTP_SCOPE,
 } from './lab-config';
 import type {
+  ApiRequestCounts,
   ConnectionStats,
   Endpoint,
   LabAccount,
@@ -32,10 +33,17 @@ import type {
   ReceivedMessage,
   ServerFault,
   IdTokenFault,
+  InboxMessage,
   LiveTokens,
+  MailApiFault,
+  MailApiName,
+  MailboxRights,
   TokenFault,
   TokenRequestCounts,
 } from './lab-info';
+import { MailApis } from './mail-apis';
+import { headerValue, parseAddresses } from './mail-headers';
+import { LabMailboxes } from './maildir';
 import { ConnectionCounter, MailFront, pipeTo, terminateTlsTo, type ConnectionHandler } from './mail-front';
 import { providerImapSession } from './imap-session';
 import { providerSmtpSession } from './smtp-session';
@@ -170,6 +178,8 @@ export class Lab {
     private readonly caCertificate: string,
     private readonly switches: AccountSwitches,
     private readonly startFront: StartFront,
+    private readonly mailboxes: LabMailboxes,
+    private readonly mailApis: MailApis,
   ) {}
 
   /** `portalCallback`: the redirect URI the preset web clients accept (default: a portal on localhost:3000). */
@@ -248,6 +258,21 @@ export class Lab {
       ]);
 
       const dovecots = { gmail, microsoft, generic };
+      // What the sink receives for a lab account lands in its INBOX, where IMAP, POP3 and the mail APIs read it.
+      const mailboxes = new LabMailboxes(
+        accounts,
+        { gmail: gmail.mailRoot, microsoft: microsoft.mailRoot, generic: generic.mailRoot },
+        await mailProcessOwner(),
+      );
+      sink.deliverWith((message) => mailboxes.deliver(message));
+      const mailApis = await MailApis.start({
+        accounts,
+        mailboxes,
+        authorizationServer,
+        tls: { certificate: tls.server.certificate, key: tls.server.key },
+        sinkPort: sink.port,
+      });
+      stoppers.push(() => mailApis.stop());
       const switches: AccountSwitches = { smtpAuthDisabled: new Set(), imapDisabled: new Set() };
       const startFront = frontStarter({
         dovecots,
@@ -255,7 +280,7 @@ export class Lab {
         selfSignedCertificate: createSecureContext({ cert: tls.selfSigned.certificate, key: tls.selfSigned.key }),
         switches,
       });
-      const lab = new Lab(accounts, authorizationServer, sink, dovecots, tls.ca.certificate, switches, startFront);
+      const lab = new Lab(accounts, authorizationServer, sink, dovecots, tls.ca.certificate, switches, startFront, mailboxes, mailApis);
       const labFronts = await Promise.all(
         MAIL_SERVERS.map((server) => lab.startFronts({ server, securities: securitiesOf(server), portsId: null })),
       );
@@ -288,6 +313,7 @@ export class Lab {
       },
       mail: { gmail: mailServer('gmail'), microsoft: mailServer('microsoft'), generic: { ...mailServer('generic'), selfSigned } },
       sink: { host: LAB_HOST, port: this.sink.port },
+      api: this.mailApis.info,
       accounts: this.accounts.list(),
     };
   }
@@ -414,6 +440,38 @@ export class Lab {
     this.sink.clear();
   }
 
+  /** The account's INBOX as its Maildir holds it, newest first. */
+  async inbox(options: { account: string }): Promise<InboxMessage[]> {
+    const messages = await this.mailboxes.readInbox(options.account);
+    return messages.map(({ id, headers, receivedAt }) => ({
+      id,
+      subject: headerValue(headers, 'subject'),
+      from: parseAddresses(headerValue(headers, 'from'))[0]?.address ?? null,
+      messageId: headerValue(headers, 'message-id'),
+      receivedAt: receivedAt.toISOString(),
+    }));
+  }
+
+  setApiFault(options: { service: MailApiName; account?: string; clientId?: string; fault: MailApiFault | null }): void {
+    this.mailApis.setFault(options);
+  }
+
+  setApiThrottle(options: { service: MailApiName; account: string; requests: number; retryAfterSeconds: number }): void {
+    this.mailApis.setThrottle(options);
+  }
+
+  setDelegation(options: { mailbox: string; delegate: string } & MailboxRights): void {
+    this.mailApis.setDelegation(options);
+  }
+
+  removeDelegation(options: { mailbox: string; delegate: string }): void {
+    this.mailApis.removeDelegation(options);
+  }
+
+  apiRequests(options: { service: MailApiName; account: string }): ApiRequestCounts {
+    return this.mailApis.requestCounts(options);
+  }
+
   registerClient(options: Parameters<AuthorizationServer['registerClient']>[0]): Promise<OAuthClient> {
     return this.authorizationServer.registerClient(options);
   }
@@ -428,7 +486,8 @@ export class Lab {
   /**
    * Clears the lab-wide faults. An account's or a client's faults stay until the test that set them
    * undoes them: other test files reset the lab while it runs. Accounts, clients, tokens, received
-   * messages and counters stay too.
+   * messages, INBOXes and counters stay too, and so do the mail APIs' faults, throttles and delegations,
+   * all of which belong to an account or a client.
    */
   async reset(): Promise<void> {
     this.authorizationServer.clearPersonaFaults();

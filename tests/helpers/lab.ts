@@ -3,17 +3,23 @@ import { createHash, randomBytes } from 'node:crypto';
 import { connect as connectTls, type ConnectionOptions, type TLSSocket } from 'node:tls';
 import { ImapFlow } from 'imapflow';
 import nodemailer from 'nodemailer';
+import { Agent, fetch as undiciFetch } from 'undici';
 import { inject } from 'vitest';
 import { onCrlfLines } from '../../scripts/lab/crlf-lines';
 import { approveDeviceCode, authorizeAsUser } from '../../scripts/lab/headless-user';
 import { waitUntil } from './wait-until';
 import type {
+  ApiRequestCounts,
   ConnectionStats,
   Endpoint,
   IdTokenFault,
+  InboxMessage,
   LabAccount,
   LabInfo,
   LiveTokens,
+  MailApiFault,
+  MailApiName,
+  MailboxRights,
   MailPorts,
   MailProtocol,
   MailServerName,
@@ -27,11 +33,19 @@ import type {
 } from '../../scripts/lab/lab-info';
 
 export type {
+  ApiRequestCounts,
   ConnectionCount,
   ConnectionStats,
   Endpoint,
+  GmailFault,
+  GraphFault,
+  InboxMessage,
   LabAccount,
   LabInfo,
+  MailApiFault,
+  MailApiName,
+  MailApisInfo,
+  MailboxRights,
   MailPorts,
   OAuthClient,
   PersonaName,
@@ -138,7 +152,60 @@ export const labControl = {
   resetCounters: (options: { clientId?: string; portsId?: string } = {}) => post({ path: '/reset-counters', body: options }),
   /** Ports of your own for one mail server, same Dovecot and faults, counted apart; they start at zero. */
   openMailPorts: (options: { server: MailServerName }) => post<MailPorts>({ path: '/mail-ports', body: options }),
+  /** The account's INBOX as Dovecot serves it, newest first: what the sink delivered to it. */
+  inbox: (options: { account: string }) =>
+    callControl<InboxMessage[]>({ method: 'GET', path: `/inbox?${new URLSearchParams(options).toString()}` }),
+  /**
+   * A fault of the Graph-like or Gmail-like API for one account (requests with its token or to its mailbox) or one
+   * client id, in the provider's words and status, until set back to null; `reset` leaves it. Graph:
+   * InvalidAuthenticationToken (401), ErrorAccessDenied (403), MailboxNotEnabledForRESTAPI (404). Gmail:
+   * accessNotConfigured (403, the API off in the client's Cloud project), failedPrecondition (400, mail service off),
+   * authError (401).
+   */
+  setApiFault: (options: { service: MailApiName; account?: string; clientId?: string; fault: MailApiFault | null }) =>
+    post({ path: '/api-fault', body: options }),
+  /** The next `requests` requests by or to the account answer 429 with `Retry-After: retryAfterSeconds`; 0 ends it. */
+  setApiThrottle: (options: { service: MailApiName; account: string; requests: number; retryAfterSeconds: number }) =>
+    post({ path: '/api-throttle', body: options }),
+  /** Exchange Online's Full Access and Send As of `delegate` on `mailbox` (both Microsoft accounts of the lab), at Graph. */
+  setDelegation: (options: { mailbox: string; delegate: string } & MailboxRights) => post({ path: '/delegation', body: options }),
+  removeDelegation: (options: { mailbox: string; delegate: string }) =>
+    callControl({ method: 'DELETE', path: `/delegation?${new URLSearchParams(options).toString()}` }),
+  /** Requests the API received with the account's token or for its mailbox since the lab started, by HTTP status. */
+  apiRequests: (options: { service: MailApiName; account: string }) =>
+    callControl<ApiRequestCounts>({ method: 'GET', path: `/api-requests?${new URLSearchParams(options).toString()}` }),
 };
+
+/** The newest message of the account's INBOX about `subject`, once delivered. */
+export function waitForInboxMessage(options: { account: string; subject: string }): Promise<InboxMessage> {
+  return waitUntil(`"${options.subject}" in ${options.account}'s INBOX`, async () =>
+    (await labControl.inbox({ account: options.account })).find((message) => message.subject === options.subject),
+  );
+}
+
+export type MailApiAnswer = { status: number; headers: Headers; body: unknown };
+
+let labCaAgent: Agent | null = null;
+
+/**
+ * One request to the lab's Graph or Gmail API (`url` under `getLab().api.*.baseUrl`), trusting the lab CA,
+ * with the access token as a Bearer token when given; the body is sent as JSON.
+ */
+export async function callMailApi(options: { url: string; accessToken?: string; method?: 'GET' | 'POST'; body?: unknown; headers?: Record<string, string> }): Promise<MailApiAnswer> {
+  labCaAgent ??= new Agent({ connect: { ca: getLab().caCertificate } });
+  const response = await undiciFetch(options.url, {
+    method: options.method ?? (options.body === undefined ? 'GET' : 'POST'),
+    headers: {
+      ...(options.accessToken ? { authorization: `Bearer ${options.accessToken}` } : {}),
+      ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...options.headers,
+    },
+    body: options.body === undefined ? undefined : JSON.stringify(options.body),
+    dispatcher: labCaAgent,
+  });
+  const text = await response.text();
+  return { status: response.status, headers: response.headers as unknown as Headers, body: text ? (JSON.parse(text) as unknown) : null };
+}
 
 /**
  * The newest mail the lab's SMTP sink received for `to` about `subject` since `since`, once the relay
@@ -246,7 +313,7 @@ export async function authorizeWithPkce(options: {
   /** Google's `access_type` and `prompt`, Microsoft's `prompt`, or anything else to add to the URL. */
   extraParameters?: Record<string, string>;
   consent?: 'allow' | 'deny';
-}): Promise<{ code: string | null; error: string | null; codeVerifier: string; redirectUri: string }> {
+}): Promise<{ code: string | null; error: string | null; errorDescription: string | null; codeVerifier: string; redirectUri: string }> {
   const client = options.client ?? defaultClient(options.persona);
   const redirectUri = client.redirectUris[0];
   if (!redirectUri) throw new Error(`Client ${client.clientId} has no redirect URI`);
@@ -269,7 +336,13 @@ export async function authorizeWithPkce(options: {
     consent: options.consent,
   });
   if (redirect.searchParams.get('state') !== state) throw new Error('The authorization response lost its state');
-  return { code: redirect.searchParams.get('code'), error: redirect.searchParams.get('error'), codeVerifier, redirectUri };
+  return {
+    code: redirect.searchParams.get('code'),
+    error: redirect.searchParams.get('error'),
+    errorDescription: redirect.searchParams.get('error_description'),
+    codeVerifier,
+    redirectUri,
+  };
 }
 
 /**

@@ -42,15 +42,16 @@ export type StartPortalOptions = {
 };
 
 /**
- * MAILROOM_EXTRA_PROVIDER_ORIGINS for tests: the lab's Google and Microsoft personas stand in for the
- * providers on 127.0.0.1, so Gmail and Microsoft 365 profiles may point at them. Empty without a lab.
+ * MAILROOM_EXTRA_PROVIDER_ORIGINS for tests: the lab's Google and Microsoft personas, and its Graph and
+ * Gmail API services, stand in for the providers on 127.0.0.1, so Gmail and Microsoft 365 profiles may
+ * point at them. Empty without a lab.
  */
 export function labProviderOrigins(): string {
   const lab = inject('lab');
   if (!lab.available) return '';
-  const origins = Object.values(lab.personas).flatMap((persona) =>
-    [persona.issuer, ...Object.values(persona.endpoints)].flatMap((url) => (url ? [new URL(url).origin] : [])),
-  );
+  const personaUrls = Object.values(lab.personas).flatMap((persona) => [persona.issuer, ...Object.values(persona.endpoints)]);
+  const apiUrls = Object.values(lab.api).map((api) => api.baseUrl);
+  const origins = [...personaUrls, ...apiUrls].flatMap((url) => (url ? [new URL(url).origin] : []));
   return [...new Set(origins)].join(',');
 }
 
