@@ -162,7 +162,7 @@ export async function checkApi(context: ApiCheckContext): Promise<void> {
   const subject = `Mailroom connection test ${randomBytes(4).toString('hex')}`;
   const messageId = await step('testMessage', 'send', async (connection) => {
     const sent = await sendMessageThroughApi({ protocol, connection, sender: { address, shared }, mail: { to: [address], subject, text: TEST_MESSAGE_TEXT } });
-    return { value: sent.messageId, detail: phrase('tester.details.sentThroughApi', { address, service, identified: yes(sent.messageId), messageId: sent.messageId ?? '' }) };
+    return { value: sent.messageId, detail: phrase('tester.details.sentThroughApi', { subject, address, service, identified: yes(sent.messageId), messageId: sent.messageId ?? '' }) };
   });
   // A grant that may only send cannot look in the inbox: the provider's acceptance is all there is to see.
   if (!can('read')) return;

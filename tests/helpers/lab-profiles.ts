@@ -111,7 +111,7 @@ export function insertLabGraphProfile(options: Partial<Parameters<typeof insertP
     issuer: personas.microsoft.issuer,
     jwksEndpoint: personas.microsoft.endpoints.jwks,
     apiEndpoint: api.graph.baseUrl,
-    scopes: ['Mail.ReadWrite', 'Mail.Send', 'User.Read', 'offline_access', 'openid', 'email', 'profile'],
+    scopes: ['Mail.ReadWrite', 'Mail.ReadWrite.Shared', 'User.Read', 'Mail.Send', 'Mail.Send.Shared', 'offline_access', 'openid', 'email', 'profile'],
     incomingProtocol: 'graph',
     outgoingProtocol: 'graph',
     ...NO_SOCKETS,

@@ -26,7 +26,7 @@ describe('classifyFailure', () => {
     const smtp = classify({ protocol: 'smtp', serverType: 'microsoft365', reply: '535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant.' });
     expect(smtp.values).toMatchObject({ switchTo: 'graph' });
     expect(smtp.hint).toMatch(/an admin can switch the profile to Microsoft Graph instead \(“Switch to Microsoft Graph” on the profile’s page\)/);
-    expect(smtp.hint).toMatch(/new scopes \(Mail\.ReadWrite, Mail\.Send, User\.Read\) and every mailbox of the profile connects again/);
+    expect(smtp.hint).toMatch(/new scopes \(Mail\.ReadWrite, Mail\.Send, User\.Read and the \.Shared forms of the first two\) and every mailbox of the profile connects again/);
     expect(renderProblem(smtp, 'fr').hint).toMatch(/passer le profil à Microsoft Graph \(«\u00a0Passer à Microsoft Graph\u00a0» sur la page du profil\)\u00a0:/);
 
     const imap = classify({ reply: 'NO [ALERT] Your account is not enabled for IMAP use. Please visit your Gmail settings page and enable your account for IMAP access. (Failure)' });
