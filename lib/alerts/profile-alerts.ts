@@ -118,6 +118,8 @@ function tenantRefusalsOf(
   profile: Parameters<typeof apiSwitchOf>[0] & { id: string },
   refusals: Awaited<ReturnType<typeof countFailingMailboxesByCause>>,
 ): Extract<ProfileCondition, { kind: 'tenant_refusal' }>[] {
+  // A custom server's refusals are its administrators' story, told by the mass failure alert: it has no tenant.
+  if (PROVIDERS[profile.serverType].company === null) return [];
   const switchTo = apiSwitchOf(profile)?.apiProtocol ?? null;
   const endedBySwitch: readonly string[] = FAILURES_ENDED_BY_API_SWITCH;
   return TENANT_REFUSAL_CODES.flatMap((code) => {
