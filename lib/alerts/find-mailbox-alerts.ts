@@ -89,6 +89,17 @@ function profileAlertsForOwner({ profile, conditions }: ProfileConditions, mailb
           },
         ];
       }
+      case 'tenant_refusal':
+        // Only the mailboxes it refuses: the owner learns it is the tenant's, and what an admin can do.
+        if (mailbox.status !== 'failing' || mailbox.statusReason?.code !== condition.code) return [];
+        return [
+          {
+            key: `tenant-refusal:${condition.code}:${profile.id}`,
+            tone: 'bad',
+            title: phrase('alerts.owner.tenantRefusal.title', { provider, code: condition.code, profile: profile.name }),
+            detail: phrase('alerts.owner.tenantRefusal.detail', { switchTo: condition.switchTo ?? 'none' }),
+          },
+        ];
       case 'testing_mode': {
         if (mailbox.connection === 'not_connected' || !mailbox.consentedAt) return [];
         const ends = new Date(mailbox.consentedAt.getTime() + condition.consentLifetimeMs);

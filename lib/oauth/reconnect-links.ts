@@ -1,5 +1,5 @@
 import 'server-only';
-import { and, eq, gt, isNull } from 'drizzle-orm';
+import { and, asc, count, eq, gt, isNull, ne } from 'drizzle-orm';
 import { db } from '@/db';
 import { mailboxes, reconnectLinks, serverProfiles, type Mailbox, type ServerProfile, type User } from '@/db/schema';
 import { userActor } from '@/lib/audit/actor';
@@ -7,7 +7,7 @@ import { recordAuditEvent } from '@/lib/audit/record-audit-event';
 import { randomToken, sha256 } from '@/lib/crypto/tokens';
 import { getEnv } from '@/lib/env';
 import { AppError, notFound } from '@/lib/errors';
-import { phrase, phraseMoment, type Phrase } from '@/lib/i18n/text';
+import { phrase, phraseMoment, type Phrase, type Text } from '@/lib/i18n/text';
 import { getMailbox } from '@/lib/mailboxes/mailboxes';
 import { reconnectLinkMail } from '@/lib/notifications/link-mails';
 import { sendNotification, type NotificationDelivery } from '@/lib/notifications/send-notification';
@@ -60,6 +60,59 @@ export async function createReconnectLink({ viewer, mailboxId }: { viewer: User;
     },
   });
   return { ownerEmail: mailbox.ownerEmail, expiresAt, delivery, url: delivery.sent ? null : url };
+}
+
+/** A profile's mailboxes that must connect again and may: not disabled, address not rejected. */
+function mailboxesToReconnect(profileId: string) {
+  return and(
+    eq(mailboxes.profileId, profileId),
+    eq(mailboxes.connection, 'needs_reconnect'),
+    ne(mailboxes.status, 'disabled'),
+    ne(mailboxes.approval, 'rejected'),
+  );
+}
+
+export async function countMailboxesToReconnect({ profileId }: { profileId: string }): Promise<number> {
+  const [row] = await db.select({ value: count() }).from(mailboxes).where(mailboxesToReconnect(profileId));
+  return row?.value ?? 0;
+}
+
+export type ProfileReconnectLinks = {
+  /** Links mailed to their owner from the notification sender. */
+  mailed: { mailboxId: string; address: string; ownerEmail: string }[];
+  /** Links made but not mailed, with why: shown once to the person who made them, who hands each over. */
+  notMailed: { mailboxId: string; address: string; ownerEmail: string; reason: Text; url: string }[];
+  /** Mailboxes no link could be made for (changed meanwhile), with the problem. */
+  refused: { mailboxId: string; address: string; problem: AppError }[];
+};
+
+/**
+ * One reconnect link for each mailbox of the profile that must connect again (after a change that
+ * ended its grants, a move to Graph or the Gmail API), made, mailed and audited one by one under the
+ * rules of createReconnectLink: support staff and admins only, never a disabled mailbox or a
+ * rejected address.
+ */
+export async function createProfileReconnectLinks({ viewer, profileId }: { viewer: User; profileId: string }): Promise<ProfileReconnectLinks> {
+  if (viewer.role === 'owner') throw new AppError('FORBIDDEN', phrase('oauth.problems.reconnectLinkForbidden'));
+  const targets = await db
+    .select({ id: mailboxes.id, address: mailboxes.address })
+    .from(mailboxes)
+    .where(mailboxesToReconnect(profileId))
+    .orderBy(asc(mailboxes.address));
+  const result: ProfileReconnectLinks = { mailed: [], notMailed: [], refused: [] };
+  // One at a time: each mail goes through the one notification sender's server.
+  for (const target of targets) {
+    try {
+      const link = await createReconnectLink({ viewer, mailboxId: target.id });
+      const made = { mailboxId: target.id, address: target.address, ownerEmail: link.ownerEmail };
+      if (link.delivery.sent) result.mailed.push(made);
+      else result.notMailed.push({ ...made, reason: link.delivery.reason, url: link.url! });
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      result.refused.push({ mailboxId: target.id, address: target.address, problem: error });
+    }
+  }
+  return result;
 }
 
 /** What the person who made the link reads: where it went, or why they hand it over themselves. */

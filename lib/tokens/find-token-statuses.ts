@@ -20,11 +20,12 @@ import type { Provider } from '@/lib/providers/provider';
 import { refreshDueBySql } from './token-freshness';
 import {
   CONSENT_ENDING_MS,
+  tokenPurposeOf,
   toTokenStatus,
+  type MailboxTokenStatus,
   type TokenDue,
   type TokenSort,
   type TokenState,
-  type TokenStatus,
 } from './token-status';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -50,7 +51,7 @@ export type TokenStatusFilters = {
   q?: string;
 };
 
-export type TokenStatusRow = TokenStatus & {
+export type TokenStatusRow = MailboxTokenStatus & {
   mailboxId: string;
   address: string;
   ownerId: string;
@@ -180,6 +181,9 @@ function selectStatusRows() {
       profileId: mailboxes.profileId,
       profileName: serverProfiles.name,
       serverType: serverProfiles.serverType,
+      authType: serverProfiles.authType,
+      incomingProtocol: serverProfiles.incomingProtocol,
+      outgoingProtocol: serverProfiles.outgoingProtocol,
       publishingStatus: serverProfiles.publishingStatus,
       profileScopes: serverProfiles.scopes,
       approval: mailboxes.approval,
@@ -206,7 +210,7 @@ function selectStatusRows() {
 
 type StatusSelection = Awaited<ReturnType<ReturnType<typeof selectStatusRows>['where']>>[number];
 
-function statusOf(row: StatusSelection): TokenStatus {
+function statusOf(row: StatusSelection): MailboxTokenStatus {
   const grant =
     row.grantId && row.account !== null && row.consentedAt !== null
       ? {
@@ -220,11 +224,12 @@ function statusOf(row: StatusSelection): TokenStatus {
           revokedAt: row.revokedAt,
         }
       : null;
-  return toTokenStatus({
+  const status = toTokenStatus({
     mailbox: { connection: row.connection, statusReason: row.statusReason },
     profile: { serverType: row.serverType, publishingStatus: row.publishingStatus, scopes: row.profileScopes },
     grant,
   });
+  return { ...status, ...tokenPurposeOf(row) };
 }
 
 /** The newest test of each mailbox of a page, in one query over connection_tests_mailbox_idx. */
@@ -409,7 +414,7 @@ function sortField(sort: Exclude<TokenSort, 'address'>): keyof StatusSelection {
 }
 
 /** One mailbox's token status (API.md's shape), within the viewer's scope: another owner's is not found. */
-export async function getTokenStatus({ viewer, mailboxId }: { viewer: Viewer; mailboxId: string }): Promise<TokenStatus> {
+export async function getTokenStatus({ viewer, mailboxId }: { viewer: Viewer; mailboxId: string }): Promise<MailboxTokenStatus> {
   const [row] = await selectStatusRows()
     .where(and(eq(mailboxes.id, mailboxId), mailboxScope(viewer)))
     .limit(1);
@@ -445,6 +450,9 @@ const CSV_COLUMNS: [string, (row: TokenStatusRow) => string | null][] = [
   ['last test', (row) => (row.lastTest ? `${row.lastTest.ok === null ? 'running' : row.lastTest.ok ? 'passed' : 'failed'} ${row.lastTest.at}` : null)],
   ['last error', (row) => (row.lastError ? `${row.lastError.code}: ${row.lastError.message}` : null)],
   ['hint', (row) => row.lastError?.hint ?? null],
+  ['incoming protocol', (row) => row.protocols.incoming],
+  ['outgoing protocol', (row) => row.protocols.outgoing],
+  ['token resource', (row) => row.resource],
 ];
 
 function csvCell(value: string | null): string {

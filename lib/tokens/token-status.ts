@@ -1,6 +1,7 @@
 import type { Mailbox, OauthGrant, ServerProfile, StoredError } from '@/db/schema';
 import { mailScopesOf } from '@/lib/oauth/oauth-app';
 import { PROVIDERS } from '@/lib/providers';
+import { isOAuth, type IncomingProtocol, type OutgoingProtocol } from '@/lib/providers/provider';
 import { isRefreshDueBy } from './token-freshness';
 
 /** Where a mailbox's tokens stand, as support staff need to read it. */
@@ -43,6 +44,27 @@ export type TokenStatus = {
   consentExpiresAt: string | null;
   lastError: StoredError | null;
 };
+
+/**
+ * What the mailbox's access token is for: the profile's protocols, and the resource (audience) it is
+ * issued for at providers that issue one token per resource (Microsoft: Graph, or outlook.office.com
+ * for IMAP, POP and SMTP). The resource is null where one token serves every protocol (Google) and
+ * for a profile signing in with passwords, which has no token.
+ */
+export type TokenPurpose = {
+  protocols: { incoming: IncomingProtocol; outgoing: OutgoingProtocol };
+  resource: string | null;
+};
+
+/** A token status with what its token is for, as the API and the pages show it. */
+export type MailboxTokenStatus = TokenStatus & TokenPurpose;
+
+export function tokenPurposeOf(profile: Pick<ServerProfile, 'serverType' | 'authType' | 'incomingProtocol' | 'outgoingProtocol'>): TokenPurpose {
+  const provider = PROVIDERS[profile.serverType];
+  // Validation refuses a profile whose directions need two resources: the incoming one names the token's.
+  const resource = isOAuth(profile.authType) ? provider.resourceOf(profile.incomingProtocol) : null;
+  return { protocols: { incoming: profile.incomingProtocol, outgoing: profile.outgoingProtocol }, resource };
+}
 
 /** When the consent of an app in Testing ends (a Google one's refresh tokens live 7 days); null otherwise. */
 export function consentExpiresAt(

@@ -90,9 +90,13 @@ describe.skipIf(!labIsAvailable)('token status API by role', () => {
           'refreshTokenObtainedAt',
           'consentExpiresAt',
           'lastError',
+          'protocols',
+          'resource',
         ].sort(),
       );
       expect(response.json).toMatchObject({ state: 'valid', account, missingScopes: [], consentExpiresAt: null, lastError: null });
+      // Google's one token serves every protocol: it names no resource.
+      expect(response.json).toMatchObject({ protocols: { incoming: 'imap', outgoing: 'smtp' }, resource: null });
       expect(response.json.scopes).toContain('https://mail.google.com/');
     }
   });

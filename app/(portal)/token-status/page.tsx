@@ -18,6 +18,7 @@ import { findTokenStatuses } from '@/lib/tokens/find-token-statuses';
 import { getTokenOverview } from '@/lib/tokens/overview';
 import { TOKEN_STATE_TONES, TOKEN_STATES } from '@/lib/tokens/token-status';
 import { daysSince, testOutcomeKey } from './format';
+import { TokenPurposeText } from './token-purpose';
 
 export async function generateMetadata(): Promise<Metadata> {
   return { title: (await getTranslations('tokenStatus'))('title') };
@@ -161,6 +162,9 @@ export default async function TokenStatusPage({ searchParams }: { searchParams: 
                         {row.account}
                       </p>
                     ) : null}
+                    <p className="mt-1 text-xs text-slate-600" data-testid="token-for">
+                      <TokenPurposeText purpose={row} lead />
+                    </p>
                   </div>
                 </td>
                 <td data-label={t('columns.profile')} data-column="profile" className="px-4 py-3">

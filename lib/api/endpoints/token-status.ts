@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { PROVIDER_IDS } from '@/lib/providers';
+import { INCOMING_PROTOCOLS, OUTGOING_PROTOCOLS } from '@/lib/providers/provider';
 import { TOKEN_DUE, TOKEN_SORTS, TOKEN_STATES } from '@/lib/tokens/token-status';
 import { id, idParams, listQuery, rowNumberCursor } from '@/lib/validations/common';
 import { ALL_ROLES, page, type Endpoint } from '../endpoint';
@@ -16,6 +17,14 @@ export const tokenStatus = z.object({
   refreshTokenObtainedAt: z.string().nullable(),
   consentExpiresAt: z.string().nullable(),
   lastError: storedError.nullable(),
+  /** The profile's protocols, which the mailbox's access token serves. */
+  protocols: z.object({ incoming: z.enum(INCOMING_PROTOCOLS), outgoing: z.enum(OUTGOING_PROTOCOLS) }),
+  /**
+   * The resource (audience) the access token is issued for where the provider issues one per resource:
+   * Microsoft's `https://graph.microsoft.com` for Graph, `https://outlook.office.com` for IMAP, POP and
+   * SMTP. Null where one token serves every protocol (Google), and for password sign-in.
+   */
+  resource: z.string().nullable(),
 });
 
 const auditEvent = z.object({
@@ -130,7 +139,7 @@ export const tokenStatusEndpoints = {
   getMailboxToken: {
     method: 'GET',
     path: '/api/v1/mailboxes/{id}/token',
-    summary: 'The mailbox’s token status: state, account, scopes and what is missing, expiries, last error with its hint. Never a token',
+    summary: 'The mailbox’s token status: state, account, scopes and what is missing, expiries, last error with its hint, the protocols and resource the token is for. Never a token',
     roles: ALL_ROLES,
     params: idParams,
     response: tokenStatus,

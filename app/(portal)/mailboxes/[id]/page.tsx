@@ -17,6 +17,8 @@ import { getPasswordSetAt } from '@/lib/mailboxes/get-password-set-at';
 import { getMailbox, profileOf } from '@/lib/mailboxes/mailboxes';
 import { connectionShown, statusReasonFor } from '@/lib/mailboxes/status';
 import { connectMessageKey } from '@/lib/mailboxes/status-messages';
+import { getProfileById } from '@/lib/profiles/profiles';
+import { apiSwitchOf, FAILURES_ENDED_BY_API_SWITCH, type FailureEndedByApiSwitch } from '@/lib/profiles/switch-profile-protocol';
 import { getConnectOutcome } from '@/lib/connect/get-connect-outcome';
 import { getRecentDeviceSignIn } from '@/lib/connect/get-connect-state';
 import { isId } from '@/lib/validations/common';
@@ -28,6 +30,9 @@ import { TestAndActivatePanel } from './test-and-activate-panel';
 export async function generateMetadata() {
   return { title: (await getTranslations('mailbox'))('metaTitle') };
 }
+
+const isEndedByApiSwitch = (code: string | undefined): code is FailureEndedByApiSwitch =>
+  (FAILURES_ENDED_BY_API_SWITCH as readonly (string | undefined)[]).includes(code);
 
 export default async function MailboxPage({
   params,
@@ -44,7 +49,9 @@ export default async function MailboxPage({
   const profile = profileOf(mailbox);
   const reason = statusReasonFor({ mailbox, profile, audience: viewer.role === 'owner' ? 'owner' : 'staff' });
   const canConnect = viewer.role === 'admin' || viewer.id === mailbox.ownerId;
-  const [locale, timeZone, t, tm, tDates, outcome, alerts, recentDeviceSignIn, passwordSetAt] = await Promise.all([
+  // Its last test found SMTP AUTH or IMAP off: the profile's move to the provider's web API gets past that.
+  const failedCode = mailbox.status === 'failing' ? mailbox.statusReason?.code : undefined;
+  const [locale, timeZone, t, tm, tDates, outcome, alerts, recentDeviceSignIn, passwordSetAt, switchable] = await Promise.all([
     getLocale(),
     getTimeZone(),
     getTranslations('status'),
@@ -56,7 +63,10 @@ export default async function MailboxPage({
       ? getRecentDeviceSignIn({ viewer, mailboxId: mailbox.id, connectedAs: mailbox.connectedAs })
       : null,
     mailbox.password !== null ? getPasswordSetAt({ mailboxId: mailbox.id }) : null,
+    isEndedByApiSwitch(failedCode) ? getProfileById({ id: mailbox.profileId }) : null,
   ]);
+  const apiSwitch = switchable && isEndedByApiSwitch(failedCode) ? apiSwitchOf(switchable) : null;
+  const switchWords = apiSwitch && { api: apiSwitch.apiProtocol, code: failedCode!, profile: mailbox.profileName };
   const step = translatedNextStep(locale, mailbox, profile);
   const connection = connectionShown(mailbox, mailbox.grantProblem);
   // The reason in the viewer's words: alerts and the test panel leave out the sentences it already says.
@@ -116,6 +126,20 @@ export default async function MailboxPage({
               <Alert tone="failure">
                 <p className="font-medium">{reasonMessage}</p>
                 {reasonHint ? <p className="mt-1">{reasonHint}</p> : null}
+                {switchWords ? (
+                  <p className="mt-2" data-testid="api-switch-offer">
+                    {viewer.role === 'admin' ? (
+                      <>
+                        {tm('apiSwitch.forAdmin', switchWords)}{' '}
+                        <Link href={`/profiles/${mailbox.profileId}#api-switch`} className="font-medium underline">
+                          {tm('apiSwitch.link', switchWords)}
+                        </Link>
+                      </>
+                    ) : (
+                      tm(viewer.role === 'owner' ? 'apiSwitch.forOwner' : 'apiSwitch.forSupport', switchWords)
+                    )}
+                  </p>
+                ) : null}
               </Alert>
             </div>
           ) : null}

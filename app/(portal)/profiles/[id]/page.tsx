@@ -8,10 +8,15 @@ import { StatusBadge } from '@/app/_components/status-badge';
 import { Time } from '@/app/_components/time';
 import { Alert, buttonClass, Card, PageHeader } from '@/app/_components/ui';
 import { requireRole } from '@/lib/auth/session';
+import { countMailboxesToReconnect } from '@/lib/oauth/reconnect-links';
 import { getProfileById, toProfileResponse } from '@/lib/profiles/profiles';
+import { getApiSwitchOffer } from '@/lib/profiles/switch-profile-protocol';
+import { PROVIDERS } from '@/lib/providers';
 import { isId } from '@/lib/validations/common';
 import { MailboxUsage } from '../mailbox-usage';
+import { ApiSwitch } from './api-switch';
 import { DeleteProfile } from './delete-profile';
+import { ReconnectLinks } from './reconnect-links';
 import { TestAllMailboxes } from './test-all-mailboxes';
 
 export async function generateMetadata(): Promise<Metadata> {
@@ -38,7 +43,14 @@ export default async function ProfilePage({ params }: { params: Promise<{ id: st
   const stored = isId(id) ? await getProfileById({ id }) : null;
   if (!stored) notFound();
   const profile = toProfileResponse(stored);
-  const [t, tProfiles, tProviders] = await Promise.all([getTranslations('profiles.detail'), getTranslations('profiles'), getTranslations('providers')]);
+  const { apiProtocol } = PROVIDERS[profile.serverType];
+  const [t, tProfiles, tProviders, apiSwitchOffer, toReconnect] = await Promise.all([
+    getTranslations('profiles.detail'),
+    getTranslations('profiles'),
+    getTranslations('providers'),
+    getApiSwitchOffer({ profile: stored }),
+    countMailboxesToReconnect({ profileId: profile.id }),
+  ]);
   const serverTypeLabel = tProviders(`${profile.serverType}.label`);
   const authTypeLabel = tProfiles(`authTypes.${profile.authType}`);
   const security = (value: 'tls' | 'starttls' | 'none') => tProfiles(`security.${value}`);
@@ -150,6 +162,27 @@ export default async function ProfilePage({ params }: { params: Promise<{ id: st
             })}
           </dl>
         </Card>
+        {apiProtocol && oauth ? (
+          <ApiSwitch
+            profile={{ id: profile.id, name: profile.name }}
+            apiProtocol={apiProtocol}
+            offer={
+              apiSwitchOffer && {
+                scopes: apiSwitchOffer.scopes,
+                apiEndpoint: apiSwitchOffer.apiEndpoint,
+                leaving: apiSwitchOffer.leaving,
+                mailboxesToReconnect: apiSwitchOffer.mailboxesToReconnect,
+                failing: apiSwitchOffer.failing,
+              }
+            }
+            canSwitch={viewer.role === 'admin'}
+          />
+        ) : null}
+        {toReconnect > 0 ? (
+          <Card title={t('sections.reconnectLinks')}>
+            <ReconnectLinks profileId={profile.id} count={toReconnect} />
+          </Card>
+        ) : null}
         <Card title={t('sections.emailProcessing')}>
           <dl className="divide-y divide-slate-100">
             <Row label={t('rows.processEmailFrom')}>{profile.advanced.processEmailFrom?.slice(0, 10) ?? t('values.theStart')}</Row>

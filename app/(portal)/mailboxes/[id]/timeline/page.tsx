@@ -18,6 +18,7 @@ import { isId } from '@/lib/validations/common';
 import { AuditDetail, useActionLabel } from '../../../audit/audit-detail';
 import { daysSince } from '../../../token-status/format';
 import { TestVerdict } from '../../../token-status/test-verdict';
+import { TokenPurposeText } from '../../../token-status/token-purpose';
 import { SupportActions } from '../../../token-status/support-actions';
 
 export async function generateMetadata() {
@@ -67,6 +68,7 @@ export default async function MailboxTimelinePage({ params }: { params: Promise<
     [t('facts.connection'), <StatusBadge key="connection" tone={CONNECTION_TONES[connection]}>{tStatus(`connection.${connection}`)}</StatusBadge>],
     [t('facts.status'), tm(`status.${status.status}`)],
     [t('facts.account'), status.account ?? '—'],
+    [t('facts.tokenFor'), <TokenPurposeText key="tokenFor" purpose={status} />],
     [t('facts.scopes'), status.scopes.join(' ') || '—'],
     [t('facts.missingScopes'), status.missingScopes.join(' ') || t('noScopeMissing')],
     [t('facts.accessTokenExpires'), <Time key="accessTokenExpiresAt" value={status.accessTokenExpiresAt} />],
