@@ -96,7 +96,7 @@ describe('the way out of 5.7.139', () => {
     await open.click();
     const dialog = page.getByRole('dialog', { name: `Switch ${PROFILE} to Microsoft Graph?` });
     await dialog.waitFor();
-    expect(await dialog.getByTestId('api-switch-scopes').locator('li').allTextContents()).toEqual(['Mail.ReadWrite', 'User.Read', 'Mail.Send', 'offline_access', 'openid', 'email', 'profile']);
+    expect(await dialog.getByTestId('api-switch-scopes').locator('li').allTextContents()).toEqual(['Mail.ReadWrite', 'Mail.ReadWrite.Shared', 'User.Read', 'Mail.Send', 'Mail.Send.Shared', 'offline_access', 'openid', 'email', 'profile']);
     expect(await dialog.getByTestId('api-switch-reconnect').textContent()).toMatch(/^All 2 connected mailboxes must connect again: their tokens were issued for IMAP and SMTP/);
     expect(await dialog.getByLabel('API root').inputValue()).toBe('https://graph.microsoft.com/v1.0');
 

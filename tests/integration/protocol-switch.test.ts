@@ -41,7 +41,7 @@ vi.mock('next/cache', async (importOriginal) => ({ ...(await importOriginal<type
 process.env.__NEXT_EXPERIMENTAL_AUTH_INTERRUPTS = 'true';
 
 const run = Math.random().toString(36).slice(2, 8);
-const GRAPH_SCOPES = ['Mail.ReadWrite', 'User.Read', 'Mail.Send', 'offline_access', 'openid', 'email', 'profile'];
+const GRAPH_SCOPES = ['Mail.ReadWrite', 'Mail.ReadWrite.Shared', 'User.Read', 'Mail.Send', 'Mail.Send.Shared', 'offline_access', 'openid', 'email', 'profile'];
 
 type Person = { user: User; key: string };
 let admin: Person;
