@@ -188,9 +188,14 @@ export async function connectLabMailbox({
     input: { address, ownerId: owner.id, profileId: profile.id, incoming: 'server_side', outgoing: 'server_side', shared },
   });
   await applyMailboxEvent({ actor: COMMAND_LINE_ACTOR, id: mailbox.id, event: 'approve' });
-  const started = await startAuthorization({ viewer: owner, mailboxId: mailbox.id });
+  await reconnectLabMailbox({ owner, mailboxId: mailbox.id, signInAs });
+  return mailbox.id;
+}
+
+/** The owner goes through the lab's consent (again) for a mailbox of theirs, with the profile's scopes of now. */
+export async function reconnectLabMailbox({ owner, mailboxId, signInAs }: { owner: User; mailboxId: string; signInAs: string }): Promise<void> {
+  const started = await startAuthorization({ viewer: owner, mailboxId });
   const callback = await authorizeAsUser({ authorizationUrl: (started as { authorizationUrl: string }).authorizationUrl, email: signInAs });
   const { outcome } = await completeAuthorization({ userId: owner.id, query: Object.fromEntries(callback.searchParams) });
   expect(outcome.ok, JSON.stringify(outcome)).toBe(true);
-  return mailbox.id;
 }

@@ -17,6 +17,7 @@ import { getMailbox } from '@/lib/mailboxes/mailboxes';
 import { getReader } from '@/lib/notifications/mail-text';
 import { sendTestNotification } from '@/lib/notifications/send-notification';
 import { oauthCallbackUrl } from '@/lib/oauth/oauth-app';
+import { switchProfileToApi } from '@/lib/profiles/switch-profile-protocol';
 import { findConnectionTests } from '@/lib/tester/connection-tests';
 import { runConnectionTestInProcess } from '@/lib/tester/run-connection-test';
 import { createUser } from '@/lib/users/users';
@@ -25,6 +26,7 @@ import { getLab, labControl, labIsAvailable, waitForReceivedMail, type OAuthClie
 import {
   connectLabMailbox,
   createLabAccount,
+  reconnectLabMailbox,
   insertLabGmailApiProfile,
   insertLabGraphProfile,
   insertLabMicrosoftProfile,
@@ -274,18 +276,30 @@ describe.skipIf(!labIsAvailable)('the connection tester over Microsoft Graph and
     });
   });
 
-  it('offers Graph as the way out when Microsoft 365 refuses SMTP AUTH (5.7.139)', async () => {
+  it('offers Graph as the way out when Microsoft 365 refuses SMTP AUTH (5.7.139); once switched and reconnected, the test passes', async () => {
     const socketProfile = await insertLabMicrosoftProfile({ name: `Lab Microsoft 365 (IMAP and SMTP) ${run}` });
     const { id, address } = await ownMailbox('microsoft', socketProfile, 'smtpoff');
     await labControl.setSmtpAuthDisabled({ account: address, disabled: true });
-    const result = await runTest(id);
-    await labControl.setSmtpAuthDisabled({ account: address, disabled: false });
+    try {
+      const refused = await runTest(id);
+      expect(refused.outgoing.error).toMatchObject({
+        code: 'smtp_auth_disabled',
+        values: expect.objectContaining({ switchTo: 'graph' }),
+        hint: expect.stringMatching(/switch the profile to Microsoft Graph instead \(“Switch to Microsoft Graph” on the profile’s page\)/),
+      });
 
-    expect(result.outgoing.error).toMatchObject({
-      code: 'smtp_auth_disabled',
-      values: expect.objectContaining({ switchTo: 'graph' }),
-      hint: expect.stringMatching(/switch the profile to Microsoft Graph instead \(“Switch to Microsoft Graph” on the profile’s page\)/),
-    });
+      // The admin takes the offer; SMTP AUTH stays off for the account, as it would for the tenant.
+      await switchProfileToApi({ actor: COMMAND_LINE_ACTOR, profileId: socketProfile.id, apiEndpoint: getLab().api.graph.baseUrl });
+      expect(await getMailbox({ viewer: owner, id })).toMatchObject({ connection: 'needs_reconnect' });
+      await reconnectLabMailbox({ owner, mailboxId: id, signInAs: address });
+
+      const passed = await runTest(id, { sendTestMessage: true });
+      expect(passed).toMatchObject({ ok: true, activated: true, incoming: { status: 'success' }, outgoing: { status: 'success' } });
+      expect(stepNames(passed.outgoing.steps)).toContain('✓ Test message');
+      expect((await testMessageOf(passed, address)).envelopeFrom).toBe(address);
+    } finally {
+      await labControl.setSmtpAuthDisabled({ account: address, disabled: false });
+    }
   });
 
   describe('notifications through the sender’s web API', () => {
