@@ -41,6 +41,9 @@ export const MASS_FAILURE_MINIMUM = 2;
 export const TENANT_REFUSALS = {
   smtp_auth_disabled: { minimum: 2 },
   imap_disabled: { minimum: 2 },
+  // The web APIs' own refusals: the Gmail API off in the app's project, Graph refused by an access policy.
+  api_disabled: { minimum: 2 },
+  api_access_denied: { minimum: 2 },
 } as const satisfies Record<string, { minimum: number }>;
 
 export type TenantRefusalCode = keyof typeof TENANT_REFUSALS;

@@ -11,6 +11,8 @@ import { db } from '@/db';
 import { oauthGrants, portalSettings, type ServerProfile, type User } from '@/db/schema';
 import { COMMAND_LINE_ACTOR } from '@/lib/audit/actor';
 import { getEnv } from '@/lib/env';
+import { findAlerts } from '@/lib/alerts/find-alerts';
+import { renderAlert } from '@/lib/alerts/alert';
 import { renderProblem } from '@/lib/errors';
 import { renderText } from '@/lib/i18n/text';
 import { getMailbox } from '@/lib/mailboxes/mailboxes';
@@ -213,6 +215,22 @@ describe.skipIf(!labIsAvailable)('the connection tester over Microsoft Graph and
       const stored = (await getMailbox({ viewer: owner, id }))!;
       expect(stored).toMatchObject({ status: 'failing', statusReason: { code: 'api_disabled' } });
       expect(renderProblem(result.incoming.error!, 'fr').message).toMatch(/^L’API Gmail n’est pas activée dans le projet Google Cloud/);
+    });
+
+    it('a second mailbox refused the same way: the profile gets one alert for both, naming the API', async () => {
+      const { id } = await ownMailbox('google', ownClientProfile, 'apioff2');
+      await labControl.setApiFault({ service: 'gmail', clientId: client.clientId, fault: 'accessNotConfigured' });
+      const result = await runTest(id);
+      await labControl.setApiFault({ service: 'gmail', clientId: client.clientId, fault: null });
+      expect(result.incoming.error).toMatchObject({ code: 'api_disabled' });
+
+      const alerts = (await findAlerts()).filter((alert) => alert.profileId === ownClientProfile.id).map((alert) => renderAlert(alert, 'en'));
+      expect(alerts).toEqual([
+        expect.objectContaining({
+          key: `tenant-refusal:api_disabled:${ownClientProfile.id}`,
+          title: `2 mailboxes of ${ownClientProfile.name} fail because the provider’s API is not enabled for them`,
+        }),
+      ]);
     });
 
     it('failedPrecondition: the Workspace admin turns Gmail on for the account', async () => {
