@@ -3,7 +3,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { approveDeviceCode } from '../../scripts/lab/headless-user';
-import { launchBrowser, openPage, signIn, waitForHydration } from '../helpers/browser';
+import { connectThroughLab, launchBrowser, openPage, signIn, waitForHydration } from '../helpers/browser';
 import { runCli } from '../helpers/cli';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { getLab, labControl, labIsAvailable } from '../helpers/lab';
@@ -95,22 +95,16 @@ describe.skipIf(!labIsAvailable)('connecting a mailbox in the browser', () => {
   });
 
   /** On the mailbox page, clicks the connect button, then signs in and consents at the lab. */
-  async function connectThroughLab(mailboxId: string, button: string, account: string): Promise<void> {
+  async function connectFromMailboxPage(mailboxId: string, button: string, account: string): Promise<void> {
     await ownerPage.goto(`/mailboxes/${mailboxId}`);
     await ownerPage.getByTestId('next-step').getByText(button).waitFor();
-    const connect = ownerPage.getByRole('button', { name: button });
-    await waitForHydration(connect);
-    await connect.click();
-    await ownerPage.getByLabel('Email').fill(account);
-    await ownerPage.getByRole('button', { name: 'Next' }).click();
-    await ownerPage.getByRole('button', { name: 'Allow' }).click();
-    await ownerPage.waitForURL(new RegExp(`/mailboxes/${mailboxId}\\?connect=`));
+    await connectThroughLab(ownerPage, { mailboxId, account, button });
   }
 
   it('connects a Gmail mailbox: the lab’s consent, then back on the mailbox, connected', async () => {
     const profile = await labProfile('google', 'code');
     const mailboxId = await approvedMailbox('alice@gmail.lab.test', profile.id);
-    await connectThroughLab(mailboxId, 'Connect to Gmail', 'alice@gmail.lab.test');
+    await connectFromMailboxPage(mailboxId, 'Connect to Gmail', 'alice@gmail.lab.test');
     await ownerPage.getByText('Connected as alice@gmail.lab.test.').waitFor();
     await ownerPage.getByTestId('next-step').getByText('Test and activate').waitFor();
     const html = await ownerPage.content();
@@ -120,14 +114,14 @@ describe.skipIf(!labIsAvailable)('connecting a mailbox in the browser', () => {
   it('connects a Microsoft 365 mailbox with the code flow', async () => {
     const profile = await labProfile('microsoft', 'code');
     const mailboxId = await approvedMailbox('carol@contoso.lab.test', profile.id);
-    await connectThroughLab(mailboxId, 'Connect to Microsoft 365', 'carol@contoso.lab.test');
+    await connectFromMailboxPage(mailboxId, 'Connect to Microsoft 365', 'carol@contoso.lab.test');
     await ownerPage.getByText('Connected as carol@contoso.lab.test.').waitFor();
   });
 
   it('tells the owner who signed in with the wrong account, and stays not connected', async () => {
     const profile = await labProfile('google', 'code');
     const mailboxId = await approvedMailbox('bob@gmail.lab.test', profile.id);
-    await connectThroughLab(mailboxId, 'Connect to Gmail', 'alice@gmail.lab.test');
+    await connectFromMailboxPage(mailboxId, 'Connect to Gmail', 'alice@gmail.lab.test');
     await ownerPage.getByText('You signed in as alice@gmail.lab.test, but this mailbox is bob@gmail.lab.test. Nothing was saved.').waitFor();
     await ownerPage.getByTestId('next-step').getByText('Connect to Gmail').waitFor();
   });

@@ -5,12 +5,12 @@ import { randomBytes } from 'node:crypto';
 import { createTranslator } from 'next-intl';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { launchBrowser, openPage, signIn, waitForHydration } from '../helpers/browser';
-import { runCli } from '../helpers/cli';
+import { connectThroughLab, launchBrowser, openPage, signIn, waitForHydration } from '../helpers/browser';
+import { createUsersWithKey } from '../helpers/cli';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { getLab, labControl, labIsAvailable, waitForInboxMessage, type OAuthClient } from '../helpers/lab';
 import { CATALOGS } from '../helpers/messages';
-import { startPortal, type Portal } from '../helpers/portal';
+import { portalApi, startPortal, type Portal } from '../helpers/portal';
 
 const t = createTranslator({ locale: 'en', messages: CATALOGS.en });
 const run = randomBytes(3).toString('hex');
@@ -30,29 +30,19 @@ let apiKey = '';
 let admin: { context: BrowserContext; page: Page };
 let owner: { context: BrowserContext; page: Page };
 
-async function api(method: string, route: string, body?: unknown): Promise<Record<string, unknown>> {
-  const response = await fetch(`${portal.url}${route}`, {
-    method,
-    headers: { authorization: `Bearer ${apiKey}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  expect(response.ok, `${method} ${route}: ${text}`).toBe(true);
-  return JSON.parse(text) as Record<string, unknown>;
-}
+/** The portal's HTTP API with the admin's key (both known once beforeAll has run). */
+const api = (method: string, route: string, body?: unknown) => portalApi(portal, apiKey)(method, route, body);
 
 describe.skipIf(!labIsAvailable)('Microsoft Graph and the Gmail API, from the profile form to an active mailbox', () => {
   beforeAll(async () => {
     database = await createTestDatabase();
-    for (const [user, role] of [
-      [ADMIN, 'admin'],
-      [OWNER, 'owner'],
-    ] as const) {
-      const created = await runCli(['user:create', '--email', user.email, '--role', role, '--password', user.password], database.env);
-      expect(created, created.stderr).toMatchObject({ exitCode: 0 });
-    }
-    const key = await runCli(['apikey:create', '--email', ADMIN.email], database.env);
-    apiKey = key.stdout.trim().split('\n').at(-1)!;
+    apiKey = await createUsersWithKey(
+      [
+        { ...ADMIN, role: 'admin' },
+        { ...OWNER, role: 'owner' },
+      ],
+      database.env,
+    );
     [browser, portal] = await Promise.all([launchBrowser(), startPortal({ database, trustLabCa: true })]);
     admin = await openPage(browser, portal);
     owner = await openPage(browser, portal);
@@ -99,26 +89,20 @@ describe.skipIf(!labIsAvailable)('Microsoft Graph and the Gmail API, from the pr
       await page.waitForURL(/\/profiles\/[0-9a-f-]{36}$/);
       const profileId = new URL(page.url()).pathname.split('/').at(-1)!;
 
-      const profile = await api('GET', `/api/v1/profiles/${profileId}`);
+      const { json: profile } = await api('GET', `/api/v1/profiles/${profileId}`);
       expect(profile).toMatchObject({
         incoming: { protocol, host: null, port: null, security: null },
         outgoing: { protocol, host: null, port: null, security: null },
       });
 
       const mailbox = await api('POST', '/api/v1/mailboxes', { address: account, ownerEmail: OWNER.email, profileId });
-      const mailboxId = String(mailbox.id);
+      const mailboxId = String(mailbox.json.id);
       await api('POST', `/api/v1/mailboxes/${mailboxId}/approve`);
 
       // The owner connects through the lab's own sign-in and consent pages.
       const ownerPage = owner.page;
       await ownerPage.goto(`/mailboxes/${mailboxId}`);
-      const connect = ownerPage.getByRole('button', { name: t(`status.connect.${serverType}`), exact: true });
-      await waitForHydration(connect);
-      await connect.click();
-      await ownerPage.getByLabel('Email').fill(account);
-      await ownerPage.getByRole('button', { name: 'Next' }).click();
-      await ownerPage.getByRole('button', { name: 'Allow' }).click();
-      await ownerPage.waitForURL(new RegExp(`/mailboxes/${mailboxId}\\?connect=`));
+      await connectThroughLab(ownerPage, { mailboxId, account, button: t(`status.connect.${serverType}`) });
 
       const startedAt = Date.now();
       const panel = ownerPage.locator('section').filter({ has: ownerPage.getByRole('heading', { name: t('mailbox.test.title') }) });

@@ -5,10 +5,10 @@ import { randomBytes } from 'node:crypto';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { launchBrowser, openPage, signIn, waitForHydration } from '../helpers/browser';
-import { runCli } from '../helpers/cli';
+import { createUsersWithKey } from '../helpers/cli';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { getLab, labControl, labIsAvailable } from '../helpers/lab';
-import { startPortal, type Portal } from '../helpers/portal';
+import { portalApi, startPortal, type Portal } from '../helpers/portal';
 
 const ADMIN = { email: 'admin@example.org', password: 'admin password 3e9d1a' };
 const OWNER = { email: 'owner@example.org', password: 'owner password 6b2f0c' };
@@ -23,29 +23,19 @@ let page: Page;
 let apiKey = '';
 let mailboxId = '';
 
-async function api(method: string, route: string, body?: unknown) {
-  const response = await fetch(`${portal.url}${route}`, {
-    method,
-    headers: { authorization: `Bearer ${apiKey}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  expect(response.ok, `${method} ${route}: ${text}`).toBe(true);
-  return { text, json: JSON.parse(text) as Record<string, unknown> };
-}
+/** The portal's HTTP API with the admin's key (both known once beforeAll has run). */
+const api = (method: string, route: string, body?: unknown) => portalApi(portal, apiKey)(method, route, body);
 
 describe.skipIf(!labIsAvailable)('Test and activate in the browser', () => {
   beforeAll(async () => {
     database = await createTestDatabase();
-    for (const [user, role] of [
-      [ADMIN, 'admin'],
-      [OWNER, 'owner'],
-    ] as const) {
-      const created = await runCli(['user:create', '--email', user.email, '--role', role, '--password', user.password], database.env);
-      expect(created, created.stderr).toMatchObject({ exitCode: 0 });
-    }
-    const key = await runCli(['apikey:create', '--email', ADMIN.email], database.env);
-    apiKey = key.stdout.trim().split('\n').at(-1)!;
+    apiKey = await createUsersWithKey(
+      [
+        { ...ADMIN, role: 'admin' },
+        { ...OWNER, role: 'owner' },
+      ],
+      database.env,
+    );
     await labControl.createAccount({ email: MAILBOX.address, provider: 'password', password: MAILBOX.password });
 
     [browser, portal] = await Promise.all([launchBrowser(), startPortal({ database, trustLabCa: true })]);

@@ -5,7 +5,7 @@
 // searched for the lab's tokens, secrets and passwords.
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, openPage, signIn, waitForHydration } from '../helpers/browser';
+import { connectThroughLab, launchBrowser, openPage, signIn, waitForHydration } from '../helpers/browser';
 import { runCli } from '../helpers/cli';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { getLab, labControl, labIsAvailable, waitForReceivedMail } from '../helpers/lab';
@@ -49,13 +49,7 @@ async function createUserWithKey(person: { email: string; password: string }, ro
 
 /** A person's own consent at the lab, from the mailbox page's connect button. */
 async function connectAt(page: Page, options: { mailboxId: string; account: string; button: string }): Promise<void> {
-  const connect = page.getByRole('button', { name: options.button, exact: true });
-  await waitForHydration(connect);
-  await connect.click();
-  await page.getByLabel('Email').fill(options.account);
-  await page.getByRole('button', { name: 'Next' }).click();
-  await page.getByRole('button', { name: 'Allow' }).click();
-  await page.waitForURL(new RegExp(`/mailboxes/${options.mailboxId}\\?connect=`));
+  await connectThroughLab(page, options);
   await page.getByText(`Connected as ${options.account}.`).waitFor();
 }
 

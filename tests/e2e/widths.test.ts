@@ -12,7 +12,7 @@ import { launchBrowser, openPage, signIn, submitSignIn, waitForHydration } from 
 import { runCli } from '../helpers/cli';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { getLab, labControl, labIsAvailable } from '../helpers/lab';
-import { startPortal, type Portal } from '../helpers/portal';
+import { portalApi, startPortal, type Portal } from '../helpers/portal';
 import { repeatedSentences } from '../helpers/page-text';
 
 const ADMIN = { email: 'admin@example.org', password: 'admin password 5k2m8n' };
@@ -30,16 +30,8 @@ let visitor: { context: BrowserContext; page: Page };
 let apiKey = '';
 let mailboxId = '';
 
-async function api(method: string, route: string, body?: unknown) {
-  const response = await fetch(`${portal.url}${route}`, {
-    method,
-    headers: { authorization: `Bearer ${apiKey}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  expect(response.ok, `${method} ${route}: ${text}`).toBe(true);
-  return JSON.parse(text) as Record<string, unknown>;
-}
+/** The portal's HTTP API with the admin's key (both known once beforeAll has run). */
+const api = (method: string, route: string, body?: unknown) => portalApi(portal, apiKey)(method, route, body);
 
 /** The main pages, and the other lists this work laid out, by name and path (the sign-in page is seen signed out). */
 const mainPages = () => [
@@ -84,8 +76,8 @@ describe.skipIf(!labIsAvailable)('every width, signals that never contradict', (
       incoming: { protocol: 'imap', host: generic.imap.tls.host, port: generic.imap.tls.port, security: 'tls' },
       outgoing: { host: generic.smtp.starttls.host, port: generic.smtp.starttls.port, security: 'starttls' },
     });
-    const mailbox = await api('POST', '/api/v1/mailboxes', { address: MAILBOX.address, ownerEmail: ADMIN.email, profileId: profile.id });
-    mailboxId = String(mailbox.id);
+    const mailbox = await api('POST', '/api/v1/mailboxes', { address: MAILBOX.address, ownerEmail: ADMIN.email, profileId: profile.json.id });
+    mailboxId = String(mailbox.json.id);
     await api('POST', `/api/v1/mailboxes/${mailboxId}/approve`);
     // Not the lab account's password: the server refuses it, so tests fail and notifications are refused.
     await api('POST', `/api/v1/mailboxes/${mailboxId}/credentials`, { password: `wrong-${MAILBOX.password}` });

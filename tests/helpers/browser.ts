@@ -97,3 +97,18 @@ export async function navigationLabels(page: Page): Promise<string[]> {
   await links.first().waitFor();
   return links.allTextContents();
 }
+
+/**
+ * The owner's own consent at the lab, from their mailbox page: its connect button (`button`, the
+ * page's words), the lab's sign-in as `account` and its Allow; resolves back on the mailbox page.
+ */
+export async function connectThroughLab(page: Page, options: { mailboxId: string; account: string; button: string }): Promise<void> {
+  const connect = page.getByRole('button', { name: options.button, exact: true });
+  await waitForHydration(connect);
+  await connect.click();
+  // The lab's own pages, in English as a provider's would be here.
+  await page.getByLabel('Email').fill(options.account);
+  await page.getByRole('button', { name: 'Next' }).click();
+  await page.getByRole('button', { name: 'Allow' }).click();
+  await page.waitForURL(new RegExp(`/mailboxes/${options.mailboxId}\\?connect=`));
+}

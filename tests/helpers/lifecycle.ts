@@ -10,7 +10,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { LOCALE_NAMES, type Locale } from '@/lib/i18n/locales';
 import { seriousViolations } from './accessibility';
-import { launchBrowser, openPage, signIn, waitForHydration } from './browser';
+import { connectThroughLab, launchBrowser, openPage, signIn, waitForHydration } from './browser';
 import { createTestDatabase, type TestDatabase } from './database';
 import { englishRuns, readableText } from './english-text';
 import { getLab, labControl, labIsAvailable } from './lab';
@@ -160,14 +160,7 @@ export function describeLifecycle(language: Locale): void {
     });
 
     test('the owner connects the mailbox through the lab’s consent', async () => {
-      const connect = page.getByRole('button', { name: t('status.connect.gmail'), exact: true });
-      await waitForHydration(connect);
-      await connect.click();
-      // The lab's own sign-in and consent pages, in English like a provider's would be here.
-      await page.getByLabel('Email').fill(address);
-      await page.getByRole('button', { name: 'Next' }).click();
-      await page.getByRole('button', { name: 'Allow' }).click();
-      await page.waitForURL(new RegExp(`/mailboxes/${mailboxId}\\?connect=`));
+      await connectThroughLab(page, { mailboxId, account: address, button: t('status.connect.gmail') });
       await nextStep().getByText(t('status.nextStep.untested')).waitFor();
       await readPage();
     });

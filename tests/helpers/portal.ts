@@ -177,3 +177,17 @@ export async function startPortal({ database, env = {}, port: chosenPort, trustL
   }
   return portal;
 }
+
+/** A caller of a running portal's HTTP API with one API key; every answer must be a success, its body JSON. */
+export function portalApi(portal: Pick<Portal, 'url'>, key: string) {
+  return async (method: string, route: string, body?: unknown): Promise<{ json: Record<string, unknown>; text: string }> => {
+    const response = await fetch(`${portal.url}${route}`, {
+      method,
+      headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    if (!response.ok) throw new Error(`${method} ${route} answered ${response.status}: ${text}`);
+    return { json: JSON.parse(text) as Record<string, unknown>, text };
+  };
+}

@@ -6,6 +6,7 @@ import type { User } from '@/db/schema';
 import { COMMAND_LINE_ACTOR } from '@/lib/audit/actor';
 import { IDLE } from '@/lib/auth/form-action-state';
 import { createUser, getUserById } from '@/lib/users/users';
+import { form } from '../helpers/form-actions';
 
 // The request's session is the one thing a test cannot produce without a browser (as in actions-roles.test.ts).
 const session = vi.hoisted(() => ({ userId: undefined as string | undefined }));
@@ -17,12 +18,6 @@ vi.mock('next/server', async (importOriginal) => ({
   ...(await importOriginal<typeof import('next/server')>()),
   connection: async () => {},
 }));
-
-function form(fields: Record<string, string>): FormData {
-  const data = new FormData();
-  for (const [name, value] of Object.entries(fields)) data.set(name, value);
-  return data;
-}
 
 let owner: User;
 let other: User;

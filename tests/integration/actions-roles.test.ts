@@ -14,6 +14,7 @@ import { getEnv } from '@/lib/env';
 import { setUserPreferences } from '@/lib/users/set-user-preferences';
 import { countUsers, createUser, getUserByEmail, getUserById } from '@/lib/users/users';
 import { insertMailboxRow, insertProfile } from '../helpers/fixtures';
+import { form, interruption } from '../helpers/form-actions';
 
 // The request scope and its session cookie are the one thing a test cannot produce without a
 // browser; everything after them (loading the user, checking the role, parsing, writing) is real.
@@ -33,21 +34,6 @@ vi.mock('next/cache', async (importOriginal) => ({
 // next build sets this from next.config.mjs (experimental.authInterrupts) for forbidden().
 process.env.__NEXT_EXPERIMENTAL_AUTH_INTERRUPTS = 'true';
 
-function form(fields: Record<string, string>): FormData {
-  const data = new FormData();
-  for (const [name, value] of Object.entries(fields)) data.set(name, value);
-  return data;
-}
-
-/** What Next.js throws for forbidden() and redirect(): the digest says which. */
-async function interruption(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    return String((error as { digest?: string }).digest);
-  }
-  throw new Error('expected the action to be interrupted');
-}
 
 /** Runs `act` while the portal's default language is `locale`, for callers who chose none and whose browser asks for none. */
 async function withPortalDefault<T>(locale: 'fr' | 'en', act: () => Promise<T>): Promise<T> {

@@ -27,6 +27,7 @@ import { userWithKey } from '../helpers/fixtures';
 import { getLab, labControl, labIsAvailable, waitForReceivedMail } from '../helpers/lab';
 import { connectLabMailbox, createLabAccount, insertLabGenericProfile, insertLabMicrosoftProfile } from '../helpers/lab-profiles';
 import { openGrantToken } from '../helpers/stored-secrets';
+import { form, interruption } from '../helpers/form-actions';
 
 // The request scope and its session cookie are the one thing a test cannot produce without a
 // browser; everything after them (the role check, the parsing, the writes) is real.
@@ -50,21 +51,6 @@ let owner: Person;
 let profile: ServerProfile;
 let mailboxIds: string[];
 
-function form(fields: Record<string, string>): FormData {
-  const data = new FormData();
-  for (const [name, value] of Object.entries(fields)) data.set(name, value);
-  return data;
-}
-
-/** What Next.js throws for forbidden(): its digest. */
-async function interruption(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    return String((error as { digest?: string }).digest);
-  }
-  throw new Error('expected the action to be interrupted');
-}
 
 const tokenStatus = (person: Person, id: string) => callRoute(getToken, { path: `/api/v1/mailboxes/${id}/token`, key: person.key, params: { id } });
 
