@@ -42,6 +42,7 @@ export const passwordLinkPurpose = pgEnum('password_link_purpose', ['invitation'
 export const oauthFlow = pgEnum('oauth_flow', ['code', 'device']);
 export const tokenEndpointAuthMethod = pgEnum('token_endpoint_auth_method', ['client_secret_post', 'client_secret_basic']);
 export const testDirection = pgEnum('test_direction', ['incoming', 'outgoing']);
+export const outboxStatus = pgEnum('outbox_status', ['queued', 'sending', 'sent', 'failed']);
 
 /** A server certificate an admin accepted for a host of the profile: connections to it require exactly this one. */
 export type TrustedCertificate = { host: string; sha256: string };
@@ -188,6 +189,10 @@ export const serverProfiles = pgTable(
     connectionTimeoutSeconds: integer('connection_timeout_seconds').notNull().default(30),
     /** The provider refused this profile's client (invalid_client): shown once for the profile. */
     clientError: jsonb('client_error').$type<StoredError>(),
+    /** Messages one mailbox of the profile may hand to the provider per minute (attempts count), below the provider's throttling. */
+    sendRatePerMinute: integer('send_rate_per_minute').notNull().default(30),
+    /** How long a message waits for its mailbox to be active again before it fails with the mailbox's reason. */
+    queuedMessageExpiryHours: integer('queued_message_expiry_hours').notNull().default(24),
     ...timestamps,
   },
   (table) => [uniqueIndex('server_profiles_one_default_idx').on(table.isDefault).where(sql`${table.isDefault}`)],
@@ -444,6 +449,71 @@ export const auditEvents = pgTable(
   ],
 );
 
+/** A recipient or reply-to address of a message a business system sends, with its display name when given. */
+export type OutgoingAddress = { address: string; name?: string };
+/** What a business system asked to send, kept only until the message is sent or failed. */
+export type OutgoingContent = {
+  to: OutgoingAddress[];
+  cc: OutgoingAddress[];
+  bcc: OutgoingAddress[];
+  replyTo: OutgoingAddress[];
+  subject: string;
+  text?: string;
+  html?: string;
+  attachments: { filename: string; contentType: string; contentBase64: string }[];
+  headers: Record<string, string>;
+};
+
+/**
+ * Messages business systems send through a mailbox (lib/outbox), one row each: a state machine
+ * (queued, sending, sent, failed) whose `sending` is held by a lease that its worker renews. The
+ * rows with a live lease are also the connections a profile's servers have open for sending.
+ */
+export const outboxMessages = pgTable(
+  'outbox_messages',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    mailboxId: uuid('mailbox_id')
+      .notNull()
+      .references(() => mailboxes.id, { onDelete: 'cascade' }),
+    requestedById: uuid('requested_by_id').references(() => users.id, { onDelete: 'set null' }),
+    /** The caller's Idempotency-Key: the same key of the same caller within 24 hours answers this message again. */
+    idempotencyKey: text('idempotency_key'),
+    /** SHA-256 of the request, to refuse a key reused for another message. */
+    requestHash: text('request_hash').notNull(),
+    status: outboxStatus('status').notNull().default('queued'),
+    /** For the mailbox page's list, kept when the content is gone. */
+    recipients: jsonb('recipients').$type<string[]>().notNull(),
+    subject: text('subject').notNull(),
+    /** Null once the message is sent or failed: bodies are kept no longer than needed. */
+    content: jsonb('content').$type<OutgoingContent>(),
+    /** Chosen when queued, the same on every attempt. */
+    messageIdHeader: text('message_id_header').notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }).notNull().defaultNow(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    leaseUntil: timestamp('lease_until', { withTimezone: true }),
+    /**
+     * Set by the lease holder just before the message's content goes to the server: a lease that
+     * runs out with it set may have been sent, so the message is never sent again.
+     */
+    handoffStartedAt: timestamp('handoff_started_at', { withTimezone: true }),
+    lastAttemptAt: timestamp('last_attempt_at', { withTimezone: true }),
+    serverResponse: text('server_response'),
+    error: jsonb('error').$type<StoredError>(),
+    sentAt: timestamp('sent_at', { withTimezone: true }),
+    finishedAt: timestamp('finished_at', { withTimezone: true }),
+    ...timestamps,
+  },
+  (table) => [
+    index('outbox_messages_mailbox_idx').on(table.mailboxId, table.createdAt),
+    index('outbox_messages_mailbox_attempt_idx').on(table.mailboxId, table.lastAttemptAt),
+    uniqueIndex('outbox_messages_idempotency_idx').on(table.requestedById, table.idempotencyKey).where(sql`${table.idempotencyKey} is not null`),
+    index('outbox_messages_due_idx').on(table.nextAttemptAt).where(sql`${table.status} = 'queued'`),
+    index('outbox_messages_lease_idx').on(table.leaseUntil).where(sql`${table.leaseUntil} is not null`),
+  ],
+);
+
 export type User = typeof users.$inferSelect;
 export type UserRole = (typeof userRole.enumValues)[number];
 export type ApiKey = typeof apiKeys.$inferSelect;
@@ -456,3 +526,4 @@ export type NewOauthAuthorization = typeof oauthAuthorizations.$inferInsert;
 export type ConnectionTest = typeof connectionTests.$inferSelect;
 export type ConnectionTestStep = typeof connectionTestSteps.$inferSelect;
 export type AuditEvent = typeof auditEvents.$inferSelect;
+export type OutboxMessage = typeof outboxMessages.$inferSelect;

@@ -2,6 +2,7 @@ import { apiKeyEndpoints } from './endpoints/api-keys';
 import { bulkTestEndpoints } from './endpoints/bulk-tests';
 import { connectionEndpoints } from './endpoints/connections';
 import { mailboxEndpoints } from './endpoints/mailboxes';
+import { messageEndpoints } from './endpoints/messages';
 import { profileEndpoints } from './endpoints/profiles';
 import { settingsEndpoints } from './endpoints/settings';
 import { testEndpoints } from './endpoints/tests';
@@ -26,4 +27,5 @@ export const endpoints = {
   ...bulkTestEndpoints,
   ...tokenStatusEndpoints,
   ...settingsEndpoints,
+  ...messageEndpoints,
 };

@@ -19,6 +19,7 @@ const schemas = {
   idTokenFault: z.object({ persona, clientId: z.string().min(1), fault: z.enum(['foreign_key', 'other_audience', 'expired']).nullable() }),
   liveTokens: z.object({ persona, clientId: z.string().min(1), account }),
   accountSwitch: z.object({ account, disabled: z.boolean() }),
+  smtpFault: z.object({ account, fault: z.enum(['defer', 'stall', 'withhold_reply']).nullable(), times: z.number().int().positive().default(1) }),
   serverFault: z.object({
     server: mailServer,
     protocol: z.enum(['imap', 'pop3', 'smtp']).optional(),
@@ -88,6 +89,8 @@ export async function startControlApi(options: { lab: Lab }): Promise<{ url: str
           return { revoked: lab.revokeGrants(await parseJson({ req, schema: schemas.revokeGrants })) };
         case 'POST /smtp-auth':
           return lab.setSmtpAuthDisabled(await parseJson({ req, schema: schemas.accountSwitch }));
+        case 'POST /smtp-fault':
+          return lab.setSmtpFault(await parseJson({ req, schema: schemas.smtpFault }));
         case 'POST /imap-access':
           return lab.setImapDisabled(await parseJson({ req, schema: schemas.accountSwitch }));
         case 'POST /server-fault':

@@ -99,6 +99,12 @@ export type IdTokenFault = 'foreign_key' | 'other_audience' | 'expired';
 /** Tokens the persona issued to one client for one account that still work (neither revoked, consumed nor expired). */
 export type LiveTokens = { accessTokens: number; refreshTokens: number };
 export type ServerFault = 'unreachable' | 'hang';
+/**
+ * What the provider-like submission servers do to an account's next messages: `defer` answers MAIL FROM
+ * with a temporary 451 4.3.0; `stall` never answers MAIL FROM; `withhold_reply` relays the message but
+ * never answers its DATA (the sender cannot know it was taken).
+ */
+export type SmtpFault = 'defer' | 'stall' | 'withhold_reply';
 
 /** Requests each persona's token endpoint received, by grant type; faults and errors included. */
 export type TokenRequestCounts = Record<PersonaName, Record<string, number>>;

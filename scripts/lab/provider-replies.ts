@@ -38,5 +38,8 @@ export const SMTP_REPLIES: Record<OAuthMailServer, { authenticationFailed: strin
   },
 };
 
+/** Gmail's temporary refusal of a message, which a sender retries later. */
+export const SMTP_DEFERRED_REPLY = '451 4.3.0 Mail server temporarily rejected message. lab - gsmtp';
+
 export const SMTP_AUTH_DISABLED_REPLY =
   '535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant. Visit https://aka.ms/smtp_auth_disabled for more information.';

@@ -3,7 +3,8 @@ import { TLSSocket, type SecureContext } from 'node:tls';
 import { onCrlfLines } from './crlf-lines';
 import { LAB_HOST } from './lab-config';
 import type { ConnectionHandler } from './mail-front';
-import { GMAIL_OAUTH_CHALLENGE, SMTP_AUTH_DISABLED_REPLY, SMTP_REPLIES, type OAuthMailServer } from './provider-replies';
+import type { SmtpFault } from './lab-info';
+import { GMAIL_OAUTH_CHALLENGE, SMTP_AUTH_DISABLED_REPLY, SMTP_DEFERRED_REPLY, SMTP_REPLIES, type OAuthMailServer } from './provider-replies';
 import { saslUser } from './sasl-user';
 
 // BDAT carries binary chunks a line-based relay cannot follow; Exchange Online offers neither
@@ -14,7 +15,8 @@ const HIDDEN_CAPABILITIES = new Set(['STARTTLS', 'CHUNKING', 'BINARYMIME', 'BURL
  * Gmail- or Microsoft-like submission in front of Dovecot's plain listener: TLS (implicit, or
  * after STARTTLS) ends here, AUTH is offered only once the connection is encrypted, a refused
  * token is answered in the provider's words, and on the Microsoft-like server accounts whose SMTP
- * AUTH is disabled get Exchange Online's 535 5.7.139. Everything else goes to Dovecot as it came.
+ * AUTH is disabled get Exchange Online's 535 5.7.139. A signed-in account's SMTP fault, if any,
+ * applies from its MAIL FROM. Everything else goes to Dovecot as it came.
  */
 export function providerSmtpSession(options: {
   server: OAuthMailServer;
@@ -22,6 +24,8 @@ export function providerSmtpSession(options: {
   secureContext: SecureContext;
   implicitTls: boolean;
   isSmtpAuthDisabled: (email: string) => boolean;
+  /** The account's fault for its next message, used up as it applies. */
+  takeSmtpFault: (email: string) => SmtpFault | null;
 }): ConnectionHandler {
   const { server } = options;
   const replies = SMTP_REPLIES[server];
@@ -35,6 +39,8 @@ export function providerSmtpSession(options: {
     let awaitingSaslLine = false;
     let ehloReply: string[] = [];
     const pendingCommands: string[] = [];
+    let signingInAs: string | null = null;
+    let withholdDataReply = false;
 
     const reply = (line: string) => client.write(`${line}\r\n`, 'latin1');
     const forward = (line: string) => upstream.write(`${line}\r\n`, 'latin1');
@@ -50,6 +56,7 @@ export function providerSmtpSession(options: {
       if (initialResponse === '*') return reply('501 5.7.0 Authentication aborted');
       const user = saslUser({ mechanism: 'XOAUTH2', response: initialResponse });
       if (server === 'microsoft' && user && options.isSmtpAuthDisabled(user)) return reply(SMTP_AUTH_DISABLED_REPLY);
+      signingInAs = user;
       pendingCommands.push('AUTH');
       forward(`AUTH XOAUTH2 ${initialResponse}`);
     };
@@ -73,6 +80,12 @@ export function providerSmtpSession(options: {
       if (command === 'STARTTLS' && !secure) {
         reply('220 2.0.0 SMTP server ready');
         return startTls();
+      }
+      if (command === 'MAIL' && signingInAs) {
+        const fault = options.takeSmtpFault(signingInAs);
+        if (fault === 'defer') return reply(SMTP_DEFERRED_REPLY);
+        if (fault === 'stall') return;
+        withholdDataReply = fault === 'withhold_reply';
       }
       if (command === 'AUTH') {
         if (!secure) return reply(replies.authBeforeStartTls);
@@ -134,6 +147,7 @@ export function providerSmtpSession(options: {
       if (command === 'AUTH' && isLastLine) return handleAuthReply(line);
       if (command === 'DATA' && line.startsWith('354')) inMessageContent = true;
       if (isLastLine && !isIntermediate && command !== undefined) pendingCommands.shift();
+      if (command === 'DATA' && !isIntermediate && withholdDataReply) return;
       reply(line);
     };
 

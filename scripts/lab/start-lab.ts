@@ -32,6 +32,7 @@ import type {
   PersonaName,
   ReceivedMessage,
   ServerFault,
+  SmtpFault,
   IdTokenFault,
   InboxMessage,
   LiveTokens,
@@ -61,8 +62,8 @@ type FrontEntry = FrontRole & { front: MailFront; portsId: string | null };
 type Dovecots = Record<MailServerName, DovecotServer>;
 type ConnectionCounters = Record<MailProtocol, ConnectionCounter>;
 type StartFront = (options: FrontRole & { counters: ConnectionCounter[] }) => Promise<MailFront>;
-/** The providers' per-account switches, by lowercased address. */
-type AccountSwitches = { smtpAuthDisabled: Set<string>; imapDisabled: Set<string> };
+/** The providers' per-account switches, by lowercased address; SMTP faults with the messages they still apply to. */
+type AccountSwitches = { smtpAuthDisabled: Set<string>; imapDisabled: Set<string>; smtpFaults: Map<string, { fault: SmtpFault; times: number }> };
 
 const MAIL_SERVERS: MailServerName[] = ['gmail', 'microsoft', 'generic'];
 
@@ -123,7 +124,7 @@ function frontStarter(options: {
         implicitTls: security === 'tls',
       };
       return protocol === 'smtp'
-        ? providerSmtpSession({ ...session, isSmtpAuthDisabled: (email) => switches.smtpAuthDisabled.has(email) })
+        ? providerSmtpSession({ ...session, isSmtpAuthDisabled: (email) => switches.smtpAuthDisabled.has(email), takeSmtpFault: (email) => takeSmtpFault(switches, email) })
         : providerImapSession({ ...session, isImapDisabled: (email) => switches.imapDisabled.has(email) });
     }
     return pipeTo(ports[security === 'tls' ? TLS_LISTENER[protocol] : PLAIN_LISTENER[protocol]]);
@@ -149,6 +150,13 @@ function mailServerInfoOf(options: { fronts: FrontEntry[]; server: MailServerNam
       PROTOCOLS.map((protocol) => [protocol, { tls: endpoints(protocol, 'tls'), starttls: endpoints(protocol, 'starttls') }]),
     ) as Pick<MailServerInfo, MailProtocol>),
   };
+}
+
+function takeSmtpFault(switches: AccountSwitches, email: string): SmtpFault | null {
+  const entry = switches.smtpFaults.get(email.toLowerCase());
+  if (!entry) return null;
+  if (--entry.times <= 0) switches.smtpFaults.delete(email.toLowerCase());
+  return entry.fault;
 }
 
 function setSwitch(options: { set: Set<string>; account: string; disabled: boolean }): void {
@@ -273,7 +281,7 @@ export class Lab {
         sinkPort: sink.port,
       });
       stoppers.push(() => mailApis.stop());
-      const switches: AccountSwitches = { smtpAuthDisabled: new Set(), imapDisabled: new Set() };
+      const switches: AccountSwitches = { smtpAuthDisabled: new Set(), imapDisabled: new Set(), smtpFaults: new Map() };
       const startFront = frontStarter({
         dovecots,
         labCertificate: createSecureContext({ cert: tls.server.certificate, key: tls.server.key }),
@@ -418,6 +426,13 @@ export class Lab {
 
   setSmtpAuthDisabled(options: { account: string; disabled: boolean }): void {
     setSwitch({ set: this.switches.smtpAuthDisabled, ...options });
+  }
+
+  /** The account's next `times` messages through the Gmail- and Microsoft-like submission servers meet `fault`; null ends it. */
+  setSmtpFault(options: { account: string; fault: SmtpFault | null; times: number }): void {
+    const email = options.account.toLowerCase();
+    if (options.fault) this.switches.smtpFaults.set(email, { fault: options.fault, times: options.times });
+    else this.switches.smtpFaults.delete(email);
   }
 
   /** Gmail's IMAP setting of the account, or Exchange Online's ImapEnabled of the mailbox. */

@@ -27,6 +27,7 @@ import type {
   PersonaName,
   ReceivedMessage,
   ServerFault,
+  SmtpFault,
   TokenEndpointAuthMethod,
   TokenFault,
   TokenRequestCounts,
@@ -103,6 +104,12 @@ export const labControl = {
   revokeGrants: (options: { account: string }) => post<{ revoked: number }>({ path: '/revoke-grants', body: options }),
   /** Microsoft's per-mailbox switch: SMTP AUTH then answers 535 5.7.139. */
   setSmtpAuthDisabled: (options: { account: string; disabled: boolean }) => post({ path: '/smtp-auth', body: options }),
+  /**
+   * The account's next `times` messages (default 1) through the Gmail- and Microsoft-like submission servers:
+   * `defer` answers MAIL FROM 451 4.3.0, `stall` never answers it, `withhold_reply` relays the message and never
+   * answers its DATA. `null` ends it. The account's own: other test files never meet it.
+   */
+  setSmtpFault: (options: { account: string; fault: SmtpFault | null; times?: number }) => post({ path: '/smtp-fault', body: options }),
   /**
    * IMAP turned off for the account, as Gmail's setting or Exchange Online's ImapEnabled does: Gmail refuses
    * the sign-in with its [ALERT]; Microsoft accepts it, then answers BAD User is authenticated but not connected.

@@ -24,6 +24,7 @@ const OWNERS: Record<string, string> = {
   connectionTestSteps: 'lib/tester',
   portalSettings: 'lib/settings',
   auditEvents: 'lib/audit',
+  outboxMessages: 'lib/outbox',
 };
 
 type Write = { table: string; verb: 'insert' | 'update' | 'delete'; line: number };

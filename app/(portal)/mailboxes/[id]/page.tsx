@@ -25,6 +25,7 @@ import { isId } from '@/lib/validations/common';
 import { ConnectPanel } from './connect-panel';
 import { toDeviceSignInView } from './device-sign-in-view';
 import { MailboxAdminActions } from './mailbox-admin-actions';
+import { SentLatelyCard } from './sent-lately-card';
 import { TestAndActivatePanel } from './test-and-activate-panel';
 
 export async function generateMetadata() {
@@ -178,6 +179,7 @@ export default async function MailboxPage({
         </div>
       </div>
       <div className="mt-6"><TestAndActivatePanel mailboxId={mailbox.id} saidElsewhere={[reasonMessage, reasonHint]} /></div>
+      <div className="mt-6"><SentLatelyCard mailboxId={mailbox.id} /></div>
     </>
   );
 }
