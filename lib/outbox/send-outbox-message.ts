@@ -78,6 +78,15 @@ async function attemptDelivery(claim: Extract<Claim, { kind: 'claimed' }>, reque
 }
 
 /**
+ * How often a message goes out, whatever stops: at most once, and never lost without a reason.
+ * An attempt holds the message by a lease it renews. Right before the content goes (after DATA's
+ * 354, or before the web API's request) it records the handoff, only while its lease holds; the
+ * server's 250 is recorded at once. A worker that dies before the handoff sent nothing: the sweep
+ * queues the message again. One that dies after it, before the 250 is recorded, may have sent it:
+ * SMTP offers no way to ask, so the sweep fails it as `delivery_unknown` rather than risk a second
+ * copy, and says to check before sending again. Exactly once holds everywhere but that window of a
+ * few milliseconds (and a server that takes a message without answering, likewise unknown).
+ *
  * The job of one queued message: claims it when its mailbox sends, its profile has a connection
  * free and its mailbox's rate allows, then makes one attempt. A message that must wait is left to
  * a later job (`requeue`) or, while its mailbox does not send, to the sweep.

@@ -26,7 +26,15 @@ import { callRoute } from '../helpers/api';
 import { captureLogs } from '../helpers/captured-logs';
 import { insertMailboxRow, userWithKey } from '../helpers/fixtures';
 import { getLab, labControl, labIsAvailable, waitForReceivedMail, type MailPorts } from '../helpers/lab';
-import { connectLabMailbox, createLabAccount, insertLabGenericProfile, insertLabGoogleProfile, insertLabMicrosoftProfile } from '../helpers/lab-profiles';
+import {
+  connectLabMailbox,
+  createLabAccount,
+  insertLabGenericProfile,
+  insertLabGmailApiProfile,
+  insertLabGoogleProfile,
+  insertLabGraphProfile,
+  insertLabMicrosoftProfile,
+} from '../helpers/lab-profiles';
 import { openGrantToken } from '../helpers/stored-secrets';
 import { waitUntil } from '../helpers/wait-until';
 
@@ -151,6 +159,24 @@ describe.skipIf(!labIsAvailable)(`sending through a mailbox on ${databaseKind()}
       expect(received.raw).not.toMatch(/^Bcc:/im);
       expect(received.raw).toMatch(/Content-Type: application\/pdf; name=invoice\.pdf/);
       expect(received.raw.replace(/\r?\n/g, '')).toContain(ATTACHMENT.toString('base64'));
+    }
+  });
+
+  it('sends through the Gmail API and Microsoft Graph with the token service’s access token', async () => {
+    const since = new Date();
+    const profiles = [await insertLabGmailApiProfile(), await insertLabGraphProfile()];
+    for (const [index, profile] of profiles.entries()) {
+      const address = await createLabAccount({ provider: index === 0 ? 'google' : 'microsoft', name: 'api' });
+      const mailboxId = await connectLabMailbox({ owner: owner.user, address, profile });
+      await activate(mailboxId);
+      const subject = `Through ${profile.outgoingProtocol} ${run}`;
+      const attachments = [{ filename: 'note.txt', contentType: 'text/plain', contentBase64: ATTACHMENT.toString('base64') }];
+      const queued = await send(admin.key, mailboxId, { to: `api-${run}@example.org`, subject, text: BODY, attachments });
+      expect(await settled(mailboxId, queued.json.messageId)).toMatchObject({ status: 'sent', attempts: 1, error: null });
+      const received = await waitForReceivedMail({ to: `api-${run}@example.org`, subject, since });
+      expect(received.envelopeFrom).toBe(address);
+      // The lab's Graph builds its own message from the JSON and leaves attachments out; the Gmail API sends the portal's.
+      if (profile.outgoingProtocol === 'gmail_api') expect(received.raw.replace(/\r?\n/g, '')).toContain(ATTACHMENT.toString('base64'));
     }
   });
 
