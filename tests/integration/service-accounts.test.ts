@@ -127,7 +127,14 @@ describe('a service account, created and managed by an admin through the API', (
     expect(json.data[0]).toMatchObject({ name: 'CRM production', userEmail: 'crm@example.org' });
     expect(json.data[0].lastUsedAt).not.toBeNull();
 
-    const spare = await api(apiKeysRoute.POST, { method: 'POST', path: '/api/v1/api-keys', key: admin.key, body: { userId: service.id } });
+    // As any user, it may rotate its own keys, never anyone else's; what it does is audited under its name.
+    const own = await api(apiKeysRoute.GET, { path: '/api/v1/api-keys', key: service.key });
+    expect(own.json.data.map((key: { userEmail: string }) => key.userEmail)).toEqual(['crm@example.org']);
+    expect((await api(apiKeysRoute.GET, { path: `/api/v1/api-keys?userId=${admin.user.id}`, key: service.key })).status).toBe(403);
+    const spare = await api(apiKeysRoute.POST, { method: 'POST', path: '/api/v1/api-keys', key: service.key, body: { name: 'CRM rotation' } });
+    expect(spare.status).toBe(201);
+    const { events } = await findAuditEvents({ limit: 50 });
+    expect(events.find((event) => event.action === 'api_key.create' && event.detail.name === 'CRM rotation')?.actorLabel).toBe('CRM (service)');
     await api(apiKeyRoute.DELETE, { method: 'DELETE', path: `/api/v1/api-keys/${spare.json.id}`, key: admin.key, params: { id: spare.json.id } });
     expect((await api(meRoute.GET, { path: '/api/v1/me', key: spare.json.key })).status).toBe(401);
 
