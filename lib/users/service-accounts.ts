@@ -11,15 +11,15 @@ const service = alias(users, 'service_account');
 /**
  * The mailboxes a service account reaches: every one, or only those of its profiles. Its list is
  * read from its own row inside the statement, so a change applies to its very next call, and a row
- * that is gone reaches nothing.
+ * that is gone reaches nothing. Neither part refers to the mailbox row, so each is computed once
+ * per statement rather than once per mailbox.
  */
 export function serviceMailboxScope(serviceId: string): SQL {
-  return exists(
-    db
-      .select({ one: sql`1` })
-      .from(service)
-      .where(and(eq(service.id, serviceId), or(isNull(service.profileIds), sql`${mailboxes.profileId} = any(${service.profileIds})`))),
-  );
+  const ownRow = eq(service.id, serviceId);
+  return or(
+    exists(db.select({ one: sql`1` }).from(service).where(and(ownRow, isNull(service.profileIds)))),
+    inArray(mailboxes.profileId, db.select({ profileId: sql`unnest(${service.profileIds})` }).from(service).where(ownRow)),
+  )!;
 }
 
 /**

@@ -18,7 +18,7 @@ export const password = z
 export const profileIds = z
   .array(id, { error: 'validation.service.profileIdsList' })
   .min(1, { error: 'validation.service.profileIdsEmpty' })
-  .max(200, { error: 'validation.common.tooLong' })
+  .max(200)
   .transform((ids) => [...new Set(ids)])
   .nullable();
 
