@@ -25,7 +25,8 @@ const timestamps = {
     .$onUpdate(() => new Date()),
 };
 
-export const userRole = pgEnum('user_role', ['admin', 'owner', 'support']);
+/** `service`: a business system, not a person: no password, no sign-in, API keys only. */
+export const userRole = pgEnum('user_role', ['admin', 'owner', 'support', 'service']);
 /** One value per provider descriptor (lib/providers): a new provider adds its id there, then a migration. */
 export const serverType = pgEnum('server_type', PROVIDER_IDS);
 export const authType = pgEnum('auth_type', ['oauth2_code', 'oauth2_device', 'password']);
@@ -72,6 +73,11 @@ export const users = pgTable(
     locale: text('locale'),
     /** The IANA time zone the user chose; null follows the browser's, else MAILROOM_DEFAULT_TIME_ZONE. */
     timeZone: text('time_zone'),
+    /**
+     * A service account's profiles: it reaches only their mailboxes. Null reaches every profile; an id
+     * whose profile was deleted reaches nothing, so a deletion never widens a service's reach.
+     */
+    profileIds: uuid('profile_ids').array(),
     ...timestamps,
   },
   // Prefix search ("starts with") on emails, whatever the database's collation.
@@ -175,6 +181,8 @@ export const serverProfiles = pgTable(
     trustedCertificates: jsonb('trusted_certificates').$type<TrustedCertificate[]>().notNull().default([]),
     internalServer: boolean('internal_server').notNull().default(false),
     isDefault: boolean('is_default').notNull().default(false),
+    /** Service accounts may fetch its mailboxes' access tokens (POST /api/v1/mailboxes/{id}/access-token). */
+    allowAccessTokens: boolean('allow_access_tokens').notNull().default(false),
     /** Null means no cap. */
     mailboxCap: integer('mailbox_cap'),
     /**
@@ -285,6 +293,18 @@ export const oauthGrants = pgTable(
     index('oauth_grants_consented_idx').on(table.consentedAt),
   ],
 );
+
+/**
+ * When a business system last used a mailbox, and which one: one row per mailbox, overwritten by each
+ * use, apart from the mailbox and its grant so that frequent uses never rewrite (or lock) their rows.
+ */
+export const mailboxSystemUses = pgTable('mailbox_system_uses', {
+  mailboxId: uuid('mailbox_id')
+    .primaryKey()
+    .references(() => mailboxes.id, { onDelete: 'cascade' }),
+  serviceId: uuid('service_id').references(() => users.id, { onDelete: 'set null' }),
+  usedAt: timestamp('used_at', { withTimezone: true }).notNull(),
+});
 
 /**
  * The last refresh attempts of each mailbox's token, for its timeline: a ring of a fixed number of

@@ -11,7 +11,8 @@ import { createApiKey, findApiKeys, revokeApiKey } from '@/lib/auth/api-keys';
 import { rotateEncryptionKeys } from '@/lib/crypto/rotate-keys';
 import { AppError } from '@/lib/errors';
 import { createUserWithAccess, getUserByEmail } from '@/lib/users/users';
-import { renderText } from '@/lib/i18n/text';
+import { phrase, renderText } from '@/lib/i18n/text';
+import { profileIdsByName } from '@/lib/users/service-accounts';
 import { toFieldErrors } from '@/lib/validations/field-errors';
 import { createUserSchema, expiresAt } from '@/lib/validations/users';
 import { emailAddress, id, optionalText } from '@/lib/validations/common';
@@ -24,6 +25,10 @@ Commands:
                                             create a user; prints its id. Without single sign-on it
                                             needs a password, or --invite: a link to choose one,
                                             mailed from the notification sender or printed once
+  user:create --email E --role service --name N [--profile NAME]...
+                                            create a service account for a business system: no
+                                            password, no sign-in, API keys only (apikey:create);
+                                            with --profile, only those profiles' mailboxes
   apikey:create --email E [--name N] [--expires ISO-8601]
                                             create an API key for a user; prints the key (shown once)
   apikey:list [--email E]                   list API keys (id, name, user, created, expires, last used)
@@ -44,9 +49,11 @@ const commands: Record<string, Command<z.ZodType>> = {
     run: async () => console.log('Database is up to date.'),
   }),
   'user:create': command({
-    options: createUserSchema,
-    run: async (input) => {
-      const { user, invitation } = await createUserWithAccess({ actor: COMMAND_LINE_ACTOR, input });
+    options: createUserSchema.and(z.object({ profile: z.array(z.string().trim().min(1)).optional() })),
+    run: async ({ profile, ...input }) => {
+      if (profile && input.role !== 'service') throw new AppError('INVALID_INPUT', phrase('problems.services.profilesForPeople'));
+      const profileIds = profile ? await profileIdsByName(profile) : input.profileIds;
+      const { user, invitation } = await createUserWithAccess({ actor: COMMAND_LINE_ACTOR, input: { ...input, profileIds } });
       console.log(user.id);
       if (invitation?.mailed) console.error(`The invitation was mailed to ${user.email}; it works once, until ${invitation.expiresAt}.`);
       if (invitation?.url) {
@@ -123,6 +130,7 @@ function parseOptions(definition: Command<z.ZodType>, args: string[]): unknown {
         id: { type: 'string' },
         expires: { type: 'string' },
         invite: { type: 'boolean' },
+        profile: { type: 'string', multiple: true },
       },
       strict: true,
     }).values;

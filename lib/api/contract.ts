@@ -1,3 +1,4 @@
+import { accessTokenEndpoints } from './endpoints/access-token';
 import { apiKeyEndpoints } from './endpoints/api-keys';
 import { bulkTestEndpoints } from './endpoints/bulk-tests';
 import { connectionEndpoints } from './endpoints/connections';
@@ -26,6 +27,7 @@ export const endpoints = {
   ...testEndpoints,
   ...bulkTestEndpoints,
   ...tokenStatusEndpoints,
+  ...accessTokenEndpoints,
   ...settingsEndpoints,
   ...messageEndpoints,
 };

@@ -19,7 +19,7 @@ const ITEMS: { item: NavigationItem; roles: UserRole[] }[] = [
   { item: { href: '/account', key: 'account' }, roles: ['admin', 'owner', 'support'] },
 ];
 
-/** The sidebar a role sees; the pages check the same roles on the server. */
+/** The sidebar a role sees; the pages check the same roles on the server. Service accounts never sign in: none. */
 export function navigationFor(role: UserRole): NavigationItem[] {
   return ITEMS.filter((entry) => entry.roles.includes(role)).map((entry) => entry.item);
 }

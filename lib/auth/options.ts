@@ -10,7 +10,7 @@ import { endSessions, getUserByEmail, getUserById, recordSignIn } from '@/lib/us
 import { signInSchema } from '@/lib/validations/users';
 import { safeCallbackPath } from './callback-url';
 import { clientAddress } from './client-address';
-import { throttledSignInMessage } from './sign-in-messages';
+import { SERVICE_ACCOUNT_SIGN_IN, throttledSignInMessage } from './sign-in-messages';
 import { signInSubjects } from './sign-in-throttle';
 import { clearFailedAttempts, getRetryAfterSeconds, recordFailedAttempt } from './throttle';
 
@@ -50,6 +50,11 @@ async function authorizeWithPassword(credentials: Record<string, string> | undef
   if (waitSeconds > 0) throw new Error(throttledSignInMessage(waitSeconds));
 
   const user = await getUserByEmail({ email });
+  if (user?.role === 'service' && !user.deactivatedAt) {
+    // Counted like a failure, so that this clearer answer cannot be used to sort emails at speed.
+    await Promise.all([recordFailedAttempt({ kind: 'account', value: email }), recordFailedAttempt({ kind: 'address', value: address })]);
+    throw new Error(SERVICE_ACCOUNT_SIGN_IN);
+  }
   const passwordMatches = await verifyPassword(parsed.data.password, user?.passwordHash ?? UNUSABLE_PASSWORD_HASH);
   if (!user || !user.passwordHash || !passwordMatches || user.deactivatedAt) {
     const [accountWait, addressWait] = await Promise.all([
@@ -110,6 +115,7 @@ export function getAuthOptions(): NextAuthOptions {
         if (!claims?.email || claims.email_verified === false) return '/sign-in?error=SsoEmailUnverified';
         const user = await getUserByEmail({ email: claims.email });
         if (!user || user.deactivatedAt) return '/sign-in?error=SsoNotProvisioned';
+        if (user.role === 'service') return `/sign-in?error=${SERVICE_ACCOUNT_SIGN_IN}`;
         await recordSignIn({ userId: user.id });
         return true;
       },

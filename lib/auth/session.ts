@@ -10,7 +10,7 @@ import { getAuthOptions } from './options';
 /**
  * The signed-in user, read from the database on every request so that a deactivation, a role
  * change or a sign-out elsewhere (each bumps the session epoch) takes effect at once rather than
- * when the session expires.
+ * when the session expires. Never a service account.
  */
 export const getCurrentUser = cache(async (): Promise<User | null> => {
   // Marks the page as per-request before anything reads keys or the database (never at build time).
@@ -19,6 +19,8 @@ export const getCurrentUser = cache(async (): Promise<User | null> => {
   if (!session?.userId) return null;
   const user = await getUserById({ id: session.userId });
   if (!user || user.deactivatedAt || user.sessionEpoch !== session.sessionEpoch) return null;
+  // A business system works through API keys alone: no session is ever its, however one came about.
+  if (user.role === 'service') return null;
   return user;
 });
 

@@ -20,3 +20,13 @@ export function throttledSignInWait(message: string | null | undefined): number 
   if (!wait) return null;
   return Number(wait[1]) * (wait[2] === 'minute' ? 60 : 1);
 }
+
+/**
+ * What authorize answers for a service account's email, whatever the password: the form recognizes
+ * it and says, in the visitor's language, that business systems use API keys.
+ */
+export const SERVICE_ACCOUNT_SIGN_IN = 'ServiceAccount';
+
+export function isServiceAccountSignIn(message: string | null | undefined): boolean {
+  return message === SERVICE_ACCOUNT_SIGN_IN;
+}

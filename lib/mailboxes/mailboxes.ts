@@ -13,6 +13,7 @@ import type { CreateMailboxInput, MailboxFilters, MailboxResponse, UpdateMailbox
 import { releaseProfilePlace, takeProfilePlace } from '@/lib/profiles/profile-capacity';
 import { nextStep, transition, type GrantProblem, type MailboxEvent, type MailboxProfile } from './status';
 import { startsWith } from '@/db/sql';
+import { serviceMailboxScope } from '@/lib/users/service-accounts';
 
 export type Viewer = Pick<User, 'id' | 'role'>;
 
@@ -37,8 +38,9 @@ export function profileOf(row: MailboxRow): MailboxProfile {
   };
 }
 
-/** Owners reach only their own mailboxes; admins and support reach all. */
+/** Owners reach only their own mailboxes, service accounts those of their profiles; admins and support reach all. */
 export function mailboxScope(viewer: Viewer): SQL | undefined {
+  if (viewer.role === 'service') return serviceMailboxScope(viewer.id);
   return viewer.role === 'owner' ? eq(mailboxes.ownerId, viewer.id) : undefined;
 }
 

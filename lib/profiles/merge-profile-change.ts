@@ -46,6 +46,7 @@ function draftFromRow(row: ServerProfile): ProfileDraft {
     trustedCertificates: row.trustedCertificates,
     internalServer: row.internalServer,
     isDefault: row.isDefault,
+    allowAccessTokens: row.allowAccessTokens,
     mailboxCap: row.mailboxCap,
     advanced: {
       processEmailFrom: row.processEmailFrom?.toISOString() ?? null,
@@ -176,6 +177,7 @@ export function mergeProfileChange({
     trustedCertificates: request.trustedCertificates ?? base?.trustedCertificates ?? [],
     internalServer: request.internalServer ?? base?.internalServer ?? false,
     isDefault: request.isDefault ?? base?.isDefault ?? false,
+    allowAccessTokens: request.allowAccessTokens ?? base?.allowAccessTokens ?? false,
     mailboxCap: pick(request.mailboxCap, base?.mailboxCap, oldPreset?.mailboxCap, preset.mailboxCap),
     advanced: {
       processEmailFrom: advanced('processEmailFrom'),

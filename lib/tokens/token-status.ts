@@ -56,6 +56,13 @@ export type TokenPurpose = {
   resource: string | null;
 };
 
+/**
+ * When a business system (a service account) last fetched the mailbox's access token, and which one:
+ * its name, or its email when it has none; null when none ever did. Read apart from the status
+ * (lib/tokens/system-use.ts), by mailbox ids.
+ */
+export type LastSystemUse = { at: string; serviceId: string | null; service: string | null } | null;
+
 /** A token status with what its token is for, as the API and the pages show it. */
 export type MailboxTokenStatus = TokenStatus & TokenPurpose;
 

@@ -109,6 +109,7 @@ export async function sendPasswordLink({
 }): Promise<PasswordLinkDelivery> {
   const [user] = await db.select().from(users).where(eq(users.id, userId));
   if (!user) throw notFound('user');
+  if (user.role === 'service') throw new AppError('CONFLICT', phrase('problems.services.noPasswordLink', { name: user.name ?? user.email }));
   if (user.deactivatedAt) throw new AppError('CONFLICT', phrase('problems.users.deactivated', { email: user.email }));
   if (purpose === 'invitation' && user.passwordHash) {
     throw new AppError('CONFLICT', phrase('problems.users.hasPassword', { email: user.email }));

@@ -7,10 +7,11 @@ import type { AuditActor } from '@/lib/audit/actor';
 import { recordAuditEvent } from '@/lib/audit/record-audit-event';
 import { hashPassword } from '@/lib/crypto/passwords';
 import { getEnv } from '@/lib/env';
-import { AppError, notFound } from '@/lib/errors';
+import { AppError, invalidInput, notFound } from '@/lib/errors';
 import { phrase } from '@/lib/i18n/text';
 import type { CreateUserInput, UpdateUserInput, UserResponse } from '@/lib/validations/users';
 import { deliverPasswordLink, issuePasswordLink, type PasswordLinkDelivery } from './password-links';
+import { profileNamesFor } from './service-accounts';
 
 /** The roles a person may hold, for pages and forms that must not reach into db/. */
 export type { UserRole };
@@ -22,6 +23,7 @@ export function toUserResponse(user: User): UserResponse {
     name: user.name,
     role: user.role,
     active: user.deactivatedAt === null,
+    profileIds: user.role === 'service' ? user.profileIds : null,
     lastSignInAt: user.lastSignInAt?.toISOString() ?? null,
     createdAt: user.createdAt.toISOString(),
     updatedAt: user.updatedAt.toISOString(),
@@ -56,17 +58,20 @@ export async function findUsers({ limit, cursor, role }: { limit: number; cursor
 }
 
 async function insertUser(executor: Executor, actor: AuditActor, input: CreateUserInput): Promise<User> {
-  const passwordHash = input.password ? await hashPassword(input.password) : null;
+  // A service never signs in: whatever a caller passed, it gets no password.
+  const passwordHash = input.password && input.role !== 'service' ? await hashPassword(input.password) : null;
+  const profileIds = input.role === 'service' ? (input.profileIds ?? null) : null;
+  const profiles = input.role === 'service' ? await profileNamesFor(executor, profileIds) : null;
   try {
     const [user] = await executor
       .insert(users)
-      .values({ email: input.email, name: input.name ?? null, role: input.role, passwordHash })
+      .values({ email: input.email, name: input.name ?? null, role: input.role, passwordHash, profileIds })
       .returning();
     await recordAuditEvent(executor, {
       actor,
       action: 'user.create',
       target: { type: 'user', id: user!.id },
-      detail: { email: user!.email, role: user!.role },
+      detail: { email: user!.email, role: user!.role, ...(profiles ? { name: user!.name, profiles } : {}) },
     });
     return user!;
   } catch (error) {
@@ -86,7 +91,8 @@ export async function createUser({ actor, input }: { actor: AuditActor; input: C
 /**
  * Creates a user the way people do (API, command line, Users page): with a way to sign in. Without
  * single sign-on that is a password, given now or chosen by the person through an invitation link
- * (`invite`), which is mailed from the notification sender or handed back to show once.
+ * (`invite`), which is mailed from the notification sender or handed back to show once. A service
+ * account signs in no way at all: it works with the API keys an admin then creates for it.
  */
 export async function createUserWithAccess({
   actor,
@@ -100,6 +106,7 @@ export async function createUserWithAccess({
       fields: { password: [phrase('problems.users.fields.leavePasswordEmpty')] },
     });
   }
+  if (input.role === 'service') return { user: await createUser({ actor, input }), invitation: null };
   if (!input.invite && !input.password && !getEnv().MAILROOM_OIDC_ISSUER) {
     throw new AppError('INVALID_INPUT', phrase('problems.users.noWayToSignIn'), {
       fields: { password: [phrase('problems.users.fields.passwordOrInvitation')] },
@@ -140,6 +147,20 @@ async function countOtherActiveAdmins(executor: Executor, userId: string): Promi
   return row?.value ?? 0;
 }
 
+/**
+ * People and systems stay what they are: a person made a service would keep a password it must not
+ * use, a service made a person would have none. Profile lists belong to services alone.
+ */
+function checkKindKept(current: User, input: UpdateUserInput): void {
+  if (input.role && (input.role === 'service') !== (current.role === 'service')) {
+    throw invalidInput({ role: [phrase(current.role === 'service' ? 'problems.services.fields.staysService' : 'problems.services.fields.staysPerson')] });
+  }
+  if (current.role === 'service' && input.name === null) throw invalidInput({ name: [phrase('validation.service.nameRequired')] });
+  if (input.profileIds !== undefined && current.role !== 'service') {
+    throw invalidInput({ profileIds: [phrase('validation.service.profileIdsForServices')] });
+  }
+}
+
 export async function updateUser({
   actor,
   id,
@@ -152,6 +173,8 @@ export async function updateUser({
   return db.transaction(async (tx) => {
     const [current] = await tx.select().from(users).where(eq(users.id, id)).for('update');
     if (!current) throw notFound('user');
+    checkKindKept(current, input);
+    const newProfiles = input.profileIds === undefined ? undefined : await profileNamesFor(tx, input.profileIds);
 
     const losesAdmin = current.role === 'admin' && ((input.role && input.role !== 'admin') || input.active === false);
     if (losesAdmin && current.deactivatedAt === null) {
@@ -173,6 +196,7 @@ export async function updateUser({
         name: input.name === undefined ? current.name : input.name,
         role,
         deactivatedAt,
+        profileIds: input.profileIds === undefined ? current.profileIds : input.profileIds,
         ...(endsSessions ? { sessionEpoch: sql`${users.sessionEpoch} + 1` } : {}),
       })
       .where(eq(users.id, id))
@@ -182,6 +206,9 @@ export async function updateUser({
     if (user!.role !== current.role) changes.role = { from: current.role, to: user!.role };
     if (user!.name !== current.name) changes.name = { from: current.name, to: user!.name };
     if ((user!.deactivatedAt === null) !== (current.deactivatedAt === null)) changes.active = user!.deactivatedAt === null;
+    if (newProfiles !== undefined && JSON.stringify(user!.profileIds) !== JSON.stringify(current.profileIds)) {
+      changes.profiles = { from: await profileNamesFor(tx, current.profileIds, { storedList: true }), to: newProfiles };
+    }
     const action = changes.active === false ? 'user.deactivate' : changes.active === true ? 'user.reactivate' : 'user.update';
     await recordAuditEvent(tx, { actor, action, target: { type: 'user', id }, detail: { email: user!.email, ...changes } });
     return user!;

@@ -68,6 +68,8 @@ const profileFields = {
   trustedCertificates: z.array(z.object({ host: z.string(), sha256: z.string() })).optional(),
   internalServer: z.boolean().optional(),
   isDefault: z.boolean().optional(),
+  /** Service accounts may fetch the access tokens of its mailboxes (POST /api/v1/mailboxes/{id}/access-token). */
+  allowAccessTokens: z.boolean().optional(),
   mailboxCap: z.number().nullable().optional(),
   advanced: z
     .object({
@@ -231,6 +233,7 @@ const profileShape = z.object({
     trustedCertificates: z.array(trustedCertificate).max(20, { error: 'validation.profile.certificatesMax' }),
     internalServer: z.boolean(),
     isDefault: z.boolean(),
+    allowAccessTokens: z.boolean(),
     mailboxCap: wholeNumber('cap', 1, MAX_MAILBOX_CAP).nullable(),
     advanced: z.object({
       processEmailFrom: dateOrNull('firstDate'),
@@ -463,6 +466,7 @@ export function formToProfileRequest(values: Record<string, string>): CreateProf
     trustedCertificates: 'trustedCertificates' in values ? trustedCertificateLines(values.trustedCertificates!) : undefined,
     internalServer: checkbox(values, 'internalServer'),
     isDefault: checkbox(values, 'isDefault'),
+    allowAccessTokens: checkbox(values, 'allowAccessTokens'),
     mailboxCap: mailboxCap === undefined ? undefined : mailboxCap === null ? null : number(values, 'mailboxCap'),
     advanced: {
       processEmailFrom: text(values, 'advanced.processEmailFrom'),
@@ -517,6 +521,8 @@ export const profileResponse = z.object({
   trustedCertificates: z.array(z.object({ host: z.string(), sha256: z.string() })),
   internalServer: z.boolean(),
   isDefault: z.boolean(),
+  /** Service accounts may fetch its mailboxes' access tokens; off unless an admin turns it on. */
+  allowAccessTokens: z.boolean(),
   mailboxCap: z.number().nullable(),
   mailboxCount: z.number(),
   /** Register it at Google or Microsoft; null for profiles that use no redirect. */

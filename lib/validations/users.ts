@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { userRole } from '@/db/schema';
+import { userRole, type UserRole } from '@/db/schema';
 import { LOCALES } from '@/lib/i18n/locales';
 import { canonicalTimeZone } from '@/lib/i18n/time-zones';
 import { emailAddress, id, listQuery, optionalText } from './common';
@@ -11,15 +11,47 @@ export const password = z
   .min(12, { error: 'validation.common.tooShort' })
   .max(200, { error: 'validation.common.tooLong' });
 
-export const createUserSchema = z.object({
-  email: emailAddress,
-  role,
-  name: optionalText(200),
-  /** Optional: users who sign in through single sign-on have none, and invited users choose their own. */
-  password: z.preprocess((value) => (value === '' ? undefined : value), password.optional()),
-  /** Sends an invitation link with which the person chooses their password (a form checkbox sends "on"). */
-  invite: z.preprocess((value) => (value === 'on' || value === 'true' ? true : value === '' || value === 'false' ? false : value), z.boolean({ error: 'validation.user.inviteBoolean' }).optional()),
-});
+/**
+ * The profiles a service account reaches (their mailboxes only); null reaches every profile. An empty
+ * list is refused: it would reach nothing, which deactivating the account says more plainly.
+ */
+export const profileIds = z
+  .array(id, { error: 'validation.service.profileIdsList' })
+  .min(1, { error: 'validation.service.profileIdsEmpty' })
+  .max(200)
+  .transform((ids) => [...new Set(ids)])
+  .nullable();
+
+type AccountFields = { role?: UserRole; name?: string | null; password?: string; invite?: boolean; profileIds?: string[] | null };
+
+/**
+ * What only one kind of account may have: a service account (a business system) has a name for the
+ * audit and no way to sign in; a person has no profile list.
+ */
+function checkAccountKind(value: AccountFields, context: z.RefinementCtx): void {
+  const issue = (path: string, message: string) => context.addIssue({ code: 'custom', path: [path], message });
+  if (value.role !== 'service') {
+    if (value.role && value.profileIds !== undefined && value.profileIds !== null) issue('profileIds', 'validation.service.profileIdsForServices');
+    return;
+  }
+  if (!value.name) issue('name', 'validation.service.nameRequired');
+  if (value.password) issue('password', 'validation.service.noPassword');
+  if (value.invite) issue('invite', 'validation.service.noInvitation');
+}
+
+export const createUserSchema = z
+  .object({
+    email: emailAddress,
+    role,
+    name: optionalText(200),
+    /** Optional: users who sign in through single sign-on have none, invited users choose their own, services never have one. */
+    password: z.preprocess((value) => (value === '' ? undefined : value), password.optional()),
+    /** Sends an invitation link with which the person chooses their password (a form checkbox sends "on"). */
+    invite: z.preprocess((value) => (value === 'on' || value === 'true' ? true : value === '' || value === 'false' ? false : value), z.boolean({ error: 'validation.user.inviteBoolean' }).optional()),
+    /** Service accounts only: the profiles whose mailboxes it reaches (null or absent: every profile). */
+    profileIds: profileIds.optional(),
+  })
+  .superRefine(checkAccountKind);
 export type CreateUserInput = z.infer<typeof createUserSchema>;
 
 export const updateUserSchema = z
@@ -27,6 +59,8 @@ export const updateUserSchema = z
     name: optionalText(200).or(z.null()),
     role: role.optional(),
     active: z.boolean({ error: 'validation.user.activeBoolean' }).optional(),
+    /** Service accounts only: the profiles whose mailboxes it reaches; null: every profile. */
+    profileIds: profileIds.optional(),
   })
   .refine((value) => Object.values(value).some((field) => field !== undefined), {
     error: 'validation.user.nothingToChange',
@@ -60,6 +94,27 @@ export const signInSchema = z.object({
 });
 
 export const changeRoleSchema = z.object({ id, role });
+
+/** The Users page's choice of profiles: every one, or (“Only these profiles”) the ones checked. */
+const profileChoice = {
+  limitProfiles: z.preprocess((value) => value === 'on', z.boolean()),
+  profileIds: z.array(z.string()).default([]),
+};
+const chosenProfiles = ({ limitProfiles, profileIds }: { limitProfiles: boolean; profileIds: string[] }) => (limitProfiles ? profileIds : null);
+
+/** The Users page's “Add a business system” form, read by the same rules as POST /api/v1/users. */
+export const serviceAccountFormSchema = z
+  .object({ email: z.string().default(''), name: z.string().optional(), ...profileChoice })
+  .transform((form): z.input<typeof createUserSchema> => ({ email: form.email, name: form.name, role: 'service', profileIds: chosenProfiles(form) }))
+  .pipe(createUserSchema);
+
+const serviceProfilesSchema = z.object({ id, profileIds });
+
+/** A service account's profiles, changed on the Users page. */
+export const serviceProfilesFormSchema = z
+  .object({ id, ...profileChoice })
+  .transform((form): z.input<typeof serviceProfilesSchema> => ({ id: form.id, profileIds: chosenProfiles(form) }))
+  .pipe(serviceProfilesSchema);
 
 export const setActiveSchema = z.object({
   id,
@@ -109,6 +164,8 @@ export const userResponse = z.object({
   name: z.string().nullable(),
   role,
   active: z.boolean(),
+  /** Service accounts: the profiles whose mailboxes they reach; null: every profile (and always null for people). */
+  profileIds: z.array(z.string()).nullable(),
   lastSignInAt: z.string().nullable(),
   createdAt: z.string(),
   updatedAt: z.string(),

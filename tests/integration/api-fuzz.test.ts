@@ -185,6 +185,7 @@ describe('every endpoint, every role, hostile input', () => {
     const admin = await userWithKey('fuzz-admin@example.org', 'admin');
     const owner = await userWithKey('fuzz-owner@example.org', 'owner');
     const support = await userWithKey('fuzz-support@example.org', 'support');
+    const service = await userWithKey('fuzz-service@example.org', 'service');
     // Hosts on a closed loopback port: a test or notification the fuzzer starts fails at once.
     const profile = await insertProfile({
       name: 'Fuzz password profile',
@@ -205,11 +206,12 @@ describe('every endpoint, every role, hostile input', () => {
     });
     const mailbox = await insertMailboxRow(owner.user, profile, { address: 'fuzz-box@example.org' });
     const oauthMailbox = await insertMailboxRow(owner.user, oauthProfile, { address: 'fuzz-oauth@example.org', connection: 'not_connected', status: 'inactive' });
-    existingIds = [admin.user.id, owner.user.id, support.user.id, profile.id, oauthProfile.id, mailbox.id, oauthMailbox.id];
+    existingIds = [admin.user.id, owner.user.id, support.user.id, service.user.id, profile.id, oauthProfile.id, mailbox.id, oauthMailbox.id];
     callers = [
       { role: 'admin', key: admin.key },
       { role: 'owner', key: owner.key },
       { role: 'support', key: support.key },
+      { role: 'service', key: service.key },
       { role: 'nobody', key: null },
       { role: 'forged key', key: 'mr_0000000000000000000000000000000000000000' },
     ];

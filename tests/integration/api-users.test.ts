@@ -278,7 +278,7 @@ describe('OpenAPI document', () => {
     expect(json.openapi).toBe('3.1.0');
     const create = json.paths['/api/v1/users'].post;
     expect(create.requestBody.content['application/json'].schema.required).toEqual(expect.arrayContaining(['email', 'role']));
-    expect(create.requestBody.content['application/json'].schema.properties.role.enum).toEqual(['admin', 'owner', 'support']);
+    expect(create.requestBody.content['application/json'].schema.properties.role.enum).toEqual(['admin', 'owner', 'support', 'service']);
     expect(Object.keys(create.responses)).toEqual(expect.arrayContaining(['201', '401', '403', '422']));
     expect(json.paths['/api/v1/users/{id}'].patch.parameters[0]).toMatchObject({ name: 'id', in: 'path', required: true });
     expect(json.paths['/api/health'].get.security).toEqual([]);

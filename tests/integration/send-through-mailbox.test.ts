@@ -10,6 +10,7 @@ import { mailboxes, oauthGrants, outboxMessages, type ServerProfile, type User }
 import { POST as sendRoute } from '@/app/api/v1/mailboxes/[id]/messages/route';
 import { GET as outboxRoute } from '@/app/api/v1/mailboxes/[id]/messages/outbox/[messageId]/route';
 import { COMMAND_LINE_ACTOR } from '@/lib/audit/actor';
+import { createApiKey } from '@/lib/auth/api-keys';
 import { getEnv } from '@/lib/env';
 import { renderProblem } from '@/lib/errors';
 import { stopJobQueue } from '@/lib/jobs/job-queue';
@@ -19,6 +20,7 @@ import { setMailboxPassword } from '@/lib/mailboxes/set-mailbox-password';
 import { enqueueOutboxSend, sendOutboxMessageJob } from '@/lib/outbox/outbox-jobs';
 import { sendOutboxMessage } from '@/lib/outbox/send-outbox-message';
 import { sweepOutbox } from '@/lib/outbox/sweep-outbox';
+import { createUser } from '@/lib/users/users';
 import { oauthCallbackUrl } from '@/lib/oauth/oauth-app';
 import { classifyFailure } from '@/lib/tester/classify-failure';
 import { SMTP_AUTH_DISABLED_REPLY } from '../../scripts/lab/provider-replies';
@@ -51,6 +53,8 @@ let admin: Person;
 let owner: Person;
 let otherOwner: Person;
 let support: Person;
+/** The business system that sends, limited to the two profiles it sends through. */
+let crm: Person;
 let caFile: string;
 let ports: MailPorts;
 let clientId: string;
@@ -124,7 +128,10 @@ describe.skipIf(!labIsAvailable)(`sending through a mailbox on ${databaseKind()}
     gmailAddress = await createLabAccount({ provider: 'google', name: 'crm' });
     gmailBox = await connectLabMailbox({ owner: owner.user, address: gmailAddress, profile: gmail });
     await activate(gmailBox);
-    ({ address: passwordAddress, id: passwordBox, password } = await passwordMailbox(await insertLabGenericProfile()));
+    const generic = await insertLabGenericProfile();
+    ({ address: passwordAddress, id: passwordBox, password } = await passwordMailbox(generic));
+    const service = await createUser({ actor: COMMAND_LINE_ACTOR, input: { email: `crm-${run}@example.org`, name: 'CRM', role: 'service', profileIds: [gmail.id, generic.id] } });
+    crm = { user: service, key: (await createApiKey({ actor: COMMAND_LINE_ACTOR, userId: service.id })).key };
     await startJobWorkers([sendOutboxMessageJob]);
   });
 
@@ -132,11 +139,11 @@ describe.skipIf(!labIsAvailable)(`sending through a mailbox on ${databaseKind()}
     await stopJobQueue();
   });
 
-  it('sends a message with an attachment through a Gmail mailbox (XOAUTH2) and a password mailbox, from their addresses', async () => {
+  it('a service key sends a message with an attachment through a Gmail mailbox (XOAUTH2) and a password mailbox, from their addresses', async () => {
     const since = new Date();
     for (const [mailboxId, from] of [[gmailBox, gmailAddress], [passwordBox, passwordAddress]] as const) {
       const subject = `Invoice ${run} from ${from}`;
-      const queued = await send(admin.key, mailboxId, {
+      const queued = await send(crm.key, mailboxId, {
         to: { address: `customer-${run}@example.org`, name: 'A Customer' },
         bcc: [`archive-${run}@example.org`],
         subject,
@@ -149,6 +156,7 @@ describe.skipIf(!labIsAvailable)(`sending through a mailbox on ${databaseKind()}
       expect(queued.json).toEqual({ messageId: expect.any(String), status: 'queued' });
 
       const outcome = await settled(mailboxId, queued.json.messageId);
+      expect((await outbox(crm.key, mailboxId, queued.json.messageId)).json).toMatchObject({ status: 'sent' });
       expect(outcome).toMatchObject({ status: 'sent', attempts: 1, serverResponse: expect.stringMatching(/^250/), error: null });
       const received = await waitForReceivedMail({ to: `customer-${run}@example.org`, subject, since });
       expect(received.envelopeFrom).toBe(from);
@@ -171,6 +179,8 @@ describe.skipIf(!labIsAvailable)(`sending through a mailbox on ${databaseKind()}
       await activate(mailboxId);
       const subject = `Through ${profile.outgoingProtocol} ${run}`;
       const attachments = [{ filename: 'note.txt', contentType: 'text/plain', contentBase64: ATTACHMENT.toString('base64') }];
+      // The business system is limited to other profiles: this mailbox is not found for it, and nothing is queued.
+      expect((await send(crm.key, mailboxId, { to: `api-${run}@example.org`, subject, text: BODY })).status).toBe(404);
       const queued = await send(admin.key, mailboxId, { to: `api-${run}@example.org`, subject, text: BODY, attachments });
       expect(await settled(mailboxId, queued.json.messageId)).toMatchObject({ status: 'sent', attempts: 1, error: null });
       const received = await waitForReceivedMail({ to: `api-${run}@example.org`, subject, since });

@@ -92,9 +92,10 @@ describe.skipIf(!labIsAvailable)('token status API by role', () => {
           'lastError',
           'protocols',
           'resource',
+          'lastSystemUse',
         ].sort(),
       );
-      expect(response.json).toMatchObject({ state: 'valid', account, missingScopes: [], consentExpiresAt: null, lastError: null });
+      expect(response.json).toMatchObject({ state: 'valid', account, missingScopes: [], consentExpiresAt: null, lastError: null, lastSystemUse: null });
       // Google's one token serves every protocol: it names no resource.
       expect(response.json).toMatchObject({ protocols: { incoming: 'imap', outgoing: 'smtp' }, resource: null });
       expect(response.json.scopes).toContain('https://mail.google.com/');

@@ -18,6 +18,7 @@ const OWNERS: Record<string, string> = {
   mailboxes: 'lib/mailboxes',
   oauthGrants: 'lib/tokens',
   tokenRefreshes: 'lib/tokens',
+  mailboxSystemUses: 'lib/tokens',
   oauthAuthorizations: 'lib/oauth',
   reconnectLinks: 'lib/oauth',
   connectionTests: 'lib/tester',

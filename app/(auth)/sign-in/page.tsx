@@ -12,7 +12,7 @@ export async function generateMetadata(): Promise<Metadata> {
   return { title: (await getTranslations('signIn'))('title') };
 }
 
-const ERROR_CODES = ['SsoNotProvisioned', 'SsoEmailUnverified', 'OAuthSignin', 'OAuthCallback', 'AccessDenied'] as const;
+const ERROR_CODES = ['SsoNotProvisioned', 'SsoEmailUnverified', 'ServiceAccount', 'OAuthSignin', 'OAuthCallback', 'AccessDenied'] as const;
 
 // Only known codes: the query string is the visitor's to write, never the page's text.
 function signInErrorKey(code: string): (typeof ERROR_CODES)[number] | 'other' {

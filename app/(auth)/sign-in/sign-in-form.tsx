@@ -6,7 +6,7 @@ import { useRouter } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
 import { Alert, Button, Field } from '@/app/_components/ui';
 import { safeCallbackPath } from '@/lib/auth/callback-url';
-import { throttledSignInWait } from '@/lib/auth/sign-in-messages';
+import { isServiceAccountSignIn, throttledSignInWait } from '@/lib/auth/sign-in-messages';
 
 type Props = {
   initialEmail: string;
@@ -41,11 +41,13 @@ export function SignInForm({ initialEmail, notice, error: initialError, sso, cal
     setPending(false);
     const wait = throttledSignInWait(result?.error);
     setError(
-      wait === null
-        ? t('wrongCredentials')
-        : wait < 120
-          ? t('throttledSeconds', { seconds: wait })
-          : t('throttledMinutes', { minutes: Math.ceil(wait / 60) }),
+      isServiceAccountSignIn(result?.error)
+        ? t('errors.ServiceAccount')
+        : wait === null
+          ? t('wrongCredentials')
+          : wait < 120
+            ? t('throttledSeconds', { seconds: wait })
+            : t('throttledMinutes', { minutes: Math.ceil(wait / 60) }),
     );
   }
 

@@ -37,6 +37,7 @@ export type ProfileFormValues = {
   trustedCertificates: string;
   internalServer: string;
   isDefault: string;
+  allowAccessTokens: string;
   mailboxCap: string;
   'advanced.processEmailFrom': string;
   'advanced.minPollingIntervalMinutes': string;
@@ -93,6 +94,7 @@ export function newProfileFormValues(serverType: ProviderId = PROVIDER_IDS[0]): 
     trustedCertificates: '',
     internalServer: '',
     isDefault: '',
+    allowAccessTokens: '',
     'advanced.processEmailFrom': '',
     'advanced.minPollingIntervalMinutes': String(ADVANCED_DEFAULTS.minPollingIntervalMinutes),
     'advanced.maxConcurrentConnections': String(ADVANCED_DEFAULTS.maxConcurrentConnections),
@@ -149,6 +151,7 @@ export function profileFormValues(profile: ProfileResponse): ProfileFormValues {
     trustedCertificates: profile.trustedCertificates.map((certificate) => `${certificate.host} ${certificate.sha256}`).join('\n'),
     internalServer: checked(profile.internalServer),
     isDefault: checked(profile.isDefault),
+    allowAccessTokens: checked(profile.allowAccessTokens),
     mailboxCap: profile.mailboxCap === null ? '' : String(profile.mailboxCap),
     'advanced.processEmailFrom': day(profile.advanced.processEmailFrom),
     'advanced.minPollingIntervalMinutes': String(profile.advanced.minPollingIntervalMinutes),

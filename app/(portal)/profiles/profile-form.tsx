@@ -183,6 +183,8 @@ export function ProfileForm({
         hint={t('isDefaultHint')}
       />
 
+      {oauth ? <CheckboxField label={t('allowAccessTokens')} {...check('allowAccessTokens')} hint={t('allowAccessTokensHint')} /> : null}
+
       {oauth ? (
         <fieldset className="space-y-4 rounded-md border border-slate-200 p-4">
           <legend className="px-1 text-sm font-medium text-slate-800">{t('oauthApp')}</legend>

@@ -16,6 +16,7 @@ import { renderText } from '@/lib/i18n/text';
 import { listProfileChoices } from '@/lib/mailboxes/mailboxes';
 import { findTokenStatuses } from '@/lib/tokens/find-token-statuses';
 import { getTokenOverview } from '@/lib/tokens/overview';
+import { withLastSystemUse } from '@/lib/tokens/system-use';
 import { TOKEN_STATE_TONES, TOKEN_STATES } from '@/lib/tokens/token-status';
 import { daysSince, testOutcomeKey } from './format';
 import { TokenPurposeText } from './token-purpose';
@@ -29,7 +30,7 @@ const PAGE_SIZE = 50;
 type Translator = Awaited<ReturnType<typeof getTranslations<'tokenStatus'>>>;
 
 /** Every column after the mailbox and its token state, in table order; people choose which they see. */
-const CHOOSABLE_COLUMNS = ['profile', 'scopes', 'expires', 'last_refresh', 'refresh_age', 'consent', 'last_test', 'last_error'] as const;
+const CHOOSABLE_COLUMNS = ['profile', 'scopes', 'expires', 'last_refresh', 'refresh_age', 'consent', 'last_system_use', 'last_test', 'last_error'] as const;
 const SHOWN_BY_DEFAULT = ['expires', 'last_test', 'last_error'];
 const COLUMNS_COOKIE = 'token-status-columns';
 
@@ -81,7 +82,7 @@ export default async function TokenStatusPage({ searchParams }: { searchParams: 
     getTokenOverview(),
     findAlerts(),
     listProfileChoices(),
-    findTokenStatuses({ viewer, filters, sort, limit: PAGE_SIZE, cursor }),
+    findTokenStatuses({ viewer, filters, sort, limit: PAGE_SIZE, cursor }).then(async (found) => ({ ...found, rows: await withLastSystemUse(found.rows) })),
     cookies(),
     getTranslations('tokenStatus'),
     getLocale(),
@@ -192,6 +193,18 @@ export default async function TokenStatusPage({ searchParams }: { searchParams: 
                     <Time value={row.consentedAt} />
                     {row.consentExpiresAt ? <p className="text-xs text-amber-800">{t('consentEnds')} <Time value={row.consentExpiresAt} /></p> : null}
                   </div>
+                </td>
+                <td data-label={t('columns.last_system_use')} data-column="last_system_use" className="px-4 py-3" data-testid="last-system-use">
+                  {row.lastSystemUse ? (
+                    <div className="min-w-0">
+                      <Time value={row.lastSystemUse.at} />
+                      <p className="mt-1 truncate text-xs text-slate-600" title={row.lastSystemUse.service ?? undefined}>
+                        {row.lastSystemUse.service ?? t('systemUse.removed')}
+                      </p>
+                    </div>
+                  ) : (
+                    t('systemUse.never')
+                  )}
                 </td>
                 <td data-label={t('columns.last_test')} data-column="last_test" className="px-4 py-3">
                   <div className="min-w-0">

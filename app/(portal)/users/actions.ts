@@ -8,7 +8,7 @@ import { phrase } from '@/lib/i18n/text';
 import { sendPasswordLink } from '@/lib/users/password-links';
 import { createUserWithAccess, getUserById, updateUser } from '@/lib/users/users';
 import { id } from '@/lib/validations/common';
-import { changeRoleSchema, createUserSchema, setActiveSchema } from '@/lib/validations/users';
+import { changeRoleSchema, createUserSchema, serviceAccountFormSchema, serviceProfilesFormSchema, setActiveSchema } from '@/lib/validations/users';
 import { describePasswordLink } from './password-link-text';
 
 export const createUserAction = formAction({ roles: ['admin'], schema: createUserSchema }, async (input, user) => {
@@ -48,3 +48,26 @@ export const sendPasswordLinkAction = formAction({ roles: ['admin'], schema: sen
     data: link.url ? { url: link.url } : undefined,
   };
 });
+
+export const createServiceAccountAction = formAction(
+  { roles: ['admin'], schema: serviceAccountFormSchema, arrayFields: ['profileIds'] },
+  async (input, user) => {
+    const { user: created } = await createUserWithAccess({ actor: userActor(user), input });
+    revalidatePath('/users');
+    return { message: phrase('problems.services.results.added', { name: created.name ?? created.email }) };
+  },
+);
+
+export const setServiceProfilesAction = formAction(
+  { roles: ['admin'], schema: serviceProfilesFormSchema, arrayFields: ['profileIds'] },
+  async ({ id, profileIds }, user) => {
+    const updated = await updateUser({ actor: userActor(user), id, input: { profileIds } });
+    revalidatePath('/users');
+    const name = updated.name ?? updated.email;
+    return {
+      message: profileIds
+        ? phrase('problems.services.results.profilesLimited', { name, count: profileIds.length })
+        : phrase('problems.services.results.profilesAll', { name }),
+    };
+  },
+);

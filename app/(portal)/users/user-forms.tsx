@@ -9,6 +9,7 @@ import type { UserRole } from '@/lib/users/users';
 import { createApiKeyAction } from '../account/actions';
 import { NewApiKey } from '../account/account-forms';
 import { changeRoleAction, createUserAction, sendPasswordLinkAction, setActiveAction } from './actions';
+import { ServiceProfilesForm, type ProfileChoice } from './service-forms';
 
 const ROLE_OPTIONS: UserRole[] = ['owner', 'support', 'admin'];
 
@@ -93,7 +94,16 @@ function PasswordLinkResult({ state }: { state: ActionState<{ url: string } | un
 
 type UserSummary = { id: string; email: string; role: UserRole; active: boolean; hasPassword: boolean };
 
-export function UserActions({ user, isSelf }: { user: UserSummary; isSelf: boolean }) {
+/** A row's actions; a business system (service account) has no role to change and no password, but its profiles. */
+export function UserActions({
+  user,
+  isSelf,
+  service,
+}: {
+  user: UserSummary;
+  isSelf: boolean;
+  service?: { name: string; profileIds: string[] | null; profiles: ProfileChoice[] };
+}) {
   const t = useTranslations('users');
   const [roleState, roleAction, rolePending] = useActionState(changeRoleAction, IDLE);
   const [activeState, activeAction, activePending] = useActionState(setActiveAction, IDLE);
@@ -102,16 +112,18 @@ export function UserActions({ user, isSelf }: { user: UserSummary; isSelf: boole
   return (
     <div className="space-y-2">
       <div className="flex flex-wrap items-center gap-2">
-        <form action={roleAction} className="flex items-center gap-2">
-          <input type="hidden" name="id" value={user.id} />
-          <label htmlFor={`role-${user.id}`} className="sr-only">
-            {t('roleOf', { email: user.email })}
-          </label>
-          <RoleSelect id={`role-${user.id}`} defaultValue={user.role} />
-          <Button type="submit" disabled={rolePending}>
-            {t('changeRole')}
-          </Button>
-        </form>
+        {service ? null : (
+          <form action={roleAction} className="flex items-center gap-2">
+            <input type="hidden" name="id" value={user.id} />
+            <label htmlFor={`role-${user.id}`} className="sr-only">
+              {t('roleOf', { email: user.email })}
+            </label>
+            <RoleSelect id={`role-${user.id}`} defaultValue={user.role} />
+            <Button type="submit" disabled={rolePending}>
+              {t('changeRole')}
+            </Button>
+          </form>
+        )}
         <form action={activeAction}>
           <input type="hidden" name="id" value={user.id} />
           <input type="hidden" name="active" value={String(!user.active)} />
@@ -125,14 +137,17 @@ export function UserActions({ user, isSelf }: { user: UserSummary; isSelf: boole
             {t('newApiKey')}
           </Button>
         </form>
-        <form action={linkAction}>
-          <input type="hidden" name="id" value={user.id} />
-          <input type="hidden" name="purpose" value={user.hasPassword ? 'reset' : 'invitation'} />
-          <Button type="submit" disabled={linkPending || !user.active}>
-            {user.hasPassword ? t('sendReset') : t('sendInvitation')}
-          </Button>
-        </form>
+        {service ? null : (
+          <form action={linkAction}>
+            <input type="hidden" name="id" value={user.id} />
+            <input type="hidden" name="purpose" value={user.hasPassword ? 'reset' : 'invitation'} />
+            <Button type="submit" disabled={linkPending || !user.active}>
+              {user.hasPassword ? t('sendReset') : t('sendInvitation')}
+            </Button>
+          </form>
+        )}
       </div>
+      {service ? <ServiceProfilesForm service={{ id: user.id, name: service.name, profileIds: service.profileIds }} profiles={service.profiles} /> : null}
       <PasswordLinkResult state={linkState} />
       {[roleState, activeState, keyState].map((state, index) => (
         <ActionMessage key={index} state={state} />

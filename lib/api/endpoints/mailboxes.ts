@@ -24,8 +24,8 @@ export const mailboxEndpoints = {
   listMailboxes: {
     method: 'GET',
     path: '/api/v1/mailboxes',
-    summary: 'List mailboxes in address order; owners see only their own. `q` matches the start of the address or of the owner’s email',
-    roles: ALL_ROLES,
+    summary: 'List mailboxes in address order; owners see only their own, service accounts those of their profiles. `q` matches the start of the address or of the owner’s email',
+    roles: [...ALL_ROLES, 'service'],
     query: listMailboxesQuery,
     response: page(mailboxResponse),
   },
@@ -41,8 +41,8 @@ export const mailboxEndpoints = {
   getMailbox: {
     method: 'GET',
     path: '/api/v1/mailboxes/{id}',
-    summary: 'One mailbox with its statuses and next step; another owner’s mailbox is not found',
-    roles: ALL_ROLES,
+    summary: 'One mailbox with its statuses and next step; another owner’s mailbox (for a service account, one outside its profiles) is not found',
+    roles: [...ALL_ROLES, 'service'],
     params: idParams,
     response: mailboxResponse,
   },

@@ -14,7 +14,6 @@ export const outboxMessageStatus = z.object({
   sentAt: z.string().nullable(),
 });
 
-// TODO(lead, issue 19 part 1): add 'service' to both lists once the role exists in db/schema.ts userRole.
 export const messageEndpoints = {
   sendMessage: {
     method: 'POST',
@@ -24,7 +23,8 @@ export const messageEndpoints = {
       'An `Idempotency-Key` header makes the same request within 24 hours answer the same message instead of sending again. ' +
       'Temporary refusals are retried with backoff; a mailbox that stops being active keeps its messages queued until it is active again or they expire (the profile’s setting, 24 hours by default). ' +
       'Addresses are `"name@example.org"` or `{"address", "name"}`; `headers` takes In-Reply-To, References, List-*, Auto-Submitted, Precedence, Importance, Priority, Keywords, Comments and X- headers',
-    roles: ['admin', 'owner'],
+    // A service reaches the mailboxes of its profiles only, an owner their own (lib/mailboxes/mailboxes.ts mailboxScope).
+    roles: ['service', 'admin', 'owner'],
     params: idParams,
     body: outgoingMessageInput,
     response: z.object({ messageId: z.string(), status: z.literal('queued') }),
@@ -36,7 +36,7 @@ export const messageEndpoints = {
     path: '/api/v1/mailboxes/{id}/messages/outbox/{messageId}',
     summary:
       'Where a message sent through the mailbox stands: queued (with the last temporary failure, if any), sending, sent (with the server’s answer and the Message-ID) or failed (the class and hint of the tester’s failures, or delivery_unknown, mailbox_not_active)',
-    roles: ['admin', 'support', 'owner'],
+    roles: ['service', 'admin', 'support', 'owner'],
     params: outboxMessageParams,
     response: outboxMessageStatus,
   },

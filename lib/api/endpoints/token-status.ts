@@ -25,6 +25,8 @@ export const tokenStatus = z.object({
    * SMTP. Null where one token serves every protocol (Google), and for password sign-in.
    */
   resource: z.string().nullable(),
+  /** When a business system (a service account) last fetched the access token, and which one (its name); null: never. */
+  lastSystemUse: z.object({ at: z.string(), serviceId: z.string().nullable(), service: z.string().nullable() }).nullable(),
 });
 
 const auditEvent = z.object({

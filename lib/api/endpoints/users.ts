@@ -20,8 +20,8 @@ export const systemEndpoints = {
   me: {
     method: 'GET',
     path: '/api/v1/me',
-    summary: 'The user the API key belongs to',
-    roles: ALL_ROLES,
+    summary: 'The user the API key belongs to (a service account too)',
+    roles: [...ALL_ROLES, 'service'],
     response: z.object({ id: z.string(), email: z.string(), name: z.string().nullable(), role }),
   },
 } as const satisfies Record<string, Endpoint>;
@@ -39,7 +39,7 @@ export const userEndpoints = {
     method: 'POST',
     path: '/api/v1/users',
     summary:
-      'Create a user, with a password or `invite: true` (an invitation link to choose one; `invitation.url` only when it was not mailed); without single sign-on one of the two is required',
+      'Create a user, with a password or `invite: true` (an invitation link to choose one; `invitation.url` only when it was not mailed); without single sign-on one of the two is required. A `service` account (a business system) has a `name`, neither password nor invitation, and optionally `profileIds`: it then reaches only those profiles’ mailboxes. It works with API keys alone (POST /api/v1/api-keys with its `userId`)',
     roles: ['admin'],
     body: createUserSchema,
     response: createdUserResponse,
@@ -56,7 +56,7 @@ export const userEndpoints = {
   updateUser: {
     method: 'PATCH',
     path: '/api/v1/users/{id}',
-    summary: 'Change a user’s role or name, or reactivate them',
+    summary: 'Change a user’s role or name, or reactivate them; a service account’s `profileIds` (null: every profile). People and service accounts never become one another',
     roles: ['admin'],
     params: idParams,
     body: updateUserSchema,

@@ -88,6 +88,7 @@ export default async function ProfilePage({ params }: { params: Promise<{ id: st
               <MailboxUsage count={profile.mailboxCount} cap={profile.mailboxCap} />
             </Row>
             <Row label={t('rows.internalServer')}>{yesNo(profile.internalServer)}</Row>
+            {oauth ? <Row label={t('rows.allowAccessTokens')}>{yesNo(profile.allowAccessTokens)}</Row> : null}
             <Row label={t('rows.trustedCertificates')}>
               {profile.trustedCertificates.length === 0 ? (
                 <span className="text-slate-500">{t('values.noTrustedCertificates')}</span>

@@ -11,6 +11,7 @@ import { findMailboxTimeline, renderTimelineEntry, type TimelineKind } from '@/l
 import { requireRole } from '@/lib/auth/session';
 import { renderProblem } from '@/lib/errors';
 import { getTokenStatusRow } from '@/lib/tokens/find-token-statuses';
+import { getLastSystemUse } from '@/lib/tokens/system-use';
 import { TOKEN_STATE_TONES } from '@/lib/tokens/token-status';
 import { connectionShown } from '@/lib/mailboxes/status';
 import { CONNECTION_TONES } from '@/app/_components/mailbox-tones';
@@ -45,10 +46,11 @@ export default async function MailboxTimelinePage({ params }: { params: Promise<
   const { id } = await params;
   const status = isId(id) ? await getTokenStatusRow({ viewer, mailboxId: id }) : null;
   if (!status) notFound();
-  const [locale, alerts, timeline, t, tm, tStatus, tTokens] = await Promise.all([
+  const [locale, alerts, timeline, lastSystemUse, t, tm, tStatus, tTokens] = await Promise.all([
     getLocale(),
     findMailboxAlerts({ viewer, mailboxId: status.mailboxId }),
     findMailboxTimeline({ status }),
+    getLastSystemUse(status.mailboxId),
     getTranslations('mailbox.timeline'),
     getTranslations('mailboxes.values'),
     getTranslations('status'),
@@ -78,6 +80,16 @@ export default async function MailboxTimelinePage({ params }: { params: Promise<
     [t('facts.consentEnds'), status.consentExpiresAt ? <Time key="consentExpiresAt" value={status.consentExpiresAt} /> : t('consentNeverEnds')],
     [t('facts.lastCheck'), <Time key="lastCheckedAt" value={status.lastCheckedAt} />],
     [t('facts.lastTest'), <TestVerdict key="lastTest" test={status.lastTest} />],
+    [
+      t('facts.lastSystemUse'),
+      lastSystemUse ? (
+        <span key="lastSystemUse" data-testid="last-system-use">
+          <Time value={lastSystemUse.at} /> · {lastSystemUse.service ?? tTokens('systemUse.removed')}
+        </span>
+      ) : (
+        tTokens('systemUse.never')
+      ),
+    ],
   ];
   return (
     <>
