@@ -54,6 +54,8 @@ function draftFromRow(row: ServerProfile): ProfileDraft {
       maxConcurrentConnections: row.maxConcurrentConnections,
       moveFailedToUndeliverable: row.moveFailedToUndeliverable,
       connectionTimeoutSeconds: row.connectionTimeoutSeconds,
+      sendRatePerMinute: row.sendRatePerMinute,
+      queuedMessageExpiryHours: row.queuedMessageExpiryHours,
     },
   };
 }
@@ -185,6 +187,8 @@ export function mergeProfileChange({
       maxConcurrentConnections: advanced('maxConcurrentConnections'),
       moveFailedToUndeliverable: advanced('moveFailedToUndeliverable'),
       connectionTimeoutSeconds: advanced('connectionTimeoutSeconds'),
+      sendRatePerMinute: advanced('sendRatePerMinute'),
+      queuedMessageExpiryHours: advanced('queuedMessageExpiryHours'),
     },
   };
 

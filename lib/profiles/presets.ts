@@ -13,6 +13,8 @@ export const ADVANCED_DEFAULTS = {
   maxConcurrentConnections: 10,
   moveFailedToUndeliverable: false,
   connectionTimeoutSeconds: 30,
+  sendRatePerMinute: 30,
+  queuedMessageExpiryHours: 24,
 } as const;
 
 export function allowsPublicClient(serverType: ProviderId, authType: AuthType): boolean {

@@ -77,6 +77,8 @@ export function toProfileResponse(profile: ServerProfile): ProfileResponse {
       maxConcurrentConnections: profile.maxConcurrentConnections,
       moveFailedToUndeliverable: profile.moveFailedToUndeliverable,
       connectionTimeoutSeconds: profile.connectionTimeoutSeconds,
+      sendRatePerMinute: profile.sendRatePerMinute,
+      queuedMessageExpiryHours: profile.queuedMessageExpiryHours,
     },
     createdAt: profile.createdAt.toISOString(),
     updatedAt: profile.updatedAt.toISOString(),
@@ -164,6 +166,8 @@ function toColumns(profileId: string, profile: ResolvedProfile, secretChange: Se
     maxConcurrentConnections: profile.advanced.maxConcurrentConnections,
     moveFailedToUndeliverable: profile.advanced.moveFailedToUndeliverable,
     connectionTimeoutSeconds: profile.advanced.connectionTimeoutSeconds,
+    sendRatePerMinute: profile.advanced.sendRatePerMinute,
+    queuedMessageExpiryHours: profile.advanced.queuedMessageExpiryHours,
   };
 }
 

@@ -78,6 +78,8 @@ const profileFields = {
       maxConcurrentConnections: z.number(),
       moveFailedToUndeliverable: z.boolean(),
       connectionTimeoutSeconds: z.number(),
+      sendRatePerMinute: z.number(),
+      queuedMessageExpiryHours: z.number(),
     })
     .partial()
     .optional(),
@@ -175,7 +177,7 @@ const scope = z
   .regex(/^\S+$/, { error: 'validation.profile.scopeSpaces' });
 
 /** A whole number in a range; `thing` names what it counts in the message (validation.profile.range). */
-const wholeNumber = (thing: 'cap' | 'minutes' | 'connections' | 'seconds', min: number, max: number) =>
+const wholeNumber = (thing: 'cap' | 'minutes' | 'connections' | 'seconds' | 'messagesPerMinute' | 'hours', min: number, max: number) =>
   z.custom<number>((value) => Number.isInteger(value) && (value as number) >= min && (value as number) <= max, {
     error: 'validation.profile.range',
     params: { thing, min, max },
@@ -241,6 +243,10 @@ const profileShape = z.object({
       maxConcurrentConnections: wholeNumber('connections', 1, 300),
       moveFailedToUndeliverable: z.boolean(),
       connectionTimeoutSeconds: wholeNumber('seconds', 5, 300),
+      /** Messages business systems send through one mailbox, at most, per minute: the provider's throttling stays away. */
+      sendRatePerMinute: wholeNumber('messagesPerMinute', 1, 10_000),
+      /** How long a message waits for its mailbox to be active again before it fails. */
+      queuedMessageExpiryHours: wholeNumber('hours', 1, 168),
     }),
   });
 
@@ -474,6 +480,8 @@ export function formToProfileRequest(values: Record<string, string>): CreateProf
       maxConcurrentConnections: number(values, 'advanced.maxConcurrentConnections'),
       moveFailedToUndeliverable: checkbox(values, 'advanced.moveFailedToUndeliverable'),
       connectionTimeoutSeconds: number(values, 'advanced.connectionTimeoutSeconds'),
+      sendRatePerMinute: number(values, 'advanced.sendRatePerMinute'),
+      queuedMessageExpiryHours: number(values, 'advanced.queuedMessageExpiryHours'),
     },
   };
 }
@@ -533,6 +541,8 @@ export const profileResponse = z.object({
     maxConcurrentConnections: z.number(),
     moveFailedToUndeliverable: z.boolean(),
     connectionTimeoutSeconds: z.number(),
+    sendRatePerMinute: z.number(),
+    queuedMessageExpiryHours: z.number(),
   }),
   createdAt: z.string(),
   updatedAt: z.string(),

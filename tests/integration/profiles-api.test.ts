@@ -119,7 +119,7 @@ describe('presets fill what a person should not have to look up', () => {
       trustedCertificates: [],
       internalServer: false,
       isDefault: false,
-      advanced: { minPollingIntervalMinutes: 5, maxConcurrentConnections: 10, connectionTimeoutSeconds: 30, moveFailedToUndeliverable: false },
+      advanced: { minPollingIntervalMinutes: 5, maxConcurrentConnections: 10, connectionTimeoutSeconds: 30, moveFailedToUndeliverable: false, sendRatePerMinute: 30, queuedMessageExpiryHours: 24 },
     });
     expect(text).not.toContain(GMAIL_SECRET);
   });
@@ -270,6 +270,8 @@ describe('validation names the field and saves nothing', () => {
     { rule: 'polling interval 0–1440', body: { ...gmail, advanced: { minPollingIntervalMinutes: 1441 } }, field: 'advanced.minPollingIntervalMinutes' },
     { rule: 'concurrent connections 1–300', body: { ...gmail, advanced: { maxConcurrentConnections: 301 } }, field: 'advanced.maxConcurrentConnections' },
     { rule: 'connection timeout 5–300 s', body: { ...gmail, advanced: { connectionTimeoutSeconds: 2 } }, field: 'advanced.connectionTimeoutSeconds' },
+    { rule: 'messages per minute per mailbox 1–10000', body: { ...gmail, advanced: { sendRatePerMinute: 0 } }, field: 'advanced.sendRatePerMinute' },
+    { rule: 'queued messages expire after 1–168 h', body: { ...gmail, advanced: { queuedMessageExpiryHours: 169 } }, field: 'advanced.queuedMessageExpiryHours' },
     { rule: 'a private address needs “internal server”', body: { ...custom, internalServer: false, incoming: { ...custom.incoming, host: '192.168.1.20' } }, field: 'incoming.host' },
     { rule: 'the publishing status is for Gmail OAuth', body: { ...custom, publishingStatus: 'testing' }, field: 'publishingStatus' },
     {

@@ -44,6 +44,8 @@ export type ProfileFormValues = {
   'advanced.maxConcurrentConnections': string;
   'advanced.moveFailedToUndeliverable': string;
   'advanced.connectionTimeoutSeconds': string;
+  'advanced.sendRatePerMinute': string;
+  'advanced.queuedMessageExpiryHours': string;
 };
 
 const checked = (value: boolean) => (value ? 'on' : '');
@@ -100,6 +102,8 @@ export function newProfileFormValues(serverType: ProviderId = PROVIDER_IDS[0]): 
     'advanced.maxConcurrentConnections': String(ADVANCED_DEFAULTS.maxConcurrentConnections),
     'advanced.moveFailedToUndeliverable': checked(ADVANCED_DEFAULTS.moveFailedToUndeliverable),
     'advanced.connectionTimeoutSeconds': String(ADVANCED_DEFAULTS.connectionTimeoutSeconds),
+    'advanced.sendRatePerMinute': String(ADVANCED_DEFAULTS.sendRatePerMinute),
+    'advanced.queuedMessageExpiryHours': String(ADVANCED_DEFAULTS.queuedMessageExpiryHours),
     ...presetFormValues(presetFor({ serverType, authType, incomingProtocol: 'imap', outgoingProtocol: 'smtp' })),
   };
 }
@@ -158,5 +162,7 @@ export function profileFormValues(profile: ProfileResponse): ProfileFormValues {
     'advanced.maxConcurrentConnections': String(profile.advanced.maxConcurrentConnections),
     'advanced.moveFailedToUndeliverable': checked(profile.advanced.moveFailedToUndeliverable),
     'advanced.connectionTimeoutSeconds': String(profile.advanced.connectionTimeoutSeconds),
+    'advanced.sendRatePerMinute': String(profile.advanced.sendRatePerMinute),
+    'advanced.queuedMessageExpiryHours': String(profile.advanced.queuedMessageExpiryHours),
   };
 }

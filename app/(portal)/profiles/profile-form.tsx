@@ -372,6 +372,18 @@ export function ProfileForm({
               {...text('advanced.connectionTimeoutSeconds')}
               hint={t('connectionTimeoutHint')}
             />
+            <Field
+              label={t('sendRatePerMinute')}
+              type="number"
+              {...text('advanced.sendRatePerMinute')}
+              hint={t('sendRatePerMinuteHint')}
+            />
+            <Field
+              label={t('queuedMessageExpiry')}
+              type="number"
+              {...text('advanced.queuedMessageExpiryHours')}
+              hint={t('queuedMessageExpiryHint')}
+            />
             <CheckboxField label={t('moveFailedToUndeliverable')} {...check('advanced.moveFailedToUndeliverable')} />
           </fieldset>
         </div>

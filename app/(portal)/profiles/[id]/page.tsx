@@ -191,6 +191,8 @@ export default async function ProfilePage({ params }: { params: Promise<{ id: st
             <Row label={t('rows.maxConcurrentConnections')}>{profile.advanced.maxConcurrentConnections}</Row>
             <Row label={t('rows.moveFailedToUndeliverable')}>{yesNo(profile.advanced.moveFailedToUndeliverable)}</Row>
             <Row label={t('rows.connectionTimeout')}>{t('values.seconds', { count: profile.advanced.connectionTimeoutSeconds })}</Row>
+            <Row label={t('rows.sendRatePerMinute')}>{t('values.perMinute', { count: profile.advanced.sendRatePerMinute })}</Row>
+            <Row label={t('rows.queuedMessageExpiry')}>{t('values.hours', { count: profile.advanced.queuedMessageExpiryHours })}</Row>
           </dl>
         </Card>
         <Card title={t('sections.testAndActivate')}>
