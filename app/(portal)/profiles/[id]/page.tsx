@@ -17,6 +17,7 @@ import { MailboxUsage } from '../mailbox-usage';
 import { ApiSwitch } from './api-switch';
 import { DeleteProfile } from './delete-profile';
 import { ReconnectLinks } from './reconnect-links';
+import { ProfileSendersCard } from './profile-senders-card';
 import { TestAllMailboxes } from './test-all-mailboxes';
 
 export async function generateMetadata(): Promise<Metadata> {
@@ -195,6 +196,7 @@ export default async function ProfilePage({ params }: { params: Promise<{ id: st
             <Row label={t('rows.queuedMessageExpiry')}>{t('values.hours', { count: profile.advanced.queuedMessageExpiryHours })}</Row>
           </dl>
         </Card>
+        <ProfileSendersCard profileId={profile.id} />
         <Card title={t('sections.testAndActivate')}>
           <TestAllMailboxes profileId={profile.id} maxConcurrentConnections={profile.advanced.maxConcurrentConnections} />
         </Card>
