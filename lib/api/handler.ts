@@ -1,7 +1,10 @@
 import 'server-only';
 import type { NextRequest } from 'next/server';
 import { z } from 'zod';
+import { db } from '@/db';
 import type { User } from '@/db/schema';
+import { userActor } from '@/lib/audit/actor';
+import { recordAuditEvent } from '@/lib/audit/record-audit-event';
 import { authenticateApiKey } from '@/lib/auth/api-keys';
 import { clientAddress } from '@/lib/auth/client-address';
 import { getRetryAfterSeconds, recordFailedAttempt, throttleSubject, ThrottledError } from '@/lib/auth/throttle';
@@ -100,45 +103,73 @@ export function apiRoute<E extends Endpoint>(
   handle: (context: HandlerContext<E>) => Promise<unknown>,
 ): (request: NextRequest, context: RouteContext) => Promise<Response> {
   return async (request, context) => {
-    try {
-      const user = endpoint.roles === 'public' ? null : await authenticate(request);
-      if (endpoint.roles !== 'public') {
-        if (!user) throw new AppError('UNAUTHORIZED', phrase('problems.api.unauthorized', { key: '<key>' }));
-        if (!endpoint.roles.includes(user.role)) {
-          const [first = '', ...others] = endpoint.roles;
-          throw new AppError('FORBIDDEN', phrase('problems.api.forbidden', { first, second: others.join(' or ') || 'none', role: user.role }));
-        }
-      }
-      // A malformed id cannot name anything, so it is simply not found (ids stay opaque).
-      const params = endpoint.params?.safeParse(await context.params);
-      if (params && !params.success) throw new AppError('NOT_FOUND', phrase('problems.api.notFound'));
-
-      const query = endpoint.query?.safeParse(Object.fromEntries(request.nextUrl.searchParams));
-      if (query && !query.success) throw invalid(query.error);
-
-      const body = endpoint.body ? parseBody(endpoint.body, await readJsonBody(request, endpoint.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES)) : undefined;
-
-      const result = await handle({
-        request,
-        user: user as HandlerContext<E>['user'],
-        params: params?.data as Infer<E['params']>,
-        query: query?.data as Infer<E['query']>,
-        body: body as Infer<E['body']>,
-      });
-      if (result instanceof Response) return result;
-      return Response.json(result, { status: endpoint.successStatus ?? 200 });
-    } catch (error) {
-      const known = toPublicProblem(error);
-      if (known) {
-        const headers = error instanceof ThrottledError ? { 'Retry-After': String(error.retryAfterSeconds) } : undefined;
-        return errorResponse(known.problem, known.status, { headers, locale: apiLocale(request) });
-      }
-      logger.error('API request failed', {
-        method: request.method,
-        path: request.nextUrl.pathname,
-        error: describeError(error),
-      });
-      return errorResponse({ code: 'INTERNAL', message: 'Something went wrong on our side.', key: 'problems.internal' }, 500, { locale: apiLocale(request) });
-    }
+    const caller: { user: User | null } = { user: null };
+    const response = await answerRequest(endpoint, handle, request, context, caller);
+    // A business system's every call is on record under its name, reads and refusals included (#19).
+    if (caller.user?.role === 'service') await recordServiceCall({ user: caller.user, endpoint, request, status: response.status });
+    return response;
   };
+}
+
+/** Authenticates, checks the role, parses the input, runs the handler and turns any failure into its answer. */
+async function answerRequest<E extends Endpoint>(
+  endpoint: E,
+  handle: (context: HandlerContext<E>) => Promise<unknown>,
+  request: NextRequest,
+  context: RouteContext,
+  caller: { user: User | null },
+): Promise<Response> {
+  try {
+    const user = endpoint.roles === 'public' ? null : await authenticate(request);
+    caller.user = user;
+    if (endpoint.roles !== 'public') {
+      if (!user) throw new AppError('UNAUTHORIZED', phrase('problems.api.unauthorized', { key: '<key>' }));
+      if (!endpoint.roles.includes(user.role)) {
+        const [first = '', ...others] = endpoint.roles;
+        throw new AppError('FORBIDDEN', phrase('problems.api.forbidden', { first, second: others.join(' or ') || 'none', role: user.role }));
+      }
+    }
+    // A malformed id cannot name anything, so it is simply not found (ids stay opaque).
+    const params = endpoint.params?.safeParse(await context.params);
+    if (params && !params.success) throw new AppError('NOT_FOUND', phrase('problems.api.notFound'));
+
+    const query = endpoint.query?.safeParse(Object.fromEntries(request.nextUrl.searchParams));
+    if (query && !query.success) throw invalid(query.error);
+
+    const body = endpoint.body ? parseBody(endpoint.body, await readJsonBody(request, endpoint.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES)) : undefined;
+
+    const result = await handle({
+      request,
+      user: user as HandlerContext<E>['user'],
+      params: params?.data as Infer<E['params']>,
+      query: query?.data as Infer<E['query']>,
+      body: body as Infer<E['body']>,
+    });
+    if (result instanceof Response) return result;
+    return Response.json(result, { status: endpoint.successStatus ?? 200 });
+  } catch (error) {
+    const known = toPublicProblem(error);
+    if (known) {
+      const headers = error instanceof ThrottledError ? { 'Retry-After': String(error.retryAfterSeconds) } : undefined;
+      return errorResponse(known.problem, known.status, { headers, locale: apiLocale(request) });
+    }
+    logger.error('API request failed', {
+      method: request.method,
+      path: request.nextUrl.pathname,
+      error: describeError(error),
+    });
+    return errorResponse({ code: 'INTERNAL', message: 'Something went wrong on our side.', key: 'problems.internal' }, 500, { locale: apiLocale(request) });
+  }
+}
+
+/** One audit row per call of a business system: which endpoint, on which mailbox, and how it was answered. */
+async function recordServiceCall({ user, endpoint, request, status }: { user: User; endpoint: Endpoint; request: NextRequest; status: number }): Promise<void> {
+  const mailboxId = /^\/api\/v1\/mailboxes\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(?:\/|$)/i.exec(request.nextUrl.pathname)?.[1] ?? null;
+  await recordAuditEvent(db, {
+    actor: userActor(user),
+    action: 'service.call',
+    target: { type: 'user', id: user.id },
+    mailboxId: null,
+    detail: { method: endpoint.method, path: endpoint.path, status, ...(mailboxId ? { mailbox: mailboxId } : {}) },
+  }).catch((error: unknown) => logger.error('A business system’s call could not be audited', { error: describeError(error) }));
 }

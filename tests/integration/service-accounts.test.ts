@@ -98,6 +98,20 @@ describe('a service account, created and managed by an admin through the API', (
     expect((await api(usersRoute.GET, { path: '/api/v1/users', key: service.key })).status).toBe(403);
     const edit = await api(mailboxRoute.PATCH, { method: 'PATCH', path: `/api/v1/mailboxes/${boxes[0]!.id}`, key: service.key, params: { id: boxes[0]!.id }, body: { shared: true } });
     expect(edit.status).toBe(403);
+
+    // Every one of those calls is on record under its name, reads and refusals alike.
+    const { events } = await findAuditEvents({ limit: 50 });
+    const calls = events.filter((event) => event.action === 'service.call' && event.actorLabel === 'CRM (service)').map((event) => event.detail);
+    expect(calls).toEqual(
+      expect.arrayContaining([
+        { method: 'GET', path: '/api/v1/me', status: 200 },
+        { method: 'GET', path: '/api/v1/mailboxes', status: 200 },
+        { method: 'GET', path: '/api/v1/mailboxes/{id}', status: 200, mailbox: boxes[1]!.id },
+        { method: 'GET', path: '/api/v1/mailboxes/{id}', status: 404, mailbox: boxes[2]!.id },
+        { method: 'GET', path: '/api/v1/users', status: 403 },
+        { method: 'PATCH', path: '/api/v1/mailboxes/{id}', status: 403, mailbox: boxes[0]!.id },
+      ]),
+    );
   });
 
   it('follows a change of its profiles at its next call, and stays a service', async () => {
