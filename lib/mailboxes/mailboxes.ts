@@ -167,6 +167,8 @@ async function resolveOwner(executor: Executor, input: { ownerId?: string; owner
     .limit(1);
   if (!owner) throw invalidInput({ [field]: [phrase('mailbox.fields.ownerUnknown')] });
   if (owner.deactivatedAt) throw invalidInput({ [field]: [phrase('mailbox.fields.ownerDeactivated', { email: owner.email })] });
+  // An owner connects the mailbox in a browser, which a business system never signs in to.
+  if (owner.role === 'service') throw invalidInput({ [field]: [phrase('mailbox.fields.ownerIsService', { email: owner.email })] });
   return owner;
 }
 

@@ -99,6 +99,11 @@ describe('a service account, created and managed by an admin through the API', (
     const edit = await api(mailboxRoute.PATCH, { method: 'PATCH', path: `/api/v1/mailboxes/${boxes[0]!.id}`, key: service.key, params: { id: boxes[0]!.id }, body: { shared: true } });
     expect(edit.status).toBe(403);
 
+    // Nor can it own a mailbox: an owner connects it in a browser.
+    const owned = await api(mailboxesRoute.POST, { method: 'POST', path: '/api/v1/mailboxes', key: admin.key, body: { address: `owned-by-crm@example.org`, ownerEmail: 'crm@example.org', profileId: boxes[0]!.profileId } });
+    expect(owned.status).toBe(422);
+    expect(owned.json.error.fields.ownerEmail).toEqual(['crm@example.org is a business system: a mailbox’s owner is a person, who connects it in a browser. Choose a person.']);
+
     // Every one of those calls is on record under its name, reads and refusals alike.
     const { events } = await findAuditEvents({ limit: 50 });
     const calls = events.filter((event) => event.action === 'service.call' && event.actorLabel === 'CRM (service)').map((event) => event.detail);
