@@ -16,14 +16,22 @@ export type AuditEventInput = {
 
 /** Records who did what to which object; call it inside the transaction of the change it describes. */
 export async function recordAuditEvent(executor: Executor, event: AuditEventInput): Promise<void> {
-  await executor.insert(auditEvents).values({
-    actorId: event.actor.userId,
-    actorLabel: event.actor.label,
-    action: event.action,
-    targetType: event.target.type,
-    targetId: event.target.id,
-    mailboxId: event.mailboxId ?? null,
-    profileId: event.profileId ?? null,
-    detail: event.detail ?? {},
-  });
+  await recordAuditEvents(executor, [event]);
+}
+
+/** Records several events in one statement (a batch of imported mailboxes), inside the transaction of their change. */
+export async function recordAuditEvents(executor: Executor, events: AuditEventInput[]): Promise<void> {
+  if (events.length === 0) return;
+  await executor.insert(auditEvents).values(
+    events.map((event) => ({
+      actorId: event.actor.userId,
+      actorLabel: event.actor.label,
+      action: event.action,
+      targetType: event.target.type,
+      targetId: event.target.id,
+      mailboxId: event.mailboxId ?? null,
+      profileId: event.profileId ?? null,
+      detail: event.detail ?? {},
+    })),
+  );
 }
