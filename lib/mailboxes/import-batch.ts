@@ -1,5 +1,5 @@
 import 'server-only';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { Executor } from '@/db';
 import { mailboxImportBatches, mailboxes, serverProfiles } from '@/db/schema';
 import type { AuditActor } from '@/lib/audit/actor';
@@ -15,6 +15,11 @@ function byProfile<T extends { mailbox: PlannedMailbox }>(rows: T[]): Map<string
   const groups = new Map<string, T[]>();
   for (const row of rows) groups.set(row.mailbox.profileId, [...(groups.get(row.mailbox.profileId) ?? []), row]);
   return groups;
+}
+
+/** What `execute` answers, as rows: postgres-js gives an array, PGlite an object holding them. */
+function rowsOf<Row>(result: unknown): Row[] {
+  return Array.isArray(result) ? (result as Row[]) : (result as { rows: Row[] }).rows;
 }
 
 async function refusalOf(attempt: () => Promise<void>): Promise<Text | null> {
@@ -59,11 +64,16 @@ async function createPlannedMailboxes(executor: Executor, actor: AuditActor, bat
   }
   if (admitted.length > 0) {
     // An address created since the plan was made is skipped, as the plan would have said.
-    const created = await executor
-      .insert(mailboxes)
-      .values(admitted.map(({ mailbox }) => ({ address: mailbox.address, ownerId: mailbox.ownerId, profileId: mailbox.profileId })))
-      .onConflictDoNothing({ target: mailboxes.address })
-      .returning({ id: mailboxes.id, address: mailboxes.address });
+    const rows = admitted.map(({ mailbox }) => ({ address: mailbox.address, owner_id: mailbox.ownerId, profile_id: mailbox.profileId }));
+    // One JSON value rather than a VALUES list of three parameters a row: cheaper to send and to plan (see recordAuditEvents).
+    const created = rowsOf<{ id: string; address: string }>(
+      await executor.execute(sql`
+        insert into ${mailboxes} (address, owner_id, profile_id)
+        select address, owner_id, profile_id from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as mailbox(address text, owner_id uuid, profile_id uuid)
+        on conflict (address) do nothing
+        returning id, address
+      `),
+    );
     const idByAddress = new Map(created.map((row) => [row.address, row.id]));
     const taken = admitted.filter(({ mailbox }) => !idByAddress.has(mailbox.address));
     for (const { result } of taken) results.set(result.line, { ...result, outcome: 'skipped', reason: phrase('mailbox.fields.addressTaken') });

@@ -33,11 +33,18 @@ const ROWS_PER_PAUSE = 500;
 /** Values sent in one `in (…)` list. */
 const LOOKUP_CHUNK = 1000;
 
-const pause = () => new Promise((resolve) => setImmediate(resolve));
+/**
+ * Waits for the event loop's next turn. PGlite answers in the same thread, and a chain of its
+ * answers never leaves the microtask queue: without this, no other request is even read meanwhile.
+ */
+export const letOtherRequestsIn = () => new Promise((resolve) => setImmediate(resolve));
 
 async function inChunks<T>(values: string[], read: (chunk: string[]) => Promise<T[]>): Promise<T[]> {
   const found: T[] = [];
-  for (let start = 0; start < values.length; start += LOOKUP_CHUNK) found.push(...(await read(values.slice(start, start + LOOKUP_CHUNK))));
+  for (let start = 0; start < values.length; start += LOOKUP_CHUNK) {
+    if (start > 0) await letOtherRequestsIn();
+    found.push(...(await read(values.slice(start, start + LOOKUP_CHUNK))));
+  }
   return found;
 }
 
@@ -58,7 +65,11 @@ function profileFullReason(full: ProfileState, profiles: ProfileState[]): Text {
  * The import writes what this plans, and checks the cap and the addresses again as it writes.
  */
 export async function planImport({ rows, done = new Map(), executor = db }: { rows: CsvRow[]; done?: Map<number, ImportRowResult>; executor?: Executor }): Promise<PlannedRow[]> {
-  const parsed = rows.map((row) => ({ row, address: emailAddress.safeParse(row.address), owner: emailAddress.safeParse(row.ownerEmail) }));
+  const parsed = [];
+  for (const [index, row] of rows.entries()) {
+    if (index > 0 && index % ROWS_PER_PAUSE === 0) await letOtherRequestsIn();
+    parsed.push({ row, address: emailAddress.safeParse(row.address), owner: emailAddress.safeParse(row.ownerEmail) });
+  }
   const pending = parsed.filter(({ row }) => !done.has(row.line));
   const addresses = [...new Set(pending.flatMap(({ address }) => (address.success ? [address.data] : [])))];
   const ownerEmails = [...new Set(pending.flatMap(({ owner }) => (owner.success ? [owner.data] : [])))];
@@ -80,7 +91,7 @@ export async function planImport({ rows, done = new Map(), executor = db }: { ro
   const seen = new Set<string>();
   const planned: PlannedRow[] = [];
   for (const [index, { row, address, owner }] of parsed.entries()) {
-    if (index > 0 && index % ROWS_PER_PAUSE === 0) await pause();
+    if (index > 0 && index % ROWS_PER_PAUSE === 0) await letOtherRequestsIn();
     const earlier = done.get(row.line);
     if (earlier) {
       if (earlier.outcome !== 'refused' && address.success) seen.add(address.data);

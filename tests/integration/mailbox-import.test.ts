@@ -123,7 +123,7 @@ describe(`CSV import as a job on ${databaseKind()}`, () => {
     });
     await expect(stopping).rejects.toThrow('stopped midway');
     const createdCount = async () => (await db.select({ value: count() }).from(mailboxes).where(inArray(mailboxes.address, addresses)))[0]!.value;
-    expect(await createdCount()).toBe(500);
+    expect(await createdCount()).toBe(reports[2]);
 
     const progress: number[] = [];
     const summary = await runMailboxImport({ importId: stored!.id, reportProgress: async ({ done }) => void progress.push(done) });
@@ -136,37 +136,56 @@ describe(`CSV import as a job on ${databaseKind()}`, () => {
     expect(counted).toBe(attached);
   });
 
-  it('holds the cap and skips taken addresses when other changes land between its batches', async () => {
-    const before = (await placesUsed(capped.id)).counted;
-    await db.update(serverProfiles).set({ mailboxCap: before + 500 }).where(eq(serverProfiles.id, capped.id));
-    const addresses = Array.from({ length: 500 }, (_, index) => `race${index}@example.org`);
-    const csv = csvOf(addresses.map((address) => `${address},owner1@example.org,Capped`));
+  /** Imports `csv` by running its job's work here; `meanwhile` runs once, when the first batch is saved. */
+  async function importWithChangesBetweenBatches(csv: string, rowCount: number, meanwhile: (firstBatchRows: number) => Promise<void>) {
     const [stored] = await db
       .insert(mailboxImports)
-      .values({ dryRun: false, csv, rowCount: 500, actorId: null, actorLabel: COMMAND_LINE_ACTOR.label })
+      .values({ dryRun: false, csv, rowCount, actorId: null, actorLabel: COMMAND_LINE_ACTOR.label })
       .returning();
-    let reports = 0;
+    const reports: number[] = [];
     await runMailboxImport({
       importId: stored!.id,
-      reportProgress: async () => {
-        reports += 1;
-        // Once the first batch is saved, other changes take 200 of the profile's places and one of the file's addresses.
-        if (reports !== 2) return;
-        await db.update(serverProfiles).set({ mailboxCount: before + 250 + 200 }).where(eq(serverProfiles.id, capped.id));
-        const [owner] = await db.select().from(users).where(eq(users.email, 'owner2@example.org'));
-        await db.insert(mailboxes).values({ address: 'race260@example.org', ownerId: owner!.id, profileId: main.id });
+      reportProgress: async ({ done }) => {
+        reports.push(done);
+        if (reports.length === 2) await meanwhile(done);
       },
     });
-    const results = await readImportResults(stored!.id);
-    // The plan found room for all 500; the second batch finds 50 places left, and one address taken.
-    expect(results.slice(0, 300).filter((row) => row.outcome === 'created')).toHaveLength(299);
-    expect(results[260]).toMatchObject({ address: 'race260@example.org', outcome: 'skipped', reason: { key: 'mailbox.fields.addressTaken' } });
-    expect(results.slice(300).every((row) => row.outcome === 'refused')).toBe(true);
-    expect(results[300]).toMatchObject({ reason: { key: 'problems.profiles.fullOthersHaveRoom.message', values: { name: 'Capped', places: 1, free: 0 } } });
-    const [profile] = await db.select().from(serverProfiles).where(eq(serverProfiles.id, capped.id));
-    // 250 + 49 imported and 200 taken meanwhile: the place of the skipped row is given back.
-    expect(profile!.mailboxCount).toBe(before + 499);
-    expect(profile!.mailboxCap).toBe(before + 500);
+    return readImportResults(stored!.id);
+  }
+
+  it('holds the cap exactly when other changes take places between its batches', async () => {
+    const before = (await placesUsed(capped.id)).counted;
+    const cap = before + 500;
+    await db.update(serverProfiles).set({ mailboxCap: cap }).where(eq(serverProfiles.id, capped.id));
+    const csv = csvOf(Array.from({ length: 500 }, (_, index) => `full${index}@example.org,owner1@example.org,Capped`));
+    let firstBatch = 0;
+    // The plan found room for all 500; once the first batch is saved, other changes leave 50 places.
+    const results = await importWithChangesBetweenBatches(csv, 500, async (done) => {
+      firstBatch = done;
+      await db.update(serverProfiles).set({ mailboxCount: cap - 50 }).where(eq(serverProfiles.id, capped.id));
+    });
+    const created = firstBatch + 50;
+    expect(results.slice(0, created).every((row) => row.outcome === 'created')).toBe(true);
+    expect(results.slice(created).every((row) => row.outcome === 'refused')).toBe(true);
+    expect(results[created]).toMatchObject({ reason: { key: 'problems.profiles.fullOthersHaveRoom.message', values: { name: 'Capped', places: 1, free: 0 } } });
+    expect((await placesUsed(capped.id)).counted).toBe(cap);
+  });
+
+  it('skips an address created between its batches, and gives its place back', async () => {
+    await db.update(serverProfiles).set({ mailboxCap: null }).where(eq(serverProfiles.id, capped.id));
+    const before = await placesUsed(capped.id);
+    const csv = csvOf(Array.from({ length: 300 }, (_, index) => `race${index}@example.org,owner1@example.org,Capped`));
+    let taken = '';
+    const results = await importWithChangesBetweenBatches(csv, 300, async (done) => {
+      taken = `race${done + 10}@example.org`;
+      const [owner] = await db.select().from(users).where(eq(users.email, 'owner2@example.org'));
+      await db.insert(mailboxes).values({ address: taken, ownerId: owner!.id, profileId: main.id });
+    });
+    expect(results.find((row) => row.address === taken)).toMatchObject({ outcome: 'skipped', reason: { key: 'mailbox.fields.addressTaken' } });
+    expect(results.filter((row) => row.outcome === 'created')).toHaveLength(299);
+    const after = await placesUsed(capped.id);
+    expect(after.counted - before.counted).toBe(299);
+    expect(after.attached - before.attached).toBe(299);
   });
 
   it('is for admins only, and answers 404 for an import that does not exist', async () => {
