@@ -1,6 +1,6 @@
 import 'server-only';
 import { inArray } from 'drizzle-orm';
-import { db, type Executor } from '@/db';
+import { db } from '@/db';
 import { mailboxes, serverProfiles, users } from '@/db/schema';
 import { phrase, type Text } from '@/lib/i18n/text';
 import { profileFullError, type ProfilePlaces } from '@/lib/profiles/profile-capacity';
@@ -64,7 +64,7 @@ function profileFullReason(full: ProfileState, profiles: ProfileState[]): Text {
  * rows before it). Rows of `done` (from an earlier attempt of the same import) keep their result.
  * The import writes what this plans, and checks the cap and the addresses again as it writes.
  */
-export async function planImport({ rows, done = new Map(), executor = db }: { rows: CsvRow[]; done?: Map<number, ImportRowResult>; executor?: Executor }): Promise<PlannedRow[]> {
+export async function planImport({ rows, done = new Map() }: { rows: CsvRow[]; done?: Map<number, ImportRowResult> }): Promise<PlannedRow[]> {
   const parsed = [];
   for (const [index, row] of rows.entries()) {
     if (index > 0 && index % ROWS_PER_PAUSE === 0) await letOtherRequestsIn();
@@ -74,12 +74,12 @@ export async function planImport({ rows, done = new Map(), executor = db }: { ro
   const addresses = [...new Set(pending.flatMap(({ address }) => (address.success ? [address.data] : [])))];
   const ownerEmails = [...new Set(pending.flatMap(({ owner }) => (owner.success ? [owner.data] : [])))];
   const [profiles, existing, owners] = await Promise.all([
-    executor
+    db
       .select({ id: serverProfiles.id, name: serverProfiles.name, isDefault: serverProfiles.isDefault, cap: serverProfiles.mailboxCap, count: serverProfiles.mailboxCount })
       .from(serverProfiles),
-    inChunks(addresses, (chunk) => executor.select({ address: mailboxes.address }).from(mailboxes).where(inArray(mailboxes.address, chunk))),
+    inChunks(addresses, (chunk) => db.select({ address: mailboxes.address }).from(mailboxes).where(inArray(mailboxes.address, chunk))),
     inChunks(ownerEmails, (chunk) =>
-      executor.select({ id: users.id, email: users.email, deactivatedAt: users.deactivatedAt }).from(users).where(inArray(users.email, chunk)),
+      db.select({ id: users.id, email: users.email, deactivatedAt: users.deactivatedAt }).from(users).where(inArray(users.email, chunk)),
     ),
   ]);
   const profileByName = new Map<string, ProfileState>(profiles.map((profile) => [profile.name.toLowerCase(), profile]));

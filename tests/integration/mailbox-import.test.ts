@@ -5,6 +5,7 @@ import { and, count, eq, inArray } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as importJobRoute from '@/app/api/v1/mailboxes/import/[jobId]/route';
 import * as importRoute from '@/app/api/v1/mailboxes/import/route';
+import * as openApiRoute from '@/app/api/v1/openapi.json/route';
 import { db, databaseKind } from '@/db';
 import { auditEvents, mailboxImports, mailboxes, serverProfiles, users, type ServerProfile } from '@/db/schema';
 import { COMMAND_LINE_ACTOR } from '@/lib/audit/actor';
@@ -197,5 +198,17 @@ describe(`CSV import as a job on ${databaseKind()}`, () => {
     expect((await read(support.key, json.jobId)).status).toBe(403);
     expect((await read(admin.key, '00000000-0000-4000-8000-000000000000')).json.error.code).toBe('NOT_FOUND');
     expect((await read(admin.key, 'not-an-id')).status).toBe(404);
+  });
+
+  it('is described in the OpenAPI document as a job: 202 with its id, then its progress and rows', async () => {
+    const { json } = await callRoute(openApiRoute.GET, { path: '/api/v1/openapi.json' });
+    const post = json.paths['/api/v1/mailboxes/import'].post;
+    expect(post.responses['202'].content['application/json'].schema.properties).toHaveProperty('jobId');
+    expect(post.parameters).toEqual([expect.objectContaining({ name: 'dryRun', in: 'query', required: false })]);
+    const get = json.paths['/api/v1/mailboxes/import/{jobId}'].get;
+    expect(get.parameters[0]).toMatchObject({ name: 'jobId', in: 'path', required: true });
+    expect(Object.keys(get.responses['200'].content['application/json'].schema.properties)).toEqual(
+      expect.arrayContaining(['state', 'dryRun', 'progress', 'rows', 'summary', 'error']),
+    );
   });
 });
