@@ -534,6 +534,51 @@ export const outboxMessages = pgTable(
   ],
 );
 
+/** One row of a CSV import as its results show it; `reason` is a phrase, or words that are not ours. */
+export type StoredImportRow = {
+  line: number;
+  address: string;
+  ownerEmail: string;
+  profile: string | null;
+  outcome: 'created' | 'skipped' | 'refused';
+  reason: StoredPhrase | string | null;
+};
+
+/** A CSV import (or its preview) handed to a background job: the file, and who sent it. */
+export const mailboxImports = pgTable(
+  'mailbox_imports',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    /** The pg-boss job that works it, which the API names; set once the job is queued. */
+    jobId: uuid('job_id').unique(),
+    dryRun: boolean('dry_run').notNull(),
+    csv: text('csv').notNull(),
+    rowCount: integer('row_count').notNull(),
+    actorId: uuid('actor_id').references(() => users.id, { onDelete: 'set null' }),
+    actorLabel: text('actor_label').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [index('mailbox_imports_created_idx').on(table.createdAt)],
+);
+
+/**
+ * An import's results, one batch of rows at a time, each written in the transaction that creates the
+ * batch's mailboxes: a job retried on another instance starts after the last batch found here, and
+ * no row is imported twice.
+ */
+export const mailboxImportBatches = pgTable(
+  'mailbox_import_batches',
+  {
+    importId: uuid('import_id')
+      .notNull()
+      .references(() => mailboxImports.id, { onDelete: 'cascade' }),
+    /** The file line of the batch's first row (the header is line 1). */
+    firstLine: integer('first_line').notNull(),
+    rows: jsonb('rows').$type<StoredImportRow[]>().notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.importId, table.firstLine] })],
+);
+
 export type User = typeof users.$inferSelect;
 export type UserRole = (typeof userRole.enumValues)[number];
 export type ApiKey = typeof apiKeys.$inferSelect;

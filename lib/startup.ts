@@ -7,6 +7,7 @@ import { getEnv, publicUrlPortMismatch } from '@/lib/env';
 import { stopJobQueue } from '@/lib/jobs/job-queue';
 import { startBackgroundWork } from '@/lib/jobs/start-background-work';
 import { logger } from '@/lib/logger';
+import { mailboxImportJobs } from '@/lib/mailboxes/import-job';
 import { oauthJobs } from '@/lib/connect/connect-jobs';
 import { outboxJobs } from '@/lib/outbox/outbox-jobs';
 import { testerJobs } from '@/lib/tester/bulk-test-job';
@@ -28,7 +29,7 @@ export async function startPortal(): Promise<void> {
     await migrateDatabase();
     await bindUnboundSecrets();
     await closeAbandonedConnectionTests();
-    await startBackgroundWork([...tokenJobs, ...testerJobs, connectionTestJob, ...oauthJobs, ...outboxJobs]);
+    await startBackgroundWork([...tokenJobs, ...testerJobs, connectionTestJob, ...oauthJobs, ...outboxJobs, ...mailboxImportJobs]);
     process.once('SIGTERM', () => void stopPortal());
     process.once('SIGINT', () => void stopPortal());
     logger.info('Mailroom is ready', { database: databaseKind(), publicUrl: env.MAILROOM_PUBLIC_URL });

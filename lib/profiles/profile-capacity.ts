@@ -3,14 +3,17 @@ import { and, asc, eq, isNotNull, isNull, lt, ne, or, sql, type SQL } from 'driz
 import type { Executor } from '@/db';
 import { serverProfiles } from '@/db/schema';
 import { AppError, notFound } from '@/lib/errors';
-import { phrase, type Phrase } from '@/lib/i18n/text';
+import { phrase } from '@/lib/i18n/text';
 import { listed } from './destination';
 
 /** A profile at or near its cap: 90% of its places or more are taken. The overview counts them, the list filters on it. */
 export const nearCapCondition: SQL = and(isNotNull(serverProfiles.mailboxCap), sql`${serverProfiles.mailboxCount} * 10 >= ${serverProfiles.mailboxCap} * 9`)!;
 
-async function profilesWithRoom(executor: Executor, exceptId: string): Promise<Phrase[]> {
-  const rows = await executor
+/** A profile's places as the cap check reads them. */
+export type ProfilePlaces = { name: string; count: number; cap: number | null };
+
+async function profilesWithRoom(executor: Executor, exceptId: string): Promise<ProfilePlaces[]> {
+  return executor
     .select({ name: serverProfiles.name, count: serverProfiles.mailboxCount, cap: serverProfiles.mailboxCap })
     .from(serverProfiles)
     .where(
@@ -21,8 +24,22 @@ async function profilesWithRoom(executor: Executor, exceptId: string): Promise<P
     )
     .orderBy(asc(serverProfiles.name))
     .limit(5);
-  return rows.map((row) =>
+}
+
+/**
+ * The refusal of `places` more mailboxes on a full profile, naming the (at most five, by name) other
+ * profiles with room. The CSV import builds the same refusal from the profiles it holds in memory.
+ */
+export function profileFullError({ profile, places, others }: { profile: ProfilePlaces; places: number; others: ProfilePlaces[] }): AppError {
+  const room = others.map((row) =>
     row.cap === null ? phrase('problems.profiles.room.noCap', { name: row.name }) : phrase('problems.profiles.room.free', { name: row.name, free: row.cap - row.count }),
+  );
+  const free = Math.max(0, (profile.cap ?? 0) - profile.count);
+  const values = { name: profile.name, cap: profile.cap ?? 0, places, free };
+  return new AppError(
+    'PROFILE_FULL',
+    room.length > 0 ? phrase('problems.profiles.fullOthersHaveRoom', { ...values, others: listed(room) }) : phrase('problems.profiles.full', values),
+    { fields: { profileId: [phrase('problems.profiles.full.field', { name: profile.name, count: profile.count, cap: profile.cap ?? 0 })] } },
   );
 }
 
@@ -48,14 +65,7 @@ export async function takeProfilePlace(executor: Executor, profileId: string, pl
     .from(serverProfiles)
     .where(eq(serverProfiles.id, profileId));
   if (!profile) throw notFound('serverProfile');
-  const others = await profilesWithRoom(executor, profileId);
-  const free = Math.max(0, (profile.cap ?? 0) - profile.count);
-  const values = { name: profile.name, cap: profile.cap ?? 0, places, free };
-  throw new AppError(
-    'PROFILE_FULL',
-    others.length > 0 ? phrase('problems.profiles.fullOthersHaveRoom', { ...values, others: listed(others) }) : phrase('problems.profiles.full', values),
-    { fields: { profileId: [phrase('problems.profiles.full.field', { name: profile.name, count: profile.count, cap: profile.cap ?? 0 })] } },
-  );
+  throw profileFullError({ profile, places, others: await profilesWithRoom(executor, profileId) });
 }
 
 export async function releaseProfilePlace(executor: Executor, profileId: string, places = 1): Promise<void> {

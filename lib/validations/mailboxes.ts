@@ -76,6 +76,9 @@ export const importMailboxesSchema = z.object({
   dryRun: flag.default(false),
 });
 
+/** `?dryRun=true` previews as `dryRun` in the body does. */
+export const importMailboxesQuery = z.object({ dryRun: flag.optional() });
+
 export const mailboxResponse = z.object({
   id: z.string(),
   address: z.string(),

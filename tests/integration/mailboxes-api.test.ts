@@ -12,6 +12,7 @@ import { mailboxes, serverProfiles, type ServerProfile } from '@/db/schema';
 import { findAuditEvents } from '@/lib/audit/find-audit-events';
 import { callRoute } from '../helpers/api';
 import { insertProfile, userWithKey } from '../helpers/fixtures';
+import { importThroughApi, workImportJobs } from '../helpers/mailbox-import';
 
 let admin: { key: string };
 let support: { key: string };
@@ -207,8 +208,10 @@ describe('moving mailboxes between profiles', () => {
 });
 
 describe('CSV import', () => {
-  const post = (csv: string, dryRun = false) =>
-    callRoute(importRoute.POST, { method: 'POST', path: '', key: admin.key, body: { csv, dryRun } });
+  const post = (csv: string) =>
+    callRoute(importRoute.POST, { method: 'POST', path: '/api/v1/mailboxes/import', key: admin.key, body: { csv } });
+
+  beforeAll(workImportJobs);
 
   it('previews without writing, then reports created, skipped and refused rows', async () => {
     await db.update(serverProfiles).set({ mailboxCap: 100 }).where(eq(serverProfiles.id, gmail.id));
@@ -223,14 +226,14 @@ describe('CSV import', () => {
       'frank@example.org,bob@example.org,Tiny',
       'grace@example.org,bob@example.org,gmail spare',
     ].join('\n');
-    const preview = await post(csv, true);
-    expect(preview.status).toBe(200);
-    expect(preview.json.dryRun).toBe(true);
+    const preview = await importThroughApi(csv, { key: admin.key, dryRun: true });
+    expect(preview).toMatchObject({ state: 'completed', dryRun: true, progress: { done: 8, total: 8 } });
     expect((await list('q=carol')).json.data).toEqual([]);
 
-    const { json } = await post(csv);
+    const json = await importThroughApi(csv, { key: admin.key });
+    expect(json).toMatchObject({ state: 'completed', dryRun: false, error: null });
     const byLine = Object.fromEntries(json.rows.map((row: { line: number }) => [row.line, row]));
-    expect(json.rows.map((row: { outcome: string }) => row.outcome)).toEqual(preview.json.rows.map((row: { outcome: string }) => row.outcome));
+    expect(json.rows.map((row: { outcome: string }) => row.outcome)).toEqual(preview.rows.map((row: { outcome: string }) => row.outcome));
     expect(byLine[2]).toMatchObject({ outcome: 'created', reason: null });
     expect(byLine[3]).toMatchObject({ outcome: 'skipped', reason: 'A mailbox with this address already exists.' });
     expect(byLine[4]).toMatchObject({ outcome: 'skipped', reason: 'The same address appears earlier in the file.' });
@@ -244,7 +247,7 @@ describe('CSV import', () => {
     expect((await list('q=grace')).json.data[0]).toMatchObject({ profileName: 'Gmail spare' });
   });
 
-  it('changes nothing for a malformed file', async () => {
+  it('changes nothing for a malformed file, refused before any job is queued', async () => {
     const before = (await list('limit=200')).json.data.length;
     for (const [csv, message] of [
       ['address,owner email\n"hank@example.org,bob@example.org\n', /not valid CSV/],

@@ -1,4 +1,5 @@
 // Issue 16, item 1: what the API says about a mailbox, in the language the request asks for, with the same codes.
+import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as alertsRoute from '@/app/api/v1/mailboxes/[id]/alerts/route';
 import * as mailboxRoute from '@/app/api/v1/mailboxes/[id]/route';
@@ -12,6 +13,8 @@ import { SecretDecryptionError } from '@/lib/crypto/secrets';
 import { recordUnreadablePassword } from '@/lib/mailboxes/unreadable-password';
 import { callRoute } from '../helpers/api';
 import { insertMailboxRow, insertProfile, userWithKey } from '../helpers/fixtures';
+import { importThroughApi, readImport, workImportJobs } from '../helpers/mailbox-import';
+import { waitUntil } from '../helpers/wait-until';
 
 const FRENCH = { 'accept-language': 'fr-FR,fr;q=0.9,en;q=0.8' };
 
@@ -101,18 +104,32 @@ describe('a mailbox’s timeline and alerts through the API', () => {
 
 describe('an import preview in French', () => {
   const preview = (csv: string) =>
-    callRoute(importRoute.POST, { method: 'POST', path: '/api/v1/mailboxes/import', key: admin.key, body: { csv, dryRun: true }, headers: FRENCH });
+    callRoute(importRoute.POST, { method: 'POST', path: '/api/v1/mailboxes/import?dryRun=true', key: admin.key, body: { csv }, headers: FRENCH });
+
+  beforeAll(workImportJobs);
 
   it('explains each refused or skipped row in French', async () => {
     const csv = ['address,owner email,profile', `${mailbox.address},owner@example.org,`, 'not-an-address,owner@example.org,', 'dan@example.org,nobody@example.org,', 'erin@example.org,owner@example.org,Nope'].join('\n');
-    const { status, json } = await preview(csv);
-    expect(status).toBe(200);
+    const json = await importThroughApi(csv, { key: admin.key, dryRun: true, headers: FRENCH });
     expect(json.rows.map((row: { outcome: string; reason: string | null }) => [row.outcome, row.reason])).toEqual([
       ['skipped', 'Une boîte aux lettres avec cette adresse existe déjà.'],
       ['refused', 'Adresse «\u00a0not-an-address\u00a0» non valide.'],
       ['refused', 'Propriétaire nobody@example.org inconnu\u00a0: ajoutez d’abord la personne sur la page Utilisateurs.'],
       ['refused', 'Profil «\u00a0Nope\u00a0» inconnu.'],
     ]);
+  });
+
+  it('takes `?dryRun=true` as a preview, and answers an unknown import in French', async () => {
+    const { status, json } = await preview('address,owner email\nfred@example.org,owner@example.org\n');
+    expect(status).toBe(202);
+    const finished = await waitUntil('the preview to finish', async () => {
+      const read = await readImport(json.jobId, admin.key, FRENCH);
+      return read.json.state === 'completed' ? read.json : undefined;
+    });
+    expect(finished).toMatchObject({ dryRun: true, summary: { created: 1, skipped: 0, refused: 0 } });
+    const unknown = await readImport(randomUUID(), admin.key, FRENCH);
+    expect(unknown.status).toBe(404);
+    expect(unknown.json.error).toMatchObject({ code: 'NOT_FOUND', message: expect.stringMatching(/^Aucune importation/) });
   });
 
   it('refuses a malformed file in French, with the same code', async () => {

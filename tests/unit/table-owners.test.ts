@@ -16,6 +16,8 @@ const OWNERS: Record<string, string> = {
   authThrottles: 'lib/auth',
   serverProfiles: 'lib/profiles',
   mailboxes: 'lib/mailboxes',
+  mailboxImports: 'lib/mailboxes',
+  mailboxImportBatches: 'lib/mailboxes',
   oauthGrants: 'lib/tokens',
   tokenRefreshes: 'lib/tokens',
   mailboxSystemUses: 'lib/tokens',

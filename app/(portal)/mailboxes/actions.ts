@@ -5,7 +5,6 @@ import { z } from 'zod';
 import { userActor } from '@/lib/audit/actor';
 import { formAction } from '@/lib/auth/form-action';
 import { phrase } from '@/lib/i18n/text';
-import { importMailboxes, importSummary } from '@/lib/mailboxes/import-mailboxes';
 import { applyMailboxEvent, createMailbox, decideMailboxes, deleteMailbox, moveMailboxes, updateMailbox } from '@/lib/mailboxes/mailboxes';
 import { bulkTestTargetSchema } from '@/lib/tester/bulk-test-target';
 import { startBulkTest } from '@/lib/tester/bulk-tests';
@@ -13,7 +12,6 @@ import { id } from '@/lib/validations/common';
 import {
   bulkMailboxesSchema,
   createMailboxSchema,
-  importMailboxesSchema,
   moveMailboxesSchema,
   updateMailboxSchema,
 } from '@/lib/validations/mailboxes';
@@ -61,12 +59,6 @@ export const moveMailboxesAction = formAction({ roles: ['admin'], schema: moveMa
   const { moved, needReconnect } = await moveMailboxes({ actor: userActor(user), ...input });
   revalidatePath('/mailboxes');
   return { message: phrase('mailboxes.done.moved', { moved, needReconnect }) };
-});
-
-export const importMailboxesAction = formAction({ roles: ['admin'], schema: importMailboxesSchema }, async (input, user) => {
-  const result = await importMailboxes({ actor: userActor(user), ...input });
-  if (!input.dryRun) revalidatePath('/mailboxes');
-  return { message: importSummary(result), data: result };
 });
 
 // Support may test (it changes nothing but the tests' outcomes); the list's other bulk actions are admin-only.

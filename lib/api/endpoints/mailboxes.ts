@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import { idParams } from '@/lib/validations/common';
+import { id, idParams } from '@/lib/validations/common';
 import {
   bulkMailboxesSchema,
   createMailboxSchema,
+  importMailboxesQuery,
   importMailboxesSchema,
   listMailboxesQuery,
   mailboxResponse,
@@ -122,14 +123,32 @@ export const mailboxEndpoints = {
   importMailboxes: {
     method: 'POST',
     path: '/api/v1/mailboxes/import',
-    summary: 'Import mailboxes from CSV (address, owner email, optional profile); `dryRun` previews. A malformed file changes nothing',
+    summary:
+      'Answers 202 with the id of a job that imports mailboxes from CSV (address, owner email, optional profile); `dryRun` (in the body or the query) previews without writing. A malformed file is refused at once and changes nothing',
     roles: ['admin'],
+    query: importMailboxesQuery,
     body: importMailboxesSchema,
     maxBodyBytes: 6 * 1024 * 1024,
+    response: z.object({ jobId: z.string() }),
+    successStatus: 202,
+  },
+  getMailboxImport: {
+    method: 'GET',
+    path: '/api/v1/mailboxes/import/{jobId}',
+    summary: 'An import’s state and progress (rows checked or written), then every row’s result and their count',
+    roles: ['admin'],
+    params: z.object({ jobId: id }),
     response: z.object({
+      id: z.string(),
+      state: z.enum(['created', 'retry', 'active', 'completed', 'cancelled', 'failed']),
       dryRun: z.boolean(),
-      rows: z.array(importRow),
-      summary: z.object({ created: z.number(), skipped: z.number(), refused: z.number() }),
+      progress: z.object({ done: z.number(), total: z.number() }),
+      rows: z.array(importRow).nullable(),
+      summary: z.object({ created: z.number(), skipped: z.number(), refused: z.number() }).nullable(),
+      error: z.string().nullable(),
+      createdAt: z.string(),
+      startedAt: z.string().nullable(),
+      finishedAt: z.string().nullable(),
     }),
   },
 } as const satisfies Record<string, Endpoint>;
