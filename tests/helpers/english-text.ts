@@ -65,6 +65,8 @@ const IGNORED = [
   // Host names and file names (imap.gmail.com, server.crt), identifiers (client_secret_post, id_token).
   /\b[\w-]+(?:\.[\w-]+)+\b/g,
   /\b\w+_\w+\b/g,
+  // Mail header names (In-Reply-To, List-*, Auto-Submitted), which stay as the standards spell them.
+  /\b[A-Z][a-z]+(?:-[A-Z][a-z]*)+(?:-\*)?|\bList-\*/g,
   // Durations (82 ms).
   /\b\d+\s?ms\b/g,
   // Command-line options (-in, -noout).
