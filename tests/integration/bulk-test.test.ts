@@ -16,7 +16,7 @@ import { stopJobQueue } from '@/lib/jobs/job-queue';
 import { startJobWorkers } from '@/lib/jobs/start-job-workers';
 import { applyMailboxEvent, createMailbox } from '@/lib/mailboxes/mailboxes';
 import { setMailboxPassword } from '@/lib/mailboxes/set-mailbox-password';
-import { bulkTestJob } from '@/lib/tester/bulk-test-job';
+import { testerJobs } from '@/lib/tester/bulk-test-job';
 import { getBulkTest, startBulkTest, type BulkTestStatus } from '@/lib/tester/bulk-tests';
 import { createUser } from '@/lib/users/users';
 import { bulkTestMailboxesAction } from '@/app/(portal)/mailboxes/actions';
@@ -128,7 +128,7 @@ describe.skipIf(!labIsAvailable)(`bulk test and activate on ${databaseKind()}`, 
     getEnv().MAILROOM_EXTRA_CA_FILE = caFile;
     ports = await labControl.openMailPorts({ server: 'generic' });
     profile = await labProfile({ maxConcurrentConnections: LIMIT });
-    await startJobWorkers([bulkTestJob]);
+    await startJobWorkers(testerJobs);
   });
   afterAll(async () => {
     await stopJobQueue();
