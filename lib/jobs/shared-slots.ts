@@ -46,11 +46,13 @@ function advisoryLockStore(session: postgres.Sql): SlotStore {
     async tryTake(name, limit, count, heldHere) {
       const key = lockKeyOf(name);
       const held = [...heldHere];
-      // Locks one free slot after another until it has `count`, in one statement.
+      // Locks one free slot after another until it has `count`, in one statement. A CASE, because
+      // PostgreSQL may evaluate the conditions of an AND in any order: locking a slot this session
+      // holds already would count it twice, and one unlock would then leave it held.
       const [row] = await session<{ slots: number[] }[]>`
         select array(
           select slot from generate_series(0, ${limit - 1}::int) as slot
-          where slot <> all(${held}::int[]) and pg_try_advisory_lock(${key}, slot)
+          where case when slot = any(${held}::int[]) then false else pg_try_advisory_lock(${key}, slot) end
           limit ${count}::int
         ) as slots
       `;
