@@ -30,8 +30,11 @@ async function lockInstanceKey(session: postgres.Sql, preferred?: number): Promi
   }
 }
 
+/** On PGlite, the instance is the process, whatever job queues it starts. */
+const PROCESS_KEY = randomInt(1, 2 ** 31 - 1);
+
 export async function startInstancePresence(): Promise<InstancePresence> {
-  if (databaseKind() === 'pglite') return { key: randomInt(1, 2 ** 31 - 1), session: null, stop: async () => {} };
+  if (databaseKind() === 'pglite') return { key: PROCESS_KEY, session: null, stop: async () => {} };
   let stopping = false;
   let key = 0;
   const session = postgres(getEnv().DATABASE_URL!, {
@@ -60,6 +63,7 @@ export async function startInstancePresence(): Promise<InstancePresence> {
     },
     session,
     async stop() {
+      if (stopping) return;
       stopping = true;
       await session.end({ timeout: 5 });
     },
@@ -68,7 +72,8 @@ export async function startInstancePresence(): Promise<InstancePresence> {
 
 /**
  * True when the instance numbered `instance` (an SQL integer expression) no longer runs: on
- * PostgreSQL, nobody holds its lock; on PGlite, it is not this process.
+ * PostgreSQL, nobody holds its lock; on PGlite, it is not this process (another process had the
+ * database before this one).
  */
 export function instanceStoppedSql(presence: InstancePresence, instance: SQL): SQL {
   if (!presence.session) return sql`${instance} <> ${presence.key}`;

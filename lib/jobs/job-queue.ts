@@ -71,7 +71,7 @@ export async function createJobQueue(settings: JobQueueSettings = {}): Promise<J
   const queue: JobQueue = {
     boss,
     presence,
-    slots: new SharedSlots(presence),
+    slots: SharedSlots.of(presence),
     pollingIntervalSeconds,
     preparedQueues: new Map(),
     workerIds: new Map(),

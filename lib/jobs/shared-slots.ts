@@ -85,6 +85,8 @@ function processStore(): SlotStore {
 type Waiter = { limit: number; count: number; start: (slots: number[]) => void; fail: (error: unknown) => void };
 type NamedSlots = { held: Set<number>; waiting: Waiter[]; looking: boolean; lookAgain: boolean; timer: NodeJS.Timeout | null };
 
+let processSlots: SharedSlots | undefined;
+
 /**
  * Slots shared by every portal instance: at most `limit` of a name held at once in the whole
  * deployment. Waiters of one instance are served first come, first served, so one that needs more
@@ -92,10 +94,14 @@ type NamedSlots = { held: Set<number>; waiting: Waiter[]; looking: boolean; look
  */
 export class SharedSlots {
   private readonly names = new Map<string, NamedSlots>();
-  private readonly store: SlotStore;
 
-  constructor(presence: Pick<InstancePresence, 'session'>) {
-    this.store = presence.session ? advisoryLockStore(presence.session) : processStore();
+  private constructor(private readonly store: SlotStore) {}
+
+  /** The slots of an instance: on its own session on PostgreSQL, the process's on PGlite (one process, one instance). */
+  static of(presence: Pick<InstancePresence, 'session'>): SharedSlots {
+    if (presence.session) return new SharedSlots(advisoryLockStore(presence.session));
+    processSlots ??= new SharedSlots(processStore());
+    return processSlots;
   }
 
   /** Waits until the slots are free and takes them. */

@@ -17,7 +17,9 @@ const UNMARKED_FOR_MS = 30_000;
 /** Held on an instance's own session while it takes jobs over, so that two instances never fail the same job twice. */
 const TAKE_OVER_LOCK = 1_836_214_883;
 
-export const STOPPED_INSTANCE_MESSAGE = 'The portal instance running it stopped';
+const STOPPED_INSTANCE_MESSAGE = 'The portal instance running it stopped';
+/** On PGlite, job queues of one process are one instance: one of them at a time takes jobs over. */
+let takingOverInProcess = false;
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -56,13 +58,17 @@ export async function takeOverJobs(queue: JobQueue): Promise<number> {
   if (session) {
     const [row] = await session<{ locked: boolean }[]>`select pg_try_advisory_lock(${TAKE_OVER_LOCK}) as locked`;
     if (!row?.locked) return 0;
+  } else if (takingOverInProcess) {
+    return 0;
   }
+  takingOverInProcess = !session;
   try {
     let count = 0;
     for (const job of queue.resumableJobs.values()) count += await takeOverJobsOf(queue, job);
     return count;
   } finally {
     if (session) await session`select pg_advisory_unlock(${TAKE_OVER_LOCK})`;
+    else takingOverInProcess = false;
   }
 }
 
