@@ -41,13 +41,6 @@ export function withWords(words: Phrase): Pick<BulkTestMailboxResult, 'message' 
   return { message: english.message, hint: english.hint ?? null, ...wordsOf(words) };
 }
 
-/**
- * A test ends before the servers see all of its connections close: the tester says QUIT or LOGOUT
- * and closes the socket 50 ms later if the server has not. Its connections are given back after
- * that, or the next test's could open beside them (seen at the lab: 3 SMTP for 2 tests at once).
- */
-const CLOSE_GRACE_MS = 100;
-
 /** Tests of one bulk test that one portal instance runs at once, whatever their profiles allow. */
 const TESTS_PER_INSTANCE = 10;
 
@@ -103,22 +96,18 @@ async function testMailboxOfBulkTest({ mailboxId, startedBy }: MailboxTestOption
   if (!row) return null;
   const about = { mailboxId, address: row.mailbox.address, profileId: row.profile.id };
   const connections = await takeProfileConnections(context, row);
-  let opened = false;
   try {
     const { test, joined } = await createOrJoinConnectionTest({ mailboxId, startedBy });
     await context.saveCheckpoint({ testId: test.id });
-    if (!joined) {
-      opened = true;
-      await runStartedConnectionTest(test, { startedBy, sendTestMessage: false, trustedCertificates: await getTrustedCertificates() });
-    }
+    // A test's checks end once the servers have closed its connections (see closeGently): given back then, they are free.
+    if (!joined) await runStartedConnectionTest(test, { startedBy, sendTestMessage: false, trustedCertificates: await getTrustedCertificates() });
     return resultOf(about, await waitForTest({ mailboxId, testId: test.id }));
   } catch (error) {
     if (!(error instanceof AppError)) logger.error('bulk test of a mailbox crashed', { mailboxId, error: describeError(error) });
     const words = error instanceof AppError ? { message: error.message, hint: error.hint ?? null, ...wordsOf(error) } : withWords(phrase('tester.problems.bulkCouldNotRun'));
     return { ...about, ok: false, activated: false, failing: [], ...words, testId: null };
   } finally {
-    if (opened) setTimeout(() => void connections.release(), CLOSE_GRACE_MS);
-    else await connections.release();
+    await connections.release();
   }
 }
 
