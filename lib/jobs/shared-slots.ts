@@ -125,6 +125,11 @@ export class SharedSlots {
     };
   }
 
+  /** How many holders of this instance wait for slots of the name. */
+  waiting(name: string): number {
+    return this.names.get(name)?.waiting.length ?? 0;
+  }
+
   private named(name: string): NamedSlots {
     let named = this.names.get(name);
     if (!named) {
