@@ -125,6 +125,11 @@ export class SharedSlots {
     };
   }
 
+  /** How many slots of the name this instance holds. */
+  held(name: string): number {
+    return this.names.get(name)?.held.size ?? 0;
+  }
+
   /** How many holders of this instance wait for slots of the name. */
   waiting(name: string): number {
     return this.names.get(name)?.waiting.length ?? 0;
