@@ -133,8 +133,8 @@ describe.skipIf(!labIsAvailable || databaseKind() !== 'postgres')('two portal in
     expect(created).toHaveLength(MAILBOXES);
   }, 240_000);
 
-  afterAll(async (context) => {
-    if (context.tasks.some((task) => task.result?.state === 'fail')) {
+  afterAll(async (suite) => {
+    if (suite.tasks.some((task) => task.result?.state === 'fail')) {
       for (const instance of instances) console.info(`instance ${instance.key}:\n${instance.lines.slice(-60).join('\n')}`);
     }
     await Promise.all(instances.map((instance) => instance.stop()));
