@@ -1,8 +1,8 @@
 import type { Text } from '@/lib/i18n/render';
 import type { z } from 'zod';
+import type { HeldSlots, SlotRequest } from './shared-slots';
 
-/** How far a running job has come, for a progress bar. */
-/** How far a job is; its `message` is words for people, rendered in each reader's language. */
+/** How far a job is, for a progress bar; its `message` is words for people, rendered in each reader's language. */
 export type JobProgress = { done: number; total: number; message?: Text };
 
 export type JobContext = {
@@ -11,6 +11,15 @@ export type JobContext = {
   attempt: number;
   /** Saves the progress where `getJobStatus()` reads it, for any portal instance. */
   reportProgress: (progress: JobProgress) => Promise<void>;
+  /**
+   * A resumable job's checkpoint: what the attempt before this one saved, when it was cut short by
+   * its instance stopping; null otherwise. Parse it: it is plain JSON from another process.
+   */
+  checkpoint: unknown;
+  /** Saves where this attempt has come to, for the instance that takes the job over if this one stops. */
+  saveCheckpoint: (checkpoint: unknown) => Promise<void>;
+  /** Waits for slots of a limit that holds across every portal instance, such as a profile's connections. */
+  takeSlots: (request: SlotRequest) => Promise<HeldSlots>;
 };
 
 export type JobOptions = {
@@ -32,6 +41,12 @@ export type JobOptions = {
   singleton?: 'queued' | 'running' | 'queued-and-running';
   /** Jobs of this kind one portal instance works at once (default 1). */
   concurrency?: number;
+  /**
+   * When the portal instance running it stops (stopped, crashed, killed), another instance retries it
+   * within seconds, with the checkpoint it saved (see JobContext), instead of after `expireInSeconds`.
+   * The retry counts against `retryLimit`. For long jobs whose handler can pick up where it was.
+   */
+  resumable?: boolean;
 };
 
 /** A recurring job: pg-boss sends it at most once a minute, whichever portal instance notices first. */

@@ -4,7 +4,10 @@ import PgBoss from 'pg-boss';
 import { databaseClient, databaseKind } from '@/db';
 import { getEnv } from '@/lib/env';
 import { describeError, logger } from '@/lib/logger';
+import type { JobDefinition } from './define-job';
+import { startInstancePresence, type InstancePresence } from './instance-presence';
 import { createPgliteJobDatabase, type PgliteJobDatabase } from './pglite-job-database';
+import { SharedSlots } from './shared-slots';
 
 /** The PostgreSQL schema pg-boss creates and keeps its tables in. */
 export const JOB_QUEUE_SCHEMA = 'pgboss';
@@ -22,6 +25,9 @@ export type JobQueueSettings = {
 /** One started pg-boss instance and what this process knows about the workers it runs. */
 export type JobQueue = {
   boss: PgBoss;
+  /** This portal instance as the others see it, and the slots it holds with them. */
+  presence: InstancePresence;
+  slots: SharedSlots;
   pollingIntervalSeconds: number;
   /** Queues created or brought up to date by this instance, by job name. */
   preparedQueues: Map<string, Promise<void>>;
@@ -29,6 +35,9 @@ export type JobQueue = {
   workerIds: Map<string, string[]>;
   /** Handlers running now: stopping waits for them. */
   runningHandlers: Set<Promise<unknown>>;
+  /** Resumable jobs this instance works, and takes over from stopped instances (see takeOverJobs). */
+  resumableJobs: Map<string, JobDefinition>;
+  takeOverTimer: NodeJS.Timeout | null;
   stop: () => Promise<void>;
 };
 
@@ -56,15 +65,21 @@ export async function createJobQueue(settings: JobQueueSettings = {}): Promise<J
     logger.error('Job queue error', { error: describeError(error), queue: error.queue });
   });
   await boss.start();
+  const presence = await startInstancePresence();
 
   const runningHandlers = new Set<Promise<unknown>>();
-  return {
+  const queue: JobQueue = {
     boss,
+    presence,
+    slots: SharedSlots.of(presence),
     pollingIntervalSeconds,
     preparedQueues: new Map(),
     workerIds: new Map(),
     runningHandlers,
+    resumableJobs: new Map(),
+    takeOverTimer: null,
     async stop() {
+      if (queue.takeOverTimer) clearInterval(queue.takeOverTimer);
       await boss.stop({ graceful: true, wait: true, timeout: STOP_TIMEOUT_MS });
       // A job fetched just before the stop still runs; PGlite then stays open until it is saved.
       const deadline = Date.now() + STOP_TIMEOUT_MS;
@@ -74,8 +89,11 @@ export async function createJobQueue(settings: JobQueueSettings = {}): Promise<J
       if (runningHandlers.size > 0) logger.warn('Job queue stopped with jobs still running', { running: runningHandlers.size });
       await new Promise((resolve) => setImmediate(resolve));
       await pgliteDatabase?.whenIdle();
+      // Last: the slots and the jobs still held are the other instances' to take from here.
+      await presence.stop();
     },
   };
+  return queue;
 }
 
 function delay(ms: number): Promise<void> {

@@ -12,5 +12,5 @@ export async function startBackgroundWork(jobs: JobDefinition[]): Promise<void> 
   // One queue at a time: queues created side by side deadlock each other in pg-boss's job table.
   for (const job of jobs) await prepareQueueForJob(queue, job);
   await Promise.all([startJobWorkers(jobs, { queue }), syncJobSchedules(jobs, { queue })]);
-  logger.info('Background work started', { jobs: jobs.map((job) => job.name) });
+  logger.info('Background work started', { instance: queue.presence.key, jobs: jobs.map((job) => job.name) });
 }

@@ -233,6 +233,13 @@ export class LineConnection {
   close(): void {
     this.socket.destroy();
   }
+
+  /** Resolves once the connection is closed, by the server or by `close()`. */
+  whenClosed(): Promise<void> {
+    const socket = this.socket;
+    if (socket.closed) return Promise.resolve();
+    return new Promise((resolve) => socket.once('close', () => resolve()));
+  }
 }
 
 export type SmtpReply = { code: number; lines: string[]; text: string };

@@ -1,4 +1,6 @@
-import type { Mailbox } from '@/db/schema';
+import type { Mailbox, ServerProfile } from '@/db/schema';
+import type { JobContext } from '@/lib/jobs/define-job';
+import type { HeldSlots } from '@/lib/jobs/shared-slots';
 
 /**
  * The most connections one test of this mailbox holds at once to its profile's servers: one per
@@ -10,37 +12,18 @@ export function connectionsPerTest({ incoming, outgoing }: Pick<Mailbox, 'incomi
 }
 
 /**
- * A profile's connections, taken by tests before they start and given back once they end: first
- * come, first served, so a test that needs more is not passed over forever by ones that need less.
+ * Takes, before a bulk test of the mailbox starts, the connections it may open from its profile's
+ * `maxConcurrentConnections`, counted across every portal instance: whichever instance tests which
+ * mailbox, the profile's servers never see more at once. A test needing more than the whole limit
+ * takes all of it, so it runs alone.
  */
-export class ConnectionBudget {
-  private available: number;
-  private readonly waiting: { connections: number; start: () => void }[] = [];
-
-  constructor(readonly limit: number) {
-    this.available = limit;
-  }
-
-  /**
-   * Waits until `connections` are free and takes them. A test needing more than the whole limit
-   * (a limit below what one test opens) takes all of it, so it runs alone.
-   */
-  async take(connections: number): Promise<number> {
-    const taken = Math.min(connections, this.limit);
-    if (this.waiting.length === 0 && this.available >= taken) {
-      this.available -= taken;
-      return taken;
-    }
-    await new Promise<void>((start) => this.waiting.push({ connections: taken, start }));
-    return taken;
-  }
-
-  give(connections: number): void {
-    this.available += connections;
-    while (this.waiting[0] && this.waiting[0].connections <= this.available) {
-      const next = this.waiting.shift()!;
-      this.available -= next.connections;
-      next.start();
-    }
-  }
+export function takeProfileConnections(
+  context: Pick<JobContext, 'takeSlots'>,
+  { profile, mailbox }: { profile: Pick<ServerProfile, 'id' | 'maxConcurrentConnections'>; mailbox: Pick<Mailbox, 'incoming' | 'outgoing'> },
+): Promise<HeldSlots> {
+  return context.takeSlots({
+    name: `tester.bulk-test:profile:${profile.id}`,
+    limit: profile.maxConcurrentConnections,
+    count: connectionsPerTest(mailbox),
+  });
 }

@@ -1,13 +1,12 @@
 import 'server-only';
 import { z } from 'zod';
 import { defineJob } from '@/lib/jobs/define-job';
+import { bulkTestMailboxJob } from './bulk-test-mailbox-job';
 import { bulkTestMailboxes } from './bulk-test-mailboxes';
-import { getTrustedCertificates } from './trusted-context';
 
 /**
- * The singleton key of every bulk test. A profile's connection budget lives in the process that
- * runs the job, so two bulk tests running at once (two clicks, two portal instances) could each
- * use the whole of it: one runs at a time in the whole deployment, the others wait in the queue.
+ * The singleton key of every bulk test: one runs at a time in the whole deployment, the others
+ * wait in the queue. Its mailboxes are tested by every instance, within each profile's budget.
  */
 export const BULK_TEST_KEY = 'tester.bulk-test';
 
@@ -18,17 +17,18 @@ export const bulkTestPayload = z.object({
 });
 
 /**
- * Tests and activates many mailboxes (see bulkTestMailboxes). Not retried: a person starts it again
- * if they want. It may run for hours on thousands of mailboxes; pg-boss counting it failed sooner
- * would let the next bulk test start beside it.
+ * Tests and activates many mailboxes (see bulkTestMailboxes). Resumable: when the instance following
+ * it stops, or it fails, another attempt follows the same mailboxes' tests, sending none twice. It
+ * may run for hours on thousands of mailboxes; pg-boss counting it failed sooner would let the next
+ * bulk test start beside it.
  */
 export const bulkTestJob = defineJob({
   name: 'tester.bulk-test',
   payload: bulkTestPayload,
-  handle: async ({ target, startedBy }, { reportProgress }) => ({
-    results: await bulkTestMailboxes({ target, startedBy, trustedCertificates: await getTrustedCertificates(), reportProgress }),
+  handle: async ({ target, startedBy }, { jobId, reportProgress }) => ({
+    results: await bulkTestMailboxes({ bulkTestId: jobId, target, startedBy, reportProgress }),
   }),
-  options: { singleton: 'running', retryLimit: 0, expireInSeconds: 6 * 60 * 60 },
+  options: { singleton: 'running', resumable: true, retryLimit: 3, expireInSeconds: 6 * 60 * 60 },
 });
 
-export const testerJobs = [bulkTestJob];
+export const testerJobs = [bulkTestJob, bulkTestMailboxJob];

@@ -10,7 +10,8 @@ import { getJobStatus, type JobState } from '@/lib/jobs/get-job-status';
 import { mailboxScope, type Viewer } from '@/lib/mailboxes/mailboxes';
 import { getProfileById } from '@/lib/profiles/profiles';
 import { BULK_TEST_KEY, bulkTestJob } from './bulk-test-job';
-import { mailboxesToTest, type BulkTestMailboxResult } from './bulk-test-mailboxes';
+import type { BulkTestMailboxResult } from './bulk-test-mailbox-job';
+import { mailboxesToTest } from './bulk-test-mailboxes';
 import type { BulkTestTarget } from './bulk-test-target';
 
 // The entry points people reach (API, mailbox list, profile page). Testing changes nothing but the

@@ -104,6 +104,6 @@ export async function checkImap(context: TestContext): Promise<void> {
       return { value: undefined, detail: Number.isNaN(exists) ? phrase('tester.details.inboxCountUnknown') : phrase('tester.details.inboxCount', { count: exists }) };
     });
   } finally {
-    closeGently('imap', connection);
+    await closeGently('imap', connection);
   }
 }

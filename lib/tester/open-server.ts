@@ -102,12 +102,19 @@ const dialects = {
   },
 } as const;
 
-export function closeGently(protocol: Protocol, connection: LineConnection): void {
+/**
+ * Says QUIT or LOGOUT and resolves once the connection is closed: by the server, which closes it
+ * after its answer, or by the tester 50 ms later. Until then the server still counts it against the
+ * profile's connections.
+ */
+export function closeGently(protocol: Protocol, connection: LineConnection): Promise<void> {
+  const closed = connection.whenClosed();
   try {
     dialects[protocol].close(connection);
   } finally {
     setTimeout(() => connection.close(), 50).unref();
   }
+  return closed;
 }
 
 /** Whether the capabilities offer the sign-in this mailbox needs, and its words for messages. */

@@ -52,6 +52,6 @@ export async function checkPop3(context: TestContext): Promise<void> {
       return { value: undefined, detail: count === undefined || count === null ? phrase('tester.details.popCountUnknown', { reply: answer }) : phrase('tester.details.popCount', { reply: answer, count }) };
     });
   } finally {
-    closeGently('pop3', connection);
+    await closeGently('pop3', connection);
   }
 }

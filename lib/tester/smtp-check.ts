@@ -82,6 +82,6 @@ export async function checkSmtp(context: TestContext & { sendTestMessage: boolea
       });
     }
   } finally {
-    closeGently('smtp', connection);
+    await closeGently('smtp', connection);
   }
 }

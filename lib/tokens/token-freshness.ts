@@ -2,7 +2,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import { oauthGrants, type OauthGrant } from '@/db/schema';
 
 const MIN_REFRESH_MARGIN_MS = 5_000;
-const MAX_REFRESH_MARGIN_MS = 5 * 60 * 1000;
+export const MAX_REFRESH_MARGIN_MS = 5 * 60 * 1000;
 
 /** How often the background check looks for grants to refresh ahead of use (token-jobs' cron, every five minutes). */
 export const GRANT_CHECK_INTERVAL_MS = 5 * 60 * 1000;

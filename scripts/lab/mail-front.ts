@@ -79,9 +79,19 @@ export class MailFront {
   private accept(socket: Socket): void {
     this.sockets.add(socket);
     for (const counter of this.counters) counter.opened();
+    // Closed for the count when the client closes its side (its FIN: 'end'), not only once Node has
+    // closed ours ('close', a loop turn or two later): a stall in between would count a connection
+    // the client had closed beside its next one (a killed portal instance's, beside another's).
+    let counted = true;
+    const uncount = () => {
+      if (!counted) return;
+      counted = false;
+      for (const counter of this.counters) counter.closed();
+    };
+    socket.once('end', uncount);
     socket.once('close', () => {
       this.sockets.delete(socket);
-      for (const counter of this.counters) counter.closed();
+      uncount();
     });
     socket.on('error', () => socket.destroy());
     if (this.fault === 'hang') return;

@@ -1,9 +1,6 @@
 // Issue 7, acceptance 4: a bulk test of 200 lab mailboxes as a job, per-mailbox results, and never
 // more connections at the lab's servers than the profile allows.
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { db, databaseKind } from '@/db';
@@ -14,17 +11,17 @@ import { getEnv } from '@/lib/env';
 import { FINISHED_JOB_STATES } from '@/lib/jobs/get-job-status';
 import { stopJobQueue } from '@/lib/jobs/job-queue';
 import { startJobWorkers } from '@/lib/jobs/start-job-workers';
-import { applyMailboxEvent, createMailbox } from '@/lib/mailboxes/mailboxes';
-import { setMailboxPassword } from '@/lib/mailboxes/set-mailbox-password';
-import { bulkTestJob } from '@/lib/tester/bulk-test-job';
+import { createMailbox } from '@/lib/mailboxes/mailboxes';
+import { testerJobs } from '@/lib/tester/bulk-test-job';
 import { getBulkTest, startBulkTest, type BulkTestStatus } from '@/lib/tester/bulk-tests';
 import { createUser } from '@/lib/users/users';
 import { bulkTestMailboxesAction } from '@/app/(portal)/mailboxes/actions';
 import { POST as startBulkTestRoute } from '@/app/api/v1/mailboxes/bulk-test/route';
 import { GET as getBulkTestRoute } from '@/app/api/v1/mailboxes/bulk-test/[id]/route';
 import { callRoute } from '../helpers/api';
-import { insertProfile, userWithKey } from '../helpers/fixtures';
-import { getLab, imapLogin, labControl, labIsAvailable, type MailPorts } from '../helpers/lab';
+import { userWithKey } from '../helpers/fixtures';
+import { labControl, labIsAvailable, type MailPorts } from '../helpers/lab';
+import { connectedPasswordMailboxes as createConnected, labPasswordProfile, writeLabCaFile } from '../helpers/lab-mailboxes';
 import { waitUntil } from '../helpers/wait-until';
 
 // The session cookie is what a test cannot produce without a browser (as in actions-roles.test.ts).
@@ -44,64 +41,9 @@ let support: User;
 let ports: MailPorts;
 let profile: ServerProfile;
 
-/** Runs `work` over `items`, `width` at a time. */
-async function inBatches<T, R>(items: T[], width: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = [];
-  for (let start = 0; start < items.length; start += width) results.push(...(await Promise.all(items.slice(start, start + width).map(work))));
-  return results;
-}
-
-/** Lab password accounts, one per mailbox (the login is the address), attached to `target` and connected. */
-async function connectedPasswordMailboxes(target: ServerProfile, names: string[], storedPassword?: string) {
-  // The lab writes its password file in order, one account list after another: a hundred at a time is safe.
-  const accounts = await inBatches(names, 100, async (name) => {
-    const address = `${name}-${run}@imap.lab.test`;
-    const password = `pw-${randomBytes(9).toString('hex')}`;
-    await labControl.createAccount({ email: address, provider: 'password', password });
-    return { address, password };
-  });
-  const created = await inBatches(accounts, 10, async ({ address, password }) => {
-    const mailbox = await createMailbox({
-      actor: COMMAND_LINE_ACTOR,
-      input: { address, ownerId: owner.id, profileId: target.id, incoming: 'server_side', outgoing: 'server_side', shared: false },
-    });
-    await applyMailboxEvent({ actor: COMMAND_LINE_ACTOR, id: mailbox.id, event: 'approve' });
-    await setMailboxPassword({ viewer: owner, mailboxId: mailbox.id, password: storedPassword ?? password });
-    return { ...mailbox, password };
-  });
-  // Accounts take up to a second to reach Dovecot: wait for the last one, through the lab's shared ports.
-  const last = accounts.at(-1)!;
-  for (let attempt = 0; ; attempt += 1) {
-    try {
-      await imapLogin({ endpoint: getLab().mail.generic.imap.tls, auth: { user: last.address, pass: last.password }, timeoutMs: 5000 });
-      break;
-    } catch (error) {
-      if (attempt === 20) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-  }
-  return created;
-}
-
-function labProfile(overrides: Parameters<typeof insertProfile>[0] = {}) {
-  return insertProfile({
-    name: `Lab bulk ${randomBytes(3).toString('hex')}`,
-    serverType: 'custom',
-    authType: 'password',
-    clientId: null,
-    scopes: [],
-    incomingProtocol: 'imap',
-    incomingHost: ports.imap.tls.host,
-    incomingPort: ports.imap.tls.port,
-    incomingSecurity: 'tls',
-    outgoingHost: ports.smtp.starttls.host,
-    outgoingPort: ports.smtp.starttls.port,
-    outgoingSecurity: 'starttls',
-    internalServer: true,
-    connectionTimeoutSeconds: 10,
-    ...overrides,
-  });
-}
+const connectedPasswordMailboxes = (profile: ServerProfile, names: string[], storedPassword?: string) =>
+  createConnected({ profile, owner, names, run, storedPassword });
+const labProfile = (overrides: Parameters<typeof labPasswordProfile>[1] = {}) => labPasswordProfile(ports, overrides);
 
 /** Polls the job as the progress page does, keeping every progress seen, until it ends. */
 async function followBulkTest(jobId: string, timeoutMs = 60_000) {
@@ -123,12 +65,10 @@ describe.skipIf(!labIsAvailable)(`bulk test and activate on ${databaseKind()}`, 
     owner = await createUser({ actor: COMMAND_LINE_ACTOR, input: { email: `owner-${run}@example.org`, role: 'owner' } });
     support = await createUser({ actor: COMMAND_LINE_ACTOR, input: { email: `support-${run}@example.org`, role: 'support' } });
     // The lab's CA reaches the tester the way an operator's does: through MAILROOM_EXTRA_CA_FILE.
-    const caFile = path.join(mkdtempSync(path.join(tmpdir(), 'mailroom-ca-')), 'lab-ca.pem');
-    writeFileSync(caFile, getLab().caCertificate);
-    getEnv().MAILROOM_EXTRA_CA_FILE = caFile;
+    getEnv().MAILROOM_EXTRA_CA_FILE = writeLabCaFile();
     ports = await labControl.openMailPorts({ server: 'generic' });
     profile = await labProfile({ maxConcurrentConnections: LIMIT });
-    await startJobWorkers([bulkTestJob]);
+    await startJobWorkers(testerJobs);
   });
   afterAll(async () => {
     await stopJobQueue();

@@ -1,10 +1,13 @@
+import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { databaseKind } from '@/db';
+import { db, databaseKind } from '@/db';
 import { defineJob, type JobProgress } from '@/lib/jobs/define-job';
 import { enqueueJob } from '@/lib/jobs/enqueue-job';
+import { enqueueJobs } from '@/lib/jobs/enqueue-jobs';
 import { getJobStatus } from '@/lib/jobs/get-job-status';
 import { createJobQueue, getJobQueue, stopJobQueue, type JobQueue } from '@/lib/jobs/job-queue';
+import { jobs } from '@/lib/jobs/job-table';
 import { startJobWorkers } from '@/lib/jobs/start-job-workers';
 import { syncJobSchedules } from '@/lib/jobs/sync-job-schedules';
 import { waitForJob } from '@/lib/jobs/wait-for-job';
@@ -228,6 +231,112 @@ describe(`background jobs on ${databaseKind()}`, () => {
       expect([...instancesSeen()].sort()).toEqual(['first', 'second']);
     } finally {
       await other.stop();
+    }
+  });
+
+  it('works a backlog without waiting for the polling interval between jobs, each job once', async () => {
+    const worked: number[] = [];
+    const quick = defineJob({
+      name: 'test.backlog',
+      payload: z.object({ index: z.number().int() }),
+      handle: async ({ index }) => {
+        worked.push(index);
+      },
+    });
+    const slow = await createJobQueue({ pollingIntervalSeconds: 30 });
+    try {
+      // Sent before any worker looks: only looking again at once after each job gets through them.
+      await enqueueJobs(quick, Array.from({ length: 30 }, (_, index) => ({ payload: { index } })), { queue: slow });
+      await startJobWorkers([quick], { queue: slow });
+      await waitUntil('the backlog to be worked', () => (worked.length === 30 ? true : undefined), { timeoutMs: 20_000 });
+      expect([...worked].sort((a, b) => a - b)).toEqual(Array.from({ length: 30 }, (_, index) => index));
+    } finally {
+      await slow.stop();
+    }
+  });
+
+  it('sends many jobs at once, skipping the ids already sent', async () => {
+    const batch = defineJob({ name: 'test.batch', payload: z.object({ n: z.number().int() }), handle: async () => undefined });
+    const ids = Array.from({ length: 3 }, () => crypto.randomUUID());
+    await enqueueJobs(batch, ids.map((id, n) => ({ id, payload: { n } })), { queue });
+    await enqueueJobs(batch, ids.map((id, n) => ({ id, payload: { n: n + 10 } })), { queue });
+    const sent = await db.select({ id: jobs.id, data: jobs.data }).from(jobs).where(eq(jobs.name, batch.name));
+    expect(sent.map((job) => job.id).sort()).toEqual([...ids].sort());
+    expect(sent.map((job) => (job.data as { n: number }).n).sort()).toEqual([0, 1, 2]);
+  });
+
+  it('never lets two instances hold more slots of a name than its limit, and frees every slot given back', async () => {
+    const other = await createJobQueue({ pollingIntervalSeconds: 0.5 });
+    try {
+      const name = `test.slots.${crypto.randomUUID()}`;
+      const limit = 5;
+      let held = 0;
+      let mostAtOnce = 0;
+      const heldBy = new Map<JobQueue, number>();
+      const holdFor = async (instance: JobQueue, count: number) => {
+        const slots = await instance.slots.take({ name, limit, count });
+        held += slots.count;
+        mostAtOnce = Math.max(mostAtOnce, held);
+        heldBy.set(instance, (heldBy.get(instance) ?? 0) + 1);
+        await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 15));
+        held -= slots.count;
+        await slots.release();
+      };
+      await Promise.all(Array.from({ length: 60 }, (_, index) => holdFor(index % 2 ? other : queue, 1 + (index % 3 === 0 ? 1 : 0))));
+
+      expect(mostAtOnce).toBeLessThanOrEqual(limit);
+      expect(heldBy.get(queue)).toBe(30);
+      expect(heldBy.get(other)).toBe(30);
+      // A test needing more than the limit takes all of it; that it gets it shows none was left held.
+      const all = await other.slots.take({ name, limit, count: limit + 2 });
+      expect(all.count).toBe(limit);
+      await all.release();
+    } finally {
+      await other.stop();
+    }
+  });
+
+  it('retries at once, with its checkpoint, a resumable job whose instance stopped while running it', async () => {
+    const stopped = await createJobQueue({ pollingIntervalSeconds: 0.5 });
+    const held = gate();
+    const attempts: { attempt: number; checkpoint: unknown }[] = [];
+    const resumable = defineJob({
+      name: 'test.resumable',
+      payload: z.object({ steps: z.number().int() }),
+      handle: async ({ steps }, { attempt, checkpoint, saveCheckpoint }) => {
+        attempts.push({ attempt, checkpoint });
+        if (attempt === 1) {
+          await saveCheckpoint({ done: 1 });
+          await held.opened;
+        }
+        return { steps, resumedFrom: checkpoint };
+      },
+      options: { resumable: true, retryLimit: 1 },
+    });
+    try {
+      await startJobWorkers([resumable], { queue: stopped });
+      const id = await enqueueJob(resumable, { steps: 3 }, { queue: stopped });
+      await waitUntil('the first attempt to save its checkpoint', async () => {
+        const [row] = await db.select({ output: jobs.output }).from(jobs).where(and(eq(jobs.name, resumable.name), eq(jobs.id, id!)));
+        return (row?.output as { checkpoint?: unknown } | null)?.checkpoint ? true : undefined;
+      });
+      // The instance stops without finishing: its workers end, its presence goes. On PGlite, where
+      // the process is the instance, as a process before this one would have left it.
+      await stopped.boss.offWork(resumable.name);
+      if (stopped.presence.session) await stopped.presence.stop();
+      else await db.update(jobs).set({ output: sql`${jobs.output} || '{"instance": 1}'::jsonb` }).where(and(eq(jobs.name, resumable.name), eq(jobs.id, id!)));
+
+      await startJobWorkers([resumable], { queue });
+      const finished = await waitForJob(resumable, id!, { queue, timeoutMs: 20_000 });
+
+      expect(finished).toMatchObject({ state: 'completed', retryCount: 1, result: { steps: 3, resumedFrom: { done: 1 } } });
+      expect(attempts).toEqual([
+        { attempt: 1, checkpoint: null },
+        { attempt: 2, checkpoint: { done: 1 } },
+      ]);
+    } finally {
+      held.open();
+      await stopped.stop();
     }
   });
 });
