@@ -1,5 +1,5 @@
 import { phrase, renderText, type Phrase } from '@/lib/i18n/text';
-import { BlockedAddressError, resolveAllowedAddress } from '@/lib/net/address-policy';
+import { BlockedAddressError } from '@/lib/net/address-policy';
 import { CertificateError, codedError, LineConnection, smtpCommand, type TlsTrust } from '@/lib/net/line-connection';
 import { runStep, type StepOptions } from './run-step';
 import type { CheckContext } from './types';
@@ -146,7 +146,7 @@ export async function openServer(protocol: Protocol, context: TestContext): Prom
         error instanceof BlockedAddressError ? { reply: error.message, blocked: { host: error.host, address: error.address, verdict: error.verdict } } : {},
     },
     async () => {
-      const resolved = await resolveAllowedAddress({ host: target.host, internalServer: context.internalServer });
+      const resolved = await context.resolveHost(target.host);
       return { value: resolved.address, detail: `${target.host} → ${resolved.all.join(', ')}` };
     },
   );

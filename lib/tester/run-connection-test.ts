@@ -4,7 +4,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { db, type Executor } from '@/db';
 import {
   connectionTests,
-  connectionTestSteps,
   mailboxes,
   serverProfiles,
   type ConnectionTest,
@@ -23,6 +22,7 @@ import { transitionAfterTest } from '@/lib/mailboxes/status';
 import { recordMailboxTestVerdict } from '@/lib/mailboxes/record-connection';
 import { recordUnreadablePassword } from '@/lib/mailboxes/unreadable-password';
 import { apiRootOf, apiTargetOf, socketTargetOf } from '@/lib/mail/server-target';
+import { resolveAllowedAddress } from '@/lib/net/address-policy';
 import { isApiProtocol, type ApiProtocol } from '@/lib/providers/provider';
 import { getAccessToken } from '@/lib/tokens/get-access-token';
 import { getGrant } from '@/lib/tokens/grants';
@@ -33,7 +33,8 @@ import type { TestContext } from './open-server';
 import { checkPop3 } from './pop3-check';
 import { StepFailure } from './run-step';
 import { checkSmtp } from './smtp-check';
-import type { Credentials, Direction, TestFailure } from './types';
+import { createStepWriter, type StepWriter } from './step-writer';
+import type { Credentials, Direction, ResolvedHost, TestFailure } from './types';
 
 /** Tests kept per mailbox; older ones are deleted when a new one starts. */
 export const TESTS_KEPT = 50;
@@ -172,11 +173,22 @@ export async function runStartedConnectionTest(
     .innerJoin(serverProfiles, eq(serverProfiles.id, mailboxes.profileId))
     .where(eq(mailboxes.id, test.mailboxId));
   let results: Record<Direction, DirectionResult>;
+  const steps = createStepWriter(test.id);
   try {
     if (!row) throw notFound('mailbox');
     const { mailbox, profile } = row;
     const credentials = credentialsOf(mailbox, profile, test.startedAt);
     const secrets = new Set<string>(credentials.kind === 'password' ? [credentials.password] : []);
+    // Both directions often name one host: it is resolved (and judged) once for the whole test.
+    const resolutions = new Map<string, Promise<ResolvedHost>>();
+    const resolveHost = (host: string) => {
+      let resolution = resolutions.get(host);
+      if (!resolution) {
+        resolution = resolveAllowedAddress({ host, internalServer: profile.internalServer });
+        resolutions.set(host, resolution);
+      }
+      return resolution;
+    };
     const contextFor = (direction: Direction, apiProtocol?: ApiProtocol): TestContext => ({
       target: apiProtocol ? apiTargetOf(apiRootOf(profile, apiProtocol)) : socketTargetOf(profile, direction)!,
       address: mailbox.address,
@@ -187,9 +199,8 @@ export async function runStartedConnectionTest(
       acceptedCertificates: profile.trustedCertificates,
       caCertificates: options.trustedCertificates,
       secrets,
-      recordStep: async (step) => {
-        await db.insert(connectionTestSteps).values({ testId: test.id, direction, ...step });
-      },
+      recordStep: (step) => steps.record(direction, step),
+      resolveHost,
     });
     const checkThroughApi = (direction: Direction, protocol: ApiProtocol) =>
       checkApi({
@@ -227,17 +238,34 @@ export async function runStartedConnectionTest(
     if (!(error instanceof AppError) && !unreadable) logger.error('connection test failed to start', { error: describeError(error) });
     results = { incoming: { status: 'failure', error: failure }, outgoing: { status: 'failure', error: failure } };
   }
-  await recordVerdict(test, results, options.startedBy);
+  await recordVerdict({ test, results, startedBy: options.startedBy, steps });
 }
 
 const statusOf = (result: DirectionResult) => (result.status === 'success' ? 'success' : result.status === 'failure' ? 'failure' : 'not_run');
 
-/** Every status the verdict writes comes from transitionAfterTest: a pass activates what may be active, a failure makes it failing. */
-async function recordVerdict(test: ConnectionTest, results: Record<Direction, DirectionResult>, startedBy: TestStarter): Promise<void> {
+/**
+ * The test's last steps, its verdict, the mailbox's statuses and the audit event, in one
+ * transaction. Every status the verdict writes comes from transitionAfterTest: a pass activates
+ * what may be active, a failure makes it failing.
+ */
+async function recordVerdict({
+  test,
+  results,
+  startedBy,
+  steps,
+}: {
+  test: ConnectionTest;
+  results: Record<Direction, DirectionResult>;
+  startedBy: TestStarter;
+  steps: StepWriter;
+}): Promise<void> {
   const finishedAt = new Date();
+  await steps.stop();
   await db.transaction(async (tx) => {
     const [mailbox] = await tx.select().from(mailboxes).where(eq(mailboxes.id, test.mailboxId)).for('update');
+    // Deleted meanwhile, and its tests with it.
     if (!mailbox) return;
+    await steps.finish(tx);
     const verdict = transitionAfterTest(mailbox, {
       results: { incomingStatus: statusOf(results.incoming), outgoingStatus: statusOf(results.outgoing) },
       failure: results.incoming.error ?? results.outgoing.error,
