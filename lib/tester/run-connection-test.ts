@@ -27,7 +27,7 @@ import { isApiProtocol, type ApiProtocol } from '@/lib/providers/provider';
 import { getAccessToken } from '@/lib/tokens/get-access-token';
 import { getGrant } from '@/lib/tokens/grants';
 import { checkApi } from './api-check';
-import { getConnectionTest, type ConnectionTestResult } from './connection-tests';
+import { connectionTestResultOf, getConnectionTest, type ConnectionTestResult } from './connection-tests';
 import { checkImap } from './imap-check';
 import type { TestContext } from './open-server';
 import { checkPop3 } from './pop3-check';
@@ -57,6 +57,9 @@ export type RunConnectionTestOptions = {
 const NOT_RUN: DirectionResult = { status: 'not_run', error: null };
 const RUNNING: DirectionResult = { status: 'running', error: null };
 
+/** The mailbox a test is for and its profile. */
+export type TestedMailbox = { mailbox: Mailbox; profile: ServerProfile };
+
 function isEnabled(mailbox: Mailbox, direction: Direction): boolean {
   return mailbox[direction] === 'server_side';
 }
@@ -65,10 +68,19 @@ function isEnabled(mailbox: Mailbox, direction: Direction): boolean {
  * Starts a test, or joins the one already running for this mailbox: the check and the insert
  * happen under a lock on the mailbox row, so two clicks (or two portal instances) never start two.
  */
-export async function createOrJoinConnectionTest({ mailboxId, startedBy }: Pick<RunConnectionTestOptions, 'mailboxId' | 'startedBy'>): Promise<{ test: ConnectionTest; joined: boolean }> {
+export async function createOrJoinConnectionTest({
+  mailboxId,
+  startedBy,
+}: Pick<RunConnectionTestOptions, 'mailboxId' | 'startedBy'>): Promise<{ test: ConnectionTest; joined: boolean; tested: TestedMailbox }> {
   return db.transaction(async (tx) => {
-    const [mailbox] = await tx.select().from(mailboxes).where(eq(mailboxes.id, mailboxId)).for('update');
-    if (!mailbox) throw notFound('mailbox');
+    const [tested] = await tx
+      .select({ mailbox: mailboxes, profile: serverProfiles })
+      .from(mailboxes)
+      .innerJoin(serverProfiles, eq(serverProfiles.id, mailboxes.profileId))
+      .where(eq(mailboxes.id, mailboxId))
+      .for('update', { of: mailboxes });
+    if (!tested) throw notFound('mailbox');
+    const { mailbox } = tested;
     const abandonedBefore = new Date(Date.now() - ABANDONED_AFTER_MS);
     const [running] = await tx
       .select()
@@ -76,7 +88,7 @@ export async function createOrJoinConnectionTest({ mailboxId, startedBy }: Pick<
       .where(and(eq(connectionTests.mailboxId, mailboxId), isNull(connectionTests.ok)))
       .orderBy(desc(connectionTests.startedAt))
       .limit(1);
-    if (running && running.startedAt > abandonedBefore) return { test: running, joined: true };
+    if (running && running.startedAt > abandonedBefore) return { test: running, joined: true, tested };
     if (running) await closeAbandonedConnectionTests({ mailboxId, executor: tx });
     if (mailbox.connection === 'not_connected') {
       throw new AppError('CONFLICT', phrase('tester.problems.connectFirst'));
@@ -100,7 +112,7 @@ export async function createOrJoinConnectionTest({ mailboxId, startedBy }: Pick<
       .orderBy(desc(connectionTests.startedAt), desc(connectionTests.id))
       .limit(TESTS_KEPT);
     await tx.delete(connectionTests).where(and(eq(connectionTests.mailboxId, mailboxId), notInArray(connectionTests.id, kept)));
-    return { test: test!, joined: false };
+    return { test: test!, joined: false, tested };
   });
 }
 
@@ -162,16 +174,23 @@ async function runDirection(direction: Direction, run: () => Promise<void>): Pro
   }
 }
 
-/** Runs the checks of a started test and writes the verdict: test row, mailbox statuses, audit. */
+/**
+ * Runs the checks of a started test and writes the verdict: test row, mailbox statuses, audit.
+ * Resolves with the finished test, or null when its mailbox was deleted meanwhile. `tested` is
+ * the mailbox and profile as the test's start read them, when the caller has them.
+ */
 export async function runStartedConnectionTest(
   test: ConnectionTest,
-  options: Required<Pick<RunConnectionTestOptions, 'sendTestMessage' | 'trustedCertificates'>> & Pick<RunConnectionTestOptions, 'startedBy'>,
-): Promise<void> {
-  const [row] = await db
-    .select({ mailbox: mailboxes, profile: serverProfiles })
-    .from(mailboxes)
-    .innerJoin(serverProfiles, eq(serverProfiles.id, mailboxes.profileId))
-    .where(eq(mailboxes.id, test.mailboxId));
+  options: Required<Pick<RunConnectionTestOptions, 'sendTestMessage' | 'trustedCertificates'>> &
+    Pick<RunConnectionTestOptions, 'startedBy'> & { tested?: TestedMailbox },
+): Promise<ConnectionTestResult | null> {
+  const [row] = options.tested
+    ? [options.tested]
+    : await db
+        .select({ mailbox: mailboxes, profile: serverProfiles })
+        .from(mailboxes)
+        .innerJoin(serverProfiles, eq(serverProfiles.id, mailboxes.profileId))
+        .where(eq(mailboxes.id, test.mailboxId));
   let results: Record<Direction, DirectionResult>;
   const steps = createStepWriter(test.id);
   try {
@@ -238,7 +257,8 @@ export async function runStartedConnectionTest(
     if (!(error instanceof AppError) && !unreadable) logger.error('connection test failed to start', { error: describeError(error) });
     results = { incoming: { status: 'failure', error: failure }, outgoing: { status: 'failure', error: failure } };
   }
-  await recordVerdict({ test, results, startedBy: options.startedBy, steps });
+  const finished = await recordVerdict({ test, results, startedBy: options.startedBy, steps });
+  return finished ? connectionTestResultOf(finished, steps.rows()) : null;
 }
 
 const statusOf = (result: DirectionResult) => (result.status === 'success' ? 'success' : result.status === 'failure' ? 'failure' : 'not_run');
@@ -258,13 +278,13 @@ async function recordVerdict({
   results: Record<Direction, DirectionResult>;
   startedBy: TestStarter;
   steps: StepWriter;
-}): Promise<void> {
+}): Promise<ConnectionTest | null> {
   const finishedAt = new Date();
   await steps.stop();
-  await db.transaction(async (tx) => {
+  return db.transaction(async (tx) => {
     const [mailbox] = await tx.select().from(mailboxes).where(eq(mailboxes.id, test.mailboxId)).for('update');
     // Deleted meanwhile, and its tests with it.
-    if (!mailbox) return;
+    if (!mailbox) return null;
     await steps.finish(tx);
     const verdict = transitionAfterTest(mailbox, {
       results: { incomingStatus: statusOf(results.incoming), outgoingStatus: statusOf(results.outgoing) },
@@ -274,10 +294,11 @@ async function recordVerdict({
     const ok = verdict.outcome !== 'failed';
     const activated = verdict.outcome === 'activated';
     await recordMailboxTestVerdict(tx, { mailboxId: mailbox.id, patch: verdict.patch, finishedAt });
-    await tx
+    const [finished] = await tx
       .update(connectionTests)
       .set({ ok, activated, incoming: results.incoming, outgoing: results.outgoing, finishedAt })
-      .where(eq(connectionTests.id, test.id));
+      .where(eq(connectionTests.id, test.id))
+      .returning();
     await recordAuditEvent(tx, {
       actor: startedBy ? userActor(startedBy) : SYSTEM_ACTOR,
       action: 'mailbox.test',
@@ -292,6 +313,7 @@ async function recordVerdict({
         failing: [results.incoming.error?.code, results.outgoing.error?.code].filter(Boolean),
       },
     });
+    return finished ?? null;
   });
 }
 
@@ -311,13 +333,14 @@ export async function waitForTest({ mailboxId, testId }: { mailboxId: string; te
  * Callers check who may test the mailbox; a background job calls it with `startedBy: null`.
  */
 export async function runConnectionTestInProcess(options: RunConnectionTestOptions): Promise<ConnectionTestResult & { joined: boolean }> {
-  const { test, joined } = await createOrJoinConnectionTest(options);
-  if (!joined) {
-    await runStartedConnectionTest(test, {
-      startedBy: options.startedBy,
-      sendTestMessage: options.sendTestMessage ?? false,
-      trustedCertificates: options.trustedCertificates ?? [],
-    });
-  }
-  return { ...(await waitForTest({ mailboxId: test.mailboxId, testId: test.id })), joined };
+  const { test, joined, tested } = await createOrJoinConnectionTest(options);
+  const finished = joined
+    ? null
+    : await runStartedConnectionTest(test, {
+        startedBy: options.startedBy,
+        sendTestMessage: options.sendTestMessage ?? false,
+        trustedCertificates: options.trustedCertificates ?? [],
+        tested,
+      });
+  return { ...(finished ?? (await waitForTest({ mailboxId: test.mailboxId, testId: test.id }))), joined };
 }
