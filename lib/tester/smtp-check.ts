@@ -1,7 +1,7 @@
 import type { Phrase } from '@/lib/i18n/render';
 import { phrase } from '@/lib/i18n/text';
 import MailComposer from 'nodemailer/lib/mail-composer';
-import { codedError, smtpCommand, type LineConnection, type SmtpReply } from '@/lib/net/line-connection';
+import { codedError, smtpCommand, type LineConnection } from '@/lib/net/line-connection';
 import { decodeOAuthChallenge } from './classify-failure';
 import { obtainSignIn, xoauth2Response, type SignIn } from './credentials';
 import { closeGently, openServer, type TestContext } from './open-server';
@@ -30,24 +30,6 @@ async function authenticate(connection: LineConnection, signIn: SignIn, capabili
   }
   if (reply.code !== 235) throw codedError('EAUTH', reply.text, { reply: reply.text });
   return phrase('tester.details.signedInWithPassword', { user: signIn.user, reply: reply.text });
-}
-
-const pipelines = (capabilities: string[]) => capabilities.some((capability) => capability.toUpperCase() === 'PIPELINING');
-
-/**
- * Replies to the envelope's commands, in order, up to the first refusal (the connection is closed
- * after it). Where the server offers PIPELINING (RFC 2920) the commands go at once: one round trip
- * instead of three.
- */
-async function sendEnvelope(connection: LineConnection, commands: string[], pipelined: boolean, timeoutMs: number): Promise<SmtpReply[]> {
-  if (pipelined) connection.writeRaw(commands.map((command) => `${command}\r\n`).join(''));
-  const replies: SmtpReply[] = [];
-  for (const command of commands) {
-    const reply = await smtpCommand(connection, pipelined ? null : command, timeoutMs);
-    replies.push(reply);
-    if (reply.code >= 300) break;
-  }
-  return replies;
 }
 
 /** A message from the mailbox to itself, dot-stuffed for DATA (RFC 5321 4.5.2), ending with the lone dot. */
@@ -80,12 +62,13 @@ export async function checkSmtp(context: TestContext & { sendTestMessage: boolea
       detail: await authenticate(connection, signIn, capabilities, timeoutMs),
     }));
     await runStep({ name: 'envelope', stage: 'command', protocol: 'smtp', context }, async () => {
-      const commands = [`MAIL FROM:<${context.address}>`, `RCPT TO:<${context.address}>`, ...(context.sendTestMessage ? [] : ['RSET'])];
-      const [from, to] = await sendEnvelope(connection, commands, pipelines(capabilities), timeoutMs);
-      if (from!.code !== 250) throw codedError('EENVELOPE', from!.text, { reply: from!.text });
-      if (to!.code !== 250 && to!.code !== 251) throw codedError('EENVELOPE', to!.text, { reply: to!.text });
-      const accepted = `MAIL FROM: ${from!.text}\nRCPT TO: ${to!.text}`;
+      const from = await smtpCommand(connection, `MAIL FROM:<${context.address}>`, timeoutMs);
+      if (from.code !== 250) throw codedError('EENVELOPE', from.text, { reply: from.text });
+      const to = await smtpCommand(connection, `RCPT TO:<${context.address}>`, timeoutMs);
+      if (to.code !== 250 && to.code !== 251) throw codedError('EENVELOPE', to.text, { reply: to.text });
+      const accepted = `MAIL FROM: ${from.text}\nRCPT TO: ${to.text}`;
       if (context.sendTestMessage) return { value: undefined, detail: accepted };
+      await smtpCommand(connection, 'RSET', timeoutMs);
       return { value: undefined, detail: phrase('tester.details.envelopeReset', { replies: accepted }) };
     });
     if (context.sendTestMessage) {
