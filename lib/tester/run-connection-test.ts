@@ -285,7 +285,6 @@ async function recordVerdict({
     const [mailbox] = await tx.select().from(mailboxes).where(eq(mailboxes.id, test.mailboxId)).for('update');
     // Deleted meanwhile, and its tests with it.
     if (!mailbox) return null;
-    await steps.finish(tx);
     const verdict = transitionAfterTest(mailbox, {
       results: { incomingStatus: statusOf(results.incoming), outgoingStatus: statusOf(results.outgoing) },
       failure: results.incoming.error ?? results.outgoing.error,
@@ -293,26 +292,30 @@ async function recordVerdict({
     });
     const ok = verdict.outcome !== 'failed';
     const activated = verdict.outcome === 'activated';
-    await recordMailboxTestVerdict(tx, { mailboxId: mailbox.id, patch: verdict.patch, finishedAt });
-    const [finished] = await tx
-      .update(connectionTests)
-      .set({ ok, activated, incoming: results.incoming, outgoing: results.outgoing, finishedAt })
-      .where(eq(connectionTests.id, test.id))
-      .returning();
-    await recordAuditEvent(tx, {
-      actor: startedBy ? userActor(startedBy) : SYSTEM_ACTOR,
-      action: 'mailbox.test',
-      target: { type: 'mailbox', id: mailbox.id },
-      mailboxId: mailbox.id,
-      profileId: mailbox.profileId,
-      detail: {
-        address: mailbox.address,
-        testId: test.id,
-        ok,
-        activated,
-        failing: [results.incoming.error?.code, results.outgoing.error?.code].filter(Boolean),
-      },
-    });
+    // Four writes to four tables, sent together: PostgreSQL gets them in one round trip.
+    const [, , [finished]] = await Promise.all([
+      steps.finish(tx),
+      recordMailboxTestVerdict(tx, { mailboxId: mailbox.id, patch: verdict.patch, finishedAt }),
+      tx
+        .update(connectionTests)
+        .set({ ok, activated, incoming: results.incoming, outgoing: results.outgoing, finishedAt })
+        .where(eq(connectionTests.id, test.id))
+        .returning(),
+      recordAuditEvent(tx, {
+        actor: startedBy ? userActor(startedBy) : SYSTEM_ACTOR,
+        action: 'mailbox.test',
+        target: { type: 'mailbox', id: mailbox.id },
+        mailboxId: mailbox.id,
+        profileId: mailbox.profileId,
+        detail: {
+          address: mailbox.address,
+          testId: test.id,
+          ok,
+          activated,
+          failing: [results.incoming.error?.code, results.outgoing.error?.code].filter(Boolean),
+        },
+      }),
+    ]);
     return finished ?? null;
   });
 }
