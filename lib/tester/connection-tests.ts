@@ -14,6 +14,8 @@ import { renderTestWith, type RenderedTest } from './render-test';
  */
 export type TestStepResponse = { name: string; ok: boolean; durationMs: number; detail: Text; at: string };
 export type DirectionResponse = DirectionResult & { steps: TestStepResponse[] };
+/** A step row as the result needs it: written, or about to be. */
+export type StoredStep = Pick<ConnectionTestStep, 'direction' | 'name' | 'ok' | 'durationMs' | 'detail' | 'detailWords' | 'createdAt'>;
 
 /** The Test result shape of the API (docs: API.md), also what the mailbox page shows. */
 export type ConnectionTestResult = {
@@ -32,7 +34,8 @@ export function renderConnectionTest<T extends Pick<ConnectionTestResult, 'incom
   return renderTestWith(test, { text: (text, fallback) => renderText(text, locale, fallback), problem: (problem) => renderProblem(problem, locale) });
 }
 
-function toResult(test: ConnectionTest, steps: ConnectionTestStep[]): ConnectionTestResult {
+/** A test and its steps (in the order they were written) as the API answers it. */
+export function connectionTestResultOf(test: ConnectionTest, steps: readonly StoredStep[]): ConnectionTestResult {
   const stepsOf = (direction: 'incoming' | 'outgoing') =>
     steps
       .filter((step) => step.direction === direction)
@@ -56,7 +59,7 @@ async function withSteps(tests: ConnectionTest[]): Promise<ConnectionTestResult[
     .from(connectionTestSteps)
     .where(inArray(connectionTestSteps.testId, tests.map((test) => test.id)))
     .orderBy(asc(connectionTestSteps.id));
-  return tests.map((test) => toResult(test, steps.filter((step) => step.testId === test.id)));
+  return tests.map((test) => connectionTestResultOf(test, steps.filter((step) => step.testId === test.id)));
 }
 
 /** One test of one mailbox with the steps recorded so far (any instance can serve a running test). */

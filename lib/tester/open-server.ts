@@ -1,5 +1,5 @@
 import { phrase, renderText, type Phrase } from '@/lib/i18n/text';
-import { BlockedAddressError, resolveAllowedAddress } from '@/lib/net/address-policy';
+import { BlockedAddressError } from '@/lib/net/address-policy';
 import { CertificateError, codedError, LineConnection, smtpCommand, type TlsTrust } from '@/lib/net/line-connection';
 import { runStep, type StepOptions } from './run-step';
 import type { CheckContext } from './types';
@@ -49,7 +49,10 @@ const dialects = {
       const lines = await readImapTagged(connection, IMAP_TAG, timeoutMs);
       if (!lines.at(-1)!.startsWith(`${IMAP_TAG} OK`)) throw refused(lines.join('\n'));
     },
-    async capabilities(connection: LineConnection, timeoutMs: number) {
+    async capabilities(connection: LineConnection, timeoutMs: number, greeting: string | null) {
+      // A server that lists them in its greeting (Dovecot does) is not asked again, as imapflow does not.
+      const greeted = greeting ? /^\* (?:OK|PREAUTH) \[CAPABILITY ([^\]]*)\]/i.exec(greeting) : null;
+      if (greeted) return greeted[1]!.split(' ');
       connection.write(`${IMAP_TAG} CAPABILITY`);
       const lines = await readImapTagged(connection, IMAP_TAG, timeoutMs);
       const listed = lines.find((line) => line.startsWith('* CAPABILITY '));
@@ -153,7 +156,7 @@ export async function openServer(protocol: Protocol, context: TestContext): Prom
         error instanceof BlockedAddressError ? { reply: error.message, blocked: { host: error.host, address: error.address, verdict: error.verdict } } : {},
     },
     async () => {
-      const resolved = await resolveAllowedAddress({ host: target.host, internalServer: context.internalServer });
+      const resolved = await context.resolveHost(target.host);
       return { value: resolved.address, detail: `${target.host} → ${resolved.all.join(', ')}` };
     },
   );
@@ -169,6 +172,8 @@ export async function openServer(protocol: Protocol, context: TestContext): Prom
   }));
   try {
     let greeting = '';
+    // What a server says before STARTTLS is not trusted after it (RFC 3501 6.2.1): capabilities are asked again.
+    let greetedBeforeTls = false;
     if (target.security === 'tls') {
       await runStep(tlsStep, async () => {
         const report = await connection.startTls(trust);
@@ -177,6 +182,7 @@ export async function openServer(protocol: Protocol, context: TestContext): Prom
     } else if (target.security === 'starttls') {
       await runStep(tlsStep, async () => {
         greeting = await dialect.greeting(connection, timeoutMs);
+        greetedBeforeTls = true;
         await dialect.startTls(connection, timeoutMs);
         const report = await connection.startTls(trust);
         return { value: undefined, detail: `STARTTLS: ${report.detail}` };
@@ -190,7 +196,7 @@ export async function openServer(protocol: Protocol, context: TestContext): Prom
       { ...step('greeting', 'greeting'), evidence: () => (missing ? { missingMechanism: missing } : {}) },
       async () => {
         if (!greeting) greeting = await dialect.greeting(connection, timeoutMs);
-        const listed = await dialect.capabilities(connection, timeoutMs);
+        const listed = await dialect.capabilities(connection, timeoutMs, greetedBeforeTls ? null : greeting);
         const mechanism = neededMechanism(protocol, context, listed);
         if (!mechanism.offered) {
           missing = mechanism.name;

@@ -61,7 +61,8 @@ export type StepOptions = {
 
 /**
  * Runs one step under the profile's timeout, records it (outcome, duration, detail) as soon as it
- * ends, and turns a failure into a classified StepFailure. Details never carry secrets.
+ * ends, without waiting for the record to be written, and turns a failure into a classified
+ * StepFailure. Details never carry secrets.
  */
 export async function runStep<T>(options: StepOptions, work: () => Promise<{ value: T; detail: Text }>): Promise<T> {
   const { context } = options;
@@ -75,9 +76,10 @@ export async function runStep<T>(options: StepOptions, work: () => Promise<{ val
   });
   try {
     const { value, detail } = await Promise.race([work(), deadline]);
-    await context.recordStep({
+    context.recordStep({
       name: `tester.steps.${options.name}`,
       ok: true,
+      at: new Date(),
       durationMs: Math.round(performance.now() - started),
       ...storedDetail(detail, context.secrets),
     });
@@ -110,9 +112,10 @@ export async function runStep<T>(options: StepOptions, work: () => Promise<{ val
       said: (reply ?? (typeof facts.message === 'string' ? facts.message : String(error))).slice(0, 2000),
       challenge: challenge ? JSON.stringify(challenge) : 'none',
     });
-    await context.recordStep({
+    context.recordStep({
       name: `tester.steps.${options.name}`,
       ok: false,
+      at: new Date(),
       durationMs: Math.round(performance.now() - started),
       ...storedDetail(said, context.secrets),
     });

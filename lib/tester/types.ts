@@ -15,10 +15,13 @@ export type StepName = keyof Messages['tester']['steps'];
 
 /** A finished step as stored: its name is the message key of its words, so each reader reads it in their language. */
 /** `detail` in English for logs and older readers; `detailWords` renders it in each reader's language. */
-export type StepOutcome = { name: `tester.steps.${StepName}`; ok: boolean; durationMs: number; detail: string; detailWords: Phrase | null };
+export type StepOutcome = { name: `tester.steps.${StepName}`; ok: boolean; durationMs: number; detail: string; detailWords: Phrase | null; at: Date };
 
-/** Records a finished step where every portal instance can read it (a row per step). */
-export type RecordStep = (step: StepOutcome) => Promise<void>;
+/** Records a finished step where every portal instance can read it (a row per step), without making the test wait. */
+export type RecordStep = (step: StepOutcome) => void;
+
+/** A host's addresses, allowed for the profile by the network guard; the first is the one to connect to. */
+export type ResolvedHost = { address: string; all: string[] };
 
 /** How a direction signs in: a token from the token service, or the stored password. */
 export type Credentials =
@@ -45,4 +48,6 @@ export type CheckContext = {
   /** PEM CA certificates trusted besides Node's store. */
   caCertificates: string[];
   recordStep: RecordStep;
+  /** Resolves a host through the network guard once per test, for both directions. */
+  resolveHost: (host: string) => Promise<ResolvedHost>;
 };

@@ -1,4 +1,5 @@
 import { SMTPServer } from 'smtp-server';
+import { SMTPConnection } from 'smtp-server/lib/smtp-connection.js';
 import { LAB_HOST } from './lab-config';
 import type { ReceivedMessage } from './lab-info';
 import { listen } from './http-utilities';
@@ -8,6 +9,14 @@ import { subjectOf } from './mail-headers';
 export type DeliverMessage = (message: ReceivedMessage) => Promise<void>;
 
 const MAX_MESSAGE_BYTES = 10 * 1024 * 1024;
+
+// smtp-server holds every greeting 100 ms to catch clients that talk too soon, with no option to
+// turn it off. Dovecot's submission opens its relay connection at MAIL FROM, so each envelope a
+// client sent through the lab waited those 100 ms, where a provider's own relay greets at once.
+// The sink has no connection limit, the only other thing init() checks.
+SMTPConnection.prototype.init = function greetAtOnce(this: SMTPConnection) {
+  this._setListeners(() => this.connectionReady());
+};
 
 /**
  * Where Dovecot's submission service and the mail APIs relay: keeps every message so a test can read
