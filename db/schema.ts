@@ -44,6 +44,10 @@ export const oauthFlow = pgEnum('oauth_flow', ['code', 'device']);
 export const tokenEndpointAuthMethod = pgEnum('token_endpoint_auth_method', ['client_secret_post', 'client_secret_basic']);
 export const testDirection = pgEnum('test_direction', ['incoming', 'outgoing']);
 export const outboxStatus = pgEnum('outbox_status', ['queued', 'sending', 'sent', 'failed']);
+/** A grant as the mailbox's copy of it says: revoked wins over a refresh error. */
+export const grantStanding = pgEnum('grant_standing', ['ok', 'failing', 'revoked']);
+/** The token state without the clock: `healthy` is valid or expiring, told apart by the token's times. */
+export const tokenStanding = pgEnum('token_standing', ['none', 'healthy', 'refresh_failing', 'revoked']);
 
 /** A server certificate an admin accepted for a host of the profile: connections to it require exactly this one. */
 export type TrustedCertificate = { host: string; sha256: string };
@@ -232,6 +236,40 @@ export const mailboxes = pgTable(
     lastTestAt: timestamp('last_test_at', { withTimezone: true }),
     /** Password or app password for password-auth profiles, encrypted with lib/crypto. */
     password: text('password'),
+    // Copies of the grant's status columns (null without a grant; an infinite time is null too), written
+    // by migration 0016's triggers on oauth_grants in the grant's own statement, never by the portal:
+    // the token status list then sorts by a grant time and the address along one index of this table.
+    grantStanding: grantStanding('grant_standing'),
+    grantExpiresAt: timestamp('grant_expires_at', { withTimezone: true }),
+    grantRefreshedAt: timestamp('grant_refreshed_at', { withTimezone: true }),
+    grantRefreshTokenObtainedAt: timestamp('grant_refresh_token_obtained_at', { withTimezone: true }),
+    grantConsentedAt: timestamp('grant_consented_at', { withTimezone: true }),
+    /**
+     * When a token refreshed ahead of use stops being fresh (null for one that is not, or without an
+     * expiry): the SQL twin of isRefreshDueBy in lib/tokens/token-freshness.ts, change both together.
+     * timezone(interval '0', …) keeps it immutable, as a stored column must be: wall-clock UTC
+     * arithmetic, where timestamptz minus an interval depends on the session's time zone.
+     */
+    grantRefreshDueAt: timestamp('grant_refresh_due_at', { withTimezone: true }).generatedAlwaysAs(
+      sql`case
+        when grant_expires_at - coalesce(grant_refreshed_at, grant_consented_at)
+          - least(greatest((grant_expires_at - coalesce(grant_refreshed_at, grant_consented_at)) / 3, interval '5 seconds'), interval '5 minutes')
+          > interval '5 minutes'
+        then timezone(interval '0', timezone(interval '0', grant_expires_at)
+          - least(greatest((grant_expires_at - coalesce(grant_refreshed_at, grant_consented_at)) / 3, interval '5 seconds'), interval '5 minutes'))
+      end`,
+    ),
+    /** deriveTokenState without the clock, kept by PostgreSQL from the connection and the grant's copy. */
+    tokenStanding: tokenStanding('token_standing')
+      .notNull()
+      .generatedAlwaysAs(
+        sql`case
+          when grant_standing is null or connection = 'not_connected' then 'none'::token_standing
+          when connection = 'needs_reconnect' or grant_standing = 'revoked' then 'revoked'::token_standing
+          when grant_standing = 'failing' then 'refresh_failing'::token_standing
+          else 'healthy'::token_standing
+        end`,
+      ),
     ...timestamps,
   },
   (table) => [
@@ -243,8 +281,52 @@ export const mailboxes = pgTable(
     index('mailboxes_address_pattern_idx').using('btree', table.address.op('text_pattern_ops')),
     // With the address, so that the token status list sorted by failing since reads it without sorting ties.
     index('mailboxes_failing_since_idx').on(table.failingSince, table.address).where(sql`${table.failingSince} is not null`),
+    // The token status list's time sorts, one standing at a time (lib/tokens/find-token-statuses.ts):
+    // a state filter reads one range, the whole list merges the four in (time, address) order.
+    // With what tells valid from expiring after the address: a page of valid tokens by expiry passes
+    // over the overdue ones reading this index alone.
+    index('mailboxes_token_expiry_idx').on(
+      table.tokenStanding,
+      table.grantExpiresAt,
+      table.address,
+      table.grantRefreshDueAt,
+      table.profileId,
+      table.grantConsentedAt,
+    ),
+    index('mailboxes_token_refreshed_idx').on(table.tokenStanding, table.grantRefreshedAt, table.address),
+    index('mailboxes_token_obtained_idx').on(table.tokenStanding, table.grantRefreshTokenObtainedAt, table.address),
+    index('mailboxes_token_consented_idx').on(table.tokenStanding, table.grantConsentedAt, table.address),
+    index('mailboxes_token_failing_since_idx')
+      .on(table.tokenStanding, table.failingSince, table.address)
+      .where(sql`${table.failingSince} is not null`),
+    // The counts of the overview and the health summary, read from these indexes alone: tokens due,
+    // consents of apps in Testing ending (with whether the token is due too), idle refresh tokens.
+    index('mailboxes_refresh_due_idx').on(table.grantRefreshDueAt).where(sql`${table.tokenStanding} = 'healthy'`),
+    index('mailboxes_profile_consented_idx')
+      .on(table.profileId, table.grantConsentedAt, table.tokenStanding, table.grantRefreshDueAt)
+      .where(sql`${table.tokenStanding} <> 'none'`),
+    index('mailboxes_profile_obtained_idx')
+      .on(table.profileId, table.grantRefreshTokenObtainedAt)
+      .where(sql`${table.tokenStanding} <> 'none'`),
+    // The alerts count failing mailboxes by the class of their failure.
+    index('mailboxes_failure_code_idx')
+      .on(sql`(${table.statusReason} ->> 'code')`, table.profileId)
+      .where(sql`${table.status} = 'failing'`),
   ],
 );
+
+/**
+ * How many mailboxes have each status, approval, connection and token standing, as rows of changes
+ * that migration 0016's triggers on mailboxes add in the writing statement: readers sum them (and
+ * fold them into one row per value now and then), so counting never reads the mailboxes and writers
+ * never wait on one another's counter.
+ */
+export const mailboxCounts = pgTable('mailbox_counts', {
+  /** status, approval, connection or token_standing. */
+  field: text('field').notNull(),
+  value: text('value').notNull(),
+  change: integer('change').notNull(),
+});
 
 /** The tokens a mailbox holds, one grant per mailbox. Tokens are encrypted with lib/crypto. */
 export const oauthGrants = pgTable(
@@ -286,11 +368,8 @@ export const oauthGrants = pgTable(
   },
   (table) => [
     index('oauth_grants_profile_idx').on(table.profileId, table.consentedAt),
-    // The token status list reads its time sorts along these (lib/tokens/find-token-statuses.ts).
+    // The background check finds the tokens due along it (lib/tokens/check-grants.ts).
     index('oauth_grants_expiry_idx').on(table.accessTokenExpiresAt),
-    index('oauth_grants_last_refresh_idx').on(table.lastRefreshAt),
-    index('oauth_grants_refresh_token_obtained_idx').on(table.refreshTokenObtainedAt),
-    index('oauth_grants_consented_idx').on(table.consentedAt),
   ],
 );
 
@@ -586,6 +665,7 @@ export type PasswordLink = typeof passwordLinks.$inferSelect;
 export type ServerProfile = typeof serverProfiles.$inferSelect;
 export type Mailbox = typeof mailboxes.$inferSelect;
 export type OauthGrant = typeof oauthGrants.$inferSelect;
+export type TokenStanding = (typeof tokenStanding.enumValues)[number];
 export type OauthAuthorization = typeof oauthAuthorizations.$inferSelect;
 export type NewOauthAuthorization = typeof oauthAuthorizations.$inferInsert;
 export type ConnectionTest = typeof connectionTests.$inferSelect;

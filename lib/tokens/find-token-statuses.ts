@@ -1,5 +1,5 @@
 import 'server-only';
-import { and, asc, eq, gt, gte, inArray, isNotNull, isNull, lt, lte, ne, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, eq, gt, inArray, isNotNull, isNull, lte, ne, or, sql, type SQL } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import { z } from 'zod';
 import { db } from '@/db';
@@ -8,16 +8,18 @@ import {
   mailboxes,
   oauthGrants,
   serverProfiles,
+  tokenStanding,
   users,
   type Mailbox,
   type ServerProfile,
+  type TokenStanding,
 } from '@/db/schema';
+import { startsWith } from '@/db/sql';
 import { notFound } from '@/lib/errors';
 import { PRINTABLE } from '@/lib/validations/common';
 import { mailboxFilterConditions, mailboxScope, type Viewer } from '@/lib/mailboxes/mailboxes';
 import { PROVIDER_IDS, PROVIDERS } from '@/lib/providers';
 import type { Provider } from '@/lib/providers/provider';
-import { refreshDueBySql } from './token-freshness';
 import {
   CONSENT_ENDING_MS,
   tokenPurposeOf,
@@ -30,15 +32,49 @@ import {
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
+const STANDINGS = tokenStanding.enumValues;
+
+/** The mailboxes on the profiles of a server type: those in Testing, or all of them. */
+type OnProfiles = (serverType: ServerProfile['serverType'], only?: { testing: true }) => SQL;
+
+/**
+ * The profiles as an array PostgreSQL computes once per query, for conditions built without reading
+ * first: `profile_id = any(…)` still reads the mailboxes_profile_* indexes, where a join would test
+ * every row.
+ */
+const onProfilesInQuery: OnProfiles = (serverType, only) => {
+  const ids = db
+    .select({ id: serverProfiles.id })
+    .from(serverProfiles)
+    .where(and(eq(serverProfiles.serverType, serverType), only?.testing ? eq(serverProfiles.publishingStatus, 'testing') : undefined));
+  return sql`${mailboxes.profileId} = any(array(${ids}))`;
+};
+
+/**
+ * The profiles read first (they are few) and named one by one: the planner then knows from the
+ * statistics how many mailboxes of each standing they hold, and does not walk a whole index for a
+ * profile with none.
+ */
+async function readProfiles(): Promise<OnProfiles> {
+  const profiles = await db
+    .select({ id: serverProfiles.id, serverType: serverProfiles.serverType, publishingStatus: serverProfiles.publishingStatus })
+    .from(serverProfiles);
+  return (serverType, only) => {
+    const ids = profiles
+      .filter((profile) => profile.serverType === serverType && (!only?.testing || profile.publishingStatus === 'testing'))
+      .map((profile) => profile.id);
+    return ids.length === 0 ? sql`false` : sql`${mailboxes.profileId} = any(${`{${ids.join(',')}}`}::uuid[])`;
+  };
+}
+
 /** `condition` for each server type whose descriptor has `pick`, each with its own value; false when none has. */
-function perProvider<T>(pick: (provider: Provider) => T | null, condition: (value: T) => SQL): SQL {
+function perProvider<T>(pick: (provider: Provider) => T | null, condition: (value: T, serverType: ServerProfile['serverType']) => SQL): SQL {
   const parts = PROVIDER_IDS.flatMap((id) => {
     const value = pick(PROVIDERS[id]);
-    return value === null ? [] : [and(eq(serverProfiles.serverType, id), condition(value))!];
+    return value === null ? [] : [condition(value, id)];
   });
   return or(...parts) ?? sql`false`;
 }
-
 
 export type TokenStatusFilters = {
   state?: TokenState;
@@ -68,79 +104,152 @@ export type TokenStatusRow = MailboxTokenStatus & {
   lastTest: { ok: boolean | null; at: string } | null;
 };
 
-/** Same byte-wise "starts with" as the mailbox list, answered by the text_pattern_ops indexes. */
+/**
+ * Which token standings a filter leaves, and what it asks of the clock among them. Conditions read the
+ * mailbox's copy of its grant (db/schema.ts), so that each is a range of one of the mailboxes' indexes.
+ */
+type Narrowing = { standings: readonly TokenStanding[]; clock?: SQL };
 
-const hasGrant = and(isNotNull(oauthGrants.id), ne(mailboxes.connection, 'not_connected'))!;
-const revoked = and(hasGrant, or(eq(mailboxes.connection, 'needs_reconnect'), isNotNull(oauthGrants.revokedAt)))!;
-const healthy = and(hasGrant, eq(mailboxes.connection, 'connected'), isNull(oauthGrants.revokedAt), isNull(oauthGrants.lastError))!;
+const refreshDueBy = (moment: Date) => lte(mailboxes.grantRefreshDueAt, moment);
+const WITH_GRANT: readonly TokenStanding[] = ['healthy', 'refresh_failing', 'revoked'];
 
-function consentEndingBy(moment: Date): SQL {
-  return and(
-    eq(serverProfiles.publishingStatus, 'testing'),
-    perProvider(
-      (provider) => provider.testingApps,
-      ({ consentLifetimeMs }) => lte(oauthGrants.consentedAt, new Date(moment.getTime() - consentLifetimeMs)),
-    ),
-  )!;
+function consentEndingBy(moment: Date, onProfiles: OnProfiles): SQL {
+  return perProvider(
+    (provider) => provider.testingApps,
+    ({ consentLifetimeMs }, serverType) =>
+      and(onProfiles(serverType, { testing: true }), lte(mailboxes.grantConsentedAt, new Date(moment.getTime() - consentLifetimeMs)))!,
+  );
 }
 
-/** The SQL twin of deriveTokenState, so that a filtered list agrees with what each row shows. */
-export function tokenStateCondition(state: TokenState, now = new Date()): SQL {
-  const expiring = or(
-    refreshDueBySql(now),
-    consentEndingBy(new Date(now.getTime() + CONSENT_ENDING_MS)),
-  )!;
+function expiringBy(now: Date, onProfiles: OnProfiles): SQL {
+  return or(refreshDueBy(now), consentEndingBy(new Date(now.getTime() + CONSENT_ENDING_MS), onProfiles))!;
+}
+
+/** The SQL twin of deriveTokenState: its standing, and for a healthy one the clock. */
+function stateNarrowing(state: TokenState, now: Date, onProfiles: OnProfiles): Narrowing {
   switch (state) {
     case 'none':
-      return or(isNull(oauthGrants.id), eq(mailboxes.connection, 'not_connected'))!;
     case 'revoked':
-      return revoked;
     case 'refresh_failing':
-      return and(hasGrant, eq(mailboxes.connection, 'connected'), isNull(oauthGrants.revokedAt), isNotNull(oauthGrants.lastError))!;
+      return { standings: [state] };
     case 'expiring':
-      return and(healthy, expiring)!;
+      return { standings: ['healthy'], clock: expiringBy(now, onProfiles) };
     case 'valid':
-      return and(healthy, sql`not coalesce(${expiring}, false)`)!;
+      return { standings: ['healthy'], clock: sql`not coalesce(${expiringBy(now, onProfiles)}, false)` };
   }
 }
 
-export function dueCondition(due: TokenDue, now = new Date()): SQL {
+function dueNarrowing(due: TokenDue, now: Date, onProfiles: OnProfiles): Narrowing {
   switch (due) {
     case 'token':
-      return and(healthy, refreshDueBySql(now))!;
+      return { standings: ['healthy'], clock: refreshDueBy(now) };
     case 'consent':
-      return and(hasGrant, consentEndingBy(new Date(now.getTime() + CONSENT_ENDING_MS)))!;
+      return { standings: WITH_GRANT, clock: consentEndingBy(new Date(now.getTime() + CONSENT_ENDING_MS), onProfiles) };
     case 'failing_day':
-      return lte(mailboxes.failingSince, new Date(now.getTime() - DAY_MS));
+      return { standings: STANDINGS, clock: lte(mailboxes.failingSince, new Date(now.getTime() - DAY_MS)) };
     case 'microsoft_stale':
-      return and(
-        hasGrant,
-        perProvider(
+      return {
+        standings: WITH_GRANT,
+        clock: perProvider(
           (provider) => provider.idleRefreshTokens,
-          ({ staleAfterMs }) => lte(oauthGrants.refreshTokenObtainedAt, new Date(now.getTime() - staleAfterMs)),
+          ({ staleAfterMs }, serverType) =>
+            and(onProfiles(serverType), lte(mailboxes.grantRefreshTokenObtainedAt, new Date(now.getTime() - staleAfterMs)))!,
         ),
-      )!;
+      };
   }
 }
 
-function filterConditions(filters: TokenStatusFilters): (SQL | undefined)[] {
-  return [
-    filters.state ? tokenStateCondition(filters.state) : undefined,
-    filters.due ? dueCondition(filters.due) : undefined,
-    ...mailboxFilterConditions(filters),
-  ];
+/** The standings as one condition, written as the partial indexes' own predicate where it is theirs. */
+function standingCondition(standings: readonly TokenStanding[]): SQL | undefined {
+  if (standings.length === STANDINGS.length) return undefined;
+  const others = STANDINGS.filter((standing) => !standings.includes(standing));
+  if (standings.length === 1) return eq(mailboxes.tokenStanding, standings[0]!);
+  if (others.length === 1) return ne(mailboxes.tokenStanding, others[0]!);
+  return inArray(mailboxes.tokenStanding, [...standings]);
 }
 
-/** Soonest or oldest first, the rows without a value last, then by address. */
+const toCondition = ({ standings, clock }: Narrowing): SQL => and(standingCondition(standings), clock) ?? sql`true`;
+
+/** The rows in `state` (the state each row shows), over mailboxes alone. */
+export function tokenStateCondition(state: TokenState, now = new Date()): SQL {
+  return toCondition(stateNarrowing(state, now, onProfilesInQuery));
+}
+
+/** The rows a shortcut of the overview or the alerts lists, over mailboxes alone. */
+export function dueCondition(due: TokenDue, now = new Date()): SQL {
+  return toCondition(dueNarrowing(due, now, onProfilesInQuery));
+}
+
+async function countMailboxesWhere(condition: SQL | undefined): Promise<number> {
+  const [row] = await db.select({ value: count() }).from(mailboxes).where(condition);
+  return row?.value ?? 0;
+}
+
+/** How many mailboxes a shortcut of the overview or the alerts lists, counted along the index its condition ranges over. */
+export function countDueMailboxes({ due, now = new Date() }: { due: TokenDue; now?: Date }): Promise<number> {
+  return countMailboxesWhere(dueCondition(due, now));
+}
+
+/**
+ * How many of the viewer's tokens are expiring, as the list filtered on that state shows them: those
+ * due, and those whose consent ends that are not due, two counts each read from one index alone.
+ */
+export async function countExpiringTokens({ viewer, now = new Date() }: { viewer: Viewer; now?: Date }): Promise<number> {
+  const healthy = and(eq(mailboxes.tokenStanding, 'healthy'), mailboxScope(viewer));
+  const [due, consentEndingOnly] = await Promise.all([
+    countMailboxesWhere(and(healthy, refreshDueBy(now))),
+    countMailboxesWhere(
+      and(healthy, consentEndingBy(new Date(now.getTime() + CONSENT_ENDING_MS), onProfilesInQuery), sql`not coalesce(${refreshDueBy(now)}, false)`),
+    ),
+  ]);
+  return due + consentEndingOnly;
+}
+
+/** Past this many owners a search names, their mailboxes are too many to read before sorting: the subquery stays. */
+const OWNERS_NAMED = 1000;
+
+/**
+ * "Starts with" on the address or the owner's email, the owners named one by one when they are few:
+ * the planner then counts their mailboxes from the statistics and reads them along
+ * mailboxes_owner_idx before sorting, instead of walking a time index in the hope of meeting them.
+ */
+async function searchCondition(prefix: string): Promise<SQL> {
+  const owners = db.select({ id: users.id }).from(users).where(startsWith(users.email, prefix));
+  const named = await owners.limit(OWNERS_NAMED + 1);
+  const ofOwners =
+    named.length > OWNERS_NAMED
+      ? inArray(mailboxes.ownerId, owners)
+      : named.length > 0
+        ? sql`${mailboxes.ownerId} = any(${`{${named.map((owner) => owner.id).join(',')}}`}::uuid[])`
+        : undefined;
+  return or(startsWith(mailboxes.address, prefix), ofOwners)!;
+}
+
+/** The standings the filters leave, and the conditions on the rest of the row. */
+async function narrowFilters(viewer: Viewer, { state, due, q, ...filters }: TokenStatusFilters, now = new Date()) {
+  const onProfiles = state || due ? await readProfiles() : onProfilesInQuery;
+  const narrowings = [state ? stateNarrowing(state, now, onProfiles) : undefined, due ? dueNarrowing(due, now, onProfiles) : undefined].filter(
+    (narrowing) => narrowing !== undefined,
+  );
+  return {
+    standings: STANDINGS.filter((standing) => narrowings.every((narrowing) => narrowing.standings.includes(standing))),
+    where: [
+      mailboxScope(viewer),
+      ...narrowings.map((narrowing) => narrowing.clock),
+      ...mailboxFilterConditions(filters),
+      q ? await searchCondition(q) : undefined,
+    ],
+  };
+}
+
+/** Soonest or oldest first, the rows without a value last, then by address; the grant's times are the mailbox's copies. */
 const SORT_COLUMNS: Record<Exclude<TokenSort, 'address'>, AnyPgColumn> = {
-  expiry: oauthGrants.accessTokenExpiresAt,
-  last_refresh: oauthGrants.lastRefreshAt,
-  refresh_age: oauthGrants.refreshTokenObtainedAt,
-  consent: oauthGrants.consentedAt,
+  expiry: mailboxes.grantExpiresAt,
+  last_refresh: mailboxes.grantRefreshedAt,
+  refresh_age: mailboxes.grantRefreshTokenObtainedAt,
+  consent: mailboxes.grantConsentedAt,
   failing_since: mailboxes.failingSince,
 };
-
-const INFINITY = sql`'infinity'::timestamptz`;
 
 type Cursor = { value: string | null; address: string };
 
@@ -268,102 +377,101 @@ function toRow(row: StatusSelection, lastTest: TokenStatusRow['lastTest']): Toke
   };
 }
 
-/** How many rows with a value a page reads along the column's index before it sorts the filtered rest instead. */
-const WINDOW = 1000;
+/** A row's place in the order: its address (unique) and its sort value as the cursor carries it. */
+type PageKey = { address: string; value: string | null };
 
 /**
- * The first `count` rows with a value after the cursor, in (column, address) order, read along the
- * column's index. At most WINDOW rows of it: a filter that passes few of them (one that matches late
- * in that order, or nowhere) would walk the whole index row by row, so beyond the window what passes
- * the filters is sorted instead.
+ * The grant's times are indexed per standing, rows without a value included: (token_standing, time,
+ * address). Failing since is too, but only where it has a value: most mailboxes are not failing.
  */
-async function selectWithValue({
-  column,
-  where,
-  after,
-  count,
-}: {
-  column: AnyPgColumn;
-  where: (SQL | undefined)[];
-  after: Cursor | null;
-  count: number;
-}): Promise<StatusSelection[]> {
-  const start = after?.value ? sql`${column} >= ${after.value}::timestamptz` : undefined;
-  // The window ends at a value, ties included, so that its rows sort among themselves.
-  const [windowEnd] = await db
-    .select({ value: column })
-    .from(column.table)
-    .where(and(lt(column, INFINITY), start))
-    .orderBy(asc(column))
-    .offset(WINDOW)
-    .limit(1);
-  const end = windowEnd?.value as Date | undefined;
-  const inWindow = await selectStatusRows()
-    .where(
-      and(
-        ...where,
-        lt(column, INFINITY),
-        start,
-        after?.value ? sql`(${column}, ${mailboxes.address}) > (${after.value}::timestamptz, ${after.address})` : undefined,
-        end ? lte(column, end) : undefined,
-      ),
-    )
-    .orderBy(asc(column), asc(mailboxes.address))
-    .limit(count);
-  if (!end || inWindow.length === count) return inWindow;
-  // Ordered by the coalesce rather than the bare column, so that the planner cannot walk the index again.
-  const beyond = await selectStatusRows()
-    .where(and(...where, gt(column, end), lt(column, INFINITY)))
-    .orderBy(asc(sql`coalesce(${column}, ${INFINITY})`), asc(mailboxes.address))
-    .limit(count - inWindow.length);
-  return [...inWindow, ...beyond];
-}
+const indexesRowsWithoutValue = (column: AnyPgColumn) => column !== mailboxes.failingSince;
 
-/** The first `count` rows whose sort value is infinity (no value, or no grant at all), in address order. */
-async function selectWithoutValue({
+/** The sort value as the cursor carries it: to the microsecond PostgreSQL keeps, which a Date would round. */
+const cursorValueOf = (column: AnyPgColumn) => sql<string | null>`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+
+/**
+ * The first `count` keys in `order` among the rows matching `where`; `byStanding`, one query per
+ * standing merged by a UNION ALL: each reads its range of a (token_standing, column, address) index
+ * (or, for a sparse filter, whatever the planner finds cheaper), so a page costs the same at any size.
+ */
+async function selectKeys({
   column,
+  standings,
+  byStanding,
   where,
+  order,
   count,
 }: {
   column: AnyPgColumn;
+  standings: readonly TokenStanding[];
+  byStanding: boolean;
   where: (SQL | undefined)[];
+  order: AnyPgColumn[];
   count: number;
-}): Promise<StatusSelection[]> {
-  const inAddressOrder = (condition: SQL) =>
-    selectStatusRows()
-      .where(and(...where, condition))
-      .orderBy(asc(mailboxes.address))
+}): Promise<PageKey[]> {
+  if (standings.length === 0) return [];
+  const select = (condition: SQL | undefined) =>
+    db
+      // Only columns of the time indexes, so that a walk can read them alone; the bare column too, which
+      // the union orders by, by name.
+      .select({ address: mailboxes.address, value: cursorValueOf(column), sortValue: column })
+      .from(mailboxes)
+      .where(and(condition, ...where))
+      .orderBy(...order.map((part) => asc(part)))
       .limit(count);
-  const noValue = or(isNull(column), gte(column, INFINITY))!;
-  if (column.table !== oauthGrants) return inAddressOrder(noValue);
-  // Two parts the planner estimates well, where one OR across the outer join misleads it:
-  // `mailbox_id is null` becomes an anti-join, the other an inner join.
-  return inAddressOrder(isNull(oauthGrants.mailboxId))
-    .unionAll(inAddressOrder(and(isNotNull(oauthGrants.mailboxId), noValue)!))
-    .orderBy(asc(mailboxes.address))
-    .limit(count);
+  if (!byStanding) return select(standingCondition(standings));
+  const [first, second, ...others] = standings.map((standing) => select(eq(mailboxes.tokenStanding, standing)));
+  if (!second) return first!;
+  let union = first!.unionAll(second);
+  for (const branch of others) union = union.unionAll(branch);
+  return union.orderBy(...order.map((part) => asc(sql.identifier(part.name)))).limit(count);
 }
 
 /**
- * `count` rows after the cursor in (coalesce(column, infinity), address) order, without sorting every
- * row of the join for each page: the rows with a value first, then the rows without one.
+ * `count` keys after the cursor in (coalesce(column, infinity), address) order: the rows with a value
+ * first, then the rows without one in address order.
  */
-async function selectInTimeOrder({
+async function selectKeysInTimeOrder({
   column,
+  standings,
   where,
   position,
   count,
 }: {
   column: AnyPgColumn;
+  standings: readonly TokenStanding[];
   where: (SQL | undefined)[];
   position: Cursor | null;
   count: number;
-}): Promise<StatusSelection[]> {
+}): Promise<PageKey[]> {
   const pastValues = position !== null && position.value === null;
-  const rows = pastValues ? [] : await selectWithValue({ column, where, after: position, count });
-  if (rows.length === count) return rows;
-  const afterAddress = pastValues ? gt(mailboxes.address, position.address) : undefined;
-  return [...rows, ...(await selectWithoutValue({ column, where: [...where, afterAddress], count: count - rows.length }))];
+  const withValue = pastValues
+    ? []
+    : await selectKeys({
+        column,
+        standings,
+        byStanding: true,
+        where: [
+          ...where,
+          isNotNull(column),
+          position?.value ? sql`(${column}, ${mailboxes.address}) > (${position.value}::timestamptz, ${position.address})` : undefined,
+        ],
+        order: [column, mailboxes.address],
+        count,
+      });
+  if (withValue.length === count) return withValue;
+  const withoutValue = await selectKeys({
+    column,
+    standings,
+    byStanding: indexesRowsWithoutValue(column),
+    where: [...where, isNull(column), pastValues ? gt(mailboxes.address, position.address) : undefined],
+    // In address order, named with the column where a standing's index has it: that index keeps its
+    // rows without a value last and by address, so the planner reads them there rather than guessing
+    // how many it would meet along the address index.
+    order: indexesRowsWithoutValue(column) ? [column, mailboxes.address] : [mailboxes.address],
+    count: count - withValue.length,
+  });
+  return [...withValue, ...withoutValue];
 }
 
 /** A page of token statuses in the chosen order; the cursor carries the sort value and the address. */
@@ -381,36 +489,29 @@ export async function findTokenStatuses({
   cursor?: string;
 }): Promise<{ rows: TokenStatusRow[]; nextCursor: string | null }> {
   const position = cursor ? decodeCursor(cursor) : null;
-  const where = [mailboxScope(viewer), ...filterConditions(filters)];
-  const rows =
+  const { standings, where } = await narrowFilters(viewer, filters);
+  const keys =
     sort === 'address'
-      ? await selectStatusRows()
-          .where(and(...where, position ? gt(mailboxes.address, position.address) : undefined))
+      ? await db
+          .select({ address: mailboxes.address, value: sql<null>`null` })
+          .from(mailboxes)
+          .where(and(standingCondition(standings), ...where, position ? gt(mailboxes.address, position.address) : undefined))
           .orderBy(asc(mailboxes.address))
-          .limit(limit + 1)
-      : await selectInTimeOrder({ column: SORT_COLUMNS[sort], where, position, count: limit + 1 });
-  const page = rows.slice(0, limit);
-  const tests = await latestTests(page.map((row) => row.mailboxId));
+          .limit(standings.length === 0 ? 0 : limit + 1)
+      : await selectKeysInTimeOrder({ column: SORT_COLUMNS[sort], standings, where, position, count: limit + 1 });
+  const page = keys.slice(0, limit);
+  const rows = page.length === 0 ? [] : await selectStatusRows().where(inArray(mailboxes.address, page.map((key) => key.address)));
+  const byAddress = new Map(rows.map((row) => [row.address, row]));
+  const tests = await latestTests(rows.map((row) => row.mailboxId));
   const last = page.at(-1);
-  const nextCursor =
-    rows.length > limit && last
-      ? encodeCursor({
-          address: last.address,
-          value: sort === 'address' ? null : ((last[sortField(sort)] as Date | null)?.toISOString() ?? null),
-        })
-      : null;
-  return { rows: page.map((row) => toRow(row, tests.get(row.mailboxId) ?? null)), nextCursor };
-}
-
-function sortField(sort: Exclude<TokenSort, 'address'>): keyof StatusSelection {
-  const fields = {
-    expiry: 'accessTokenExpiresAt',
-    last_refresh: 'lastRefreshAt',
-    refresh_age: 'refreshTokenObtainedAt',
-    consent: 'consentedAt',
-    failing_since: 'failingSince',
-  } as const;
-  return fields[sort];
+  return {
+    // A mailbox deleted between the two reads is left out.
+    rows: page.flatMap((key) => {
+      const row = byAddress.get(key.address);
+      return row ? [toRow(row, tests.get(row.mailboxId) ?? null)] : [];
+    }),
+    nextCursor: keys.length > limit && last ? encodeCursor({ address: last.address, value: last.value }) : null,
+  };
 }
 
 /** One mailbox's token status (API.md's shape), within the viewer's scope: another owner's is not found. */

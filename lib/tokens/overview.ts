@@ -1,33 +1,21 @@
 import 'server-only';
-import { count, eq, lte } from 'drizzle-orm';
-import { db } from '@/db';
-import { mailboxes, oauthGrants, serverProfiles } from '@/db/schema';
+import { lte } from 'drizzle-orm';
+import { serverProfiles } from '@/db/schema';
 import { nearCapCondition } from '@/lib/profiles/profile-capacity';
 import { phrase, type Phrase } from '@/lib/i18n/text';
-import { dueCondition } from './find-token-statuses';
+import { countDueMailboxes } from './find-token-statuses';
 import { countMailboxStates, countProfilesWhere } from './health-summary';
-import type { TokenDue } from './token-status';
 
 const CLIENT_SECRET_WARNING_MS = 30 * 24 * 60 * 60 * 1000;
 
 export type OverviewFigure = { key: string; label: Phrase; value: number; href: string; tone: 'neutral' | 'good' | 'bad' | 'warn' };
 
-async function countDue(due: TokenDue): Promise<number> {
-  const [row] = await db
-    .select({ value: count() })
-    .from(oauthGrants)
-    .innerJoin(mailboxes, eq(mailboxes.id, oauthGrants.mailboxId))
-    .innerJoin(serverProfiles, eq(serverProfiles.id, mailboxes.profileId))
-    .where(dueCondition(due));
-  return row?.value ?? 0;
-}
-
 /** The figures at the top of the token status page, each linking to the list filtered the same way. */
 export async function getTokenOverview({ now = new Date() }: { now?: Date } = {}): Promise<OverviewFigure[]> {
   const [{ active, failing, needsReconnect, notConnected, pending }, expiring, consentEnding, nearCap, secretsExpiring] = await Promise.all([
     countMailboxStates(null),
-    countDue('token'),
-    countDue('consent'),
+    countDueMailboxes({ due: 'token', now }),
+    countDueMailboxes({ due: 'consent', now }),
     countProfilesWhere(nearCapCondition),
     countProfilesWhere(lte(serverProfiles.clientSecretExpiresAt, new Date(now.getTime() + CLIENT_SECRET_WARNING_MS))),
   ]);

@@ -49,7 +49,8 @@ export function isRefreshDueBy(grant: AccessTokenTimes, moment: Date): boolean {
   return isRefreshedAhead(grant) && !isFreshAt(grant, moment);
 }
 
-// The SQL twins, so that the background check and filtered lists agree with the functions above.
+// The SQL twins, so that the background check and filtered lists agree with the functions above; the
+// token status list reads the mailboxes' grant_refresh_due_at, a third twin (db/schema.ts).
 const lifetimeSql = sql`(${oauthGrants.accessTokenExpiresAt} - coalesce(${oauthGrants.lastRefreshAt}, ${oauthGrants.consentedAt}))`;
 const millisecondsSql = (ms: number) => sql.raw(`interval '${ms} milliseconds'`);
 const marginSql = sql`least(greatest(${lifetimeSql} / 3, ${millisecondsSql(MIN_REFRESH_MARGIN_MS)}), ${millisecondsSql(MAX_REFRESH_MARGIN_MS)})`;

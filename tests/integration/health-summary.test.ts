@@ -1,9 +1,9 @@
 // The overview's health summary: each figure counts what the list it links to shows.
 import { randomUUID } from 'node:crypto';
-import { eq, inArray } from 'drizzle-orm';
+import { count, eq, inArray, sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { db } from '@/db';
-import { mailboxes, oauthGrants, serverProfiles } from '@/db/schema';
+import { mailboxCounts, mailboxes, oauthGrants, serverProfiles } from '@/db/schema';
 import { tokenStatusFilters } from '@/lib/api/endpoints/token-status';
 import { findMailboxes } from '@/lib/mailboxes/mailboxes';
 import { findProfiles } from '@/lib/profiles/profiles';
@@ -77,8 +77,58 @@ describe('the health summary', () => {
   });
 
   it('links each figure to a list that shows exactly that many rows', async () => {
-    const figures = await getHealthSummary({ viewer: admin });
-    const shown = await Promise.all(figures.map(async (figure) => [figure.key, await rowsBehind(figure)] as const));
-    expect(Object.fromEntries(shown)).toEqual(Object.fromEntries(figures.map((figure) => [figure.key, figure.value])));
+    await expectFiguresToMatchTheirLists();
+  });
+
+  it('keeps its counts through inserts, updates, deletes, grant changes and rolled back writes', async () => {
+    const [profile] = await db.select().from(serverProfiles).limit(1);
+    const [anOwner] = await db.select({ id: mailboxes.ownerId }).from(mailboxes).limit(1);
+    await db.insert(mailboxes).values(
+      ['late-1', 'late-2', 'late-3'].map((name) => ({
+        address: `${name}@example.org`,
+        ownerId: anOwner!.id,
+        profileId: profile!.id,
+        approval: 'approved' as const,
+        connection: 'connected' as const,
+        status: 'failing' as const,
+      })),
+    );
+    await db.update(mailboxes).set({ status: 'disabled' }).where(inArray(mailboxes.address, ['user000011@example.org', 'user000012@example.org', 'late-1@example.org']));
+    await db.delete(mailboxes).where(eq(mailboxes.address, 'user000001@example.org'));
+    const [late2] = await db.select().from(mailboxes).where(eq(mailboxes.address, 'late-2@example.org'));
+    await db.insert(oauthGrants).values({ mailboxId: late2!.id, profileId: late2!.profileId, account: late2!.address, consentedAt: new Date(), revokedAt: new Date() });
+    await db.update(oauthGrants).set({ lastError: null }).where(sql`${oauthGrants.lastError} is not null`);
+    await db
+      .transaction(async (tx) => {
+        await tx.update(mailboxes).set({ status: 'active', connection: 'needs_reconnect' });
+        throw new Error('rolled back');
+      })
+      .catch(() => undefined);
+    await expectFiguresToMatchTheirLists();
+    expect(await figureValues()).toMatchObject({ active: 25, disabled: 7, failing: 6, token_refresh_failing: 0, token_revoked: 3 });
+  });
+
+  it('folds its rows of changes after many writes, and counts the same', async () => {
+    const [box] = await db.select().from(mailboxes).where(eq(mailboxes.address, 'user000002@example.org'));
+    for (let round = 0; round < 150; round += 1) {
+      await db.update(mailboxes).set({ status: 'disabled' }).where(eq(mailboxes.id, box!.id));
+      await db.update(mailboxes).set({ status: box!.status }).where(eq(mailboxes.id, box!.id));
+    }
+    const before = await figureValues();
+    await getHealthSummary({ viewer: admin });
+    const [{ rows } = { rows: 0 }] = await db.select({ rows: count() }).from(mailboxCounts);
+    expect(rows).toBeLessThan(30);
+    expect(await figureValues()).toEqual(before);
+    await expectFiguresToMatchTheirLists();
   });
 });
+
+async function figureValues(viewer = admin): Promise<Record<string, number>> {
+  return Object.fromEntries((await getHealthSummary({ viewer })).map((figure) => [figure.key, figure.value]));
+}
+
+async function expectFiguresToMatchTheirLists(): Promise<void> {
+  const figures = await getHealthSummary({ viewer: admin });
+  const shown = await Promise.all(figures.map(async (figure) => [figure.key, await rowsBehind(figure)] as const));
+  expect(Object.fromEntries(shown)).toEqual(Object.fromEntries(figures.map((figure) => [figure.key, figure.value])));
+}

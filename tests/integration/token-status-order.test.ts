@@ -1,6 +1,6 @@
 // The token status list in each time order, a page at a time: every row once, in (value, address)
 // order with the rows without a value last, whatever the page size, the filters or the viewer.
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { db } from '@/db';
@@ -11,8 +11,9 @@ import {
   findTokenStatuses,
   tokenStateCondition,
   type TokenStatusFilters,
+  type TokenStatusRow,
 } from '@/lib/tokens/find-token-statuses';
-import type { TokenSort } from '@/lib/tokens/token-status';
+import { TOKEN_STATES, type TokenSort } from '@/lib/tokens/token-status';
 import { insertProfile } from '../helpers/fixtures';
 
 type TimeSort = Exclude<TokenSort, 'address'>;
@@ -51,16 +52,22 @@ async function expectedAddresses(sort: TimeSort, viewer: Viewer, filters: TokenS
 }
 
 /** Every page from the first, following nextCursor; each page but the last is full. */
-async function walkPages(sort: TimeSort, viewer: Viewer, filters: TokenStatusFilters, limit: number): Promise<string[]> {
-  const addresses: string[] = [];
+async function walkRows(sort: TokenSort, viewer: Viewer, filters: TokenStatusFilters, limit: number): Promise<TokenStatusRow[]> {
+  const rows: TokenStatusRow[] = [];
   let cursor: string | undefined;
   for (;;) {
     const page = await findTokenStatuses({ viewer, filters, sort, limit, cursor });
-    addresses.push(...page.rows.map((row) => row.address));
-    if (!page.nextCursor) return addresses;
+    rows.push(...page.rows);
+    if (!page.nextCursor) return rows;
+    // A cursor that goes back shows rows again, page after page: more rows than there are mailboxes.
+    expect(rows.length, 'rows shown again').toBeLessThanOrEqual(2000);
     expect(page.rows).toHaveLength(limit);
     cursor = page.nextCursor;
   }
+}
+
+async function walkPages(sort: TokenSort, viewer: Viewer, filters: TokenStatusFilters, limit: number): Promise<string[]> {
+  return (await walkRows(sort, viewer, filters, limit)).map((row) => row.address);
 }
 
 /** The owner's addresses with their grant's expiry: null without a grant or without an expiry. */
@@ -204,5 +211,96 @@ describe('the token status list in time order', () => {
       expect(expected.length, `${sort} ${JSON.stringify(filters)}`).toBeGreaterThan(limit);
       expect(await walkPages(sort, support, filters, limit), `${sort} ${JSON.stringify(filters)}`).toEqual(expected);
     }
+  });
+});
+
+describe('the token status list by state', () => {
+  it('lists under each state exactly the rows that show it, in each order', async () => {
+    for (const sort of ['address', 'expiry', 'last_refresh', 'consent'] as const) {
+      const everyRow = await walkRows(sort, owner, {}, 50);
+      for (const state of TOKEN_STATES) {
+        const shown = everyRow.filter((row) => row.state === state).map((row) => row.address);
+        expect(await walkPages(sort, owner, { state }, 4), `${sort} ${state}`).toEqual(shown);
+      }
+    }
+  });
+});
+
+describe('the token status list as grants and mailboxes change', () => {
+  it('pages the times PostgreSQL writes itself, microseconds apart within one millisecond, each row once', async () => {
+    const [microOwner] = (await db.insert(users).values({ email: 'micro-owner@example.org', role: 'owner' }).returning()) as [User];
+    const [profile] = await db.select().from(serverProfiles).limit(1);
+    const boxes = await db
+      .insert(mailboxes)
+      .values(
+        Array.from({ length: 9 }, (_, index) => ({
+          address: `micro${index}@example.org`,
+          ownerId: microOwner.id,
+          profileId: profile!.id,
+          approval: 'approved' as const,
+          connection: 'connected' as const,
+          status: 'active' as const,
+        })),
+      )
+      .returning({ id: mailboxes.id, address: mailboxes.address });
+    await db.insert(oauthGrants).values(boxes.map((box) => ({ mailboxId: box.id, profileId: profile!.id, account: box.address, consentedAt: new Date() })));
+    // The later the address, the earlier the time: a cursor rounded to the millisecond would go back
+    // to the start of the millisecond and show the early addresses again.
+    await db.execute(sql`
+      update oauth_grants set last_refresh_at = date_trunc('milliseconds', now()) + (9 - substring(account from 6 for 1)::int) * interval '1 microsecond'
+      where account like 'micro%'`);
+    const expected = [...boxes.map((box) => box.address)].sort().reverse();
+    for (const limit of [1, 2, 4]) expect(await walkPages('last_refresh', microOwner, {}, limit)).toEqual(expected);
+  });
+
+  it('follows refreshes, errors, revocations, new and deleted grants, and reconnections', async () => {
+    const mailboxOf = async (address: string) => (await db.select().from(mailboxes).where(eq(mailboxes.address, address)))[0]!;
+    const grantOf = async (address: string) => (await db.select().from(oauthGrants).where(eq(oauthGrants.mailboxId, (await mailboxOf(address)).id)))[0];
+    // Connected and healthy before: box01, box06, box07, box08, box09 and box11; box10 not connected, without a grant.
+    const [refreshed, failing, revoked, deleted, replaced] = await Promise.all(
+      ['box01@example.org', 'box06@example.org', 'box09@example.org', 'box07@example.org', 'box11@example.org'].map(grantOf),
+    );
+    const now = Date.now();
+    await db.update(oauthGrants).set({ accessTokenExpiresAt: new Date(now + 50 * MINUTE), lastRefreshAt: new Date(now) }).where(eq(oauthGrants.id, refreshed!.id));
+    await db.update(oauthGrants).set({ lastError: { code: 'invalid_grant', message: 'refused', hint: '', at: new Date(now).toISOString() } }).where(eq(oauthGrants.id, failing!.id));
+    await db.update(oauthGrants).set({ revokedAt: new Date(now) }).where(eq(oauthGrants.id, revoked!.id));
+    await db.delete(oauthGrants).where(eq(oauthGrants.id, deleted!.id));
+    const newcomer = await mailboxOf('box10@example.org');
+    expect(await grantOf(newcomer.address)).toBeUndefined();
+    await db.insert(oauthGrants).values({
+      mailboxId: newcomer.id,
+      profileId: newcomer.profileId,
+      account: newcomer.address,
+      accessTokenExpiresAt: new Date(now + 3 * MINUTE),
+      consentedAt: new Date(now - 3 * DAY),
+    });
+    await db.update(mailboxes).set({ connection: 'connected' }).where(eq(mailboxes.id, newcomer.id));
+    await db.update(mailboxes).set({ connection: 'needs_reconnect' }).where(eq(mailboxes.address, 'box08@example.org'));
+    const renewed = { consentedAt: new Date(now), accessTokenExpiresAt: new Date(now + 7 * MINUTE), lastRefreshAt: null };
+    await db
+      .insert(oauthGrants)
+      .values({ mailboxId: replaced!.mailboxId, profileId: replaced!.profileId, account: replaced!.account, ...renewed })
+      .onConflictDoUpdate({ target: oauthGrants.mailboxId, set: renewed });
+
+    for (const sort of ['expiry', 'last_refresh', 'refresh_age', 'consent'] as const) {
+      expect(await walkPages(sort, owner, {}, 6), sort).toEqual(await expectedAddresses(sort, owner, {}));
+      const everyRow = await walkRows(sort, owner, {}, 50);
+      for (const state of TOKEN_STATES) {
+        expect(await walkPages(sort, owner, { state }, 5), `${sort} ${state}`).toEqual(everyRow.filter((row) => row.state === state).map((row) => row.address));
+      }
+    }
+    const states = Object.fromEntries(
+      (await walkRows('address', owner, {}, 100))
+        .filter((row) => /^box(01|06|07|08|09|10|11)@/.test(row.address))
+        .map((row) => [row.address.slice(0, 5), row.state]),
+    );
+    expect(states).toEqual({ box01: 'valid', box06: 'refresh_failing', box07: 'none', box08: 'revoked', box09: 'revoked', box10: 'expiring', box11: 'valid' });
+    // The mailboxes' copies agree with their grants.
+    const copies = await db
+      .select({ copy: mailboxes.grantExpiresAt, grant: oauthGrants.accessTokenExpiresAt })
+      .from(mailboxes)
+      .leftJoin(oauthGrants, eq(oauthGrants.mailboxId, mailboxes.id))
+      .where(inArray(mailboxes.ownerId, [owner.id]));
+    for (const { copy, grant } of copies) expect(copy?.getTime() ?? null).toBe(grant?.getTime() ?? null);
   });
 });
