@@ -51,7 +51,12 @@ try {
   await db.execute(sql`update server_profiles set server_type = 'microsoft365', auth_type = 'oauth2_code' where id = ${profileIds[1]}::uuid`);
   // As autovacuum leaves a table after a load: its visibility map lets the counts read their indexes alone.
   await db.execute(sql`vacuum analyze`);
-  console.log(`${databaseKind()}: seeded ${COUNT} mailboxes and their grants in ${Math.round(performance.now() - seedStart)} ms`);
+  const result = await db.execute(sql`select relallvisible as visible, relpages as "all" from pg_class where relname = 'mailboxes'`);
+  const [pages] = (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as { visible: number; all: number }[];
+  console.log(
+    `${databaseKind()}: seeded ${COUNT} mailboxes and their grants in ${Math.round(performance.now() - seedStart)} ms ` +
+      `(${pages?.visible} of ${pages?.all} pages of mailboxes all-visible)`,
+  );
 
   const support = { id: '00000000-0000-4000-8000-000000000000', role: 'support' } as const;
   const [owner] = await db.select({ id: users.id }).from(users).where(sql`${users.email} = 'owner0420@example.org'`);

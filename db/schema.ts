@@ -282,20 +282,21 @@ export const mailboxes = pgTable(
     // With the address, so that the token status list sorted by failing since reads it without sorting ties.
     index('mailboxes_failing_since_idx').on(table.failingSince, table.address).where(sql`${table.failingSince} is not null`),
     // The token status list's time sorts, one standing at a time (lib/tokens/find-token-statuses.ts):
-    // a state filter reads one range, the whole list merges the four in (time, address) order.
-    // With what tells valid from expiring after the address: a page of valid tokens by expiry passes
-    // over the overdue ones reading this index alone.
+    // a state filter reads one range, the whole list merges the four in (time, address) order. After
+    // the address, what the common filters test (the profile, the status; for the expiry, what tells
+    // valid from expiring), so that a page passes over the rows they leave out reading the index alone.
     index('mailboxes_token_expiry_idx').on(
       table.tokenStanding,
       table.grantExpiresAt,
       table.address,
-      table.grantRefreshDueAt,
       table.profileId,
+      table.status,
+      table.grantRefreshDueAt,
       table.grantConsentedAt,
     ),
-    index('mailboxes_token_refreshed_idx').on(table.tokenStanding, table.grantRefreshedAt, table.address),
-    index('mailboxes_token_obtained_idx').on(table.tokenStanding, table.grantRefreshTokenObtainedAt, table.address),
-    index('mailboxes_token_consented_idx').on(table.tokenStanding, table.grantConsentedAt, table.address),
+    index('mailboxes_token_refreshed_idx').on(table.tokenStanding, table.grantRefreshedAt, table.address, table.profileId, table.status),
+    index('mailboxes_token_obtained_idx').on(table.tokenStanding, table.grantRefreshTokenObtainedAt, table.address, table.profileId, table.status),
+    index('mailboxes_token_consented_idx').on(table.tokenStanding, table.grantConsentedAt, table.address, table.profileId, table.status),
     index('mailboxes_token_failing_since_idx')
       .on(table.tokenStanding, table.failingSince, table.address)
       .where(sql`${table.failingSince} is not null`),

@@ -53,13 +53,13 @@ SELECT counted.field, counted.value, count(*) FROM "mailboxes",
   LATERAL (VALUES ('status', "status"::text), ('approval', "approval"::text), ('connection', "connection"::text), ('token_standing', "token_standing"::text)) AS counted(field, value)
 GROUP BY counted.field, counted.value;
 --> statement-breakpoint
-CREATE INDEX "mailboxes_token_expiry_idx" ON "mailboxes" USING btree ("token_standing","grant_expires_at","address");
+CREATE INDEX "mailboxes_token_expiry_idx" ON "mailboxes" USING btree ("token_standing","grant_expires_at","address","profile_id","status","grant_refresh_due_at","grant_consented_at");
 --> statement-breakpoint
-CREATE INDEX "mailboxes_token_refreshed_idx" ON "mailboxes" USING btree ("token_standing","grant_refreshed_at","address");
+CREATE INDEX "mailboxes_token_refreshed_idx" ON "mailboxes" USING btree ("token_standing","grant_refreshed_at","address","profile_id","status");
 --> statement-breakpoint
-CREATE INDEX "mailboxes_token_obtained_idx" ON "mailboxes" USING btree ("token_standing","grant_refresh_token_obtained_at","address");
+CREATE INDEX "mailboxes_token_obtained_idx" ON "mailboxes" USING btree ("token_standing","grant_refresh_token_obtained_at","address","profile_id","status");
 --> statement-breakpoint
-CREATE INDEX "mailboxes_token_consented_idx" ON "mailboxes" USING btree ("token_standing","grant_consented_at","address");
+CREATE INDEX "mailboxes_token_consented_idx" ON "mailboxes" USING btree ("token_standing","grant_consented_at","address","profile_id","status");
 --> statement-breakpoint
 CREATE INDEX "mailboxes_token_failing_since_idx" ON "mailboxes" USING btree ("token_standing","failing_since","address") WHERE "mailboxes"."failing_since" is not null;
 --> statement-breakpoint
@@ -81,50 +81,62 @@ CREATE STATISTICS "mailboxes_states_stats" (mcv, dependencies) ON "status", "app
 --> statement-breakpoint
 -- Keeps the mailbox's copy of its grant in the grant's own statement. Grants are written before their
 -- mailbox wherever both change in one transaction (connect, disconnect, refused refresh), so locking
--- the mailbox here keeps that order. Only the mailboxes whose copy changes are written: a refresh
--- lease or a check leaves them alone.
+-- the mailbox here keeps that order. Inserts and deletes are copied a statement at a time, for bulk
+-- writes; an update a row at a time, and only when what is copied changes: a refresh lease, a check
+-- or a key rotation leaves the mailbox alone and costs nothing.
 CREATE FUNCTION copy_grants_to_mailboxes() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  -- Each statement names only the transition tables its trigger has.
+  -- Each statement names only the transition table its trigger has.
   IF TG_OP = 'DELETE' THEN
     UPDATE "mailboxes" AS m SET "grant_standing" = NULL, "grant_expires_at" = NULL, "grant_refreshed_at" = NULL,
       "grant_refresh_token_obtained_at" = NULL, "grant_consented_at" = NULL
     FROM old_grants AS g
     WHERE m."id" = g."mailbox_id";
-  ELSIF TG_OP = 'UPDATE' THEN
-    UPDATE "mailboxes" AS m SET "grant_standing" = NULL, "grant_expires_at" = NULL, "grant_refreshed_at" = NULL,
-      "grant_refresh_token_obtained_at" = NULL, "grant_consented_at" = NULL
-    FROM old_grants AS g
-    WHERE m."id" = g."mailbox_id" AND NOT EXISTS (SELECT 1 FROM new_grants AS n WHERE n."mailbox_id" = g."mailbox_id");
-  END IF;
-  IF TG_OP <> 'DELETE' THEN
+  ELSE
     UPDATE "mailboxes" AS m SET
-      "grant_standing" = c.standing, "grant_expires_at" = c.expires_at, "grant_refreshed_at" = c.refreshed_at,
-      "grant_refresh_token_obtained_at" = c.obtained_at, "grant_consented_at" = c.consented_at
-    FROM (
-      SELECT g."mailbox_id",
-        CASE WHEN g."revoked_at" IS NOT NULL THEN 'revoked' WHEN g."last_error" IS NOT NULL THEN 'failing' ELSE 'ok' END::grant_standing AS standing,
-        nullif(g."access_token_expires_at", 'infinity') AS expires_at,
-        nullif(g."last_refresh_at", 'infinity') AS refreshed_at,
-        nullif(g."refresh_token_obtained_at", 'infinity') AS obtained_at,
-        nullif(g."consented_at", 'infinity') AS consented_at
-      FROM new_grants AS g
-    ) AS c
-    WHERE m."id" = c."mailbox_id"
-      AND (m."grant_standing", m."grant_expires_at", m."grant_refreshed_at", m."grant_refresh_token_obtained_at", m."grant_consented_at")
-        IS DISTINCT FROM (c.standing, c.expires_at, c.refreshed_at, c.obtained_at, c.consented_at);
+      "grant_standing" = CASE WHEN g."revoked_at" IS NOT NULL THEN 'revoked' WHEN g."last_error" IS NOT NULL THEN 'failing' ELSE 'ok' END::grant_standing,
+      "grant_expires_at" = nullif(g."access_token_expires_at", 'infinity'),
+      "grant_refreshed_at" = nullif(g."last_refresh_at", 'infinity'),
+      "grant_refresh_token_obtained_at" = nullif(g."refresh_token_obtained_at", 'infinity'),
+      "grant_consented_at" = nullif(g."consented_at", 'infinity')
+    FROM new_grants AS g
+    WHERE m."id" = g."mailbox_id";
   END IF;
+  RETURN NULL;
+END $$;
+--> statement-breakpoint
+CREATE FUNCTION copy_grant_to_mailbox() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF NEW."mailbox_id" <> OLD."mailbox_id" THEN
+    UPDATE "mailboxes" SET "grant_standing" = NULL, "grant_expires_at" = NULL, "grant_refreshed_at" = NULL,
+      "grant_refresh_token_obtained_at" = NULL, "grant_consented_at" = NULL
+    WHERE "id" = OLD."mailbox_id";
+  END IF;
+  UPDATE "mailboxes" SET
+    "grant_standing" = CASE WHEN NEW."revoked_at" IS NOT NULL THEN 'revoked' WHEN NEW."last_error" IS NOT NULL THEN 'failing' ELSE 'ok' END::grant_standing,
+    "grant_expires_at" = nullif(NEW."access_token_expires_at", 'infinity'),
+    "grant_refreshed_at" = nullif(NEW."last_refresh_at", 'infinity'),
+    "grant_refresh_token_obtained_at" = nullif(NEW."refresh_token_obtained_at", 'infinity'),
+    "grant_consented_at" = nullif(NEW."consented_at", 'infinity')
+  WHERE "id" = NEW."mailbox_id";
   RETURN NULL;
 END $$;
 --> statement-breakpoint
 CREATE TRIGGER "oauth_grants_copied_inserts" AFTER INSERT ON "oauth_grants" REFERENCING NEW TABLE AS new_grants FOR EACH STATEMENT EXECUTE FUNCTION copy_grants_to_mailboxes();
 --> statement-breakpoint
-CREATE TRIGGER "oauth_grants_copied_updates" AFTER UPDATE ON "oauth_grants" REFERENCING OLD TABLE AS old_grants NEW TABLE AS new_grants FOR EACH STATEMENT EXECUTE FUNCTION copy_grants_to_mailboxes();
+CREATE TRIGGER "oauth_grants_copied_updates" AFTER UPDATE ON "oauth_grants" FOR EACH ROW
+  WHEN ((OLD."mailbox_id", OLD."access_token_expires_at", OLD."last_refresh_at", OLD."refresh_token_obtained_at", OLD."consented_at",
+      OLD."revoked_at" IS NULL, OLD."last_error" IS NULL)
+    IS DISTINCT FROM (NEW."mailbox_id", NEW."access_token_expires_at", NEW."last_refresh_at", NEW."refresh_token_obtained_at", NEW."consented_at",
+      NEW."revoked_at" IS NULL, NEW."last_error" IS NULL))
+  EXECUTE FUNCTION copy_grant_to_mailbox();
 --> statement-breakpoint
 CREATE TRIGGER "oauth_grants_copied_deletes" AFTER DELETE ON "oauth_grants" REFERENCING OLD TABLE AS old_grants FOR EACH STATEMENT EXECUTE FUNCTION copy_grants_to_mailboxes();
 --> statement-breakpoint
--- Adds what each statement changed to mailbox_counts: one row per value it moved, never an update,
--- so that concurrent writers never wait on a counter. lib/tokens/health-summary.ts reads and folds them.
+-- Adds what each write changed to mailbox_counts: rows of changes, never an update, so that concurrent
+-- writers never wait on a counter; lib/tokens/health-summary.ts reads and folds them. Inserts and
+-- deletes are counted a statement at a time, for bulk writes; an update a row at a time, and only when
+-- it moves a counted value: a token refresh rewrites the mailbox's copy of its grant, not its standing.
 CREATE FUNCTION count_mailbox_changes() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_OP = 'TRUNCATE' THEN
@@ -134,29 +146,32 @@ BEGIN
     SELECT counted.field, counted.value, count(*) FROM new_mailboxes,
       LATERAL (VALUES ('status', "status"::text), ('approval', "approval"::text), ('connection', "connection"::text), ('token_standing', "token_standing"::text)) AS counted(field, value)
     GROUP BY counted.field, counted.value;
-  ELSIF TG_OP = 'DELETE' THEN
+  ELSE
     INSERT INTO "mailbox_counts" ("field", "value", "change")
     SELECT counted.field, counted.value, -count(*) FROM old_mailboxes,
       LATERAL (VALUES ('status', "status"::text), ('approval', "approval"::text), ('connection', "connection"::text), ('token_standing', "token_standing"::text)) AS counted(field, value)
     GROUP BY counted.field, counted.value;
-  ELSE
-    INSERT INTO "mailbox_counts" ("field", "value", "change")
-    SELECT counted.field, counted.value, sum(counted.change) FROM (
-      SELECT 1 AS change, "status", "approval", "connection", "token_standing" FROM new_mailboxes
-      UNION ALL
-      SELECT -1, "status", "approval", "connection", "token_standing" FROM old_mailboxes
-    ) AS moved,
-      LATERAL (VALUES ('status', "status"::text, moved.change), ('approval', "approval"::text, moved.change),
-        ('connection', "connection"::text, moved.change), ('token_standing', "token_standing"::text, moved.change)) AS counted(field, value, change)
-    GROUP BY counted.field, counted.value
-    HAVING sum(counted.change) <> 0;
   END IF;
+  RETURN NULL;
+END $$;
+--> statement-breakpoint
+CREATE FUNCTION count_mailbox_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO "mailbox_counts" ("field", "value", "change")
+  SELECT moved.field, counted.value, counted.change
+  FROM (VALUES ('status', OLD."status"::text, NEW."status"::text), ('approval', OLD."approval"::text, NEW."approval"::text),
+      ('connection', OLD."connection"::text, NEW."connection"::text), ('token_standing', OLD."token_standing"::text, NEW."token_standing"::text))
+    AS moved(field, before, after),
+    LATERAL (VALUES (moved.before, -1), (moved.after, 1)) AS counted(value, change)
+  WHERE moved.before <> moved.after;
   RETURN NULL;
 END $$;
 --> statement-breakpoint
 CREATE TRIGGER "mailboxes_counted_inserts" AFTER INSERT ON "mailboxes" REFERENCING NEW TABLE AS new_mailboxes FOR EACH STATEMENT EXECUTE FUNCTION count_mailbox_changes();
 --> statement-breakpoint
-CREATE TRIGGER "mailboxes_counted_updates" AFTER UPDATE ON "mailboxes" REFERENCING OLD TABLE AS old_mailboxes NEW TABLE AS new_mailboxes FOR EACH STATEMENT EXECUTE FUNCTION count_mailbox_changes();
+CREATE TRIGGER "mailboxes_counted_updates" AFTER UPDATE ON "mailboxes" FOR EACH ROW
+  WHEN ((OLD."status", OLD."approval", OLD."connection", OLD."token_standing") IS DISTINCT FROM (NEW."status", NEW."approval", NEW."connection", NEW."token_standing"))
+  EXECUTE FUNCTION count_mailbox_change();
 --> statement-breakpoint
 CREATE TRIGGER "mailboxes_counted_deletes" AFTER DELETE ON "mailboxes" REFERENCING OLD TABLE AS old_mailboxes FOR EACH STATEMENT EXECUTE FUNCTION count_mailbox_changes();
 --> statement-breakpoint

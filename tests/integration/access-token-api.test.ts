@@ -147,10 +147,10 @@ describe.skipIf(!labIsAvailable)('access tokens for business systems', () => {
     expect(list.json.data.map((row: { lastSystemUse: unknown }) => row.lastSystemUse)).toEqual([expect.objectContaining({ service: 'CRM' })]);
 
     const { events } = await findAuditEvents({ limit: 200, mailboxId });
-    const issued = events.filter((event) => event.action === 'mailbox.access_token');
+    const issued = events.filter((event) => event.action === 'mailbox.system_token');
     expect(issued).toHaveLength(21);
     expect(new Set(issued.map((event) => event.actorLabel))).toEqual(new Set(['CRM (service)']));
-    const refused = events.filter((event) => event.action === 'mailbox.access_token_refused');
+    const refused = events.filter((event) => event.action === 'mailbox.system_token_refused');
     expect(refused.map((event) => [event.actorLabel, event.detail.code])).toEqual([
       ['CRM (service)', 'CONFLICT'],
       ['CRM (service)', 'CONFLICT'],
