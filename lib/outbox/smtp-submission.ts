@@ -2,8 +2,8 @@ import type { TrustedCertificate } from '@/db/schema';
 import type { ServerTarget } from '@/lib/mail/server-target';
 import type { SubmissionSignIn } from '@/lib/mail/submission-transport';
 import { codedError, LineConnection, smtpCommand, type SmtpReply } from '@/lib/net/line-connection';
-import { decodeOAuthChallenge, type FailureStage } from '@/lib/tester/classify-failure';
-import { xoauth2Response } from '@/lib/tester/credentials';
+import type { FailureStage } from '@/lib/tester/classify-failure';
+import { signInOverSmtp } from '@/lib/tester/smtp-check';
 
 /** The longest wait for a server to close the connection after QUIT: the message is sent by then. */
 const QUIT_WAIT_MS = 5_000;
@@ -55,29 +55,6 @@ function expect(reply: SmtpReply, ...codes: number[]): SmtpReply {
   return reply;
 }
 
-async function authenticate(connection: LineConnection, signIn: SubmissionSignIn, capabilities: string[], timeoutMs: number): Promise<void> {
-  if ('accessToken' in signIn) {
-    const first = await smtpCommand(connection, `AUTH XOAUTH2 ${xoauth2Response(signIn.user, signIn.accessToken)}`, timeoutMs);
-    if (first.code === 334) {
-      // The server's JSON challenge; an empty line ends the exchange and brings the final refusal.
-      const challenge = decodeOAuthChallenge(first.text.slice(4));
-      const final = await smtpCommand(connection, '', timeoutMs);
-      throw codedError('EAUTH', final.text, { reply: `${first.text}\n${final.text}`, challenge });
-    }
-    if (first.code !== 235) throw codedError('EAUTH', first.text, { reply: first.text });
-    return;
-  }
-  const offersPlain = capabilities.some((capability) => /^AUTH[ =]/i.test(capability) && /\bPLAIN\b/i.test(capability));
-  let reply: SmtpReply;
-  if (offersPlain) {
-    reply = await smtpCommand(connection, `AUTH PLAIN ${Buffer.from(`\0${signIn.user}\0${signIn.pass}`).toString('base64')}`, timeoutMs);
-  } else {
-    reply = await smtpCommand(connection, 'AUTH LOGIN', timeoutMs);
-    if (reply.code === 334) reply = await smtpCommand(connection, Buffer.from(signIn.user).toString('base64'), timeoutMs);
-    if (reply.code === 334) reply = await smtpCommand(connection, Buffer.from(signIn.pass).toString('base64'), timeoutMs);
-  }
-  if (reply.code !== 235) throw codedError('EAUTH', reply.text, { reply: reply.text });
-}
 
 /**
  * One message by SMTP submission, spoken by the portal itself (as the tester does) so that the
@@ -114,7 +91,7 @@ export async function submitMessage(submission: Submission): Promise<AcceptedSub
       hello = expect(await smtpCommand(connection, 'EHLO mailroom.invalid', timeoutMs), 250);
     }
     stage = 'auth';
-    await authenticate(connection, submission.signIn, hello.lines.slice(1).map((line) => line.slice(4)), timeoutMs);
+    await signInOverSmtp(connection, submission.signIn, hello.lines.slice(1).map((line) => line.slice(4)), timeoutMs);
     stage = 'command';
     expect(await smtpCommand(connection, `MAIL FROM:<${submission.envelope.from}>`, timeoutMs), 250);
     for (const recipient of submission.envelope.to) expect(await smtpCommand(connection, `RCPT TO:<${recipient}>`, timeoutMs), 250, 251);

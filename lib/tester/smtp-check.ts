@@ -7,7 +7,13 @@ import { obtainSignIn, xoauth2Response, type SignIn } from './credentials';
 import { closeGently, openServer, type TestContext } from './open-server';
 import { runStep } from './run-step';
 
-async function authenticate(connection: LineConnection, signIn: SignIn, capabilities: string[], timeoutMs: number): Promise<Phrase> {
+/**
+ * Signs in on an open SMTP connection, spoken by Mailroom itself so that the server's XOAUTH2
+ * challenge can be read: XOAUTH2 with an access token, else PLAIN when offered, else LOGIN. Resolves
+ * with the server's 235; a refusal throws EAUTH with the server's reply (and the decoded challenge).
+ * The tester and the outbox both sign in this way.
+ */
+export async function signInOverSmtp(connection: LineConnection, signIn: SignIn, capabilities: string[], timeoutMs: number): Promise<{ mechanism: string; reply: string }> {
   if ('accessToken' in signIn) {
     const first = await smtpCommand(connection, `AUTH XOAUTH2 ${xoauth2Response(signIn.user, signIn.accessToken)}`, timeoutMs);
     if (first.code === 334) {
@@ -17,7 +23,7 @@ async function authenticate(connection: LineConnection, signIn: SignIn, capabili
       throw codedError('EAUTH', final.text, { reply: `${first.text}\n${final.text}`, challenge });
     }
     if (first.code !== 235) throw codedError('EAUTH', first.text, { reply: first.text });
-    return phrase('tester.details.signedIn', { user: signIn.user, mechanism: 'XOAUTH2', reply: first.text });
+    return { mechanism: 'XOAUTH2', reply: first.text };
   }
   const offersPlain = capabilities.some((capability) => /^AUTH[ =]/i.test(capability) && /\bPLAIN\b/i.test(capability));
   let reply;
@@ -29,7 +35,14 @@ async function authenticate(connection: LineConnection, signIn: SignIn, capabili
     if (reply.code === 334) reply = await smtpCommand(connection, Buffer.from(signIn.pass).toString('base64'), timeoutMs);
   }
   if (reply.code !== 235) throw codedError('EAUTH', reply.text, { reply: reply.text });
-  return phrase('tester.details.signedInWithPassword', { user: signIn.user, reply: reply.text });
+  return { mechanism: offersPlain ? 'PLAIN' : 'LOGIN', reply: reply.text };
+}
+
+async function authenticate(connection: LineConnection, signIn: SignIn, capabilities: string[], timeoutMs: number): Promise<Phrase> {
+  const { mechanism, reply } = await signInOverSmtp(connection, signIn, capabilities, timeoutMs);
+  return mechanism === 'XOAUTH2'
+    ? phrase('tester.details.signedIn', { user: signIn.user, mechanism, reply })
+    : phrase('tester.details.signedInWithPassword', { user: signIn.user, reply });
 }
 
 /** A message from the mailbox to itself, dot-stuffed for DATA (RFC 5321 4.5.2), ending with the lone dot. */
